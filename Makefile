@@ -1,0 +1,35 @@
+# Two entry points for a fresh Debian machine (run as root): `make demo` and `make test`.
+# Each installs the Debian packages it needs when they are missing, then configures and builds.
+BUILD ?= build
+JOBS ?= 2
+CMAKE_FLAGS ?=
+PACKAGES := cmake g++ make libyaml-cpp-dev libeigen3-dev libgsl-dev libfmt-dev libcli11-dev libgtest-dev libbenchmark-dev
+
+.PHONY: deps configure build demo test bench clean
+
+deps:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) || \
+	  { echo "could not install:$$missing (run as root, or install them yourself)"; exit 1; }; fi
+
+configure: deps
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j$(JOBS)
+
+demo: build
+	./$(BUILD)/cli/ridgeline predict --hardware m4-max-40c --memory 64 --model llama-3.1-8b --quant q4_k_m --runtime llama.cpp-metal --prompt 8192 --gen 512
+	./$(BUILD)/cli/ridgeline chunk --hardware m4-max-32c --memory 36 --model gemma-4-26b-a4b --quant mlx-3bit --runtime mlx --context 131072
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+bench: deps
+	@cmake -S . -B $(BUILD)-bench -DCMAKE_BUILD_TYPE=Release -DRIDGELINE_BENCH=ON >/dev/null
+	@cmake --build $(BUILD)-bench -j$(JOBS) --target ridgeline_bench
+	./$(BUILD)-bench/bench/ridgeline_bench
+
+clean:
+	rm -rf $(BUILD) $(BUILD)-bench

@@ -1,0 +1,94 @@
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+
+#include "commands.hpp"
+#include "ridgeline/catalog.hpp"
+#include "ridgeline/derived.hpp"
+#include "ridgeline/error.hpp"
+#include "ridgeline/importers.hpp"
+#include "ridgeline/report.hpp"
+
+namespace ridgeline::cli {
+
+int run_list(const ListOptions& o, std::ostream& out) {
+  if (o.what == "hardware") {
+    out << fmt::format("{:<16} {:<48} {:>10} {:>11} {:>6}  {:<22} {}\n", "id", "name", "bandwidth", "matmul peak",
+                       "GPU", "memory (GiB)", "bandwidth source");
+    for (const auto& hw : hardware_catalog()) {
+      std::string sizes;
+      for (auto b : hw.memory_sizes.value) sizes += (sizes.empty() ? "" : "/") + fmt::format("{:g}", b.value / kGiB);
+      out << fmt::format("{:<16} {:<48} {:>5.0f} GB/s {:>5.1f} TFLOPS {:>6}  {:<22} {}\n", hw.id, hw.name,
+                         hw.bandwidth.value.value / 1e9, hw.matmul_peak().value / 1e12, hw.gpu_cores.value, sizes,
+                         hw.bandwidth.source);
+    }
+  } else if (o.what == "models") {
+    out << fmt::format("{:<28} {:>9} {:>9} {:>7} {:>10}  {}\n", "id", "params B", "active B", "layers", "max ctx", "aliases");
+    for (const auto& m : model_catalog()) {
+      std::string aliases;
+      for (const auto& a : m.aliases) aliases += (aliases.empty() ? "" : ", ") + a;
+      out << fmt::format("{:<28} {:>9.2f} {:>9.2f} {:>7} {:>10}  {}\n", m.id, total_params(m) / 1e9,
+                         active_params(m) / 1e9, layer_count(m), m.max_context, aliases);
+    }
+  } else if (o.what == "quants") {
+    out << fmt::format("{:<12} {:>7} {:>7} {:>7} {:>7}  {}\n", "id", "matrix", "expert", "embed", "head", "description (bits per weight incl. scales)");
+    for (const auto& q : quantizations())
+      out << fmt::format("{:<12} {:>7.3f} {:>7.3f} {:>7.3f} {:>7.3f}  {}{}\n", q.id, q.matrix_bpw, q.expert_bpw,
+                         q.embedding_bpw, q.lm_head_bpw, q.description, q.approximate ? " [approximate]" : "");
+    out << "\nKV-cache dtypes (bytes per element):";
+    for (const auto& k : kv_dtypes()) out << fmt::format(" {} {:.4g};", k.id, k.bytes_per_element);
+    out << "\n";
+  } else if (o.what == "runtimes") {
+    for (const auto& rt : runtime_catalog())
+      out << fmt::format("{:<18} chunk {:>5}  KV {:<8} {}\n", rt.id, rt.default_chunk,
+                         rt.kv_upfront ? "upfront" : "growing", rt.name);
+  } else {
+    throw InputError("list: '{}' is not a catalog (expected hardware, models, quants or runtimes){}", o.what,
+                     did_you_mean(o.what, {"hardware", "models", "quants", "runtimes"}));
+  }
+  return kOk;
+}
+
+int run_import(const ImportOptions& o, std::ostream& out) {
+  ModelSpec m = o.file.ends_with(".gguf") ? import_gguf(o.file).model : import_hf_config(o.file);
+  m.id = o.id.empty() ? normalize_name(std::filesystem::path(o.file).stem().string()) : o.id;
+  if (m.name.empty() || m.name == o.file) m.name = m.id;
+  std::string text = model_to_yaml(m);
+  if (o.output.empty()) {
+    out << text;
+  } else {
+    std::ofstream f(o.output);
+    if (!f) throw InputError("-o: cannot write '{}'", o.output);
+    f << text;
+  }
+  return kOk;
+}
+
+int run_show(const ShowOptions& o, std::ostream& out) {
+  ModelSpec m = resolve_model(o.model);
+  const Quantization& q = find_quantization(o.quant);
+  const KvDtype& kv = find_kv_dtype(o.kv_dtype);
+  const long long ctx = parse_count(o.context, "--context", 1, 1LL << 30);
+  out << fmt::format("{} ({})\nsource: {}\n", m.name, m.id, m.source);
+  out << fmt::format("parameters: {:.3f} B total, {:.3f} B active per token (embedding lookup excluded)",
+                     total_params(m) / 1e9, active_params(m) / 1e9);
+  if (m.encoder_params > 0) out << fmt::format(", plus {:.3f} B in encoders", m.encoder_params / 1e9);
+  out << fmt::format("\nweights at {}: {} ({})\n", q.id, format_gb(weight_bytes(m, q)), format_gib(weight_bytes(m, q)));
+  out << fmt::format("KV cache ({}) at {} tokens: {} per sequence; fixed state {}\n", kv.id, ctx,
+                     format_gb(kv_bytes_at(m, kv, static_cast<double>(ctx))), format_gb(state_bytes(m)));
+  out << fmt::format("hidden {}, vocab {}, tied embeddings {}, max context {}\nlayers:\n", m.hidden, m.vocab,
+                     m.tied_embeddings, m.max_context);
+  for (const auto& g : m.layers) {
+    const auto& a = g.attention;
+    out << fmt::format("  {:>3} x {:<8} q {:>3} kv {:>3} head_dim {:>3}{}  KV/token {:>6.0f} B  ffn {}{}\n", g.count,
+                       to_string(a.kind), a.q_heads, a.kv_heads, a.head_dim,
+                       a.kind == AttentionKind::sliding ? fmt::format(" window {}", a.window) : "",
+                       kv_bytes_per_token(a, kv).value,
+                       g.ffn.is_moe() ? fmt::format("MoE {}/{} x {}", g.ffn.active_experts, g.ffn.experts, g.ffn.expert_intermediate)
+                                      : fmt::format("dense {}", g.ffn.intermediate),
+                       g.ffn.intermediate && g.ffn.is_moe() ? fmt::format(" + dense {}", g.ffn.intermediate) : "");
+  }
+  return kOk;
+}
+
+}  // namespace ridgeline::cli

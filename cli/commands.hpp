@@ -1,0 +1,55 @@
+#pragma once
+// Each subcommand is a setup (CLI11 flags -> options struct) and a run (options -> output,
+// exit code), so tests call run_* directly without argv.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "ridgeline/simulate.hpp"
+
+namespace ridgeline::cli {
+
+enum Exit { kOk = 0, kRequirementFailed = 1, kBadInput = 2, kInternal = 3 };
+
+// Flags shared by predict, sweep, explain and chunk. In sweep every value may be a comma list.
+struct ScenarioOptions {
+  std::string hardware, model, quant, runtime;
+  std::string prompt = "4096", gen = "256", cached = "0", chunk, batch = "1";
+  std::string memory, limit, kv_dtype;
+  std::vector<std::string> sets;
+  bool allow_beyond_max = false;
+};
+void add_scenario_flags(CLI::App& app, ScenarioOptions& o, bool lists);
+// Builds one scenario from single values (throws InputError).
+Scenario build_scenario(const ScenarioOptions& o);
+long long parse_count(const std::string& text, const std::string& flag, long long min, long long max);
+std::vector<std::string> split_list(const std::string& text);
+
+struct PredictOptions { ScenarioOptions s; bool json = false; };
+int run_predict(const PredictOptions& o, std::ostream& out);
+
+struct SweepOptions { ScenarioOptions s; bool csv = false, json = false; std::string plot; };
+int run_sweep(const SweepOptions& o, std::ostream& out);
+
+struct ExplainOptions { ScenarioOptions s; std::string step = "decode"; bool json = false; };
+int run_explain(const ExplainOptions& o, std::ostream& out);
+
+struct ChunkOptions { ScenarioOptions s; std::string context = "131072"; std::string chunks = "256,512,1024,2048,4096"; bool json = false; };
+int run_chunk(const ChunkOptions& o, std::ostream& out);
+
+struct ListOptions { std::string what; bool json = false; };
+int run_list(const ListOptions& o, std::ostream& out);
+
+struct ImportOptions { std::string file, id, output; };
+int run_import(const ImportOptions& o, std::ostream& out);
+
+struct ShowOptions { std::string model, quant = "f16", kv_dtype = "f16"; std::string context = "32768"; };
+int run_show(const ShowOptions& o, std::ostream& out);
+
+// Registers every subcommand on `app`; the chosen one's run is stored in `action`.
+void setup_all(CLI::App& app, std::function<int()>& action);
+
+}  // namespace ridgeline::cli

@@ -1,0 +1,121 @@
+#include <algorithm>
+
+#include "commands.hpp"
+#include "ridgeline/catalog.hpp"
+#include "ridgeline/error.hpp"
+#include "ridgeline/importers.hpp"
+#include "ridgeline/yaml_reader.hpp"
+
+namespace ridgeline::cli {
+
+void add_scenario_flags(CLI::App& app, ScenarioOptions& o, bool lists) {
+  const std::string many = lists ? " (comma list)" : "";
+  app.add_option("--hardware", o.hardware, "hardware id or profile .yaml" + many + (lists ? "; 'all' for the catalog" : ""))->required();
+  app.add_option("--model", o.model, "model id, descriptor .yaml, config.json or .gguf" + many)->required();
+  app.add_option("--quant", o.quant, "quantization (default: by runtime: q4_k_m, mlx-4bit or bf16)" + many);
+  app.add_option("--runtime", o.runtime, "runtime id or profile .yaml (default: by vendor)" + many);
+  app.add_option("--prompt", o.prompt, "prompt tokens, cached prefix included" + many);
+  app.add_option("--gen", o.gen, "generated tokens" + many);
+  app.add_option("--cached", o.cached, "prompt tokens already in the KV cache");
+  app.add_option("--chunk", o.chunk, "prefill chunk (ubatch) tokens; default: the runtime's" + many);
+  app.add_option("--batch", o.batch, "concurrent sequences" + many);
+  app.add_option("--memory", o.memory, "installed RAM as sold, e.g. 36 (GiB) or '36 GiB'; default: the largest" + many);
+  app.add_option("--limit", o.limit, "GPU memory limit, e.g. 27 (GB) or '25 GiB'; default: the hardware rule");
+  app.add_option("--kv-dtype", o.kv_dtype, "KV-cache dtype: f16, bf16, q8_0, q4_0, ...");
+  app.add_option("--set", o.sets, "override a hardware value or runtime coefficient: key=value (repeatable)");
+  app.add_flag("--allow-beyond-max", o.allow_beyond_max, "predict contexts beyond the model's maximum");
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    std::string item = text.substr(start, end - start);
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (item.empty()) throw InputError("'{}': empty item in the list", text);
+    out.push_back(item);
+    start = end + 1;
+  }
+  return out;
+}
+
+long long parse_count(const std::string& text, const std::string& flag, long long min, long long max) {
+  std::string t = text;
+  double scale = 1;
+  if (!t.empty() && (t.back() == 'K' || t.back() == 'k')) {
+    scale = 1024;  // 128K = 131072 tokens, as context sizes are usually written
+    t.pop_back();
+  }
+  auto v = parse_double(t);
+  if (!v || *v * scale != std::floor(*v * scale) || *v * scale < static_cast<double>(min) ||
+      *v * scale > static_cast<double>(max))
+    throw InputError("{}: '{}' is not a whole number from {} to {}", flag, text, min, max);
+  return static_cast<long long>(*v * scale);
+}
+
+namespace {
+Bytes parse_memory(const std::string& text, const std::string& flag, double bare_unit) {
+  if (auto v = parse_double(text)) {
+    if (*v <= 0 || *v > 1e6) throw InputError("{}: '{}' is out of range (expected a positive size)", flag, text);
+    return Bytes(*v * bare_unit);
+  }
+  return parse_bytes(text, flag);
+}
+
+std::string default_runtime(const HardwareSpec& hw) {
+  if (hw.vendor == "apple") return "llama.cpp-metal";
+  if (hw.vendor == "amd") return "llama.cpp-vulkan";
+  return "llama.cpp-cuda";
+}
+
+std::string default_quant(const RuntimeSpec& rt) {
+  if (rt.id == "mlx" || rt.id == "vllm-mlx") return "mlx-4bit";
+  if (rt.id.starts_with("pytorch")) return "bf16";
+  return "q4_k_m";
+}
+
+std::string quant_from_gguf(const std::string& file_type) {
+  std::string lower;
+  for (char c : file_type) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "mxfp4_moe") return "mxfp4";
+  return lower;
+}
+}  // namespace
+
+Scenario build_scenario(const ScenarioOptions& o) {
+  HardwareSpec hw = resolve_hardware(o.hardware);
+  ModelSpec model;
+  std::string gguf_quant;
+  if (o.model.ends_with(".gguf")) {
+    GgufInfo info = import_gguf(o.model);
+    model = info.model;
+    gguf_quant = quant_from_gguf(info.file_type);
+  } else {
+    model = resolve_model(o.model);
+  }
+  RuntimeSpec rt = resolve_runtime(o.runtime.empty() ? default_runtime(hw) : o.runtime);
+  std::string quant = !o.quant.empty() ? o.quant : !gguf_quant.empty() ? gguf_quant : default_quant(rt);
+  for (const auto& kv : o.sets) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == kv.size())
+      throw InputError("--set: '{}' is not key=value", kv);
+    std::string key = kv.substr(0, eq), value = kv.substr(eq + 1);
+    if (!apply_runtime_override(rt, key, value)) apply_hardware_override(hw, key, value);
+  }
+  Workload w;
+  w.prompt = parse_count(o.prompt, "--prompt", 1, 1LL << 30);
+  w.gen = parse_count(o.gen, "--gen", 0, 1LL << 30);
+  w.cached = parse_count(o.cached, "--cached", 0, 1LL << 30);
+  if (!o.chunk.empty()) w.chunk = parse_count(o.chunk, "--chunk", 1, 1 << 20);
+  w.batch = parse_count(o.batch, "--batch", 1, 4096);
+  w.kv_dtype = o.kv_dtype;
+  w.allow_beyond_max = o.allow_beyond_max;
+  if (!o.memory.empty()) w.ram = parse_memory(o.memory, "--memory", kGiB);
+  if (!o.limit.empty()) w.limit = parse_memory(o.limit, "--limit", kGB);
+  return make_scenario(std::move(hw), std::move(model), find_quantization(quant), std::move(rt), w);
+}
+
+}  // namespace ridgeline::cli

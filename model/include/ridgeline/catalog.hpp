@@ -1,0 +1,22 @@
+#pragma once
+// Built-in catalogs live in the source tree (model/catalog, hardware_profiles,
+// simulator/runtimes). RIDGELINE_DATA overrides the root, e.g. for an installed copy.
+#include <string>
+#include <vector>
+
+#include "ridgeline/model.hpp"
+
+namespace ridgeline {
+
+std::string data_dir();
+// The .yaml files of a folder under the data root, sorted by name.
+std::vector<std::string> yaml_files(const std::string& subdir);
+// Lower-cases and drops everything but letters, digits and '.', for alias matching.
+std::string normalize_name(const std::string& s);
+bool looks_like_path(const std::string& s);
+
+const std::vector<ModelSpec>& model_catalog();
+// An id or alias from the catalog, or a path to a descriptor .yaml, a config.json or a .gguf.
+ModelSpec resolve_model(const std::string& id_or_path);
+
+}  // namespace ridgeline

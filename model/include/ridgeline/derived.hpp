@@ -1,0 +1,33 @@
+#pragma once
+// Quantities derived from a descriptor. Parameter counts are in weights (not bytes); byte
+// counts take a quantization or a KV dtype. Each is a small pure function with a unit test.
+#include "ridgeline/model.hpp"
+#include "ridgeline/quant.hpp"
+#include "ridgeline/units.hpp"
+
+namespace ridgeline {
+
+double attention_params(const AttentionSpec& a, long long hidden);
+double ffn_params_total(const FfnSpec& f, long long hidden);   // all experts
+double ffn_params_active(const FfnSpec& f, long long hidden);  // per token
+double expert_params(const FfnSpec& f, long long hidden);      // one routed expert
+double router_params(const FfnSpec& f, long long hidden);
+double embedding_params(const ModelSpec& m);  // the input table
+double lm_head_params(const ModelSpec& m);    // vocab x hidden (the tied table when tied)
+
+double total_params(const ModelSpec& m);  // every weight of the language model (encoders apart)
+// Weights one token uses: layers with active experts only, plus the LM head; the embedding
+// lookup is excluded (one row is read, not a matmul), as in published "active" counts.
+double active_params(const ModelSpec& m);
+
+// Bytes of all weights under a quantization (embeddings, LM head and experts at their own widths).
+Bytes weight_bytes(const ModelSpec& m, const Quantization& q);
+
+// KV bytes one token adds to one layer of this attention kind (0 for linear / none).
+Bytes kv_bytes_per_token(const AttentionSpec& a, const KvDtype& kv);
+// KV held for one sequence at `context` tokens (sliding layers keep at most `window`).
+Bytes kv_bytes_at(const ModelSpec& m, const KvDtype& kv, double context);
+// Fixed per-sequence state of linear-attention layers.
+Bytes state_bytes(const ModelSpec& m);
+
+}  // namespace ridgeline

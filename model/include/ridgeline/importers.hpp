@@ -1,0 +1,32 @@
+#pragma once
+// Model importers. Each returns a plain ModelSpec; none of them is seen by the simulator.
+#include <string>
+
+#include "ridgeline/model.hpp"
+
+namespace ridgeline {
+
+// A HuggingFace config.json. Reads the keys a performance model needs (other keys are part of
+// the format and ignored), applies the transformers defaults for keys a family may omit, and
+// throws InputError naming the file and key for anything missing or out of range.
+ModelSpec import_hf_config(const std::string& path);
+ModelSpec import_hf_config_text(const std::string& json, const std::string& label);
+
+// The metadata header of a .gguf file: architecture keys and tensor shapes and types.
+// No weight data is read. `weight_bytes` receives the bytes the tensors occupy in the file.
+struct GgufInfo {
+  ModelSpec model;
+  std::string architecture;
+  std::string file_type;  // e.g. "Q4_K - Medium" when the header says
+  double weight_bytes = 0;
+  double tensor_params = 0;
+  long long tensor_count = 0;
+};
+GgufInfo import_gguf(const std::string& path);
+
+// The project's own descriptor YAML (model/catalog/*.yaml), and its writer.
+ModelSpec parse_model_yaml(const std::string& path);
+ModelSpec parse_model_yaml_text(const std::string& text, const std::string& label);
+std::string model_to_yaml(const ModelSpec& m);
+
+}  // namespace ridgeline

@@ -1,0 +1,76 @@
+#pragma once
+// A model descriptor: the explicit layer mix of a decoder-only transformer. Plain data; parsed
+// from catalog YAML, HuggingFace config.json or a GGUF header, and read by the simulator.
+#include <string>
+#include <vector>
+
+namespace ridgeline {
+
+enum class AttentionKind {
+  full,     // attends over the whole context
+  sliding,  // attends over at most `window` previous tokens
+  mla,      // multi-head latent attention: caches kv_lora_rank + rope_dim per token
+  linear,   // linear attention / state space: fixed per-sequence state, no growing KV
+  none,     // no attention in this layer (e.g. DeciLM "no-op" blocks)
+};
+
+struct AttentionSpec {
+  AttentionKind kind = AttentionKind::full;
+  int q_heads = 0;
+  int kv_heads = 0;
+  int head_dim = 0;    // query/key width per head (MLA: nope + rope)
+  int v_head_dim = 0;  // value width per head
+  int window = 0;      // sliding only
+  bool kv_shared = false;  // keys and values are one cached tensor (Gemma 4 attention_k_eq_v)
+  bool qkv_bias = false;
+  bool output_gate = false;  // q_proj also yields a sigmoid output gate (Qwen3-Next, Qwen3.5)
+  bool out_bias = false;
+  // MLA only
+  int q_lora_rank = 0;  // 0: queries are projected directly from the hidden state
+  int kv_lora_rank = 0;
+  int rope_dim = 0;
+  // linear / state space only: families differ too much for one formula, so the importer
+  // states the mixer's weights, its fixed state and its per-token arithmetic explicitly.
+  double linear_params = 0;
+  double state_bytes = 0;       // per sequence
+  double state_flops_per_token = 0;
+};
+
+struct FfnSpec {
+  long long intermediate = 0;  // dense MLP width; with experts, the dense MLP beside them (0: none)
+  bool gated = true;           // gate+up+down (3 matrices) or up+down (2)
+  int experts = 0;             // 0: dense layer
+  int active_experts = 0;
+  long long expert_intermediate = 0;
+  int shared_experts = 0;
+  long long shared_intermediate = 0;  // width of each shared expert
+  bool expert_bias = false;
+  bool is_moe() const { return experts > 0; }
+};
+
+struct LayerGroup {
+  int count = 1;
+  AttentionSpec attention;
+  FfnSpec ffn;
+};
+
+struct ModelSpec {
+  std::string id;
+  std::string name;
+  std::string source;  // where the shapes come from
+  std::vector<std::string> aliases;
+  long long hidden = 0;
+  long long vocab = 0;
+  bool tied_embeddings = false;
+  long long max_context = 0;
+  double encoder_params = 0;  // vision/audio encoders: not in total_params, not loaded by text runtimes
+  std::vector<LayerGroup> layers;  // in order; consecutive equal layers are merged into one group
+};
+
+// Adds `count` layers, merging with the previous group when identical.
+void append_layers(ModelSpec& m, int count, const AttentionSpec& a, const FfnSpec& f);
+int layer_count(const ModelSpec& m);
+bool same_layer(const LayerGroup& a, const AttentionSpec& attn, const FfnSpec& ffn);
+const char* to_string(AttentionKind k);
+
+}  // namespace ridgeline

@@ -1,0 +1,138 @@
+#include "ridgeline/derived.hpp"
+
+#include <algorithm>
+
+namespace ridgeline {
+
+double attention_params(const AttentionSpec& a, long long hidden) {
+  const double h = static_cast<double>(hidden);
+  switch (a.kind) {
+    case AttentionKind::none: return 0;
+    case AttentionKind::linear: return a.linear_params;
+    case AttentionKind::mla: {
+      const double q_width = static_cast<double>(a.q_heads) * a.head_dim;
+      const double q = a.q_lora_rank > 0 ? h * a.q_lora_rank + a.q_lora_rank + a.q_lora_rank * q_width
+                                         : h * q_width;
+      const double kv_a = h * (a.kv_lora_rank + a.rope_dim) + a.kv_lora_rank;  // + its norm
+      const double nope = a.head_dim - a.rope_dim;
+      const double kv_b = static_cast<double>(a.kv_lora_rank) * a.q_heads * (nope + a.v_head_dim);
+      const double o = static_cast<double>(a.q_heads) * a.v_head_dim * h;
+      return q + kv_a + kv_b + o;
+    }
+    case AttentionKind::full:
+    case AttentionKind::sliding: {
+      const double q = static_cast<double>(a.q_heads) * a.head_dim;
+      const double k = static_cast<double>(a.kv_heads) * a.head_dim;
+      const double v = a.kv_shared ? 0.0 : static_cast<double>(a.kv_heads) * a.v_head_dim;
+      const double o = static_cast<double>(a.q_heads) * a.v_head_dim;
+      double p = h * (q * (a.output_gate ? 2 : 1) + k + v) + o * h;
+      if (a.qkv_bias) p += q + k + v;
+      if (a.out_bias) p += h;
+      return p;
+    }
+  }
+  return 0;
+}
+
+namespace {
+double mlp_params(long long hidden, long long width, bool gated, bool bias) {
+  const double matrices = gated ? 3.0 : 2.0;
+  double p = matrices * static_cast<double>(hidden) * static_cast<double>(width);
+  if (bias) p += (gated ? 2.0 : 1.0) * static_cast<double>(width) + static_cast<double>(hidden);
+  return p;
+}
+}  // namespace
+
+double expert_params(const FfnSpec& f, long long hidden) {
+  return mlp_params(hidden, f.expert_intermediate, f.gated, f.expert_bias);
+}
+
+double router_params(const FfnSpec& f, long long hidden) {
+  return f.is_moe() ? static_cast<double>(f.experts) * static_cast<double>(hidden) : 0.0;
+}
+
+static double dense_part(const FfnSpec& f, long long hidden) {
+  double p = f.intermediate > 0 ? mlp_params(hidden, f.intermediate, f.gated, false) : 0.0;
+  p += f.shared_experts * mlp_params(hidden, f.shared_intermediate, f.gated, false);
+  return p;
+}
+
+double ffn_params_total(const FfnSpec& f, long long hidden) {
+  return dense_part(f, hidden) + router_params(f, hidden) + f.experts * expert_params(f, hidden);
+}
+
+double ffn_params_active(const FfnSpec& f, long long hidden) {
+  return dense_part(f, hidden) + router_params(f, hidden) +
+         f.active_experts * expert_params(f, hidden);
+}
+
+double embedding_params(const ModelSpec& m) {
+  return static_cast<double>(m.vocab) * static_cast<double>(m.hidden);
+}
+double lm_head_params(const ModelSpec& m) { return embedding_params(m); }
+
+namespace {
+double norm_params(const ModelSpec& m) {
+  return (2.0 * layer_count(m) + 1.0) * static_cast<double>(m.hidden);
+}
+}  // namespace
+
+double total_params(const ModelSpec& m) {
+  double p = embedding_params(m) + (m.tied_embeddings ? 0.0 : lm_head_params(m)) + norm_params(m);
+  for (const auto& g : m.layers)
+    p += g.count * (attention_params(g.attention, m.hidden) + ffn_params_total(g.ffn, m.hidden));
+  return p;
+}
+
+double active_params(const ModelSpec& m) {
+  double p = lm_head_params(m) + norm_params(m);
+  for (const auto& g : m.layers)
+    p += g.count * (attention_params(g.attention, m.hidden) + ffn_params_active(g.ffn, m.hidden));
+  return p;
+}
+
+Bytes weight_bytes(const ModelSpec& m, const Quantization& q) {
+  double bits = embedding_params(m) * q.embedding_bpw;
+  if (!m.tied_embeddings) bits += lm_head_params(m) * q.lm_head_bpw;
+  bits += norm_params(m) * 32.0;  // norms stay f32 in GGUF; a rounding error elsewhere
+  for (const auto& g : m.layers) {
+    const auto& f = g.ffn;
+    double matrices = attention_params(g.attention, m.hidden) + dense_part(f, m.hidden);
+    bits += g.count * (matrices * q.matrix_bpw + f.experts * expert_params(f, m.hidden) * q.expert_bpw +
+                       router_params(f, m.hidden) * 32.0);
+  }
+  return Bytes(bits / 8.0);
+}
+
+Bytes kv_bytes_per_token(const AttentionSpec& a, const KvDtype& kv) {
+  double elements = 0;
+  switch (a.kind) {
+    case AttentionKind::full:
+    case AttentionKind::sliding:
+      elements = static_cast<double>(a.kv_heads) * (a.head_dim + (a.kv_shared ? 0 : a.v_head_dim));
+      break;
+    case AttentionKind::mla: elements = a.kv_lora_rank + a.rope_dim; break;
+    case AttentionKind::linear:
+    case AttentionKind::none: elements = 0; break;
+  }
+  return Bytes(elements * kv.bytes_per_element);
+}
+
+Bytes kv_bytes_at(const ModelSpec& m, const KvDtype& kv, double context) {
+  double total = 0;
+  for (const auto& g : m.layers) {
+    double tokens = context;
+    if (g.attention.kind == AttentionKind::sliding) tokens = std::min<double>(context, g.attention.window);
+    total += g.count * kv_bytes_per_token(g.attention, kv).value * tokens;
+  }
+  return Bytes(total);
+}
+
+Bytes state_bytes(const ModelSpec& m) {
+  double total = 0;
+  for (const auto& g : m.layers)
+    if (g.attention.kind == AttentionKind::linear) total += g.count * g.attention.state_bytes;
+  return Bytes(total);
+}
+
+}  // namespace ridgeline

@@ -1,0 +1,291 @@
+// GGUF metadata header reader (format: github.com/ggml-org/ggml docs/gguf.md). Reads the
+// key/value section and tensor infos only. Every length and count is checked against the bytes
+// left in the file before it is used, so a lying header is an error, never an overread.
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <variant>
+
+#include "ridgeline/error.hpp"
+#include "ridgeline/importers.hpp"
+
+namespace ridgeline {
+
+namespace {
+
+struct BlockType {
+  const char* name;
+  int weights;
+  int bytes;
+};
+
+// ggml_type id -> block layout (ggml/src/ggml.c type_traits).
+const std::map<uint32_t, BlockType>& ggml_types() {
+  static const std::map<uint32_t, BlockType> t = {
+      {0, {"F32", 1, 4}},       {1, {"F16", 1, 2}},        {2, {"Q4_0", 32, 18}},
+      {3, {"Q4_1", 32, 20}},    {6, {"Q5_0", 32, 22}},     {7, {"Q5_1", 32, 24}},
+      {8, {"Q8_0", 32, 34}},    {9, {"Q8_1", 32, 36}},     {10, {"Q2_K", 256, 84}},
+      {11, {"Q3_K", 256, 110}}, {12, {"Q4_K", 256, 144}},  {13, {"Q5_K", 256, 176}},
+      {14, {"Q6_K", 256, 210}}, {15, {"Q8_K", 256, 292}},  {16, {"IQ2_XXS", 256, 66}},
+      {17, {"IQ2_XS", 256, 74}}, {18, {"IQ3_XXS", 256, 98}}, {19, {"IQ1_S", 256, 50}},
+      {20, {"IQ4_NL", 32, 18}}, {21, {"IQ3_S", 256, 110}}, {22, {"IQ2_S", 256, 82}},
+      {23, {"IQ4_XS", 256, 136}}, {24, {"I8", 1, 1}},      {25, {"I16", 1, 2}},
+      {26, {"I32", 1, 4}},      {27, {"I64", 1, 8}},       {28, {"F64", 1, 8}},
+      {29, {"IQ1_M", 256, 56}}, {30, {"BF16", 1, 2}},      {34, {"TQ1_0", 256, 54}},
+      {35, {"TQ2_0", 256, 66}}, {39, {"MXFP4", 32, 17}}};
+  return t;
+}
+
+// llama_ftype id -> the file type name llama.cpp prints.
+const char* file_type_name(uint32_t ft) {
+  static const std::map<uint32_t, const char*> t = {
+      {0, "F32"}, {1, "F16"}, {2, "Q4_0"}, {3, "Q4_1"}, {7, "Q8_0"}, {8, "Q5_0"}, {9, "Q5_1"},
+      {10, "Q2_K"}, {11, "Q3_K_S"}, {12, "Q3_K_M"}, {13, "Q3_K_L"}, {14, "Q4_K_S"},
+      {15, "Q4_K_M"}, {16, "Q5_K_S"}, {17, "Q5_K_M"}, {18, "Q6_K"}, {19, "IQ2_XXS"},
+      {20, "IQ2_XS"}, {21, "Q2_K_S"}, {22, "IQ3_XS"}, {23, "IQ3_XXS"}, {24, "IQ1_S"},
+      {25, "IQ4_NL"}, {26, "IQ3_S"}, {27, "IQ3_M"}, {28, "IQ2_S"}, {29, "IQ2_M"},
+      {30, "IQ4_XS"}, {31, "IQ1_M"}, {32, "BF16"}, {36, "TQ1_0"}, {37, "TQ2_0"}, {38, "MXFP4_MOE"}};
+  auto it = t.find(ft);
+  return it == t.end() ? "unknown" : it->second;
+}
+
+using Value = std::variant<long long, double, std::string, std::vector<long long>>;
+
+class Reader {
+ public:
+  Reader(const std::string& path) : path_(path), in_(path, std::ios::binary) {
+    if (!in_) throw InputError("{}: cannot read the file", path);
+    in_.seekg(0, std::ios::end);
+    size_ = static_cast<uint64_t>(in_.tellg());
+    in_.seekg(0);
+  }
+  uint64_t left() const { return size_ - pos_; }
+  void need(uint64_t n, const char* what) {
+    if (n > left())
+      throw InputError("{}: header claims {} needing {} bytes at offset {}, but only {} bytes remain "
+                       "(truncated file or lying header)", path_, what, n, pos_, left());
+  }
+  template <typename T>
+  T get(const char* what) {
+    need(sizeof(T), what);
+    T v;
+    in_.read(reinterpret_cast<char*>(&v), sizeof(T));
+    pos_ += sizeof(T);
+    return v;
+  }
+  std::string string(const char* what) {
+    uint64_t n = get<uint64_t>(what);
+    need(n, what);
+    std::string s(static_cast<size_t>(n), '\0');
+    in_.read(s.data(), static_cast<std::streamsize>(n));
+    pos_ += n;
+    return s;
+  }
+  void skip(uint64_t n, const char* what) {
+    need(n, what);
+    in_.seekg(static_cast<std::streamoff>(n), std::ios::cur);
+    pos_ += n;
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  std::ifstream in_;
+  uint64_t size_ = 0;
+  uint64_t pos_ = 0;
+};
+
+size_t scalar_size(uint32_t type) {
+  switch (type) {
+    case 0: case 1: case 7: return 1;
+    case 2: case 3: return 2;
+    case 4: case 5: case 6: return 4;
+    case 10: case 11: case 12: return 8;
+    default: return 0;
+  }
+}
+
+Value read_scalar(Reader& r, uint32_t type, const std::string& key) {
+  switch (type) {
+    case 0: return static_cast<long long>(r.get<uint8_t>(key.c_str()));
+    case 1: return static_cast<long long>(r.get<int8_t>(key.c_str()));
+    case 2: return static_cast<long long>(r.get<uint16_t>(key.c_str()));
+    case 3: return static_cast<long long>(r.get<int16_t>(key.c_str()));
+    case 4: return static_cast<long long>(r.get<uint32_t>(key.c_str()));
+    case 5: return static_cast<long long>(r.get<int32_t>(key.c_str()));
+    case 6: return static_cast<double>(r.get<float>(key.c_str()));
+    case 7: return static_cast<long long>(r.get<uint8_t>(key.c_str()));
+    case 8: return r.string(key.c_str());
+    case 10: return static_cast<long long>(r.get<uint64_t>(key.c_str()));
+    case 11: return static_cast<long long>(r.get<int64_t>(key.c_str()));
+    case 12: return r.get<double>(key.c_str());
+    default:
+      throw InputError("{}: key '{}' has unknown value type {} (expected 0-12)", r.path(), key, type);
+  }
+}
+
+Value read_value(Reader& r, uint32_t type, const std::string& key) {
+  if (type != 9) return read_scalar(r, type, key);
+  uint32_t elem = r.get<uint32_t>(key.c_str());
+  uint64_t count = r.get<uint64_t>(key.c_str());
+  if (elem == 9) throw InputError("{}: key '{}' is a nested array (not used by GGUF models)", r.path(), key);
+  if (elem == 8) {  // strings: at least 8 bytes each; only the count is kept
+    if (count > r.left() / 8) r.need(count * 8, key.c_str());
+    for (uint64_t i = 0; i < count; ++i) r.skip(r.get<uint64_t>(key.c_str()), key.c_str());
+    return std::vector<long long>{static_cast<long long>(count)};
+  }
+  size_t size = scalar_size(elem);
+  if (size == 0) throw InputError("{}: key '{}' has unknown array element type {}", r.path(), key, elem);
+  if (count > r.left() / size) r.need(count * size, key.c_str());
+  std::vector<long long> out;
+  if (count > 4096) {  // large numeric arrays (token types, scores) are not needed
+    r.skip(count * size, key.c_str());
+    return std::vector<long long>{static_cast<long long>(count)};
+  }
+  for (uint64_t i = 0; i < count; ++i) {
+    Value v = read_scalar(r, elem, key);
+    out.push_back(std::holds_alternative<long long>(v) ? std::get<long long>(v)
+                                                       : static_cast<long long>(std::get<double>(v)));
+  }
+  return out;
+}
+
+class Meta {
+ public:
+  Meta(std::map<std::string, Value> kv, std::string path, std::string arch)
+      : kv_(std::move(kv)), path_(std::move(path)), arch_(std::move(arch)) {}
+  bool has(const std::string& k) const { return kv_.count(arch_ + "." + k) > 0; }
+  // A per-layer value: a scalar, or an array indexed by layer (llama.cpp writes both forms).
+  long long at(const std::string& k, size_t layer, long long fallback = -1) const {
+    auto it = kv_.find(arch_ + "." + k);
+    if (it == kv_.end()) {
+      if (fallback >= 0) return fallback;
+      throw InputError("{}: missing required key '{}.{}'", path_, arch_, k);
+    }
+    long long v = -1;
+    if (auto p = std::get_if<long long>(&it->second)) v = *p;
+    else if (auto a = std::get_if<std::vector<long long>>(&it->second); a && !a->empty())
+      v = layer < a->size() ? (*a)[layer] : a->back();
+    if (v < 0 || v > (1LL << 32))
+      throw InputError("{}: key '{}.{}' has out-of-range value {}", path_, arch_, k, v);
+    return v;
+  }
+
+ private:
+  std::map<std::string, Value> kv_;
+  std::string path_, arch_;
+};
+
+}  // namespace
+
+GgufInfo import_gguf(const std::string& path) {
+  Reader r(path);
+  char magic[4];
+  for (char& c : magic) c = static_cast<char>(r.get<uint8_t>("magic"));
+  if (std::memcmp(magic, "GGUF", 4) != 0) throw InputError("{}: not a GGUF file (bad magic)", path);
+  uint32_t version = r.get<uint32_t>("version");
+  if (version < 2 || version > 3)
+    throw InputError("{}: GGUF version {} is not supported (expected 2 or 3)", path, version);
+  uint64_t tensors = r.get<uint64_t>("tensor count");
+  uint64_t kv_count = r.get<uint64_t>("metadata count");
+  if (kv_count > r.left() / 12)
+    throw InputError("{}: header claims {} metadata entries, more than the file can hold", path, kv_count);
+  if (tensors > r.left() / 24)
+    throw InputError("{}: header claims {} tensors, more than the file can hold", path, tensors);
+  std::map<std::string, Value> kv;
+  for (uint64_t i = 0; i < kv_count; ++i) {
+    std::string key = r.string("metadata key");
+    uint32_t type = r.get<uint32_t>(key.c_str());
+    kv[key] = read_value(r, type, key);
+  }
+  GgufInfo info;
+  auto arch_it = kv.find("general.architecture");
+  if (arch_it == kv.end() || !std::holds_alternative<std::string>(arch_it->second))
+    throw InputError("{}: missing required key 'general.architecture'", path);
+  info.architecture = std::get<std::string>(arch_it->second);
+  if (auto ft = kv.find("general.file_type"); ft != kv.end() && std::holds_alternative<long long>(ft->second))
+    info.file_type = file_type_name(static_cast<uint32_t>(std::get<long long>(ft->second)));
+  info.tensor_count = static_cast<long long>(tensors);
+  long long vocab_rows = 0;
+  for (uint64_t i = 0; i < tensors; ++i) {
+    std::string name = r.string("tensor name");
+    uint32_t dims = r.get<uint32_t>("tensor dims");
+    if (dims == 0 || dims > 4) throw InputError("{}: tensor '{}' has {} dimensions (expected 1-4)", path, name, dims);
+    double elements = 1;
+    std::vector<uint64_t> shape;
+    for (uint32_t d = 0; d < dims; ++d) {
+      uint64_t n = r.get<uint64_t>("tensor shape");
+      if (n == 0 || n > (1ULL << 40)) throw InputError("{}: tensor '{}' has dimension {}", path, name, n);
+      shape.push_back(n);
+      elements *= static_cast<double>(n);
+    }
+    uint32_t type = r.get<uint32_t>("tensor type");
+    r.get<uint64_t>("tensor offset");
+    auto t = ggml_types().find(type);
+    if (t == ggml_types().end()) throw InputError("{}: tensor '{}' has unknown ggml type {}", path, name, type);
+    info.tensor_params += elements;
+    info.weight_bytes += elements / t->second.weights * t->second.bytes;
+    if (name == "token_embd.weight" && shape.size() == 2) vocab_rows = static_cast<long long>(shape[1]);
+  }
+
+  Meta meta(kv, path, info.architecture);
+  ModelSpec& m = info.model;
+  m.id = info.architecture;
+  m.name = path;
+  m.source = path + " (GGUF header)";
+  m.hidden = meta.at("embedding_length", 0);
+  m.max_context = meta.at("context_length", 0, 0);
+  m.vocab = vocab_rows > 0 ? vocab_rows : meta.at("vocab_size", 0);
+  bool has_output = false;
+  (void)has_output;
+  m.tied_embeddings = false;
+  const size_t layers = static_cast<size_t>(meta.at("block_count", 0));
+  if (layers == 0 || layers > 100000) throw InputError("{}: block_count {} is out of range", path, layers);
+  const long long window = meta.at("attention.sliding_window", 0, 0);
+  const std::string& arch = info.architecture;
+  for (size_t i = 0; i < layers; ++i) {
+    AttentionSpec a;
+    a.q_heads = static_cast<int>(meta.at("attention.head_count", i));
+    a.kv_heads = static_cast<int>(meta.at("attention.head_count_kv", i, a.q_heads));
+    if (a.q_heads == 0) {
+      a.kind = AttentionKind::none;
+    } else {
+      a.head_dim = static_cast<int>(meta.at("attention.key_length", i, m.hidden / a.q_heads));
+      a.v_head_dim = static_cast<int>(meta.at("attention.value_length", i, a.head_dim));
+      if (meta.has("attention.kv_lora_rank")) {
+        a.kind = AttentionKind::mla;
+        a.kv_heads = 1;
+        a.kv_lora_rank = static_cast<int>(meta.at("attention.kv_lora_rank", i));
+        a.q_lora_rank = static_cast<int>(meta.at("attention.q_lora_rank", i, 0));
+        a.rope_dim = static_cast<int>(meta.at("rope.dimension_count", i));
+        a.head_dim = static_cast<int>(meta.at("attention.key_length_mla", i, a.head_dim));
+        a.v_head_dim = static_cast<int>(meta.at("attention.value_length_mla", i, a.v_head_dim));
+      } else if (window > 0) {
+        bool sliding = (arch == "gemma2" || arch == "gpt-oss") ? i % 2 == 0
+                       : arch == "gemma3"                      ? (i + 1) % 6 != 0
+                                                               : true;
+        if (sliding) {
+          a.kind = AttentionKind::sliding;
+          a.window = static_cast<int>(window);
+        }
+      }
+    }
+    FfnSpec f;
+    const long long experts = meta.at("expert_count", i, 0);
+    const long long leading_dense = meta.at("leading_dense_block_count", 0, 0);
+    if (experts > 0 && static_cast<long long>(i) >= leading_dense) {
+      f.experts = static_cast<int>(experts);
+      f.active_experts = static_cast<int>(meta.at("expert_used_count", i));
+      f.expert_intermediate = meta.at("expert_feed_forward_length", i, meta.at("feed_forward_length", i));
+      f.shared_experts = static_cast<int>(meta.at("expert_shared_count", i, 0));
+      f.shared_intermediate = meta.at("expert_shared_feed_forward_length", i, f.expert_intermediate);
+    } else {
+      f.intermediate = meta.at("feed_forward_length", i);
+    }
+    append_layers(m, 1, a, f);
+  }
+  return info;
+}
+
+}  // namespace ridgeline

@@ -1,0 +1,126 @@
+// Storage widths of quantization formats. GGUF block layouts are from ggml's type table
+// (ggml/src/ggml-common.h: bytes per block of 32 or 256 weights, scales included); the
+// "_M"/"_S" file types mix block types per tensor (llama.cpp src/llama-quant.cpp), so their
+// matrix width is an average, marked approximate and checked against a measured file size.
+#include "ridgeline/quant.hpp"
+
+#include "ridgeline/error.hpp"
+
+namespace ridgeline {
+
+double mlx_affine_bpw(int bits, int group_size) {
+  return bits + 2.0 * 16.0 / group_size;  // fp16 scale + fp16 bias per group
+}
+double gguf_block_bpw(int block_bytes, int block_weights) {
+  return 8.0 * block_bytes / block_weights;
+}
+
+namespace {
+constexpr const char* kGgml = "ggml block layouts (ggml/src/ggml-common.h)";
+constexpr const char* kMix =
+    "llama.cpp quantize type mix (src/llama-quant.cpp); average checked against Llama-3-8B "
+    "Q4_K_M = 4.58 GiB for 8.03B weights (XiongjieDai/GPU-Benchmarks-on-LLM-Inference)";
+constexpr const char* kMlx = "mlx.core.quantize: affine, fp16 scale and bias per group";
+
+std::vector<Quantization> make_table() {
+  const double q4_0 = gguf_block_bpw(18, 32), q4_1 = gguf_block_bpw(20, 32),
+               q5_0 = gguf_block_bpw(22, 32), q5_1 = gguf_block_bpw(24, 32),
+               q8_0 = gguf_block_bpw(34, 32), q2_k = gguf_block_bpw(84, 256),
+               q3_k = gguf_block_bpw(110, 256), q4_k = gguf_block_bpw(144, 256),
+               q5_k = gguf_block_bpw(176, 256), q6_k = gguf_block_bpw(210, 256),
+               iq2_xxs = gguf_block_bpw(66, 256), iq2_xs = gguf_block_bpw(74, 256),
+               iq3_xxs = gguf_block_bpw(98, 256), iq4_xs = gguf_block_bpw(136, 256),
+               iq1_s = gguf_block_bpw(50, 256), mxfp4 = gguf_block_bpw(17, 32);
+  auto uniform = [](std::string id, std::string d, std::string src, double m, double emb,
+                    double head, bool approx, std::string cls) {
+    return Quantization{id, d, src, m, m, emb, head, approx, cls};
+  };
+  std::vector<Quantization> t;
+  t.push_back(uniform("f32", "32-bit float", kGgml, 32, 32, 32, false, "f32"));
+  t.push_back(uniform("f16", "16-bit float", kGgml, 16, 16, 16, false, "f16"));
+  t.push_back(uniform("bf16", "bfloat16", kGgml, 16, 16, 16, false, "f16"));
+  t.push_back(uniform("q8_0", "GGUF Q8_0 (34 bytes / 32 weights)", kGgml, q8_0, q8_0, q8_0, false, "q8"));
+  t.push_back(uniform("q6_k", "GGUF Q6_K (210 bytes / 256 weights)", kGgml, q6_k, q6_k, q6_k, false, "k"));
+  t.push_back(uniform("q5_k_m", "GGUF Q5_K_M: Q5_K, half of attn_v/ffn_down at Q6_K", kMix,
+                      5.7, q5_k, q6_k, true, "k"));
+  t.push_back(uniform("q5_0", "GGUF Q5_0 (22 bytes / 32 weights)", kGgml, q5_0, q5_0, q6_k, false, "legacy"));
+  t.push_back(uniform("q5_1", "GGUF Q5_1 (24 bytes / 32 weights)", kGgml, q5_1, q5_1, q6_k, false, "legacy"));
+  // Q4_K_M: matrices average 4.8 bpw so that Llama-3-8B totals 4.58 GiB (embedding Q4_K, output Q6_K).
+  t.push_back(uniform("q4_k_m", "GGUF Q4_K_M: Q4_K, half of attn_v/ffn_down at Q6_K", kMix, 4.8,
+                      q4_k, q6_k, true, "k"));
+  t.push_back(uniform("q4_k_s", "GGUF Q4_K_S: Q4_K with a few Q5_K tensors", kMix, 4.6, q4_k, q6_k, true, "k"));
+  t.push_back(uniform("q4_0", "GGUF Q4_0 (18 bytes / 32 weights)", kGgml, q4_0, q4_0, q6_k, false, "legacy"));
+  t.push_back(uniform("q4_1", "GGUF Q4_1 (20 bytes / 32 weights)", kGgml, q4_1, q4_1, q6_k, false, "legacy"));
+  t.push_back(uniform("iq4_xs", "GGUF IQ4_XS (136 bytes / 256 weights)", kGgml, iq4_xs, iq4_xs, q6_k, false, "iq"));
+  t.push_back(uniform("q3_k_m", "GGUF Q3_K_M: Q3_K, attn_v/ffn_down partly Q4_K/Q5_K", kMix, 3.9, q3_k, q6_k, true, "k"));
+  t.push_back(uniform("q3_k_s", "GGUF Q3_K_S: Q3_K throughout", kMix, q3_k, q3_k, q6_k, false, "k"));
+  t.push_back(uniform("q2_k", "GGUF Q2_K: Q2_K with Q3_K/Q4_K for attn_v and ffn_down", kMix, 2.9, q2_k, q6_k, true, "k"));
+  t.push_back(uniform("iq3_xxs", "GGUF IQ3_XXS (98 bytes / 256 weights)", kGgml, iq3_xxs, iq3_xxs, q6_k, false, "iq"));
+  t.push_back(uniform("iq2_xs", "GGUF IQ2_XS (74 bytes / 256 weights)", kGgml, iq2_xs, iq2_xs, q6_k, false, "iq"));
+  t.push_back(uniform("iq2_xxs", "GGUF IQ2_XXS (66 bytes / 256 weights), some tensors wider", kGgml,
+                      iq2_xxs + 0.15, q2_k, q6_k, true, "iq"));
+  t.push_back(uniform("iq1_s", "GGUF IQ1_S (50 bytes / 256 weights)", kGgml, iq1_s + 0.2, q2_k, q6_k, true, "iq"));
+  // MXFP4 GGUFs (gpt-oss): experts in MXFP4, everything else Q8_0.
+  t.push_back(Quantization{"mxfp4", "MXFP4 experts (17 bytes / 32 weights), other matrices Q8_0",
+                           kGgml, q8_0, mxfp4, q8_0, q8_0, false, "mxfp4"});
+  // unsloth dynamic ("UD") variants raise sensitive tensors by one or two types; the widths
+  // below are approximations of those mixes, not exact.
+  t.push_back(uniform("ud-q4_k_xl", "unsloth dynamic Q4_K_XL (approximation: Q4_K_M + wider attention)",
+                      "unsloth dynamic 2.0 quant notes; approximation", 5.0, q4_k, q6_k, true, "k"));
+  t.push_back(uniform("ud-q3_k_xl", "unsloth dynamic Q3_K_XL (approximation)",
+                      "unsloth dynamic 2.0 quant notes; approximation", 4.0, q3_k, q6_k, true, "k"));
+  t.push_back(uniform("ud-q2_k_xl", "unsloth dynamic Q2_K_XL (approximation)",
+                      "unsloth dynamic 2.0 quant notes; approximation", 3.0, q2_k, q6_k, true, "k"));
+  t.push_back(uniform("ud-iq2_xxs", "unsloth dynamic IQ2_XXS (approximation)",
+                      "unsloth dynamic 2.0 quant notes; approximation", 2.5, q2_k, q6_k, true, "iq"));
+  for (int bits : {2, 3, 4, 5, 6, 8}) {
+    double w = mlx_affine_bpw(bits, 64);
+    t.push_back(uniform(fmt::format("mlx-{}bit", bits),
+                        fmt::format("MLX affine {}-bit, group 64", bits), kMlx, w, w, w, false, "mlx"));
+  }
+  t.push_back(uniform("mlx-4bit-g32", "MLX affine 4-bit, group 32", kMlx, mlx_affine_bpw(4, 32),
+                      mlx_affine_bpw(4, 32), mlx_affine_bpw(4, 32), false, "mlx"));
+  // FP8 / NVFP4 checkpoints keep embeddings and the LM head in bf16.
+  t.push_back(Quantization{"fp8", "FP8 e4m3 weights, fp32 scale per 128x128 block",
+                           "DeepSeek-V3 / Qwen3-FP8 quantization_config (weight_block_size 128x128)",
+                           8 + 32.0 / (128 * 128), 8 + 32.0 / (128 * 128), 16, 16, false, "fp8"});
+  t.push_back(Quantization{"nvfp4", "NVFP4: e2m1 weights, fp8 scale per 16 weights",
+                           "NVIDIA ModelOpt NVFP4 format (group 16, e4m3 scale)", 4.5, 4.5, 16, 16,
+                           false, "fp4"});
+  return t;
+}
+}  // namespace
+
+const std::vector<Quantization>& quantizations() {
+  static const std::vector<Quantization> table = make_table();
+  return table;
+}
+
+const Quantization& find_quantization(const std::string& id) {
+  std::vector<std::string> ids;
+  for (const auto& q : quantizations()) {
+    if (q.id == id) return q;
+    ids.push_back(q.id);
+  }
+  throw InputError("quantization '{}' is not known{}; `ridgeline list quants` shows them", id,
+                   did_you_mean(id, ids));
+}
+
+const std::vector<KvDtype>& kv_dtypes() {
+  static const std::vector<KvDtype> table = {
+      {"f16", 2}, {"bf16", 2}, {"f32", 4}, {"fp8", 1},
+      {"q8_0", 34.0 / 32}, {"q5_0", 22.0 / 32}, {"q4_0", 18.0 / 32}, {"q4_1", 20.0 / 32}};
+  return table;
+}
+
+const KvDtype& find_kv_dtype(const std::string& id) {
+  std::vector<std::string> ids;
+  for (const auto& k : kv_dtypes()) {
+    if (k.id == id) return k;
+    ids.push_back(k.id);
+  }
+  throw InputError("KV-cache dtype '{}' is not known (expected one of f16, bf16, f32, fp8, q8_0, "
+                   "q5_0, q4_0, q4_1){}", id, did_you_mean(id, ids));
+}
+
+}  // namespace ridgeline

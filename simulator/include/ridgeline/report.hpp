@@ -1,0 +1,35 @@
+#pragma once
+// Reporters: one Prediction record, several formats. JSON keys are a stable interface
+// (schema_version bumps on any incompatible change).
+#include <string>
+#include <vector>
+
+#include "ridgeline/simulate.hpp"
+
+namespace ridgeline {
+
+constexpr int kSchemaVersion = 1;
+
+std::string json_escape(const std::string& s);
+std::string prediction_json(const Scenario& s, const Prediction& p);  // one object
+std::string prediction_table(const Scenario& s, const Prediction& p);
+std::string csv_header();
+std::string csv_row(const Scenario& s, const Prediction& p);
+std::string explain_table(const Scenario& s, const StepShape& shape, const std::vector<Op>& ops);
+
+// Minimal SVG line charts for sweeps.
+struct Series {
+  std::string label;
+  std::vector<double> x, y;
+};
+struct Chart {
+  std::string title, x_label, y_label;
+  std::vector<Series> series;
+  std::optional<double> hline;  // e.g. the memory limit
+  std::string hline_label;
+  std::optional<double> vline;  // e.g. the out-of-memory context
+  std::string vline_label;
+};
+std::string svg_charts(const std::vector<Chart>& charts, const std::string& title);
+
+}  // namespace ridgeline

@@ -1,0 +1,119 @@
+#pragma once
+// The simulator: a transformer step decomposed into operator records, each timed by a roofline
+// (time = max(FLOPs / compute rate, bytes / bandwidth) + launch overhead), summed over the
+// prefill chunks and decode steps of a workload in closed form; plus the memory timeline.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ridgeline/hardware.hpp"
+#include "ridgeline/model.hpp"
+#include "ridgeline/quant.hpp"
+#include "ridgeline/runtime.hpp"
+
+namespace ridgeline {
+
+struct Workload {
+  long long prompt = 512;     // prompt tokens, cached prefix included
+  long long cached = 0;       // prefix already in the KV cache (not recomputed)
+  long long gen = 128;        // generated tokens
+  long long chunk = 0;        // prefill chunk (ubatch); 0 = the runtime's default
+  long long batch = 1;        // concurrent sequences
+  std::string kv_dtype;       // "" = the runtime's default
+  Bytes ram;                  // installed memory; 0 = the largest size the chip is sold with
+  Bytes limit;                // GPU memory limit; 0 = the hardware rule for `ram`
+  bool allow_beyond_max = false;
+};
+
+// Everything the simulator needs, resolved once.
+struct Scenario {
+  HardwareSpec hardware;
+  ModelSpec model;
+  Quantization quant;
+  RuntimeSpec runtime;
+  Workload workload;
+  KvDtype kv;
+  long long chunk = 0;
+  Bytes ram;
+  Bytes limit;
+};
+Scenario make_scenario(HardwareSpec hw, ModelSpec m, Quantization q, RuntimeSpec rt, Workload w);
+
+enum class Bound { compute, memory };
+const char* to_string(Bound b);
+
+// One operator of one step, totalled over the layers of its group.
+struct Op {
+  std::string name;
+  double flops = 0;
+  double weight_bytes = 0;
+  double activation_bytes = 0;
+  double kv_read_bytes = 0;
+  double kv_write_bytes = 0;
+  double launches = 0;
+  double compute_rate = 1;  // FLOP/s this operator reaches
+  double bandwidth = 1;     // bytes/s this operator reaches
+  double bytes() const { return weight_bytes + activation_bytes + kv_read_bytes + kv_write_bytes; }
+  double compute_seconds() const { return flops / compute_rate; }
+  double memory_seconds() const { return bytes() / bandwidth; }
+};
+
+// One forward pass: `tokens` new tokens for each of `batch` sequences holding `context` tokens.
+struct StepShape {
+  double tokens = 1;
+  double context = 0;
+  double batch = 1;
+  bool last_chunk = true;  // the LM head runs only where logits are needed
+  bool prefill = false;
+};
+std::vector<Op> step_ops(const Scenario& s, const StepShape& shape);
+// Whether this runtime materialises the score matrix for this layer (prefill or decode path).
+bool unfused_attention(const Scenario& s, const AttentionSpec& a, bool prefill);
+double step_overhead_seconds(const Scenario& s);
+double ops_seconds(const std::vector<Op>& ops);
+
+struct PhaseTime {
+  double seconds = 0;
+  double compute_seconds = 0;  // time in operators where compute binds
+  double memory_seconds = 0;   // time in operators where memory binds
+  Bound bound() const { return compute_seconds >= memory_seconds ? Bound::compute : Bound::memory; }
+};
+// Sum of step times over contexts first, first + stride, ... (count steps), exact and O(ops).
+PhaseTime sum_steps(const Scenario& s, StepShape shape, double first_context, double stride, long long count);
+
+struct MemoryBreakdown {
+  Bytes weights, kv_cache, state, transient, runtime, peak, limit;
+  bool fits = true;
+  std::optional<long long> oom_at_context;  // context completed before the first failing chunk
+};
+// Memory in use while a prefill chunk of `chunk` tokens ends at `context_end`.
+Bytes transient_bytes(const Scenario& s, double chunk, double context_end);
+Bytes kv_allocated(const Scenario& s, double context, double capacity);
+MemoryBreakdown memory(const Scenario& s);
+// First context at which a chunk of `chunk` tokens runs out of memory, scanning up to `max_context`.
+std::optional<long long> oom_context(const Scenario& s, long long chunk, long long max_context);
+
+struct Prediction {
+  long long prefill_tokens = 0;
+  double prefill_seconds = 0;
+  Bound prefill_bound = Bound::compute;
+  long long decode_tokens = 0;
+  double decode_seconds = 0;
+  double decode_tps_start = 0;
+  double decode_tps_end = 0;
+  Bound decode_bound = Bound::memory;
+  double ttft_seconds = 0;
+  double total_seconds = 0;
+  long long batch = 1;
+  long long chunk = 0;
+  MemoryBreakdown mem;
+  std::vector<std::string> warnings;
+  double prefill_ms_per_token() const { return prefill_tokens ? 1e3 * prefill_seconds / prefill_tokens : 0; }
+  double prefill_tps() const { return prefill_seconds > 0 ? prefill_tokens / prefill_seconds : 0; }
+  double decode_tps() const { return decode_seconds > 0 ? decode_tokens / decode_seconds : 0; }
+  double aggregate_decode_tps() const { return decode_tps() * static_cast<double>(batch); }
+};
+
+Prediction predict(const Scenario& s);
+
+}  // namespace ridgeline

@@ -1,0 +1,177 @@
+// The operator decomposition of one forward pass, shared by prefill chunks and decode steps.
+#include <algorithm>
+#include <cmath>
+
+#include "ridgeline/derived.hpp"
+#include "ridgeline/error.hpp"
+#include "ridgeline/simulate.hpp"
+
+namespace ridgeline {
+
+namespace {
+
+constexpr double kActivationBytes = 2;  // fp16/bf16 activations between operators
+
+double bandwidth(const Scenario& s) {
+  return s.hardware.bandwidth.value.value * s.hardware.stream_efficiency.value *
+         s.runtime.coef.bandwidth_efficiency;
+}
+
+// GEMM throughput with `rows` rows (tokens): efficiency rises with rows, half at compute_half_tokens.
+double matmul_rate(const Scenario& s, double rows) {
+  const auto& c = s.runtime.coef;
+  double factor = 1.0;
+  if (auto it = c.quant_compute_factor.find(s.quant.kernel_class); it != c.quant_compute_factor.end())
+    factor = it->second;
+  return s.hardware.matmul_peak().value * c.compute_efficiency * factor * rows /
+         (rows + c.compute_half_tokens);
+}
+
+double attention_rate(const Scenario& s) {
+  return s.hardware.matmul_peak().value * s.runtime.coef.attention_efficiency;
+}
+
+// Sum over the n new tokens of the keys each attends to (causal), capped by a window.
+double attended_keys(double context, double n, double window) {
+  if (window <= 0 || context + n <= window) return n * context + n * (n + 1) / 2;
+  if (context + 1 >= window) return n * window;
+  const double uncapped = window - context;  // tokens i = 1..uncapped see context + i keys
+  return uncapped * context + uncapped * (uncapped + 1) / 2 + (n - uncapped) * window;
+}
+
+}  // namespace
+
+bool unfused_attention(const Scenario& s, const AttentionSpec& a, bool prefill) {
+  if (a.kind != AttentionKind::full && a.kind != AttentionKind::sliding) return false;
+  if (s.runtime.always_unfused) return true;
+  const auto& dims = prefill ? s.runtime.fused_prefill_head_dims : s.runtime.fused_decode_head_dims;
+  return !dims.empty() && std::find(dims.begin(), dims.end(), a.head_dim) == dims.end();
+}
+
+std::vector<Op> step_ops(const Scenario& s, const StepShape& shape) {
+  const ModelSpec& m = s.model;
+  const Quantization& q = s.quant;
+  const double h = static_cast<double>(m.hidden);
+  const double n = shape.tokens, c = shape.context, b = shape.batch;
+  const double rows = n * b;
+  const double bw = bandwidth(s);
+  const double attn_rate = attention_rate(s);
+  std::vector<Op> ops;
+  auto add = [&](Op op, double count) {
+    op.flops *= count;
+    op.weight_bytes *= count;
+    op.activation_bytes *= count;
+    op.kv_read_bytes *= count;
+    op.kv_write_bytes *= count;
+    op.bandwidth = bw;
+    if (op.flops > 0 || op.bytes() > 0) ops.push_back(std::move(op));
+  };
+
+  Op embed{"embedding"};
+  embed.weight_bytes = rows * h * q.embedding_bpw / 8;
+  embed.activation_bytes = rows * h * kActivationBytes;
+  embed.compute_rate = attn_rate;
+  add(embed, 1);
+
+  for (size_t gi = 0; gi < m.layers.size(); ++gi) {
+    const LayerGroup& g = m.layers[gi];
+    const AttentionSpec& a = g.attention;
+    const double layers = g.count;
+    const std::string tag = fmt::format("[{}x {}]", g.count, to_string(a.kind));
+
+    if (a.kind != AttentionKind::none) {
+      Op proj{"attention projections " + tag};
+      const double p = attention_params(a, m.hidden);
+      proj.flops = 2 * rows * p;
+      proj.weight_bytes = p * q.matrix_bpw / 8;
+      proj.activation_bytes = rows * 4 * h * kActivationBytes;
+      proj.compute_rate = matmul_rate(s, rows);
+      add(proj, layers);
+    }
+
+    const double kv_token = kv_bytes_per_token(a, s.kv).value;
+    if (a.kind == AttentionKind::full || a.kind == AttentionKind::sliding || a.kind == AttentionKind::mla) {
+      Op att{"attention " + tag};
+      const double window = a.kind == AttentionKind::sliding ? a.window : 0;
+      const double keys = attended_keys(c, n, window) * b;
+      const double kv_len = window > 0 ? std::min(c + n, window + n) : c + n;
+      double score_dim = a.head_dim, value_dim = a.v_head_dim;
+      if (a.kind == AttentionKind::mla) {  // absorbed MLA attends over the compressed latent
+        score_dim = a.kv_lora_rank + a.rope_dim;
+        value_dim = a.kv_lora_rank;
+      }
+      att.flops = 2.0 * a.q_heads * (score_dim + value_dim) * keys;
+      att.kv_write_bytes = n * b * kv_token;
+      att.compute_rate = attn_rate;
+      if (unfused_attention(s, a, shape.prefill)) {
+        // Scores are written, soft-maxed and read back through memory; KV is read once.
+        att.kv_read_bytes = kv_len * kv_token * b;
+        att.activation_bytes = 2.0 * a.q_heads * n * kv_len * b * s.runtime.transient_bytes_per_score;
+      } else {
+        const double tiles = std::ceil(n / s.runtime.coef.attention_query_tile);
+        att.kv_read_bytes = kv_len * kv_token * tiles * b;
+      }
+      add(att, layers);
+    } else if (a.kind == AttentionKind::linear) {
+      Op st{"state update " + tag};
+      st.flops = a.state_flops_per_token * rows;
+      st.kv_read_bytes = a.state_bytes * b;
+      st.kv_write_bytes = a.state_bytes * b;
+      st.compute_rate = attn_rate;
+      add(st, layers);
+    }
+
+    const FfnSpec& f = g.ffn;
+    const double dense = ffn_params_active(f, m.hidden) - f.active_experts * expert_params(f, m.hidden);
+    if (dense > 0) {
+      Op mlp{(f.is_moe() ? "shared MLP + router " : "MLP ") + tag};
+      mlp.flops = 2 * rows * dense;
+      mlp.weight_bytes = (dense - router_params(f, m.hidden)) * q.matrix_bpw / 8 +
+                         router_params(f, m.hidden) * 4;
+      mlp.activation_bytes = rows * 4 * h * kActivationBytes;
+      mlp.compute_rate = matmul_rate(s, rows);
+      add(mlp, layers);
+    }
+    if (f.is_moe()) {
+      Op ex{"routed experts " + tag};
+      const double touched = std::min<double>(f.experts, rows * f.active_experts);
+      const double per_expert = expert_params(f, m.hidden);
+      ex.flops = 2 * rows * f.active_experts * per_expert;
+      ex.weight_bytes = touched * per_expert * q.expert_bpw / 8;
+      ex.activation_bytes = rows * f.active_experts * 2 * h * kActivationBytes;
+      ex.compute_rate = matmul_rate(s, rows * f.active_experts / touched);
+      add(ex, layers);
+    }
+    Op norms{"norms + residuals " + tag};
+    norms.activation_bytes = rows * h * kActivationBytes * 6;
+    norms.flops = rows * h * 10;
+    norms.compute_rate = attn_rate;
+    add(norms, layers);
+  }
+
+  if (shape.last_chunk) {
+    Op head{"LM head"};
+    const double outputs = b;  // logits for the last token of each sequence
+    head.flops = 2 * outputs * h * static_cast<double>(m.vocab);
+    head.weight_bytes = lm_head_params(m) * (m.tied_embeddings ? q.embedding_bpw : q.lm_head_bpw) / 8;
+    head.activation_bytes = outputs * static_cast<double>(m.vocab) * 4;
+    head.compute_rate = matmul_rate(s, outputs);
+    add(head, 1);
+  }
+  return ops;
+}
+
+double step_overhead_seconds(const Scenario& s) {
+  const auto& c = s.runtime.coef;
+  return c.kernels_per_layer * layer_count(s.model) * c.launch_overhead_us * 1e-6 + c.step_overhead_ms * 1e-3;
+}
+
+double ops_seconds(const std::vector<Op>& ops) {
+  double t = 0;
+  for (const auto& op : ops) t += std::max(op.compute_seconds(), op.memory_seconds());
+  return t;
+}
+
+const char* to_string(Bound b) { return b == Bound::compute ? "compute" : "memory"; }
+
+}  // namespace ridgeline

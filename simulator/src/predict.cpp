@@ -1,0 +1,262 @@
+// Workload totals in closed form, the memory model, and the Prediction record.
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "ridgeline/derived.hpp"
+#include "ridgeline/error.hpp"
+#include "ridgeline/simulate.hpp"
+
+namespace ridgeline {
+
+namespace {
+
+// Sum over j = j0..j1 of a + b*j.
+double arithmetic(double a, double b, double j0, double j1) {
+  if (j1 < j0) return 0;
+  const double n = j1 - j0 + 1;
+  return n * a + b * (j0 + j1) * n / 2;
+}
+
+// Sum over j = 0..m-1 of max(f(j), g(j)) for linear f and g; `f_part` receives the part of the
+// sum where f is the larger. Exact: the two lines cross at most once.
+double sum_of_max(double f0, double f_slope, double g0, double g_slope, double m, double& f_part) {
+  const double last = m - 1;
+  const double d0 = f0 - g0, d_slope = f_slope - g_slope;
+  double f_from = 0, f_to = last;  // range of j where f >= g
+  if (d_slope == 0) {
+    if (d0 < 0) f_to = -1;
+  } else {
+    const double cross = -d0 / d_slope;  // f - g = 0
+    if (d_slope > 0) f_from = std::max(0.0, std::ceil(cross));
+    else f_to = std::min(last, std::floor(cross));
+  }
+  f_from = std::min(f_from, last + 1);
+  f_to = std::max(f_to, f_from - 1);
+  const double f_sum = arithmetic(f0, f_slope, f_from, f_to);
+  const double g_sum = arithmetic(g0, g_slope, 0, f_from - 1) + arithmetic(g0, g_slope, f_to + 1, last);
+  f_part = f_sum;
+  return f_sum + g_sum;
+}
+
+// Contexts at which the per-step cost stops being linear: sliding windows (see attended_keys).
+std::vector<double> thresholds(const Scenario& s, double n) {
+  std::set<double> t;
+  for (const auto& g : s.model.layers)
+    if (g.attention.kind == AttentionKind::sliding) {
+      const double w = g.attention.window;
+      t.insert(w - n);
+      t.insert(w - 2);
+      t.insert(w);
+    }
+  return {t.begin(), t.end()};
+}
+
+bool nonlinear_zone(const Scenario& s, double n, double c) {
+  for (const auto& g : s.model.layers)
+    if (g.attention.kind == AttentionKind::sliding && c > g.attention.window - n && c <= g.attention.window - 2)
+      return true;
+  return false;
+}
+
+void add_step(PhaseTime& t, const std::vector<Op>& ops, double overhead) {
+  for (const auto& op : ops) {
+    const double cs = op.compute_seconds(), ms = op.memory_seconds();
+    (cs >= ms ? t.compute_seconds : t.memory_seconds) += std::max(cs, ms);
+  }
+  t.seconds = t.compute_seconds + t.memory_seconds;
+  t.seconds += overhead;
+}
+
+}  // namespace
+
+PhaseTime sum_steps(const Scenario& s, StepShape shape, double first, double stride, long long count) {
+  PhaseTime total;
+  const double overhead = step_overhead_seconds(s);
+  const std::vector<double> thr = thresholds(s, shape.tokens);
+  long long k = 0;
+  double fixed = 0;  // overheads, added once at the end
+  while (k < count) {
+    const double c = first + stride * static_cast<double>(k);
+    // The run of steps up to the next threshold is linear in the context.
+    long long end = count - 1;
+    for (double t : thr)
+      if (t >= c) {
+        end = std::min(end, k + static_cast<long long>(std::floor((t - c) / stride)));
+        break;
+      }
+    shape.context = c;
+    if (end == k || nonlinear_zone(s, shape.tokens, c)) {
+      PhaseTime one;
+      add_step(one, step_ops(s, shape), 0);
+      total.compute_seconds += one.compute_seconds;
+      total.memory_seconds += one.memory_seconds;
+      fixed += overhead;
+      ++k;
+      continue;
+    }
+    const auto a = step_ops(s, shape);
+    shape.context = c + stride;
+    const auto b = step_ops(s, shape);
+    const double m = static_cast<double>(end - k + 1);
+    for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
+      double compute_part = 0;
+      const double ca = a[i].compute_seconds(), cb = b[i].compute_seconds();
+      const double ma = a[i].memory_seconds(), mb = b[i].memory_seconds();
+      const double sum = sum_of_max(ca, cb - ca, ma, mb - ma, m, compute_part);
+      total.compute_seconds += compute_part;
+      total.memory_seconds += sum - compute_part;
+    }
+    fixed += overhead * m;
+    k = end + 1;
+  }
+  total.seconds = total.compute_seconds + total.memory_seconds + fixed;
+  return total;
+}
+
+Scenario make_scenario(HardwareSpec hw, ModelSpec m, Quantization q, RuntimeSpec rt, Workload w) {
+  Scenario s{std::move(hw), std::move(m), std::move(q), std::move(rt), w, {}, 0, {}, {}};
+  if (w.prompt < 1) throw InputError("--prompt: {} tokens; expected at least 1", w.prompt);
+  if (w.gen < 0) throw InputError("--gen: {} tokens; expected 0 or more", w.gen);
+  if (w.cached < 0 || w.cached >= w.prompt)
+    throw InputError("--cached: {} tokens; expected 0 up to prompt - 1 ({})", w.cached, w.prompt - 1);
+  if (w.batch < 1 || w.batch > 4096) throw InputError("--batch: {}; expected 1 to 4096", w.batch);
+  s.kv = find_kv_dtype(w.kv_dtype.empty() ? s.runtime.default_kv_dtype : w.kv_dtype);
+  s.chunk = w.chunk > 0 ? w.chunk : s.runtime.default_chunk;
+  if (s.chunk < 1 || s.chunk > (1 << 20)) throw InputError("--chunk: {}; expected 1 to 1048576", s.chunk);
+  const long long context = w.prompt + w.gen;
+  if (s.model.max_context > 0 && context > s.model.max_context && !w.allow_beyond_max)
+    throw InputError("context {} tokens (prompt {} + gen {}) is beyond {}'s maximum of {} tokens; "
+                     "pass --allow-beyond-max to predict anyway", context, w.prompt, w.gen,
+                     s.model.id, s.model.max_context);
+  s.ram = w.ram.value > 0 ? w.ram : s.hardware.largest_memory();
+  s.limit = w.limit.value > 0 ? w.limit : default_gpu_limit(s.hardware, s.ram);
+  return s;
+}
+
+Bytes kv_allocated(const Scenario& s, double context, double capacity) {
+  const double b = static_cast<double>(s.workload.batch);
+  double tokens = capacity;
+  if (!s.runtime.kv_upfront) {
+    const double step = static_cast<double>(s.runtime.kv_step_tokens);
+    tokens = std::ceil(context / step) * step;
+  }
+  // Sliding-window caches hold the window plus one chunk (the chunk's keys before eviction).
+  double total = 0;
+  for (const auto& g : s.model.layers) {
+    double held = tokens;
+    if (g.attention.kind == AttentionKind::sliding)
+      held = std::min(tokens, static_cast<double>(g.attention.window + s.chunk));
+    total += g.count * kv_bytes_per_token(g.attention, s.kv).value * held;
+  }
+  return Bytes(total * b + state_bytes(s.model).value * b);
+}
+
+Bytes transient_bytes(const Scenario& s, double n, double context_end) {
+  const ModelSpec& m = s.model;
+  double width = 0, scores = 0;
+  for (const auto& g : m.layers) {
+    const auto& a = g.attention;
+    const auto& f = g.ffn;
+    double ffn = std::max<double>(f.intermediate, static_cast<double>(f.active_experts) * f.expert_intermediate +
+                                                      f.shared_experts * f.shared_intermediate);
+    double qkv = static_cast<double>(a.q_heads) * a.head_dim * 2 + 2.0 * a.kv_heads * a.head_dim;
+    width = std::max(width, 2 * ffn + qkv);
+    if (unfused_attention(s, a, true)) {
+      double keys = a.kind == AttentionKind::sliding ? std::min<double>(context_end, a.window + n) : context_end;
+      scores = std::max(scores, static_cast<double>(a.q_heads) * n * keys * s.runtime.transient_bytes_per_score);
+    }
+  }
+  // fp32 activation buffers for the chunk, plus one row of logits.
+  double buffers = n * 4.0 * (3.0 * static_cast<double>(m.hidden) + width) * s.runtime.coef.activation_buffer_factor;
+  return Bytes(buffers + 4.0 * static_cast<double>(m.vocab) + scores);
+}
+
+namespace {
+Bytes in_use(const Scenario& s, const Bytes& weights, double n, double context_end, double capacity) {
+  return weights + kv_allocated(s, context_end, capacity) + transient_bytes(s, n, context_end) + s.runtime.runtime_bytes;
+}
+}  // namespace
+
+std::optional<long long> oom_context(const Scenario& s, long long chunk, long long max_context) {
+  const Bytes weights = weight_bytes(s.model, s.quant);
+  Scenario probe = s;
+  probe.chunk = chunk;
+  auto fails = [&](long long k) {
+    const double end = static_cast<double>((k + 1) * chunk);
+    return in_use(probe, weights, static_cast<double>(chunk), end, end) > s.limit;
+  };
+  long long last = std::max<long long>(0, (max_context + chunk - 1) / chunk - 1);
+  if (!fails(last)) return std::nullopt;
+  long long lo = 0, hi = last;  // memory grows with context: find the first failing chunk
+  while (lo < hi) {
+    long long mid = lo + (hi - lo) / 2;
+    if (fails(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo * chunk;
+}
+
+MemoryBreakdown memory(const Scenario& s) {
+  const auto& w = s.workload;
+  MemoryBreakdown mb;
+  mb.weights = weight_bytes(s.model, s.quant);
+  mb.runtime = s.runtime.runtime_bytes;
+  mb.limit = s.limit;
+  const double prompt = static_cast<double>(w.prompt), total = static_cast<double>(w.prompt + w.gen);
+  const double n = std::min<double>(static_cast<double>(s.chunk), prompt - static_cast<double>(w.cached));
+  const Bytes state = Bytes(state_bytes(s.model).value * static_cast<double>(w.batch));
+  // Peak: during the last prefill chunk, or at the end of decoding with the cache at its largest.
+  const Bytes at_prefill = kv_allocated(s, prompt, total) + transient_bytes(s, n, prompt);
+  const Bytes at_decode = kv_allocated(s, total, total) + transient_bytes(s, static_cast<double>(w.batch), total);
+  mb.kv_cache = kv_allocated(s, total, total) - state;
+  mb.state = state;
+  mb.transient = transient_bytes(s, n, prompt);
+  mb.peak = mb.weights + mb.runtime + std::max(at_prefill, at_decode);
+  mb.fits = mb.peak <= mb.limit;
+  const long long max_context = s.model.max_context > 0 ? std::max(s.model.max_context, w.prompt + w.gen) : (1LL << 22);
+  mb.oom_at_context = oom_context(s, s.chunk, max_context);
+  return mb;
+}
+
+Prediction predict(const Scenario& s) {
+  const auto& w = s.workload;
+  Prediction p;
+  p.batch = w.batch;
+  p.chunk = s.chunk;
+  p.prefill_tokens = w.prompt - w.cached;
+  const long long n = s.chunk;
+  const long long full = p.prefill_tokens / n, rest = p.prefill_tokens % n;
+  StepShape chunk{static_cast<double>(n), 0, 1, false, true};
+  PhaseTime pre;
+  // All chunks but the final one skip the LM head.
+  const long long plain = rest > 0 ? full : full - 1;
+  if (plain > 0) pre = sum_steps(s, chunk, static_cast<double>(w.cached), static_cast<double>(n), plain);
+  StepShape last{static_cast<double>(rest > 0 ? rest : n), static_cast<double>(w.cached + plain * n), 1, true, true};
+  PhaseTime tail = sum_steps(s, last, last.context, 1, 1);
+  p.prefill_seconds = pre.seconds + tail.seconds;
+  p.prefill_bound = (pre.compute_seconds + tail.compute_seconds >= pre.memory_seconds + tail.memory_seconds)
+                        ? Bound::compute : Bound::memory;
+
+  p.decode_tokens = w.gen;
+  StepShape step{1, 0, static_cast<double>(w.batch), true, false};
+  if (w.gen > 0) {
+    PhaseTime dec = sum_steps(s, step, static_cast<double>(w.prompt), 1, w.gen);
+    p.decode_seconds = dec.seconds;
+    p.decode_bound = dec.bound();
+    p.decode_tps_start = 1.0 / sum_steps(s, step, static_cast<double>(w.prompt), 1, 1).seconds;
+    p.decode_tps_end = 1.0 / sum_steps(s, step, static_cast<double>(w.prompt + w.gen - 1), 1, 1).seconds;
+  }
+  // Every sequence's prompt is processed before decoding starts (as llama-batched-bench does).
+  p.ttft_seconds = p.prefill_seconds * static_cast<double>(w.batch);
+  p.total_seconds = p.ttft_seconds + p.decode_seconds;
+  p.mem = memory(s);
+  if (p.mem.weights > s.hardware.largest_memory())
+    p.warnings.push_back(fmt::format("the weights ({}) are larger than the largest memory {} is sold with ({})",
+                                     format_gb(p.mem.weights), s.hardware.id, format_gib(s.hardware.largest_memory())));
+  if (w.prompt + w.gen > s.model.max_context && s.model.max_context > 0)
+    p.warnings.push_back(fmt::format("context beyond the model's maximum of {} tokens", s.model.max_context));
+  return p;
+}
+
+}  // namespace ridgeline

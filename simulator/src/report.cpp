@@ -1,0 +1,125 @@
+#include "ridgeline/report.hpp"
+
+#include <fmt/format.h>
+
+#include "ridgeline/derived.hpp"
+
+namespace ridgeline {
+
+std::string json_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", c);
+        else out += c;
+    }
+  }
+  return out;
+}
+
+namespace {
+std::string num(double v) { return fmt::format("{:.6g}", v); }
+std::string opt_ctx(const std::optional<long long>& c) { return c ? std::to_string(*c) : "null"; }
+}  // namespace
+
+std::string prediction_json(const Scenario& s, const Prediction& p) {
+  const auto& m = p.mem;
+  std::string warnings;
+  for (const auto& w : p.warnings) warnings += (warnings.empty() ? "\"" : ", \"") + json_escape(w) + "\"";
+  return fmt::format(
+      "{{\"schema_version\": {}, \"hardware\": \"{}\", \"model\": \"{}\", \"quant\": \"{}\", "
+      "\"runtime\": \"{}\", \"kv_dtype\": \"{}\", \"memory_gib\": {}, "
+      "\"workload\": {{\"prompt\": {}, \"cached\": {}, \"gen\": {}, \"chunk\": {}, \"batch\": {}}}, "
+      "\"prefill\": {{\"tokens\": {}, \"seconds\": {}, \"ms_per_token\": {}, \"tokens_per_second\": {}, \"bound\": \"{}\"}}, "
+      "\"decode\": {{\"tokens\": {}, \"seconds\": {}, \"tokens_per_second\": {}, \"tokens_per_second_start\": {}, "
+      "\"tokens_per_second_end\": {}, \"aggregate_tokens_per_second\": {}, \"bound\": \"{}\"}}, "
+      "\"ttft_seconds\": {}, \"total_seconds\": {}, "
+      "\"memory\": {{\"weights_bytes\": {}, \"kv_cache_bytes\": {}, \"state_bytes\": {}, \"transient_bytes\": {}, "
+      "\"runtime_bytes\": {}, \"peak_bytes\": {}, \"limit_bytes\": {}, \"fits\": {}, \"oom_at_context_tokens\": {}}}, "
+      "\"warnings\": [{}]}}",
+      kSchemaVersion, json_escape(s.hardware.id), json_escape(s.model.id), s.quant.id, s.runtime.id, s.kv.id,
+      num(s.ram.value / kGiB), s.workload.prompt, s.workload.cached, s.workload.gen, s.chunk, s.workload.batch,
+      p.prefill_tokens, num(p.prefill_seconds), num(p.prefill_ms_per_token()), num(p.prefill_tps()),
+      to_string(p.prefill_bound), p.decode_tokens, num(p.decode_seconds), num(p.decode_tps()),
+      num(p.decode_tps_start), num(p.decode_tps_end), num(p.aggregate_decode_tps()), to_string(p.decode_bound),
+      num(p.ttft_seconds), num(p.total_seconds), num(m.weights.value), num(m.kv_cache.value), num(m.state.value),
+      num(m.transient.value), num(m.runtime.value), num(m.peak.value), num(m.limit.value),
+      m.fits ? "true" : "false", opt_ctx(m.oom_at_context), warnings);
+}
+
+std::string prediction_table(const Scenario& s, const Prediction& p) {
+  const auto& m = p.mem;
+  std::string out;
+  out += fmt::format("{} | {} {} | {} | {} GiB RAM\n", s.hardware.name, s.model.id, s.quant.id, s.runtime.id,
+                     s.ram.value / kGiB);
+  out += fmt::format("workload: prompt {} (cached {}), generate {}, chunk {}, batch {}, KV {}\n\n",
+                     s.workload.prompt, s.workload.cached, s.workload.gen, s.chunk, s.workload.batch, s.kv.id);
+  out += fmt::format("  prefill   {:>10.2f} s   {:>8.3f} ms/token  {:>9.1f} tok/s   ({}-bound)\n",
+                     p.prefill_seconds, p.prefill_ms_per_token(), p.prefill_tps(), to_string(p.prefill_bound));
+  if (p.decode_tokens > 0) {
+    out += fmt::format("  decode    {:>10.2f} s   {:>8.1f} tok/s avg (start {:.1f}, end {:.1f})   ({}-bound)\n",
+                       p.decode_seconds, p.decode_tps(), p.decode_tps_start, p.decode_tps_end,
+                       to_string(p.decode_bound));
+    if (p.batch > 1) out += fmt::format("            aggregate over {} sequences: {:.1f} tok/s\n", p.batch, p.aggregate_decode_tps());
+  }
+  out += fmt::format("  TTFT      {:>10.2f} s\n  total     {:>10.2f} s\n\n", p.ttft_seconds, p.total_seconds);
+  out += fmt::format("  memory    weights {}  KV {}  state {}  transient {}  runtime {}\n", format_gb(m.weights),
+                     format_gb(m.kv_cache), format_gb(m.state), format_gb(m.transient), format_gb(m.runtime));
+  out += fmt::format("            peak {} of limit {} -> {}\n", format_gb(m.peak), format_gb(m.limit),
+                     m.fits ? "fits" : "DOES NOT FIT");
+  out += m.oom_at_context
+             ? fmt::format("            with {}-token chunks, out of memory after {} tokens of context\n", s.chunk, *m.oom_at_context)
+             : fmt::format("            with {}-token chunks, never out of memory up to the model's maximum context\n", s.chunk);
+  for (const auto& w : p.warnings) out += "  warning: " + w + "\n";
+  return out;
+}
+
+std::string csv_header() {
+  return "hardware,model,quant,runtime,memory_gib,prompt,cached,gen,chunk,batch,kv_dtype,prefill_seconds,"
+         "prefill_ms_per_token,prefill_tokens_per_second,prefill_bound,decode_seconds,decode_tokens_per_second,"
+         "decode_tokens_per_second_start,decode_tokens_per_second_end,ttft_seconds,total_seconds,weights_bytes,"
+         "kv_cache_bytes,transient_bytes,peak_bytes,limit_bytes,fits,oom_at_context_tokens";
+}
+
+std::string csv_row(const Scenario& s, const Prediction& p) {
+  const auto& m = p.mem;
+  return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                     s.hardware.id, s.model.id, s.quant.id, s.runtime.id, num(s.ram.value / kGiB), s.workload.prompt,
+                     s.workload.cached, s.workload.gen, s.chunk, s.workload.batch, s.kv.id, num(p.prefill_seconds),
+                     num(p.prefill_ms_per_token()), num(p.prefill_tps()), to_string(p.prefill_bound),
+                     num(p.decode_seconds), num(p.decode_tps()), num(p.decode_tps_start), num(p.decode_tps_end),
+                     num(p.ttft_seconds), num(p.total_seconds), num(m.weights.value), num(m.kv_cache.value),
+                     num(m.transient.value), num(m.peak.value), num(m.limit.value), m.fits ? "true" : "false",
+                     m.oom_at_context ? std::to_string(*m.oom_at_context) : "");
+}
+
+std::string explain_table(const Scenario& s, const StepShape& shape, const std::vector<Op>& ops) {
+  std::string out = fmt::format(
+      "{} step: {} new token(s) x {} sequence(s) at context {} | {} {} on {} ({})\n\n", shape.prefill ? "prefill" : "decode",
+      shape.tokens, shape.batch, shape.context, s.model.id, s.quant.id, s.hardware.id, s.runtime.id);
+  out += fmt::format("{:<44} {:>11} {:>10} {:>10} {:>10} {:>9} {:>9}  {}\n", "operator", "GFLOP", "weights MB",
+                     "KV MB", "other MB", "compute", "memory", "binds");
+  double total = 0;
+  for (const auto& op : ops) {
+    const double cs = op.compute_seconds(), ms = op.memory_seconds();
+    total += std::max(cs, ms);
+    out += fmt::format("{:<44} {:>11.3f} {:>10.2f} {:>10.2f} {:>10.2f} {:>7.3f}ms {:>7.3f}ms  {}\n", op.name,
+                       op.flops / 1e9, op.weight_bytes / 1e6, (op.kv_read_bytes + op.kv_write_bytes) / 1e6,
+                       op.activation_bytes / 1e6, cs * 1e3, ms * 1e3, cs >= ms ? "compute" : "memory");
+  }
+  const double overhead = step_overhead_seconds(s);
+  out += fmt::format("\noperators {:.3f} ms + launch/step overhead {:.3f} ms = {:.3f} ms per step\n", total * 1e3,
+                     overhead * 1e3, (total + overhead) * 1e3);
+  out += fmt::format("rates: matmul peak {:.1f} TFLOPS, effective bandwidth {:.1f} GB/s (datasheet {:.0f} x stream {:.2f} x kernel {:.2f})\n",
+                     s.hardware.matmul_peak().value / 1e12,
+                     s.hardware.bandwidth.value.value * s.hardware.stream_efficiency.value * s.runtime.coef.bandwidth_efficiency / 1e9,
+                     s.hardware.bandwidth.value.value / 1e9, s.hardware.stream_efficiency.value, s.runtime.coef.bandwidth_efficiency);
+  return out;
+}
+
+}  // namespace ridgeline

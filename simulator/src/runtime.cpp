@@ -1,0 +1,135 @@
+#include "ridgeline/runtime.hpp"
+
+#include <filesystem>
+
+#include "ridgeline/catalog.hpp"
+#include "ridgeline/error.hpp"
+#include "ridgeline/yaml_reader.hpp"
+
+namespace ridgeline {
+
+namespace {
+
+struct CoefficientField {
+  const char* key;
+  double RuntimeCoefficients::*member;
+  double min, max;
+};
+
+const std::vector<CoefficientField>& coefficient_fields() {
+  static const std::vector<CoefficientField> f = {
+      {"bandwidth_efficiency", &RuntimeCoefficients::bandwidth_efficiency, 0.01, 1.5},
+      {"compute_efficiency", &RuntimeCoefficients::compute_efficiency, 0.001, 1.0},
+      {"compute_half_tokens", &RuntimeCoefficients::compute_half_tokens, 0, 1e6},
+      {"attention_efficiency", &RuntimeCoefficients::attention_efficiency, 0.001, 1.0},
+      {"attention_query_tile", &RuntimeCoefficients::attention_query_tile, 1, 1e6},
+      {"launch_overhead_us", &RuntimeCoefficients::launch_overhead_us, 0, 1e5},
+      {"kernels_per_layer", &RuntimeCoefficients::kernels_per_layer, 0, 1e4},
+      {"step_overhead_ms", &RuntimeCoefficients::step_overhead_ms, 0, 1e5},
+      {"activation_buffer_factor", &RuntimeCoefficients::activation_buffer_factor, 0, 100},
+  };
+  return f;
+}
+
+std::vector<int> head_dims(MapReader& r, const std::string& key) {
+  std::vector<int> out;
+  if (!r.has(key)) {
+    r.ignore(key);
+    return out;
+  }
+  for (double d : r.number_list(key, 1, 4096)) out.push_back(static_cast<int>(d));
+  return out;
+}
+
+}  // namespace
+
+RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& label) {
+  YAML::Node root = load_document_text(text, label);
+  MapReader r(root, label);
+  RuntimeSpec rt;
+  rt.id = r.str("id");
+  rt.name = r.str("name");
+  rt.source = r.str("source");
+  rt.default_chunk = r.integer("default_chunk", 1, 1 << 20);
+  rt.default_kv_dtype = r.str("default_kv_dtype");
+  MapReader kv = r.map("kv_allocation");
+  std::string mode = kv.str("mode");
+  if (mode == "upfront") rt.kv_upfront = true;
+  else if (mode == "growing") {
+    rt.kv_upfront = false;
+    rt.kv_step_tokens = kv.integer("step_tokens", 1, 1 << 20);
+  } else {
+    throw InputError("{}: '{}' is not a KV allocation mode (expected upfront or growing){}",
+                     kv.where("mode"), mode, did_you_mean(mode, {"upfront", "growing"}));
+  }
+  kv.finish();
+  rt.runtime_bytes = parse_bytes(r.str("runtime_memory"), r.where("runtime_memory"));
+  MapReader att = r.map("attention");
+  rt.always_unfused = att.opt_boolean("always_unfused").value_or(false);
+  rt.fused_prefill_head_dims = head_dims(att, "fused_prefill_head_dims");
+  rt.fused_decode_head_dims = head_dims(att, "fused_decode_head_dims");
+  rt.transient_bytes_per_score = att.number("transient_bytes_per_score", 0, 64);
+  att.ignore("source");
+  att.finish();
+  MapReader c = r.map("coefficients");
+  for (const auto& f : coefficient_fields()) rt.coef.*f.member = c.number(f.key, f.min, f.max);
+  if (auto q = c.opt_map("quant_compute_factor")) {
+    YAML::Node n = c.node("quant_compute_factor");
+    for (const auto& kvp : n) {
+      std::string cls = kvp.first.Scalar();
+      rt.coef.quant_compute_factor[cls] = q->number(cls, 0.01, 10);
+    }
+    q->finish();
+  }
+  c.ignore("source");
+  c.finish();
+  r.finish();
+  return rt;
+}
+
+RuntimeSpec parse_runtime_yaml(const std::string& path) {
+  return parse_runtime_yaml_text(read_text_file(path), path);
+}
+
+const std::vector<RuntimeSpec>& runtime_catalog() {
+  static const std::vector<RuntimeSpec> catalog = [] {
+    std::vector<RuntimeSpec> out;
+    for (const auto& f : yaml_files("simulator/runtimes")) out.push_back(parse_runtime_yaml(f));
+    return out;
+  }();
+  return catalog;
+}
+
+RuntimeSpec resolve_runtime(const std::string& name) {
+  if (looks_like_path(name)) {
+    if (!std::filesystem::exists(name)) throw InputError("--runtime: file '{}' does not exist", name);
+    return parse_runtime_yaml(name);
+  }
+  std::vector<std::string> ids;
+  for (const auto& rt : runtime_catalog()) {
+    if (rt.id == name) return rt;
+    ids.push_back(rt.id);
+  }
+  throw InputError("--runtime: '{}' is not a known runtime{}; `ridgeline list runtimes` shows them",
+                   name, did_you_mean(name, ids));
+}
+
+bool apply_runtime_override(RuntimeSpec& rt, const std::string& key, const std::string& value) {
+  for (const auto& f : coefficient_fields()) {
+    if (key != f.key) continue;
+    auto v = parse_double(value);
+    if (!v || *v < f.min || *v > f.max)
+      throw InputError("--set {}: '{}' is out of range (expected {} to {})", key, value, f.min, f.max);
+    rt.coef.*f.member = *v;
+    return true;
+  }
+  if (key == "transient_bytes_per_score") {
+    auto v = parse_double(value);
+    if (!v || *v < 0 || *v > 64) throw InputError("--set {}: '{}' is out of range (expected 0 to 64)", key, value);
+    rt.transient_bytes_per_score = *v;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace ridgeline
