@@ -1,6 +1,7 @@
 // GGUF metadata header reader (format: github.com/ggml-org/ggml docs/gguf.md). Reads the
 // key/value section and tensor infos only. Every length and count is checked against the bytes
 // left in the file before it is used, so a lying header is an error, never an overread.
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
@@ -55,7 +56,7 @@ using Value = std::variant<long long, double, std::string, std::vector<long long
 class Reader {
  public:
   Reader(const std::string& path) : path_(path), in_(path, std::ios::binary) {
-    if (!in_) throw InputError("{}: cannot read the file", path);
+    if (!in_) throw InputError("{}: cannot read the file ({})", path, std::strerror(errno));
     in_.seekg(0, std::ios::end);
     size_ = static_cast<uint64_t>(in_.tellg());
     in_.seekg(0);

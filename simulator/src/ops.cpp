@@ -104,6 +104,8 @@ std::vector<Op> step_ops(const Scenario& s, const StepShape& shape) {
       att.kv_write_bytes = n * b * kv_token;
       att.compute_rate = attn_rate;
       if (unfused_attention(s, a, shape.prefill)) {
+        // Unfused: QK^T and PV are two batched GEMMs, at GEMM efficiency.
+        att.compute_rate = matmul_rate(s, n * b);
         // Scores are written, soft-maxed and read back through memory; KV is read once.
         att.kv_read_bytes = kv_len * kv_token * b;
         att.activation_bytes = 2.0 * a.q_heads * n * kv_len * b * s.runtime.transient_bytes_per_score;

@@ -1,0 +1,71 @@
+#pragma once
+// Small hand-made models and a scenario with simple coefficients, so expected numbers can be
+// derived by hand in each test.
+#include "ridgeline/error.hpp"
+#include "ridgeline/simulate.hpp"
+
+namespace ridgeline::test {
+
+inline AttentionSpec gqa(int q, int kv, int dim, AttentionKind kind = AttentionKind::full, int window = 0) {
+  AttentionSpec a;
+  a.kind = kind;
+  a.q_heads = q;
+  a.kv_heads = kv;
+  a.head_dim = a.v_head_dim = dim;
+  a.window = window;
+  return a;
+}
+
+inline FfnSpec dense(long long width) {
+  FfnSpec f;
+  f.intermediate = width;
+  return f;
+}
+
+// hidden 1024, 4 layers, 8 query heads, 2 KV heads of 128, MLP 4096, vocab 32000, untied.
+inline ModelSpec tiny_dense() {
+  ModelSpec m;
+  m.id = "tiny";
+  m.hidden = 1024;
+  m.vocab = 32000;
+  m.max_context = 1 << 20;
+  append_layers(m, 4, gqa(8, 2, 128), dense(4096));
+  return m;
+}
+
+inline HardwareSpec simple_hardware() {
+  HardwareSpec hw;
+  hw.id = "simple";
+  hw.name = "simple";
+  hw.vendor = "test";
+  hw.bandwidth.value = Bandwidth(100e9);
+  hw.stream_efficiency.value = 1.0;
+  hw.fp16.value = FlopRate(10e12);
+  hw.fp32.value = FlopRate(10e12);
+  hw.memory_sizes.value = {gibibytes(64)};
+  hw.gpu_limit.kind = GpuLimitRule::Kind::fraction;
+  hw.gpu_limit.fraction = 1.0;
+  return hw;
+}
+
+// No overheads, full efficiency: time is the pure roofline.
+inline RuntimeSpec simple_runtime() {
+  RuntimeSpec rt;
+  rt.id = "simple";
+  rt.default_chunk = 512;
+  rt.coef.bandwidth_efficiency = 1;
+  rt.coef.compute_efficiency = 1;
+  rt.coef.compute_half_tokens = 0;
+  rt.coef.attention_efficiency = 1;
+  rt.coef.attention_query_tile = 1e9;
+  rt.coef.launch_overhead_us = 0;
+  rt.coef.kernels_per_layer = 0;
+  rt.coef.step_overhead_ms = 0;
+  return rt;
+}
+
+inline Scenario scenario(ModelSpec m, Workload w = {}, std::string quant = "f16") {
+  return make_scenario(simple_hardware(), std::move(m), find_quantization(quant), simple_runtime(), w);
+}
+
+}  // namespace ridgeline::test

@@ -1,0 +1,102 @@
+#include <gtest/gtest.h>
+
+#include "helpers.hpp"
+#include "ridgeline/derived.hpp"
+
+using namespace ridgeline;
+using namespace ridgeline::test;
+
+TEST(Derived, DenseGqaParameters) {
+  const ModelSpec m = tiny_dense();
+  const double h = 1024, q = 8 * 128, kv = 2 * 128;
+  const double attention = h * (q + kv + kv) + q * h;
+  const double mlp = 3 * h * 4096;
+  const double norms = (2 * 4 + 1) * h;
+  EXPECT_DOUBLE_EQ(attention_params(m.layers[0].attention, m.hidden), attention);
+  EXPECT_DOUBLE_EQ(total_params(m), 2 * 32000 * h + 4 * (attention + mlp) + norms);
+  // Active: the embedding lookup is not a matmul; the LM head is.
+  EXPECT_DOUBLE_EQ(active_params(m), 32000 * h + 4 * (attention + mlp) + norms);
+}
+
+TEST(Derived, MoeCountsOnlyActiveExperts) {
+  ModelSpec m = tiny_dense();
+  m.layers.clear();
+  FfnSpec f;
+  f.experts = 16;
+  f.active_experts = 2;
+  f.expert_intermediate = 512;
+  f.shared_experts = 1;
+  f.shared_intermediate = 256;
+  append_layers(m, 2, gqa(8, 2, 128), f);
+  const double h = 1024;
+  const double expert = 3 * h * 512, shared = 3 * h * 256, router = 16 * h;
+  EXPECT_DOUBLE_EQ(ffn_params_total(f, m.hidden), 16 * expert + shared + router);
+  EXPECT_DOUBLE_EQ(ffn_params_active(f, m.hidden), 2 * expert + shared + router);
+}
+
+TEST(Derived, KvBytesPerKind) {
+  const KvDtype& f16 = find_kv_dtype("f16");
+  EXPECT_DOUBLE_EQ(kv_bytes_per_token(gqa(8, 2, 128), f16).value, 2 * (2 * 128) * 2.0);
+  AttentionSpec shared = gqa(16, 2, 512);
+  shared.kv_shared = true;  // Gemma 4 global layers: K doubles as V
+  EXPECT_DOUBLE_EQ(kv_bytes_per_token(shared, f16).value, 2 * 512 * 2.0);
+  AttentionSpec mla;
+  mla.kind = AttentionKind::mla;
+  mla.kv_lora_rank = 512;
+  mla.rope_dim = 64;
+  EXPECT_DOUBLE_EQ(kv_bytes_per_token(mla, f16).value, (512 + 64) * 2.0);
+  AttentionSpec linear;
+  linear.kind = AttentionKind::linear;
+  EXPECT_DOUBLE_EQ(kv_bytes_per_token(linear, f16).value, 0);
+  EXPECT_DOUBLE_EQ(kv_bytes_per_token(gqa(8, 2, 128), find_kv_dtype("q8_0")).value, 2 * 256 * 34.0 / 32);
+}
+
+TEST(Derived, SlidingLayersHoldAtMostTheWindow) {
+  ModelSpec m = tiny_dense();
+  m.layers.clear();
+  append_layers(m, 3, gqa(8, 2, 128, AttentionKind::sliding, 1024), dense(4096));
+  append_layers(m, 1, gqa(8, 2, 128), dense(4096));
+  const double per_token = 2 * 256 * 2.0;
+  const KvDtype& f16 = find_kv_dtype("f16");
+  EXPECT_DOUBLE_EQ(kv_bytes_at(m, f16, 100).value, 4 * 100 * per_token);
+  EXPECT_DOUBLE_EQ(kv_bytes_at(m, f16, 10000).value, (3 * 1024 + 10000) * per_token);
+}
+
+TEST(Derived, LinearStateIsFixed) {
+  ModelSpec m = tiny_dense();
+  m.layers.clear();
+  AttentionSpec lin;
+  lin.kind = AttentionKind::linear;
+  lin.state_bytes = 1e6;
+  append_layers(m, 3, lin, dense(4096));
+  EXPECT_DOUBLE_EQ(state_bytes(m).value, 3e6);
+  EXPECT_DOUBLE_EQ(kv_bytes_at(m, find_kv_dtype("f16"), 1e6).value, 0);
+}
+
+TEST(Quant, BitsPerWeightIncludeScales) {
+  EXPECT_DOUBLE_EQ(find_quantization("q4_0").matrix_bpw, 8.0 * 18 / 32);  // fp16 scale + 32 nibbles
+  EXPECT_DOUBLE_EQ(find_quantization("q8_0").matrix_bpw, 8.0 * 34 / 32);
+  EXPECT_DOUBLE_EQ(find_quantization("q6_k").matrix_bpw, 8.0 * 210 / 256);
+  EXPECT_DOUBLE_EQ(find_quantization("mlx-4bit").matrix_bpw, 4 + 32.0 / 64);  // fp16 scale and bias per 64
+  EXPECT_DOUBLE_EQ(find_quantization("mxfp4").expert_bpw, 8.0 * 17 / 32);
+  EXPECT_TRUE(find_quantization("q4_k_m").approximate);
+}
+
+TEST(Quant, Q4KMTotalsMatchAMeasuredFile) {
+  // Llama-3-8B Q4_K_M is 4.58 GiB (llama.cpp's model line in XiongjieDai's notebooks).
+  ModelSpec m;
+  m.hidden = 4096;
+  m.vocab = 128256;
+  append_layers(m, 32, gqa(32, 8, 128), dense(14336));
+  const double gib = weight_bytes(m, find_quantization("q4_k_m")).value / kGiB;
+  EXPECT_NEAR(gib, 4.58, 4.58 * 0.02);
+}
+
+TEST(Quant, UnknownNamesSuggest) {
+  try {
+    find_quantization("q4_k_n");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("did you mean 'q4_k_m'"), std::string::npos) << e.what();
+  }
+}

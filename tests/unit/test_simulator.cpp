@@ -1,0 +1,219 @@
+#include <gtest/gtest.h>
+
+#include <numeric>
+
+#include "helpers.hpp"
+#include "ridgeline/catalog.hpp"
+#include "ridgeline/derived.hpp"
+
+using namespace ridgeline;
+using namespace ridgeline::test;
+
+namespace {
+const Op& find_op(const std::vector<Op>& ops, const std::string& prefix) {
+  for (const auto& op : ops)
+    if (op.name.rfind(prefix, 0) == 0) return op;
+  throw std::runtime_error("no operator " + prefix);
+}
+double brute_force(const Scenario& s, StepShape shape, double first, double stride, long long count) {
+  double t = 0;
+  for (long long k = 0; k < count; ++k) {
+    shape.context = first + stride * static_cast<double>(k);
+    t += ops_seconds(step_ops(s, shape)) + step_overhead_seconds(s);
+  }
+  return t;
+}
+}  // namespace
+
+// Golden 1: a dense GQA decode step is memory-bound; its time is every byte over the bandwidth.
+TEST(Golden, DenseGqaDecodeStep) {
+  Scenario s = scenario(tiny_dense());
+  const double h = 1024, c = 1000, layers = 4;
+  const double attention = h * (1024 + 256 + 256) + 1024 * h, mlp = 3 * h * 4096;
+  const double kv_token = 2 * 256 * 2.0;
+  const double bytes = layers * (attention + mlp) * 2   // f16 weights
+                       + h * 2 + 32000 * h * 2           // one embedding row, the LM head
+                       + layers * (c + 1) * kv_token     // KV read, new token included
+                       + layers * kv_token               // KV write
+                       + layers * (4 + 4 + 6) * h * 2    // activations: projections, MLP, norms
+                       + h * 2 + 32000 * 4;              // embedding output, fp32 logits
+  auto ops = step_ops(s, {1, c, 1, true, false});
+  for (const auto& op : ops) EXPECT_GE(op.memory_seconds(), op.compute_seconds()) << op.name;
+  EXPECT_NEAR(ops_seconds(ops), bytes / 100e9, 1e-12);
+}
+
+// Golden 2: sliding-window layers read at most window + 1 keys in decode.
+TEST(Golden, SlidingWindowMixReadsTheWindow) {
+  ModelSpec m = tiny_dense();
+  m.layers.clear();
+  append_layers(m, 3, gqa(8, 2, 128, AttentionKind::sliding, 1024), dense(4096));
+  append_layers(m, 1, gqa(8, 2, 128), dense(4096));
+  Scenario s = scenario(m);
+  auto ops = step_ops(s, {1, 5000, 1, true, false});
+  const double kv_token = 2 * 256 * 2.0;
+  EXPECT_DOUBLE_EQ(find_op(ops, "attention [3x sliding]").kv_read_bytes, 3 * (1024 + 1) * kv_token);
+  EXPECT_DOUBLE_EQ(find_op(ops, "attention [1x full]").kv_read_bytes, 1 * (5000 + 1) * kv_token);
+  EXPECT_DOUBLE_EQ(find_op(ops, "attention [3x sliding]").flops, 3 * 2.0 * 8 * (128 + 128) * 1024);
+}
+
+// Golden 3: a 4-token MoE chunk touches min(experts, tokens x active) experts.
+TEST(Golden, MoeChunkTouchesExperts) {
+  ModelSpec m = tiny_dense();
+  m.layers.clear();
+  FfnSpec f;
+  f.experts = 16;
+  f.active_experts = 2;
+  f.expert_intermediate = 512;
+  append_layers(m, 2, gqa(8, 2, 128), f);
+  Scenario s = scenario(m);
+  const double expert = 3 * 1024.0 * 512;
+  auto decode = step_ops(s, {1, 10, 1, true, false});
+  EXPECT_DOUBLE_EQ(find_op(decode, "routed experts").weight_bytes, 2 * 2 * expert * 2);
+  auto chunk = step_ops(s, {4, 0, 1, false, true});
+  EXPECT_DOUBLE_EQ(find_op(chunk, "routed experts").weight_bytes, 2 * 8 * expert * 2);
+  auto big = step_ops(s, {512, 0, 1, false, true});
+  EXPECT_DOUBLE_EQ(find_op(big, "routed experts").weight_bytes, 2 * 16 * expert * 2);
+  EXPECT_DOUBLE_EQ(find_op(big, "routed experts").flops, 2 * 2 * 512 * 2 * expert);
+}
+
+// Golden 4: MLA reads its compressed latent and attends over it (absorbed form).
+TEST(Golden, MlaDecodeReadsTheLatent) {
+  ModelSpec m = tiny_dense();
+  m.layers.clear();
+  AttentionSpec a;
+  a.kind = AttentionKind::mla;
+  a.q_heads = 16;
+  a.kv_heads = 1;
+  a.head_dim = 192;
+  a.v_head_dim = 128;
+  a.kv_lora_rank = 512;
+  a.rope_dim = 64;
+  append_layers(m, 2, a, dense(4096));
+  Scenario s = scenario(m);
+  auto ops = step_ops(s, {1, 999, 1, true, false});
+  const Op& att = find_op(ops, "attention [2x mla]");
+  EXPECT_DOUBLE_EQ(att.kv_read_bytes, 2 * 1000 * (512 + 64) * 2.0);
+  EXPECT_DOUBLE_EQ(att.flops, 2 * 2.0 * 16 * ((512 + 64) + 512) * 1000);
+}
+
+// Golden 5: a hybrid linear-attention layer reads and writes its state once per step.
+TEST(Golden, HybridLinearStateTraffic) {
+  ModelSpec m = tiny_dense();
+  m.layers.clear();
+  AttentionSpec lin;
+  lin.kind = AttentionKind::linear;
+  lin.linear_params = 5e6;
+  lin.state_bytes = 2e6;
+  lin.state_flops_per_token = 1e6;
+  append_layers(m, 3, lin, dense(4096));
+  append_layers(m, 1, gqa(8, 2, 128), dense(4096));
+  Scenario s = scenario(m);
+  auto ops = step_ops(s, {1, 100000, 1, true, false});
+  const Op& st = find_op(ops, "state update [3x linear]");
+  EXPECT_DOUBLE_EQ(st.kv_read_bytes + st.kv_write_bytes, 3 * 2 * 2e6);
+  EXPECT_DOUBLE_EQ(find_op(ops, "attention projections [3x linear]").weight_bytes, 3 * 5e6 * 2);
+}
+
+// The closed-form sums equal stepping chunk by chunk and token by token, across window edges.
+TEST(ClosedForm, MatchesStepping) {
+  ModelSpec m = tiny_dense();
+  m.layers.clear();
+  append_layers(m, 3, gqa(8, 2, 128, AttentionKind::sliding, 1024), dense(4096));
+  append_layers(m, 1, gqa(8, 2, 128), dense(4096));
+  Workload w;
+  Scenario s = scenario(m, w);
+  s.runtime.coef.compute_half_tokens = 8;
+  s.runtime.coef.step_overhead_ms = 0.5;
+  s.runtime.coef.attention_query_tile = 64;
+  StepShape decode{1, 0, 1, true, false};
+  EXPECT_NEAR(sum_steps(s, decode, 700, 1, 900).seconds, brute_force(s, decode, 700, 1, 900), 1e-9);
+  StepShape chunk{256, 0, 1, false, true};
+  EXPECT_NEAR(sum_steps(s, chunk, 0, 256, 40).seconds, brute_force(s, chunk, 0, 256, 40), 1e-9);
+  StepShape batched{1, 0, 8, true, false};
+  EXPECT_NEAR(sum_steps(s, batched, 1000, 1, 100).seconds, brute_force(s, batched, 1000, 1, 100), 1e-9);
+}
+
+TEST(Memory, OomContextIsTheFirstFailingChunk) {
+  Workload w;
+  w.prompt = 1000;
+  w.limit = gigabytes(1.0);
+  Scenario s = scenario(tiny_dense(), w);
+  auto oom = oom_context(s, 512, 1 << 20);
+  ASSERT_TRUE(oom.has_value());
+  const Bytes weights = weight_bytes(s.model, s.quant);
+  auto in_use = [&](double end) {
+    return weights + kv_allocated(s, end, end) + transient_bytes(s, 512, end) + s.runtime.runtime_bytes;
+  };
+  EXPECT_LE(in_use(static_cast<double>(*oom)).value, s.limit.value);
+  EXPECT_GT(in_use(static_cast<double>(*oom + 512)).value, s.limit.value);
+  EXPECT_EQ(*oom % 512, 0);
+}
+
+TEST(Memory, ContextBeyondTheModelMaximumIsRefused) {
+  ModelSpec m = tiny_dense();
+  m.max_context = 4096;
+  Workload w;
+  w.prompt = 4000;
+  w.gen = 200;
+  EXPECT_THROW(scenario(m, w), InputError);
+  w.allow_beyond_max = true;
+  EXPECT_NO_THROW(scenario(m, w));
+}
+
+// Seed 001: Gemma 4 26B-A4B, 3-bit MLX, 36 GB Mac Studio (M4 Max 32c), MLX's unfused path for
+// head_dim 256/512: 1024-token chunks survive a ~130K prompt, 2048-token chunks do not.
+TEST(Seed001, ChunkSafetyOnA36GbMacStudio) {
+  Workload w;
+  w.prompt = 130000;
+  w.gen = 0;
+  w.ram = gibibytes(36);
+  auto make = [&](long long chunk) {
+    w.chunk = chunk;
+    return make_scenario(resolve_hardware("m4-max-32c"), resolve_model("gemma-4-26b-a4b"),
+                         find_quantization("mlx-3bit"), resolve_runtime("mlx"), w);
+  };
+  Scenario s1024 = make(1024), s2048 = make(2048);
+  EXPECT_DOUBLE_EQ(s1024.limit.value, 36 * kGiB * 2 / 3);  // macOS default working set for 36 GiB
+  auto oom1024 = oom_context(s1024, 1024, 262144);
+  auto oom2048 = oom_context(s2048, 2048, 262144);
+  EXPECT_TRUE(!oom1024 || *oom1024 >= 130000);
+  ASSERT_TRUE(oom2048.has_value());
+  EXPECT_LT(*oom2048, 130000);
+  EXPECT_GT(*oom2048, 32768);  // "at long context", not at once
+}
+
+// Seed 001 also says a 32-token chunk at 130K allocates ~665 MB of scores. Its own formula
+// (n_q_heads x chunk x kv_len x 4 bytes) gives 16 x 32 x 130000 x 4 = 266 MB per layer.
+TEST(Seed001, ScoreFormulaGives266MbNot665) {
+  Workload w;
+  w.prompt = 130000;
+  w.gen = 0;
+  w.chunk = 32;
+  Scenario s = make_scenario(resolve_hardware("m4-max-32c"), resolve_model("gemma-4-26b-a4b"),
+                             find_quantization("mlx-3bit"), resolve_runtime("mlx"), w);
+  const double formula = 16.0 * 32 * 130000 * 4;
+  EXPECT_NEAR(formula / 1e6, 266.24, 0.01);
+  Workload none = w;
+  none.chunk = 32;
+  const double transient = transient_bytes(s, 32, 130000).value;
+  EXPECT_GE(transient, formula);           // the scores plus activation buffers
+  EXPECT_LT(transient, formula + 20e6);    // the scores dominate
+  EXPECT_GT(665e6 / formula, 2.4);         // the seed's figure is 2.5x its own formula
+}
+
+TEST(Catalog, EveryProfileParsesAndCarriesSources) {
+  ASSERT_GE(hardware_catalog().size(), 40u);
+  for (const auto& hw : hardware_catalog()) {
+    EXPECT_FALSE(hw.bandwidth.source.empty()) << hw.id;
+    EXPECT_FALSE(hw.fp16.source.empty()) << hw.id;
+    EXPECT_GT(hw.bandwidth.value.value, 0) << hw.id;
+  }
+  for (const char* id : {"m1-8c", "m1-pro-16c", "m3-max-30c", "m4-max-40c", "m3-ultra-80c", "m5-10c", "dgx-spark",
+                         "strix-halo-395", "h200-sxm", "rtx-4090", "rtx-5090"})
+    EXPECT_NO_THROW(resolve_hardware(id)) << id;
+  EXPECT_EQ(resolve_hardware("m4-max-40c").bandwidth.value.value, 546e9);
+  EXPECT_EQ(resolve_hardware("m4-max-32c").bandwidth.value.value, 410e9);  // the binned part
+  EXPECT_GE(runtime_catalog().size(), 9u);
+  EXPECT_GE(model_catalog().size(), 60u);
+  EXPECT_EQ(resolve_model("Llama 2 7B").id, "llama-2-7b");
+}
