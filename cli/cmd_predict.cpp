@@ -38,7 +38,7 @@ int run_explain(const ExplainOptions& o, std::ostream& out) {
     out << fmt::format("{}{{\"name\": \"{}\", \"flops\": {:.6g}, \"weight_bytes\": {:.6g}, \"activation_bytes\": {:.6g}, "
                        "\"kv_read_bytes\": {:.6g}, \"kv_write_bytes\": {:.6g}, \"compute_seconds\": {:.6g}, "
                        "\"memory_seconds\": {:.6g}, \"bound\": \"{}\"}}",
-                       i ? ", " : "", json_escape(op.name), op.flops, op.weight_bytes, op.activation_bytes,
+                       i ? ", " : "", json_escape(op_label(s, op)), op.flops, op.weight_bytes, op.activation_bytes,
                        op.kv_read_bytes, op.kv_write_bytes, op.compute_seconds(), op.memory_seconds(),
                        op.compute_seconds() >= op.memory_seconds() ? "compute" : "memory");
   }

@@ -17,14 +17,17 @@ double bandwidth(const Scenario& s) {
          s.runtime.coef.bandwidth_efficiency;
 }
 
+double quant_factor(const Scenario& s) {
+  const auto& f = s.runtime.coef.quant_compute_factor;
+  auto it = f.find(s.quant.kernel_class);
+  return it == f.end() ? 1.0 : it->second;
+}
+
 // GEMM throughput with `rows` rows (tokens): efficiency rises with rows, half at compute_half_tokens.
-double matmul_rate(const Scenario& s, double rows) {
+// `peak` is the matmul peak already scaled by the quantization's kernel factor.
+double matmul_rate(const Scenario& s, double peak, double rows) {
   const auto& c = s.runtime.coef;
-  double factor = 1.0;
-  if (auto it = c.quant_compute_factor.find(s.quant.kernel_class); it != c.quant_compute_factor.end())
-    factor = it->second;
-  return s.hardware.matmul_peak().value * c.compute_efficiency * factor * rows /
-         (rows + c.compute_half_tokens);
+  return peak * c.compute_efficiency * rows / (rows + c.compute_half_tokens);
 }
 
 double attention_rate(const Scenario& s) {
@@ -56,7 +59,9 @@ std::vector<Op> step_ops(const Scenario& s, const StepShape& shape) {
   const double rows = n * b;
   const double bw = bandwidth(s);
   const double attn_rate = attention_rate(s);
+  const double gemm_peak = s.hardware.matmul_peak().value * quant_factor(s);
   std::vector<Op> ops;
+  ops.reserve(m.layers.size() * 5 + 2);
   auto add = [&](Op op, double count) {
     op.flops *= count;
     op.weight_bytes *= count;
@@ -64,10 +69,10 @@ std::vector<Op> step_ops(const Scenario& s, const StepShape& shape) {
     op.kv_read_bytes *= count;
     op.kv_write_bytes *= count;
     op.bandwidth = bw;
-    if (op.flops > 0 || op.bytes() > 0) ops.push_back(std::move(op));
+    if (op.flops > 0 || op.bytes() > 0) ops.push_back(op);
   };
 
-  Op embed{"embedding"};
+  Op embed{"embedding", -1};
   embed.weight_bytes = rows * h * q.embedding_bpw / 8;
   embed.activation_bytes = rows * h * kActivationBytes;
   embed.compute_rate = attn_rate;
@@ -77,21 +82,21 @@ std::vector<Op> step_ops(const Scenario& s, const StepShape& shape) {
     const LayerGroup& g = m.layers[gi];
     const AttentionSpec& a = g.attention;
     const double layers = g.count;
-    const std::string tag = fmt::format("[{}x {}]", g.count, to_string(a.kind));
+    const int group = static_cast<int>(gi);
 
     if (a.kind != AttentionKind::none) {
-      Op proj{"attention projections " + tag};
+      Op proj{"attention projections", group};
       const double p = attention_params(a, m.hidden);
       proj.flops = 2 * rows * p;
       proj.weight_bytes = p * q.matrix_bpw / 8;
       proj.activation_bytes = rows * 4 * h * kActivationBytes;
-      proj.compute_rate = matmul_rate(s, rows);
+      proj.compute_rate = matmul_rate(s, gemm_peak, rows);
       add(proj, layers);
     }
 
     const double kv_token = kv_bytes_per_token(a, s.kv).value;
     if (a.kind == AttentionKind::full || a.kind == AttentionKind::sliding || a.kind == AttentionKind::mla) {
-      Op att{"attention " + tag};
+      Op att{"attention", group};
       const double window = a.kind == AttentionKind::sliding ? a.window : 0;
       const double keys = attended_keys(c, n, window) * b;
       const double kv_len = window > 0 ? std::min(c + n, window + n) : c + n;
@@ -105,7 +110,7 @@ std::vector<Op> step_ops(const Scenario& s, const StepShape& shape) {
       att.compute_rate = attn_rate;
       if (unfused_attention(s, a, shape.prefill)) {
         // Unfused: QK^T and PV are two batched GEMMs, at GEMM efficiency.
-        att.compute_rate = matmul_rate(s, n * b);
+        att.compute_rate = matmul_rate(s, gemm_peak, n * b);
         // Scores are written, soft-maxed and read back through memory; KV is read once.
         att.kv_read_bytes = kv_len * kv_token * b;
         att.activation_bytes = 2.0 * a.q_heads * n * kv_len * b * s.runtime.transient_bytes_per_score;
@@ -115,7 +120,7 @@ std::vector<Op> step_ops(const Scenario& s, const StepShape& shape) {
       }
       add(att, layers);
     } else if (a.kind == AttentionKind::linear) {
-      Op st{"state update " + tag};
+      Op st{"state update", group};
       st.flops = a.state_flops_per_token * rows;
       st.kv_read_bytes = a.state_bytes * b;
       st.kv_write_bytes = a.state_bytes * b;
@@ -126,25 +131,25 @@ std::vector<Op> step_ops(const Scenario& s, const StepShape& shape) {
     const FfnSpec& f = g.ffn;
     const double dense = ffn_params_active(f, m.hidden) - f.active_experts * expert_params(f, m.hidden);
     if (dense > 0) {
-      Op mlp{(f.is_moe() ? "shared MLP + router " : "MLP ") + tag};
+      Op mlp{f.is_moe() ? "shared MLP + router" : "MLP", group};
       mlp.flops = 2 * rows * dense;
       mlp.weight_bytes = (dense - router_params(f, m.hidden)) * q.matrix_bpw / 8 +
                          router_params(f, m.hidden) * 4;
       mlp.activation_bytes = rows * 4 * h * kActivationBytes;
-      mlp.compute_rate = matmul_rate(s, rows);
+      mlp.compute_rate = matmul_rate(s, gemm_peak, rows);
       add(mlp, layers);
     }
     if (f.is_moe()) {
-      Op ex{"routed experts " + tag};
+      Op ex{"routed experts", group};
       const double touched = std::min<double>(f.experts, rows * f.active_experts);
       const double per_expert = expert_params(f, m.hidden);
       ex.flops = 2 * rows * f.active_experts * per_expert;
       ex.weight_bytes = touched * per_expert * q.expert_bpw / 8;
       ex.activation_bytes = rows * f.active_experts * 2 * h * kActivationBytes;
-      ex.compute_rate = matmul_rate(s, rows * f.active_experts / touched);
+      ex.compute_rate = matmul_rate(s, gemm_peak, rows * f.active_experts / touched);
       add(ex, layers);
     }
-    Op norms{"norms + residuals " + tag};
+    Op norms{"norms + residuals", group};
     norms.activation_bytes = rows * h * kActivationBytes * 6;
     norms.flops = rows * h * 10;
     norms.compute_rate = attn_rate;
@@ -152,15 +157,21 @@ std::vector<Op> step_ops(const Scenario& s, const StepShape& shape) {
   }
 
   if (shape.last_chunk) {
-    Op head{"LM head"};
+    Op head{"LM head", -1};
     const double outputs = b;  // logits for the last token of each sequence
     head.flops = 2 * outputs * h * static_cast<double>(m.vocab);
     head.weight_bytes = lm_head_params(m) * (m.tied_embeddings ? q.embedding_bpw : q.lm_head_bpw) / 8;
     head.activation_bytes = outputs * static_cast<double>(m.vocab) * 4;
-    head.compute_rate = matmul_rate(s, outputs);
+    head.compute_rate = matmul_rate(s, gemm_peak, outputs);
     add(head, 1);
   }
   return ops;
+}
+
+std::string op_label(const Scenario& s, const Op& op) {
+  if (op.group < 0) return op.what;
+  const LayerGroup& g = s.model.layers[static_cast<size_t>(op.group)];
+  return fmt::format("{} [{}x {}]", op.what, g.count, to_string(g.attention.kind));
 }
 
 double step_overhead_seconds(const Scenario& s) {

@@ -108,7 +108,7 @@ std::string explain_table(const Scenario& s, const StepShape& shape, const std::
   for (const auto& op : ops) {
     const double cs = op.compute_seconds(), ms = op.memory_seconds();
     total += std::max(cs, ms);
-    out += fmt::format("{:<44} {:>11.3f} {:>10.2f} {:>10.2f} {:>10.2f} {:>7.3f}ms {:>7.3f}ms  {}\n", op.name,
+    out += fmt::format("{:<44} {:>11.3f} {:>10.2f} {:>10.2f} {:>10.2f} {:>7.3f}ms {:>7.3f}ms  {}\n", op_label(s, op),
                        op.flops / 1e9, op.weight_bytes / 1e6, (op.kv_read_bytes + op.kv_write_bytes) / 1e6,
                        op.activation_bytes / 1e6, cs * 1e3, ms * 1e3, cs >= ms ? "compute" : "memory");
   }

@@ -10,9 +10,10 @@ using namespace ridgeline;
 using namespace ridgeline::test;
 
 namespace {
+const Scenario* label_scenario = nullptr;
 const Op& find_op(const std::vector<Op>& ops, const std::string& prefix) {
   for (const auto& op : ops)
-    if (op.name.rfind(prefix, 0) == 0) return op;
+    if (op_label(*label_scenario, op).rfind(prefix, 0) == 0) return op;
   throw std::runtime_error("no operator " + prefix);
 }
 double brute_force(const Scenario& s, StepShape shape, double first, double stride, long long count) {
@@ -28,6 +29,7 @@ double brute_force(const Scenario& s, StepShape shape, double first, double stri
 // Golden 1: a dense GQA decode step is memory-bound; its time is every byte over the bandwidth.
 TEST(Golden, DenseGqaDecodeStep) {
   Scenario s = scenario(tiny_dense());
+  label_scenario = &s;
   const double h = 1024, c = 1000, layers = 4;
   const double attention = h * (1024 + 256 + 256) + 1024 * h, mlp = 3 * h * 4096;
   const double kv_token = 2 * 256 * 2.0;
@@ -38,7 +40,7 @@ TEST(Golden, DenseGqaDecodeStep) {
                        + layers * (4 + 4 + 6) * h * 2    // activations: projections, MLP, norms
                        + h * 2 + 32000 * 4;              // embedding output, fp32 logits
   auto ops = step_ops(s, {1, c, 1, true, false});
-  for (const auto& op : ops) EXPECT_GE(op.memory_seconds(), op.compute_seconds()) << op.name;
+  for (const auto& op : ops) EXPECT_GE(op.memory_seconds(), op.compute_seconds()) << op.what;
   EXPECT_NEAR(ops_seconds(ops), bytes / 100e9, 1e-12);
 }
 
@@ -49,6 +51,7 @@ TEST(Golden, SlidingWindowMixReadsTheWindow) {
   append_layers(m, 3, gqa(8, 2, 128, AttentionKind::sliding, 1024), dense(4096));
   append_layers(m, 1, gqa(8, 2, 128), dense(4096));
   Scenario s = scenario(m);
+  label_scenario = &s;
   auto ops = step_ops(s, {1, 5000, 1, true, false});
   const double kv_token = 2 * 256 * 2.0;
   EXPECT_DOUBLE_EQ(find_op(ops, "attention [3x sliding]").kv_read_bytes, 3 * (1024 + 1) * kv_token);
@@ -66,6 +69,7 @@ TEST(Golden, MoeChunkTouchesExperts) {
   f.expert_intermediate = 512;
   append_layers(m, 2, gqa(8, 2, 128), f);
   Scenario s = scenario(m);
+  label_scenario = &s;
   const double expert = 3 * 1024.0 * 512;
   auto decode = step_ops(s, {1, 10, 1, true, false});
   EXPECT_DOUBLE_EQ(find_op(decode, "routed experts").weight_bytes, 2 * 2 * expert * 2);
@@ -90,6 +94,7 @@ TEST(Golden, MlaDecodeReadsTheLatent) {
   a.rope_dim = 64;
   append_layers(m, 2, a, dense(4096));
   Scenario s = scenario(m);
+  label_scenario = &s;
   auto ops = step_ops(s, {1, 999, 1, true, false});
   const Op& att = find_op(ops, "attention [2x mla]");
   EXPECT_DOUBLE_EQ(att.kv_read_bytes, 2 * 1000 * (512 + 64) * 2.0);
@@ -108,6 +113,7 @@ TEST(Golden, HybridLinearStateTraffic) {
   append_layers(m, 3, lin, dense(4096));
   append_layers(m, 1, gqa(8, 2, 128), dense(4096));
   Scenario s = scenario(m);
+  label_scenario = &s;
   auto ops = step_ops(s, {1, 100000, 1, true, false});
   const Op& st = find_op(ops, "state update [3x linear]");
   EXPECT_DOUBLE_EQ(st.kv_read_bytes + st.kv_write_bytes, 3 * 2 * 2e6);
@@ -122,6 +128,7 @@ TEST(ClosedForm, MatchesStepping) {
   append_layers(m, 1, gqa(8, 2, 128), dense(4096));
   Workload w;
   Scenario s = scenario(m, w);
+  label_scenario = &s;
   s.runtime.coef.compute_half_tokens = 8;
   s.runtime.coef.step_overhead_ms = 0.5;
   s.runtime.coef.attention_query_tile = 64;
@@ -138,6 +145,7 @@ TEST(Memory, OomContextIsTheFirstFailingChunk) {
   w.prompt = 1000;
   w.limit = gigabytes(1.0);
   Scenario s = scenario(tiny_dense(), w);
+  label_scenario = &s;
   auto oom = oom_context(s, 512, 1 << 20);
   ASSERT_TRUE(oom.has_value());
   const Bytes weights = weight_bytes(s.model, s.quant);

@@ -44,7 +44,8 @@ const char* to_string(Bound b);
 
 // One operator of one step, totalled over the layers of its group.
 struct Op {
-  std::string name;
+  const char* what = "";  // operator kind; with `group`, op_label() names it for reports
+  int group = -1;         // index into ModelSpec::layers, or -1 for model-level operators
   double flops = 0;
   double weight_bytes = 0;
   double activation_bytes = 0;
@@ -71,6 +72,8 @@ std::vector<Op> step_ops(const Scenario& s, const StepShape& shape);
 bool unfused_attention(const Scenario& s, const AttentionSpec& a, bool prefill);
 double step_overhead_seconds(const Scenario& s);
 double ops_seconds(const std::vector<Op>& ops);
+// "attention [5x sliding]": the operator and the layer group it totals.
+std::string op_label(const Scenario& s, const Op& op);
 
 struct PhaseTime {
   double seconds = 0;
