@@ -43,7 +43,10 @@ std::vector<Point> expand(const ScenarioOptions& base) {
       for (const auto& v : values) {
         Point q = p;
         q.opts.*axis.field = v;
-        if (values.size() > 1 && axis.name != "prompt") q.series += (q.series.empty() ? "" : " ") + v;
+        if (values.size() > 1 && axis.name != "prompt") {
+          const bool numeric = axis.name == "chunk" || axis.name == "batch" || axis.name == "gen" || axis.name == "memory";
+          q.series += (q.series.empty() ? "" : " ") + (numeric ? axis.name + " " + v : v);
+        }
         next.push_back(q);
       }
     points = std::move(next);
