@@ -99,11 +99,6 @@ FfnSpec dense_ffn(long long width) {
   return f;
 }
 
-// Layer pattern helper: kinds[i] is the attention kind of layer i.
-void add_pattern(ModelSpec& m, const std::vector<AttentionSpec>& attn, const std::vector<FfnSpec>& ffn) {
-  for (size_t i = 0; i < attn.size(); ++i) append_layers(m, 1, attn[i], ffn[i]);
-}
-
 ModelSpec llama_like(const Config& c) {  // llama, mistral, qwen2, qwen3, phi3
   const std::string type = c.text_or("model_type", "llama");
   ModelSpec m = base(c, false);
