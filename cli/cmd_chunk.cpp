@@ -43,8 +43,7 @@ int run_chunk(const ChunkOptions& o, std::ostream& out) {
   for (const auto& g : first.model.layers) {
     const auto& a = g.attention;
     if (a.kind == AttentionKind::full && !formula.size()) {
-      ScenarioOptions opt = base;
-      Scenario s = build_scenario(opt);
+      const Scenario& s = first;
       const double bytes = static_cast<double>(a.q_heads) * 32.0 * static_cast<double>(context) * s.runtime.transient_bytes_per_score;
       formula = fmt::format("{} q heads x 32-token chunk x {} keys x {} bytes = {:.0f} MB per full-attention layer{}",
                             a.q_heads, context, s.runtime.transient_bytes_per_score, bytes / 1e6,

@@ -238,8 +238,6 @@ GgufInfo import_gguf(const std::string& path) {
   m.hidden = meta.at("embedding_length", 0);
   m.max_context = meta.at("context_length", 0, 0);
   m.vocab = vocab_rows > 0 ? vocab_rows : meta.at("vocab_size", 0);
-  bool has_output = false;
-  (void)has_output;
   m.tied_embeddings = false;
   const size_t layers = static_cast<size_t>(meta.at("block_count", 0));
   if (layers == 0 || layers > 100000) throw InputError("{}: block_count {} is out of range", path, layers);

@@ -22,6 +22,14 @@ inline FfnSpec dense(long long width) {
   return f;
 }
 
+inline FfnSpec moe(int experts, int active, long long width) {
+  FfnSpec f;
+  f.experts = experts;
+  f.active_experts = active;
+  f.expert_intermediate = width;
+  return f;
+}
+
 // hidden 1024, 4 layers, 8 query heads, 2 KV heads of 128, MLP 4096, vocab 32000, untied.
 inline ModelSpec tiny_dense() {
   ModelSpec m;

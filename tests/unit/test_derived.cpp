@@ -21,10 +21,7 @@ TEST(Derived, DenseGqaParameters) {
 TEST(Derived, MoeCountsOnlyActiveExperts) {
   ModelSpec m = tiny_dense();
   m.layers.clear();
-  FfnSpec f;
-  f.experts = 16;
-  f.active_experts = 2;
-  f.expert_intermediate = 512;
+  FfnSpec f = moe(16, 2, 512);
   f.shared_experts = 1;
   f.shared_intermediate = 256;
   append_layers(m, 2, gqa(8, 2, 128), f);

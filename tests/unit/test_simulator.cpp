@@ -63,11 +63,7 @@ TEST(Golden, SlidingWindowMixReadsTheWindow) {
 TEST(Golden, MoeChunkTouchesExperts) {
   ModelSpec m = tiny_dense();
   m.layers.clear();
-  FfnSpec f;
-  f.experts = 16;
-  f.active_experts = 2;
-  f.expert_intermediate = 512;
-  append_layers(m, 2, gqa(8, 2, 128), f);
+  append_layers(m, 2, gqa(8, 2, 128), moe(16, 2, 512));
   Scenario s = scenario(m);
   label_scenario = &s;
   const double expert = 3 * 1024.0 * 512;
@@ -201,8 +197,6 @@ TEST(Seed001, ScoreFormulaGives266MbNot665) {
                              find_quantization("mlx-3bit"), resolve_runtime("mlx"), w);
   const double formula = 16.0 * 32 * 130000 * 4;
   EXPECT_NEAR(formula / 1e6, 266.24, 0.01);
-  Workload none = w;
-  none.chunk = 32;
   const double transient = transient_bytes(s, 32, 130000).value;
   EXPECT_GE(transient, formula);           // the scores plus activation buffers
   EXPECT_LT(transient, formula + 20e6);    // the scores dominate
