@@ -52,6 +52,12 @@ bool unfused_attention(const Scenario& s, const AttentionSpec& a, bool prefill) 
 }
 
 std::vector<Op> step_ops(const Scenario& s, const StepShape& shape) {
+  std::vector<Op> ops;
+  step_ops(s, shape, ops);
+  return ops;
+}
+
+void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
   const ModelSpec& m = s.model;
   const Quantization& q = s.quant;
   const double h = static_cast<double>(m.hidden);
@@ -60,7 +66,7 @@ std::vector<Op> step_ops(const Scenario& s, const StepShape& shape) {
   const double bw = bandwidth(s);
   const double attn_rate = attention_rate(s);
   const double gemm_peak = s.hardware.matmul_peak().value * quant_factor(s);
-  std::vector<Op> ops;
+  ops.clear();
   ops.reserve(m.layers.size() * 5 + 2);
   auto add = [&](Op op, double count) {
     op.flops *= count;
@@ -165,7 +171,6 @@ std::vector<Op> step_ops(const Scenario& s, const StepShape& shape) {
     head.compute_rate = matmul_rate(s, gemm_peak, outputs);
     add(head, 1);
   }
-  return ops;
 }
 
 std::string op_label(const Scenario& s, const Op& op) {

@@ -1,7 +1,6 @@
 // Workload totals in closed form, the memory model, and the Prediction record.
 #include <algorithm>
 #include <cmath>
-#include <set>
 
 #include "ridgeline/derived.hpp"
 #include "ridgeline/error.hpp"
@@ -41,15 +40,15 @@ double sum_of_max(double f0, double f_slope, double g0, double g_slope, double m
 
 // Contexts at which the per-step cost stops being linear: sliding windows (see attended_keys).
 std::vector<double> thresholds(const Scenario& s, double n) {
-  std::set<double> t;
+  std::vector<double> t;
   for (const auto& g : s.model.layers)
     if (g.attention.kind == AttentionKind::sliding) {
       const double w = g.attention.window;
-      t.insert(w - n);
-      t.insert(w - 2);
-      t.insert(w);
+      t.insert(t.end(), {w - n, w - 2, w});
     }
-  return {t.begin(), t.end()};
+  std::sort(t.begin(), t.end());
+  t.erase(std::unique(t.begin(), t.end()), t.end());
+  return t;
 }
 
 bool nonlinear_zone(const Scenario& s, double n, double c) {
@@ -76,6 +75,7 @@ PhaseTime sum_steps(const Scenario& s, StepShape shape, double first, double str
   const std::vector<double> thr = thresholds(s, shape.tokens);
   long long k = 0;
   double fixed = 0;  // overheads, added once at the end
+  std::vector<Op> a, b;
   while (k < count) {
     const double c = first + stride * static_cast<double>(k);
     // The run of steps up to the next threshold is linear in the context.
@@ -88,16 +88,17 @@ PhaseTime sum_steps(const Scenario& s, StepShape shape, double first, double str
     shape.context = c;
     if (end == k || nonlinear_zone(s, shape.tokens, c)) {
       PhaseTime one;
-      add_step(one, step_ops(s, shape), 0);
+      step_ops(s, shape, a);
+      add_step(one, a, 0);
       total.compute_seconds += one.compute_seconds;
       total.memory_seconds += one.memory_seconds;
       fixed += overhead;
       ++k;
       continue;
     }
-    const auto a = step_ops(s, shape);
+    step_ops(s, shape, a);
     shape.context = c + stride;
-    const auto b = step_ops(s, shape);
+    step_ops(s, shape, b);
     const double m = static_cast<double>(end - k + 1);
     for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
       double compute_part = 0;
@@ -114,7 +115,23 @@ PhaseTime sum_steps(const Scenario& s, StepShape shape, double first, double str
   return total;
 }
 
+namespace {
+// Time and memory do not depend on layer order, so equal groups anywhere in the stack are
+// merged (Gemma's 5 sliding + 1 full pattern becomes two groups): fewer operators per step.
+std::vector<LayerGroup> merge_equal_groups(const std::vector<LayerGroup>& layers) {
+  std::vector<LayerGroup> merged;
+  for (const auto& g : layers) {
+    auto it = std::find_if(merged.begin(), merged.end(),
+                           [&](const LayerGroup& m) { return same_layer(m, g.attention, g.ffn); });
+    if (it == merged.end()) merged.push_back(g);
+    else it->count += g.count;
+  }
+  return merged;
+}
+}  // namespace
+
 Scenario make_scenario(HardwareSpec hw, ModelSpec m, Quantization q, RuntimeSpec rt, Workload w) {
+  m.layers = merge_equal_groups(m.layers);
   Scenario s{std::move(hw), std::move(m), std::move(q), std::move(rt), w, {}, 0, {}, {}};
   if (w.prompt < 1) throw InputError("--prompt: {} tokens; expected at least 1", w.prompt);
   if (w.gen < 0) throw InputError("--gen: {} tokens; expected 0 or more", w.gen);
@@ -134,7 +151,8 @@ Scenario make_scenario(HardwareSpec hw, ModelSpec m, Quantization q, RuntimeSpec
   return s;
 }
 
-Bytes kv_allocated(const Scenario& s, double context, double capacity) {
+Bytes kv_allocated(const Scenario& s, double context, double capacity, long long chunk) {
+  if (chunk <= 0) chunk = s.chunk;
   const double b = static_cast<double>(s.workload.batch);
   double tokens = capacity;
   if (!s.runtime.kv_upfront) {
@@ -146,7 +164,7 @@ Bytes kv_allocated(const Scenario& s, double context, double capacity) {
   for (const auto& g : s.model.layers) {
     double held = tokens;
     if (g.attention.kind == AttentionKind::sliding)
-      held = std::min(tokens, static_cast<double>(g.attention.window + s.chunk));
+      held = std::min(tokens, static_cast<double>(g.attention.window + chunk));
     total += g.count * kv_bytes_per_token(g.attention, s.kv).value * held;
   }
   return Bytes(total * b + state_bytes(s.model).value * b);
@@ -173,18 +191,23 @@ Bytes transient_bytes(const Scenario& s, double n, double context_end) {
 }
 
 namespace {
-Bytes in_use(const Scenario& s, const Bytes& weights, double n, double context_end, double capacity) {
-  return weights + kv_allocated(s, context_end, capacity) + transient_bytes(s, n, context_end) + s.runtime.runtime_bytes;
+Bytes in_use(const Scenario& s, const Bytes& weights, long long n, double context_end, double capacity) {
+  return weights + kv_allocated(s, context_end, capacity, n) + transient_bytes(s, static_cast<double>(n), context_end) +
+         s.runtime.runtime_bytes;
+}
+
+// Seconds of one step at `context` (the decode rate at the start or end of generation).
+double one_step_seconds(const Scenario& s, StepShape shape, double context) {
+  shape.context = context;
+  return ops_seconds(step_ops(s, shape)) + step_overhead_seconds(s);
 }
 }  // namespace
 
 std::optional<long long> oom_context(const Scenario& s, long long chunk, long long max_context) {
   const Bytes weights = weight_bytes(s.model, s.quant);
-  Scenario probe = s;
-  probe.chunk = chunk;
   auto fails = [&](long long k) {
     const double end = static_cast<double>((k + 1) * chunk);
-    return in_use(probe, weights, static_cast<double>(chunk), end, end) > s.limit;
+    return in_use(s, weights, chunk, end, end) > s.limit;
   };
   long long last = std::max<long long>(0, (max_context + chunk - 1) / chunk - 1);
   if (!fails(last)) return std::nullopt;
@@ -244,8 +267,8 @@ Prediction predict(const Scenario& s) {
     PhaseTime dec = sum_steps(s, step, static_cast<double>(w.prompt), 1, w.gen);
     p.decode_seconds = dec.seconds;
     p.decode_bound = dec.bound();
-    p.decode_tps_start = 1.0 / sum_steps(s, step, static_cast<double>(w.prompt), 1, 1).seconds;
-    p.decode_tps_end = 1.0 / sum_steps(s, step, static_cast<double>(w.prompt + w.gen - 1), 1, 1).seconds;
+    p.decode_tps_start = 1.0 / one_step_seconds(s, step, static_cast<double>(w.prompt));
+    p.decode_tps_end = 1.0 / one_step_seconds(s, step, static_cast<double>(w.prompt + w.gen - 1));
   }
   // Every sequence's prompt is processed before decoding starts (as llama-batched-bench does).
   p.ttft_seconds = p.prefill_seconds * static_cast<double>(w.batch);

@@ -25,7 +25,7 @@ struct Workload {
   bool allow_beyond_max = false;
 };
 
-// Everything the simulator needs, resolved once.
+// Everything the simulator needs, resolved once. `model.layers` has equal groups merged.
 struct Scenario {
   HardwareSpec hardware;
   ModelSpec model;
@@ -68,6 +68,8 @@ struct StepShape {
   bool prefill = false;
 };
 std::vector<Op> step_ops(const Scenario& s, const StepShape& shape);
+// The same into a caller's buffer (cleared first), so hot loops reuse one allocation.
+void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops);
 // Whether this runtime materialises the score matrix for this layer (prefill or decode path).
 bool unfused_attention(const Scenario& s, const AttentionSpec& a, bool prefill);
 double step_overhead_seconds(const Scenario& s);
@@ -90,8 +92,9 @@ struct MemoryBreakdown {
   std::optional<long long> oom_at_context;  // context completed before the first failing chunk
 };
 // Memory in use while a prefill chunk of `chunk` tokens ends at `context_end`.
+// `chunk` defaults to the scenario's chunk (it sizes sliding-window caches).
 Bytes transient_bytes(const Scenario& s, double chunk, double context_end);
-Bytes kv_allocated(const Scenario& s, double context, double capacity);
+Bytes kv_allocated(const Scenario& s, double context, double capacity, long long chunk = 0);
 MemoryBreakdown memory(const Scenario& s);
 // First context at which a chunk of `chunk` tokens runs out of memory, scanning up to `max_context`.
 std::optional<long long> oom_context(const Scenario& s, long long chunk, long long max_context);
