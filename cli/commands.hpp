@@ -20,11 +20,14 @@ struct ScenarioOptions {
   std::string prompt = "4096", gen = "256", cached = "0", chunk, batch = "1";
   std::string memory, limit, kv_dtype;
   std::vector<std::string> sets;
+  std::string calibration;  // "": the shipped one for the runtime and vendor; "none"; or a file
   bool allow_beyond_max = false;
 };
 void add_scenario_flags(CLI::App& app, ScenarioOptions& o, bool lists);
 // Builds one scenario from single values (throws InputError).
 Scenario build_scenario(const ScenarioOptions& o);
+// Applies --calibration (shipped by default) to the runtime profile.
+void apply_calibration_option(RuntimeSpec& rt, const HardwareSpec& hw, const std::string& option);
 long long parse_count(const std::string& text, const std::string& flag, long long min, long long max);
 std::vector<std::string> split_list(const std::string& text);
 
@@ -48,6 +51,20 @@ int run_import(const ImportOptions& o, std::ostream& out);
 
 struct ShowOptions { std::string model, quant = "f16", kv_dtype = "f16"; std::string context = "32768"; };
 int run_show(const ShowOptions& o, std::ostream& out);
+
+struct CalibrateOptions {
+  std::vector<std::string> data, maps;
+  std::string output, out_dir, runtime, date;
+  bool no_cv = false;
+};
+int run_calibrate(const CalibrateOptions& o, std::ostream& out);
+
+struct ValidateOptions {
+  std::vector<std::string> data, maps;
+  std::string calibration, plot;
+  bool json = false;
+};
+int run_validate(const ValidateOptions& o, std::ostream& out);
 
 // Registers every subcommand on `app`; the chosen one's run is stored in `action`.
 void setup_all(CLI::App& app, std::function<int()>& action);

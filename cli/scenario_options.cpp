@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "commands.hpp"
+#include "ridgeline/calibration.hpp"
 #include "ridgeline/catalog.hpp"
 #include "ridgeline/error.hpp"
 #include "ridgeline/importers.hpp"
@@ -22,6 +23,7 @@ void add_scenario_flags(CLI::App& app, ScenarioOptions& o, bool lists) {
   app.add_option("--memory", o.memory, "installed RAM as sold, e.g. 36 (GiB) or '36 GiB'; default: the largest" + many);
   app.add_option("--limit", o.limit, "GPU memory limit, e.g. 27 (GB) or '25 GiB'; default: the hardware rule");
   app.add_option("--kv-dtype", o.kv_dtype, "KV-cache dtype: f16, bf16, q8_0, q4_0, ...");
+  app.add_option("--calibration", o.calibration, "calibration .yaml, or 'none' (default: the shipped one for the runtime and vendor)");
   app.add_option("--set", o.sets, "override a hardware value or runtime coefficient: key=value (repeatable)");
   app.add_flag("--allow-beyond-max", o.allow_beyond_max, "predict contexts beyond the model's maximum");
 }
@@ -85,6 +87,28 @@ std::string quant_from_gguf(const std::string& file_type) {
 }
 }  // namespace
 
+void apply_calibration_option(RuntimeSpec& rt, const HardwareSpec& hw, const std::string& option) {
+  if (option == "none") return;
+  std::optional<Calibration> c;
+  if (option.empty()) c = shipped_calibration(rt.id, hw.vendor);
+  else {
+    c = load_calibration(option);
+    if (c->runtime != rt.id)
+      throw InputError("--calibration: {} was fitted for runtime '{}', not '{}'", option, c->runtime, rt.id);
+  }
+  if (!c) return;
+  apply_calibration(rt, *c);
+  rt.calibration = option.empty() ? fmt::format("shipped {} ({})", c->runtime, c->hardware_vendor) : option;
+  auto err = [&](const char* q) {
+    for (const CvStats* cv : {&c->leave_one_chip_out, &c->leave_one_model_out})
+      if (auto it = cv->mape.find(q); it != cv->mape.end()) return it->second / 100;
+    auto it = c->in_sample_mape.find(q);
+    return it == c->in_sample_mape.end() ? 0.0 : it->second / 100;
+  };
+  rt.prefill_error = err("prefill_tok_s");
+  rt.decode_error = err("decode_tok_s");
+}
+
 Scenario build_scenario(const ScenarioOptions& o) {
   HardwareSpec hw = resolve_hardware(o.hardware);
   ModelSpec model;
@@ -98,6 +122,7 @@ Scenario build_scenario(const ScenarioOptions& o) {
   }
   RuntimeSpec rt = resolve_runtime(o.runtime.empty() ? default_runtime(hw) : o.runtime);
   std::string quant = !o.quant.empty() ? o.quant : !gguf_quant.empty() ? gguf_quant : default_quant(rt);
+  apply_calibration_option(rt, hw, o.calibration);
   for (const auto& kv : o.sets) {
     auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == kv.size())

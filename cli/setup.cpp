@@ -12,6 +12,8 @@ void setup_all(CLI::App& app, std::function<int()>& action) {
   static ListOptions list;
   static ImportOptions import;
   static ShowOptions show;
+  static CalibrateOptions calibrate;
+  static ValidateOptions validate;
 
   auto* p = app.add_subcommand("predict", "one prediction: prefill, decode, TTFT, memory and out-of-memory point");
   add_scenario_flags(*p, predict.s, false);
@@ -54,6 +56,24 @@ void setup_all(CLI::App& app, std::function<int()>& action) {
   w->add_option("--kv-dtype", show.kv_dtype, "KV-cache dtype");
   w->add_option("--context", show.context, "context for the KV size");
   w->callback([&action] { action = [] { return run_show(show, std::cout); }; });
+
+  auto* cal = app.add_subcommand("calibrate", "fit runtime coefficients to measured benchmarks, with cross-validated errors");
+  cal->add_option("data", calibrate.data, "measurement CSV, llama-bench json/csv/md, batched-bench or mlx_lm output")->required();
+  cal->add_option("-o,--output", calibrate.output, "calibration .yaml to write (one runtime)");
+  cal->add_option("--out-dir", calibrate.out_dir, "write one <runtime>-<vendor>.yaml per runtime into this folder");
+  cal->add_option("--runtime", calibrate.runtime, "fit only this runtime");
+  cal->add_option("--map", calibrate.maps, "name mapping KIND:TEXT=ID or KIND=ID (chip, model, quant, runtime)");
+  cal->add_option("--date", calibrate.date, "date written into the file (default: today)");
+  cal->add_flag("--no-cv", calibrate.no_cv, "skip cross-validation");
+  cal->callback([&action] { action = [] { return run_calibrate(calibrate, std::cout); }; });
+
+  auto* val = app.add_subcommand("validate", "predicted against measured for every row; anomalies; MAPE per quantity, chip, runtime");
+  val->add_option("data", validate.data, "measurement files (as for calibrate)")->required();
+  val->add_option("--map", validate.maps, "name mapping KIND:TEXT=ID or KIND=ID");
+  val->add_option("--calibration", validate.calibration, "calibration .yaml, or 'none' (default: the shipped ones)");
+  val->add_option("--plot", validate.plot, "write predicted-against-measured SVG charts to this file");
+  val->add_flag("--json", validate.json, "JSON: {rows: [...], summary: {...}}");
+  val->callback([&action] { action = [] { return run_validate(validate, std::cout); }; });
 }
 
 }  // namespace ridgeline::cli

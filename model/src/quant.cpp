@@ -71,6 +71,14 @@ std::vector<Quantization> make_table() {
                       "unsloth dynamic 2.0 quant notes; approximation", 4.0, q3_k, q6_k, true, "k"));
   t.push_back(uniform("ud-q2_k_xl", "unsloth dynamic Q2_K_XL (approximation)",
                       "unsloth dynamic 2.0 quant notes; approximation", 3.0, q2_k, q6_k, true, "k"));
+  t.push_back(uniform("ud-q5_k_xl", "unsloth dynamic Q5_K_XL (approximation)",
+                      "unsloth dynamic 2.0 quant notes; approximation", 5.9, q5_k, q6_k, true, "k"));
+  t.push_back(uniform("ud-q6_k_xl", "unsloth dynamic Q6_K_XL (approximation: Q6_K, some tensors Q8_0)",
+                      "unsloth dynamic 2.0 quant notes; approximation", 6.9, q6_k, q8_0, true, "k"));
+  t.push_back(uniform("ud-q8_k_xl", "unsloth dynamic Q8_K_XL (approximation: Q8_0, some tensors BF16)",
+                      "unsloth dynamic 2.0 quant notes; approximation", 9.5, q8_0, 16, true, "q8"));
+  t.push_back(uniform("ud-iq3_xxs", "unsloth dynamic IQ3_XXS (approximation)",
+                      "unsloth dynamic 2.0 quant notes; approximation", iq3_xxs + 0.3, q3_k, q6_k, true, "iq"));
   t.push_back(uniform("ud-iq2_xxs", "unsloth dynamic IQ2_XXS (approximation)",
                       "unsloth dynamic 2.0 quant notes; approximation", 2.5, q2_k, q6_k, true, "iq"));
   for (int bits : {2, 3, 4, 5, 6, 8}) {

@@ -70,12 +70,20 @@ std::string chart_svg(const Chart& c, double y_offset) {
     const auto& s = c.series[i];
     const char* color = kColors[i % 8];
     std::string pts;
-    for (size_t j = 0; j < s.x.size(); ++j)
-      if (std::isfinite(s.y[j])) pts += fmt::format("{:.1f},{:.1f} ", X(s.x[j]), Y(s.y[j]));
-    o += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>\n", color, pts);
+    for (size_t j = 0; j < s.x.size(); ++j) {
+      if (!std::isfinite(s.y[j])) continue;
+      if (c.markers) o += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2.5\" fill=\"{}\" fill-opacity=\"0.6\"/>\n", X(s.x[j]), Y(s.y[j]), color);
+      else pts += fmt::format("{:.1f},{:.1f} ", X(s.x[j]), Y(s.y[j]));
+    }
+    if (!c.markers) o += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>\n", color, pts);
     o += fmt::format("<line x1=\"{0}\" x2=\"{1}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\" stroke=\"{3}\" stroke-width=\"3\"/><text x=\"{4}\" y=\"{5:.1f}\" font-size=\"11\">{6}</text>\n",
                      kLeft + pw + 10, kLeft + pw + 28, y_offset + kTop + 10 + 16.0 * i, color, kLeft + pw + 32,
                      y_offset + kTop + 14 + 16.0 * i, esc(s.label));
+  }
+  if (c.diagonal) {
+    const double top = std::min(xmax, ymax);
+    o += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#000\" stroke-dasharray=\"4,4\"/>\n",
+                     X(std::max(xmin, 0.0)), Y(std::max(xmin, 0.0)), X(top), Y(top));
   }
   if (c.hline)
     o += fmt::format("<line x1=\"{0}\" x2=\"{1}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\" stroke=\"#000\" stroke-dasharray=\"6,4\"/><text x=\"{3}\" y=\"{4:.1f}\" font-size=\"11\">{5}</text>\n",

@@ -29,6 +29,8 @@ struct Chart {
   std::string hline_label;
   std::optional<double> vline;  // e.g. the out-of-memory context
   std::string vline_label;
+  bool markers = false;   // points instead of lines (predicted against measured)
+  bool diagonal = false;  // draw y = x
 };
 std::string svg_charts(const std::vector<Chart>& charts, const std::string& title);
 

@@ -38,6 +38,10 @@ struct RuntimeSpec {
   bool always_unfused = false;
   double transient_bytes_per_score = 4;  // live bytes per score element on the unfused path
   RuntimeCoefficients coef;
+  // Set when a calibration replaced the coefficients: its name and its cross-validated error
+  // (fraction, held-out MAPE) per quantity, used to show predictions as ranges.
+  std::string calibration;
+  double prefill_error = 0, decode_error = 0;
 };
 
 RuntimeSpec parse_runtime_yaml(const std::string& path);

@@ -1,0 +1,83 @@
+#pragma once
+// Fitting the runtime coefficients to measured rows (GSL nonlinear least squares on log-ratio
+// residuals, bounded parameters, standard errors, leave-one-chip-out and leave-one-model-out
+// cross-validation), the calibration YAML, and its application to a runtime profile.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ridgeline/measurement.hpp"
+#include "ridgeline/resolve.hpp"
+#include "ridgeline/simulate.hpp"
+
+namespace ridgeline {
+
+enum class Measured { prefill_tok_s, decode_tok_s, transient_bytes, oom_context_tokens };
+const char* to_string(Measured q);
+
+// One measured figure of one row, with the scenario that reproduces it.
+struct Observation {
+  size_t row = 0;  // index into the caller's measurement list
+  Measured quantity = Measured::decode_tok_s;
+  double measured = 0;
+  Scenario scenario;
+};
+// The observations a resolved row yields (none when its semantics are not modelled; `why` says).
+std::vector<Observation> observations_of(const Measurement& m, const Resolution& r, size_t index, std::string& why);
+// The simulator's figure for an observation (tok/s, bytes, or tokens of context).
+std::optional<double> predict_observation(const Observation& o);
+
+// Every row of some benchmark files, resolved, with the observations they yield.
+struct Dataset {
+  std::vector<Measurement> rows;
+  std::vector<Resolution> resolved;     // per row
+  std::vector<std::string> unusable;    // per row: why it yields no observation ("" when it does)
+  std::vector<Observation> observations;
+  std::vector<std::pair<std::string, std::string>> hashes;  // file name, fnv1a-64
+};
+Dataset load_dataset(const std::vector<std::string>& files, const NameMaps& maps);
+
+struct Coefficient {
+  double value = 0, stderr_ = 0;
+};
+
+struct CvStats {
+  int folds = 0;
+  std::map<std::string, double> mape;  // quantity -> mean absolute percentage error, held out
+  std::map<std::string, int> count;
+};
+
+struct Calibration {
+  int schema_version = 1;
+  std::string runtime;          // runtime id the coefficients belong to
+  std::string hardware_vendor;  // apple, nvidia, amd: the family they were fitted on
+  std::vector<std::string> chips;
+  std::string fitted_on;        // date
+  std::vector<std::pair<std::string, std::string>> datasets;  // file name, fnv1a-64 of its bytes
+  std::map<std::string, Coefficient> coefficients;  // runtime coefficient name -> fitted value
+  std::map<std::string, double> in_sample_mape;
+  CvStats leave_one_chip_out, leave_one_model_out;
+  int observations = 0;
+};
+
+// Sets the runtime's coefficients from a calibration (datasheet hardware values are untouched).
+void apply_calibration(RuntimeSpec& rt, const Calibration& c);
+std::string calibration_to_yaml(const Calibration& c);
+Calibration parse_calibration_yaml_text(const std::string& text, const std::string& label);
+Calibration load_calibration(const std::string& path);
+// The shipped calibration for this runtime and hardware vendor, if any (calibrate/calibrations).
+std::optional<Calibration> shipped_calibration(const std::string& runtime, const std::string& vendor);
+
+struct FitOptions {
+  int max_iterations = 60;
+  size_t max_observations = 900;  // deterministic thinning of very large groups
+  bool cross_validate = true;
+};
+// Fits one runtime's coefficients to its observations. Throws InputError when there is nothing to fit.
+Calibration fit_runtime(const std::string& runtime, const std::vector<Observation>& obs,
+                        const std::vector<Measurement>& rows, const FitOptions& opt);
+
+std::string fnv1a64_hex(const std::string& bytes);
+
+}  // namespace ridgeline

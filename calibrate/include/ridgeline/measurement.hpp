@@ -1,0 +1,48 @@
+#pragma once
+// A measured benchmark row, read once from whatever the user has: the project's measurement CSV
+// (../shared/data/README.md schema), llama-bench JSON/CSV/markdown, llama-batched-bench tables,
+// mlx_lm.benchmark or mlx_lm.generate --verbose output. Plain data; resolution to catalog ids
+// and the simulator are elsewhere.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ridgeline {
+
+struct Measurement {
+  std::string file;
+  long long row = 0;  // 1-based line (CSV, markdown, text) or array index + 1 (JSON)
+  // As the source writes them; resolved later.
+  std::string chip, runtime, model, quant, notes;
+  int gpu_cores = 0;
+  double memory_gb = 0;  // installed RAM when stated
+  // What was timed.
+  long long context = 0;  // KV tokens before the timed operation (llama-bench depth)
+  long long n_prompt = 0;
+  long long n_gen = 0;
+  long long chunk = 0;  // ubatch / prefill step when stated
+  long long batch = 1;  // sequences; rates are then aggregates over the batch
+  bool decode_after_prompt = false;  // generation continues the prompt (./main, servers, batched)
+  std::optional<double> prefill_tok_s, decode_tok_s;
+  // Memory observations (optional columns).
+  std::optional<double> transient_bytes, memory_limit_gb, oom_context, kv_capacity, weight_bytes, peak_memory_gb;
+  std::string attention_path;  // fused | unfused | ""
+};
+
+// Reads any supported file, choosing the parser from the content. Throws InputError naming the
+// file and the row for malformed input; rows that are well formed but not usable are kept.
+std::vector<Measurement> load_measurements(const std::string& path);
+std::vector<Measurement> parse_measurements_text(const std::string& text, const std::string& label);
+
+// The individual formats (label names the source in messages).
+std::vector<Measurement> parse_measurement_csv(const std::string& text, const std::string& label);
+std::vector<Measurement> parse_llama_bench_json(const std::string& text, const std::string& label);
+std::vector<Measurement> parse_llama_bench_csv(const std::string& text, const std::string& label);
+std::vector<Measurement> parse_llama_bench_markdown(const std::string& text, const std::string& label);
+std::vector<Measurement> parse_batched_bench(const std::string& text, const std::string& label);
+std::vector<Measurement> parse_mlx_output(const std::string& text, const std::string& label);
+
+// RFC 4180 CSV: quoted fields, doubled quotes, newlines inside quotes. Throws on an unclosed quote.
+std::vector<std::vector<std::string>> parse_csv(const std::string& text, const std::string& label);
+
+}  // namespace ridgeline

@@ -1,0 +1,34 @@
+#pragma once
+// Resolution of the names benchmark sources write ("Apple M2 Ultra", "llama.cpp Metal (MTL,BLAS)
+// build ...", "Llama 3 8B (dir '8B-v3')", "Q4_K - Medium") to catalog ids, with a reason for
+// every row that cannot be resolved and explicit mappings for the rest.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ridgeline/measurement.hpp"
+
+namespace ridgeline {
+
+// --map KIND:TEXT=ID maps one source spelling; --map KIND=ID (or KIND:*=ID) maps every row.
+// KIND is chip, model, quant or runtime.
+struct NameMaps {
+  std::map<std::string, std::map<std::string, std::string>> by_kind;  // kind -> text ("*": any) -> id
+};
+NameMaps parse_name_maps(const std::vector<std::string>& specs);
+
+struct Resolution {
+  bool ok = false;
+  std::string reason;  // why not, when !ok
+  std::string hardware, model, quant, runtime;
+  std::vector<std::string> assumptions;  // e.g. "GPU cores not stated: assumed the 76-core part"
+};
+Resolution resolve_measurement(const Measurement& m, const NameMaps& maps);
+
+// The individual steps ("" when unresolved; `why` receives the reason or the assumption made).
+std::string resolve_chip_name(const std::string& chip, int gpu_cores, std::string& why);
+std::string resolve_runtime_name(const std::string& runtime, const std::string& hardware_vendor, std::string& why);
+std::string resolve_model_name(const std::string& model, std::string& why);
+std::string resolve_quant_name(const std::string& quant, std::string& why);
+
+}  // namespace ridgeline

@@ -1,0 +1,151 @@
+// The project's measurement CSV (schema of ../shared/data/README.md, optional columns included)
+// and the RFC 4180 reader shared with the llama-bench CSV parser.
+#include <algorithm>
+#include <map>
+#include <regex>
+
+#include "ridgeline/error.hpp"
+#include "ridgeline/measurement.hpp"
+#include "ridgeline/yaml_reader.hpp"
+
+namespace ridgeline {
+
+std::vector<std::vector<std::string>> parse_csv(const std::string& text, const std::string& label) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false, in_field = false;
+  long long line = 1, quote_line = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') field += '"', ++i;
+      else if (c == '"') quoted = false;
+      else {
+        if (c == '\n') ++line;
+        field += c;
+      }
+      continue;
+    }
+    if (c == '"' && field.empty()) quoted = true, in_field = true, quote_line = line;
+    else if (c == ',') row.push_back(field), field.clear(), in_field = true;
+    else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      if (in_field || !field.empty()) row.push_back(field);
+      if (!row.empty()) rows.push_back(row);
+      row.clear(), field.clear(), in_field = false, ++line;
+    } else field += c, in_field = true;
+  }
+  if (quoted) throw InputError("{}: line {}: a quoted field is never closed", label, quote_line);
+  if (in_field || !field.empty()) row.push_back(field);
+  if (!row.empty()) rows.push_back(row);
+  return rows;
+}
+
+namespace {
+
+const std::vector<std::string> kCommon = {"source", "chip", "gpu_cores", "bandwidth_gbs", "memory_gb", "runtime",
+                                          "model", "params_b", "quant", "context_tokens", "n_prompt", "n_gen",
+                                          "prefill_tok_s", "decode_tok_s", "notes"};
+const std::vector<std::string> kOptional = {"chunk_tokens", "batch", "attention_path", "transient_bytes",
+                                            "memory_limit_gb", "oom_context_tokens", "kv_capacity_tokens",
+                                            "weight_bytes"};
+
+struct RowReader {
+  const std::map<std::string, size_t>& col;
+  const std::vector<std::string>& cells;
+  const std::string& label;
+  long long line;
+
+  std::string text(const std::string& key) const {
+    auto it = col.find(key);
+    return it == col.end() || it->second >= cells.size() ? "" : cells[it->second];
+  }
+  std::optional<double> number(const std::string& key, double min, double max, const char* expected) const {
+    const std::string t = text(key);
+    if (t.empty()) return std::nullopt;
+    auto v = parse_double(t);
+    if (!v || *v < min || *v > max)
+      throw InputError("{}: row {}, column '{}': '{}' is not {}", label, line, key, t, expected);
+    return v;
+  }
+  long long count(const std::string& key, long long min, const char* expected) const {
+    auto v = number(key, static_cast<double>(min), 1e12, expected);
+    if (v && *v != static_cast<double>(static_cast<long long>(*v)))
+      throw InputError("{}: row {}, column '{}': '{}' is not {}", label, line, key, text(key), expected);
+    return v ? static_cast<long long>(*v) : 0;
+  }
+};
+
+std::optional<long long> from_notes(const std::string& notes, const std::regex& re) {
+  std::smatch m;
+  if (std::regex_search(notes, m, re)) return std::stoll(m[1].str());
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<Measurement> parse_measurement_csv(const std::string& text, const std::string& label) {
+  const auto rows = parse_csv(text, label);
+  if (rows.empty()) throw InputError("{}: the file is empty; expected a CSV header", label);
+  std::map<std::string, size_t> col;
+  std::vector<std::string> known = kCommon;
+  known.insert(known.end(), kOptional.begin(), kOptional.end());
+  for (size_t i = 0; i < rows[0].size(); ++i) {
+    const std::string& name = rows[0][i];
+    if (std::find(known.begin(), known.end(), name) == known.end())
+      throw InputError("{}: header: unknown column '{}'{}", label, name, did_you_mean(name, known));
+    if (!col.emplace(name, i).second) throw InputError("{}: header: column '{}' appears twice", label, name);
+  }
+  for (const auto& name : kCommon)
+    if (!col.count(name)) throw InputError("{}: header: missing column '{}'", label, name);
+
+  static const std::regex batch_re(R"(\bB=(\d+) parallel)");
+  static const std::regex ubatch_re(R"(n_ubatch\s*[=:]?\s*(\d+))");
+  std::vector<Measurement> out;
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const auto& cells = rows[r];
+    const long long line = static_cast<long long>(r) + 1;
+    if (cells.size() != rows[0].size())
+      throw InputError("{}: row {}: {} fields; expected {} as in the header", label, line, cells.size(), rows[0].size());
+    RowReader rd{col, cells, label, line};
+    Measurement m;
+    m.file = label;
+    m.row = line;
+    m.chip = rd.text("chip");
+    m.runtime = rd.text("runtime");
+    m.model = rd.text("model");
+    m.quant = rd.text("quant");
+    m.notes = rd.text("notes");
+    m.gpu_cores = static_cast<int>(rd.count("gpu_cores", 1, "a whole number of GPU cores >= 1"));
+    m.memory_gb = rd.number("memory_gb", 0.001, 1e6, "a memory size in GB > 0").value_or(0);
+    rd.number("bandwidth_gbs", 0.001, 1e6, "a bandwidth in GB/s > 0");
+    rd.number("params_b", 0, 1e5, "a parameter count in billions");
+    m.context = rd.count("context_tokens", 0, "a whole number of tokens >= 0");
+    m.n_prompt = rd.count("n_prompt", 0, "a whole number of tokens >= 0");
+    m.n_gen = rd.count("n_gen", 0, "a whole number of tokens >= 0");
+    m.prefill_tok_s = rd.number("prefill_tok_s", 1e-9, 1e9, "a rate in tokens/s > 0");
+    m.decode_tok_s = rd.number("decode_tok_s", 1e-9, 1e9, "a rate in tokens/s > 0");
+    m.chunk = rd.count("chunk_tokens", 1, "a whole number of tokens >= 1");
+    if (m.chunk == 0) m.chunk = from_notes(m.notes, ubatch_re).value_or(0);
+    m.batch = rd.count("batch", 1, "a whole number of sequences >= 1");
+    if (m.batch == 0) m.batch = from_notes(m.notes, batch_re).value_or(1);
+    m.attention_path = rd.text("attention_path");
+    if (!m.attention_path.empty() && m.attention_path != "fused" && m.attention_path != "unfused")
+      throw InputError("{}: row {}, column 'attention_path': '{}' is not fused or unfused", label, line, m.attention_path);
+    m.transient_bytes = rd.number("transient_bytes", 0, 1e18, "a byte count >= 0");
+    m.memory_limit_gb = rd.number("memory_limit_gb", 0.001, 1e6, "a memory size in GB > 0");
+    m.oom_context = rd.number("oom_context_tokens", 0, 1e12, "a whole number of tokens >= 0");
+    m.kv_capacity = rd.number("kv_capacity_tokens", 1, 1e12, "a whole number of tokens >= 1");
+    m.weight_bytes = rd.number("weight_bytes", 1, 1e18, "a byte count > 0");
+    // llama-bench times pp and tg as separate tests at the same depth; other tools (./main,
+    // servers, batched-bench) generate after the prompt.
+    m.decode_after_prompt = m.notes.find("llama-bench") == std::string::npos;
+    // batched-bench rows state the per-sequence prompt length as context_tokens: the prompt itself.
+    if (m.notes.find("llama-batched-bench") != std::string::npos) m.context = 0;
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+}  // namespace ridgeline

@@ -1,0 +1,135 @@
+// What a measured row means in simulator terms: the workload that reproduces each figure.
+#include <cmath>
+#include <filesystem>
+
+#include "ridgeline/calibration.hpp"
+#include "ridgeline/catalog.hpp"
+#include "ridgeline/derived.hpp"
+#include "ridgeline/error.hpp"
+#include "ridgeline/yaml_reader.hpp"
+
+namespace ridgeline {
+
+const char* to_string(Measured q) {
+  switch (q) {
+    case Measured::prefill_tok_s: return "prefill_tok_s";
+    case Measured::decode_tok_s: return "decode_tok_s";
+    case Measured::transient_bytes: return "transient_bytes";
+    case Measured::oom_context_tokens: return "oom_context_tokens";
+  }
+  return "?";
+}
+
+namespace {
+
+Scenario scenario_for(const Measurement& m, const Resolution& r, Workload w) {
+  HardwareSpec hw = resolve_hardware(r.hardware);
+  RuntimeSpec rt = resolve_runtime(r.runtime);
+  if (m.attention_path == "unfused") rt.always_unfused = true;
+  if (m.attention_path == "fused") rt.always_unfused = false, rt.fused_prefill_head_dims.clear(), rt.fused_decode_head_dims.clear();
+  if (m.kv_capacity) rt.kv_upfront = true;
+  w.allow_beyond_max = true;
+  w.chunk = m.chunk;
+  // Apple sells "GB" that are GiB; other vendors' memory_gb is taken as stated, in GB.
+  if (m.memory_gb > 0) w.ram = Bytes(m.memory_gb * (hw.vendor == "apple" ? kGiB : kGB));
+  if (m.memory_limit_gb) w.limit = Bytes(*m.memory_limit_gb * kGB);
+  return make_scenario(std::move(hw), resolve_model(r.model), find_quantization(r.quant), std::move(rt), w);
+}
+
+}  // namespace
+
+std::vector<Observation> observations_of(const Measurement& m, const Resolution& r, size_t index, std::string& why) {
+  std::vector<Observation> out;
+  if (!r.ok) return why = r.reason, out;
+  try {
+    if (m.prefill_tok_s) {
+      if (m.n_prompt < 1) why = "prefill rate without a prompt length";
+      else {
+        Workload w;
+        w.cached = m.context;
+        w.prompt = m.context + m.n_prompt;
+        w.gen = 0;
+        w.batch = 1;  // batched prefill is reported as an aggregate of equal per-sequence rates
+        out.push_back({index, Measured::prefill_tok_s, *m.prefill_tok_s, scenario_for(m, r, w)});
+      }
+    }
+    if (m.decode_tok_s) {
+      Workload w;
+      w.prompt = std::max<long long>(1, m.context + (m.decode_after_prompt ? m.n_prompt : 0));
+      w.gen = std::max<long long>(1, m.n_gen);
+      w.batch = m.batch;
+      out.push_back({index, Measured::decode_tok_s, *m.decode_tok_s, scenario_for(m, r, w)});
+    }
+    if (m.transient_bytes && m.chunk > 0) {
+      Workload w;
+      w.cached = m.context;
+      w.prompt = m.context + m.chunk;
+      w.gen = 0;
+      out.push_back({index, Measured::transient_bytes, *m.transient_bytes, scenario_for(m, r, w)});
+    }
+    if (m.kv_capacity && m.memory_limit_gb && m.chunk > 0 && !m.prefill_tok_s) {
+      Workload w;
+      w.prompt = std::max<long long>(m.context, 1);
+      w.gen = 0;
+      // measured: the context completed before the failing chunk, or -1 for "no OOM up to context".
+      Observation o{index, Measured::oom_context_tokens, m.oom_context ? *m.oom_context : -1.0, scenario_for(m, r, w)};
+      out.push_back(std::move(o));
+      // kv capacity is carried in the workload's gen so that predict_observation can size the cache.
+      out.back().scenario.workload.gen = static_cast<long long>(*m.kv_capacity) - w.prompt;
+    }
+  } catch (const InputError& e) {
+    why = e.what();
+    out.clear();
+  }
+  if (out.empty() && why.empty()) why = "no rate or memory figure this tool models";
+  return out;
+}
+
+std::optional<double> predict_observation(const Observation& o) {
+  const Scenario& s = o.scenario;
+  switch (o.quantity) {
+    case Measured::prefill_tok_s: {
+      const Prediction p = predict(s);
+      return p.prefill_tps();
+    }
+    case Measured::decode_tok_s: {
+      const Prediction p = predict(s);
+      return p.aggregate_decode_tps();
+    }
+    case Measured::transient_bytes:
+      return transient_bytes(s, static_cast<double>(s.chunk), static_cast<double>(s.workload.prompt)).value;
+    case Measured::oom_context_tokens: {
+      // KV allocated up front for the stated capacity; chunks until one does not fit.
+      const double capacity = static_cast<double>(s.workload.prompt + s.workload.gen);
+      const Bytes fixed = weight_bytes(s.model, s.quant) + s.runtime.runtime_bytes;
+      const long long chunk = s.chunk;
+      const long long horizon = std::max<long long>(s.workload.prompt, static_cast<long long>(o.measured)) + 2 * chunk;
+      for (long long k = 0; (k + 1) * chunk <= horizon; ++k) {
+        const double end = static_cast<double>((k + 1) * chunk);
+        const Bytes used = fixed + kv_allocated(s, end, capacity, chunk) + transient_bytes(s, static_cast<double>(chunk), end);
+        if (used > s.limit) return static_cast<double>(k * chunk);
+      }
+      return -1.0;
+    }
+  }
+  return std::nullopt;
+}
+
+Dataset load_dataset(const std::vector<std::string>& files, const NameMaps& maps) {
+  Dataset d;
+  for (const auto& f : files) {
+    const std::string text = read_text_file(f);
+    d.hashes.emplace_back(std::filesystem::path(f).filename().string(), fnv1a64_hex(text));
+    for (auto& m : parse_measurements_text(text, f)) d.rows.push_back(std::move(m));
+  }
+  for (size_t i = 0; i < d.rows.size(); ++i) {
+    d.resolved.push_back(resolve_measurement(d.rows[i], maps));
+    std::string why;
+    auto obs = observations_of(d.rows[i], d.resolved.back(), i, why);
+    d.unusable.push_back(obs.empty() ? why : "");
+    for (auto& o : obs) d.observations.push_back(std::move(o));
+  }
+  return d;
+}
+
+}  // namespace ridgeline

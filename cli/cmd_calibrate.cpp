@@ -1,0 +1,77 @@
+// ridgeline calibrate DATA... -o calibration.yaml: fit each runtime's coefficients to the rows
+// that resolve to it, print them with their errors and the cross-validated error table.
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "commands.hpp"
+#include "ridgeline/calibration.hpp"
+#include "ridgeline/error.hpp"
+
+namespace ridgeline::cli {
+
+namespace {
+
+std::string today() {
+  const auto now = std::chrono::system_clock::now();
+  const std::chrono::year_month_day ymd{std::chrono::floor<std::chrono::days>(now)};
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                     static_cast<unsigned>(ymd.day()));
+}
+
+std::string mape_cell(const std::map<std::string, double>& m, const char* q) {
+  auto it = m.find(q);
+  return it == m.end() ? "-" : fmt::format("{:.1f}%", it->second);
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream f(path);
+  if (!f) throw InputError("{}: cannot write the file", path);
+  f << text;
+}
+
+}  // namespace
+
+int run_calibrate(const CalibrateOptions& o, std::ostream& out) {
+  if (o.output.empty() == o.out_dir.empty()) throw InputError("calibrate: give exactly one of -o FILE or --out-dir DIR");
+  const Dataset d = load_dataset(o.data, parse_name_maps(o.maps));
+  std::set<std::string> runtimes;
+  for (const auto& ob : d.observations)
+    if (o.runtime.empty() || ob.scenario.runtime.id == o.runtime) runtimes.insert(ob.scenario.runtime.id);
+  if (runtimes.empty())
+    throw InputError("calibrate: none of the {} rows resolves to {}", d.rows.size(),
+                     o.runtime.empty() ? "a runtime with a profile" : "runtime '" + o.runtime + "'");
+  if (!o.output.empty() && runtimes.size() > 1)
+    throw InputError("calibrate: the data covers {} runtimes; pick one with --runtime or write them all with --out-dir",
+                     runtimes.size());
+  size_t usable = 0;
+  for (const auto& u : d.unusable) usable += u.empty();
+  out << fmt::format("{} rows read, {} usable, {} observations\n", d.rows.size(), usable, d.observations.size());
+  FitOptions fo;
+  fo.cross_validate = !o.no_cv;
+  for (const auto& rt : runtimes) {
+    Calibration c = fit_runtime(rt, d.observations, d.rows, fo);
+    c.fitted_on = o.date.empty() ? today() : o.date;
+    c.datasets = d.hashes;
+    out << fmt::format("\n{} on {} ({} observations; chips: {})\n", rt, c.hardware_vendor, c.observations,
+                       fmt::join(c.chips, ", "));
+    for (const auto& [name, v] : c.coefficients)
+      out << fmt::format("  {:<34} {:>10.4g} ± {:.2g}\n", name, v.value, v.stderr_);
+    out << fmt::format("  {:<22} {:>10} {:>10} {:>10} {:>10}\n", "MAPE", "prefill", "decode", "transient", "OOM miss");
+    auto line = [&](const char* label, const std::map<std::string, double>& m) {
+      out << fmt::format("  {:<22} {:>10} {:>10} {:>10} {:>10}\n", label, mape_cell(m, "prefill_tok_s"),
+                         mape_cell(m, "decode_tok_s"), mape_cell(m, "transient_bytes"), mape_cell(m, "oom_context_tokens"));
+    };
+    line("in sample", c.in_sample_mape);
+    line(fmt::format("chip held out ({})", c.leave_one_chip_out.folds).c_str(), c.leave_one_chip_out.mape);
+    line(fmt::format("model held out ({})", c.leave_one_model_out.folds).c_str(), c.leave_one_model_out.mape);
+    const std::string path = o.output.empty()
+        ? (std::filesystem::path(o.out_dir) / fmt::format("{}-{}.yaml", rt, c.hardware_vendor)).string() : o.output;
+    write_file(path, calibration_to_yaml(c));
+    out << "  written to " << path << "\n";
+  }
+  return kOk;
+}
+
+}  // namespace ridgeline::cli

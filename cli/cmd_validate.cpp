@@ -1,0 +1,184 @@
+// ridgeline validate DATA...: every row predicted against what was measured, with the share of
+// the roofline bound it reached and a flag for anomalies; then MAPE per quantity, chip, runtime.
+#include <cmath>
+#include <fstream>
+#include <map>
+
+#include "commands.hpp"
+#include "ridgeline/calibration.hpp"
+#include "ridgeline/error.hpp"
+#include "ridgeline/report.hpp"
+
+namespace ridgeline::cli {
+
+namespace {
+
+constexpr double kAnomalyRatio = 1.5;  // predicted/measured beyond 1.5x either way is flagged
+
+// The same scenario on datasheet roofs: full bandwidth and matmul peak, no overheads.
+Scenario roofline(Scenario s) {
+  s.hardware.stream_efficiency.value = 1;
+  auto& c = s.runtime.coef;
+  c.bandwidth_efficiency = 1;
+  c.compute_efficiency = 1;
+  c.compute_half_tokens = 0;
+  c.attention_efficiency = 1;
+  c.launch_overhead_us = 0;
+  c.step_overhead_ms = 0;
+  c.quant_compute_factor.clear();
+  return s;
+}
+
+struct RowResult {
+  std::map<Measured, std::pair<double, double>> values;  // measured, predicted
+  std::optional<double> roofline_fraction;
+  std::string anomaly;
+};
+
+std::string num(double v) { return std::isfinite(v) ? fmt::format("{:.6g}", v) : "null"; }
+
+}  // namespace
+
+int run_validate(const ValidateOptions& o, std::ostream& out) {
+  Dataset d = load_dataset(o.data, parse_name_maps(o.maps));
+  std::optional<Calibration> explicit_cal;
+  if (!o.calibration.empty() && o.calibration != "none") explicit_cal = load_calibration(o.calibration);
+  std::vector<RowResult> results(d.rows.size());
+  for (auto& ob : d.observations) {
+    RuntimeSpec& rt = ob.scenario.runtime;
+    if (explicit_cal) {
+      if (explicit_cal->runtime == rt.id) apply_calibration(rt, *explicit_cal);
+    } else if (o.calibration != "none") {
+      if (auto c = shipped_calibration(rt.id, ob.scenario.hardware.vendor)) apply_calibration(rt, *c);
+    }
+    auto pred = predict_observation(ob);
+    if (!pred) continue;
+    RowResult& r = results[ob.row];
+    r.values[ob.quantity] = {ob.measured, *pred};
+    if (ob.quantity == Measured::prefill_tok_s || ob.quantity == Measured::decode_tok_s) {
+      Observation ideal = ob;
+      ideal.scenario = roofline(ob.scenario);
+      if (auto bound = predict_observation(ideal); bound && *bound > 0) {
+        const double f = ob.measured / *bound;
+        if (!r.roofline_fraction || ob.quantity == Measured::decode_tok_s) r.roofline_fraction = f;
+        if (f > 1) r.anomaly = fmt::format("{} is {:.0f}% of the roofline bound: above what the datasheet allows "
+                                           "(transcription error, wrong chip, or speculative decoding?)", to_string(ob.quantity), 100 * f);
+      }
+      const double ratio = *pred / ob.measured;
+      if (r.anomaly.empty() && (ratio > kAnomalyRatio || ratio < 1 / kAnomalyRatio))
+        r.anomaly = fmt::format("{} predicted {:.3g} vs measured {:.3g} ({:+.0f}%): far outside the error band "
+                                "(a cliff, throttling or a transcription error?)", to_string(ob.quantity), *pred, ob.measured,
+                                100 * (ratio - 1));
+    }
+  }
+  // Summary: MAPE by quantity, chip and runtime (OOM: share of predictions more than a chunk off).
+  std::map<std::string, std::map<std::string, std::pair<double, int>>> by_chip, by_runtime;
+  std::map<std::string, std::pair<double, int>> overall;
+  size_t anomalies = 0, resolved = 0, usable = 0;
+  for (size_t i = 0; i < d.rows.size(); ++i) {
+    resolved += d.resolved[i].ok;
+    usable += d.unusable[i].empty();
+    if (!results[i].anomaly.empty()) ++anomalies;
+    for (const auto& [q, mp] : results[i].values) {
+      double ape;
+      if (q == Measured::oom_context_tokens) {
+        const double chunk = static_cast<double>(d.rows[i].chunk);
+        ape = ((mp.first < 0) == (mp.second < 0) && std::abs(mp.first - mp.second) <= chunk) ? 0 : 100;
+      } else ape = 100 * std::abs(mp.second - mp.first) / mp.first;
+      for (auto* m : {&overall, &by_chip[d.resolved[i].hardware], &by_runtime[d.resolved[i].runtime]}) {
+        (*m)[to_string(q)].first += ape;
+        ++(*m)[to_string(q)].second;
+      }
+    }
+  }
+  auto mape_json = [](const std::map<std::string, std::pair<double, int>>& m) {
+    std::string s = "{";
+    for (const auto& [q, v] : m) s += fmt::format("{}\"{}\": {{\"mape\": {:.2f}, \"n\": {}}}", s.size() > 1 ? ", " : "", q, v.first / v.second, v.second);
+    return s + "}";
+  };
+  if (o.json) {
+    out << "{\"schema_version\": " << kSchemaVersion << ", \"rows\": [";
+    for (size_t i = 0; i < d.rows.size(); ++i) {
+      const auto& m = d.rows[i];
+      const auto& r = d.resolved[i];
+      out << (i ? ",\n" : "\n") << fmt::format("{{\"row\": {}, \"file\": \"{}\"", m.row, json_escape(m.file));
+      if (r.ok)
+        out << fmt::format(", \"resolved\": {{\"hardware\": \"{}\", \"model\": \"{}\", \"quant\": \"{}\", \"runtime\": \"{}\"}}",
+                           r.hardware, r.model, r.quant, r.runtime);
+      else out << ", \"resolved\": null";
+      out << fmt::format(", \"reason\": {}", d.unusable[i].empty() ? "null" : "\"" + json_escape(d.unusable[i]) + "\"");
+      out << ", \"assumptions\": [";
+      for (size_t k = 0; k < r.assumptions.size(); ++k) out << (k ? ", " : "") << "\"" << json_escape(r.assumptions[k]) << "\"";
+      out << "]";
+      out << ", \"chunk_tokens\": " << (m.chunk > 0 ? std::to_string(m.chunk) : "null");
+      for (const auto& [q, mp] : results[i].values)
+        out << fmt::format(", \"measured_{0}\": {1}, \"predicted_{0}\": {2}", to_string(q),
+                           mp.first < 0 && q == Measured::oom_context_tokens ? "null" : num(mp.first),
+                           mp.second < 0 && q == Measured::oom_context_tokens ? "null" : num(mp.second));
+      out << ", \"roofline_fraction\": " << (results[i].roofline_fraction ? num(*results[i].roofline_fraction) : "null");
+      out << ", \"anomaly\": " << (results[i].anomaly.empty() ? "null" : "\"" + json_escape(results[i].anomaly) + "\"") << "}";
+    }
+    out << "\n], \"summary\": {" << fmt::format("\"rows\": {}, \"resolved\": {}, \"usable\": {}, \"anomalies\": {}, ",
+                                                d.rows.size(), resolved, usable, anomalies);
+    out << "\"mape\": " << mape_json(overall) << ", \"per_chip\": {";
+    bool first = true;
+    for (const auto& [k, v] : by_chip) out << (first ? "" : ", ") << "\"" << k << "\": " << mape_json(v), first = false;
+    out << "}, \"per_runtime\": {";
+    first = true;
+    for (const auto& [k, v] : by_runtime) out << (first ? "" : ", ") << "\"" << k << "\": " << mape_json(v), first = false;
+    out << "}}}\n";
+  } else {
+    for (size_t i = 0; i < d.rows.size(); ++i) {
+      const auto& m = d.rows[i];
+      const auto& r = d.resolved[i];
+      out << fmt::format("{}:{}  ", m.file, m.row);
+      if (!d.unusable[i].empty()) {
+        out << "not used: " << d.unusable[i] << "\n";
+        continue;
+      }
+      out << fmt::format("{} {} {} {}", r.hardware, r.model, r.quant, r.runtime);
+      for (const auto& [q, mp] : results[i].values)
+        out << fmt::format("  {} {} vs {}", to_string(q), num(mp.second), num(mp.first));
+      if (results[i].roofline_fraction) out << fmt::format("  roofline {:.0f}%", 100 * *results[i].roofline_fraction);
+      if (!results[i].anomaly.empty()) out << "  ANOMALY: " << results[i].anomaly;
+      out << "\n";
+    }
+    out << fmt::format("\n{} rows, {} resolved, {} usable, {} anomalies\n", d.rows.size(), resolved, usable, anomalies);
+    auto table = [&](const std::string& title, const std::map<std::string, std::map<std::string, std::pair<double, int>>>& t) {
+      out << fmt::format("{:<22} {:>16} {:>16} {:>16} {:>16}\n", title, "prefill MAPE", "decode MAPE", "transient MAPE", "OOM miss");
+      for (const auto& [k, v] : t) {
+        auto cell = [&](const char* q) {
+          auto it = v.find(q);
+          return it == v.end() ? std::string("-") : fmt::format("{:.1f}% (n={})", it->second.first / it->second.second, it->second.second);
+        };
+        out << fmt::format("{:<22} {:>16} {:>16} {:>16} {:>16}\n", k, cell("prefill_tok_s"), cell("decode_tok_s"),
+                           cell("transient_bytes"), cell("oom_context_tokens"));
+      }
+    };
+    table("all", {{"all", overall}});
+    table("chip", by_chip);
+    table("runtime", by_runtime);
+  }
+  if (!o.plot.empty()) {
+    std::vector<Chart> charts;
+    for (Measured q : {Measured::prefill_tok_s, Measured::decode_tok_s}) {
+      Chart c{fmt::format("predicted against measured: {}", to_string(q)), "measured tokens/s", "predicted tokens/s", {}, {}, "", {}, "", true, true};
+      std::map<std::string, Series> by;
+      for (size_t i = 0; i < d.rows.size(); ++i)
+        if (auto it = results[i].values.find(q); it != results[i].values.end()) {
+          auto& s = by[d.resolved[i].runtime];
+          s.label = d.resolved[i].runtime;
+          s.x.push_back(it->second.first);
+          s.y.push_back(it->second.second);
+        }
+      for (auto& [k, s] : by) c.series.push_back(std::move(s));
+      if (!c.series.empty()) charts.push_back(std::move(c));
+    }
+    std::ofstream f(o.plot);
+    if (!f) throw InputError("--plot: {}: cannot write the file", o.plot);
+    f << svg_charts(charts, "ridgeline validate");
+  }
+  return anomalies > 0 ? kRequirementFailed : kOk;
+}
+
+}  // namespace ridgeline::cli
