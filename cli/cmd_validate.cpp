@@ -33,6 +33,7 @@ struct RowResult {
   std::map<Measured, std::pair<double, double>> values;  // measured, predicted
   std::optional<double> roofline_fraction;
   std::string anomaly;
+  std::string bandwidth_note;  // the source's bandwidth figure disagrees with the datasheet
 };
 
 std::string num(double v) { return std::isfinite(v) ? fmt::format("{:.6g}", v) : "null"; }
@@ -54,6 +55,11 @@ int run_validate(const ValidateOptions& o, std::ostream& out) {
     auto pred = predict_observation(ob);
     if (!pred) continue;
     RowResult& r = results[ob.row];
+    const double stated = d.rows[ob.row].bandwidth_gbs, sheet = ob.scenario.hardware.bandwidth.value.value / kGB;
+    if (stated > 0 && std::abs(stated / sheet - 1) > 0.05)
+      r.bandwidth_note = fmt::format("the source states {:.0f} GB/s; {} has {:.0f} GB/s ({}): efficiencies computed "
+                                     "with the stated figure are off by {:.2f}x", stated, ob.scenario.hardware.id, sheet,
+                                     ob.scenario.hardware.bandwidth.source, sheet / stated);
     r.values[ob.quantity] = {ob.measured, *pred};
     if (ob.quantity == Measured::prefill_tok_s || ob.quantity == Measured::decode_tok_s) {
       Observation ideal = ob;
@@ -116,7 +122,8 @@ int run_validate(const ValidateOptions& o, std::ostream& out) {
                            mp.first < 0 && q == Measured::oom_context_tokens ? "null" : num(mp.first),
                            mp.second < 0 && q == Measured::oom_context_tokens ? "null" : num(mp.second));
       out << ", \"roofline_fraction\": " << (results[i].roofline_fraction ? num(*results[i].roofline_fraction) : "null");
-      out << ", \"anomaly\": " << (results[i].anomaly.empty() ? "null" : "\"" + json_escape(results[i].anomaly) + "\"") << "}";
+      out << ", \"anomaly\": " << (results[i].anomaly.empty() ? "null" : "\"" + json_escape(results[i].anomaly) + "\"");
+      out << ", \"stated_bandwidth\": " << (results[i].bandwidth_note.empty() ? "null" : "\"" + json_escape(results[i].bandwidth_note) + "\"") << "}";
     }
     out << "\n], \"summary\": {" << fmt::format("\"rows\": {}, \"resolved\": {}, \"usable\": {}, \"anomalies\": {}, ",
                                                 d.rows.size(), resolved, usable, anomalies);
@@ -141,6 +148,7 @@ int run_validate(const ValidateOptions& o, std::ostream& out) {
         out << fmt::format("  {} {} vs {}", to_string(q), num(mp.second), num(mp.first));
       if (results[i].roofline_fraction) out << fmt::format("  roofline {:.0f}%", 100 * *results[i].roofline_fraction);
       if (!results[i].anomaly.empty()) out << "  ANOMALY: " << results[i].anomaly;
+      if (!results[i].bandwidth_note.empty()) out << "  NOTE: " << results[i].bandwidth_note;
       out << "\n";
     }
     out << fmt::format("\n{} rows, {} resolved, {} usable, {} anomalies\n", d.rows.size(), resolved, usable, anomalies);

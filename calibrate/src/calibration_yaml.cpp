@@ -13,7 +13,7 @@ namespace {
 
 const std::set<std::string> kCoefficientNames = {
     "bandwidth_efficiency", "compute_efficiency", "compute_half_tokens", "attention_efficiency",
-    "launch_overhead_us", "step_overhead_ms", "activation_buffer_factor", "transient_bytes_per_score"};
+    "launch_overhead_us", "moe_kernels_per_layer", "step_overhead_ms", "activation_buffer_factor", "transient_bytes_per_score", "runtime_memory_gb"};
 
 std::string cv_yaml(const CvStats& cv) {
   std::string s = fmt::format("{{folds: {}, mape: {{", cv.folds);
@@ -119,8 +119,10 @@ std::optional<Calibration> shipped_calibration(const std::string& runtime, const
     for (const auto& f : yaml_files("calibrate/calibrations")) all.push_back(load_calibration(f));
     return all;
   }();
+  // A fit on a single model says more about that model than about the runtime: such files are
+  // shipped for reference (pass them with --calibration) but not applied by default.
   for (const auto& c : shipped)
-    if (c.runtime == runtime && c.hardware_vendor == vendor) return c;
+    if (c.runtime == runtime && c.hardware_vendor == vendor && c.leave_one_model_out.folds >= 2) return c;
   return std::nullopt;
 }
 

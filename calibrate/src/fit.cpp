@@ -33,6 +33,7 @@ double* coef_slot(RuntimeSpec& rt, const std::string& name) {
   if (name == "compute_half_tokens") return &c.compute_half_tokens;
   if (name == "attention_efficiency") return &c.attention_efficiency;
   if (name == "launch_overhead_us") return &c.launch_overhead_us;
+  if (name == "moe_kernels_per_layer") return &c.moe_kernels_per_layer;
   if (name == "step_overhead_ms") return &c.step_overhead_ms;
   if (name == "activation_buffer_factor") return &c.activation_buffer_factor;
   if (name == "transient_bytes_per_score") return &rt.transient_bytes_per_score;
@@ -80,7 +81,13 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
   size_t prefill = 0, decode = 0, transient = 0;
   std::map<std::string, size_t> classes;
   std::set<int> layer_counts;
+  size_t moe_decode = 0, dense_decode = 0;
   for (const auto& o : obs) {
+    if (o.quantity == Measured::decode_tok_s) {
+      const bool moe = std::any_of(o.scenario.model.layers.begin(), o.scenario.model.layers.end(),
+                                   [](const LayerGroup& g) { return g.ffn.is_moe(); });
+      (moe ? moe_decode : dense_decode) += 1;
+    }
     if (o.quantity == Measured::prefill_tok_s) ++prefill, ++classes[o.scenario.quant.kernel_class];
     if (o.quantity == Measured::decode_tok_s) ++decode, layer_counts.insert(layer_count(o.scenario.model));
     if (o.quantity == Measured::transient_bytes) ++transient;
@@ -90,6 +97,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
   if (decode + prefill >= 2) add("bandwidth_efficiency", 0.2, 1.25);
   if (decode + prefill >= 4) add("step_overhead_ms", 0.0, 40.0);
   if (decode >= 8 && layer_counts.size() >= 2) add("launch_overhead_us", 0.0, 60.0);
+  if (moe_decode >= 3 && dense_decode >= 3) add("moe_kernels_per_layer", 0.0, 200.0);
   if (prefill >= 3) add("compute_efficiency", 0.03, 1.0);
   if (prefill >= 6) add("compute_half_tokens", 1.0, 4096.0);
   if (prefill >= 6) add("attention_efficiency", 0.01, 1.0);
@@ -160,6 +168,7 @@ FitResult solve(std::vector<Observation> obs, int max_iterations, bool errors) {
 void apply_coefficients(RuntimeSpec& rt, const std::map<std::string, Coefficient>& c) {
   for (const auto& [name, v] : c) {
     if (name.starts_with("quant_compute_factor.")) rt.coef.quant_compute_factor[name.substr(21)] = v.value;
+    else if (name == "runtime_memory_gb") rt.runtime_bytes = Bytes(v.value * kGB);
     else if (double* slot = coef_slot(rt, name)) *slot = v.value;
   }
 }
@@ -207,6 +216,35 @@ CvStats cross_validate(const std::vector<Observation>& obs, const FitOptions& op
   return cv;
 }
 
+// Fixed runtime memory (context, allocator reserve) from out-of-memory probes: the outcome is
+// discrete (right within a chunk or not), so scan 0..limit in 50 MB steps and take the middle of
+// the first widest run of values that gets the most probes right; the error is half that run.
+void fit_runtime_memory(const std::vector<Observation>& all, const std::string& runtime,
+                        std::map<std::string, Coefficient>& coefficients) {
+  std::vector<Observation> probes;
+  for (const auto& o : all)
+    if (o.scenario.runtime.id == runtime && o.quantity == Measured::oom_context_tokens) probes.push_back(o);
+  if (probes.empty()) return;
+  for (auto& o : probes) apply_coefficients(o.scenario.runtime, coefficients);
+  const double step = 0.05e9, limit = probes.front().scenario.limit.value;
+  int best = -1;
+  double best_start = 0, best_end = 0;
+  bool in_best_run = false;
+  for (double bytes = 0; bytes <= limit; bytes += step) {
+    int right = 0;
+    for (auto& o : probes) {
+      o.scenario.runtime.runtime_bytes = Bytes(bytes);
+      const auto pred = predict_observation(o);
+      right += pred && ((o.measured < 0 && *pred < 0) ||
+                        (o.measured >= 0 && *pred >= 0 && std::abs(*pred - o.measured) <= static_cast<double>(o.scenario.chunk)));
+    }
+    if (right > best) best = right, best_start = best_end = bytes, in_best_run = true;
+    else if (right == best && in_best_run) best_end = bytes;
+    else in_best_run = false;
+  }
+  coefficients["runtime_memory_gb"] = {(best_start + best_end) / 2 / kGB, (best_end - best_start) / 2 / kGB};
+}
+
 }  // namespace
 
 void apply_calibration(RuntimeSpec& rt, const Calibration& c) { apply_coefficients(rt, c.coefficients); }
@@ -230,6 +268,7 @@ Calibration fit_runtime(const std::string& runtime, const std::vector<Observatio
   if (!f.ok) throw InputError("calibrate: {} observations for runtime '{}' are too few to fit", obs.size(), runtime);
   c.coefficients = f.coefficients;
   c.observations = static_cast<int>(obs.size());
+  fit_runtime_memory(all, runtime, c.coefficients);
   // In-sample error over every observation of this runtime, OOM probes included.
   std::vector<Observation> with_oom;
   for (const auto& o : all)

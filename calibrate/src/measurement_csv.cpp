@@ -119,7 +119,7 @@ std::vector<Measurement> parse_measurement_csv(const std::string& text, const st
     m.notes = rd.text("notes");
     m.gpu_cores = static_cast<int>(rd.count("gpu_cores", 1, "a whole number of GPU cores >= 1"));
     m.memory_gb = rd.number("memory_gb", 0.001, 1e6, "a memory size in GB > 0").value_or(0);
-    rd.number("bandwidth_gbs", 0.001, 1e6, "a bandwidth in GB/s > 0");
+    m.bandwidth_gbs = rd.number("bandwidth_gbs", 0.001, 1e6, "a bandwidth in GB/s > 0").value_or(0);
     rd.number("params_b", 0, 1e5, "a parameter count in billions");
     m.context = rd.count("context_tokens", 0, "a whole number of tokens >= 0");
     m.n_prompt = rd.count("n_prompt", 0, "a whole number of tokens >= 0");

@@ -1,4 +1,5 @@
 // What a measured row means in simulator terms: the workload that reproduces each figure.
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -30,8 +31,12 @@ Scenario scenario_for(const Measurement& m, const Resolution& r, Workload w) {
   if (m.kv_capacity) rt.kv_upfront = true;
   w.allow_beyond_max = true;
   w.chunk = m.chunk;
-  // Apple sells "GB" that are GiB; other vendors' memory_gb is taken as stated, in GB.
-  if (m.memory_gb > 0) w.ram = Bytes(m.memory_gb * (hw.vendor == "apple" ? kGiB : kGB));
+  // Memory "GB" as sold is GiB when it is one of the chip's sizes (Apple, Strix Halo); else GB.
+  if (m.memory_gb > 0) {
+    const auto& sizes = hw.memory_sizes.value;
+    const bool gib = std::any_of(sizes.begin(), sizes.end(), [&](Bytes b) { return b.value == m.memory_gb * kGiB; });
+    w.ram = Bytes(m.memory_gb * (gib ? kGiB : kGB));
+  }
   if (m.memory_limit_gb) w.limit = Bytes(*m.memory_limit_gb * kGB);
   return make_scenario(std::move(hw), resolve_model(r.model), find_quantization(r.quant), std::move(rt), w);
 }
@@ -80,6 +85,19 @@ std::vector<Observation> observations_of(const Measurement& m, const Resolution&
   } catch (const InputError& e) {
     why = e.what();
     out.clear();
+  }
+  // A rate measured where the model does not fit the GPU's memory limit is paging or CPU
+  // fallback, which the roofline does not model: report the row, do not fit it.
+  // Only on Apple, where the limit is the macOS default unless a row says otherwise; Linux
+  // machines in the data raised their GTT or carve-out beyond the profile's default.
+  if (m.memory_gb > 0 && !out.empty() && !m.memory_limit_gb && out.front().scenario.hardware.vendor == "apple") {
+    const MemoryBreakdown mem = memory(out.front().scenario);
+    if (!mem.fits) {
+      why = fmt::format("does not fit: peak {} > GPU limit {} with {} installed; the measured rates reflect paging "
+                        "or CPU fallback, which is not modelled", format_gb(mem.peak), format_gb(mem.limit),
+                        format_gib(out.front().scenario.ram));
+      out.clear();
+    }
   }
   if (out.empty() && why.empty()) why = "no rate or memory figure this tool models";
   return out;

@@ -181,7 +181,11 @@ std::string op_label(const Scenario& s, const Op& op) {
 
 double step_overhead_seconds(const Scenario& s) {
   const auto& c = s.runtime.coef;
-  return c.kernels_per_layer * layer_count(s.model) * c.launch_overhead_us * 1e-6 + c.step_overhead_ms * 1e-3;
+  double moe_layers = 0;
+  for (const auto& g : s.model.layers)
+    if (g.ffn.is_moe()) moe_layers += g.count;
+  return (c.kernels_per_layer * layer_count(s.model) + c.moe_kernels_per_layer * moe_layers) * c.launch_overhead_us * 1e-6 +
+         c.step_overhead_ms * 1e-3;
 }
 
 double ops_seconds(const std::vector<Op>& ops) {

@@ -25,6 +25,7 @@ const std::vector<CoefficientField>& coefficient_fields() {
       {"attention_query_tile", &RuntimeCoefficients::attention_query_tile, 1, 1e6},
       {"launch_overhead_us", &RuntimeCoefficients::launch_overhead_us, 0, 1e5},
       {"kernels_per_layer", &RuntimeCoefficients::kernels_per_layer, 0, 1e4},
+      {"moe_kernels_per_layer", &RuntimeCoefficients::moe_kernels_per_layer, 0, 1e4},
       {"step_overhead_ms", &RuntimeCoefficients::step_overhead_ms, 0, 1e5},
       {"activation_buffer_factor", &RuntimeCoefficients::activation_buffer_factor, 0, 100},
   };

@@ -66,7 +66,8 @@ void apply_calibration(RuntimeSpec& rt, const Calibration& c);
 std::string calibration_to_yaml(const Calibration& c);
 Calibration parse_calibration_yaml_text(const std::string& text, const std::string& label);
 Calibration load_calibration(const std::string& path);
-// The shipped calibration for this runtime and hardware vendor, if any (calibrate/calibrations).
+// The shipped calibration for this runtime and hardware vendor, if any (calibrate/calibrations),
+// among those fitted on at least two models.
 std::optional<Calibration> shipped_calibration(const std::string& runtime, const std::string& vendor);
 
 struct FitOptions {

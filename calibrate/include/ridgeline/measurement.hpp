@@ -16,6 +16,7 @@ struct Measurement {
   std::string chip, runtime, model, quant, notes;
   int gpu_cores = 0;
   double memory_gb = 0;  // installed RAM when stated
+  double bandwidth_gbs = 0;  // bandwidth the source states (checked against the datasheet)
   // What was timed.
   long long context = 0;  // KV tokens before the timed operation (llama-bench depth)
   long long n_prompt = 0;

@@ -1,0 +1,183 @@
+// Benchmark parsers (on small fixtures of each tool's output), name resolution, the fitter
+// (recovers coefficients it generated data with) and the calibration file.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "helpers.hpp"
+#include "ridgeline/calibration.hpp"
+#include "ridgeline/catalog.hpp"
+#include "ridgeline/yaml_reader.hpp"
+
+using namespace ridgeline;
+
+namespace {
+std::string fixture(const std::string& name) { return data_dir() + "/tests/fixtures/bench/" + name; }
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+}  // namespace
+
+TEST(BenchParsers, LlamaBenchJsonAndCsvCarryDepthUbatchAndNames) {
+  for (const char* file : {"llama_bench.json", "llama_bench.csv"}) {
+    auto rows = load_measurements(fixture(file));
+    ASSERT_EQ(rows.size(), 2u) << file;
+    EXPECT_EQ(rows[0].n_prompt, 2048);
+    EXPECT_EQ(rows[0].context, 4096);
+    EXPECT_EQ(rows[0].chunk, 2048);
+    EXPECT_DOUBLE_EQ(*rows[0].prefill_tok_s, 2324.59);
+    EXPECT_FALSE(rows[0].decode_tok_s);
+    EXPECT_EQ(rows[1].n_gen, 32);
+    EXPECT_DOUBLE_EQ(*rows[1].decode_tok_s, 123.38);
+    EXPECT_FALSE(rows[1].decode_after_prompt);  // llama-bench tg runs at the depth, not after a prompt
+    EXPECT_EQ(rows[0].model, "gpt-oss-20b-mxfp4");
+    EXPECT_EQ(rows[0].quant, "MXFP4");
+    const Resolution r = resolve_measurement(rows[0], {});
+    ASSERT_TRUE(r.ok) << r.reason;
+    EXPECT_EQ(r.hardware, "m2-ultra-76c");  // cores not stated: the top part, said as an assumption
+    EXPECT_EQ(r.assumptions.size(), 1u);
+    EXPECT_EQ(r.model, "gpt-oss-20b");
+    EXPECT_EQ(r.quant, "mxfp4");
+    EXPECT_EQ(r.runtime, "llama.cpp-metal");
+  }
+}
+
+TEST(BenchParsers, LlamaBenchMarkdownReadsDepthRows) {
+  auto rows = load_measurements(fixture("llama_bench.md"));
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[2].context, 4096);
+  EXPECT_EQ(rows[2].n_prompt, 2048);
+  EXPECT_DOUBLE_EQ(*rows[3].decode_tok_s, 123.38);
+  EXPECT_EQ(rows[3].row, 6);  // line in the file
+  EXPECT_EQ(rows[0].chip, "");  // not printed by llama-bench: supplied with --map
+  NameMaps maps = parse_name_maps({"chip=m2-ultra-60c"});
+  const Resolution r = resolve_measurement(rows[0], maps);
+  ASSERT_TRUE(r.ok) << r.reason;
+  EXPECT_EQ(r.hardware, "m2-ultra-60c");
+  EXPECT_EQ(r.model, "gpt-oss-20b");
+}
+
+TEST(BenchParsers, BatchedBenchRatesAreAggregates) {
+  auto rows = load_measurements(fixture("batched_bench.txt"));
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].batch, 4);
+  EXPECT_EQ(rows[1].chunk, 2048);
+  EXPECT_TRUE(rows[1].decode_after_prompt);
+  EXPECT_DOUBLE_EQ(*rows[1].decode_tok_s, 221.84);
+}
+
+TEST(BenchParsers, MlxBenchmarkAndGenerateVerbose) {
+  auto bench = load_measurements(fixture("mlx_benchmark.txt"));
+  ASSERT_EQ(bench.size(), 1u);  // the averages, not each trial
+  EXPECT_EQ(bench[0].n_prompt, 4096);
+  EXPECT_DOUBLE_EQ(*bench[0].prefill_tok_s, 1314.605);
+  EXPECT_DOUBLE_EQ(*bench[0].peak_memory_gb, 2.823);
+  auto gen = load_measurements(fixture("mlx_generate.txt"));
+  ASSERT_EQ(gen.size(), 1u);
+  EXPECT_EQ(gen[0].n_gen, 256);
+  EXPECT_DOUBLE_EQ(*gen[0].decode_tok_s, 95.21);
+  EXPECT_DOUBLE_EQ(*gen[0].peak_memory_gb, 4.567);
+  EXPECT_EQ(gen[0].runtime, "mlx");
+}
+
+TEST(BenchParsers, MeasurementCsvQuotingAndErrors) {
+  const std::string header =
+      "source,chip,gpu_cores,bandwidth_gbs,memory_gb,runtime,model,params_b,quant,context_tokens,n_prompt,n_gen,"
+      "prefill_tok_s,decode_tok_s,notes\n";
+  auto rows = parse_measurement_csv(header + "\"a, b\",Apple M3 Max,40,,64,llama.cpp Metal,Llama 3 8B,,Q4_K_M,0,512,0,"
+                                             "700,,\"llama-bench; two\nlines, \"\"quoted\"\"\"\n", "t.csv");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].notes, "llama-bench; two\nlines, \"quoted\"");
+  EXPECT_EQ(resolve_measurement(rows[0], {}).hardware, "m3-max-40c");
+  EXPECT_EQ(error_of([&] { parse_measurement_csv("source,chip,gpu_core\n", "t.csv"); }),
+            "t.csv: header: unknown column 'gpu_core' (did you mean 'gpu_cores'?)");
+  EXPECT_EQ(error_of([&] { parse_measurement_csv(header + "s,c,,,,r,m,,q,0,512,0,fast,,n\n", "t.csv"); }),
+            "t.csv: row 2, column 'prefill_tok_s': 'fast' is not a rate in tokens/s > 0");
+  EXPECT_EQ(error_of([&] { parse_measurement_csv(header + "s,c,,,,r,m,,q,0,512,0,-3,,n\n", "t.csv"); }),
+            "t.csv: row 2, column 'prefill_tok_s': '-3' is not a rate in tokens/s > 0");
+  EXPECT_EQ(error_of([&] { parse_measurement_csv(header + "\"s,c\n", "t.csv"); }),
+            "t.csv: line 2: a quoted field is never closed");
+  EXPECT_EQ(error_of([&] { parse_measurement_csv(header + "s,c\n", "t.csv"); }),
+            "t.csv: row 2: 2 fields; expected 15 as in the header");
+}
+
+TEST(Resolution, UnresolvedRowsCarryTheirReason) {
+  Measurement m;
+  m.chip = "Apple M9 Max";
+  m.runtime = "ds4 / ds4-bench";
+  m.model = "DeepSeek-V4-Flash";
+  m.quant = "Q4_K_M";
+  m.decode_tok_s = 10;
+  const Resolution r = resolve_measurement(m, {});
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.reason, "chip 'Apple M9 Max' is not in the hardware catalog; ds4 (a DeepSeek-V4-Flash-only engine) has "
+                      "no runtime profile; model 'DeepSeek-V4-Flash' is not in the catalog");
+  EXPECT_EQ(error_of([] { parse_name_maps({"chips=m1-8c"}); }),
+            "--map: 'chips=m1-8c': kind 'chips' is not chip, model, quant or runtime (did you mean 'chip'?)");
+  EXPECT_EQ(error_of([] { parse_name_maps({"model:Llama=llama-9b"}); }),
+            "--map: 'model:Llama=llama-9b': 'llama-9b' is not a known model id");
+}
+
+// Observations generated by the simulator with known coefficients: the fit must find them again.
+TEST(Fit, RecoversTheCoefficientsThatGeneratedTheData) {
+  RuntimeSpec truth = resolve_runtime("llama.cpp-metal");
+  truth.coef.bandwidth_efficiency = 0.7;
+  truth.coef.step_overhead_ms = 3.0;
+  truth.coef.compute_efficiency = 0.45;
+  std::vector<Observation> obs;
+  std::vector<Measurement> rows(1);
+  for (const char* chip : {"m1-max-32c", "m2-ultra-76c", "m4-pro-20c"})
+    for (const char* model : {"llama-3.1-8b", "qwen3-14b"})
+      for (long long depth : {0LL, 8192LL}) {
+        Workload w;
+        w.prompt = depth + 512;
+        w.cached = depth;
+        w.gen = 64;
+        Scenario s = make_scenario(resolve_hardware(chip), resolve_model(model), find_quantization("q8_0"), truth, w);
+        const Prediction p = predict(s);
+        s.runtime = resolve_runtime("llama.cpp-metal");  // the fit starts from the profile's values
+        obs.push_back({0, Measured::prefill_tok_s, p.prefill_tps(), s});
+        obs.push_back({0, Measured::decode_tok_s, p.decode_tps(), s});
+      }
+  FitOptions opt;
+  opt.cross_validate = false;
+  const Calibration c = fit_runtime("llama.cpp-metal", obs, rows, opt);
+  EXPECT_NEAR(c.coefficients.at("bandwidth_efficiency").value, 0.7, 0.7 * 0.02);
+  EXPECT_NEAR(c.coefficients.at("step_overhead_ms").value, 3.0, 3.0 * 0.05);
+  EXPECT_NEAR(c.coefficients.at("compute_efficiency").value, 0.45, 0.45 * 0.05);
+  EXPECT_LT(c.in_sample_mape.at("decode_tok_s"), 1.0);
+  EXPECT_LT(c.in_sample_mape.at("prefill_tok_s"), 1.0);
+}
+
+TEST(CalibrationFile, RoundTripsAndRejectsUnknownCoefficients) {
+  Calibration c;
+  c.runtime = "mlx";
+  c.hardware_vendor = "apple";
+  c.chips = {"m4-max-40c"};
+  c.fitted_on = "2026-11-22";
+  c.observations = 12;
+  c.datasets = {{"x.csv", "0123456789abcdef"}};
+  c.coefficients["bandwidth_efficiency"] = {0.81, 0.02};
+  c.coefficients["quant_compute_factor.mlx"] = {0.9, 0.1};
+  c.in_sample_mape["decode_tok_s"] = 4.5;
+  c.leave_one_model_out.folds = 3;
+  c.leave_one_model_out.mape["decode_tok_s"] = 7.25;
+  c.leave_one_model_out.count["decode_tok_s"] = 12;
+  const Calibration back = parse_calibration_yaml_text(calibration_to_yaml(c), "c.yaml");
+  EXPECT_EQ(back.runtime, "mlx");
+  EXPECT_DOUBLE_EQ(back.coefficients.at("bandwidth_efficiency").value, 0.81);
+  EXPECT_DOUBLE_EQ(back.coefficients.at("quant_compute_factor.mlx").value, 0.9);
+  EXPECT_DOUBLE_EQ(back.leave_one_model_out.mape.at("decode_tok_s"), 7.25);
+  RuntimeSpec rt = resolve_runtime("mlx");
+  apply_calibration(rt, back);
+  EXPECT_DOUBLE_EQ(rt.coef.bandwidth_efficiency, 0.81);
+  std::string text = calibration_to_yaml(c);
+  text.replace(text.find("bandwidth_efficiency"), 20, "bandwith_efficiency");
+  EXPECT_EQ(error_of([&] { parse_calibration_yaml_text(text, "c.yaml"); }),
+            "c.yaml: coefficients: unknown coefficient 'bandwith_efficiency' (did you mean 'bandwidth_efficiency'?)");
+}
