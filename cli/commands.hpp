@@ -66,6 +66,9 @@ struct ValidateOptions {
 };
 int run_validate(const ValidateOptions& o, std::ostream& out);
 
+struct BuyOptions;
+int run_buy(const BuyOptions& o, std::ostream& out);
+
 // Registers every subcommand on `app`; the chosen one's run is stored in `action`.
 void setup_all(CLI::App& app, std::function<int()>& action);
 

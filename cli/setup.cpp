@@ -1,5 +1,6 @@
 #include <iostream>
 
+#include "advisor.hpp"
 #include "commands.hpp"
 
 namespace ridgeline::cli {
@@ -14,6 +15,7 @@ void setup_all(CLI::App& app, std::function<int()>& action) {
   static ShowOptions show;
   static CalibrateOptions calibrate;
   static ValidateOptions validate;
+  static BuyOptions buy;
 
   auto* p = app.add_subcommand("predict", "one prediction: prefill, decode, TTFT, memory and out-of-memory point");
   add_scenario_flags(*p, predict.s, false);
@@ -73,6 +75,23 @@ void setup_all(CLI::App& app, std::function<int()>& action) {
   val->add_option("--calibration", validate.calibration, "calibration .yaml, or 'none' (default: the shipped ones)");
   val->add_option("--plot", validate.plot, "write predicted-against-measured SVG charts to this file");
   val->add_flag("--json", validate.json, "JSON: {rows: [...], summary: {...}}");
+  auto* b = app.add_subcommand("buy", "rank the machines to buy for your workloads, requirements and budget");
+  b->add_option("--model", buy.model, "model id or file (or use --workloads)");
+  b->add_option("--quant", buy.quant, "quantization (default: by runtime)");
+  b->add_option("--runtime", buy.runtime, "runtime (default: by vendor)");
+  b->add_option("--prompt", buy.prompt, "prompt tokens");
+  b->add_option("--gen", buy.gen, "generated tokens");
+  b->add_option("--batch", buy.batch, "concurrent sequences");
+  b->add_option("--workloads", buy.workloads, "workloads, requirements and budget in a YAML file");
+  b->add_option("--min-decode", buy.min_decode, "required decode tokens/s per sequence");
+  b->add_option("--max-ttft", buy.max_ttft, "largest acceptable time to first token, seconds");
+  b->add_option("--min-context", buy.min_context, "context (tokens) that must fit");
+  b->add_option("--budget", buy.budget, "budget in USD");
+  b->add_option("--consider", buy.consider, "hardware ids to consider (comma list; default: every Mac with a price)");
+  b->add_option("--html", buy.html, "also write a self-contained HTML report");
+  b->add_flag("--json", buy.json, "JSON output");
+  b->callback([&action] { action = [] { return run_buy(buy, std::cout); }; });
+
   val->callback([&action] { action = [] { return run_validate(validate, std::cout); }; });
 }
 
