@@ -162,6 +162,17 @@ std::string recommend(const BuyResult& r) {
   return text;
 }
 
+// One decode step at doubling contexts up to the model's maximum (128K at most): [[context, tok/s], ...].
+std::string decode_by_context(const Scenario& base) {
+  std::string s = "[";
+  const long long max = base.model.max_context > 0 ? std::min<long long>(base.model.max_context, 131072) : 131072;
+  for (long long c = 1024; c <= max; c *= 2) {
+    StepShape step{1, static_cast<double>(c), static_cast<double>(base.workload.batch), true, false};
+    s += fmt::format("{}[{}, {:.4g}]", c == 1024 ? "" : ", ", c, 1.0 / (ops_seconds(step_ops(base, step)) + step_overhead_seconds(base)));
+  }
+  return s + "]";
+}
+
 }  // namespace
 
 BuyResult run_advisor(const BuyOptions& in) {
@@ -215,7 +226,10 @@ BuyResult run_advisor(const BuyOptions& in) {
 }
 
 std::string buy_json(const BuyResult& r) {
-  std::string s = fmt::format("{{\"schema_version\": {}, \"configurations\": [", kSchemaVersion);
+  auto o = [](const auto& v) { return v ? fmt::format("{}", *v) : std::string("null"); };
+  std::string s = fmt::format("{{\"schema_version\": {}, \"requirements\": {{\"min_decode\": {}, \"max_ttft\": {}, "
+                              "\"min_context\": {}, \"budget\": {}}}, \"configurations\": [",
+                              kSchemaVersion, o(r.req.min_decode), o(r.req.max_ttft), o(r.req.min_context), o(r.req.budget));
   for (size_t i = 0; i < r.configurations.size(); ++i) {
     const auto& c = r.configurations[i];
     s += fmt::format("{}\n{{\"hardware\": \"{}\", \"chip\": \"{}\", \"mac_model\": \"{}\", \"memory_gb\": {:g}, \"price_usd\": {:g}, "
@@ -233,14 +247,15 @@ std::string buy_json(const BuyResult& r) {
                        "\"aggregate_decode_tokens_per_second\": {:.4g}, \"price_per_decode_token_per_second\": {:.4g}, "
                        "\"fits\": {}, \"peak_bytes\": {:.0f}, \"limit_bytes\": {:.0f}, \"weights_bytes\": {:.0f}, "
                        "\"kv_cache_bytes\": {:.0f}, \"transient_bytes\": {:.0f}, \"runtime_bytes\": {:.0f}, "
-                       "\"headroom_bytes\": {:.0f}, \"max_context_tokens\": {}, \"calibration\": {}}}",
+                       "\"headroom_bytes\": {:.0f}, \"max_context_tokens\": {}, \"calibration\": {}, \"decode_by_context\": {}}}",
                        first ? "" : ", ", json_escape(w.workload), w.p.prefill_tps(), w.p.ttft_seconds, decode, w.decode_low,
                        w.decode_high, w.p.aggregate_decode_tps(), decode > 0 ? c.price_usd / decode : 0.0,
                        w.p.mem.fits ? "true" : "false", w.p.mem.peak.value, w.p.mem.limit.value, w.p.mem.weights.value,
                        w.p.mem.kv_cache.value, w.p.mem.transient.value, w.p.mem.runtime.value,
                        w.p.mem.limit.value - w.p.mem.peak.value,
                        w.max_context ? std::to_string(*w.max_context) : "null",
-                       w.scenario.runtime.calibration.empty() ? "null" : "\"" + json_escape(w.scenario.runtime.calibration) + "\"");
+                       w.scenario.runtime.calibration.empty() ? "null" : "\"" + json_escape(w.scenario.runtime.calibration) + "\"",
+                       decode_by_context(w.scenario));
       first = false;
     }
     s += "]}";
@@ -277,10 +292,23 @@ int run_buy(const BuyOptions& o, std::ostream& out) {
   if (!o.html.empty()) {
     std::ofstream f(o.html);
     if (!f) throw InputError("--html: {}: cannot write the file", o.html);
-    f << buy_html(r);
+    f << report_html(buy_json(r), "buy");
   }
   const bool any = std::any_of(r.configurations.begin(), r.configurations.end(), [](const Configuration& c) { return c.meets(); });
   return any ? kOk : kRequirementFailed;
+}
+
+}  // namespace ridgeline::cli
+
+namespace ridgeline::cli {
+
+int run_report(const ReportOptions& o, std::ostream& out) {
+  const std::string html = report_html(read_text_file(o.input), o.input);
+  std::ofstream f(o.html);
+  if (!f) throw InputError("--html: {}: cannot write the file", o.html);
+  f << html;
+  out << "wrote " << o.html << "\n";
+  return kOk;
 }
 
 }  // namespace ridgeline::cli

@@ -69,6 +69,9 @@ int run_validate(const ValidateOptions& o, std::ostream& out);
 struct BuyOptions;
 int run_buy(const BuyOptions& o, std::ostream& out);
 
+struct ReportOptions { std::string input, html; };
+int run_report(const ReportOptions& o, std::ostream& out);
+
 // Registers every subcommand on `app`; the chosen one's run is stored in `action`.
 void setup_all(CLI::App& app, std::function<int()>& action);
 

@@ -1,12 +1,15 @@
 // Self-contained HTML reports: inline CSS and SVG only, no scripts, no network.
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "advisor.hpp"
+#include "ridgeline/error.hpp"
 #include "ridgeline/report.hpp"
+#include "ridgeline/yaml_reader.hpp"
 
 namespace ridgeline::cli {
 
@@ -86,76 +89,174 @@ std::string bar_svg(const std::string& id, const std::vector<Bar>& bars, const s
 
 }  // namespace
 
-std::string buy_html(const BuyResult& r) {
-  constexpr size_t kCharted = 12;
-  const size_t n = std::min(kCharted, r.configurations.size());
-  std::vector<std::pair<std::string, std::string>> sections;
+namespace {
 
+// JSON results are read back with yaml-cpp (a JSON superset) through these small helpers.
+double num(const YAML::Node& n, const char* key, double fallback = 0) {
+  const YAML::Node v = n[key];
+  if (!v || !v.IsScalar() || v.Scalar() == "null") return fallback;
+  auto d = parse_double(v.Scalar());
+  return d ? *d : fallback;
+}
+std::string str(const YAML::Node& n, const char* key) {
+  const YAML::Node v = n[key];
+  return v && v.IsScalar() && v.Scalar() != "null" ? v.Scalar() : "";
+}
+std::optional<double> opt(const YAML::Node& n, const char* key) {
+  const YAML::Node v = n[key];
+  if (!v || !v.IsScalar() || v.Scalar() == "null") return std::nullopt;
+  return parse_double(v.Scalar());
+}
+
+std::vector<std::pair<std::string, std::string>> buy_sections(const YAML::Node& root) {
+  std::vector<std::pair<std::string, std::string>> sections;
+  const YAML::Node configs = root["configurations"];
+  std::vector<std::string> workloads;
+  if (configs.size() > 0)
+    for (const auto& w : configs[0]["predictions"]) workloads.push_back(str(w, "workload"));
   std::string table = "<table id=\"configurations\"><tr><th>rank</th><th class=\"l\">hardware</th><th class=\"l\">machine</th><th>RAM</th><th>price</th>";
-  for (const auto& w : r.workloads) table += "<th>" + html_escape(w.name) + "<br>decode tok/s (range) / TTFT s</th>";
+  for (const auto& w : workloads) table += "<th>" + html_escape(w) + "<br>decode tok/s (range) / TTFT s</th>";
   table += "<th class=\"l\">verdict</th></tr>\n";
-  for (size_t i = 0; i < r.configurations.size(); ++i) {
-    const auto& c = r.configurations[i];
-    table += fmt::format("<tr><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td>${:.0f}</td>", i + 1,
-                         c.hardware, html_escape(c.mac_model), format_gib(c.memory), c.price_usd);
-    for (const auto& w : c.results)
-      table += !w.ran ? "<td>cannot run</td>" : !w.p.mem.fits ? "<td>does not fit</td>"
-               : fmt::format("<td>{:.1f} ({:.0f}-{:.0f}) / {:.1f}</td>", w.p.decode_tps(), w.decode_low, w.decode_high, w.p.ttft_seconds);
-    table += c.meets() ? "<td class=\"l ok\">meets all</td>" : "<td class=\"l fail\">" + html_escape(fmt::format("{}", fmt::join(c.failures, "; "))) + "</td>";
+  for (size_t i = 0; i < configs.size(); ++i) {
+    const YAML::Node c = configs[i];
+    table += fmt::format("<tr><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{:g} GiB</td><td>${:.0f}</td>", i + 1,
+                         html_escape(str(c, "hardware")), html_escape(str(c, "mac_model")), num(c, "memory_gb"), num(c, "price_usd"));
+    for (const auto& w : workloads) {
+      std::string cell = "<td>cannot run</td>";
+      for (const auto& p : c["predictions"])
+        if (str(p, "workload") == w)
+          cell = str(p, "fits") != "true" ? "<td>does not fit</td>"
+                 : fmt::format("<td>{:.1f} ({:.0f}-{:.0f}) / {:.1f}</td>", num(p, "decode_tokens_per_second"),
+                               p["decode_tokens_per_second_range"][0].as<double>(), p["decode_tokens_per_second_range"][1].as<double>(),
+                               num(p, "ttft_seconds"));
+      table += cell;
+    }
+    std::string failures;
+    for (const auto& f : c["failures"]) failures += (failures.empty() ? "" : "; ") + f.as<std::string>();
+    table += str(c, "meets_requirements") == "true" ? "<td class=\"l ok\">meets all</td>" : "<td class=\"l fail\">" + html_escape(failures) + "</td>";
     table += "</tr>\n";
   }
   sections.push_back({"Configurations, best first", table + "</table>\n"});
-
-  for (size_t wi = 0; wi < r.workloads.size(); ++wi) {
+  constexpr size_t kCharted = 12;
+  for (size_t wi = 0; wi < workloads.size(); ++wi) {
     std::vector<Bar> decode, ttft, memory;
-    for (size_t i = 0; i < n; ++i) {
-      const auto& c = r.configurations[i];
-      const auto& w = c.results[wi];
-      if (!w.ran) continue;
-      const std::string label = fmt::format("{} {} ${:.0f}", c.hardware, format_gib(c.memory), c.price_usd);
-      decode.push_back({label, {w.p.decode_tps()}, w.decode_low, w.decode_high, r.req.min_decode});
-      ttft.push_back({label, {w.p.ttft_seconds}, {}, {}, r.req.max_ttft});
-      const auto& m = w.p.mem;
-      memory.push_back({label, {m.weights.value / 1e9, (m.kv_cache.value + m.state.value) / 1e9, m.transient.value / 1e9, m.runtime.value / 1e9},
-                        {}, {}, m.limit.value / 1e9});
-    }
-    const std::string name = html_escape(r.workloads[wi].name);
-    sections.push_back({"Decode tokens/s per configuration: " + r.workloads[wi].name,
-                        bar_svg(fmt::format("decode-{}", wi), decode, {"decode"}, "tok/s") +
-                            "<p>Bars: predicted; whiskers: the calibration's cross-validated range; black line: the requirement.</p>\n"});
-    sections.push_back({"Time to first token per configuration: " + r.workloads[wi].name,
-                        bar_svg(fmt::format("ttft-{}", wi), ttft, {"TTFT"}, "s")});
-    sections.push_back({"Memory budget: " + r.workloads[wi].name,
-                        bar_svg(fmt::format("memory-{}", wi), memory, {"weights", "KV cache", "transient", "runtime"}, "GB") +
-                            "<p>Black line: the GPU memory limit for that RAM size.</p>\n"});
-    // Tokens/s against context: one decode step at each context, for the charted configurations.
-    Chart ctx{"decode tokens/s against context: " + r.workloads[wi].name, "context (tokens)", "tokens/s", {}, {}, "", {}, "", false, false};
-    for (size_t i = 0; i < std::min<size_t>(6, n); ++i) {
-      const auto& w = r.configurations[i].results[wi];
-      if (!w.ran) continue;
-      Series sr{r.configurations[i].hardware + " " + format_gib(r.configurations[i].memory), {}, {}};
-      const long long max = w.scenario.model.max_context > 0 ? std::min<long long>(w.scenario.model.max_context, 131072) : 131072;
-      for (long long c = 1024; c <= max; c *= 2) {
-        Scenario s = w.scenario;
-        s.workload.prompt = c;
-        s.workload.gen = 1;
-        s.workload.cached = 0;
-        StepShape step{1, static_cast<double>(c), static_cast<double>(s.workload.batch), true, false};
-        sr.x.push_back(static_cast<double>(c));
-        sr.y.push_back(1.0 / (ops_seconds(step_ops(s, step)) + step_overhead_seconds(s)));
-      }
-      ctx.series.push_back(std::move(sr));
-    }
-    sections.push_back({"Tokens/s against context: " + r.workloads[wi].name, svg_charts({ctx}, name)});
-    Chart price{"price against decode speed: " + r.workloads[wi].name, "price (USD)", "decode tokens/s", {}, {}, "", {}, "", true, false};
+    Chart ctx{"decode tokens/s against context", "context (tokens)", "tokens/s", {}, {}, "", {}, "", false, false};
+    Chart price{"price against decode speed", "price (USD)", "decode tokens/s", {}, {}, "", {}, "", true, false};
     Series meets{"meets the requirements", {}, {}}, fails{"fails a requirement", {}, {}};
-    for (const auto& c : r.configurations)
-      if (c.results[wi].ran && c.results[wi].p.mem.fits)
-        (c.meets() ? meets : fails).x.push_back(c.price_usd), (c.meets() ? meets : fails).y.push_back(c.results[wi].p.decode_tps());
+    for (size_t i = 0; i < configs.size(); ++i) {
+      const YAML::Node c = configs[i];
+      for (const auto& p : c["predictions"]) {
+        if (str(p, "workload") != workloads[wi]) continue;
+        const std::string label = fmt::format("{} {:g} GiB ${:.0f}", str(c, "hardware"), num(c, "memory_gb"), num(c, "price_usd"));
+        const bool fits = str(p, "fits") == "true";
+        if (fits) {
+          auto& s = str(c, "meets_requirements") == "true" ? meets : fails;
+          s.x.push_back(num(c, "price_usd"));
+          s.y.push_back(num(p, "decode_tokens_per_second"));
+        }
+        if (i >= kCharted) continue;
+        decode.push_back({label, {num(p, "decode_tokens_per_second")}, p["decode_tokens_per_second_range"][0].as<double>(),
+                          p["decode_tokens_per_second_range"][1].as<double>(), opt(root["requirements"], "min_decode")});
+        ttft.push_back({label, {num(p, "ttft_seconds")}, {}, {}, opt(root["requirements"], "max_ttft")});
+        memory.push_back({label, {num(p, "weights_bytes") / 1e9, num(p, "kv_cache_bytes") / 1e9, num(p, "transient_bytes") / 1e9,
+                                  num(p, "runtime_bytes") / 1e9}, {}, {}, num(p, "limit_bytes") / 1e9});
+        if (fits && ctx.series.size() < 6) {
+          Series s{label, {}, {}};
+          for (const auto& point : p["decode_by_context"]) s.x.push_back(point[0].as<double>()), s.y.push_back(point[1].as<double>());
+          ctx.series.push_back(std::move(s));
+        }
+      }
+    }
     price.series = {meets, fails};
-    sections.push_back({"Price against speed: " + r.workloads[wi].name, svg_charts({price}, name)});
+    const std::string w = workloads[wi];
+    sections.push_back({"Decode tokens/s per configuration: " + w, bar_svg(fmt::format("decode-{}", wi), decode, {"decode"}, "tok/s") +
+                        "<p>Bars: predicted; whiskers: the calibration's cross-validated range; black line: the requirement.</p>\n"});
+    sections.push_back({"Time to first token per configuration: " + w, bar_svg(fmt::format("ttft-{}", wi), ttft, {"TTFT"}, "s")});
+    sections.push_back({"Memory budget: " + w, bar_svg(fmt::format("memory-{}", wi), memory, {"weights", "KV cache", "transient", "runtime"}, "GB") +
+                        "<p>Black line: the GPU memory limit for that RAM size.</p>\n"});
+    sections.push_back({"Tokens/s against context: " + w, svg_charts({ctx}, w)});
+    sections.push_back({"Price against speed: " + w, svg_charts({price}, w)});
   }
-  return html_page("ridgeline buy", r.recommendation, sections);
+  return sections;
+}
+
+std::vector<std::pair<std::string, std::string>> chunk_sections(const YAML::Node& root) {
+  std::string table = "<table id=\"chunks\"><tr><th>chunk</th><th>runs out of memory after</th><th>prefill s</th><th>peak GB</th></tr>\n";
+  std::vector<Bar> time, peak;
+  for (const auto& c : root["chunks"]) {
+    const auto oom = opt(c, "oom_at_context_tokens");
+    table += fmt::format("<tr><td>{:g}</td><td>{}</td><td>{:.1f}</td><td>{:.2f}</td></tr>\n", num(c, "chunk"),
+                         oom ? fmt::format("{:g} tokens", *oom) : "never", num(c, "prefill_seconds"), num(c, "peak_bytes") / 1e9);
+    time.push_back({fmt::format("chunk {:g}", num(c, "chunk")), {num(c, "prefill_seconds")}, {}, {}, {}});
+    peak.push_back({fmt::format("chunk {:g}", num(c, "chunk")), {num(c, "peak_bytes") / 1e9}, {}, {}, num(root, "limit_bytes") / 1e9});
+  }
+  return {{"Chunk sizes", table + "</table>\n"},
+          {"Prefill time per chunk size", bar_svg("prefill", time, {"prefill"}, "s")},
+          {"Peak memory per chunk size (black line: the limit)", bar_svg("peak", peak, {"peak"}, "GB")}};
+}
+
+std::vector<std::pair<std::string, std::string>> validate_sections(const YAML::Node& root) {
+  std::string table = "<table id=\"rows\"><tr><th class=\"l\">file:row</th><th class=\"l\">resolved</th><th>measured</th><th>predicted</th><th>roofline</th><th class=\"l\">anomaly or reason</th></tr>\n";
+  Chart chart{"predicted against measured decode tokens/s", "measured", "predicted", {}, {}, "", {}, "", true, true};
+  Series pts{"rows", {}, {}};
+  for (const auto& r : root["rows"]) {
+    const YAML::Node res = r["resolved"];
+    std::string what = res && res.IsMap() ? fmt::format("{} {} {} {}", str(res, "hardware"), str(res, "model"), str(res, "quant"), str(res, "runtime")) : "";
+    std::string measured, predicted;
+    for (const char* q : {"prefill_tok_s", "decode_tok_s", "transient_bytes"}) {
+      const std::string m = str(r, ("measured_" + std::string(q)).c_str()), p = str(r, ("predicted_" + std::string(q)).c_str());
+      if (!m.empty()) measured += std::string(q) + " " + m + " ", predicted += p + " ";
+    }
+    if (auto m = opt(r, "measured_decode_tok_s"))
+      if (auto p = opt(r, "predicted_decode_tok_s")) pts.x.push_back(*m), pts.y.push_back(*p);
+    const auto roof = opt(r, "roofline_fraction");
+    table += fmt::format("<tr><td class=\"l\">{}:{}</td><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td></tr>\n",
+                         html_escape(str(r, "file")), str(r, "row"), html_escape(what), measured, predicted,
+                         roof ? fmt::format("{:.0f}%", 100 * *roof) : "", html_escape(str(r, "anomaly") + str(r, "reason")));
+  }
+  chart.series.push_back(pts);
+  return {{"Predicted against measured", svg_charts({chart}, "validate")}, {"Rows", table + "</table>\n"}};
+}
+
+std::vector<std::pair<std::string, std::string>> sweep_sections(const YAML::Node& root) {
+  std::string table = "<table id=\"predictions\"><tr><th class=\"l\">hardware</th><th class=\"l\">model</th><th>prompt</th><th>prefill tok/s</th><th>decode tok/s</th><th>TTFT s</th><th>peak GB</th><th>fits</th></tr>\n";
+  Chart decode{"decode tokens/s against prompt length", "prompt tokens", "tokens/s", {}, {}, "", {}, "", false, false};
+  std::map<std::string, Series> series;
+  for (const auto& p : root["predictions"]) {
+    const std::string key = str(p, "hardware") + " " + str(p, "model");
+    table += fmt::format("<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{:g}</td><td>{:.1f}</td><td>{:.1f}</td><td>{:.2f}</td><td>{:.2f}</td><td>{}</td></tr>\n",
+                         str(p, "hardware"), str(p, "model"), num(p["workload"], "prompt"), num(p["prefill"], "tokens_per_second"),
+                         num(p["decode"], "tokens_per_second"), num(p, "ttft_seconds"), num(p["memory"], "peak_bytes") / 1e9,
+                         str(p["memory"], "fits"));
+    auto& s = series[key];
+    s.label = key;
+    s.x.push_back(num(p["workload"], "prompt"));
+    s.y.push_back(num(p["decode"], "tokens_per_second"));
+  }
+  for (auto& [k, s] : series) decode.series.push_back(s);
+  return {{"Decode against context", svg_charts({decode}, "sweep")}, {"Predictions", table + "</table>\n"}};
+}
+
+}  // namespace
+
+std::string report_html(const std::string& json, const std::string& label) {
+  const YAML::Node root = load_document_text(json, label);
+  if (!root.IsMap()) throw InputError("{}: expected the JSON object printed by buy, sweep, chunk or validate --json", label);
+  if (root["configurations"]) {
+    std::string summary = str(root, "recommendation");
+    return html_page("ridgeline buy", summary, buy_sections(root));
+  }
+  if (root["chunks"])
+    return html_page("ridgeline chunk", fmt::format("Largest safe chunk for {} on {} ({:g} GiB): {}", str(root, "model"),
+                                                     str(root, "hardware"), num(root, "memory_gib"), str(root, "largest_safe_chunk")),
+                     chunk_sections(root));
+  if (root["rows"] && root["summary"])
+    return html_page("ridgeline validate", fmt::format("{:g} rows, {:g} resolved, {:g} anomalies", num(root["summary"], "rows"),
+                                                        num(root["summary"], "resolved"), num(root["summary"], "anomalies")),
+                     validate_sections(root));
+  if (root["predictions"]) return html_page("ridgeline sweep", "Predictions over the grid.", sweep_sections(root));
+  throw InputError("{}: not a ridgeline buy, sweep, chunk or validate JSON result (expected a 'configurations', 'chunks', "
+                   "'rows' or 'predictions' key)", label);
 }
 
 }  // namespace ridgeline::cli

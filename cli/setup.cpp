@@ -16,6 +16,7 @@ void setup_all(CLI::App& app, std::function<int()>& action) {
   static CalibrateOptions calibrate;
   static ValidateOptions validate;
   static BuyOptions buy;
+  static ReportOptions report;
 
   auto* p = app.add_subcommand("predict", "one prediction: prefill, decode, TTFT, memory and out-of-memory point");
   add_scenario_flags(*p, predict.s, false);
@@ -91,6 +92,11 @@ void setup_all(CLI::App& app, std::function<int()>& action) {
   b->add_option("--html", buy.html, "also write a self-contained HTML report");
   b->add_flag("--json", buy.json, "JSON output");
   b->callback([&action] { action = [] { return run_buy(buy, std::cout); }; });
+
+  auto* rep = app.add_subcommand("report", "a self-contained HTML report from a buy, sweep, chunk or validate --json result");
+  rep->add_option("result", report.input, "the JSON file a command printed with --json")->required();
+  rep->add_option("--html", report.html, "HTML file to write")->required();
+  rep->callback([&action] { action = [] { return run_report(report, std::cout); }; });
 
   val->callback([&action] { action = [] { return run_validate(validate, std::cout); }; });
 }
