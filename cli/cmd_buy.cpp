@@ -59,7 +59,14 @@ std::vector<std::string> considered(const std::string& consider) {
     return ids;
   }
   for (const auto& id : split_list(consider)) {
-    const HardwareSpec hw = resolve_hardware(id);
+    HardwareSpec hw;
+    try {
+      hw = resolve_hardware(id);
+    } catch (const InputError& e) {
+      std::string msg = e.what();
+      if (msg.starts_with("--hardware")) msg.replace(0, 10, "--consider");
+      throw InputError(msg);
+    }
     if (hw.machines.empty()) throw InputError("--consider: '{}' has no machine with a price in its profile", id);
     ids.push_back(hw.id);
   }

@@ -304,11 +304,10 @@ std::vector<Measurement> parse_measurements_text(const std::string& text, const 
   const std::string first = t.substr(0, t.find('\n'));
   if (t.front() == '[' || t.front() == '{') return parse_llama_bench_json(text, label);
   if (first.starts_with("source,")) return parse_measurement_csv(text, label);
-  if (first.find("n_prompt") != std::string::npos && first.find("avg_ts") != std::string::npos)
+  if (first.find("n_prompt") != std::string::npos && first.find("n_gen") != std::string::npos)
     return parse_llama_bench_csv(text, label);
   if (t.find("S_TG t/s") != std::string::npos) return parse_batched_bench(text, label);
-  if (t.find("| test") != std::string::npos || t.find("|            test") != std::string::npos ||
-      std::regex_search(t, std::regex(R"(\|\s*test\s*\|)")))
+  if (std::regex_search(t, std::regex(R"(\|\s*test\s*\|)")))
     return parse_llama_bench_markdown(text, label);
   if (t.find("prompt_tps=") != std::string::npos || t.find("tokens-per-sec") != std::string::npos)
     return parse_mlx_output(text, label);
