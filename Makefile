@@ -5,7 +5,7 @@ JOBS ?= 2
 CMAKE_FLAGS ?=
 PACKAGES := cmake g++ make libyaml-cpp-dev libeigen3-dev libgsl-dev libfmt-dev libcli11-dev libgtest-dev libbenchmark-dev
 
-.PHONY: deps browser configure build demo test bench clean
+.PHONY: deps browser configure build demo test bench fuzz clean
 
 deps:
 	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -37,5 +37,17 @@ bench: deps
 	@cmake --build $(BUILD)-bench -j$(JOBS) --target ridgeline_bench
 	./$(BUILD)-bench/bench/ridgeline_bench
 
+# libFuzzer over every parser for FUZZ_SECONDS, seeded with the bad-input corpus and fixtures;
+# crashers are written to fuzz/crashers/ (keep them as regression cases in tests/bad_inputs).
+FUZZ_SECONDS ?= 120
+fuzz: deps
+	@command -v clang++ >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang)
+	@cmake -S . -B $(BUILD)-fuzz -DCMAKE_CXX_COMPILER=clang++ -DRIDGELINE_FUZZ=ON >/dev/null
+	@cmake --build $(BUILD)-fuzz -j$(JOBS) --target ridgeline_fuzz
+	@mkdir -p fuzz/crashers $(BUILD)-fuzz/corpus
+	@python3 fuzz/seed_corpus.py $(BUILD)-fuzz/corpus
+	./$(BUILD)-fuzz/fuzz/ridgeline_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	  -artifact_prefix=fuzz/crashers/ $(BUILD)-fuzz/corpus
+
 clean:
-	rm -rf $(BUILD) $(BUILD)-bench
+	rm -rf $(BUILD) $(BUILD)-bench $(BUILD)-fuzz

@@ -145,7 +145,8 @@ const std::vector<HardwareSpec>& hardware_catalog() {
 
 HardwareSpec resolve_hardware(const std::string& name) {
   if (looks_like_path(name)) {
-    if (!std::filesystem::exists(name)) throw InputError("--hardware: file '{}' does not exist", name);
+    std::error_code ec;
+    if (!std::filesystem::exists(name, ec)) throw InputError("--hardware: file '{}' does not exist", name);
     return parse_hardware_yaml(name);
   }
   std::vector<std::string> ids;

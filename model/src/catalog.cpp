@@ -52,7 +52,8 @@ const std::vector<ModelSpec>& model_catalog() {
 
 ModelSpec resolve_model(const std::string& name) {
   if (looks_like_path(name)) {
-    if (!fs::exists(name)) throw InputError("--model: file '{}' does not exist", name);
+    std::error_code ec;  // the error_code form: a too-long or unreadable name is "not there", not an exception
+    if (!fs::exists(name, ec)) throw InputError("--model: file '{}' does not exist", name);
     if (name.ends_with(".gguf")) return import_gguf(name).model;
     if (name.ends_with(".json")) {
       ModelSpec m = import_hf_config(name);

@@ -103,7 +103,8 @@ const std::vector<RuntimeSpec>& runtime_catalog() {
 
 RuntimeSpec resolve_runtime(const std::string& name) {
   if (looks_like_path(name)) {
-    if (!std::filesystem::exists(name)) throw InputError("--runtime: file '{}' does not exist", name);
+    std::error_code ec;
+    if (!std::filesystem::exists(name, ec)) throw InputError("--runtime: file '{}' does not exist", name);
     return parse_runtime_yaml(name);
   }
   std::vector<std::string> ids;

@@ -1,0 +1,51 @@
+// libFuzzer harness for every parser (`make fuzz`, not part of `make test`). The first byte picks
+// the parser, the rest is the input. A parser may reject input only with InputError; any other
+// exception, a crash, a hang or a sanitizer report is a bug.
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <unistd.h>
+
+#include "ridgeline/calibration.hpp"
+#include "ridgeline/error.hpp"
+#include "ridgeline/hardware.hpp"
+#include "ridgeline/importers.hpp"
+#include "ridgeline/measurement.hpp"
+#include "ridgeline/runtime.hpp"
+
+using namespace ridgeline;
+
+namespace {
+// Parsers that read a path get the input through a per-process temporary file.
+std::string temp_file(const std::string& bytes, const char* ext) {
+  static const std::string base = "/tmp/ridgeline-fuzz-" + std::to_string(getpid());
+  const std::string path = base + ext;
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  const std::string input(reinterpret_cast<const char*>(data) + 1, size - 1);
+  try {
+    switch (data[0] % 8) {
+      case 0: parse_hardware_yaml_text(input, "fuzz.yaml"); break;
+      case 1: parse_model_yaml_text(input, "fuzz.yaml"); break;
+      case 2: parse_runtime_yaml_text(input, "fuzz.yaml"); break;
+      case 3: import_hf_config_text(input, "config.json"); break;
+      case 4: import_gguf(temp_file(input, ".gguf")); break;
+      case 5: parse_measurements_text(input, "bench.txt"); break;
+      case 6: parse_calibration_yaml_text(input, "calibration.yaml"); break;
+      case 7: parse_name_maps({input}); break;
+    }
+  } catch (const InputError&) {
+    // the expected way to refuse bad input
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "parser %d threw %s instead of InputError\n", data[0] % 8, e.what());
+    std::abort();
+  }
+  return 0;
+}
