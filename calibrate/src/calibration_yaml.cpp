@@ -13,7 +13,7 @@ namespace {
 
 const std::set<std::string> kCoefficientNames = {
     "bandwidth_efficiency", "compute_efficiency", "compute_half_tokens", "attention_efficiency",
-    "launch_overhead_us", "moe_kernels_per_layer", "step_overhead_ms", "activation_buffer_factor", "transient_bytes_per_score", "runtime_memory_gb"};
+    "launch_overhead_us", "moe_kernels_per_layer", "moe_compute_factor", "step_overhead_ms", "activation_buffer_factor", "transient_bytes_per_score", "runtime_memory_gb"};
 
 std::string cv_yaml(const CvStats& cv) {
   std::string s = fmt::format("{{folds: {}, mape: {{", cv.folds);

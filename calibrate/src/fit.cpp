@@ -34,6 +34,7 @@ double* coef_slot(RuntimeSpec& rt, const std::string& name) {
   if (name == "attention_efficiency") return &c.attention_efficiency;
   if (name == "launch_overhead_us") return &c.launch_overhead_us;
   if (name == "moe_kernels_per_layer") return &c.moe_kernels_per_layer;
+  if (name == "moe_compute_factor") return &c.moe_compute_factor;
   if (name == "step_overhead_ms") return &c.step_overhead_ms;
   if (name == "activation_buffer_factor") return &c.activation_buffer_factor;
   if (name == "transient_bytes_per_score") return &rt.transient_bytes_per_score;
@@ -81,13 +82,12 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
   size_t prefill = 0, decode = 0, transient = 0;
   std::map<std::string, size_t> classes;
   std::set<int> layer_counts;
-  size_t moe_decode = 0, dense_decode = 0;
+  size_t moe_decode = 0, dense_decode = 0, moe_prefill = 0, dense_prefill = 0;
   for (const auto& o : obs) {
-    if (o.quantity == Measured::decode_tok_s) {
-      const bool moe = std::any_of(o.scenario.model.layers.begin(), o.scenario.model.layers.end(),
-                                   [](const LayerGroup& g) { return g.ffn.is_moe(); });
-      (moe ? moe_decode : dense_decode) += 1;
-    }
+    const bool moe = std::any_of(o.scenario.model.layers.begin(), o.scenario.model.layers.end(),
+                                 [](const LayerGroup& g) { return g.ffn.is_moe(); });
+    if (o.quantity == Measured::decode_tok_s) (moe ? moe_decode : dense_decode) += 1;
+    if (o.quantity == Measured::prefill_tok_s) (moe ? moe_prefill : dense_prefill) += 1;
     if (o.quantity == Measured::prefill_tok_s) ++prefill, ++classes[o.scenario.quant.kernel_class];
     if (o.quantity == Measured::decode_tok_s) ++decode, layer_counts.insert(layer_count(o.scenario.model));
     if (o.quantity == Measured::transient_bytes) ++transient;
@@ -98,6 +98,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
   if (decode + prefill >= 4) add("step_overhead_ms", 0.0, 40.0);
   if (decode >= 8 && layer_counts.size() >= 2) add("launch_overhead_us", 0.0, 60.0);
   if (moe_decode >= 3 && dense_decode >= 3) add("moe_kernels_per_layer", 0.0, 200.0);
+  if (moe_prefill >= 3 && dense_prefill >= 3) add("moe_compute_factor", 0.05, 2.0);
   if (prefill >= 3) add("compute_efficiency", 0.03, 1.0);
   if (prefill >= 6) add("compute_half_tokens", 1.0, 4096.0);
   if (prefill >= 6) add("attention_efficiency", 0.01, 1.0);

@@ -152,7 +152,7 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
       ex.flops = 2 * rows * f.active_experts * per_expert;
       ex.weight_bytes = touched * per_expert * q.expert_bpw / 8;
       ex.activation_bytes = rows * f.active_experts * 2 * h * kActivationBytes;
-      ex.compute_rate = matmul_rate(s, gemm_peak, rows * f.active_experts / touched);
+      ex.compute_rate = matmul_rate(s, gemm_peak, rows * f.active_experts / touched) * s.runtime.coef.moe_compute_factor;
       add(ex, layers);
     }
     Op norms{"norms + residuals", group};

@@ -26,6 +26,7 @@ const std::vector<CoefficientField>& coefficient_fields() {
       {"launch_overhead_us", &RuntimeCoefficients::launch_overhead_us, 0, 1e5},
       {"kernels_per_layer", &RuntimeCoefficients::kernels_per_layer, 0, 1e4},
       {"moe_kernels_per_layer", &RuntimeCoefficients::moe_kernels_per_layer, 0, 1e4},
+      {"moe_compute_factor", &RuntimeCoefficients::moe_compute_factor, 0.01, 10},
       {"step_overhead_ms", &RuntimeCoefficients::step_overhead_ms, 0, 1e5},
       {"activation_buffer_factor", &RuntimeCoefficients::activation_buffer_factor, 0, 100},
   };

@@ -19,6 +19,7 @@ struct RuntimeCoefficients {
   double launch_overhead_us = 5;      // per kernel launch
   double kernels_per_layer = 12;
   double moe_kernels_per_layer = 0;   // extra launches in a routed-expert layer (router, top-k, gather)
+  double moe_compute_factor = 1;      // routed-expert GEMMs (gathered rows per expert) relative to dense GEMMs
   double step_overhead_ms = 1;        // per forward pass (decode step or prefill chunk)
   double activation_buffer_factor = 1;  // scales the estimated per-token activation buffers
   std::map<std::string, double> quant_compute_factor;  // prefill GEMM slowdown by quant kernel class
