@@ -153,7 +153,8 @@ std::string recommend(const BuyResult& r) {
     const Configuration* fast = &best;
     for (const auto& c : r.configurations)
       if (c.meets() && !c.results.empty() && c.results[0].ran && c.results[0].p.decode_tps() > fast->results[0].p.decode_tps()) fast = &c;
-    if (fast != &best)
+    // Worth a sentence only when it is clearly faster (10% or more).
+    if (fast != &best && fast->results[0].p.decode_tps() >= 1.1 * best.results[0].p.decode_tps())
       text += fmt::format(" Paying ${:.0f} for the {} ({}, {:.0f} GB/s) buys {:.1f}x the decode speed.", fast->price_usd,
                           fast->mac_model, fast->chip_name, fast->bandwidth_gbs,
                           fast->results[0].p.decode_tps() / best.results[0].p.decode_tps());
