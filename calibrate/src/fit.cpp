@@ -44,7 +44,6 @@ double* quant_slot(RuntimeSpec& rt, const std::string& cls) {
   auto it = rt.coef.quant_compute_factor.try_emplace(cls, 1.0).first;
   return &it->second;
 }
-double* named_slot(RuntimeSpec& rt, const std::string& name) { return coef_slot(rt, name); }
 
 double to_bounded(double u, const Param& p) { return p.lo + (p.hi - p.lo) / (1 + std::exp(-u)); }
 double to_free(double v, const Param& p) {
@@ -93,7 +92,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
     if (o.quantity == Measured::transient_bytes) ++transient;
   }
   std::vector<Param> p;
-  auto add = [&](const char* name, double lo, double hi) { p.push_back({name, lo, hi, named_slot, ""}); };
+  auto add = [&](const char* name, double lo, double hi) { p.push_back({name, lo, hi, coef_slot, ""}); };
   if (decode + prefill >= 2) add("bandwidth_efficiency", 0.2, 1.25);
   if (decode + prefill >= 4) add("step_overhead_ms", 0.0, 40.0);
   if (decode >= 8 && layer_counts.size() >= 2) add("launch_overhead_us", 0.0, 60.0);
