@@ -45,6 +45,11 @@ int run_calibrate(const CalibrateOptions& o, std::ostream& out) {
   if (!o.output.empty() && runtimes.size() > 1)
     throw InputError("calibrate: the data covers {} runtimes; pick one with --runtime or write them all with --out-dir",
                      runtimes.size());
+  if (!o.out_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(o.out_dir, ec);
+    if (ec) throw InputError("--out-dir: {}: cannot create the folder ({})", o.out_dir, ec.message());
+  }
   size_t usable = 0;
   for (const auto& u : d.unusable) usable += u.empty();
   out << fmt::format("{} rows read, {} usable, {} observations\n", d.rows.size(), usable, d.observations.size());
