@@ -33,7 +33,7 @@ std::string prediction_json(const Scenario& s, const Prediction& p) {
   for (const auto& w : p.warnings) warnings += (warnings.empty() ? "\"" : ", \"") + json_escape(w) + "\"";
   return fmt::format(
       "{{\"schema_version\": {}, \"hardware\": \"{}\", \"model\": \"{}\", \"quant\": \"{}\", "
-      "\"runtime\": \"{}\", \"kv_dtype\": \"{}\", \"memory_gib\": {}, "
+      "\"runtime\": \"{}\", \"calibration\": {}, \"kv_dtype\": \"{}\", \"memory_gib\": {}, "
       "\"workload\": {{\"prompt\": {}, \"cached\": {}, \"gen\": {}, \"chunk\": {}, \"batch\": {}}}, "
       "\"prefill\": {{\"tokens\": {}, \"seconds\": {}, \"ms_per_token\": {}, \"tokens_per_second\": {}, \"bound\": \"{}\"}}, "
       "\"decode\": {{\"tokens\": {}, \"seconds\": {}, \"tokens_per_second\": {}, \"tokens_per_second_start\": {}, "
@@ -42,7 +42,8 @@ std::string prediction_json(const Scenario& s, const Prediction& p) {
       "\"memory\": {{\"weights_bytes\": {}, \"kv_cache_bytes\": {}, \"state_bytes\": {}, \"transient_bytes\": {}, "
       "\"runtime_bytes\": {}, \"peak_bytes\": {}, \"limit_bytes\": {}, \"fits\": {}, \"oom_at_context_tokens\": {}}}, "
       "\"warnings\": [{}]}}",
-      kSchemaVersion, json_escape(s.hardware.id), json_escape(s.model.id), s.quant.id, s.runtime.id, s.kv.id,
+      kSchemaVersion, json_escape(s.hardware.id), json_escape(s.model.id), s.quant.id, s.runtime.id,
+      s.runtime.calibration.empty() ? "null" : "\"" + json_escape(s.runtime.calibration) + "\"", s.kv.id,
       num(s.ram.value / kGiB), s.workload.prompt, s.workload.cached, s.workload.gen, s.chunk, s.workload.batch,
       p.prefill_tokens, num(p.prefill_seconds), num(p.prefill_ms_per_token()), num(p.prefill_tps()),
       to_string(p.prefill_bound), p.decode_tokens, num(p.decode_seconds), num(p.decode_tps()),
@@ -57,8 +58,12 @@ std::string prediction_table(const Scenario& s, const Prediction& p) {
   std::string out;
   out += fmt::format("{} | {} {} | {} | {} GiB RAM\n", s.hardware.name, s.model.id, s.quant.id, s.runtime.id,
                      s.ram.value / kGiB);
-  out += fmt::format("workload: prompt {} (cached {}), generate {}, chunk {}, batch {}, KV {}\n\n",
+  out += fmt::format("workload: prompt {} (cached {}), generate {}, chunk {}, batch {}, KV {}\n",
                      s.workload.prompt, s.workload.cached, s.workload.gen, s.chunk, s.workload.batch, s.kv.id);
+  out += s.runtime.calibration.empty()
+             ? "coefficients: the runtime profile's (uncalibrated)\n\n"
+             : fmt::format("coefficients: {} calibration (cross-validated error: prefill ±{:.0f}%, decode ±{:.0f}%)\n\n",
+                           s.runtime.calibration, 100 * s.runtime.prefill_error, 100 * s.runtime.decode_error);
   out += fmt::format("  prefill   {:>10.2f} s   {:>8.3f} ms/token  {:>9.1f} tok/s   ({}-bound)\n",
                      p.prefill_seconds, p.prefill_ms_per_token(), p.prefill_tps(), to_string(p.prefill_bound));
   if (p.decode_tokens > 0) {
