@@ -64,15 +64,22 @@ std::string prediction_table(const Scenario& s, const Prediction& p) {
              ? "coefficients: the runtime profile's (uncalibrated)\n\n"
              : fmt::format("coefficients: {} calibration (cross-validated error: prefill ±{:.0f}%, decode ±{:.0f}%)\n\n",
                            s.runtime.calibration, 100 * s.runtime.prefill_error, 100 * s.runtime.decode_error);
-  out += fmt::format("  prefill   {:>10.2f} s   {:>8.3f} ms/token  {:>9.1f} tok/s   ({}-bound)\n",
-                     p.prefill_seconds, p.prefill_ms_per_token(), p.prefill_tps(), to_string(p.prefill_bound));
-  if (p.decode_tokens > 0) {
-    out += fmt::format("  decode    {:>10.2f} s   {:>8.1f} tok/s avg (start {:.1f}, end {:.1f})   ({}-bound)\n",
-                       p.decode_seconds, p.decode_tps(), p.decode_tps_start, p.decode_tps_end,
-                       to_string(p.decode_bound));
-    if (p.batch > 1) out += fmt::format("            aggregate over {} sequences: {:.1f} tok/s\n", p.batch, p.aggregate_decode_tps());
+  if (!m.fits) {
+    // A run that cannot hold its memory pages or fails to load: its speed is not a roofline question.
+    out += fmt::format("  speed     not predicted: the peak memory ({}) exceeds the GPU limit ({}); the run would fail\n"
+                       "            to load or page to SSD (JSON still carries the in-memory figures, with fits: false)\n\n",
+                       format_gb(m.peak), format_gb(m.limit));
+  } else {
+    out += fmt::format("  prefill   {:>10.2f} s   {:>8.3f} ms/token  {:>9.1f} tok/s   ({}-bound)\n",
+                       p.prefill_seconds, p.prefill_ms_per_token(), p.prefill_tps(), to_string(p.prefill_bound));
+    if (p.decode_tokens > 0) {
+      out += fmt::format("  decode    {:>10.2f} s   {:>8.1f} tok/s avg (start {:.1f}, end {:.1f})   ({}-bound)\n",
+                         p.decode_seconds, p.decode_tps(), p.decode_tps_start, p.decode_tps_end,
+                         to_string(p.decode_bound));
+      if (p.batch > 1) out += fmt::format("            aggregate over {} sequences: {:.1f} tok/s\n", p.batch, p.aggregate_decode_tps());
+    }
+    out += fmt::format("  TTFT      {:>10.2f} s\n  total     {:>10.2f} s\n\n", p.ttft_seconds, p.total_seconds);
   }
-  out += fmt::format("  TTFT      {:>10.2f} s\n  total     {:>10.2f} s\n\n", p.ttft_seconds, p.total_seconds);
   out += fmt::format("  memory    weights {}  KV {}  state {}  transient {}  runtime {}\n", format_gb(m.weights),
                      format_gb(m.kv_cache), format_gb(m.state), format_gb(m.transient), format_gb(m.runtime));
   out += fmt::format("            peak {} of limit {} -> {}\n", format_gb(m.peak), format_gb(m.limit),
