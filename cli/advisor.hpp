@@ -59,8 +59,5 @@ std::string buy_json(const BuyResult& r);
 std::string buy_table(const BuyResult& r);
 // The HTML report of a buy, sweep, chunk or validate JSON result (what `--json` prints).
 std::string report_html(const std::string& json, const std::string& label);
-// A self-contained HTML page: a title, an intro paragraph, then sections of raw HTML (tables, SVG).
-std::string html_page(const std::string& title, const std::string& intro, const std::vector<std::pair<std::string, std::string>>& sections);
-std::string html_escape(const std::string& s);
 
 }  // namespace ridgeline::cli

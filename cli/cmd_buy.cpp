@@ -1,7 +1,6 @@
 // ridgeline buy: rank the machines one can buy for the user's workloads and requirements.
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 
 #include <fmt/ranges.h>
 
@@ -176,7 +175,7 @@ std::string decode_by_context(const Scenario& base) {
   const long long max = base.model.max_context > 0 ? std::min<long long>(base.model.max_context, 131072) : 131072;
   for (long long c = 1024; c <= max; c *= 2) {
     StepShape step{1, static_cast<double>(c), static_cast<double>(base.workload.batch), true, false};
-    s += fmt::format("{}[{}, {:.4g}]", c == 1024 ? "" : ", ", c, 1.0 / (ops_seconds(step_ops(base, step)) + step_overhead_seconds(base)));
+    s += fmt::format("{}[{}, {:.4g}]", c == 1024 ? "" : ", ", c, 1.0 / step_seconds(base, step));
   }
   return s + "]";
 }
@@ -297,26 +296,9 @@ std::string buy_table(const BuyResult& r) {
 int run_buy(const BuyOptions& o, std::ostream& out) {
   const BuyResult r = run_advisor(o);
   out << (o.json ? buy_json(r) : buy_table(r));
-  if (!o.html.empty()) {
-    std::ofstream f(o.html);
-    if (!f) throw InputError("--html: {}: cannot write the file", o.html);
-    f << report_html(buy_json(r), "buy");
-  }
+  if (!o.html.empty()) write_output("--html", o.html, report_html(buy_json(r), "buy"));
   const bool any = std::any_of(r.configurations.begin(), r.configurations.end(), [](const Configuration& c) { return c.meets(); });
   return any ? kOk : kRequirementFailed;
-}
-
-}  // namespace ridgeline::cli
-
-namespace ridgeline::cli {
-
-int run_report(const ReportOptions& o, std::ostream& out) {
-  const std::string html = report_html(read_text_file(o.input), o.input);
-  std::ofstream f(o.html);
-  if (!f) throw InputError("--html: {}: cannot write the file", o.html);
-  f << html;
-  out << "wrote " << o.html << "\n";
-  return kOk;
 }
 
 }  // namespace ridgeline::cli

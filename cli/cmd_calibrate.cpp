@@ -2,7 +2,6 @@
 // that resolve to it, print them with their errors and the cross-validated error table.
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <set>
 
 #include "commands.hpp"
@@ -23,12 +22,6 @@ std::string today() {
 std::string mape_cell(const std::map<std::string, double>& m, const char* q) {
   auto it = m.find(q);
   return it == m.end() ? "-" : fmt::format("{:.1f}%", it->second);
-}
-
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream f(path);
-  if (!f) throw InputError("{}: cannot write the file", path);
-  f << text;
 }
 
 }  // namespace
@@ -73,7 +66,7 @@ int run_calibrate(const CalibrateOptions& o, std::ostream& out) {
     line(fmt::format("model held out ({})", c.leave_one_model_out.folds).c_str(), c.leave_one_model_out.mape);
     const std::string path = o.output.empty()
         ? (std::filesystem::path(o.out_dir) / fmt::format("{}-{}.yaml", rt, c.hardware_vendor)).string() : o.output;
-    write_file(path, calibration_to_yaml(c));
+    write_output(o.output.empty() ? "--out-dir" : "-o", path, calibration_to_yaml(c));
     out << "  written to " << path << "\n";
   }
   return kOk;

@@ -1,5 +1,4 @@
 #include <filesystem>
-#include <fstream>
 #include <ostream>
 
 #include "commands.hpp"
@@ -57,9 +56,7 @@ int run_import(const ImportOptions& o, std::ostream& out) {
   if (o.output.empty()) {
     out << text;
   } else {
-    std::ofstream f(o.output);
-    if (!f) throw InputError("-o: cannot write '{}'", o.output);
-    f << text;
+    write_output("-o", o.output, text);
   }
   return kOk;
 }

@@ -1,4 +1,3 @@
-#include <fstream>
 #include <ostream>
 
 #include "commands.hpp"

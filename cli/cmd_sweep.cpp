@@ -1,4 +1,3 @@
-#include <fstream>
 #include <map>
 #include <ostream>
 
@@ -107,9 +106,7 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
         {"Prefill cost against context", "prompt tokens", "prefill ms/token", values(prefill), {}, "", {}, ""},
         {"Decode speed at the end of the prompt", "context tokens", "decode tokens/s", values(decode), {}, "", {}, ""},
         {"Peak memory against context", "context tokens", "GB (10^9 bytes)", values(mem), limit, "GPU memory limit", oom, "first out-of-memory context"}};
-    std::ofstream f(o.plot);
-    if (!f) throw InputError("--plot: cannot write '{}'", o.plot);
-    f << svg_charts(charts, "ridgeline sweep");
+    write_output("--plot", o.plot, svg_charts(charts, "ridgeline sweep"));
   }
   return kOk;
 }

@@ -1,7 +1,6 @@
 // ridgeline validate DATA...: every row predicted against what was measured, with the share of
 // the roofline bound it reached and a flag for anomalies; then MAPE per quantity, chip, runtime.
 #include <cmath>
-#include <fstream>
 #include <map>
 
 #include "commands.hpp"
@@ -50,7 +49,7 @@ int run_validate(const ValidateOptions& o, std::ostream& out) {
     if (explicit_cal) {
       if (explicit_cal->runtime == rt.id) apply_calibration(rt, *explicit_cal);
     } else if (o.calibration != "none") {
-      if (auto c = shipped_calibration(rt.id, ob.scenario.hardware.vendor)) apply_calibration(rt, *c);
+      if (const Calibration* c = shipped_calibration(rt.id, ob.scenario.hardware.vendor)) apply_calibration(rt, *c);
     }
     auto pred = predict_observation(ob);
     if (!pred) continue;
@@ -86,11 +85,7 @@ int run_validate(const ValidateOptions& o, std::ostream& out) {
     usable += d.unusable[i].empty();
     if (!results[i].anomaly.empty()) ++anomalies;
     for (const auto& [q, mp] : results[i].values) {
-      double ape;
-      if (q == Measured::oom_context_tokens) {
-        const double chunk = static_cast<double>(d.rows[i].chunk);
-        ape = ((mp.first < 0) == (mp.second < 0) && std::abs(mp.first - mp.second) <= chunk) ? 0 : 100;
-      } else ape = 100 * std::abs(mp.second - mp.first) / mp.first;
+      const double ape = absolute_percentage_error(q, mp.first, mp.second, static_cast<double>(d.rows[i].chunk));
       for (auto* m : {&overall, &by_chip[d.resolved[i].hardware], &by_runtime[d.resolved[i].runtime]}) {
         (*m)[to_string(q)].first += ape;
         ++(*m)[to_string(q)].second;
@@ -182,9 +177,7 @@ int run_validate(const ValidateOptions& o, std::ostream& out) {
       for (auto& [k, s] : by) c.series.push_back(std::move(s));
       if (!c.series.empty()) charts.push_back(std::move(c));
     }
-    std::ofstream f(o.plot);
-    if (!f) throw InputError("--plot: {}: cannot write the file", o.plot);
-    f << svg_charts(charts, "ridgeline validate");
+    write_output("--plot", o.plot, svg_charts(charts, "ridgeline validate"));
   }
   return anomalies > 0 ? kRequirementFailed : kOk;
 }

@@ -30,6 +30,8 @@ Scenario build_scenario(const ScenarioOptions& o);
 void apply_calibration_option(RuntimeSpec& rt, const HardwareSpec& hw, const std::string& option);
 long long parse_count(const std::string& text, const std::string& flag, long long min, long long max);
 std::vector<std::string> split_list(const std::string& text);
+// Writes a command's output file; InputError "FLAG: PATH: cannot write the file" when it cannot.
+void write_output(const std::string& flag, const std::string& path, const std::string& text);
 
 struct PredictOptions { ScenarioOptions s; bool json = false; };
 int run_predict(const PredictOptions& o, std::ostream& out);

@@ -13,32 +13,21 @@
 
 namespace ridgeline::cli {
 
-std::string html_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    if (c == '<') o += "&lt;";
-    else if (c == '>') o += "&gt;";
-    else if (c == '&') o += "&amp;";
-    else if (c == '"') o += "&quot;";
-    else o += c;
-  }
-  return o;
-}
+namespace {
 
+// A self-contained page: a title, an intro paragraph, then sections of raw HTML (tables, SVG).
 std::string html_page(const std::string& title, const std::string& intro,
                       const std::vector<std::pair<std::string, std::string>>& sections) {
-  std::string s = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + html_escape(title) +
+  std::string s = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + xml_escape(title) +
                   "</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:1100px;color:#222}"
                   "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}"
                   "th{background:#f3f3f3}td.l,th.l{text-align:left}.ok{color:#1a7f37}.fail{color:#b42318}"
-                  "section{margin:2em 0}</style></head><body>\n<h1>" + html_escape(title) + "</h1>\n<p id=\"summary\">" +
-                  html_escape(intro) + "</p>\n";
+                  "section{margin:2em 0}</style></head><body>\n<h1>" + xml_escape(title) + "</h1>\n<p id=\"summary\">" +
+                  xml_escape(intro) + "</p>\n";
   for (const auto& [heading, body] : sections)
-    s += "<section><h2>" + html_escape(heading) + "</h2>\n" + body + "</section>\n";
+    s += "<section><h2>" + xml_escape(heading) + "</h2>\n" + body + "</section>\n";
   return s + "<p style=\"color:#777\">ridgeline: analytic model; ranges from the calibration's cross-validated error.</p></body></html>\n";
 }
-
-namespace {
 
 struct Bar {
   std::string label;
@@ -63,10 +52,10 @@ std::string bar_svg(const std::string& id, const std::vector<Bar>& bars, const s
                               id, left + width + 90, height);
   for (size_t k = 0; k < part_names.size() && part_names.size() > 1; ++k)
     s += fmt::format("<rect x=\"{}\" y=\"6\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{}\" y=\"15\">{}</text>\n",
-                     left + 110.0 * static_cast<double>(k), colors[k % 4], left + 110.0 * static_cast<double>(k) + 14, html_escape(part_names[k]));
+                     left + 110.0 * static_cast<double>(k), colors[k % 4], left + 110.0 * static_cast<double>(k) + 14, xml_escape(part_names[k]));
   for (size_t i = 0; i < bars.size(); ++i) {
     const double y = top + row * static_cast<double>(i);
-    s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", left - 6, y + 13, html_escape(bars[i].label));
+    s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", left - 6, y + 13, xml_escape(bars[i].label));
     double x = left, sum = 0;
     for (size_t k = 0; k < bars[i].parts.size(); ++k) {
       const double w = bars[i].parts[k] / max * width;
@@ -115,12 +104,12 @@ std::vector<std::pair<std::string, std::string>> buy_sections(const YAML::Node& 
   if (configs.size() > 0)
     for (const auto& w : configs[0]["predictions"]) workloads.push_back(str(w, "workload"));
   std::string table = "<table id=\"configurations\"><tr><th>rank</th><th class=\"l\">hardware</th><th class=\"l\">machine</th><th>RAM</th><th>price</th>";
-  for (const auto& w : workloads) table += "<th>" + html_escape(w) + "<br>decode tok/s (range) / TTFT s</th>";
+  for (const auto& w : workloads) table += "<th>" + xml_escape(w) + "<br>decode tok/s (range) / TTFT s</th>";
   table += "<th class=\"l\">verdict</th></tr>\n";
   for (size_t i = 0; i < configs.size(); ++i) {
     const YAML::Node c = configs[i];
     table += fmt::format("<tr><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{:g} GiB</td><td>${:.0f}</td>", i + 1,
-                         html_escape(str(c, "hardware")), html_escape(str(c, "mac_model")), num(c, "memory_gb"), num(c, "price_usd"));
+                         xml_escape(str(c, "hardware")), xml_escape(str(c, "mac_model")), num(c, "memory_gb"), num(c, "price_usd"));
     for (const auto& w : workloads) {
       std::string cell = "<td>cannot run</td>";
       for (const auto& p : c["predictions"])
@@ -133,7 +122,7 @@ std::vector<std::pair<std::string, std::string>> buy_sections(const YAML::Node& 
     }
     std::string failures;
     for (const auto& f : c["failures"]) failures += (failures.empty() ? "" : "; ") + f.as<std::string>();
-    table += str(c, "meets_requirements") == "true" ? "<td class=\"l ok\">meets all</td>" : "<td class=\"l fail\">" + html_escape(failures) + "</td>";
+    table += str(c, "meets_requirements") == "true" ? "<td class=\"l ok\">meets all</td>" : "<td class=\"l fail\">" + xml_escape(failures) + "</td>";
     table += "</tr>\n";
   }
   sections.push_back({"Configurations, best first", table + "</table>\n"});
@@ -211,8 +200,8 @@ std::vector<std::pair<std::string, std::string>> validate_sections(const YAML::N
       if (auto p = opt(r, "predicted_decode_tok_s")) pts.x.push_back(*m), pts.y.push_back(*p);
     const auto roof = opt(r, "roofline_fraction");
     table += fmt::format("<tr><td class=\"l\">{}:{}</td><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td></tr>\n",
-                         html_escape(str(r, "file")), str(r, "row"), html_escape(what), measured, predicted,
-                         roof ? fmt::format("{:.0f}%", 100 * *roof) : "", html_escape(str(r, "anomaly") + str(r, "reason")));
+                         xml_escape(str(r, "file")), str(r, "row"), xml_escape(what), measured, predicted,
+                         roof ? fmt::format("{:.0f}%", 100 * *roof) : "", xml_escape(str(r, "anomaly") + str(r, "reason")));
   }
   chart.series.push_back(pts);
   return {{"Predicted against measured", svg_charts({chart}, "validate")}, {"Rows", table + "</table>\n"}};
@@ -257,6 +246,12 @@ std::string report_html(const std::string& json, const std::string& label) {
   if (root["predictions"]) return html_page("ridgeline sweep", "Predictions over the grid.", sweep_sections(root));
   throw InputError("{}: not a ridgeline buy, sweep, chunk or validate JSON result (expected a 'configurations', 'chunks', "
                    "'rows' or 'predictions' key)", label);
+}
+
+int run_report(const ReportOptions& o, std::ostream& out) {
+  write_output("--html", o.html, report_html(read_text_file(o.input), o.input));
+  out << "wrote " << o.html << "\n";
+  return kOk;
 }
 
 }  // namespace ridgeline::cli

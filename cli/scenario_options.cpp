@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <fstream>
 
 #include "commands.hpp"
 #include "ridgeline/calibration.hpp"
@@ -89,10 +90,11 @@ std::string quant_from_gguf(const std::string& file_type) {
 
 void apply_calibration_option(RuntimeSpec& rt, const HardwareSpec& hw, const std::string& option) {
   if (option == "none") return;
-  std::optional<Calibration> c;
+  std::optional<Calibration> loaded;
+  const Calibration* c = nullptr;
   if (option.empty()) c = shipped_calibration(rt.id, hw.vendor);
   else {
-    c = load_calibration(option);
+    c = &loaded.emplace(load_calibration(option));
     if (c->runtime != rt.id)
       throw InputError("--calibration: {} was fitted for runtime '{}', not '{}'", option, c->runtime, rt.id);
   }
@@ -141,6 +143,12 @@ Scenario build_scenario(const ScenarioOptions& o) {
   if (!o.memory.empty()) w.ram = parse_memory(o.memory, "--memory", kGiB);
   if (!o.limit.empty()) w.limit = parse_memory(o.limit, "--limit", kGB);
   return make_scenario(std::move(hw), std::move(model), find_quantization(quant), std::move(rt), w);
+}
+
+void write_output(const std::string& flag, const std::string& path, const std::string& text) {
+  std::ofstream f(path);
+  if (!f) throw InputError("{}: {}: cannot write the file", flag, path);
+  f << text;
 }
 
 }  // namespace ridgeline::cli

@@ -113,7 +113,7 @@ Calibration parse_calibration_yaml_text(const std::string& text, const std::stri
 
 Calibration load_calibration(const std::string& path) { return parse_calibration_yaml_text(read_text_file(path), path); }
 
-std::optional<Calibration> shipped_calibration(const std::string& runtime, const std::string& vendor) {
+const Calibration* shipped_calibration(const std::string& runtime, const std::string& vendor) {
   static const std::vector<Calibration> shipped = [] {
     std::vector<Calibration> all;
     for (const auto& f : yaml_files("calibrate/calibrations")) all.push_back(load_calibration(f));
@@ -122,8 +122,8 @@ std::optional<Calibration> shipped_calibration(const std::string& runtime, const
   // A fit on a single model says more about that model than about the runtime: such files are
   // shipped for reference (pass them with --calibration) but not applied by default.
   for (const auto& c : shipped)
-    if (c.runtime == runtime && c.hardware_vendor == vendor && c.leave_one_model_out.folds >= 2) return c;
-  return std::nullopt;
+    if (c.runtime == runtime && c.hardware_vendor == vendor && c.leave_one_model_out.folds >= 2) return &c;
+  return nullptr;
 }
 
 }  // namespace ridgeline

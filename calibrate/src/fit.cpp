@@ -180,13 +180,8 @@ void score(const std::vector<Observation>& obs, const std::map<std::string, Coef
     if (c) apply_coefficients(o.scenario.runtime, *c);
     const auto pred = predict_observation(o);
     if (!pred) continue;
-    double ape;
-    if (o.quantity == Measured::oom_context_tokens)
-      ape = (o.measured < 0 && *pred < 0) || (o.measured >= 0 && *pred >= 0 &&
-                                              std::abs(*pred - o.measured) <= static_cast<double>(o.scenario.chunk))
-                ? 0 : 100;
-    else ape = 100 * std::abs(*pred - o.measured) / o.measured;
-    sum[to_string(o.quantity)] += ape;
+    sum[to_string(o.quantity)] +=
+        absolute_percentage_error(o.quantity, o.measured, *pred, static_cast<double>(o.scenario.chunk));
     ++count[to_string(o.quantity)];
   }
 }
@@ -235,8 +230,7 @@ void fit_runtime_memory(const std::vector<Observation>& all, const std::string& 
     for (auto& o : probes) {
       o.scenario.runtime.runtime_bytes = Bytes(bytes);
       const auto pred = predict_observation(o);
-      right += pred && ((o.measured < 0 && *pred < 0) ||
-                        (o.measured >= 0 && *pred >= 0 && std::abs(*pred - o.measured) <= static_cast<double>(o.scenario.chunk)));
+      right += pred && absolute_percentage_error(o.quantity, o.measured, *pred, static_cast<double>(o.scenario.chunk)) == 0;
     }
     if (right > best) best = right, best_start = best_end = bytes, in_best_run = true;
     else if (right == best && in_best_run) best_end = bytes;

@@ -39,6 +39,9 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text, const s
   if (quoted) throw InputError("{}: line {}: a quoted field is never closed", label, quote_line);
   if (in_field || !field.empty()) row.push_back(field);
   if (!row.empty()) rows.push_back(row);
+  for (size_t r = 1; r < rows.size(); ++r)
+    if (rows[r].size() != rows[0].size())
+      throw InputError("{}: row {}: {} fields; expected {} as in the header", label, r + 1, rows[r].size(), rows[0].size());
   return rows;
 }
 
@@ -106,8 +109,6 @@ std::vector<Measurement> parse_measurement_csv(const std::string& text, const st
   for (size_t r = 1; r < rows.size(); ++r) {
     const auto& cells = rows[r];
     const long long line = static_cast<long long>(r) + 1;
-    if (cells.size() != rows[0].size())
-      throw InputError("{}: row {}: {} fields; expected {} as in the header", label, line, cells.size(), rows[0].size());
     RowReader rd{col, cells, label, line};
     Measurement m;
     m.file = label;

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <optional>
 #include <regex>
 #include <sstream>
 
@@ -129,8 +130,6 @@ std::vector<Measurement> parse_llama_bench_csv(const std::string& text, const st
   for (size_t r = 1; r < rows.size(); ++r) {
     const auto& c = rows[r];
     const long long line = static_cast<long long>(r) + 1;
-    if (c.size() != rows[0].size())
-      throw InputError("{}: row {}: {} fields; expected {} as in the header", label, line, c.size(), rows[0].size());
     auto at = [&](long i) { return i < 0 ? std::string() : c[static_cast<size_t>(i)]; };
     Measurement m = bench_row(label, line, need_count(at(np), label, line, "n_prompt"),
                               need_count(at(ng), label, line, "n_gen"),
@@ -161,29 +160,49 @@ bool is_rule(const std::vector<std::string>& cells) {
     return !c.empty() && c.find_first_not_of("-: ") == std::string::npos;
   });
 }
-}  // namespace
 
-std::vector<Measurement> parse_llama_bench_markdown(const std::string& text, const std::string& label) {
-  static const std::regex test_re(R"(^(pp|tg)(\d+)(?:\s*@\s*d(\d+))?$)");
-  static const std::regex pg_re(R"(^pp(\d+)\+tg(\d+)(?:\s*@\s*d(\d+))?$)");
-  std::vector<Measurement> out;
+// One data row of a markdown table: its cells by header name, and its line in the file.
+struct TableRow {
+  const std::vector<std::string>& header;
+  const std::vector<std::string>& cells;
+  long long line;
+  std::optional<std::string> cell(const char* name) const {
+    auto it = std::find(header.begin(), header.end(), name);
+    if (it == header.end()) return std::nullopt;
+    return cells[static_cast<size_t>(it - header.begin())];
+  }
+};
+
+// Calls `row` for each data row of the markdown tables whose header has a `marker` column
+// (separator rules and text outside tables are skipped). Returns whether such a header was found.
+template <typename RowFn>
+bool for_each_table_row(const std::string& text, const std::string& label, const char* marker, RowFn&& row) {
   std::vector<std::string> header;
   const auto lines = lines_of(text);
   for (size_t i = 0; i < lines.size(); ++i) {
     const long long line = static_cast<long long>(i) + 1;
     auto cells = table_cells(lines[i]);
     if (cells.empty() || is_rule(cells)) continue;
-    if (std::find(cells.begin(), cells.end(), "test") != cells.end()) {
+    if (std::find(cells.begin(), cells.end(), marker) != cells.end()) {
       header = cells;
       continue;
     }
     if (header.empty()) continue;
     if (cells.size() != header.size())
       throw InputError("{}: line {}: {} cells; expected {} as in the table header", label, line, cells.size(), header.size());
-    auto get = [&](const char* name) {
-      auto it = std::find(header.begin(), header.end(), name);
-      return it == header.end() ? std::string() : cells[static_cast<size_t>(it - header.begin())];
-    };
+    row(TableRow{header, cells, line});
+  }
+  return !header.empty();
+}
+}  // namespace
+
+std::vector<Measurement> parse_llama_bench_markdown(const std::string& text, const std::string& label) {
+  static const std::regex test_re(R"(^(pp|tg)(\d+)(?:\s*@\s*d(\d+))?$)");
+  static const std::regex pg_re(R"(^pp(\d+)\+tg(\d+)(?:\s*@\s*d(\d+))?$)");
+  std::vector<Measurement> out;
+  const bool found = for_each_table_row(text, label, "test", [&](const TableRow& t) {
+    const long long line = t.line;
+    auto get = [&](const char* name) { return t.cell(name).value_or(""); };
     const std::string test = get("test"), rate_text = get("t/s");
     const std::string rate_value = trim(rate_text.substr(0, rate_text.find("±")));
     const double rate = need_number(rate_value, label, line, "t/s", 1e-9);
@@ -193,7 +212,7 @@ std::vector<Measurement> parse_llama_bench_markdown(const std::string& text, con
       const long long n = std::stoll(m[2].str()), d = m[3].matched ? std::stoll(m[3].str()) : 0;
       row = m[1] == "pp" ? bench_row(label, line, n, 0, d, rate) : bench_row(label, line, 0, n, d, rate);
     } else if (std::regex_match(test, m, pg_re)) {
-      continue;  // pp+tg: one combined rate that is neither prefill nor decode
+      return;  // pp+tg: one combined rate that is neither prefill nor decode
     } else {
       throw InputError("{}: line {}, test '{}': expected ppN, tgN or ppN @ dD", label, line, test);
     }
@@ -204,8 +223,8 @@ std::vector<Measurement> parse_llama_bench_markdown(const std::string& text, con
     const std::string ub = get("n_ubatch");
     if (!ub.empty()) row.chunk = need_count(ub, label, line, "n_ubatch");
     out.push_back(std::move(row));
-  }
-  if (header.empty()) throw InputError("{}: no llama-bench table found (expected a '| model | ... | test | t/s |' header)", label);
+  });
+  if (!found) throw InputError("{}: no llama-bench table found (expected a '| model | ... | test | t/s |' header)", label);
   return out;
 }
 
@@ -215,23 +234,11 @@ std::vector<Measurement> parse_batched_bench(const std::string& text, const std:
   std::smatch um;
   if (std::regex_search(text, um, ubatch_re)) ubatch = std::stoll(um[1].str());
   std::vector<Measurement> out;
-  std::vector<std::string> header;
-  const auto lines = lines_of(text);
-  for (size_t i = 0; i < lines.size(); ++i) {
-    const long long line = static_cast<long long>(i) + 1;
-    auto cells = table_cells(lines[i]);
-    if (cells.empty() || is_rule(cells)) continue;
-    if (std::find(cells.begin(), cells.end(), "S_TG t/s") != cells.end()) {
-      header = cells;
-      continue;
-    }
-    if (header.empty()) continue;
-    if (cells.size() != header.size())
-      throw InputError("{}: line {}: {} cells; expected {} as in the table header", label, line, cells.size(), header.size());
+  const bool found = for_each_table_row(text, label, "S_TG t/s", [&](const TableRow& t) {
+    const long long line = t.line;
     auto get = [&](const char* name) -> std::string {
-      auto it = std::find(header.begin(), header.end(), name);
-      if (it == header.end()) throw InputError("{}: table header: missing column '{}'", label, name);
-      return cells[static_cast<size_t>(it - header.begin())];
+      if (auto v = t.cell(name)) return *v;
+      throw InputError("{}: table header: missing column '{}'", label, name);
     };
     Measurement m;
     m.file = label;
@@ -246,8 +253,8 @@ std::vector<Measurement> parse_batched_bench(const std::string& text, const std:
     m.chunk = ubatch;
     m.notes = "llama-batched-bench";
     out.push_back(std::move(m));
-  }
-  if (header.empty()) throw InputError("{}: no llama-batched-bench table found (expected a '| PP | TG | B | ... | S_TG t/s |' header)", label);
+  });
+  if (!found) throw InputError("{}: no llama-batched-bench table found (expected a '| PP | TG | B | ... | S_TG t/s |' header)", label);
   return out;
 }
 

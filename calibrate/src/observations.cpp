@@ -133,6 +133,11 @@ std::optional<double> predict_observation(const Observation& o) {
   return std::nullopt;
 }
 
+double absolute_percentage_error(Measured q, double measured, double predicted, double chunk) {
+  if (q != Measured::oom_context_tokens) return 100 * std::abs(predicted - measured) / measured;
+  return (measured < 0) == (predicted < 0) && std::abs(predicted - measured) <= chunk ? 0 : 100;
+}
+
 Dataset load_dataset(const std::vector<std::string>& files, const NameMaps& maps) {
   Dataset d;
   for (const auto& f : files) {

@@ -194,6 +194,10 @@ double ops_seconds(const std::vector<Op>& ops) {
   return t;
 }
 
+double step_seconds(const Scenario& s, const StepShape& shape) {
+  return ops_seconds(step_ops(s, shape)) + step_overhead_seconds(s);
+}
+
 const char* to_string(Bound b) { return b == Bound::compute ? "compute" : "memory"; }
 
 }  // namespace ridgeline

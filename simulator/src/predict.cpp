@@ -195,12 +195,6 @@ Bytes in_use(const Scenario& s, const Bytes& weights, long long n, double contex
   return weights + kv_allocated(s, context_end, capacity, n) + transient_bytes(s, static_cast<double>(n), context_end) +
          s.runtime.runtime_bytes;
 }
-
-// Seconds of one step at `context` (the decode rate at the start or end of generation).
-double one_step_seconds(const Scenario& s, StepShape shape, double context) {
-  shape.context = context;
-  return ops_seconds(step_ops(s, shape)) + step_overhead_seconds(s);
-}
 }  // namespace
 
 std::optional<long long> oom_context(const Scenario& s, long long chunk, long long max_context) {
@@ -267,8 +261,11 @@ Prediction predict(const Scenario& s) {
     PhaseTime dec = sum_steps(s, step, static_cast<double>(w.prompt), 1, w.gen);
     p.decode_seconds = dec.seconds;
     p.decode_bound = dec.bound();
-    p.decode_tps_start = 1.0 / one_step_seconds(s, step, static_cast<double>(w.prompt));
-    p.decode_tps_end = 1.0 / one_step_seconds(s, step, static_cast<double>(w.prompt + w.gen - 1));
+    StepShape at_start = step, at_end = step;
+    at_start.context = static_cast<double>(w.prompt);
+    at_end.context = static_cast<double>(w.prompt + w.gen - 1);
+    p.decode_tps_start = 1.0 / step_seconds(s, at_start);
+    p.decode_tps_end = 1.0 / step_seconds(s, at_end);
   }
   // Every sequence's prompt is processed before decoding starts (as llama-batched-bench does).
   p.ttft_seconds = p.prefill_seconds * static_cast<double>(w.batch);

@@ -6,6 +6,18 @@
 
 namespace ridgeline {
 
+std::string xml_escape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    if (c == '<') o += "&lt;";
+    else if (c == '>') o += "&gt;";
+    else if (c == '&') o += "&amp;";
+    else if (c == '"') o += "&quot;";
+    else o += c;
+  }
+  return o;
+}
+
 std::string json_escape(const std::string& s) {
   std::string out;
   for (char c : s) {

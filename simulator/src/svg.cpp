@@ -12,17 +12,6 @@ namespace {
 constexpr double kW = 720, kH = 300, kLeft = 80, kRight = 190, kTop = 36, kBottom = 46;
 const char* kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"};
 
-std::string esc(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    if (c == '<') o += "&lt;";
-    else if (c == '>') o += "&gt;";
-    else if (c == '&') o += "&amp;";
-    else o += c;
-  }
-  return o;
-}
-
 double nice_step(double range) {
   double raw = range / 5, mag = std::pow(10, std::floor(std::log10(raw)));
   for (double k : {1.0, 2.0, 2.5, 5.0, 10.0})
@@ -53,7 +42,7 @@ std::string chart_svg(const Chart& c, double y_offset) {
   auto X = [&](double x) { return kLeft + (x - xmin) / (xmax - xmin) * pw; };
   auto Y = [&](double y) { return y_offset + kTop + ph - y / ymax * ph; };
   std::string o;
-  o += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"15\" font-weight=\"bold\">{}</text>\n", kLeft, y_offset + 22, esc(c.title));
+  o += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"15\" font-weight=\"bold\">{}</text>\n", kLeft, y_offset + 22, xml_escape(c.title));
   o += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#888\"/>\n", kLeft, y_offset + kTop, pw, ph);
   for (double y = 0; y <= ymax + 1e-9; y += ystep)
     o += fmt::format("<line x1=\"{0}\" x2=\"{1}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\" stroke=\"#eee\"/><text x=\"{3}\" y=\"{4:.1f}\" font-size=\"11\" text-anchor=\"end\">{5}</text>\n",
@@ -63,9 +52,9 @@ std::string chart_svg(const Chart& c, double y_offset) {
     o += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"11\" text-anchor=\"middle\">{}</text>\n", X(x),
                      y_offset + kTop + ph + 16, tick(x));
   o += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"12\" text-anchor=\"middle\">{}</text>\n", kLeft + pw / 2,
-                   y_offset + kH - 8, esc(c.x_label));
+                   y_offset + kH - 8, xml_escape(c.x_label));
   o += fmt::format("<text transform=\"translate(16,{:.1f}) rotate(-90)\" font-size=\"12\" text-anchor=\"middle\">{}</text>\n",
-                   y_offset + kTop + ph / 2, esc(c.y_label));
+                   y_offset + kTop + ph / 2, xml_escape(c.y_label));
   for (size_t i = 0; i < c.series.size(); ++i) {
     const auto& s = c.series[i];
     const char* color = kColors[i % 8];
@@ -78,7 +67,7 @@ std::string chart_svg(const Chart& c, double y_offset) {
     if (!c.markers) o += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>\n", color, pts);
     o += fmt::format("<line x1=\"{0}\" x2=\"{1}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\" stroke=\"{3}\" stroke-width=\"3\"/><text x=\"{4}\" y=\"{5:.1f}\" font-size=\"11\">{6}</text>\n",
                      kLeft + pw + 10, kLeft + pw + 28, y_offset + kTop + 10 + 16.0 * i, color, kLeft + pw + 32,
-                     y_offset + kTop + 14 + 16.0 * i, esc(s.label));
+                     y_offset + kTop + 14 + 16.0 * i, xml_escape(s.label));
   }
   if (c.diagonal) {
     const double top = std::min(xmax, ymax);
@@ -87,10 +76,10 @@ std::string chart_svg(const Chart& c, double y_offset) {
   }
   if (c.hline)
     o += fmt::format("<line x1=\"{0}\" x2=\"{1}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\" stroke=\"#000\" stroke-dasharray=\"6,4\"/><text x=\"{3}\" y=\"{4:.1f}\" font-size=\"11\">{5}</text>\n",
-                     kLeft, kLeft + pw, Y(*c.hline), kLeft + 4, Y(*c.hline) - 4, esc(c.hline_label));
+                     kLeft, kLeft + pw, Y(*c.hline), kLeft + 4, Y(*c.hline) - 4, xml_escape(c.hline_label));
   if (c.vline && *c.vline >= xmin && *c.vline <= xmax)
     o += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\" stroke=\"#d62728\" stroke-dasharray=\"3,3\"/><text x=\"{3:.1f}\" y=\"{4}\" font-size=\"11\" fill=\"#d62728\">{5}</text>\n",
-                     X(*c.vline), y_offset + kTop, y_offset + kTop + ph, X(*c.vline) + 4, y_offset + kTop + 14, esc(c.vline_label));
+                     X(*c.vline), y_offset + kTop, y_offset + kTop + ph, X(*c.vline) + 4, y_offset + kTop + 14, xml_escape(c.vline_label));
   return o;
 }
 }  // namespace
@@ -100,7 +89,7 @@ std::string svg_charts(const std::vector<Chart>& charts, const std::string& titl
   std::string o = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-family=\"sans-serif\">\n"
       "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n<text x=\"10\" y=\"20\" font-size=\"13\" fill=\"#555\">{}</text>\n",
-      kW, height, esc(title));
+      kW, height, xml_escape(title));
   for (size_t i = 0; i < charts.size(); ++i) o += chart_svg(charts[i], 30 + kH * static_cast<double>(i));
   return o + "</svg>\n";
 }

@@ -1,6 +1,9 @@
 #pragma once
 // Small hand-made models and a scenario with simple coefficients, so expected numbers can be
 // derived by hand in each test.
+#include <functional>
+#include <string>
+
 #include "ridgeline/error.hpp"
 #include "ridgeline/simulate.hpp"
 
@@ -74,6 +77,16 @@ inline RuntimeSpec simple_runtime() {
 
 inline Scenario scenario(ModelSpec m, Workload w = {}, std::string quant = "f16") {
   return make_scenario(simple_hardware(), std::move(m), find_quantization(quant), simple_runtime(), w);
+}
+
+// The one-line message of the InputError `f` throws, or "(no error)".
+inline std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
 }
 
 }  // namespace ridgeline::test

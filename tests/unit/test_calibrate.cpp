@@ -10,17 +10,10 @@
 #include "ridgeline/yaml_reader.hpp"
 
 using namespace ridgeline;
+using ridgeline::test::error_of;
 
 namespace {
 std::string fixture(const std::string& name) { return data_dir() + "/tests/fixtures/bench/" + name; }
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 }  // namespace
 
 TEST(BenchParsers, LlamaBenchJsonAndCsvCarryDepthUbatchAndNames) {

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <fstream>
 
+#include "helpers.hpp"
 #include "ridgeline/error.hpp"
 #include "ridgeline/hardware.hpp"
 #include "ridgeline/importers.hpp"
@@ -13,17 +14,9 @@
 #include "ridgeline/units.hpp"
 
 using namespace ridgeline;
+using ridgeline::test::error_of;
 
 namespace {
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
 const char* kModel = R"(id: m
 source: test
 hidden: 64

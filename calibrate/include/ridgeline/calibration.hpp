@@ -27,6 +27,9 @@ struct Observation {
 std::vector<Observation> observations_of(const Measurement& m, const Resolution& r, size_t index, std::string& why);
 // The simulator's figure for an observation (tok/s, bytes, or tokens of context).
 std::optional<double> predict_observation(const Observation& o);
+// Absolute percentage error of a prediction. An out-of-memory context (-1: none) counts 0 when
+// the prediction agrees within one chunk and 100 when it does not.
+double absolute_percentage_error(Measured q, double measured, double predicted, double chunk);
 
 // Every row of some benchmark files, resolved, with the observations they yield.
 struct Dataset {
@@ -68,7 +71,8 @@ Calibration parse_calibration_yaml_text(const std::string& text, const std::stri
 Calibration load_calibration(const std::string& path);
 // The shipped calibration for this runtime and hardware vendor, if any (calibrate/calibrations),
 // among those fitted on at least two models.
-std::optional<Calibration> shipped_calibration(const std::string& runtime, const std::string& vendor);
+// Loaded once; nullptr when there is none.
+const Calibration* shipped_calibration(const std::string& runtime, const std::string& vendor);
 
 struct FitOptions {
   int max_iterations = 60;

@@ -43,7 +43,8 @@ std::vector<Measurement> parse_llama_bench_markdown(const std::string& text, con
 std::vector<Measurement> parse_batched_bench(const std::string& text, const std::string& label);
 std::vector<Measurement> parse_mlx_output(const std::string& text, const std::string& label);
 
-// RFC 4180 CSV: quoted fields, doubled quotes, newlines inside quotes. Throws on an unclosed quote.
+// RFC 4180 CSV: quoted fields, doubled quotes, newlines inside quotes. Throws on an unclosed quote
+// and on a row whose field count differs from the first row's (the header).
 std::vector<std::vector<std::string>> parse_csv(const std::string& text, const std::string& label);
 
 }  // namespace ridgeline

@@ -11,6 +11,8 @@ namespace ridgeline {
 constexpr int kSchemaVersion = 1;
 
 std::string json_escape(const std::string& s);
+// Text for SVG and HTML: <, >, & and " as entities.
+std::string xml_escape(const std::string& s);
 std::string prediction_json(const Scenario& s, const Prediction& p);  // one object
 std::string prediction_table(const Scenario& s, const Prediction& p);
 std::string csv_header();
