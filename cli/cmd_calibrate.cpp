@@ -64,6 +64,7 @@ int run_calibrate(const CalibrateOptions& o, std::ostream& out) {
     line("in sample", c.in_sample_mape);
     line(fmt::format("chip held out ({})", c.leave_one_chip_out.folds).c_str(), c.leave_one_chip_out.mape);
     line(fmt::format("model held out ({})", c.leave_one_model_out.folds).c_str(), c.leave_one_model_out.mape);
+    line(fmt::format("source held out ({})", c.leave_one_source_out.folds).c_str(), c.leave_one_source_out.mape);
     const std::string path = o.output.empty()
         ? (std::filesystem::path(o.out_dir) / fmt::format("{}-{}.yaml", rt, c.hardware_vendor)).string() : o.output;
     write_output(o.output.empty() ? "--out-dir" : "-o", path, calibration_to_yaml(c));

@@ -44,9 +44,9 @@ int run_chunk(const ChunkOptions& o, std::ostream& out) {
     const auto& a = g.attention;
     if (a.kind == AttentionKind::full && !formula.size()) {
       const Scenario& s = first;
-      const double bytes = static_cast<double>(a.q_heads) * 32.0 * static_cast<double>(context) * s.runtime.transient_bytes_per_score;
+      const double bytes = static_cast<double>(a.q_heads) * 32.0 * static_cast<double>(context) * s.runtime.coef.transient_bytes_per_score;
       formula = fmt::format("{} q heads x 32-token chunk x {} keys x {} bytes = {:.0f} MB per full-attention layer{}",
-                            a.q_heads, context, s.runtime.transient_bytes_per_score, bytes / 1e6,
+                            a.q_heads, context, s.runtime.coef.transient_bytes_per_score, bytes / 1e6,
                             unfused_attention(s, a, true) ? "" : " (this runtime's path is fused: no score matrix)");
     }
   }

@@ -24,7 +24,11 @@ Scenario roofline(Scenario s) {
   c.attention_efficiency = 1;
   c.launch_overhead_us = 0;
   c.step_overhead_ms = 0;
+  c.gemv_compute_efficiency = 1;
   c.quant_compute_factor.clear();
+  c.generation_compute_factor.clear();
+  c.tier_bandwidth_factor.clear();
+  c.quant_bandwidth_factor.clear();
   return s;
 }
 

@@ -101,9 +101,12 @@ void apply_calibration_option(RuntimeSpec& rt, const HardwareSpec& hw, const std
   if (!c) return;
   apply_calibration(rt, *c);
   rt.calibration = option.empty() ? fmt::format("shipped {} ({})", c->runtime, c->hardware_vendor) : option;
+  // The band is the worst held-out error (chip, model or source held out), else in sample.
   auto err = [&](const char* q) {
-    for (const CvStats* cv : {&c->leave_one_chip_out, &c->leave_one_model_out})
-      if (auto it = cv->mape.find(q); it != cv->mape.end()) return it->second / 100;
+    double worst = -1;
+    for (const CvStats* cv : {&c->leave_one_chip_out, &c->leave_one_model_out, &c->leave_one_source_out})
+      if (auto it = cv->mape.find(q); it != cv->mape.end()) worst = std::max(worst, it->second / 100);
+    if (worst >= 0) return worst;
     auto it = c->in_sample_mape.find(q);
     return it == c->in_sample_mape.end() ? 0.0 : it->second / 100;
   };

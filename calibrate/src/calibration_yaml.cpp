@@ -4,6 +4,7 @@
 
 #include "ridgeline/calibration.hpp"
 #include "ridgeline/catalog.hpp"
+#include "ridgeline/coefficients.hpp"
 #include "ridgeline/error.hpp"
 #include "ridgeline/yaml_reader.hpp"
 
@@ -11,9 +12,8 @@ namespace ridgeline {
 
 namespace {
 
-const std::set<std::string> kCoefficientNames = {
-    "bandwidth_efficiency", "compute_efficiency", "compute_half_tokens", "attention_efficiency",
-    "launch_overhead_us", "moe_kernels_per_layer", "moe_compute_factor", "step_overhead_ms", "activation_buffer_factor", "transient_bytes_per_score", "runtime_memory_gb"};
+// Names a calibration may carry: every declared coefficient, plus the fixed runtime memory.
+bool known_coefficient(const std::string& name) { return name == "runtime_memory_gb" || find_coefficient(name); }
 
 std::string cv_yaml(const CvStats& cv) {
   std::string s = fmt::format("{{folds: {}, mape: {{", cv.folds);
@@ -70,6 +70,7 @@ std::string calibration_to_yaml(const Calibration& c) {
   s += "}\n";
   s += "leave_one_chip_out: " + cv_yaml(c.leave_one_chip_out) + "\n";
   s += "leave_one_model_out: " + cv_yaml(c.leave_one_model_out) + "\n";
+  s += "leave_one_source_out: " + cv_yaml(c.leave_one_source_out) + "\n";
   return s;
 }
 
@@ -95,10 +96,8 @@ Calibration parse_calibration_yaml_text(const std::string& text, const std::stri
   MapReader cm(coefs, label + ": coefficients");
   for (const auto& kv : coefs) {
     const std::string name = kv.first.as<std::string>();
-    const bool quant = name.starts_with("quant_compute_factor.") && name.size() > 21;
-    if (!quant && !kCoefficientNames.count(name))
-      throw InputError("{}: coefficients: unknown coefficient '{}'{}", label, name,
-                       did_you_mean(name, std::vector<std::string>(kCoefficientNames.begin(), kCoefficientNames.end())));
+    if (!known_coefficient(name))
+      throw InputError("{}: coefficients: unknown coefficient '{}'{}", label, name, did_you_mean(name, coefficient_names()));
     MapReader v = cm.map(name);
     c.coefficients[name] = {v.number("value", 0, 1e6), v.number("stderr", 0, 1e9)};
     v.finish();
@@ -107,6 +106,7 @@ Calibration parse_calibration_yaml_text(const std::string& text, const std::stri
   c.in_sample_mape = read_number_map(r, "in_sample_mape", 1e6);
   c.leave_one_chip_out = read_cv(r, "leave_one_chip_out");
   c.leave_one_model_out = read_cv(r, "leave_one_model_out");
+  c.leave_one_source_out = read_cv(r, "leave_one_source_out");
   r.finish();
   return c;
 }

@@ -7,9 +7,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <set>
 
 #include "ridgeline/calibration.hpp"
+#include "ridgeline/coefficients.hpp"
 #include "ridgeline/error.hpp"
 
 namespace ridgeline {
@@ -18,32 +20,28 @@ namespace {
 
 constexpr double kRobustScale = 0.2;
 
-// A fitted coefficient: where it lives in the runtime profile and its physical bounds.
+// Shrinkage of a chip generation's factor toward the runtime's own efficiency: one pseudo-row
+// whose residual is log(factor) / kGenerationSpread in units of a good row's log-error, so a
+// generation measured on a few rows moves only as far as its rows insist. The spread: Apple's
+// GPU generations changed GEMM throughput per core by up to about a third (M3 dynamic caching,
+// M5 neural accelerators; shared/reference/hardware.md), hence 0.3.
+constexpr double kGenerationSpread = 0.3;
+constexpr double kTypicalRowError = 0.1;
+// Kernels change between builds: a fit describes the newest build in its data, and a row's
+// weight halves for every kBuildHalfLife builds it is older (llama.cpp made ~6,900 builds from
+// b1026 in Dec 2023 to b7948 in Feb 2026, so 3,000 is about a year). Rows stating no build
+// count as one half-life old.
+constexpr double kBuildHalfLife = 3000;
+constexpr double kUnstatedBuildWeight = 0.5;
+
+// A fitted coefficient: its declared name (possibly keyed) and the fit's physical bounds.
 struct Param {
   std::string name;
   double lo, hi;
-  double* (*slot)(RuntimeSpec&, const std::string& key);
-  std::string key;  // quantization kernel class for quant factors
+  bool shrunk = false;  // pulled toward 1 by a prior pseudo-row
 };
 
-double* coef_slot(RuntimeSpec& rt, const std::string& name) {
-  auto& c = rt.coef;
-  if (name == "bandwidth_efficiency") return &c.bandwidth_efficiency;
-  if (name == "compute_efficiency") return &c.compute_efficiency;
-  if (name == "compute_half_tokens") return &c.compute_half_tokens;
-  if (name == "attention_efficiency") return &c.attention_efficiency;
-  if (name == "launch_overhead_us") return &c.launch_overhead_us;
-  if (name == "moe_kernels_per_layer") return &c.moe_kernels_per_layer;
-  if (name == "moe_compute_factor") return &c.moe_compute_factor;
-  if (name == "step_overhead_ms") return &c.step_overhead_ms;
-  if (name == "activation_buffer_factor") return &c.activation_buffer_factor;
-  if (name == "transient_bytes_per_score") return &rt.transient_bytes_per_score;
-  return nullptr;
-}
-double* quant_slot(RuntimeSpec& rt, const std::string& cls) {
-  auto it = rt.coef.quant_compute_factor.try_emplace(cls, 1.0).first;
-  return &it->second;
-}
+double* slot(RuntimeSpec& rt, const Param& p) { return coefficient_slot(rt, p.name); }
 
 double to_bounded(double u, const Param& p) { return p.lo + (p.hi - p.lo) / (1 + std::exp(-u)); }
 double to_free(double v, const Param& p) {
@@ -57,8 +55,7 @@ struct Problem {
   void set(const gsl_vector* x) {
     for (auto& o : obs)
       for (size_t i = 0; i < params.size(); ++i)
-        *params[i].slot(o.scenario.runtime, params[i].key.empty() ? params[i].name : params[i].key) =
-            to_bounded(gsl_vector_get(x, i), params[i]);
+        *slot(o.scenario.runtime, params[i]) = to_bounded(gsl_vector_get(x, i), params[i]);
   }
 };
 
@@ -72,14 +69,19 @@ int residuals(const gsl_vector* x, void* data, gsl_vector* f) {
     // Soft-L1 loss with a 20% scale: squares of these residuals sum to 2c^2(sqrt(1 + (r/c)^2) - 1),
     // so a few rows from a different build or a throttled laptop do not drag the whole fit.
     const double rho = 2 * kRobustScale * kRobustScale * (std::sqrt(1 + (r / kRobustScale) * (r / kRobustScale)) - 1);
-    gsl_vector_set(f, i, std::copysign(std::sqrt(rho), r));
+    gsl_vector_set(f, i, std::copysign(std::sqrt(rho * pb->obs[i].weight), r));
   }
+  size_t k = pb->obs.size();
+  for (size_t i = 0; i < pb->params.size(); ++i)
+    if (pb->params[i].shrunk)
+      gsl_vector_set(f, k++, std::log(to_bounded(gsl_vector_get(x, i), pb->params[i])) / kGenerationSpread * kTypicalRowError);
   return GSL_SUCCESS;
 }
 
 std::vector<Param> choose_params(const std::vector<Observation>& obs) {
   size_t prefill = 0, decode = 0, transient = 0;
-  std::map<std::string, size_t> classes;
+  std::map<std::string, size_t> classes, generations, tiers, decode_classes;
+  size_t small_batch_decode = 0;
   std::set<int> layer_counts;
   size_t moe_decode = 0, dense_decode = 0, moe_prefill = 0, dense_prefill = 0;
   for (const auto& o : obs) {
@@ -87,32 +89,50 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
                                  [](const LayerGroup& g) { return g.ffn.is_moe(); });
     if (o.quantity == Measured::decode_tok_s) (moe ? moe_decode : dense_decode) += 1;
     if (o.quantity == Measured::prefill_tok_s) (moe ? moe_prefill : dense_prefill) += 1;
-    if (o.quantity == Measured::prefill_tok_s) ++prefill, ++classes[o.scenario.quant.kernel_class];
-    if (o.quantity == Measured::decode_tok_s) ++decode, layer_counts.insert(layer_count(o.scenario.model));
+    if (o.quantity == Measured::prefill_tok_s)
+      ++prefill, ++classes[o.scenario.quant.kernel_class], ++generations[o.scenario.hardware.family];
+    // Batched decode inside the matrix-vector regime: the rows that show its ALU roof.
+    const double rows = static_cast<double>(o.scenario.workload.batch);
+    if (o.quantity == Measured::decode_tok_s && rows > 1 && rows <= o.scenario.runtime.coef.gemv_max_rows) ++small_batch_decode;
+    if (o.quantity == Measured::decode_tok_s)
+      ++decode, ++tiers[o.scenario.hardware.tier], ++decode_classes[o.scenario.quant.kernel_class],
+          layer_counts.insert(layer_count(o.scenario.model));
     if (o.quantity == Measured::transient_bytes) ++transient;
   }
   std::vector<Param> p;
-  auto add = [&](const char* name, double lo, double hi) { p.push_back({name, lo, hi, coef_slot, ""}); };
-  if (decode + prefill >= 2) add("bandwidth_efficiency", 0.2, 1.25);
-  if (decode + prefill >= 4) add("step_overhead_ms", 0.0, 40.0);
-  if (decode >= 8 && layer_counts.size() >= 2) add("launch_overhead_us", 0.0, 60.0);
-  if (moe_decode >= 3 && dense_decode >= 3) add("moe_kernels_per_layer", 0.0, 200.0);
-  if (moe_prefill >= 3 && dense_prefill >= 3) add("moe_compute_factor", 0.05, 2.0);
-  if (prefill >= 3) add("compute_efficiency", 0.03, 1.0);
-  if (prefill >= 6) add("compute_half_tokens", 1.0, 4096.0);
-  if (prefill >= 6) add("attention_efficiency", 0.01, 1.0);
-  if (transient >= 2) add("transient_bytes_per_score", 0.5, 64.0);
-  if (transient >= 2) add("activation_buffer_factor", 0.01, 10.0);
-  // Dequantization cost relative to the most measured kernel class (which carries compute_efficiency).
-  std::string reference;
-  for (const auto& [cls, n] : classes)
-    if (reference.empty() || n > classes[reference]) reference = cls;
-  for (const auto& [cls, n] : classes)
-    if (cls != reference && n >= 3) p.push_back({"quant_compute_factor." + cls, 0.1, 3.0, quant_slot, cls});
+  auto add = [&](const std::string& name) {
+    const CoefficientInfo& c = *find_coefficient(name);
+    p.push_back({name, c.fit_lo, c.fit_hi, c.family != nullptr && !name.starts_with("quant_")});
+  };
+  if (decode + prefill >= 2) add("bandwidth_efficiency");
+  if (decode + prefill >= 4) add("step_overhead_ms");
+  if (decode >= 8 && layer_counts.size() >= 2) add("launch_overhead_us");
+  if (small_batch_decode >= 4) add("gemv_compute_efficiency");
+  if (moe_decode >= 3 && dense_decode >= 3) add("moe_kernels_per_layer");
+  if (moe_prefill >= 3 && dense_prefill >= 3) add("moe_compute_factor");
+  if (prefill >= 3) add("compute_efficiency");
+  if (prefill >= 6) add("compute_half_tokens");
+  if (prefill >= 6) add("attention_efficiency");
+  if (transient >= 2) add("transient_bytes_per_score");
+  if (transient >= 2) add("activation_buffer_factor");
+  // Kernel classes relative to the most measured one (which carries the runtime-wide value).
+  // Chip generations and tiers are each shrunk toward the runtime-wide value (kGenerationSpread),
+  // which is then what an unmeasured generation or tier borrows.
+  const std::vector<std::pair<const std::map<std::string, size_t>*, std::string>> family_of = {
+      {&classes, "quant_compute_factor."}, {&decode_classes, "quant_bandwidth_factor."},
+      {&generations, "generation_compute_factor."}, {&tiers, "tier_bandwidth_factor."}};
+  for (const auto& [counts, family] : family_of) {
+    const bool shrunk = !family.starts_with("quant_");
+    std::string reference;
+    for (const auto& [key, n] : *counts)
+      if (!shrunk && (reference.empty() || n > counts->at(reference))) reference = key;
+    for (const auto& [key, n] : *counts)
+      if (key != reference && n >= 3 && (shrunk ? counts->size() >= 2 : true)) add(family + key);
+  }
   return p;
 }
 
-double current_value(RuntimeSpec rt, const Param& p) { return *p.slot(rt, p.key.empty() ? p.name : p.key); }
+double current_value(RuntimeSpec rt, const Param& p) { return *slot(rt, p); }
 
 struct FitResult {
   std::map<std::string, Coefficient> coefficients;
@@ -123,7 +143,9 @@ FitResult solve(std::vector<Observation> obs, int max_iterations, bool errors) {
   FitResult out;
   Problem pb{std::move(obs), {}};
   pb.params = choose_params(pb.obs);
-  const size_t n = pb.obs.size(), np = pb.params.size();
+  size_t priors = 0;
+  for (const auto& p : pb.params) priors += p.shrunk;
+  const size_t n = pb.obs.size() + priors, np = pb.params.size();
   if (np == 0 || n < np) return out;
   gsl_set_error_handler_off();
   gsl_multifit_nlinear_fdf fdf{};
@@ -167,9 +189,8 @@ FitResult solve(std::vector<Observation> obs, int max_iterations, bool errors) {
 
 void apply_coefficients(RuntimeSpec& rt, const std::map<std::string, Coefficient>& c) {
   for (const auto& [name, v] : c) {
-    if (name.starts_with("quant_compute_factor.")) rt.coef.quant_compute_factor[name.substr(21)] = v.value;
-    else if (name == "runtime_memory_gb") rt.runtime_bytes = Bytes(v.value * kGB);
-    else if (double* slot = coef_slot(rt, name)) *slot = v.value;
+    if (name == "runtime_memory_gb") rt.runtime_bytes = Bytes(v.value * kGB);
+    else if (double* value = coefficient_slot(rt, name)) *value = v.value;
   }
 }
 
@@ -239,7 +260,38 @@ void fit_runtime_memory(const std::vector<Observation>& all, const std::string& 
   coefficients["runtime_memory_gb"] = {(best_start + best_end) / 2 / kGB, (best_end - best_start) / 2 / kGB};
 }
 
+void weigh_by_build(std::vector<Observation>& obs, const std::vector<Measurement>& rows) {
+  long long newest = 0;
+  for (const auto& o : obs) newest = std::max(newest, stated_build(rows[o.row].runtime));
+  for (auto& o : obs) {
+    const long long b = stated_build(rows[o.row].runtime);
+    o.weight = b > 0 ? std::pow(0.5, static_cast<double>(newest - b) / kBuildHalfLife) : kUnstatedBuildWeight;
+  }
+}
+
 }  // namespace
+
+long long stated_build(const std::string& text) {
+  auto digits_at = [&](size_t i, size_t& end) {
+    end = i;
+    while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
+    return end - i >= 3 && end - i <= 6 ? std::stoll(text.substr(i, end - i)) : 0LL;
+  };
+  size_t end = 0;
+  // "(7948)": llama.cpp prints the build number in parentheses after the commit.
+  for (size_t i = text.find('('); i != std::string::npos; i = text.find('(', i + 1))
+    if (long long b = digits_at(i + 1, end); b && end < text.size() && text[end] == ')') return b;
+  // "b7948", "build 1026", "version 9430".
+  for (const char* key : {"build ", "version ", "b"}) {
+    for (size_t i = text.find(key); i != std::string::npos; i = text.find(key, i + 1)) {
+      const bool word_start = i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1]));
+      if (long long b = digits_at(i + std::strlen(key), end);
+          b && word_start && (end == text.size() || !std::isalnum(static_cast<unsigned char>(text[end]))))
+        return b;
+    }
+  }
+  return 0;
+}
 
 void apply_calibration(RuntimeSpec& rt, const Calibration& c) { apply_coefficients(rt, c.coefficients); }
 
@@ -249,6 +301,7 @@ Calibration fit_runtime(const std::string& runtime, const std::vector<Observatio
   for (const auto& o : all)
     if (o.scenario.runtime.id == runtime && o.quantity != Measured::oom_context_tokens) obs.push_back(o);
   if (obs.empty()) throw InputError("calibrate: no usable measurements for runtime '{}'", runtime);
+  weigh_by_build(obs, rows);
   Calibration c;
   c.runtime = runtime;
   c.hardware_vendor = obs.front().scenario.hardware.vendor;
@@ -274,6 +327,8 @@ Calibration fit_runtime(const std::string& runtime, const std::vector<Observatio
   if (opt.cross_validate) {
     c.leave_one_chip_out = cross_validate(obs, opt, [](const Observation& o) { return o.scenario.hardware.id; });
     c.leave_one_model_out = cross_validate(obs, opt, [](const Observation& o) { return o.scenario.model.id; });
+    // A source is a new build, person and method: the hardest test of what carries over.
+    c.leave_one_source_out = cross_validate(obs, opt, [&rows](const Observation& o) { return rows[o.row].file; });
   }
   return c;
 }

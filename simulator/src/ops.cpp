@@ -12,9 +12,16 @@ namespace {
 
 constexpr double kActivationBytes = 2;  // fp16/bf16 activations between operators
 
+double keyed(const std::map<std::string, double>& m, const std::string& key) {
+  auto it = m.find(key);
+  return it == m.end() ? 1.0 : it->second;
+}
+
+// Datasheet bandwidth x the chip's measured streaming efficiency x what this runtime's kernels
+// reach of it on this tier of chip.
 double bandwidth(const Scenario& s) {
   return s.hardware.bandwidth.value.value * s.hardware.stream_efficiency.value *
-         s.runtime.coef.bandwidth_efficiency;
+         s.runtime.coef.bandwidth_efficiency * keyed(s.runtime.coef.tier_bandwidth_factor, s.hardware.tier);
 }
 
 double quant_factor(const Scenario& s) {
@@ -23,12 +30,24 @@ double quant_factor(const Scenario& s) {
   return it == f.end() ? 1.0 : it->second;
 }
 
-// GEMM throughput with `rows` rows (tokens): efficiency rises with rows, half at compute_half_tokens.
+// Chip generation's matrix-matrix efficiency relative to the runtime's (M3/M4 dynamic caching,
+// M5 neural accelerators, GB10 tensor cores differ in how close tiles run to peak); 1 if not fitted.
+double generation_factor(const Scenario& s) { return keyed(s.runtime.coef.generation_compute_factor, s.hardware.family); }
+
+// Throughput of a matrix product with `rows` rows (tokens x sequences) in its regime.
+// Matrix-vector (rows <= gemv_max_rows): each weight is read once for all rows and the
+// multiply-adds plus dequantization run on the FP32 ALUs (not the matrix units), at
+// gemv_compute_efficiency of that peak; at one row this roof is far below the memory roof,
+// so batch-1 decode follows bandwidth. Matrix-matrix: tiles fill with rows, half efficiency at
+// compute_half_tokens, scaled by the quantization kernel class and the chip generation.
 // `peak` is the matmul peak already scaled by the quantization's kernel factor.
 double matmul_rate(const Scenario& s, double peak, double rows) {
   const auto& c = s.runtime.coef;
-  return peak * c.compute_efficiency * rows / (rows + c.compute_half_tokens);
+  if (rows <= c.gemv_max_rows) return s.hardware.fp32.value.value * c.gemv_compute_efficiency;
+  return peak * c.compute_efficiency * generation_factor(s) * rows / (rows + c.compute_half_tokens);
 }
+
+bool gemv_regime(const Scenario& s, double rows) { return rows <= s.runtime.coef.gemv_max_rows; }
 
 double attention_rate(const Scenario& s) {
   return s.hardware.matmul_peak().value * s.runtime.coef.attention_efficiency;
@@ -64,6 +83,8 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
   const double n = shape.tokens, c = shape.context, b = shape.batch;
   const double rows = n * b;
   const double bw = bandwidth(s);
+  // Operators streaming quantized weights reach the share their kernel class allows.
+  const double matrix_bw = bw * keyed(s.runtime.coef.quant_bandwidth_factor, q.kernel_class);
   const double attn_rate = attention_rate(s);
   const double gemm_peak = s.hardware.matmul_peak().value * quant_factor(s);
   ops.clear();
@@ -74,7 +95,7 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
     op.activation_bytes *= count;
     op.kv_read_bytes *= count;
     op.kv_write_bytes *= count;
-    op.bandwidth = bw;
+    op.bandwidth = op.weight_bytes > 0 ? matrix_bw : bw;
     if (op.flops > 0 || op.bytes() > 0) ops.push_back(op);
   };
 
@@ -119,7 +140,7 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
         att.compute_rate = matmul_rate(s, gemm_peak, n * b);
         // Scores are written, soft-maxed and read back through memory; KV is read once.
         att.kv_read_bytes = kv_len * kv_token * b;
-        att.activation_bytes = 2.0 * a.q_heads * n * kv_len * b * s.runtime.transient_bytes_per_score;
+        att.activation_bytes = 2.0 * a.q_heads * n * kv_len * b * s.runtime.coef.transient_bytes_per_score;
       } else {
         const double tiles = std::ceil(n / s.runtime.coef.attention_query_tile);
         att.kv_read_bytes = kv_len * kv_token * tiles * b;
@@ -152,7 +173,9 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
       ex.flops = 2 * rows * f.active_experts * per_expert;
       ex.weight_bytes = touched * per_expert * q.expert_bpw / 8;
       ex.activation_bytes = rows * f.active_experts * 2 * h * kActivationBytes;
-      ex.compute_rate = matmul_rate(s, gemm_peak, rows * f.active_experts / touched) * s.runtime.coef.moe_compute_factor;
+      const double expert_rows = rows * f.active_experts / touched;
+      ex.compute_rate = matmul_rate(s, gemm_peak, expert_rows) *
+                        (gemv_regime(s, expert_rows) ? 1.0 : s.runtime.coef.moe_compute_factor);
       add(ex, layers);
     }
     Op norms{"norms + residuals", group};

@@ -182,7 +182,7 @@ Bytes transient_bytes(const Scenario& s, double n, double context_end) {
     width = std::max(width, 2 * ffn + qkv);
     if (unfused_attention(s, a, true)) {
       double keys = a.kind == AttentionKind::sliding ? std::min<double>(context_end, a.window + n) : context_end;
-      scores = std::max(scores, static_cast<double>(a.q_heads) * n * keys * s.runtime.transient_bytes_per_score);
+      scores = std::max(scores, static_cast<double>(a.q_heads) * n * keys * s.runtime.coef.transient_bytes_per_score);
     }
   }
   // fp32 activation buffers for the chunk, plus one row of logits.

@@ -3,35 +3,13 @@
 #include <filesystem>
 
 #include "ridgeline/catalog.hpp"
+#include "ridgeline/coefficients.hpp"
 #include "ridgeline/error.hpp"
 #include "ridgeline/yaml_reader.hpp"
 
 namespace ridgeline {
 
 namespace {
-
-struct CoefficientField {
-  const char* key;
-  double RuntimeCoefficients::*member;
-  double min, max;
-};
-
-const std::vector<CoefficientField>& coefficient_fields() {
-  static const std::vector<CoefficientField> f = {
-      {"bandwidth_efficiency", &RuntimeCoefficients::bandwidth_efficiency, 0.01, 1.5},
-      {"compute_efficiency", &RuntimeCoefficients::compute_efficiency, 0.001, 1.0},
-      {"compute_half_tokens", &RuntimeCoefficients::compute_half_tokens, 0, 1e6},
-      {"attention_efficiency", &RuntimeCoefficients::attention_efficiency, 0.001, 1.0},
-      {"attention_query_tile", &RuntimeCoefficients::attention_query_tile, 1, 1e6},
-      {"launch_overhead_us", &RuntimeCoefficients::launch_overhead_us, 0, 1e5},
-      {"kernels_per_layer", &RuntimeCoefficients::kernels_per_layer, 0, 1e4},
-      {"moe_kernels_per_layer", &RuntimeCoefficients::moe_kernels_per_layer, 0, 1e4},
-      {"moe_compute_factor", &RuntimeCoefficients::moe_compute_factor, 0.01, 10},
-      {"step_overhead_ms", &RuntimeCoefficients::step_overhead_ms, 0, 1e5},
-      {"activation_buffer_factor", &RuntimeCoefficients::activation_buffer_factor, 0, 100},
-  };
-  return f;
-}
 
 std::vector<int> head_dims(MapReader& r, const std::string& key) {
   std::vector<int> out;
@@ -70,18 +48,24 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   rt.always_unfused = att.opt_boolean("always_unfused").value_or(false);
   rt.fused_prefill_head_dims = head_dims(att, "fused_prefill_head_dims");
   rt.fused_decode_head_dims = head_dims(att, "fused_decode_head_dims");
-  rt.transient_bytes_per_score = att.number("transient_bytes_per_score", 0, 64);
+  const CoefficientInfo& tbs = *find_coefficient("transient_bytes_per_score");
+  rt.coef.transient_bytes_per_score = att.number(tbs.name, tbs.min, tbs.max);
   att.ignore("source");
   att.finish();
   MapReader c = r.map("coefficients");
-  for (const auto& f : coefficient_fields()) rt.coef.*f.member = c.number(f.key, f.min, f.max);
-  if (auto q = c.opt_map("quant_compute_factor")) {
-    YAML::Node n = c.node("quant_compute_factor");
-    for (const auto& kvp : n) {
-      std::string cls = kvp.first.Scalar();
-      rt.coef.quant_compute_factor[cls] = q->number(cls, 0.01, 10);
+  for (const auto& f : coefficient_table()) {
+    if (f.member == &RuntimeCoefficients::transient_bytes_per_score) continue;  // under attention:
+    if (f.member) {
+      rt.coef.*f.member = c.number(f.name, f.min, f.max);
+      continue;
     }
-    q->finish();
+    auto m = c.opt_map(f.name);
+    if (!m) continue;
+    for (const auto& kvp : c.node(f.name)) {
+      const std::string key = kvp.first.Scalar();
+      (rt.coef.*f.family)[key] = m->number(key, f.min, f.max);
+    }
+    m->finish();
   }
   c.ignore("source");
   c.finish();
@@ -118,21 +102,13 @@ RuntimeSpec resolve_runtime(const std::string& name) {
 }
 
 bool apply_runtime_override(RuntimeSpec& rt, const std::string& key, const std::string& value) {
-  for (const auto& f : coefficient_fields()) {
-    if (key != f.key) continue;
-    auto v = parse_double(value);
-    if (!v || *v < f.min || *v > f.max)
-      throw InputError("--set {}: '{}' is out of range (expected {} to {})", key, value, f.min, f.max);
-    rt.coef.*f.member = *v;
-    return true;
-  }
-  if (key == "transient_bytes_per_score") {
-    auto v = parse_double(value);
-    if (!v || *v < 0 || *v > 64) throw InputError("--set {}: '{}' is out of range (expected 0 to 64)", key, value);
-    rt.transient_bytes_per_score = *v;
-    return true;
-  }
-  return false;
+  const CoefficientInfo* f = find_coefficient(key);
+  if (!f) return false;
+  auto v = parse_double(value);
+  if (!v || *v < f->min || *v > f->max)
+    throw InputError("--set {}: '{}' is out of range (expected {} to {} {})", key, value, f->min, f->max, f->unit);
+  *coefficient_slot(rt, key) = *v;
+  return true;
 }
 
 }  // namespace ridgeline

@@ -22,7 +22,11 @@ struct Observation {
   Measured quantity = Measured::decode_tok_s;
   double measured = 0;
   Scenario scenario;
+  double weight = 1;  // the row's say in a fit (older builds of the runtime count less)
 };
+// The build number a runtime description states: "build 858f6b73 (2797)", "b7948",
+// "version 9430", "build 1026 (c63bb1d)"; 0 when none is stated.
+long long stated_build(const std::string& runtime_text);
 // The observations a resolved row yields (none when its semantics are not modelled; `why` says).
 std::vector<Observation> observations_of(const Measurement& m, const Resolution& r, size_t index, std::string& why);
 // The simulator's figure for an observation (tok/s, bytes, or tokens of context).
@@ -60,7 +64,7 @@ struct Calibration {
   std::vector<std::pair<std::string, std::string>> datasets;  // file name, fnv1a-64 of its bytes
   std::map<std::string, Coefficient> coefficients;  // runtime coefficient name -> fitted value
   std::map<std::string, double> in_sample_mape;
-  CvStats leave_one_chip_out, leave_one_model_out;
+  CvStats leave_one_chip_out, leave_one_model_out, leave_one_source_out;
   int observations = 0;
 };
 

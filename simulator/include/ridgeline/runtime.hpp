@@ -10,19 +10,27 @@
 
 namespace ridgeline {
 
+// The values behind the declarations of coefficients.hpp (read there for ranges and meaning).
+// Defaults only matter to code that builds a RuntimeSpec by hand (tests); every profile sets all.
 struct RuntimeCoefficients {
-  double bandwidth_efficiency = 0.9;  // fraction of the hardware's streaming bandwidth kernels reach
-  double compute_efficiency = 0.6;    // fraction of matmul peak reached by large GEMMs
-  double compute_half_tokens = 64;    // tokens per step at which GEMM efficiency is half its maximum
-  double attention_efficiency = 0.4;  // fraction of matmul peak reached by attention arithmetic
-  double attention_query_tile = 64;   // queries per tile on the fused path: KV is re-read per tile
-  double launch_overhead_us = 5;      // per kernel launch
+  double bandwidth_efficiency = 0.9;
+  double gemv_max_rows = 8;
+  double gemv_compute_efficiency = 0.3;
+  double compute_efficiency = 0.6;
+  double compute_half_tokens = 64;
+  double attention_efficiency = 0.4;
+  double attention_query_tile = 64;
+  double launch_overhead_us = 5;
   double kernels_per_layer = 12;
-  double moe_kernels_per_layer = 0;   // extra launches in a routed-expert layer (router, top-k, gather)
-  double moe_compute_factor = 1;      // routed-expert GEMMs (gathered rows per expert) relative to dense GEMMs
-  double step_overhead_ms = 1;        // per forward pass (decode step or prefill chunk)
-  double activation_buffer_factor = 1;  // scales the estimated per-token activation buffers
-  std::map<std::string, double> quant_compute_factor;  // prefill GEMM slowdown by quant kernel class
+  double moe_kernels_per_layer = 0;
+  double moe_compute_factor = 1;
+  double step_overhead_ms = 1;
+  double activation_buffer_factor = 1;
+  double transient_bytes_per_score = 4;
+  std::map<std::string, double> quant_compute_factor;       // by quantization kernel class
+  std::map<std::string, double> generation_compute_factor;  // by hardware family (m1, m4, gb10, ...)
+  std::map<std::string, double> quant_bandwidth_factor;     // by quantization kernel class
+  std::map<std::string, double> tier_bandwidth_factor;      // by hardware tier (base, pro, max, ultra, ...)
 };
 
 struct RuntimeSpec {
@@ -38,7 +46,6 @@ struct RuntimeSpec {
   std::vector<int> fused_prefill_head_dims;  // empty: every head_dim is fused in prefill
   std::vector<int> fused_decode_head_dims;   // empty: every head_dim is fused in decode
   bool always_unfused = false;
-  double transient_bytes_per_score = 4;  // live bytes per score element on the unfused path
   RuntimeCoefficients coef;
   // Set when a calibration replaced the coefficients: its name and its cross-validated error
   // (fraction, held-out MAPE) per quantity, used to show predictions as ranges.

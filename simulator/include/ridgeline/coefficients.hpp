@@ -1,0 +1,32 @@
+#pragma once
+// Every runtime coefficient declared once: its name, where it lives, the range a profile,
+// calibration or --set may give it, the range the fit searches, its unit and its meaning.
+// The runtime parser, --set, the fitter and the calibration reader/writer all read this table.
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ridgeline {
+
+struct RuntimeSpec;
+struct RuntimeCoefficients;
+
+struct CoefficientInfo {
+  const char* name;
+  double RuntimeCoefficients::*member;                         // scalar coefficients
+  std::map<std::string, double> RuntimeCoefficients::*family;  // keyed ones ("quant_compute_factor.k")
+  double min, max;        // accepted in a profile, a calibration file or --set
+  double fit_lo, fit_hi;  // physical range the fit searches
+  const char* unit;
+  const char* meaning;
+};
+
+const std::vector<CoefficientInfo>& coefficient_table();
+// "bandwidth_efficiency" or "quant_compute_factor.k": the declaration, or nullptr.
+const CoefficientInfo* find_coefficient(std::string_view name);
+// The value behind a (possibly keyed) name in this runtime; keyed entries are created at 1.
+double* coefficient_slot(RuntimeSpec& rt, std::string_view name);
+std::vector<std::string> coefficient_names();
+
+}  // namespace ridgeline

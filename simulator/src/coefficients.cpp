@@ -1,0 +1,83 @@
+#include "ridgeline/coefficients.hpp"
+
+#include "ridgeline/runtime.hpp"
+
+namespace ridgeline {
+
+namespace {
+using C = RuntimeCoefficients;
+constexpr std::map<std::string, double> C::*kScalar = nullptr;
+constexpr double C::*kKeyed = nullptr;
+}  // namespace
+
+const std::vector<CoefficientInfo>& coefficient_table() {
+  static const std::vector<CoefficientInfo> t = {
+      {"bandwidth_efficiency", &C::bandwidth_efficiency, kScalar, 0.01, 1.5, 0.2, 1.25, "fraction",
+       "share of the hardware's measured streaming bandwidth the runtime's kernels reach"},
+      {"gemv_max_rows", &C::gemv_max_rows, kScalar, 0, 4096, 0, 0, "rows",
+       "rows (tokens x sequences) up to which matrix-vector kernels run instead of matrix-matrix ones"},
+      {"gemv_compute_efficiency", &C::gemv_compute_efficiency, kScalar, 0.001, 1.0, 0.02, 1.0, "fraction",
+       "share of the FP32 ALU peak matrix-vector kernels reach on multiply-adds plus dequantization"},
+      {"compute_efficiency", &C::compute_efficiency, kScalar, 0.001, 1.0, 0.03, 1.0, "fraction",
+       "share of the matmul peak large matrix-matrix kernels reach"},
+      {"compute_half_tokens", &C::compute_half_tokens, kScalar, 0, 1e6, 1.0, 4096.0, "rows",
+       "rows at which a matrix-matrix kernel reaches half its large-GEMM efficiency (tile fill)"},
+      {"attention_efficiency", &C::attention_efficiency, kScalar, 0.001, 1.0, 0.01, 1.0, "fraction",
+       "share of the matmul peak the attention arithmetic reaches"},
+      {"attention_query_tile", &C::attention_query_tile, kScalar, 1, 1e6, 0, 0, "queries",
+       "queries per tile on the fused path: K and V are re-read once per tile"},
+      {"launch_overhead_us", &C::launch_overhead_us, kScalar, 0, 1e5, 0.0, 60.0, "us",
+       "latency each kernel adds to a forward pass (dispatch, ramp-up, barrier)"},
+      {"kernels_per_layer", &C::kernels_per_layer, kScalar, 0, 1e4, 0, 0, "kernels",
+       "kernels one transformer layer launches"},
+      {"moe_kernels_per_layer", &C::moe_kernels_per_layer, kScalar, 0, 1e4, 0.0, 200.0, "kernels",
+       "extra kernels of a routed-expert layer (router, top-k, gather, per-expert dispatch)"},
+      {"moe_compute_factor", &C::moe_compute_factor, kScalar, 0.01, 10, 0.05, 2.0, "factor",
+       "routed-expert GEMM efficiency relative to a dense GEMM of the same rows"},
+      {"step_overhead_ms", &C::step_overhead_ms, kScalar, 0, 1e5, 0.0, 40.0, "ms",
+       "fixed host cost per forward pass (graph build, sampling, synchronisation)"},
+      {"activation_buffer_factor", &C::activation_buffer_factor, kScalar, 0, 100, 0.01, 10.0, "factor",
+       "scales the estimated live activation buffers of a prefill chunk"},
+      {"transient_bytes_per_score", &C::transient_bytes_per_score, kScalar, 0, 64, 0.5, 64.0, "bytes",
+       "live bytes per attention score element on the unfused path"},
+      {"quant_compute_factor", kKeyed, &C::quant_compute_factor, 0.01, 10, 0.1, 3.0, "factor",
+       "matrix-matrix throughput of a quantization kernel class relative to the reference class"},
+      {"quant_bandwidth_factor", kKeyed, &C::quant_bandwidth_factor, 0.01, 10, 0.5, 2.0, "factor",
+       "bandwidth a quantization kernel class's weight-streaming kernels reach relative to the reference "
+       "class (unpacking and scaling work per byte differs by format)"},
+      {"tier_bandwidth_factor", kKeyed, &C::tier_bandwidth_factor, 0.01, 10, 0.5, 2.0, "factor",
+       "bandwidth a chip tier's GPU reaches in this runtime's kernels relative to the reference tier "
+       "(an Ultra's two dies joined by UltraFusion, a Max's single wide bus, a base chip's narrow one)"},
+      {"generation_compute_factor", kKeyed, &C::generation_compute_factor, 0.01, 10, 0.3, 3.0, "factor",
+       "matrix-matrix efficiency of a chip generation (m1..m5, gb10, ...) relative to the runtime's"},
+  };
+  return t;
+}
+
+const CoefficientInfo* find_coefficient(std::string_view name) {
+  const auto dot = name.find('.');
+  const std::string_view base = name.substr(0, dot);
+  for (const auto& c : coefficient_table()) {
+    if (base != c.name) continue;
+    const bool keyed = c.family != nullptr;
+    if (keyed != (dot != std::string_view::npos) || (keyed && dot + 1 == name.size())) return nullptr;
+    return &c;
+  }
+  return nullptr;
+}
+
+double* coefficient_slot(RuntimeSpec& rt, std::string_view name) {
+  const CoefficientInfo* c = find_coefficient(name);
+  if (!c) return nullptr;
+  if (c->member) return &(rt.coef.*c->member);
+  auto& family = rt.coef.*c->family;
+  return &family.try_emplace(std::string(name.substr(name.find('.') + 1)), 1.0).first->second;
+}
+
+std::vector<std::string> coefficient_names() {
+  std::vector<std::string> out;
+  for (const auto& c : coefficient_table()) out.push_back(c.family ? std::string(c.name) + ".KEY" : c.name);
+  return out;
+}
+
+}  // namespace ridgeline
