@@ -6,6 +6,7 @@
 
 #include "ridgeline/error.hpp"
 #include "ridgeline/importers.hpp"
+#include "ridgeline/names.hpp"
 
 namespace ridgeline {
 
@@ -37,8 +38,11 @@ std::string normalize_name(const std::string& s) {
 }
 
 bool looks_like_path(const std::string& s) {
-  return s.find('/') != std::string::npos || s.ends_with(".yaml") || s.ends_with(".json") ||
-         s.ends_with(".gguf") || s.ends_with(".yml");
+  // "Qwen/Qwen3-8B" is a hub name, not a path, unless such a file is there.
+  if (s.ends_with(".yaml") || s.ends_with(".json") || s.ends_with(".gguf") || s.ends_with(".yml")) return true;
+  if (s.starts_with("/") || s.starts_with("./") || s.starts_with("../") || s.starts_with("~")) return true;
+  std::error_code ec;
+  return s.find('/') != std::string::npos && fs::is_regular_file(s, ec);
 }
 
 const std::vector<ModelSpec>& model_catalog() {
@@ -50,7 +54,7 @@ const std::vector<ModelSpec>& model_catalog() {
   return catalog;
 }
 
-ModelSpec resolve_model(const std::string& name) {
+ModelSpec resolve_model(const std::string& name, NameMatch* how) {
   if (looks_like_path(name)) {
     std::error_code ec;  // the error_code form: a too-long or unreadable name is "not there", not an exception
     if (!fs::exists(name, ec)) throw InputError("--model: file '{}' does not exist", name);
@@ -63,16 +67,12 @@ ModelSpec resolve_model(const std::string& name) {
     }
     return parse_model_yaml(name);
   }
-  const std::string key = normalize_name(name);
-  std::vector<std::string> ids;
-  for (const auto& m : model_catalog()) {
-    if (normalize_name(m.id) == key) return m;
-    for (const auto& a : m.aliases)
-      if (normalize_name(a) == key) return m;
-    ids.push_back(m.id);
-  }
-  throw InputError("--model: '{}' is not in the catalog{}; `ridgeline list models` shows them, "
-                   "or pass a descriptor .yaml, a config.json or a .gguf", name, did_you_mean(name, ids));
+  NameMatch match = match_model_name(name);
+  if (match.id.empty()) throw InputError("--model: {}", match.refusal);
+  if (how) *how = match;
+  for (const auto& m : model_catalog())
+    if (m.id == match.id) return m;
+  throw InputError("--model: '{}' resolved to '{}', which the catalog does not hold", name, match.id);
 }
 
 }  // namespace ridgeline

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "ridgeline/model.hpp"
+#include "ridgeline/names.hpp"
 
 namespace ridgeline {
 
@@ -16,7 +17,8 @@ std::string normalize_name(const std::string& s);
 bool looks_like_path(const std::string& s);
 
 const std::vector<ModelSpec>& model_catalog();
-// An id or alias from the catalog, or a path to a descriptor .yaml, a config.json or a .gguf.
-ModelSpec resolve_model(const std::string& id_or_path);
+// A model name as users write it (see names.hpp), or a path to a descriptor .yaml, a config.json
+// or a .gguf. `how`, when given, receives the quantization the name implies and the notes.
+ModelSpec resolve_model(const std::string& name_or_path, NameMatch* how = nullptr);
 
 }  // namespace ridgeline
