@@ -98,7 +98,7 @@ NameMatch read_quant(std::string_view text, bool strict) {
     else core += w;
   }
   if (core.empty()) return r;
-  if (core.find("mxfp4") != std::string::npos) {  // gpt-oss: MXFP4 experts, the rest 8-bit
+  if (core.starts_with("mxfp4")) {  // gpt-oss: MXFP4 experts, the rest 8-bit ("MXFP4 experts / Q8")
     r.id = "mxfp4";
     return r;
   }

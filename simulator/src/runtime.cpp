@@ -117,8 +117,9 @@ std::string match_runtime_name(const std::string& text, const std::string& vendo
   if (has(r, "ollama")) return "ollama";
   const bool lm_studio = has(r, "lm studio") || has(r, "lm-studio") || has(r, "lmstudio");
   if (has(r, "mlx")) {
-    if (has(r, "omlx") || lm_studio)
-      return why = fmt::format("runtime '{}' (an MLX front end with its own caching) has no profile", text), "";
+    if (has(r, "omlx"))
+      return why = fmt::format("runtime '{}' (an MLX server with its own tiered KV cache) has no profile", text), "";
+    if (lm_studio) return why = "LM Studio's MLX engine runs mlx-lm (lmstudio-ai/mlx-engine): the mlx profile", "mlx";
     return "mlx";  // mlx_lm, mlx-lm, "MLX (mlx_lm.generate)"
   }
   // LM Studio's GGUF engine is llama.cpp (lmstudio.ai docs: llama.cpp and MLX engines).
