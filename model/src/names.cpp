@@ -303,8 +303,9 @@ NameMatch match_plain(std::string s, std::string quant, std::vector<std::string>
   if (same_size.size() > 1) {
     r.refusal = fmt::format("model '{}' is ambiguous: {}", original, fmt::join(same_size, ", "));
   } else if (!want.size.empty() && !family_sizes.empty()) {
-    r.refusal = fmt::format("model '{}' is not in the catalog: no {} model of size {} (the catalog has {})", original,
-                            want.family, want.size, fmt::join(family_sizes, ", "));
+    // Other sizes of the family are not offered: a model of another size is never the answer.
+    r.refusal = fmt::format("model '{}' is not in the catalog: no {} model of size {} (`ridgeline list models` shows "
+                            "the catalog)", original, want.family, want.size);
   } else {
     r.refusal = fmt::format("model '{}' is not in the catalog; `ridgeline list models` shows them, or pass a "
                             "descriptor .yaml, a config.json or a .gguf", original);
@@ -402,7 +403,18 @@ NameMatch match_quant_name(std::string_view text) {
   return r;
 }
 
+NameMatch match_model_words(std::string_view text);  // below: the name without the QAT rule
+
 NameMatch match_model_name(std::string_view text) {
+  NameMatch m = match_model_words(text);
+  if (!m.id.empty() && m.quant.empty()) {  // QAT releases: same shapes, trained for Q4_0
+    const auto words = name_words(text);
+    if (std::find(words.begin(), words.end(), "qat") != words.end()) m.quant = "q4_0";
+  }
+  return m;
+}
+
+NameMatch match_model_words(std::string_view text) {
   std::string s = strip_parentheses(text);
   if (s.empty()) {
     NameMatch r;
