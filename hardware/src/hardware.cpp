@@ -253,7 +253,7 @@ HardwareMatch match_hardware_name(const std::string& text, int gpu_cores) {
     }
     const std::string chip = fmt::format("{}{}", w, tier == "base" ? "" : " " + tier);
     if (parts.empty()) {
-      r.refusal = fmt::format("hardware '{}': Apple {} is not in the hardware catalog; `ridgeline list hardware` shows it", text, chip);
+      r.refusal = fmt::format("hardware '{}' is not in the catalog (no Apple {} profile); `ridgeline list hardware` shows them", text, chip);
       return r;
     }
     if (!best) {

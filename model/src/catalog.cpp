@@ -37,6 +37,26 @@ std::string normalize_name(const std::string& s) {
   return out;
 }
 
+std::string model_id_from_name(const std::string& name) {
+  std::string id;
+  for (char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '.') id += static_cast<char>(std::tolower(u));
+    else if (!id.empty() && id.back() != '-') id += '-';
+  }
+  while (!id.empty() && (id.back() == '-' || id.back() == '.')) id.pop_back();
+  return id;
+}
+
+std::string model_name_for_file(const std::string& path, const std::string& name_in_file) {
+  if (!name_in_file.empty() && name_in_file != path) return name_in_file;
+  const fs::path p(path);
+  // A model folder keeps its name on the folder: ".../Llama-3.1-8B-Instruct/config.json".
+  if (p.stem() == "config" && p.has_parent_path() && !p.parent_path().filename().empty())
+    return p.parent_path().filename().string();
+  return p.stem().string();
+}
+
 bool looks_like_path(const std::string& s) {
   // "Qwen/Qwen3-8B" is a hub name, not a path, unless such a file is there.
   if (s.ends_with(".yaml") || s.ends_with(".json") || s.ends_with(".gguf") || s.ends_with(".yml")) return true;
@@ -61,8 +81,8 @@ ModelSpec resolve_model(const std::string& name, NameMatch* how) {
     if (name.ends_with(".gguf")) return import_gguf(name).model;
     if (name.ends_with(".json")) {
       ModelSpec m = import_hf_config(name);
-      m.id = fs::path(name).stem().string();
-      m.name = m.id;
+      m.name = model_name_for_file(name, m.name);
+      m.id = model_id_from_name(m.name);
       return m;
     }
     return parse_model_yaml(name);
