@@ -50,8 +50,8 @@ int run_list(const ListOptions& o, std::ostream& out) {
 
 int run_import(const ImportOptions& o, std::ostream& out) {
   ModelSpec m = o.file.ends_with(".gguf") ? import_gguf(o.file).model : import_hf_config(o.file);
-  m.id = o.id.empty() ? normalize_name(std::filesystem::path(o.file).stem().string()) : o.id;
-  if (m.name.empty() || m.name == o.file) m.name = m.id;
+  m.name = model_name_for_file(o.file, m.name);
+  m.id = o.id.empty() ? model_id_from_name(m.name) : o.id;
   std::string text = model_to_yaml(m);
   if (o.output.empty()) {
     out << text;

@@ -1,11 +1,14 @@
 // ridgeline validate DATA...: every row predicted against what was measured, with the share of
 // the roofline bound it reached and a flag for anomalies; then MAPE per quantity, chip, runtime.
 #include <cmath>
+#include <iostream>
 #include <map>
 
 #include "commands.hpp"
 #include "ridgeline/calibration.hpp"
 #include "ridgeline/error.hpp"
+#include "ridgeline/measurement.hpp"
+#include "ridgeline/yaml_reader.hpp"
 #include "ridgeline/report.hpp"
 
 namespace ridgeline::cli {
@@ -41,10 +44,32 @@ struct RowResult {
 
 std::string num(double v) { return std::isfinite(v) ? fmt::format("{:.6g}", v) : "null"; }
 
+// With several files, one that is not a benchmark format is reported and skipped, so that
+// `validate data/*.csv` goes on; a lone unreadable file is still the error (exit 2).
+std::vector<std::string> readable_files(const std::vector<std::string>& files, std::vector<std::string>& skipped) {
+  if (files.size() < 2) return files;
+  std::vector<std::string> ok;
+  std::string first_error;
+  for (const auto& f : files) {
+    try {
+      parse_measurements_text(read_text_file(f), f);
+      ok.push_back(f);
+    } catch (const InputError& e) {
+      skipped.push_back(e.what());
+      if (first_error.empty()) first_error = e.what();
+    }
+  }
+  if (ok.empty()) throw InputError("{}", first_error);
+  return ok;
+}
+
 }  // namespace
 
 int run_validate(const ValidateOptions& o, std::ostream& out) {
-  Dataset d = load_dataset(o.data, parse_name_maps(o.maps));
+  std::vector<std::string> skipped;
+  const std::vector<std::string> files = readable_files(o.data, skipped);
+  for (const auto& why : skipped) std::cerr << "ridgeline: skipped " << why << "\n";
+  Dataset d = load_dataset(files, parse_name_maps(o.maps));
   std::optional<Calibration> explicit_cal;
   if (!o.calibration.empty() && o.calibration != "none") explicit_cal = load_calibration(o.calibration);
   std::vector<RowResult> results(d.rows.size());
@@ -132,7 +157,9 @@ int run_validate(const ValidateOptions& o, std::ostream& out) {
     out << "}, \"per_runtime\": {";
     first = true;
     for (const auto& [k, v] : by_runtime) out << (first ? "" : ", ") << "\"" << k << "\": " << mape_json(v), first = false;
-    out << "}}}\n";
+    out << "}, \"skipped_files\": [";
+    for (size_t k = 0; k < skipped.size(); ++k) out << (k ? ", " : "") << "\"" << json_escape(skipped[k]) << "\"";
+    out << "]}}\n";
   } else {
     for (size_t i = 0; i < d.rows.size(); ++i) {
       const auto& m = d.rows[i];
@@ -151,6 +178,7 @@ int run_validate(const ValidateOptions& o, std::ostream& out) {
       out << "\n";
     }
     out << fmt::format("\n{} rows, {} resolved, {} usable, {} anomalies\n", d.rows.size(), resolved, usable, anomalies);
+    for (const auto& why : skipped) out << "skipped " << why << "\n";
     auto table = [&](const std::string& title, const std::map<std::string, std::map<std::string, std::pair<double, int>>>& t) {
       out << fmt::format("{:<22} {:>16} {:>16} {:>16} {:>16}\n", title, "prefill MAPE", "decode MAPE", "transient MAPE", "OOM miss");
       for (const auto& [k, v] : t) {

@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <fstream>
+#include <iostream>
+#include <set>
 
 #include "commands.hpp"
 #include "ridgeline/calibration.hpp"
@@ -114,8 +116,27 @@ void apply_calibration_option(RuntimeSpec& rt, const HardwareSpec& hw, const std
   rt.decode_error = err("decode_tok_s");
 }
 
+namespace {
+// An assumption the name resolver made ("M4 Max": the 40-core part), said once per process on
+// standard error so that tables and JSON on standard output stay as they are.
+void say_once(const std::string& note) {
+  static std::set<std::string> said;
+  if (said.insert(note).second) std::cerr << "note: " << note << "\n";
+}
+}  // namespace
+
 Scenario build_scenario(const ScenarioOptions& o) {
-  HardwareSpec hw = resolve_hardware(o.hardware);
+  HardwareSpec hw;
+  Bytes name_memory;
+  if (looks_like_path(o.hardware)) {
+    hw = resolve_hardware(o.hardware);
+  } else {
+    HardwareMatch hm = match_hardware_name(o.hardware);
+    if (hm.id.empty()) throw InputError("--hardware: {}", hm.refusal);
+    for (const auto& n : hm.notes) say_once(n);
+    hw = resolve_hardware(hm.id);
+    name_memory = hm.memory;
+  }
   ModelSpec model;
   std::string gguf_quant;
   if (o.model.ends_with(".gguf")) {
@@ -123,10 +144,22 @@ Scenario build_scenario(const ScenarioOptions& o) {
     model = info.model;
     gguf_quant = quant_from_gguf(info.file_type);
   } else {
-    model = resolve_model(o.model);
+    NameMatch how;
+    model = resolve_model(o.model, &how);
+    for (const auto& n : how.notes) say_once(n);
+    gguf_quant = how.quant;  // a quantization written in the model's name
   }
-  RuntimeSpec rt = resolve_runtime(o.runtime.empty() ? default_runtime(hw) : o.runtime);
-  std::string quant = !o.quant.empty() ? o.quant : !gguf_quant.empty() ? gguf_quant : default_quant(rt);
+  std::string why;
+  RuntimeSpec rt = resolve_runtime(o.runtime.empty() ? default_runtime(hw) : o.runtime, hw.vendor);
+  if (!o.runtime.empty() && !looks_like_path(o.runtime) && !match_runtime_name(o.runtime, hw.vendor, why).empty() && !why.empty())
+    say_once(why);
+  std::string quant = gguf_quant.empty() ? default_quant(rt) : gguf_quant;
+  if (!o.quant.empty()) {
+    NameMatch qm = match_quant_name(o.quant);
+    if (qm.id.empty()) throw InputError("--quant: {}", qm.refusal);
+    for (const auto& n : qm.notes) say_once(n);
+    quant = qm.id;
+  }
   apply_calibration_option(rt, hw, o.calibration);
   for (const auto& kv : o.sets) {
     auto eq = kv.find('=');
@@ -144,6 +177,7 @@ Scenario build_scenario(const ScenarioOptions& o) {
   w.kv_dtype = o.kv_dtype;
   w.allow_beyond_max = o.allow_beyond_max;
   if (!o.memory.empty()) w.ram = parse_memory(o.memory, "--memory", kGiB);
+  else if (name_memory.value > 0) w.ram = name_memory;  // "M4 Max 40-core 64GB"
   if (!o.limit.empty()) w.limit = parse_memory(o.limit, "--limit", kGB);
   return make_scenario(std::move(hw), std::move(model), find_quantization(quant), std::move(rt), w);
 }

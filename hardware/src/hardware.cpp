@@ -1,8 +1,12 @@
 #include "ridgeline/hardware.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <filesystem>
+#include <unordered_map>
+
+#include <fmt/ranges.h>
 
 #include "ridgeline/catalog.hpp"
 #include "ridgeline/error.hpp"
@@ -76,6 +80,7 @@ HardwareSpec parse_hardware_yaml_text(const std::string& text, const std::string
   HardwareSpec hw;
   hw.id = r.str("id");
   hw.name = r.str("name");
+  if (r.has("aliases")) hw.aliases = r.str_list("aliases");
   hw.vendor = r.str("vendor");
   hw.family = r.str("family");
   hw.tier = r.str("tier");
@@ -143,19 +148,154 @@ const std::vector<HardwareSpec>& hardware_catalog() {
   return catalog;
 }
 
+namespace {
+
+bool digits(std::string_view w) { return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; }); }
+
+// Lower-case words split at spaces, '-', '_', '/', ',' and parentheses ("Apple M2 Ultra (76-core GPU)").
+std::vector<std::string> hardware_words(const std::string& text) {
+  std::vector<std::string> out;
+  std::string w;
+  for (char c : text) {
+    if (c == ' ' || c == '-' || c == '_' || c == '/' || c == ',' || c == '(' || c == ')') {
+      if (!w.empty()) out.push_back(std::move(w)), w.clear();
+    } else {
+      w += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  if (!w.empty()) out.push_back(std::move(w));
+  return out;
+}
+
+struct HardwareIndex {
+  std::unordered_map<std::string, std::string> by_key;  // normalized id / name / alias -> id
+  std::vector<std::pair<std::string, std::string>> aliases_longest_first;  // for names inside longer text
+};
+const HardwareIndex& hardware_index() {
+  static const HardwareIndex ix = [] {
+    HardwareIndex x;
+    for (const auto& hw : hardware_catalog()) {
+      x.by_key.emplace(normalize_name(hw.id), hw.id);
+      x.by_key.emplace(normalize_name(hw.name), hw.id);
+      for (const auto& a : hw.aliases) {
+        x.by_key.emplace(normalize_name(a), hw.id);
+        x.aliases_longest_first.emplace_back(normalize_name(a), hw.id);
+      }
+    }
+    std::sort(x.aliases_longest_first.begin(), x.aliases_longest_first.end(),
+              [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+    return x;
+  }();
+  return ix;
+}
+
+const HardwareSpec* find_id(const std::string& id) {
+  for (const auto& hw : hardware_catalog())
+    if (hw.id == id) return &hw;
+  return nullptr;
+}
+
+// RAM written in the name: "64GB", "64 GB", "512gb". Apple and the unified-memory boxes sell
+// 2^30-byte GiB as "GB"; the profile's own list decides which reading is a size it is sold with.
+std::string read_memory(const std::vector<std::string>& words, const HardwareSpec& hw, Bytes& memory) {
+  for (size_t i = 0; i < words.size(); ++i) {
+    std::string n = words[i], unit;
+    for (const char* u : {"gib", "gb", "tb"})
+      if (n.size() > std::string(u).size() && n.ends_with(u)) unit = u, n.resize(n.size() - unit.size());
+    if (unit.empty() && i + 1 < words.size() && (words[i + 1] == "gb" || words[i + 1] == "gib" || words[i + 1] == "tb"))
+      unit = words[i + 1];
+    if (unit.empty() || !digits(n)) continue;
+    const double v = std::stod(n) * (unit == "tb" ? 1024 : 1);
+    std::string sold;
+    for (Bytes b : hw.memory_sizes.value) {
+      for (double scale : {kGiB, kGB})
+        if (std::abs(b.value - v * scale) < 0.005 * b.value) return memory = b, "";
+      sold += (sold.empty() ? "" : ", ") + fmt::format("{:g}", b.value / kGiB);
+    }
+    return fmt::format("{} is not sold with {} {} (sizes: {} GiB)", hw.id, n, unit == "tb" ? "TB" : "GB", sold);
+  }
+  return "";
+}
+
+}  // namespace
+
+HardwareMatch match_hardware_name(const std::string& text, int gpu_cores) {
+  HardwareMatch r;
+  const auto& ix = hardware_index();
+  const std::string key = normalize_name(text);
+  if (auto it = ix.by_key.find(key); it != ix.by_key.end()) return r.id = it->second, r;
+  const std::vector<std::string> words = hardware_words(text);
+  std::string id;
+  // Apple silicon: "m<digit>", then pro / max / ultra; GPU cores as "40c", "40-core" (not "... CPU").
+  for (size_t i = 0; i < words.size() && id.empty(); ++i) {
+    const std::string& w = words[i];
+    if (w.size() != 2 || w[0] != 'm' || w[1] < '1' || w[1] > '9') continue;
+    const std::string tier = i + 1 < words.size() && (words[i + 1] == "pro" || words[i + 1] == "max" || words[i + 1] == "ultra")
+                                 ? words[i + 1] : "base";
+    int cores = gpu_cores;
+    for (size_t k = i + 1; k < words.size() && !gpu_cores; ++k) {
+      std::string c = words[k];
+      bool core_word = false;
+      if (c.size() > 1 && c.back() == 'c' && digits(c.substr(0, c.size() - 1))) c.pop_back(), core_word = true;
+      else if (c.ends_with("core") && digits(c.substr(0, c.size() - 4))) c.resize(c.size() - 4), core_word = true;
+      else if (digits(c) && k + 1 < words.size() && (words[k + 1] == "core" || words[k + 1] == "cores")) core_word = true, ++k;
+      if (!core_word) continue;
+      if (k + 1 < words.size() && words[k + 1] == "cpu") continue;
+      cores = std::stoi(c);
+    }
+    const HardwareSpec* best = nullptr;
+    std::vector<std::string> parts;
+    for (const auto& hw : hardware_catalog()) {
+      if (hw.vendor != "apple" || hw.family != w || hw.tier != tier) continue;
+      parts.push_back(hw.id);
+      if (cores > 0 && hw.gpu_cores.value == cores) best = &hw;
+      if (cores == 0 && (!best || hw.gpu_cores.value > best->gpu_cores.value)) best = &hw;
+    }
+    const std::string chip = fmt::format("{}{}", w, tier == "base" ? "" : " " + tier);
+    if (parts.empty()) {
+      r.refusal = fmt::format("hardware '{}' is not in the catalog (no Apple {} profile); `ridgeline list hardware` shows them", text, chip);
+      return r;
+    }
+    if (!best) {
+      r.refusal = fmt::format("hardware '{}': no {} with {} GPU cores in the catalog (parts: {})", text, chip, cores, fmt::join(parts, ", "));
+      return r;
+    }
+    if (cores == 0 && parts.size() > 1)
+      r.notes.push_back(fmt::format("'{}': GPU cores not stated, assumed the full {}-core part ({})", text, best->gpu_cores.value, best->id));
+    id = best->id;
+  }
+  if (id.empty())
+    for (const auto& [alias, alias_id] : ix.aliases_longest_first)
+      if (alias.size() >= 4 && key.find(alias) != std::string::npos) {
+        id = alias_id;
+        break;
+      }
+  if (id.empty()) {
+    std::vector<std::string> ids;
+    for (const auto& hw : hardware_catalog()) ids.push_back(hw.id);
+    r.refusal = text.empty() ? "no hardware stated"
+                             : fmt::format("hardware '{}' is not in the catalog{}; `ridgeline list hardware` shows them", text,
+                                           did_you_mean(text, ids));
+    return r;
+  }
+  if (std::string bad = read_memory(words, *find_id(id), r.memory); !bad.empty()) {
+    r.refusal = fmt::format("hardware '{}': {}", text, bad);
+    return r;
+  }
+  r.id = id;
+  return r;
+}
+
 HardwareSpec resolve_hardware(const std::string& name) {
   if (looks_like_path(name)) {
     std::error_code ec;
     if (!std::filesystem::exists(name, ec)) throw InputError("--hardware: file '{}' does not exist", name);
     return parse_hardware_yaml(name);
   }
-  std::vector<std::string> ids;
-  for (const auto& hw : hardware_catalog()) {
-    if (hw.id == name) return hw;
-    ids.push_back(hw.id);
-  }
-  throw InputError("--hardware: '{}' is not in the catalog{}; `ridgeline list hardware` shows them",
-                   name, did_you_mean(name, ids));
+  if (const HardwareSpec* hw = find_id(name)) return *hw;
+  HardwareMatch m = match_hardware_name(name);
+  if (m.id.empty()) throw InputError("--hardware: {}", m.refusal);
+  return *find_id(m.id);
 }
 
 void apply_hardware_override(HardwareSpec& hw, const std::string& key, const std::string& value) {

@@ -6,6 +6,7 @@
 
 #include "ridgeline/error.hpp"
 #include "ridgeline/importers.hpp"
+#include "ridgeline/names.hpp"
 
 namespace ridgeline {
 
@@ -36,9 +37,32 @@ std::string normalize_name(const std::string& s) {
   return out;
 }
 
+std::string model_id_from_name(const std::string& name) {
+  std::string id;
+  for (char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '.') id += static_cast<char>(std::tolower(u));
+    else if (!id.empty() && id.back() != '-') id += '-';
+  }
+  while (!id.empty() && (id.back() == '-' || id.back() == '.')) id.pop_back();
+  return id;
+}
+
+std::string model_name_for_file(const std::string& path, const std::string& name_in_file) {
+  if (!name_in_file.empty() && name_in_file != path) return name_in_file;
+  const fs::path p(path);
+  // A model folder keeps its name on the folder: ".../Llama-3.1-8B-Instruct/config.json".
+  if (p.stem() == "config" && p.has_parent_path() && !p.parent_path().filename().empty())
+    return p.parent_path().filename().string();
+  return p.stem().string();
+}
+
 bool looks_like_path(const std::string& s) {
-  return s.find('/') != std::string::npos || s.ends_with(".yaml") || s.ends_with(".json") ||
-         s.ends_with(".gguf") || s.ends_with(".yml");
+  // "Qwen/Qwen3-8B" is a hub name, not a path, unless such a file is there.
+  if (s.ends_with(".yaml") || s.ends_with(".json") || s.ends_with(".gguf") || s.ends_with(".yml")) return true;
+  if (s.starts_with("/") || s.starts_with("./") || s.starts_with("../") || s.starts_with("~")) return true;
+  std::error_code ec;
+  return s.find('/') != std::string::npos && fs::is_regular_file(s, ec);
 }
 
 const std::vector<ModelSpec>& model_catalog() {
@@ -50,29 +74,25 @@ const std::vector<ModelSpec>& model_catalog() {
   return catalog;
 }
 
-ModelSpec resolve_model(const std::string& name) {
+ModelSpec resolve_model(const std::string& name, NameMatch* how) {
   if (looks_like_path(name)) {
     std::error_code ec;  // the error_code form: a too-long or unreadable name is "not there", not an exception
     if (!fs::exists(name, ec)) throw InputError("--model: file '{}' does not exist", name);
     if (name.ends_with(".gguf")) return import_gguf(name).model;
     if (name.ends_with(".json")) {
       ModelSpec m = import_hf_config(name);
-      m.id = fs::path(name).stem().string();
-      m.name = m.id;
+      m.name = model_name_for_file(name, m.name);
+      m.id = model_id_from_name(m.name);
       return m;
     }
     return parse_model_yaml(name);
   }
-  const std::string key = normalize_name(name);
-  std::vector<std::string> ids;
-  for (const auto& m : model_catalog()) {
-    if (normalize_name(m.id) == key) return m;
-    for (const auto& a : m.aliases)
-      if (normalize_name(a) == key) return m;
-    ids.push_back(m.id);
-  }
-  throw InputError("--model: '{}' is not in the catalog{}; `ridgeline list models` shows them, "
-                   "or pass a descriptor .yaml, a config.json or a .gguf", name, did_you_mean(name, ids));
+  NameMatch match = match_model_name(name);
+  if (match.id.empty()) throw InputError("--model: {}", match.refusal);
+  if (how) *how = match;
+  for (const auto& m : model_catalog())
+    if (m.id == match.id) return m;
+  throw InputError("--model: '{}' resolved to '{}', which the catalog does not hold", name, match.id);
 }
 
 }  // namespace ridgeline

@@ -459,6 +459,11 @@ ModelSpec import_hf_config_text(const std::string& json, const std::string& labe
     m.tied_embeddings = top.flag_or("tie_word_embeddings", m.tied_embeddings);
   if (top.has("vision_config")) m.encoder_params += vision_params(top.child("vision_config"), m.hidden);
   m.source = label;
+  // The model's own name when the file says it ("_name_or_path": "meta-llama/Llama-3.1-8B"), else ""
+  // and the caller names it after the file or its folder (model_name_for_file).
+  std::string named = top.text_or("_name_or_path", "");
+  if (auto slash = named.find_last_of('/'); slash != std::string::npos) named.erase(0, slash + 1);
+  m.name = named;
   if (m.layers.empty()) throw InputError("{}: no layers", label);
   return m;
 }

@@ -86,19 +86,61 @@ const std::vector<RuntimeSpec>& runtime_catalog() {
   return catalog;
 }
 
-RuntimeSpec resolve_runtime(const std::string& name) {
+namespace {
+bool has(const std::string& s, const char* needle) { return s.find(needle) != std::string::npos; }
+}  // namespace
+
+std::string match_runtime_name(const std::string& text, const std::string& vendor, std::string& why) {
+  std::string r = text;
+  for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const auto& rt : runtime_catalog())
+    if (rt.id == r) return rt.id;
+  if (has(r, "ds4")) return why = "ds4 (a DeepSeek-V4-Flash-only engine) has no runtime profile", "";
+  if (has(r, "speculative") || has(r, "mtp")) return why = "speculative decoding is not modelled", "";
+  if (has(r, "vllm-mlx") || has(r, "vllm_mlx")) return "vllm-mlx";
+  if (has(r, "ollama")) return "ollama";
+  const bool lm_studio = has(r, "lm studio") || has(r, "lm-studio") || has(r, "lmstudio");
+  if (has(r, "mlx")) {
+    if (has(r, "omlx"))
+      return why = fmt::format("runtime '{}' (an MLX server with its own tiered KV cache) has no profile", text), "";
+    if (lm_studio) return why = "LM Studio's MLX engine runs mlx-lm (lmstudio-ai/mlx-engine): the mlx profile", "mlx";
+    return "mlx";  // mlx_lm, mlx-lm, "MLX (mlx_lm.generate)"
+  }
+  // LM Studio's GGUF engine is llama.cpp (lmstudio.ai docs: llama.cpp and MLX engines).
+  if (lm_studio || has(r, "llama.cpp") || has(r, "llama-server") || has(r, "llama-bench") || has(r, "llama.cpp") ||
+      r == "llamacpp" || r == "llama_cpp" || r == "llama-cpp") {
+    if (has(r, " cpu")) return why = "llama.cpp on the CPU is not modelled", "";
+    if (has(r, "metal") || has(r, "mtl")) return "llama.cpp-metal";
+    if (has(r, "cuda")) return "llama.cpp-cuda";
+    if (has(r, "rocm") || has(r, "hip") || has(r, "rocwmma")) return "llama.cpp-rocm";
+    if (has(r, "vulkan") || has(r, "radv") || has(r, "amdvlk")) return "llama.cpp-vulkan";
+    const std::string what = lm_studio ? "LM Studio's llama.cpp engine" : "llama.cpp";
+    if (vendor == "apple") return why = fmt::format("{}: backend not stated, Metal on Apple", what), "llama.cpp-metal";
+    if (vendor == "nvidia") return why = fmt::format("{}: backend not stated, CUDA on NVIDIA", what), "llama.cpp-cuda";
+    if (vendor == "amd") return why = fmt::format("{}: backend not stated, assumed Vulkan on AMD (ROCm is llama.cpp-rocm)", what), "llama.cpp-vulkan";
+    return why = fmt::format("runtime '{}': llama.cpp backend not stated and the hardware not known; one of llama.cpp-metal, "
+                             "llama.cpp-cuda, llama.cpp-rocm, llama.cpp-vulkan", text), "";
+  }
+  if (r == "pytorch" || r == "transformers") return why = fmt::format("runtime '{}': one of pytorch-sdpa, pytorch-cudagraph", text), "";
+  std::vector<std::string> ids;
+  for (const auto& rt : runtime_catalog()) ids.push_back(rt.id);
+  return why = text.empty() ? "no runtime stated"
+                            : fmt::format("runtime '{}' has no profile{}; `ridgeline list runtimes` shows them", text,
+                                          did_you_mean(text, ids)), "";
+}
+
+RuntimeSpec resolve_runtime(const std::string& name, const std::string& vendor) {
   if (looks_like_path(name)) {
     std::error_code ec;
     if (!std::filesystem::exists(name, ec)) throw InputError("--runtime: file '{}' does not exist", name);
     return parse_runtime_yaml(name);
   }
-  std::vector<std::string> ids;
-  for (const auto& rt : runtime_catalog()) {
-    if (rt.id == name) return rt;
-    ids.push_back(rt.id);
-  }
-  throw InputError("--runtime: '{}' is not a known runtime{}; `ridgeline list runtimes` shows them",
-                   name, did_you_mean(name, ids));
+  std::string why;
+  const std::string id = match_runtime_name(name, vendor, why);
+  if (id.empty()) throw InputError("--runtime: {}", why);
+  for (const auto& rt : runtime_catalog())
+    if (rt.id == id) return rt;
+  throw InputError("--runtime: '{}' resolved to '{}', which has no profile", name, id);
 }
 
 bool apply_runtime_override(RuntimeSpec& rt, const std::string& key, const std::string& value) {

@@ -108,8 +108,10 @@ TEST(Resolution, UnresolvedRowsCarryTheirReason) {
   m.decode_tok_s = 10;
   const Resolution r = resolve_measurement(m, {});
   EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.reason, "chip 'Apple M9 Max' is not in the hardware catalog; ds4 (a DeepSeek-V4-Flash-only engine) has "
-                      "no runtime profile; model 'DeepSeek-V4-Flash' is not in the catalog");
+  EXPECT_EQ(r.reason, "hardware 'Apple M9 Max' is not in the catalog (no Apple m9 max profile); `ridgeline list hardware` "
+                      "shows them; ds4 (a DeepSeek-V4-Flash-only engine) has no runtime profile; model 'DeepSeek-V4-Flash' "
+                      "is not in the catalog; `ridgeline list models` shows them, or pass a descriptor .yaml, a config.json "
+                      "or a .gguf");
   EXPECT_EQ(error_of([] { parse_name_maps({"chips=m1-8c"}); }),
             "--map: 'chips=m1-8c': kind 'chips' is not chip, model, quant or runtime (did you mean 'chip'?)");
   EXPECT_EQ(error_of([] { parse_name_maps({"model:Llama=llama-9b"}); }),

@@ -28,7 +28,8 @@ Resolution resolve_measurement(const Measurement& m, const NameMaps& maps);
 // The individual steps ("" when unresolved; `why` receives the reason or the assumption made).
 std::string resolve_chip_name(const std::string& chip, int gpu_cores, std::string& why);
 std::string resolve_runtime_name(const std::string& runtime, const std::string& hardware_vendor, std::string& why);
-std::string resolve_model_name(const std::string& model, std::string& why);
+// `implied_quant` receives a quantization written in the name ("gemma-3-4b-it-Q4_K_M").
+std::string resolve_model_name(const std::string& model, std::string& why, std::string* implied_quant = nullptr);
 std::string resolve_quant_name(const std::string& quant, std::string& why);
 
 }  // namespace ridgeline

@@ -33,6 +33,7 @@ struct GpuLimitRule {
 struct HardwareSpec {
   std::string id;
   std::string name;
+  std::vector<std::string> aliases;  // marketing names ("DGX Spark", "GB10"); Apple chips are read from their words
   std::string vendor;
   std::string family;
   std::string tier;
@@ -60,8 +61,18 @@ Bytes default_gpu_limit(const HardwareSpec& hw, Bytes ram);
 HardwareSpec parse_hardware_yaml(const std::string& path);
 HardwareSpec parse_hardware_yaml_text(const std::string& text, const std::string& label);
 const std::vector<HardwareSpec>& hardware_catalog();
-// An id from the catalog or a path to a profile .yaml. Throws InputError with a suggestion.
-HardwareSpec resolve_hardware(const std::string& id_or_path);
+// A hardware name as written: an id, "M4 Max", "m4-max", "M4 Max 40-core", "MacBook Pro M4 Max 64GB",
+// "Apple M2 Ultra (76-core GPU)", "h200", "strix-halo", "DGX-Spark". A bare tier is the full (largest
+// GPU) part, said in `notes`; RAM in the name ("64GB", Apple's GB being GiB) goes to `memory`.
+struct HardwareMatch {
+  std::string id;
+  Bytes memory;  // zero when the name states none
+  std::vector<std::string> notes;
+  std::string refusal;  // why not, when id is empty
+};
+HardwareMatch match_hardware_name(const std::string& text, int gpu_cores = 0);
+// A hardware name (above) or a path to a profile .yaml. Throws InputError with the candidates.
+HardwareSpec resolve_hardware(const std::string& name_or_path);
 // --set key=value on a profile: bandwidth, fp16, fp32, matrix_fp16, stream_efficiency.
 void apply_hardware_override(HardwareSpec& hw, const std::string& key, const std::string& value);
 

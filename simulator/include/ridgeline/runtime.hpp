@@ -56,7 +56,13 @@ struct RuntimeSpec {
 RuntimeSpec parse_runtime_yaml(const std::string& path);
 RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& label);
 const std::vector<RuntimeSpec>& runtime_catalog();
-RuntimeSpec resolve_runtime(const std::string& id_or_path);
+// A runtime name as written ("llama.cpp", "llama.cpp Metal (MTL,BLAS)", "lm-studio", "mlx_lm",
+// "mlx-lm") -> a runtime id. `hardware_vendor` ("apple", "nvidia", "amd" or "") picks llama.cpp's
+// backend when the name does not; without it "llama.cpp" is refused with the backends as candidates.
+// Returns "" and sets `why`; when it resolves, `why` may hold the assumption made.
+std::string match_runtime_name(const std::string& text, const std::string& hardware_vendor, std::string& why);
+// A runtime name (above) or a profile .yaml. Throws InputError with the candidates.
+RuntimeSpec resolve_runtime(const std::string& name_or_path, const std::string& hardware_vendor = "");
 // --set for runtime coefficients (e.g. compute_efficiency=0.5). Returns false if not a runtime key.
 bool apply_runtime_override(RuntimeSpec& rt, const std::string& key, const std::string& value);
 
