@@ -78,7 +78,7 @@ int run_validate(const ValidateOptions& o, std::ostream& out) {
     if (explicit_cal) {
       if (explicit_cal->runtime == rt.id) apply_calibration(rt, *explicit_cal);
     } else if (o.calibration != "none") {
-      if (const Calibration* c = shipped_calibration(rt.id, ob.scenario.hardware.vendor)) apply_calibration(rt, *c);
+      apply_shipped_calibration(rt, ob.scenario.hardware.vendor);
     }
     auto pred = predict_observation(ob);
     if (!pred) continue;

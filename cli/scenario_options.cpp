@@ -94,14 +94,15 @@ void apply_calibration_option(RuntimeSpec& rt, const HardwareSpec& hw, const std
   if (option == "none") return;
   std::optional<Calibration> loaded;
   const Calibration* c = nullptr;
-  if (option.empty()) c = shipped_calibration(rt.id, hw.vendor);
-  else {
+  if (option.empty()) {
+    c = apply_shipped_calibration(rt, hw.vendor);
+  } else {
     c = &loaded.emplace(load_calibration(option));
-    if (c->runtime != rt.id)
+    if (c->runtime != rt.id && c->runtime != rt.wraps)
       throw InputError("--calibration: {} was fitted for runtime '{}', not '{}'", option, c->runtime, rt.id);
+    apply_calibration(rt, *c);
   }
   if (!c) return;
-  apply_calibration(rt, *c);
   rt.calibration = option.empty() ? fmt::format("shipped {} ({})", c->runtime, c->hardware_vendor) : option;
   // The band is the worst held-out error (chip, model or source held out), else in sample.
   auto err = [&](const char* q) {

@@ -127,3 +127,15 @@ const Calibration* shipped_calibration(const std::string& runtime, const std::st
 }
 
 }  // namespace ridgeline
+
+namespace ridgeline {
+
+const Calibration* apply_shipped_calibration(RuntimeSpec& rt, const std::string& vendor) {
+  const Calibration* engine = shipped_calibration(rt.wraps.empty() ? rt.id : rt.wraps, vendor);
+  if (engine) apply_calibration(rt, *engine);
+  if (!rt.wraps.empty())
+    if (const Calibration* own = shipped_calibration(rt.id, vendor)) apply_calibration(rt, *own);
+  return engine;
+}
+
+}  // namespace ridgeline

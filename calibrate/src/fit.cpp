@@ -104,6 +104,11 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
     const CoefficientInfo& c = *find_coefficient(name);
     p.push_back({name, c.fit_lo, c.fit_hi, c.family != nullptr && !name.starts_with("quant_")});
   };
+  // A wrapper runs its engine's kernels: only its own per-pass cost is its to fit.
+  if (!obs.empty() && !obs.front().scenario.runtime.wraps.empty()) {
+    if (decode + prefill >= 2) add("wrapper_step_overhead_ms");
+    return p;
+  }
   if (decode + prefill >= 2) add("bandwidth_efficiency");
   if (decode + prefill >= 4) add("step_overhead_ms");
   if (decode >= 8 && layer_counts.size() >= 2) add("launch_overhead_us");
@@ -302,6 +307,11 @@ Calibration fit_runtime(const std::string& runtime, const std::vector<Observatio
     if (o.scenario.runtime.id == runtime && o.quantity != Measured::oom_context_tokens) obs.push_back(o);
   if (obs.empty()) throw InputError("calibrate: no usable measurements for runtime '{}'", runtime);
   weigh_by_build(obs, rows);
+  // A wrapper's rows are fitted over its engine's shipped calibration.
+  for (auto& o : obs)
+    if (!o.scenario.runtime.wraps.empty())
+      if (const Calibration* engine = shipped_calibration(o.scenario.runtime.wraps, o.scenario.hardware.vendor))
+        apply_calibration(o.scenario.runtime, *engine);
   Calibration c;
   c.runtime = runtime;
   c.hardware_vendor = obs.front().scenario.hardware.vendor;

@@ -208,7 +208,7 @@ double step_overhead_seconds(const Scenario& s) {
   for (const auto& g : s.model.layers)
     if (g.ffn.is_moe()) moe_layers += g.count;
   return (c.kernels_per_layer * layer_count(s.model) + c.moe_kernels_per_layer * moe_layers) * c.launch_overhead_us * 1e-6 +
-         c.step_overhead_ms * 1e-3;
+         (c.step_overhead_ms + c.wrapper_step_overhead_ms) * 1e-3;
 }
 
 double ops_seconds(const std::vector<Op>& ops) {

@@ -52,9 +52,29 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   rt.coef.transient_bytes_per_score = att.number(tbs.name, tbs.min, tbs.max);
   att.ignore("source");
   att.finish();
+  if (auto w = r.opt_map("wrapper")) {
+    // The wrapped engine's profile gives every coefficient; the wrapper adds its own cost.
+    rt.wraps = w->str("wraps");
+    if (rt.wraps == rt.id) throw InputError("{}: a runtime cannot wrap itself", w->where("wraps"));
+    // Read from its file, not the catalog: this runs while the catalog is being built.
+    std::string inner_path;
+    for (const auto& f : yaml_files("simulator/runtimes"))
+      if (std::filesystem::path(f).stem() == rt.wraps) inner_path = f;
+    if (inner_path.empty()) throw InputError("{}: '{}' is not a runtime profile in the catalog", w->where("wraps"), rt.wraps);
+    const RuntimeSpec inner = parse_runtime_yaml(inner_path);
+    if (!inner.wraps.empty()) throw InputError("{}: '{}' is itself a wrapper; wrap the engine", w->where("wraps"), rt.wraps);
+    rt.coef = inner.coef;
+    const CoefficientInfo& f = *find_coefficient("wrapper_step_overhead_ms");
+    rt.coef.wrapper_step_overhead_ms = w->number(f.name, f.min, f.max);
+    w->ignore("source");
+    w->finish();
+    r.finish();
+    return rt;
+  }
   MapReader c = r.map("coefficients");
   for (const auto& f : coefficient_table()) {
     if (f.member == &RuntimeCoefficients::transient_bytes_per_score) continue;  // under attention:
+    if (f.member == &RuntimeCoefficients::wrapper_step_overhead_ms) continue;   // under wrapper:
     if (f.member) {
       rt.coef.*f.member = c.number(f.name, f.min, f.max);
       continue;

@@ -21,8 +21,7 @@ double mape(const std::string& file, Measured q, int& n) {
   n = 0;
   for (auto& o : d.observations) {
     if (o.quantity != q) continue;
-    if (const Calibration* c = shipped_calibration(o.scenario.runtime.id, o.scenario.hardware.vendor))
-      apply_calibration(o.scenario.runtime, *c);
+    apply_shipped_calibration(o.scenario.runtime, o.scenario.hardware.vendor);
     const auto pred = predict_observation(o);
     if (!pred) continue;
     sum += 100 * std::abs(*pred - o.measured) / o.measured;

@@ -77,6 +77,10 @@ Calibration load_calibration(const std::string& path);
 // among those fitted on at least two models.
 // Loaded once; nullptr when there is none.
 const Calibration* shipped_calibration(const std::string& runtime, const std::string& vendor);
+// Applies the shipped calibrations that hold for this runtime on this vendor's hardware: a
+// wrapper's engine's first (its kernels are the engine's), then the wrapper's own (its cost).
+// Returns the engine's calibration (the one whose errors describe the predictions), or nullptr.
+const Calibration* apply_shipped_calibration(RuntimeSpec& rt, const std::string& vendor);
 
 struct FitOptions {
   int max_iterations = 60;

@@ -27,6 +27,7 @@ struct RuntimeCoefficients {
   double step_overhead_ms = 1;
   double activation_buffer_factor = 1;
   double transient_bytes_per_score = 4;
+  double wrapper_step_overhead_ms = 0;  // a wrapper's own cost per forward pass (0 for an engine)
   std::map<std::string, double> quant_compute_factor;       // by quantization kernel class
   std::map<std::string, double> generation_compute_factor;  // by hardware family (m1, m4, gb10, ...)
   std::map<std::string, double> quant_bandwidth_factor;     // by quantization kernel class
@@ -37,6 +38,9 @@ struct RuntimeSpec {
   std::string id;
   std::string name;
   std::string source;
+  // A wrapper (Ollama around llama.cpp, a server around mlx_lm) runs the wrapped engine's kernels
+  // with the wrapped engine's coefficients and calibration, plus its own cost per forward pass.
+  std::string wraps;
   long long default_chunk = 512;
   std::string default_kv_dtype = "f16";
   bool kv_upfront = true;          // KV allocated for the whole context at load (llama.cpp)

@@ -1,0 +1,139 @@
+// The physics by regime, and properties that must hold whatever the fitted coefficients: batch-1
+// decode follows bandwidth, a long prefill follows compute, a wrapper is never faster than its
+// engine, the matrix-vector roof is derived from the FP32 ALUs.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "helpers.hpp"
+#include "ridgeline/calibration.hpp"
+#include "ridgeline/catalog.hpp"
+#include "ridgeline/derived.hpp"
+#include "ridgeline/quant.hpp"
+
+namespace ridgeline {
+namespace {
+
+using test::scenario;
+using test::tiny_dense;
+
+// A matrix-vector step: one row reads every weight once, so with no overheads a decode step of
+// the tiny model takes exactly its bytes over the bandwidth (the ALU roof is far below).
+TEST(Physics, BatchOneDecodeStepIsBytesOverBandwidth) {
+  Scenario s = scenario(tiny_dense());
+  s.runtime.coef.gemv_max_rows = 8;
+  s.runtime.coef.gemv_compute_efficiency = 0.1;
+  StepShape one;  // one token, empty context, batch 1
+  double bytes = 0;
+  for (const auto& op : step_ops(s, one)) bytes += op.bytes();
+  EXPECT_NEAR(step_seconds(s, one), bytes / 100e9, 1e-12);
+}
+
+// Eight rows stay matrix-vector: the matrices' FLOPs run at FP32 peak x gemv efficiency,
+// 2 x rows x parameters for the attention projections of one layer.
+TEST(Physics, MatrixVectorRoofIsTheFp32AluAtItsEfficiency) {
+  Scenario s = scenario(tiny_dense());
+  s.runtime.coef.gemv_max_rows = 8;
+  s.runtime.coef.gemv_compute_efficiency = 0.1;
+  StepShape shape;
+  shape.batch = 8;
+  const auto ops = step_ops(s, shape);
+  const Op& proj = ops[1];
+  ASSERT_STREQ(proj.what, "attention projections");
+  const double per_layer = 1024.0 * 1024 + 2 * 1024.0 * 256 + 1024.0 * 1024;  // q, k, v, o
+  EXPECT_DOUBLE_EQ(proj.flops, 2 * 8 * per_layer * 4);                          // 4 layers
+  EXPECT_DOUBLE_EQ(proj.compute_rate, 10e12 * 0.1);
+  // Nine rows cross to the matrix-matrix kernels: the GEMM roof (peak x efficiency).
+  shape.batch = 9;
+  EXPECT_DOUBLE_EQ(step_ops(s, shape)[1].compute_rate, 10e12);
+}
+
+// Elasticity of a rate to a hardware figure: d ln(rate) / d ln(figure), by +-10%.
+double elasticity(const Scenario& base, void (*scale)(HardwareSpec&, double), bool decode) {
+  auto rate = [&](double f) {
+    Scenario s = base;
+    scale(s.hardware, f);
+    const Prediction p = predict(s);
+    return decode ? p.decode_tps() : p.prefill_tps();
+  };
+  return std::log(rate(1.1) / rate(0.9)) / std::log(1.1 / 0.9);
+}
+void scale_bandwidth(HardwareSpec& hw, double f) { hw.bandwidth.value = Bandwidth(hw.bandwidth.value.value * f); }
+void scale_compute(HardwareSpec& hw, double f) {
+  hw.fp16.value = FlopRate(hw.fp16.value.value * f);
+  hw.fp32.value = FlopRate(hw.fp32.value.value * f);
+  if (hw.matrix_fp16) hw.matrix_fp16->value = FlopRate(hw.matrix_fp16->value.value * f);
+}
+
+Scenario apple(const HardwareSpec& hw, long long prompt, long long gen) {
+  RuntimeSpec rt = resolve_runtime("llama.cpp-metal");
+  apply_shipped_calibration(rt, hw.vendor);
+  Workload w;
+  w.prompt = prompt;
+  w.gen = gen;
+  return make_scenario(hw, resolve_model("llama-3.1-8b"), find_quantization("q4_k_m"), rt, w);
+}
+
+// Decode of a dense 8B Q4 at batch 1 reads 4.9 GB a token: bandwidth sets it on every Apple
+// chip. The part of a token it does not explain is the fitted kernel latency (a fixed time per
+// kernel), which is why the bound is 0.7 rather than 1 on the fastest memories.
+TEST(Physics, BatchOneDecodeFollowsBandwidthNotCompute) {
+  for (const auto& hw : hardware_catalog()) {
+    if (hw.vendor != "apple") continue;
+    const Scenario s = apple(hw, 1, 128);
+    EXPECT_GE(elasticity(s, scale_bandwidth, true), 0.7) << hw.id;
+    EXPECT_LE(elasticity(s, scale_compute, true), 0.1) << hw.id;
+  }
+}
+
+// A 4K-token prompt is matrix-matrix work: compute sets it, bandwidth barely matters.
+TEST(Physics, LongPrefillFollowsComputeNotBandwidth) {
+  for (const auto& hw : hardware_catalog()) {
+    if (hw.vendor != "apple") continue;
+    const Scenario s = apple(hw, 4096, 0);
+    EXPECT_GE(elasticity(s, scale_compute, false), 0.8) << hw.id;
+    EXPECT_LE(elasticity(s, scale_bandwidth, false), 0.1) << hw.id;
+  }
+}
+
+// Ollama runs llama.cpp's kernels plus its own server loop: never faster, whatever its cost.
+TEST(Physics, WrapperIsNeverFasterThanItsEngine) {
+  const HardwareSpec hw = resolve_hardware("m4-max-40c");
+  for (const char* model : {"llama-3.1-8b", "qwen3-30b-a3b"}) {
+    RuntimeSpec engine = resolve_runtime("llama.cpp-metal"), wrapper = resolve_runtime("ollama");
+    ASSERT_EQ(wrapper.wraps, "llama.cpp-metal");
+    apply_shipped_calibration(engine, hw.vendor);
+    apply_shipped_calibration(wrapper, hw.vendor);
+    Workload w;
+    w.prompt = 2048;
+    w.gen = 256;
+    const Prediction e = predict(make_scenario(hw, resolve_model(model), find_quantization("q4_k_m"), engine, w));
+    const Prediction o = predict(make_scenario(hw, resolve_model(model), find_quantization("q4_k_m"), wrapper, w));
+    EXPECT_LE(o.decode_tps(), e.decode_tps()) << model;
+    EXPECT_LE(o.prefill_tps(), e.prefill_tps()) << model;
+  }
+}
+
+// More bandwidth never slows decode; more RAM never fits less.
+TEST(Physics, MonotoneInBandwidthAndRam) {
+  const HardwareSpec hw = resolve_hardware("m4-pro-20c");
+  Scenario s = apple(hw, 512, 128);
+  const double base = predict(s).decode_tps();
+  s.hardware.bandwidth.value = Bandwidth(s.hardware.bandwidth.value.value * 2);
+  EXPECT_GT(predict(s).decode_tps(), base);
+  Workload w;
+  w.prompt = 32768;
+  w.gen = 0;
+  RuntimeSpec rt = resolve_runtime("llama.cpp-metal");
+  long long previous_fit = -1;
+  for (double gib : {24.0, 48.0, 64.0}) {
+    w.ram = gibibytes(gib);
+    const Prediction p = predict(make_scenario(hw, resolve_model("qwen2.5-32b"), find_quantization("q4_k_m"), rt, w));
+    const long long fits = p.mem.fits ? 1 : 0;
+    EXPECT_GE(fits, previous_fit) << gib;
+    previous_fit = fits;
+  }
+}
+
+}  // namespace
+}  // namespace ridgeline
