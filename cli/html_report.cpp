@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "advisor.hpp"
+#include "commands.hpp"
 #include "ridgeline/error.hpp"
 #include "ridgeline/report.hpp"
 #include "ridgeline/yaml_reader.hpp"
