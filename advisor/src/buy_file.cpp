@@ -24,7 +24,7 @@ std::string resolve_hardware_id(const std::string& name, const std::string& wher
   } catch (const InputError&) {
     std::vector<std::string> ids;
     for (const auto& h : hardware_catalog()) ids.push_back(h.id);
-    throw InputError("{}: '{}' is not a hardware id{}; `ridgeline list hardware` shows them", where, name,
+    throw InputError("{}: '{}' is not in the catalog{}; `ridgeline list hardware` shows them", where, name,
                      did_you_mean(name, ids));
   }
 }

@@ -100,7 +100,7 @@ std::vector<PriceRow> parse_price_text(const std::string& text, const std::strin
     PriceRow p = parse_row(m, hardware);
     p.origin = label;
     if (std::any_of(rows.begin(), rows.end(), [&](const PriceRow& r) { return r.id == p.id; }))
-      throw InputError("{}: id '{}' appears twice", m.where("id"), p.id);
+      throw InputError("{}: '{}' appears twice", m.where("id"), p.id);
     rows.push_back(std::move(p));
   }
   root.finish();

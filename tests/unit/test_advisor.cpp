@@ -64,7 +64,7 @@ TEST(Prices, EveryBadValueIsOneLineNamingRowAndKey) {
   EXPECT_EQ(error_of([] { parse(row("a", "m4-max-40c", 64, 100, "status: sold")); }),
             "p.yaml: prices[0]: status: 'sold' is not a status (expected on-sale or discontinued)");
   EXPECT_EQ(error_of([] { parse(row("a", "m4-max-40c", 64, 100) + row("a", "m4-max-40c", 48, 100)); }),
-            "p.yaml: prices[1]: id: id 'a' appears twice");
+            "p.yaml: prices[1]: id: 'a' appears twice");
   EXPECT_EQ(error_of([] { parse(row("a", "m4-max-40c", 64, 0)); }).substr(0, 29), "p.yaml: prices[0]: price_usd:");
 }
 
