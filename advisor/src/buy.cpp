@@ -142,12 +142,20 @@ std::string recommend(const BuyResult& r) {
   }
   if (best.meets()) {
     text += fmt::format("Buy the {}: the cheapest configuration that meets every requirement ({}).", describe(best), figures(best));
-    // The cheapest configuration that is clearly faster and not dominated, for comparison.
+    // The cheapest configuration that is clearly faster, and the fastest, both undominated, for comparison.
+    const Configuration* faster = nullptr;
+    const Configuration* fastest = &best;
     for (const auto& c : r.configurations) {
-      if (!c.meets() || c.dominated_by || &c == &best || c.speed < kWorthMentioning * best.speed) continue;
-      text += fmt::format(" Paying ${:.0f} for the {} ({}, {:.0f} GB/s) buys {:.1f}x the decode speed.", c.price_usd,
-                          c.offer.machine, c.chip_name, c.bandwidth_gbs, c.speed / best.speed);
-      break;
+      if (!c.meets() || c.dominated_by) continue;
+      if (!faster && c.speed >= kWorthMentioning * best.speed) faster = &c;
+      if (c.speed > fastest->speed) fastest = &c;
+    }
+    for (const Configuration* c : {faster, fastest}) {
+      if (!c || c == &best || (c == fastest && fastest == faster)) continue;
+      if (c == fastest && faster && fastest->speed < kWorthMentioning * faster->speed) continue;
+      text += fmt::format(" {} ${:.0f} for the {} ({}, {:.0f} GB/s) buys {:.1f}x the decode speed.",
+                          c == faster ? "Paying" : "The fastest that meets them:", c->price_usd, c->offer.machine,
+                          c->chip_name, c->bandwidth_gbs, c->speed / best.speed);
     }
   } else if (r.impossible.empty()) {
     text = fmt::format("No configuration meets every requirement{}. The closest is the {} ({}); it fails: {}.",
