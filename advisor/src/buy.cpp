@@ -151,7 +151,7 @@ std::string recommend(const BuyResult& r) {
       if (c.speed > fastest->speed) fastest = &c;
     }
     for (const Configuration* c : {faster, fastest}) {
-      if (!c || c == &best || (c == fastest && fastest == faster)) continue;
+      if (!c || c == &best || (c == fastest && fastest == faster) || c->speed < kWorthMentioning * best.speed) continue;
       if (c == fastest && faster && fastest->speed < kWorthMentioning * faster->speed) continue;
       text += fmt::format(" {} ${:.0f} for the {} ({}, {:.0f} GB/s) buys {:.1f}x the decode speed.",
                           c == faster ? "Paying" : "The fastest that meets them:", c->price_usd, c->offer.machine,
