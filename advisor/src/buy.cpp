@@ -150,9 +150,9 @@ std::string recommend(const BuyResult& r) {
       if (!faster && c.speed >= kWorthMentioning * best.speed) faster = &c;
       if (c.speed > fastest->speed) fastest = &c;
     }
+    if (fastest == faster || (faster && fastest->speed < kWorthMentioning * faster->speed)) fastest = nullptr;
     for (const Configuration* c : {faster, fastest}) {
-      if (!c || c == &best || (c == fastest && fastest == faster) || c->speed < kWorthMentioning * best.speed) continue;
-      if (c == fastest && faster && fastest->speed < kWorthMentioning * faster->speed) continue;
+      if (!c || c == &best || c->speed < kWorthMentioning * best.speed) continue;
       text += fmt::format(" {} ${:.0f} for the {} ({}, {:.0f} GB/s) buys {:.1f}x the decode speed.",
                           c == faster ? "Paying" : "The fastest that meets them:", c->price_usd, c->offer.machine,
                           c->chip_name, c->bandwidth_gbs, c->speed / best.speed);

@@ -66,9 +66,9 @@ std::vector<Hint> fit_hints(const Scenario& s) {
     if (mem.peak <= ceiling) {
       const double mb = std::ceil(mem.peak.value / kMiB / 1024.0) * 1024.0;  // whole GiB, in the sysctl's MiB
       hints.push_back({"wired_limit",
-                       fmt::format("raising the GPU limit to {:.0f} MB fits (peak {}; limit now {}; {} of RAM left "
-                                   "for macOS): sudo sysctl iogpu.wired_limit_mb={:.0f}",
-                                   mb, format_gb(mem.peak), format_gb(s.limit), format_gib(s.ram - Bytes(mb * kMiB)), mb),
+                       fmt::format("raising the GPU limit to {:.0f} GiB fits (peak {}, limit now {}, {} of RAM left for "
+                                   "macOS): sudo sysctl iogpu.wired_limit_mb={:.0f}",
+                                   mb / 1024, format_gb(mem.peak), format_gb(s.limit), format_gib(s.ram - Bytes(mb * kMiB)), mb),
                        mb, fmt::format("sudo sysctl iogpu.wired_limit_mb={:.0f}", mb)});
     }
   }
