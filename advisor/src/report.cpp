@@ -258,17 +258,21 @@ std::string fit_table(const FitResult& r) {
 }
 
 std::string price_table(const std::vector<PriceRow>& rows) {
-  std::string s = fmt::format("{:<40} {:<14} {:>4} {:>7} {:>7}  {}\n", "configuration", "hardware", "RAM", "price", "status", "machine; source (read)");
+  // Three lines per row so the table fits 100 columns: the figures, the machine, the source.
+  std::string s = fmt::format("{:<38} {:<14} {:>4} {:>8} {:>8}\n{:>4}{}\n{:>4}{}\n", "configuration", "hardware", "RAM",
+                              "price", "status", "", "machine, storage; when it left the store; used price", "",
+                              "date read: source address");
   for (const auto& p : rows) {
-    s += fmt::format("{:<40} {:<14} {:>4} {:>7} {:>7}  {}\n", p.id, p.hardware, fmt::format("{:g}", ram_gb(p.memory)),
-                     fmt::format("${:.0f}{}", p.price_usd, p.unverified.empty() ? "" : "*"),
-                     p.on_sale ? "on sale" : "gone", p.machine + (p.storage.empty() ? "" : ", " + p.storage));
-    std::string detail = fmt::format("{} ({})", p.url.empty() ? p.source : p.url, p.read.empty() ? "given" : p.read);
-    if (!p.on_sale) detail += fmt::format("; left the store {}", p.left_store);
-    if (p.used) detail += fmt::format("; used ${:.0f} ({})", p.used->usd, p.used->read);
-    s += fmt::format("{:>4}{}\n", "", detail);
+    s += fmt::format("{:<38} {:<14} {:>4} {:>8} {:>8}\n", p.id, p.hardware, fmt::format("{:g}", ram_gb(p.memory)),
+                     fmt::format("${:.0f}{}", p.price_usd, p.unverified.empty() ? "" : "*"), p.on_sale ? "on sale" : "gone");
+    std::string machine = p.machine + (p.storage.empty() ? "" : ", " + p.storage);
+    if (!p.on_sale) machine += fmt::format("; left the store {}", p.left_store);
+    if (p.used) machine += fmt::format("; used ${:.0f} ({})", p.used->usd, p.used->read);
+    s += fmt::format("{:>4}{}\n{:>4}{}: {}\n", "", machine, "", p.read.empty() ? "given" : p.read,
+                     p.url.empty() ? p.source : p.url);
   }
-  return s + "RAM in GB as sold; * the figure is not confirmed by a stored source (see the row's 'unverified' note).\n";
+  return s + "RAM in GB as sold (GiB-sized chips).\n* the figure is not confirmed by a stored source (the row's "
+             "'unverified' note in the file says why).\n";
 }
 
 }  // namespace ridgeline
