@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
 #include "helpers.hpp"
 #include "ridgeline/advisor.hpp"
@@ -198,4 +200,23 @@ TEST(Fit, RowsThatFitAreWithinTheLimitAndHintedQuantsFit) {
   auto q8 = std::find_if(r.rows.begin(), r.rows.end(), [](const FitRow& y) { return y.model == "llama-3.3-70b-instruct" && y.quant == "q8_0"; });
   ASSERT_NE(q8, r.rows.end());
   EXPECT_FALSE(q8->fits);
+}
+
+// The price parser refuses every file of the bad-input corpus (hardware, model, runtime, bench files,
+// binary garbage, truncated YAML) with InputError only, never another exception.
+TEST(Prices, BadInputCorpusIsRefusedWithInputErrorOnly) {
+  const std::filesystem::path dir = std::filesystem::path(RIDGELINE_SOURCE_DIR) / "tests" / "bad_inputs";
+  int refused = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (!e.is_regular_file() || e.path().filename() == "prices_valid.yaml") continue;
+    std::ifstream f(e.path(), std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    try {
+      parse_price_text(text, e.path().filename().string(), hardware_catalog());
+      ADD_FAILURE() << e.path() << " was accepted";
+    } catch (const InputError&) {
+      ++refused;
+    }
+  }
+  EXPECT_GT(refused, 40);
 }
