@@ -123,8 +123,8 @@ std::string buy_header(const YAML::Node& root) {
                    parts.empty() ? "none" : xml_escape(fmt::format("{}", fmt::join(parts, ", "))),
                    impossible.empty() ? "" : " <b>Not possible on any machine:</b> " + xml_escape(impossible) + ".");
   s += fmt::format("<p>Calibration: {}. RAM in GB as Apple sells it (chips of 2<sup>30</sup>-byte GiB); every other size in "
-                   "GB = 10<sup>9</sup> bytes. Prices in USD with their source and date in the JSON; {:g} discontinued "
-                   "configurations left out.</p>\n",
+                   "GB = 10<sup>9</sup> bytes. Prices in USD with their source and date in the JSON (* a figure no stored source confirms); "
+                   "{:g} discontinued configurations left out.</p>\n",
                    xml_escape(str(root, "calibration")), num(root, "discontinued_left_out"));
   return s;
 }
@@ -143,7 +143,8 @@ std::vector<std::pair<std::string, std::string>> buy_sections(const YAML::Node& 
     const YAML::Node c = configs[i];
     table += fmt::format("<tr><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{:g}</td><td>${:.0f}{}</td>", i + 1,
                          xml_escape(str(c, "hardware")), xml_escape(str(c, "machine")), num(c, "memory_gb"), num(c, "price_usd"),
-                         str(c, "price_kind") == "new" ? "" : " (" + str(c, "price_kind") + ")");
+                         (str(c, "price_unverified").empty() ? "" : "*") +
+                             (str(c, "price_kind") == "new" ? "" : " (" + str(c, "price_kind") + ")"));
     for (const auto& w : workloads) {
       std::string cell = "<td>cannot run</td>";
       for (const auto& p : c["predictions"])

@@ -21,6 +21,8 @@ constexpr double kCannotRunShortfall = 20;
 constexpr double kDoesNotFitShortfall = 10;
 // The faster alternative is worth a sentence only when it is clearly faster.
 constexpr double kWorthMentioning = 1.1;
+// Decode speeds closer than this are the same speed for dominance: far inside the model's error.
+constexpr double kSameSpeed = 0.02;
 
 AssumedWorkload assume(const BuyWorkload& w, const Requirements& req, std::vector<std::string>& impossible) {
   AssumedWorkload a{w.name, w.model.id, 0, w.gen, w.batch, 0, !w.prompt, w.run.quant, w.run.runtime, w.run.kv_dtype};
@@ -230,12 +232,12 @@ BuyResult advise_buy(const BuyRequest& rq) {
     if (a.meets()) return better(a, b);
     return a.shortfall != b.shortfall ? a.shortfall < b.shortfall : better(a, b);
   });
-  // Dominated: another configuration that meets everything is at most as dear and at least as fast
-  // (ranked ahead of it, so ties go to the one with more headroom).
+  // Dominated: another configuration that meets everything is at most as dear (ranked ahead of it)
+  // and at least as fast, within kSameSpeed.
   for (size_t i = 0; i < r.configurations.size(); ++i) {
     if (!r.configurations[i].meets()) continue;
     for (size_t j = 0; j < i; ++j)
-      if (r.configurations[j].meets() && r.configurations[j].speed >= r.configurations[i].speed) {
+      if (r.configurations[j].meets() && r.configurations[j].speed >= (1 - kSameSpeed) * r.configurations[i].speed) {
         r.configurations[i].dominated_by = j;
         break;
       }
