@@ -7,11 +7,16 @@
 #include "ridgeline/error.hpp"
 #include "ridgeline/importers.hpp"
 #include "ridgeline/report.hpp"
+#include "ridgeline/advisor_report.hpp"
+#include "ridgeline/prices.hpp"
 
 namespace ridgeline::cli {
 
 int run_list(const ListOptions& o, std::ostream& out) {
-  if (o.what == "hardware") {
+  if (o.prices && o.what != "hardware") throw InputError("list: --prices goes with 'hardware', not '{}'", o.what);
+  if (o.what == "hardware" && o.prices) {
+    out << price_table(price_catalog());
+  } else if (o.what == "hardware") {
     out << fmt::format("{:<16} {:<48} {:>10} {:>11} {:>6}  {:<22} {}\n", "id", "name", "bandwidth", "matmul peak",
                        "GPU", "memory (GiB)", "bandwidth source");
     for (const auto& hw : hardware_catalog()) {

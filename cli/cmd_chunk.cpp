@@ -1,6 +1,8 @@
+#include <algorithm>
 #include <ostream>
 
 #include "commands.hpp"
+#include "ridgeline/advisor_report.hpp"
 #include "ridgeline/derived.hpp"
 #include "ridgeline/error.hpp"
 #include "ridgeline/report.hpp"
@@ -74,6 +76,13 @@ int run_chunk(const ChunkOptions& o, std::ostream& out) {
                        format_gb(r.peak), r.completes ? "safe" : "OUT OF MEMORY before the target");
   out << (largest ? fmt::format("\nlargest safe chunk: {} tokens\n", *largest)
                   : std::string("\nno chunk size in the list reaches the target context\n"));
+  if (!largest) {  // what else would: computed with the smallest chunk tried (smaller chunks are listed above)
+    Scenario smallest = first;
+    smallest.chunk = *std::min_element(chunks.begin(), chunks.end());
+    std::vector<Hint> hints = fit_hints(smallest);
+    std::erase_if(hints, [](const Hint& h) { return h.kind == "chunk"; });
+    out << hints_text(hints);
+  }
   if (!formula.empty()) out << "score-matrix check: " << formula << "\n";
   return largest ? kOk : kRequirementFailed;
 }

@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "ridgeline/error.hpp"
+#include "ridgeline/advisor_report.hpp"
 #include "ridgeline/report.hpp"
 
 namespace ridgeline::cli {
@@ -10,6 +11,7 @@ int run_predict(const PredictOptions& o, std::ostream& out) {
   Scenario s = build_scenario(o.s);
   Prediction p = predict(s);
   out << (o.json ? prediction_json(s, p) + "\n" : prediction_table(s, p));
+  if (!o.json && !p.mem.fits) out << hints_text(fit_hints(s));
   return p.mem.fits ? kOk : kRequirementFailed;
 }
 

@@ -45,7 +45,7 @@ int run_explain(const ExplainOptions& o, std::ostream& out);
 struct ChunkOptions { ScenarioOptions s; std::string context = "131072"; std::string chunks = "256,512,1024,2048,4096"; bool json = false; };
 int run_chunk(const ChunkOptions& o, std::ostream& out);
 
-struct ListOptions { std::string what; bool json = false; };
+struct ListOptions { std::string what; bool json = false, prices = false; };
 int run_list(const ListOptions& o, std::ostream& out);
 
 struct ImportOptions { std::string file, id, output; };
@@ -68,8 +68,25 @@ struct ValidateOptions {
 };
 int run_validate(const ValidateOptions& o, std::ostream& out);
 
-struct BuyOptions;
+// buy: flags as typed; cmd_buy.cpp turns them into an advisor BuyRequest.
+struct BuyOptions {
+  std::string model, quant, runtime, kv_dtype, calibration, prompt, gen = "256", batch = "1";
+  std::string min_decode, max_ttft, min_context, budget, consider, workloads, html, memory, limit, prices_file;
+  std::vector<std::string> prices;  // ID=USD
+  bool json = false, include_discontinued = false;
+};
 int run_buy(const BuyOptions& o, std::ostream& out);
+
+struct FitCommandOptions {
+  std::string hardware, memory, limit, context = "8192", gen = "256", runtimes, models, kv_dtype, calibration, html;
+  bool json = false, csv = false;
+};
+int run_fit(const FitCommandOptions& o, std::ostream& out);
+
+// --memory / --limit style sizes: a bare number in `bare_unit` bytes, or a value with a unit.
+Bytes parse_size_option(const std::string& text, const std::string& flag, double bare_unit);
+// The HTML report of a buy, fit, sweep, chunk or validate JSON result (what `--json` prints).
+std::string report_html(const std::string& json, const std::string& label);
 
 struct ReportOptions { std::string input, html; };
 int run_report(const ReportOptions& o, std::ostream& out);

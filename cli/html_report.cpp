@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "advisor.hpp"
+#include "commands.hpp"
 #include "ridgeline/error.hpp"
 #include "ridgeline/report.hpp"
 #include "ridgeline/yaml_reader.hpp"
@@ -97,19 +97,54 @@ std::optional<double> opt(const YAML::Node& n, const char* key) {
   return parse_double(v.Scalar());
 }
 
+// What the report answers: the workloads as predicted and the requirements, before any figure.
+std::string buy_header(const YAML::Node& root) {
+  std::string s = "<table id=\"workload\"><tr><th class=\"l\">workload</th><th class=\"l\">model</th><th>prompt</th>"
+                  "<th>generated</th><th>context</th><th>checked at context</th><th>batch</th><th class=\"l\">quantization on runtime</th></tr>\n";
+  for (const auto& w : root["workloads"]) {
+    std::string ran;
+    for (const auto& r : w["ran_as"]) ran += (ran.empty() ? "" : "; ") + r.as<std::string>();
+    s += fmt::format("<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{:g}{}</td><td>{:g}</td><td>{:g}</td><td>{:g}</td>"
+                     "<td>{:g}</td><td class=\"l\">{}</td></tr>\n",
+                     xml_escape(str(w, "name")), xml_escape(str(w, "model")), num(w, "prompt"),
+                     str(w, "prompt_defaulted") == "true" ? " (default)" : "", num(w, "gen"), num(w, "context"),
+                     num(w, "checked_context"), num(w, "batch"), xml_escape(ran));
+  }
+  s += "</table>\n";
+  const YAML::Node req = root["requirements"];
+  std::vector<std::string> parts;
+  if (auto v = opt(req, "min_decode")) parts.push_back(fmt::format("decode at least {:g} tokens/s per sequence", *v));
+  if (auto v = opt(req, "max_ttft")) parts.push_back(fmt::format("time to first token at most {:g} s", *v));
+  if (auto v = opt(req, "min_context")) parts.push_back(fmt::format("a context of {:g} tokens", *v));
+  if (auto v = opt(req, "budget")) parts.push_back(fmt::format("price at most ${:.0f}", *v));
+  std::string impossible;
+  for (const auto& i : root["impossible"]) impossible += (impossible.empty() ? "" : "; ") + i.as<std::string>();
+  s += fmt::format("<p id=\"requirements\">Requirements: {}.{}</p>\n",
+                   parts.empty() ? "none" : xml_escape(fmt::format("{}", fmt::join(parts, ", "))),
+                   impossible.empty() ? "" : " <b>Not possible on any machine:</b> " + xml_escape(impossible) + ".");
+  s += fmt::format("<p>Calibration: {}. RAM in GB as Apple sells it (chips of 2<sup>30</sup>-byte GiB); every other size in "
+                   "GB = 10<sup>9</sup> bytes. Prices in USD with their source and date in the JSON (* a figure no stored source confirms); "
+                   "{:g} discontinued configurations left out.</p>\n",
+                   xml_escape(str(root, "calibration")), num(root, "discontinued_left_out"));
+  return s;
+}
+
 std::vector<std::pair<std::string, std::string>> buy_sections(const YAML::Node& root) {
   std::vector<std::pair<std::string, std::string>> sections;
+  sections.push_back({"What this answers", buy_header(root)});
   const YAML::Node configs = root["configurations"];
   std::vector<std::string> workloads;
   if (configs.size() > 0)
     for (const auto& w : configs[0]["predictions"]) workloads.push_back(str(w, "workload"));
-  std::string table = "<table id=\"configurations\"><tr><th>rank</th><th class=\"l\">hardware</th><th class=\"l\">machine</th><th>RAM</th><th>price</th>";
+  std::string table = "<table id=\"configurations\"><tr><th>rank</th><th class=\"l\">hardware</th><th class=\"l\">machine</th><th>RAM GB</th><th>price</th>";
   for (const auto& w : workloads) table += "<th>" + xml_escape(w) + "<br>decode tok/s (range) / TTFT s</th>";
   table += "<th class=\"l\">verdict</th></tr>\n";
   for (size_t i = 0; i < configs.size(); ++i) {
     const YAML::Node c = configs[i];
-    table += fmt::format("<tr><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{:g} GiB</td><td>${:.0f}</td>", i + 1,
-                         xml_escape(str(c, "hardware")), xml_escape(str(c, "mac_model")), num(c, "memory_gb"), num(c, "price_usd"));
+    table += fmt::format("<tr><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{:g}</td><td>${:.0f}{}</td>", i + 1,
+                         xml_escape(str(c, "hardware")), xml_escape(str(c, "machine")), num(c, "memory_gb"), num(c, "price_usd"),
+                         (str(c, "price_unverified").empty() ? "" : "*") +
+                             (str(c, "price_kind") == "new" ? "" : " (" + str(c, "price_kind") + ")"));
     for (const auto& w : workloads) {
       std::string cell = "<td>cannot run</td>";
       for (const auto& p : c["predictions"])
@@ -122,11 +157,17 @@ std::vector<std::pair<std::string, std::string>> buy_sections(const YAML::Node& 
     }
     std::string failures;
     for (const auto& f : c["failures"]) failures += (failures.empty() ? "" : "; ") + f.as<std::string>();
-    table += str(c, "meets_requirements") == "true" ? "<td class=\"l ok\">meets all</td>" : "<td class=\"l fail\">" + xml_escape(failures) + "</td>";
+    const std::string dominated = str(c, "dominated_by_rank").empty() ? "" : "; dominated by #" + str(c, "dominated_by_rank");
+    table += str(c, "meets_requirements") == "true" ? "<td class=\"l ok\">meets all" + dominated + "</td>"
+                                                    : "<td class=\"l fail\">" + xml_escape(failures) + "</td>";
     table += "</tr>\n";
   }
-  sections.push_back({"Configurations, best first", table + "</table>\n"});
   constexpr size_t kCharted = 12;
+  sections.push_back({"Configurations, best first", table + "</table>\n" +
+                      (configs.size() > kCharted ? fmt::format("<p id=\"cut\">The bar charts below draw the first {} of these {} "
+                                                               "configurations; the price-against-speed chart draws every one that fits.</p>\n",
+                                                               kCharted, configs.size())
+                                                 : std::string("<p id=\"cut\">Every configuration is drawn in the charts below.</p>\n"))});
   for (size_t wi = 0; wi < workloads.size(); ++wi) {
     std::vector<Bar> decode, ttft, memory;
     Chart ctx{"decode tokens/s against context", "context (tokens)", "tokens/s", {}, {}, "", {}, "", false, false};
@@ -136,7 +177,7 @@ std::vector<std::pair<std::string, std::string>> buy_sections(const YAML::Node& 
       const YAML::Node c = configs[i];
       for (const auto& p : c["predictions"]) {
         if (str(p, "workload") != workloads[wi]) continue;
-        const std::string label = fmt::format("{} {:g} GiB ${:.0f}", str(c, "hardware"), num(c, "memory_gb"), num(c, "price_usd"));
+        const std::string label = fmt::format("#{} {} {:g} GB ${:.0f}", i + 1, str(c, "hardware"), num(c, "memory_gb"), num(c, "price_usd"));
         const bool fits = str(p, "fits") == "true";
         if (fits) {
           auto& s = str(c, "meets_requirements") == "true" ? meets : fails;
@@ -159,14 +200,39 @@ std::vector<std::pair<std::string, std::string>> buy_sections(const YAML::Node& 
     price.series = {meets, fails};
     const std::string w = workloads[wi];
     sections.push_back({"Decode tokens/s per configuration: " + w, bar_svg(fmt::format("decode-{}", wi), decode, {"decode"}, "tok/s") +
-                        "<p>Bars: predicted; whiskers: the calibration's cross-validated range; black line: the requirement.</p>\n"});
-    sections.push_back({"Time to first token per configuration: " + w, bar_svg(fmt::format("ttft-{}", wi), ttft, {"TTFT"}, "s")});
+                        "<p>Bars: predicted decode at the workload's prompt; whiskers: the calibration's cross-validated range; black tick: the required decode speed.</p>\n"});
+    sections.push_back({"Time to first token per configuration: " + w, bar_svg(fmt::format("ttft-{}", wi), ttft, {"TTFT"}, "s") +
+                        "<p>Black tick: the largest acceptable time to first token.</p>\n"});
     sections.push_back({"Memory budget: " + w, bar_svg(fmt::format("memory-{}", wi), memory, {"weights", "KV cache", "transient", "runtime"}, "GB") +
-                        "<p>Black line: the GPU memory limit for that RAM size.</p>\n"});
+                        "<p>GB = 10<sup>9</sup> bytes. Black tick: the GPU memory limit for that RAM size (the default rule, or --limit).</p>\n"});
     sections.push_back({"Tokens/s against context: " + w, svg_charts({ctx}, w)});
     sections.push_back({"Price against speed: " + w, svg_charts({price}, w)});
   }
   return sections;
+}
+
+std::vector<std::pair<std::string, std::string>> fit_sections(const YAML::Node& root) {
+  std::string table = "<table id=\"fit\"><tr><th class=\"l\">model</th><th class=\"l\">runtime</th><th class=\"l\">quant</th>"
+                      "<th>context</th><th>decode tok/s</th><th>prefill tok/s</th><th>weights GB</th><th>peak GB</th>"
+                      "<th>largest context that fits</th><th class=\"l\">to make it fit</th></tr>\n";
+  std::vector<Bar> decode;
+  for (const auto& x : root["rows"]) {
+    const bool fits = str(x, "fits") == "true";
+    std::string fix;
+    for (const auto& h : x["hints"]) fix += (fix.empty() ? "" : "; ") + str(h, "text");
+    table += fmt::format("<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{:g}</td><td>{}</td>"
+                         "<td>{}</td><td>{:.2f}</td><td>{:.2f}</td><td>{}</td><td class=\"l {}\">{}</td></tr>\n",
+                         str(x, "model"), str(x, "runtime"), str(x, "quant"), num(x, "context"),
+                         fits ? fmt::format("{:.1f}", num(x, "decode_tokens_per_second")) : "",
+                         fits ? fmt::format("{:.0f}", num(x, "prefill_tokens_per_second")) : "", num(x, "weights_bytes") / 1e9,
+                         num(x, "peak_bytes") / 1e9, fits ? str(x, "max_context_tokens") : "", fits ? "ok" : "fail",
+                         fits ? "fits" : xml_escape(fix));
+    if (fits) decode.push_back({fmt::format("{} {} {}", str(x, "model"), str(x, "runtime"), str(x, "quant")),
+                                {num(x, "decode_tokens_per_second")}, {}, {}, {}});
+  }
+  return {{"Every model x runtime x quantization", table + "</table>\n"},
+          {"Decode tokens/s of every combination that fits", bar_svg("fit-decode", decode, {"decode"}, "tok/s") +
+                                                                 fmt::format("<p>All {} combinations that fit are drawn.</p>\n", decode.size())}};
 }
 
 std::vector<std::pair<std::string, std::string>> chunk_sections(const YAML::Node& root) {
@@ -239,6 +305,11 @@ std::string report_html(const std::string& json, const std::string& label) {
     return html_page("ridgeline chunk", fmt::format("Largest safe chunk for {} on {} ({:g} GiB): {}", str(root, "model"),
                                                      str(root, "hardware"), num(root, "memory_gib"), str(root, "largest_safe_chunk")),
                      chunk_sections(root));
+  if (root["rows"] && root["context"])
+    return html_page("ridgeline fit", fmt::format("What {} with {:g} GB of RAM runs (GPU limit {:.2f} GB), speeds at a context of "
+                                                  "{:g} tokens ({:g} generated).", str(root, "hardware"), num(root, "memory_gb"),
+                                                  num(root, "limit_bytes") / 1e9, num(root, "context"), num(root, "gen")),
+                     fit_sections(root));
   if (root["rows"] && root["summary"])
     return html_page("ridgeline validate", fmt::format("{:g} rows, {:g} resolved, {:g} anomalies", num(root["summary"], "rows"),
                                                         num(root["summary"], "resolved"), num(root["summary"], "anomalies")),

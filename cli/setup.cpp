@@ -1,6 +1,5 @@
 #include <iostream>
 
-#include "advisor.hpp"
 #include "commands.hpp"
 
 namespace ridgeline::cli {
@@ -16,6 +15,7 @@ void setup_all(CLI::App& app, std::function<int()>& action) {
   static CalibrateOptions calibrate;
   static ValidateOptions validate;
   static BuyOptions buy;
+  static FitCommandOptions fit;
   static ReportOptions report;
 
   auto* p = app.add_subcommand("predict", "one prediction: prefill, decode, TTFT, memory and out-of-memory point");
@@ -45,6 +45,7 @@ void setup_all(CLI::App& app, std::function<int()>& action) {
 
   auto* l = app.add_subcommand("list", "list a catalog: hardware, models, quants or runtimes");
   l->add_option("what", list.what, "hardware | models | quants | runtimes")->required();
+  l->add_flag("--prices", list.prices, "with hardware: the price table (configurations, US prices, sources, dates)");
   l->callback([&action] { action = [] { return run_list(list, std::cout); }; });
 
   auto* i = app.add_subcommand("import", "write a model descriptor YAML from a config.json or .gguf header");
@@ -80,18 +81,40 @@ void setup_all(CLI::App& app, std::function<int()>& action) {
   b->add_option("--model", buy.model, "model id or file (or use --workloads)");
   b->add_option("--quant", buy.quant, "quantization (default: by runtime)");
   b->add_option("--runtime", buy.runtime, "runtime (default: by vendor)");
-  b->add_option("--prompt", buy.prompt, "prompt tokens");
+  b->add_option("--kv-dtype", buy.kv_dtype, "KV-cache dtype: f16, q8_0, q4_0, ... (default: the runtime's)");
+  b->add_option("--calibration", buy.calibration, "calibration .yaml, or 'none' (default: the shipped one per runtime and vendor)");
+  b->add_option("--prompt", buy.prompt, "prompt tokens (default 4096, lowered to fit the model's maximum)");
   b->add_option("--gen", buy.gen, "generated tokens");
   b->add_option("--batch", buy.batch, "concurrent sequences");
   b->add_option("--workloads", buy.workloads, "workloads, requirements and budget in a YAML file");
-  b->add_option("--min-decode", buy.min_decode, "required decode tokens/s per sequence");
+  b->add_option("--min-decode", buy.min_decode, "required decode tokens/s per sequence (at the required context)");
   b->add_option("--max-ttft", buy.max_ttft, "largest acceptable time to first token, seconds");
-  b->add_option("--min-context", buy.min_context, "context (tokens) that must fit");
+  b->add_option("--min-context", buy.min_context, "context (tokens) the model must run: memory and decode are checked there");
   b->add_option("--budget", buy.budget, "budget in USD");
-  b->add_option("--consider", buy.consider, "hardware ids to consider (comma list; default: every Mac with a price)");
+  b->add_option("--consider", buy.consider, "hardware ids to consider (comma list; default: every priced configuration)");
+  b->add_option("--memory", buy.memory, "only configurations with this RAM, e.g. 64 (GB as sold)");
+  b->add_option("--limit", buy.limit, "GPU memory limit for every configuration, e.g. 60 (GB) or '56 GiB'");
+  b->add_option("--price", buy.prices, "override a price: CONFIGURATION_ID=USD (repeatable; ids: list hardware --prices)");
+  b->add_option("--prices", buy.prices_file, "a price file in the format of hardware_profiles/prices/us.yaml (replaces or adds rows)");
+  b->add_flag("--include-discontinued", buy.include_discontinued, "also rank machines no longer sold new (at their used price when known)");
   b->add_option("--html", buy.html, "also write a self-contained HTML report");
   b->add_flag("--json", buy.json, "JSON output");
   b->callback([&action] { action = [] { return run_buy(buy, std::cout); }; });
+
+  auto* f = app.add_subcommand("fit", "what one machine can run: every catalog model x the quantizations users download");
+  f->add_option("--hardware", fit.hardware, "hardware id or profile .yaml")->required();
+  f->add_option("--memory", fit.memory, "installed RAM as sold, e.g. 64 (GB); default: the largest");
+  f->add_option("--limit", fit.limit, "GPU memory limit, e.g. 48 (GB) or '45 GiB'; default: the hardware rule");
+  f->add_option("--context", fit.context, "context at which speeds are stated (tokens, e.g. 8192 or 32K)");
+  f->add_option("--gen", fit.gen, "generated tokens within that context");
+  f->add_option("--runtime", fit.runtimes, "runtimes (comma list; default: by vendor, Apple: llama.cpp-metal,mlx)");
+  f->add_option("--model", fit.models, "models (comma list; default: the catalog)");
+  f->add_option("--kv-dtype", fit.kv_dtype, "KV-cache dtype (default: the runtime's)");
+  f->add_option("--calibration", fit.calibration, "calibration .yaml, or 'none' (default: the shipped ones)");
+  f->add_flag("--json", fit.json, "JSON output");
+  f->add_flag("--csv", fit.csv, "CSV: a header and one row per model x runtime x quantization");
+  f->add_option("--html", fit.html, "also write a self-contained HTML report");
+  f->callback([&action] { action = [] { return run_fit(fit, std::cout); }; });
 
   auto* rep = app.add_subcommand("report", "a self-contained HTML report from a buy, sweep, chunk or validate --json result");
   rep->add_option("result", report.input, "the JSON file a command printed with --json")->required();

@@ -118,19 +118,6 @@ HardwareSpec parse_hardware_yaml_text(const std::string& text, const std::string
   if (compute.has("matrix_fp16")) hw.matrix_fp16 = flop_rate(compute, "matrix_fp16");
   compute.ignore("matrix_fp16");
   compute.finish();
-  if (auto machines = r.opt_node("machines")) {
-    if (!machines->IsSequence()) throw InputError("{}: expected a list", r.where("machines"));
-    for (size_t i = 0; i < machines->size(); ++i) {
-      MapReader m((*machines)[i], fmt::format("{}[{}]", r.where("machines"), i));
-      MachineOffer o;
-      o.model = m.str("model");
-      o.memory = parse_bytes(m.str("memory"), m.where("memory"));
-      o.price_usd = m.number("price_usd", 1, 1e7);
-      o.source = m.str("source");
-      m.finish();
-      hw.machines.push_back(o);
-    }
-  }
   r.finish();
   return hw;
 }

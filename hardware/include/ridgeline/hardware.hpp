@@ -16,13 +16,6 @@ struct Sourced {
   std::string derivation;  // how the figure was obtained, when it is not quoted directly
 };
 
-struct MachineOffer {
-  std::string model;  // "Mac Studio (Mar 2025)"
-  Bytes memory;
-  double price_usd = 0;
-  std::string source;
-};
-
 struct GpuLimitRule {
   enum class Kind { apple_wired_default, fraction, fixed } kind = Kind::fraction;
   double fraction = 1.0;
@@ -48,7 +41,6 @@ struct HardwareSpec {
   Sourced<FlopRate> fp32;
   Sourced<FlopRate> fp16;
   std::optional<Sourced<FlopRate>> matrix_fp16;  // M5 GPU neural accelerators
-  std::vector<MachineOffer> machines;
 
   // Peak used for matrix multiplications in prefill: the matrix units where present.
   FlopRate matmul_peak() const { return matrix_fp16 ? matrix_fp16->value : fp16.value; }

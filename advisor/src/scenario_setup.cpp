@@ -1,0 +1,64 @@
+// Typed scenario setup for the advisor: defaults by vendor and the calibration choice.
+#include <cmath>
+
+#include "ridgeline/advisor.hpp"
+#include "ridgeline/calibration.hpp"
+#include "ridgeline/error.hpp"
+
+namespace ridgeline {
+
+std::string default_runtime_for(const HardwareSpec& hw) {
+  if (hw.vendor == "apple") return "llama.cpp-metal";
+  if (hw.vendor == "amd") return "llama.cpp-vulkan";
+  return "llama.cpp-cuda";
+}
+
+std::string default_quant_for(const RuntimeSpec& rt) {
+  if (rt.id == "mlx" || rt.id == "vllm-mlx") return "mlx-4bit";
+  if (rt.id.starts_with("pytorch")) return "bf16";
+  return "q4_k_m";
+}
+
+void apply_calibration_choice(RuntimeSpec& rt, const HardwareSpec& hw, const CalibrationChoice& choice) {
+  if (choice.kind == CalibrationChoice::Kind::none) return;
+  std::optional<Calibration> loaded;
+  const Calibration* c = nullptr;
+  if (choice.kind == CalibrationChoice::Kind::shipped) {
+    c = shipped_calibration(rt.id, hw.vendor);
+  } else {
+    c = &loaded.emplace(load_calibration(choice.file));
+    if (c->runtime != rt.id)
+      throw InputError("calibration: {} was fitted for runtime '{}', not '{}'", choice.file, c->runtime, rt.id);
+  }
+  if (!c) return;
+  apply_calibration(rt, *c);
+  rt.calibration = choice.kind == CalibrationChoice::Kind::shipped
+                       ? fmt::format("shipped {} ({})", c->runtime, c->hardware_vendor)
+                       : choice.file;
+  // The held-out error (leave-one-chip-out first) sets the range shown around each prediction.
+  auto err = [&](const char* q) {
+    for (const CvStats* cv : {&c->leave_one_chip_out, &c->leave_one_model_out})
+      if (auto it = cv->mape.find(q); it != cv->mape.end()) return it->second / 100;
+    auto it = c->in_sample_mape.find(q);
+    return it == c->in_sample_mape.end() ? 0.0 : it->second / 100;
+  };
+  rt.prefill_error = err("prefill_tok_s");
+  rt.decode_error = err("decode_tok_s");
+}
+
+void validate_run_choice(const RunChoice& c) {
+  if (!c.quant.empty()) find_quantization(c.quant);
+  if (!c.runtime.empty()) resolve_runtime(c.runtime);
+  if (!c.kv_dtype.empty()) find_kv_dtype(c.kv_dtype);
+  if (c.calibration.kind == CalibrationChoice::Kind::file) load_calibration(c.calibration.file);
+}
+
+Scenario advisor_scenario(const HardwareSpec& hw, const ModelSpec& m, const RunChoice& c, Workload w) {
+  RuntimeSpec rt = resolve_runtime(c.runtime.empty() ? default_runtime_for(hw) : c.runtime);
+  const std::string quant = c.quant.empty() ? default_quant_for(rt) : c.quant;
+  apply_calibration_choice(rt, hw, c.calibration);
+  if (!c.kv_dtype.empty()) w.kv_dtype = c.kv_dtype;
+  return make_scenario(hw, m, find_quantization(quant), std::move(rt), w);
+}
+
+}  // namespace ridgeline

@@ -1,0 +1,49 @@
+// ridgeline fit: what one machine can run (the inverse of buy).
+#include <algorithm>
+#include <ostream>
+
+#include "commands.hpp"
+#include "ridgeline/advisor.hpp"
+#include "ridgeline/advisor_report.hpp"
+#include "ridgeline/error.hpp"
+#include "ridgeline/yaml_reader.hpp"
+
+namespace ridgeline::cli {
+
+Bytes parse_size_option(const std::string& text, const std::string& flag, double bare_unit) {
+  if (auto v = parse_double(text)) {
+    if (*v <= 0 || *v > 1e6) throw InputError("{}: '{}' is out of range (expected a positive size)", flag, text);
+    return Bytes(*v * bare_unit);
+  }
+  return parse_bytes(text, flag);
+}
+
+int run_fit(const FitCommandOptions& o, std::ostream& out) {
+  FitRequest rq;
+  rq.hardware = resolve_hardware(o.hardware);
+  rq.ram = o.memory.empty() ? rq.hardware.largest_memory() : parse_size_option(o.memory, "--memory", kGiB);
+  const auto& sizes = rq.hardware.memory_sizes.value;
+  if (std::find(sizes.begin(), sizes.end(), rq.ram) == sizes.end()) {
+    std::string list;
+    for (auto b : sizes) list += (list.empty() ? "" : ", ") + fmt::format("{:g}", b.value / kGiB);
+    throw InputError("--memory: {} is not a size {} is sold with (expected {} GB)", format_gib(rq.ram), rq.hardware.id, list);
+  }
+  if (!o.limit.empty()) rq.limit = parse_size_option(o.limit, "--limit", kGB);
+  rq.context = parse_count(o.context, "--context", 2, 1LL << 30);
+  rq.gen = parse_count(o.gen, "--gen", 1, 1LL << 30);
+  if (rq.gen >= rq.context) throw InputError("--gen: {} tokens; expected fewer than --context ({})", rq.gen, rq.context);
+  if (!o.runtimes.empty())
+    for (const auto& id : split_list(o.runtimes)) rq.runtimes.push_back(resolve_runtime(id).id);
+  if (!o.models.empty())
+    for (const auto& id : split_list(o.models)) rq.models.push_back(resolve_model_at(id, "--model"));
+  if (!o.kv_dtype.empty()) find_kv_dtype(o.kv_dtype);
+  rq.kv_dtype = o.kv_dtype;
+  if (o.calibration == "none") rq.calibration = {CalibrationChoice::Kind::none, ""};
+  else if (!o.calibration.empty()) rq.calibration = {CalibrationChoice::Kind::file, o.calibration};
+  const FitResult r = advise_fit(rq);
+  out << (o.json ? fit_json(r) : o.csv ? fit_csv(r) : fit_table(r));
+  if (!o.html.empty()) write_output("--html", o.html, report_html(fit_json(r), "fit"));
+  return std::any_of(r.rows.begin(), r.rows.end(), [](const FitRow& x) { return x.fits; }) ? kOk : kRequirementFailed;
+}
+
+}  // namespace ridgeline::cli

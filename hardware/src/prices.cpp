@@ -1,0 +1,146 @@
+#include "ridgeline/prices.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "ridgeline/catalog.hpp"
+#include "ridgeline/error.hpp"
+#include "ridgeline/yaml_reader.hpp"
+
+namespace ridgeline {
+
+namespace {
+
+// YYYY-MM-DD with a real month and day: a date read from a page, not a guess at one.
+std::string date(MapReader& r, const std::string& key) {
+  const std::string d = r.str(key);
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool ok = d.size() == 10 && d[4] == '-' && d[7] == '-';
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) ok = ok && std::isdigit(static_cast<unsigned char>(d[i]));
+  if (ok) {
+    const int year = std::stoi(d.substr(0, 4)), month = std::stoi(d.substr(5, 2)), day = std::stoi(d.substr(8, 2));
+    ok = year >= 2000 && year <= 2100 && month >= 1 && month <= 12 && day >= 1 && day <= kDays[month - 1];
+  }
+  if (!ok) throw InputError("{}: '{}' is not a date (expected YYYY-MM-DD)", r.where(key), d);
+  return d;
+}
+
+std::string url(MapReader& r, const std::string& key) {
+  const std::string u = r.str(key);
+  if (!(u.starts_with("https://") || u.starts_with("http://")) || u.find(' ') != std::string::npos)
+    throw InputError("{}: '{}' is not a web address (expected https://...)", r.where(key), u);
+  return u;
+}
+
+PriceRow parse_row(MapReader& m, const std::vector<HardwareSpec>& hardware) {
+  PriceRow p;
+  p.id = m.str("id");
+  for (char c : p.id)
+    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '.'))
+      throw InputError("{}: '{}' is not a configuration id (expected lower-case letters, digits, '-' and '.')",
+                       m.where("id"), p.id);
+  p.machine = m.str("machine");
+  p.hardware = m.str("hardware");
+  auto hw = std::find_if(hardware.begin(), hardware.end(), [&](const HardwareSpec& h) { return h.id == p.hardware; });
+  if (hw == hardware.end()) {
+    std::vector<std::string> ids;
+    for (const auto& h : hardware) ids.push_back(h.id);
+    throw InputError("{}: '{}' is not a hardware profile{}", m.where("hardware"), p.hardware, did_you_mean(p.hardware, ids));
+  }
+  p.memory = parse_bytes(m.str("memory"), m.where("memory"));
+  const auto& sizes = hw->memory_sizes.value;
+  if (std::find(sizes.begin(), sizes.end(), p.memory) == sizes.end()) {
+    std::string list;
+    for (auto b : sizes) list += (list.empty() ? "" : ", ") + format_gib(b);
+    throw InputError("{}: {} is not a size {} is sold with (expected one of {})", m.where("memory"), format_gib(p.memory),
+                     p.hardware, list);
+  }
+  if (auto storage = m.opt_str("storage")) {
+    parse_bytes(*storage, m.where("storage"));  // checked, kept as sold
+    p.storage = *storage;
+  }
+  p.price_usd = m.number("price_usd", 1, 1e7);
+  p.source = m.str("source");
+  p.url = url(m, "url");
+  p.read = date(m, "read");
+  const std::string status = m.str("status");
+  if (status == "on-sale") {
+    p.on_sale = true;
+    if (m.has("left_store")) throw InputError("{}: an on-sale row has no date it left the store", m.where("left_store"));
+  } else if (status == "discontinued") {
+    p.on_sale = false;
+    p.left_store = date(m, "left_store");
+  } else {
+    throw InputError("{}: '{}' is not a status (expected on-sale or discontinued){}", m.where("status"), status,
+                     did_you_mean(status, {"on-sale", "discontinued"}));
+  }
+  p.unverified = m.opt_str("unverified").value_or("");
+  if (auto u = m.opt_map("used")) {
+    UsedPrice used;
+    used.usd = u->number("usd", 1, 1e7);
+    used.source = u->str("source");
+    used.read = date(*u, "read");
+    u->finish();
+    p.used = used;
+  }
+  m.finish();
+  return p;
+}
+
+}  // namespace
+
+std::vector<PriceRow> parse_price_text(const std::string& text, const std::string& label,
+                                       const std::vector<HardwareSpec>& hardware) {
+  MapReader root(load_document_text(text, label), label);
+  const YAML::Node list = root.node("prices");
+  if (!list.IsSequence() || list.size() == 0) throw InputError("{}: expected a non-empty list", root.where("prices"));
+  std::vector<PriceRow> rows;
+  for (size_t i = 0; i < list.size(); ++i) {
+    MapReader m(list[i], fmt::format("{}[{}]", root.where("prices"), i));
+    PriceRow p = parse_row(m, hardware);
+    p.origin = label;
+    if (std::any_of(rows.begin(), rows.end(), [&](const PriceRow& r) { return r.id == p.id; }))
+      throw InputError("{}: '{}' appears twice", m.where("id"), p.id);
+    rows.push_back(std::move(p));
+  }
+  root.finish();
+  return rows;
+}
+
+std::vector<PriceRow> parse_price_file(const std::string& path, const std::vector<HardwareSpec>& hardware) {
+  return parse_price_text(read_text_file(path), path, hardware);
+}
+
+const std::vector<PriceRow>& price_catalog() {
+  static const std::vector<PriceRow> rows =
+      parse_price_file(data_dir() + "/hardware_profiles/prices/us.yaml", hardware_catalog());
+  return rows;
+}
+
+std::vector<PriceRow> merge_prices(std::vector<PriceRow> base, const std::vector<PriceRow>& extra) {
+  for (const auto& e : extra) {
+    auto it = std::find_if(base.begin(), base.end(), [&](const PriceRow& r) { return r.id == e.id; });
+    if (it != base.end()) *it = e;
+    else base.push_back(e);
+  }
+  return base;
+}
+
+void override_price(std::vector<PriceRow>& rows, const std::string& id, double usd, const std::string& origin) {
+  std::vector<std::string> ids;
+  for (auto& r : rows) {
+    if (r.id == id) {
+      r.price_usd = usd;
+      r.source = origin;
+      r.url = "";
+      r.read = "";
+      r.origin = origin;
+      return;
+    }
+    ids.push_back(r.id);
+  }
+  throw InputError("price: '{}' is not a configuration id in the price table{}; `ridgeline list hardware --prices` shows them",
+                   id, did_you_mean(id, ids));
+}
+
+}  // namespace ridgeline
