@@ -120,19 +120,20 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
   if (prefill >= 6) add("attention_efficiency");
   if (transient >= 2) add("transient_bytes_per_score");
   if (transient >= 2) add("activation_buffer_factor");
-  // Kernel classes relative to the most measured one (which carries the runtime-wide value).
-  // Chip generations and tiers are each shrunk toward the runtime-wide value (kGenerationSpread),
-  // which is then what an unmeasured generation or tier borrows.
+  // Kernel classes and chip generations relative to the most measured one (which carries the
+  // runtime-wide value); generations and tiers are shrunk toward 1 (kGenerationSpread).
   const std::vector<std::pair<const std::map<std::string, size_t>*, std::string>> family_of = {
       {&classes, "quant_compute_factor."}, {&decode_classes, "quant_bandwidth_factor."},
       {&generations, "generation_compute_factor."}, {&tiers, "tier_bandwidth_factor."}};
   for (const auto& [counts, family] : family_of) {
-    const bool shrunk = !family.starts_with("quant_");
+    // Tiers have no reference: the Ultra, the most measured, is the odd one (two dies), and an
+    // unmeasured tier should borrow the runtime-wide value, not the Ultra's.
+    const bool all_keys = family.starts_with("tier_");
     std::string reference;
     for (const auto& [key, n] : *counts)
-      if (!shrunk && (reference.empty() || n > counts->at(reference))) reference = key;
+      if (!all_keys && (reference.empty() || n > counts->at(reference))) reference = key;
     for (const auto& [key, n] : *counts)
-      if (key != reference && n >= 3 && (shrunk ? counts->size() >= 2 : true)) add(family + key);
+      if (key != reference && n >= 3 && (!all_keys || counts->size() >= 2)) add(family + key);
   }
   return p;
 }

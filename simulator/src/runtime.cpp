@@ -168,7 +168,7 @@ bool apply_runtime_override(RuntimeSpec& rt, const std::string& key, const std::
   if (!f) return false;
   auto v = parse_double(value);
   if (!v || *v < f->min || *v > f->max)
-    throw InputError("--set {}: '{}' is out of range (expected {} to {} {})", key, value, f->min, f->max, f->unit);
+    throw InputError("--set {}: '{}' is out of range (expected {} to {})", key, value, f->min, f->max);
   *coefficient_slot(rt, key) = *v;
   return true;
 }

@@ -128,9 +128,12 @@ TEST(Fit, RecoversTheCoefficientsThatGeneratedTheData) {
   std::vector<Measurement> rows(1);
   for (const char* chip : {"m1-max-32c", "m2-ultra-76c", "m4-pro-20c"})
     for (const char* model : {"llama-3.1-8b", "qwen3-14b"})
-      for (long long depth : {0LL, 8192LL}) {
+      // Two chunk sizes (64 and 512 rows) separate GEMM efficiency from its half-fill rows.
+      for (long long depth : {0LL, 8192LL})
+      for (long long chunk : {64LL, 512LL}) {
         Workload w;
-        w.prompt = depth + 512;
+        w.prompt = depth + chunk;
+        w.chunk = chunk;
         w.cached = depth;
         w.gen = 64;
         Scenario s = make_scenario(resolve_hardware(chip), resolve_model(model), find_quantization("q8_0"), truth, w);
