@@ -79,7 +79,7 @@ int residuals(const gsl_vector* x, void* data, gsl_vector* f) {
 }
 
 std::vector<Param> choose_params(const std::vector<Observation>& obs) {
-  size_t prefill = 0, decode = 0, transient = 0;
+  size_t prefill = 0, decode = 0, transient = 0, fused_transient = 0;
   std::map<std::string, size_t> classes, generations, tiers, decode_classes;
   size_t small_batch_decode = 0;
   std::set<int> layer_counts;
@@ -97,7 +97,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
     if (o.quantity == Measured::decode_tok_s)
       ++decode, ++tiers[o.scenario.hardware.tier], ++decode_classes[o.scenario.quant.kernel_class],
           layer_counts.insert(layer_count(o.scenario.model));
-    if (o.quantity == Measured::transient_bytes) ++transient;
+    if (o.quantity == Measured::transient_bytes) ++(o.scenario.runtime.always_unfused ? transient : fused_transient);
   }
   std::vector<Param> p;
   auto add = [&](const std::string& name) {
@@ -118,8 +118,10 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
   if (prefill >= 3) add("compute_efficiency");
   if (prefill >= 6) add("compute_half_tokens");
   if (prefill >= 6) add("attention_efficiency");
+  // Unfused rows measure the score matrix, fused rows the activations: each fits its own term
+  // (the activations' liveness model stands unfitted until fused rows exist).
   if (transient >= 2) add("transient_bytes_per_score");
-  if (transient >= 2) add("activation_buffer_factor");
+  if (fused_transient >= 2) add("activation_buffer_factor");
   // Kernel classes and chip generations relative to the most measured one (which carries the
   // runtime-wide value); generations and tiers are shrunk toward 1 (kGenerationSpread).
   const std::vector<std::pair<const std::map<std::string, size_t>*, std::string>> family_of = {

@@ -163,31 +163,41 @@ Bytes kv_allocated(const Scenario& s, double context, double capacity, long long
   double total = 0;
   for (const auto& g : s.model.layers) {
     double held = tokens;
-    if (g.attention.kind == AttentionKind::sliding)
+    if (g.attention.kind == AttentionKind::sliding && !s.runtime.sliding_kv_full)
       held = std::min(tokens, static_cast<double>(g.attention.window + chunk));
     total += g.count * kv_bytes_per_token(g.attention, s.kv).value * held;
   }
   return Bytes(total * b + state_bytes(s.model).value * b);
 }
 
+// Activations live during one layer of a prefill chunk of n tokens, at the larger of its two
+// phases (the residual stream x and its normed copy are live in both):
+//   attention: q, k, v and the attention output        2h + 2 q_dim + 2 kv_dim per token
+//   MLP:       act(gate) and up, then their product     2h + 3 intermediate per token
+// (a routed-expert layer: the shared MLP plus one expert's rows for every token, the worst
+// routing). Then the logits: f32 for the last token, or for every token of the chunk where
+// the runtime reserves its graph for all outputs (llama.cpp); and, on the unfused path, the
+// score matrix of the widest full-attention layer.
 Bytes transient_bytes(const Scenario& s, double n, double context_end) {
   const ModelSpec& m = s.model;
-  double width = 0, scores = 0;
+  const double h = static_cast<double>(m.hidden);
+  double per_token = 0, scores = 0;
   for (const auto& g : m.layers) {
     const auto& a = g.attention;
     const auto& f = g.ffn;
-    double ffn = std::max<double>(f.intermediate, static_cast<double>(f.active_experts) * f.expert_intermediate +
-                                                      f.shared_experts * f.shared_intermediate);
-    double qkv = static_cast<double>(a.q_heads) * a.head_dim * 2 + 2.0 * a.kv_heads * a.head_dim;
-    width = std::max(width, 2 * ffn + qkv);
+    const double q_dim = static_cast<double>(a.q_heads) * a.head_dim, kv_dim = static_cast<double>(a.kv_heads) * a.head_dim;
+    const double attention = a.kind == AttentionKind::none ? 0 : 2 * h + 2 * q_dim + 2 * kv_dim;
+    const double width = f.is_moe() ? static_cast<double>(f.shared_experts) * f.shared_intermediate + f.expert_intermediate
+                                    : static_cast<double>(f.intermediate);
+    per_token = std::max({per_token, attention, 2 * h + 3 * width});
     if (unfused_attention(s, a, true)) {
       double keys = a.kind == AttentionKind::sliding ? std::min<double>(context_end, a.window + n) : context_end;
       scores = std::max(scores, static_cast<double>(a.q_heads) * n * keys * s.runtime.coef.transient_bytes_per_score);
     }
   }
-  // fp32 activation buffers for the chunk, plus one row of logits.
-  double buffers = n * 4.0 * (3.0 * static_cast<double>(m.hidden) + width) * s.runtime.coef.activation_buffer_factor;
-  return Bytes(buffers + 4.0 * static_cast<double>(m.vocab) + scores);
+  const double activations = n * per_token * s.runtime.activation_bytes * s.runtime.coef.activation_buffer_factor;
+  const double logit_rows = s.runtime.logits_whole_chunk ? n : 1;
+  return Bytes(activations + logit_rows * 4.0 * static_cast<double>(m.vocab) + scores);
 }
 
 namespace {

@@ -42,8 +42,22 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     throw InputError("{}: '{}' is not a KV allocation mode (expected upfront or growing){}",
                      kv.where("mode"), mode, did_you_mean(mode, {"upfront", "growing"}));
   }
+  const std::string sliding = kv.str("sliding");
+  if (sliding != "window" && sliding != "full")
+    throw InputError("{}: '{}' is not a sliding-window KV policy (expected window or full){}", kv.where("sliding"),
+                     sliding, did_you_mean(sliding, {"window", "full"}));
+  rt.sliding_kv_full = sliding == "full";
   kv.finish();
   rt.runtime_bytes = parse_bytes(r.str("runtime_memory"), r.where("runtime_memory"));
+  MapReader act = r.map("activations");
+  rt.activation_bytes = act.number("bytes", 1, 8);
+  const std::string logits = act.str("logits");
+  if (logits != "last" && logits != "chunk")
+    throw InputError("{}: '{}' is not a logits policy (expected last or chunk){}", act.where("logits"), logits,
+                     did_you_mean(logits, {"last", "chunk"}));
+  rt.logits_whole_chunk = logits == "chunk";
+  act.ignore("source");
+  act.finish();
   MapReader att = r.map("attention");
   rt.always_unfused = att.opt_boolean("always_unfused").value_or(false);
   rt.fused_prefill_head_dims = head_dims(att, "fused_prefill_head_dims");

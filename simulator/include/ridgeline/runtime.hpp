@@ -45,6 +45,9 @@ struct RuntimeSpec {
   std::string default_kv_dtype = "f16";
   bool kv_upfront = true;          // KV allocated for the whole context at load (llama.cpp)
   long long kv_step_tokens = 256;  // growth step when not up front (MLX KVCache.step)
+  bool sliding_kv_full = false;    // sliding-window layers keep the whole context (else window + chunk)
+  double activation_bytes = 4;     // bytes per activation element between operators
+  bool logits_whole_chunk = false; // the compute graph holds logits for every token of a chunk
   Bytes runtime_bytes;             // fixed memory: context, command buffers, allocator slack
   // Attention path: fused (flash-style) unless a rule says unfused.
   std::vector<int> fused_prefill_head_dims;  // empty: every head_dim is fused in prefill
