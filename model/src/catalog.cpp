@@ -6,6 +6,7 @@
 
 #include "ridgeline/error.hpp"
 #include "ridgeline/importers.hpp"
+#include "ridgeline/model_source.hpp"
 
 namespace ridgeline {
 
@@ -51,18 +52,7 @@ const std::vector<ModelSpec>& model_catalog() {
 }
 
 ModelSpec resolve_model(const std::string& name) {
-  if (looks_like_path(name)) {
-    std::error_code ec;  // the error_code form: a too-long or unreadable name is "not there", not an exception
-    if (!fs::exists(name, ec)) throw InputError("--model: file '{}' does not exist", name);
-    if (name.ends_with(".gguf")) return import_gguf(name).model;
-    if (name.ends_with(".json")) {
-      ModelSpec m = import_hf_config(name);
-      m.id = fs::path(name).stem().string();
-      m.name = m.id;
-      return m;
-    }
-    return parse_model_yaml(name);
-  }
+  if (is_model_source(name)) return load_model_source(name).model;
   const std::string key = normalize_name(name);
   std::vector<std::string> ids;
   for (const auto& m : model_catalog()) {

@@ -1,0 +1,328 @@
+// hf:ORG/NAME[:FILE.gguf|:QUANT] from the Hugging Face Hub. Only what a performance model needs
+// is fetched: config.json and model.safetensors.index.json, or for a GGUF repository the header
+// of one file through HTTP Range requests, grown until the key/value section and tensor infos
+// parse (as gguf-parser does). Everything fetched is kept in the cache and read from there next
+// time, so a model seen once works offline.
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#ifdef RIDGELINE_HAVE_CURL
+#include <curl/curl.h>
+#endif
+
+#include "ridgeline/error.hpp"
+#include "ridgeline/file_read.hpp"
+#include "ridgeline/importers.hpp"
+#include "ridgeline/model_source.hpp"
+#include "ridgeline/yaml_reader.hpp"
+
+namespace ridgeline {
+
+namespace fs = std::filesystem;
+
+namespace {
+constexpr uint64_t kMaxJsonBytes = uint64_t{16} << 20;       // config.json, index, file listing
+constexpr uint64_t kFirstHeaderBytes = uint64_t{2} << 20;    // most GGUF headers fit in this
+constexpr uint64_t kMaxHeaderBytes = uint64_t{256} << 20;    // far beyond any real GGUF header
+
+struct Response {
+  long status = 0;
+  std::string body;
+  uint64_t total_size = 0;  // the whole file's size (Content-Range), or the body's size
+};
+
+std::string endpoint() {
+  for (const char* var : {"RIDGELINE_HF_ENDPOINT", "HF_ENDPOINT"})
+    if (const char* v = std::getenv(var); v && *v) {
+      std::string e = v;
+      while (e.ends_with('/')) e.pop_back();
+      return e;
+    }
+  return "https://huggingface.co";
+}
+
+#ifdef RIDGELINE_HAVE_CURL
+struct Transfer {
+  std::string body;
+  uint64_t limit = 0;
+  bool over_limit = false;
+  uint64_t content_range_total = 0;
+};
+
+size_t on_body(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  const size_t n = size * count;
+  if (t->body.size() + n > t->limit) {
+    t->over_limit = true;
+    return 0;  // makes curl stop with CURLE_WRITE_ERROR
+  }
+  t->body.append(data, n);
+  return n;
+}
+
+size_t on_header(char* data, size_t size, size_t count, void* user) {
+  const size_t n = size * count;
+  std::string line(data, n);
+  std::string lower = line;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower.starts_with("content-range:")) {
+    if (auto slash = line.find('/'); slash != std::string::npos)
+      static_cast<Transfer*>(user)->content_range_total = std::strtoull(line.c_str() + slash + 1, nullptr, 10);
+  }
+  return n;
+}
+
+// One GET; a transport failure (offline, refused, timed out, cut short) is an InputError.
+Response get(const std::string& spec, const std::string& url, uint64_t limit, const std::string& range) {
+  static const bool initialised = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  CURL* curl = initialised ? curl_easy_init() : nullptr;
+  if (!curl) throw InputError("{}: cannot start an HTTP client (libcurl failed to initialise)", spec);
+  Transfer t;
+  t.limit = limit;
+  curl_slist* headers = nullptr;
+  std::string auth;
+  if (const char* token = std::getenv("HF_TOKEN"); token && *token) {
+    auth = std::string("Authorization: Bearer ") + token;
+    headers = curl_slist_append(headers, auth.c_str());
+  }
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 15L);
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);  // give up on a stalled transfer
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 30L);
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, "ridgeline");
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);
+  if (headers) curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  if (!range.empty()) curl_easy_setopt(curl, CURLOPT_RANGE, range.c_str());
+  const CURLcode rc = curl_easy_perform(curl);
+  Response r;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  if (t.over_limit)
+    throw InputError("{}: {}: the response is larger than {} bytes{}", spec, url, limit,
+                     range.empty() ? "" : " (the server ignored the Range request)");
+  if (rc == CURLE_PARTIAL_FILE)
+    throw InputError("{}: {}: the response was cut short ({})", spec, url, curl_easy_strerror(rc));
+  if (rc != CURLE_OK)
+    throw InputError("{}: cannot reach {} ({}); offline? Models fetched before are read from the cache {}",
+                     spec, endpoint(), curl_easy_strerror(rc), cache_dir());
+  r.body = std::move(t.body);
+  r.total_size = t.content_range_total ? t.content_range_total : r.body.size();
+  return r;
+}
+#else
+Response get(const std::string& spec, const std::string&, uint64_t, const std::string&) {
+  throw InputError("{}: this ridgeline was built without libcurl, so it cannot fetch from the Hub; "
+                   "download the model's config.json (or .gguf) and pass its path", spec);
+}
+#endif
+
+// A 2xx body, or an InputError saying what the status means. 404 gives nullopt when `optional`.
+std::optional<Response> fetch(const std::string& spec, const std::string& url, uint64_t limit,
+                              const std::string& range = "", bool optional = false) {
+  Response r = get(spec, url, limit, range);
+  if (r.status >= 200 && r.status < 300) return r;
+  if (r.status == 404 && optional) return std::nullopt;
+  const char* why = r.status == 404                      ? " (no such repository or file)"
+                    : r.status == 401 || r.status == 403 ? " (a gated or private repository: set HF_TOKEN)"
+                    : r.status == 416                    ? " (range not satisfiable)"
+                                                         : "";
+  throw InputError("{}: {}: HTTP {}{}", spec, url, r.status, why);
+}
+
+void write_cache(const fs::path& file, const std::string& bytes) {
+  std::error_code ec;
+  fs::create_directories(file.parent_path(), ec);
+  const fs::path tmp = file.string() + ".part";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << bytes;
+    if (!out) return;  // a cache that cannot be written only costs a download next time
+  }
+  fs::rename(tmp, file, ec);
+}
+
+std::optional<std::string> read_cache(const fs::path& file) {
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) return std::nullopt;
+  return read_file_capped(file.string(), kMaxHeaderBytes, "a cached download");
+}
+
+struct Repo {
+  std::string spec, org, name, selector;
+  fs::path cache;
+  std::string url(const std::string& file) const { return fmt::format("{}/{}/{}/resolve/main/{}", endpoint(), org, name, file); }
+};
+
+bool safe_part(const std::string& s) {
+  if (s.empty() || s == "." || s == ".." || s.size() > 256) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+  });
+}
+
+Repo parse_spec(const std::string& spec) {
+  Repo r;
+  r.spec = spec;
+  std::string rest = spec.substr(3);
+  if (auto colon = rest.find(':'); colon != std::string::npos) {
+    r.selector = rest.substr(colon + 1);
+    rest = rest.substr(0, colon);
+  }
+  auto slash = rest.find('/');
+  if (slash != std::string::npos) {
+    r.org = rest.substr(0, slash);
+    r.name = rest.substr(slash + 1);
+  }
+  if (!safe_part(r.org) || !safe_part(r.name) || (!r.selector.empty() && !safe_part(r.selector)))
+    throw InputError("{}: expected hf:ORG/NAME, hf:ORG/NAME:FILE.gguf or hf:ORG/NAME:QUANT (letters, digits, '.', '-', '_')", spec);
+  r.cache = fs::path(cache_dir()) / "hf" / r.org / r.name;
+  return r;
+}
+
+std::optional<std::string> cached_json(const Repo& repo, const std::string& file, bool optional) {
+  const fs::path cached = repo.cache / file;
+  if (auto text = read_cache(cached)) return text;
+  if (optional && read_cache(cached.string() + ".absent")) return std::nullopt;
+  auto r = fetch(repo.spec, repo.url(file), kMaxJsonBytes, "", optional);
+  if (!r) {
+    write_cache(cached.string() + ".absent", "404\n");
+    return std::nullopt;
+  }
+  write_cache(cached, r->body);
+  return r->body;
+}
+
+// The GGUF file a quant selector names, from the repository's file listing.
+std::string pick_gguf(const Repo& repo) {
+  const fs::path cached = repo.cache / "api-model.json";
+  std::string text;
+  if (auto c = read_cache(cached)) {
+    text = *c;
+  } else {
+    const std::string url = fmt::format("{}/api/models/{}/{}", endpoint(), repo.org, repo.name);
+    text = fetch(repo.spec, url, kMaxJsonBytes)->body;
+    write_cache(cached, text);
+  }
+  const std::string where = repo.spec + ": file listing";
+  const YAML::Node root = load_document_text(text, where);
+  if (!root.IsMap() || !root["siblings"] || !root["siblings"].IsSequence())
+    throw InputError("{}: expected a JSON object with a 'siblings' list", where);
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  const std::string want = lower(repo.selector);
+  std::vector<std::string> all, matches;
+  for (size_t i = 0; i < root["siblings"].size(); ++i) {
+    const YAML::Node s = root["siblings"][i];
+    if (!s.IsMap() || !s["rfilename"]) continue;
+    const std::string file = scalar_string(s["rfilename"], fmt::format("{}: siblings[{}]", where, i));
+    if (!file.ends_with(".gguf")) continue;
+    const bool later_part = file.find("-of-") != std::string::npos && file.find("-00001-of-") == std::string::npos;
+    if (later_part || file.find("mmproj") != std::string::npos) continue;  // one entry per model file
+    all.push_back(file);
+    if (lower(file).find(want) != std::string::npos) matches.push_back(file);
+  }
+  auto listing = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (size_t i = 0; i < v.size() && i < 12; ++i) s += (i ? ", " : "") + v[i];
+    return v.size() > 12 ? s + ", ..." : s;
+  };
+  if (matches.size() == 1) return matches[0];
+  if (matches.empty())
+    throw InputError("{}: no .gguf file in the repository matches '{}' ({})", repo.spec, repo.selector,
+                     all.empty() ? "it has no .gguf files" : "it has: " + listing(all));
+  throw InputError("{}: '{}' matches {} files ({}); name one with hf:{}/{}:FILE.gguf", repo.spec, repo.selector,
+                   matches.size(), listing(matches), repo.org, repo.name);
+}
+
+ModelSource gguf_from_hub(const Repo& repo, const std::string& file) {
+  if (file.find('/') != std::string::npos || !safe_part(file))
+    throw InputError("{}: '{}' is not a file name in the repository", repo.spec, file);
+  const std::string label = fmt::format("hf:{}/{}:{}", repo.org, repo.name, file);
+  const fs::path cached = repo.cache / (file + ".header");
+  std::string bytes;
+  uint64_t total = 0;
+  if (auto c = read_cache(cached)) {
+    bytes = *c;
+    total = bytes.size();
+  } else {
+    const std::string url = repo.url(file);
+    uint64_t want = kFirstHeaderBytes;
+    for (;;) {
+      const std::string range = fmt::format("{}-{}", bytes.size(), want - 1);
+      Response r = *fetch(repo.spec, url, want - bytes.size(), range);
+      if (r.status == 200 && !bytes.empty())
+        throw InputError("{}: {}: the server ignored the Range request", repo.spec, url);
+      bytes += r.body;
+      total = r.status == 200 ? bytes.size() : r.total_size;
+      if (bytes.size() >= total || r.body.empty()) break;
+      try {
+        import_gguf_prefix(bytes, total, label);
+        break;
+      } catch (const GgufNeedsMore& more) {
+        want = std::max(more.bytes, 2 * want);
+        if (want > kMaxHeaderBytes)
+          throw InputError("{}: the GGUF header is larger than {} bytes; not read", label, kMaxHeaderBytes);
+        want = std::min(want, total);
+      }
+    }
+  }
+  GgufInfo info = [&] {
+    try {
+      return import_gguf_prefix(bytes, total, label);
+    } catch (const GgufNeedsMore&) {
+      throw InputError("{}: the file ends inside its GGUF header (truncated upload)", label);
+    }
+  }();
+  const uint64_t header_end = bytes.size();
+  write_cache(cached, bytes.substr(0, static_cast<size_t>(header_end)));
+  ModelSource out = gguf_source(std::move(info), fs::path(file).stem().string(), file);
+  out.model.source = label + " (GGUF header)";
+  return out;
+}
+}  // namespace
+
+std::string cache_dir() {
+  if (const char* env = std::getenv("RIDGELINE_CACHE"); env && *env) return env;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return (fs::path(xdg) / "ridgeline").string();
+  if (const char* home = std::getenv("HOME"); home && *home) return (fs::path(home) / ".cache" / "ridgeline").string();
+  return ".ridgeline-cache";
+}
+
+ModelSource load_hf_source(const std::string& spec) {
+  const Repo repo = parse_spec(spec);
+  if (!repo.selector.empty())
+    return gguf_from_hub(repo, repo.selector.ends_with(".gguf") ? repo.selector : pick_gguf(repo));
+  auto config = cached_json(repo, "config.json", true);
+  if (!config)
+    throw InputError("{}: the repository has no config.json (a GGUF repository? name a file or a quantization: "
+                     "hf:{}/{}:Q4_K_M)", spec, repo.org, repo.name);
+  const std::string label = spec + " config.json";
+  ModelSource out;
+  out.model = import_hf_config_text(*config, label);
+  out.model.name = repo.name;
+  out.model.id = repo.name;
+  for (char& c : out.model.id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  out.model.source = label;
+  quantization_from_hf_config(*config, label, out);
+  if (auto index = cached_json(repo, "model.safetensors.index.json", true)) {
+    const std::string where = spec + " model.safetensors.index.json";
+    MapReader r(load_document_text(*index, where), where);
+    r.ignore("weight_map");
+    out.file_weight_bytes = r.map("metadata").number("total_size", 1, 1e15);
+    out.notes.push_back("weight bytes from model.safetensors.index.json metadata.total_size");
+  }
+  return out;
+}
+
+}  // namespace ridgeline
