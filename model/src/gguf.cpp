@@ -166,7 +166,7 @@ class Meta {
 
 GgufInfo read_gguf_header(std::istream& in, uint64_t available, uint64_t file_size, const std::string& path) {
   if (file_size == 0) throw InputError("{}: the file is empty; expected a GGUF model", path);
-  if (file_size < 24) throw InputError("{}: not a GGUF file ({} bytes, shorter than a GGUF header)", path, file_size);
+  if (file_size < 4) throw InputError("{}: not a GGUF file ({} bytes, shorter than the GGUF magic)", path, file_size);
   Reader r(in, available, file_size, path);
   char magic[4];
   for (char& c : magic) c = static_cast<char>(r.get<uint8_t>("magic"));

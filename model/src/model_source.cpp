@@ -124,9 +124,9 @@ ModelSource load_model_source(const std::string& spec) {
     out.model.source = fmt::format("Ollama {} ({})", name, *blob);
     return out;
   }
+  if (spec.ends_with(".gguf")) return load_gguf_source(spec);  // says itself when it is missing
   if (!fs::exists(spec, ec)) throw InputError("--model: file '{}' does not exist", spec);
   if (fs::is_directory(spec, ec)) return load_model_folder(spec);
-  if (spec.ends_with(".gguf")) return load_gguf_source(spec);
   ModelSource out;
   if (spec.ends_with(".json")) {
     const std::string text = read_text_file(spec);

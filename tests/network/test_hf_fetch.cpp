@@ -130,9 +130,9 @@ TEST_F(Hub, BadResponsesAreOneLineErrors) {
   EXPECT_EQ(error_of([] { load_model_source("hf:org/huge"); }),
             "hf:org/huge: " + base + "/org/huge/resolve/main/config.json: the response is larger than 16777216 bytes");
   EXPECT_NE(error_of([] { load_model_source("hf:org/cut"); }).find("the response was cut short"), std::string::npos);
-  serve("org/notgguf/resolve/main/x.gguf", "GGUF");
+  serve("org/notgguf/resolve/main/x.gguf", "GG");
   EXPECT_EQ(error_of([] { load_model_source("hf:org/notgguf:x.gguf"); }),
-            "hf:org/notgguf:x.gguf: not a GGUF file (4 bytes, shorter than a GGUF header)");
+            "hf:org/notgguf:x.gguf: not a GGUF file (2 bytes, shorter than the GGUF magic)");
   EXPECT_EQ(error_of([] { load_model_source("hf:org/../etc"); }),
             "hf:org/../etc: expected hf:ORG/NAME, hf:ORG/NAME:FILE.gguf or hf:ORG/NAME:QUANT (letters, digits, '.', '-', '_')");
 }

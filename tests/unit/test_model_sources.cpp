@@ -81,9 +81,9 @@ TEST(GgufSource, EmptyShortAndNonRegularFilesAreRefusedByName) {
   write_file(dir / "empty.gguf", "");
   EXPECT_EQ(error_of([&] { load_model_source((dir / "empty.gguf").string()); }),
             (dir / "empty.gguf").string() + ": the file is empty; expected a GGUF model");
-  write_file(dir / "short.gguf", "GGUF");
+  write_file(dir / "short.gguf", "GG");
   EXPECT_EQ(error_of([&] { load_model_source((dir / "short.gguf").string()); }),
-            (dir / "short.gguf").string() + ": not a GGUF file (4 bytes, shorter than a GGUF header)");
+            (dir / "short.gguf").string() + ": not a GGUF file (2 bytes, shorter than the GGUF magic)");
   EXPECT_EQ(error_of([&] { import_gguf("/dev/zero"); }),
             "/dev/zero: not a regular file (a device, pipe or socket); expected a GGUF model");
   EXPECT_EQ(error_of([&] { read_text_file(dir.string()); }),
