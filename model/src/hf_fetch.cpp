@@ -314,7 +314,9 @@ ModelSource load_hf_source(const std::string& spec) {
   out.model.id = repo.name;
   for (char& c : out.model.id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   out.model.source = label;
-  quantization_from_hf_config(*config, label, out);
+  if (!quantization_from_hf_config(*config, label, out))
+    if (auto modelopt = cached_json(repo, "hf_quant_config.json", true))
+      quantization_from_hf_quant_config(*modelopt, spec + " hf_quant_config.json", out);
   if (auto index = cached_json(repo, "model.safetensors.index.json", true)) {
     const std::string where = spec + " model.safetensors.index.json";
     MapReader r(load_document_text(*index, where), where);

@@ -84,7 +84,7 @@ void method_block(const YAML::Node& q, const std::string& where, ModelSource& ou
 }
 }  // namespace
 
-void quantization_from_hf_config(const std::string& config_json, const std::string& label, ModelSource& out) {
+bool quantization_from_hf_config(const std::string& config_json, const std::string& label, ModelSource& out) {
   const YAML::Node root = load_document_text(config_json, label);
   if (!root.IsMap()) throw InputError("{}: expected a JSON object", label);
   for (const char* key : {"quantization", "quantization_config"}) {
@@ -95,7 +95,7 @@ void quantization_from_hf_config(const std::string& config_json, const std::stri
     if (present(q, "quant_method")) method_block(q, where, out);
     else if (present(q, "bits")) mlx_block(q, where, out);
     else out.unknown_quant = fmt::format("{}: neither 'bits' nor 'quant_method'", where);
-    return;
+    return true;
   }
   const YAML::Node text_config = present(root, "text_config") ? root["text_config"] : root;
   for (const YAML::Node& n : {root, text_config})
@@ -105,8 +105,26 @@ void quantization_from_hf_config(const std::string& config_json, const std::stri
       if (id.empty()) continue;
       out.quant = id;
       out.quant_origin = fmt::format("config.json {} {}", key, dtype);
-      return;
+      return false;
     }
+  return false;
+}
+
+void quantization_from_hf_quant_config(const std::string& json, const std::string& label, ModelSource& out) {
+  const YAML::Node root = load_document_text(json, label);
+  if (!present(root, "quantization") || !root["quantization"].IsMap())
+    throw InputError("{}: missing required key 'quantization' (an NVIDIA ModelOpt hf_quant_config.json)", label);
+  const std::string where = label + ": quantization";
+  const std::string algo = text(root["quantization"], "quant_algo", where);
+  const std::string id = algo == "FP8" ? "fp8" : algo == "NVFP4" ? "nvfp4" : "";
+  out.quant.clear();
+  out.unknown_quant.clear();
+  if (id.empty()) {
+    out.unknown_quant = fmt::format("{}: quant_algo {}", where, algo);
+    return;
+  }
+  out.quant = id;
+  out.quant_origin = fmt::format("hf_quant_config.json quant_algo {}", algo);
 }
 
 }  // namespace ridgeline

@@ -83,7 +83,9 @@ ModelSource load_model_folder(const std::string& dir_text) {
   out.model.id = name;
   std::transform(out.model.id.begin(), out.model.id.end(), out.model.id.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  quantization_from_hf_config(text, config.string(), out);
+  const fs::path modelopt = dir / "hf_quant_config.json";
+  if (!quantization_from_hf_config(text, config.string(), out) && fs::exists(modelopt, ec))
+    quantization_from_hf_quant_config(read_text_file(modelopt.string()), modelopt.string(), out);
   weight_bytes_of(dir, out);
   return out;
 }

@@ -36,8 +36,11 @@ ModelSource load_gguf_source(const std::string& path);
 // `file_name` and tensor types.
 ModelSource gguf_source(GgufInfo info, const std::string& display_name, const std::string& file_name);
 ModelSource load_model_folder(const std::string& dir);
-// config.json's quantization / quantization_config block (and dtype when there is none).
-void quantization_from_hf_config(const std::string& config_json, const std::string& label, ModelSource& out);
+// config.json's quantization / quantization_config block (and dtype when there is none); true
+// when a quantization block was there.
+bool quantization_from_hf_config(const std::string& config_json, const std::string& label, ModelSource& out);
+// NVIDIA ModelOpt checkpoints keep it beside config.json, in hf_quant_config.json.
+void quantization_from_hf_quant_config(const std::string& json, const std::string& label, ModelSource& out);
 
 // Ollama: the folder holding manifests/ and blobs/ ($OLLAMA_MODELS, else ~/.ollama/models).
 std::string ollama_models_dir();
