@@ -290,6 +290,42 @@ ModelSource gguf_from_hub(const Repo& repo, const std::string& file) {
   out.model.source = label + " (GGUF header)";
   return out;
 }
+// A single-file checkpoint's model.safetensors: its 8-byte header length, then the header, by two
+// Range requests (cached as the header JSON and the file's data size). nullopt when there is none.
+std::optional<SafetensorsInfo> safetensors_header_from_hub(const Repo& repo) {
+  const std::string label = fmt::format("hf:{}/{}:model.safetensors", repo.org, repo.name);
+  const fs::path cached = repo.cache / "model.safetensors.header";
+  std::string header;
+  uint64_t data_bytes = 0;
+  if (auto c = read_cache(cached)) {
+    const auto newline = c->find('\n');
+    if (newline == std::string::npos) throw InputError("{}: damaged cache file (delete it)", cached.string());
+    data_bytes = std::strtoull(c->c_str(), nullptr, 10);
+    header = c->substr(newline + 1);
+  } else {
+    if (read_cache(cached.string() + ".absent")) return std::nullopt;
+    const std::string url = repo.url("model.safetensors");
+    auto first = fetch(repo.spec, url, 8, "0-7", true);
+    if (!first) {
+      write_cache(cached.string() + ".absent", "404\n");
+      return std::nullopt;
+    }
+    if (first->body.size() != 8 || first->status != 206)
+      throw InputError("{}: expected the 8-byte header length by a Range request, got {} bytes (HTTP {})", label,
+                       first->body.size(), first->status);
+    uint64_t n = 0;
+    for (int i = 7; i >= 0; --i) n = (n << 8) | static_cast<unsigned char>(first->body[static_cast<size_t>(i)]);
+    constexpr uint64_t kMaxSafetensorsHeader = 100'000'000;  // the format's own limit
+    if (n == 0 || n > kMaxSafetensorsHeader || 8 + n > first->total_size)
+      throw InputError("{}: header length {} is beyond the file's {} bytes or the format's limit of {}", label, n,
+                       first->total_size, kMaxSafetensorsHeader);
+    header = fetch(repo.spec, url, n, fmt::format("8-{}", 8 + n - 1))->body;
+    if (header.size() != n) throw InputError("{}: got {} of the header's {} bytes", label, header.size(), n);
+    data_bytes = first->total_size - 8 - n;
+    write_cache(cached, fmt::format("{}\n", data_bytes) + header);
+  }
+  return parse_safetensors_header(header, data_bytes, label);
+}
 }  // namespace
 
 std::string cache_dir() {
@@ -323,6 +359,8 @@ ModelSource load_hf_source(const std::string& spec) {
     r.ignore("weight_map");
     out.file_weight_bytes = r.map("metadata").number("total_size", 1, 1e15);
     out.notes.push_back("weight bytes from model.safetensors.index.json metadata.total_size");
+  } else if (auto header = safetensors_header_from_hub(repo)) {
+    out.file_weight_bytes = header->tensor_bytes;
   }
   return out;
 }

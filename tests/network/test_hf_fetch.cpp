@@ -42,7 +42,8 @@ class Hub : public ::testing::Test {
         res.set_content("Entry not found", "text/plain");
         return;
       }
-      served_bytes_ += req.ranges.empty() ? it->second.size() : 0;
+      const bool weights = req.path.ends_with(".gguf") || req.path.ends_with(".safetensors");
+      if (weights && req.ranges.empty()) ++whole_weight_files_;
       res.set_content(it->second, "application/octet-stream");  // the server applies any Range
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
@@ -72,7 +73,7 @@ class Hub : public ::testing::Test {
   fs::path cache_;
   std::map<std::string, std::string> files_;
   std::atomic<int> requests_{0}, range_requests_{0};
-  std::atomic<size_t> served_bytes_{0};
+  std::atomic<int> whole_weight_files_{0};  // weight files sent whole, not by range
 };
 }  // namespace
 
@@ -90,6 +91,20 @@ TEST_F(Hub, ConfigAndIndexGiveShapesQuantizationAndBytesThenTheCacheServesThem) 
   EXPECT_EQ(requests_, 2);
 }
 
+TEST_F(Hub, ASingleSafetensorsFileGivesItsBytesFromTwoRangeRequests) {
+  serve("org/Tiny/resolve/main/config.json", llama_config(R"("torch_dtype": "bfloat16")"));
+  const std::string header = R"({"w": {"dtype": "BF16", "shape": [64, 128], "data_offsets": [0, 16384]}})";
+  serve("org/Tiny/resolve/main/model.safetensors", safetensors(header, 64 * 128 * 2));
+  ModelSource s = load_model_source("hf:org/Tiny");
+  EXPECT_EQ(s.quant, "bf16");
+  ASSERT_TRUE(s.file_weight_bytes);
+  EXPECT_DOUBLE_EQ(*s.file_weight_bytes, 64 * 128 * 2);
+  EXPECT_EQ(range_requests_, 2);
+  EXPECT_EQ(whole_weight_files_, 0);
+  stop();
+  EXPECT_DOUBLE_EQ(*load_model_source("hf:org/Tiny").file_weight_bytes, 64 * 128 * 2);  // from the cache
+}
+
 TEST_F(Hub, AGgufHeaderIsReadByGrowingRangeRequestsOnly) {
   // 3,000 filler strings of 1 KiB put the header past the first 2 MiB request.
   const std::string header = gguf_header(15, {kEmbedF16, kUpQ4K}, 3000);
@@ -100,7 +115,7 @@ TEST_F(Hub, AGgufHeaderIsReadByGrowingRangeRequestsOnly) {
   EXPECT_EQ(s.model.layers[0].count, 2);
   EXPECT_DOUBLE_EQ(*s.file_weight_bytes, 64 * 100 * 2 + 256 * 128 / 256 * 144);
   EXPECT_EQ(range_requests_, 2);  // 2 MiB, then the rest of the header
-  EXPECT_EQ(served_bytes_, 0u);   // never the whole file
+  EXPECT_EQ(whole_weight_files_, 0);  // never the whole file
   EXPECT_LT(fs::file_size(cache_ / "hf/org/Tiny-GGUF/Tiny-Q4_K_M.gguf.header"), file.size());
 }
 
