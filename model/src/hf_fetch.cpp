@@ -182,7 +182,7 @@ Repo parse_spec(const std::string& spec) {
     r.org = rest.substr(0, slash);
     r.name = rest.substr(slash + 1);
   }
-  if (!safe_part(r.org) || !safe_part(r.name) || (!r.selector.empty() && !safe_part(r.selector)))
+  if (!safe_part(r.org) || !safe_part(r.name) || (!r.selector.empty() && !r.selector.ends_with(".gguf") && !safe_part(r.selector)))
     throw InputError("{}: expected hf:ORG/NAME, hf:ORG/NAME:FILE.gguf or hf:ORG/NAME:QUANT (letters, digits, '.', '-', '_')", spec);
   r.cache = fs::path(cache_dir()) / "hf" / r.org / r.name;
   return r;
@@ -238,6 +238,23 @@ std::string pick_gguf(const Repo& repo) {
     return v.size() > 12 ? s + ", ..." : s;
   };
   if (matches.size() == 1) return matches[0];
+  // "Q8_0" also appears in "UD-Q8_K_XL" and "UD-Q8_0": prefer the one file where it stands as a
+  // word of its own, not after an "UD-" prefix the selector did not ask for.
+  std::vector<std::string> words;
+  for (const auto& file : matches) {
+    const std::string f = lower(file);
+    for (size_t at = f.find(want); at != std::string::npos; at = f.find(want, at + 1)) {
+      const size_t end = at + want.size();
+      const bool bounded = (at == 0 || !std::isalnum(static_cast<unsigned char>(f[at - 1]))) &&
+                           (end == f.size() || !std::isalnum(static_cast<unsigned char>(f[end])) || f.compare(end, 5, ".gguf") == 0);
+      const bool unasked_ud = at >= 3 && f.compare(at - 3, 3, "ud-") == 0 && !want.starts_with("ud");
+      if (bounded && !unasked_ud) {
+        words.push_back(file);
+        break;
+      }
+    }
+  }
+  if (words.size() == 1) return words[0];
   if (matches.empty())
     throw InputError("{}: no .gguf file in the repository matches '{}' ({})", repo.spec, repo.selector,
                      all.empty() ? "it has no .gguf files" : "it has: " + listing(all));
@@ -246,8 +263,13 @@ std::string pick_gguf(const Repo& repo) {
 }
 
 ModelSource gguf_from_hub(const Repo& repo, const std::string& file) {
-  if (file.find('/') != std::string::npos || !safe_part(file))
-    throw InputError("{}: '{}' is not a file name in the repository", repo.spec, file);
+  for (size_t start = 0;;) {  // a path inside the repository: every part a plain name
+    const size_t slash = file.find('/', start);
+    if (!safe_part(file.substr(start, slash - start)))
+      throw InputError("{}: '{}' is not a file name in the repository", repo.spec, file);
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
   const std::string label = fmt::format("hf:{}/{}:{}", repo.org, repo.name, file);
   const fs::path cached = repo.cache / (file + ".header");
   std::string bytes;

@@ -124,6 +124,11 @@ TEST_F(Hub, AQuantSelectorPicksTheFileFromTheListing) {
       {"rfilename": "Tiny-Q8_0.gguf"}, {"rfilename": "mmproj-Tiny-F16.gguf"}]})");
   serve("org/Tiny-GGUF/resolve/main/Tiny-Q8_0.gguf", gguf_header(7, {kEmbedF16, kUpQ8}));  // 7 = MOSTLY_Q8_0
   EXPECT_EQ(load_model_source("hf:org/Tiny-GGUF:q8_0").quant, "q8_0");
+  // Q4_K_M stands as a word in one file only; the UD- file is not what was asked for.
+  serve("api/models/org/Unsloth-GGUF", R"({"siblings": [{"rfilename": "Tiny-UD-Q4_K_M.gguf"},
+      {"rfilename": "Q4_K_M/Tiny-Q4_K_M-00001-of-00002.gguf"}, {"rfilename": "Q4_K_M/Tiny-Q4_K_M-00002-of-00002.gguf"}]})");
+  serve("org/Unsloth-GGUF/resolve/main/Q4_K_M/Tiny-Q4_K_M-00001-of-00002.gguf", gguf_header(15, {kEmbedF16, kUpQ4K}));
+  EXPECT_EQ(load_model_source("hf:org/Unsloth-GGUF:Q4_K_M").model.name, "Tiny-Q4_K_M-00001-of-00002");
   EXPECT_EQ(error_of([] { load_model_source("hf:org/Tiny-GGUF:Tiny"); }),
             "hf:org/Tiny-GGUF:Tiny: 'Tiny' matches 2 files (Tiny-Q4_K_M.gguf, Tiny-Q8_0.gguf); name one with "
             "hf:org/Tiny-GGUF:FILE.gguf");
