@@ -45,6 +45,9 @@ class Reader {
     if (n > left())
       throw InputError("{}: header claims {} needing {} bytes at offset {}, but only {} bytes remain "
                        "(truncated file or lying header)", path_, what, n, pos_, left());
+    if (pos_ + n > kMaxGgufHeaderBytes)
+      throw InputError("{}: the header runs past {} bytes at {}; no model's header is that large", path_,
+                       kMaxGgufHeaderBytes, what);
     if (n > available_ - pos_) throw GgufNeedsMore{pos_ + n};
   }
   template <typename T>

@@ -25,7 +25,6 @@ namespace fs = std::filesystem;
 namespace {
 constexpr uint64_t kMaxJsonBytes = uint64_t{16} << 20;       // config.json, index, file listing
 constexpr uint64_t kFirstHeaderBytes = uint64_t{2} << 20;    // most GGUF headers fit in this
-constexpr uint64_t kMaxHeaderBytes = uint64_t{256} << 20;    // far beyond any real GGUF header
 
 struct Response {
   long status = 0;
@@ -153,7 +152,7 @@ void write_cache(const fs::path& file, const std::string& bytes) {
 std::optional<std::string> read_cache(const fs::path& file) {
   std::error_code ec;
   if (!fs::is_regular_file(file, ec)) return std::nullopt;
-  return read_file_capped(file.string(), kMaxHeaderBytes, "a cached download");
+  return read_file_capped(file.string(), kMaxGgufHeaderBytes, "a cached download");
 }
 
 struct Repo {
@@ -293,8 +292,8 @@ ModelSource gguf_from_hub(const Repo& repo, const std::string& file) {
         break;
       } catch (const GgufNeedsMore& more) {
         want = std::max(more.bytes, 2 * want);
-        if (want > kMaxHeaderBytes)
-          throw InputError("{}: the GGUF header is larger than {} bytes; not read", label, kMaxHeaderBytes);
+        if (want > kMaxGgufHeaderBytes)
+          throw InputError("{}: the GGUF header is larger than {} bytes; not read", label, kMaxGgufHeaderBytes);
         want = std::min(want, total);
       }
     }
@@ -335,12 +334,10 @@ std::optional<SafetensorsInfo> safetensors_header_from_hub(const Repo& repo) {
     if (first->body.size() != 8 || first->status != 206)
       throw InputError("{}: expected the 8-byte header length by a Range request, got {} bytes (HTTP {})", label,
                        first->body.size(), first->status);
-    uint64_t n = 0;
-    for (int i = 7; i >= 0; --i) n = (n << 8) | static_cast<unsigned char>(first->body[static_cast<size_t>(i)]);
-    constexpr uint64_t kMaxSafetensorsHeader = 100'000'000;  // the format's own limit
-    if (n == 0 || n > kMaxSafetensorsHeader || 8 + n > first->total_size)
+    const uint64_t n = safetensors_header_length(first->body);
+    if (n == 0 || n > kMaxSafetensorsHeaderBytes || 8 + n > first->total_size)
       throw InputError("{}: header length {} is beyond the file's {} bytes or the format's limit of {}", label, n,
-                       first->total_size, kMaxSafetensorsHeader);
+                       first->total_size, kMaxSafetensorsHeaderBytes);
     header = fetch(repo.spec, url, n, fmt::format("8-{}", 8 + n - 1))->body;
     if (header.size() != n) throw InputError("{}: got {} of the header's {} bytes", label, header.size(), n);
     data_bytes = first->total_size - 8 - n;

@@ -1,6 +1,7 @@
 // .safetensors headers (format: github.com/huggingface/safetensors, "Format" section): an 8-byte
 // little-endian header length, then a JSON object mapping each tensor name to its dtype, shape
 // and [begin, end) byte offsets into the data that follows. Only the header is read.
+#include <algorithm>
 #include <map>
 
 #include "ridgeline/file_read.hpp"
@@ -10,9 +11,6 @@
 namespace ridgeline {
 
 namespace {
-// The format's own limit on the header length.
-constexpr uint64_t kMaxHeaderBytes = 100'000'000;
-
 // Bytes per element of the dtypes whose size is fixed; others are counted by their offsets only.
 int dtype_bytes(const std::string& dtype) {
   static const std::map<std::string, int> sizes = {
@@ -22,12 +20,13 @@ int dtype_bytes(const std::string& dtype) {
   return it == sizes.end() ? 0 : it->second;
 }
 
-uint64_t little_endian_u64(const std::string& bytes) {
+}  // namespace
+
+uint64_t safetensors_header_length(const std::string& first8) {
   uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(bytes[static_cast<size_t>(i)]);
+  for (size_t i = std::min<size_t>(first8.size(), 8); i-- > 0;) v = (v << 8) | static_cast<unsigned char>(first8[i]);
   return v;
 }
-}  // namespace
 
 SafetensorsInfo parse_safetensors_header(const std::string& header_json, uint64_t data_bytes, const std::string& label) {
   YAML::Node root = load_document_text(header_json, label);
@@ -63,10 +62,10 @@ SafetensorsInfo parse_safetensors_header(const std::string& header_json, uint64_
 SafetensorsInfo read_safetensors_header(const std::string& path) {
   const uint64_t size = regular_file_size(path, "a .safetensors file");
   if (size < 8) throw InputError("{}: {} bytes, shorter than a safetensors header length", path, size);
-  const uint64_t n = little_endian_u64(read_file_prefix(path, 8, "a .safetensors file"));
-  if (n > kMaxHeaderBytes || n > size - 8)
+  const uint64_t n = safetensors_header_length(read_file_prefix(path, 8, "a .safetensors file"));
+  if (n > kMaxSafetensorsHeaderBytes || n > size - 8)
     throw InputError("{}: header length {} is beyond the file's {} bytes or the format's limit of {} "
-                     "(truncated download or not a safetensors file)", path, n, size, kMaxHeaderBytes);
+                     "(truncated download or not a safetensors file)", path, n, size, kMaxSafetensorsHeaderBytes);
   const std::string header = read_file_prefix(path, 8 + n, "a .safetensors file").substr(8);
   return parse_safetensors_header(header, size - 8 - n, path);
 }

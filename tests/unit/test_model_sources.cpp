@@ -101,6 +101,23 @@ TEST(GgufSource, AHeaderPrefixAsksForMoreBytesUntilItParses) {
             "remote: header claims 8 metadata entries, more than the file can hold");
 }
 
+TEST(GgufSource, AHeaderClaimingMoreThanAnyModelNeedsIsRefusedWithoutReadingIt) {
+  // A 400 MB sparse file whose header claims an array of 40M uint64 (320 MB) under one key.
+  const fs::path dir = fresh_dir("gguf-huge");
+  std::string h;
+  auto raw = [&](const void* p, size_t n) { h.append(static_cast<const char*>(p), n); };
+  auto u32 = [&](uint32_t v) { raw(&v, 4); };
+  auto u64 = [&](uint64_t v) { raw(&v, 8); };
+  h += "GGUF";
+  u32(3); u64(0); u64(1);
+  u64(3); h += "big"; u32(9); u32(10); u64(40'000'000);
+  write_file(dir / "huge.gguf", h);
+  fs::resize_file(dir / "huge.gguf", 400'000'000);
+  EXPECT_EQ(error_of([&] { import_gguf((dir / "huge.gguf").string()); }),
+            (dir / "huge.gguf").string() + ": the header runs past 268435456 bytes at big; no model's header is that large");
+  fs::remove_all(dir);
+}
+
 TEST(TextFiles, ReadsAreCapped) {
   const fs::path dir = fresh_dir("cap");
   write_file(dir / "big.yaml", std::string(1000, 'a'));

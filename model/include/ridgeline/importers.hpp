@@ -30,6 +30,9 @@ struct GgufInfo {
 GgufInfo import_gguf(const std::string& path);
 // The header from the first bytes of a file of `file_size` bytes (a remote file read by range
 // requests). Throws GgufNeedsMore when the header runs past `bytes`.
+// The key/value section and tensor infos take a few MB with a 256K-token vocabulary; this bound
+// keeps a lying count from walking a 40 GB file (or a remote one).
+constexpr uint64_t kMaxGgufHeaderBytes = uint64_t{256} << 20;
 struct GgufNeedsMore {
   uint64_t bytes;  // at least this many leading bytes are needed
 };

@@ -53,6 +53,9 @@ struct SafetensorsInfo {
   long long tensor_count = 0;
   std::string majority_dtype;  // the dtype holding the most bytes ("BF16", "U32", ...)
 };
+constexpr uint64_t kMaxSafetensorsHeaderBytes = 100'000'000;  // the format's own limit
+// The header length the first 8 bytes (little-endian) announce.
+uint64_t safetensors_header_length(const std::string& first8);
 SafetensorsInfo read_safetensors_header(const std::string& path);
 SafetensorsInfo parse_safetensors_header(const std::string& header_json, uint64_t data_bytes, const std::string& label);
 
