@@ -74,8 +74,9 @@ int run_show(const ShowOptions& o, std::ostream& out) {
   out << fmt::format("\nweights at {}: {} ({})\n", q.id, format_gb(weight_bytes(m, q)), format_gib(weight_bytes(m, q)));
   if (!src.quant_origin.empty()) out << fmt::format("quantization {} from {}\n", src.quant, src.quant_origin);
   if (src.file_weight_bytes)
-    out << fmt::format("weights in the files: {} bytes ({}), as stored\n", static_cast<long long>(*src.file_weight_bytes),
-                       format_gb(Bytes(*src.file_weight_bytes)));
+    out << fmt::format("weights in the files: {} bytes ({}), as stored; the estimate above is {:.1f}% of it\n",
+                       static_cast<long long>(*src.file_weight_bytes), format_gb(Bytes(*src.file_weight_bytes)),
+                       100.0 * weight_bytes(m, q).value / *src.file_weight_bytes);
   for (const auto& note : src.notes) out << "note: " << note << "\n";
   out << fmt::format("KV cache ({}) at {} tokens: {} per sequence; fixed state {}\n", kv.id, ctx,
                      format_gb(kv_bytes_at(m, kv, static_cast<double>(ctx))), format_gb(state_bytes(m)));

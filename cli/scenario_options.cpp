@@ -17,7 +17,7 @@ void add_scenario_flags(CLI::App& app, ScenarioOptions& o, bool lists) {
   const std::string many = lists ? " (comma list)" : "";
   app.add_option("--hardware", o.hardware, "hardware id or profile .yaml" + many + (lists ? "; 'all' for the catalog" : ""))->required();
   app.add_option("--model", o.model, "model id, descriptor .yaml, config.json, .gguf, model folder, ollama:NAME[:TAG] or hf:ORG/NAME[:FILE.gguf|:QUANT]" + many)->required();
-  app.add_option("--quant", o.quant, "quantization (default: by runtime: q4_k_m, mlx-4bit or bf16)" + many);
+  app.add_option("--quant", o.quant, "quantization (default: the model files' own, else by runtime: q4_k_m, mlx-4bit or bf16)" + many);
   app.add_option("--runtime", o.runtime, "runtime id or profile .yaml (default: by vendor)" + many);
   app.add_option("--prompt", o.prompt, "prompt tokens, cached prefix included" + many);
   app.add_option("--gen", o.gen, "generated tokens" + many);
