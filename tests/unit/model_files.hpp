@@ -6,6 +6,7 @@
 #include <fstream>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <unistd.h>
@@ -22,7 +23,8 @@ struct TensorInfo {
 // with `general.file_type` when given and `filler_strings` 1 KiB strings (a tokenizer stand-in)
 // to make the header as large as a test needs.
 inline std::string gguf_header(std::optional<uint32_t> file_type, const std::vector<TensorInfo>& tensors,
-                               size_t filler_strings = 0) {
+                               size_t filler_strings = 0,
+                               const std::vector<std::pair<std::string, uint32_t>>& extra_u32 = {}) {
   std::string b;
   auto raw = [&](const void* p, size_t n) { b.append(static_cast<const char*>(p), n); };
   auto u32 = [&](uint32_t v) { raw(&v, 4); };
@@ -31,7 +33,7 @@ inline std::string gguf_header(std::optional<uint32_t> file_type, const std::vec
   b += "GGUF";
   u32(3);
   u64(tensors.size());
-  u64(6 + (file_type ? 1 : 0) + (filler_strings ? 1 : 0));
+  u64(6 + (file_type ? 1 : 0) + (filler_strings ? 1 : 0) + extra_u32.size());
   auto kv_u32 = [&](const std::string& k, uint32_t v) { str(k); u32(4); u32(v); };
   str("general.architecture"); u32(8); str("llama");
   kv_u32("llama.block_count", 2);
@@ -40,6 +42,7 @@ inline std::string gguf_header(std::optional<uint32_t> file_type, const std::vec
   kv_u32("llama.attention.head_count", 4);
   kv_u32("llama.attention.head_count_kv", 2);
   if (file_type) kv_u32("general.file_type", *file_type);
+  for (const auto& [key, value] : extra_u32) kv_u32(key, value);
   if (filler_strings) {
     str("tokenizer.ggml.tokens"); u32(9); u32(8); u64(filler_strings);
     for (size_t i = 0; i < filler_strings; ++i) str(std::string(1024, 'a'));

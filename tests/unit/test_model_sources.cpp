@@ -76,6 +76,17 @@ TEST(GgufSource, AFileTypeTheTableLacksIsSaidNotGuessed) {
   EXPECT_EQ(s.unknown_quant, "tiny.gguf: GGUF general.file_type IQ3_M");
 }
 
+TEST(GgufSource, OneFileOfASplitGgufGivesShapesButNoWeightBytes) {
+  const fs::path dir = fresh_dir("gguf-split");
+  write_file(dir / "tiny-Q4_K_M-00001-of-00003.gguf", gguf_header(15, {kEmbedF16, kUpQ4K}, 0, {{"split.count", 3}}));
+  ModelSource s = load_model_source((dir / "tiny-Q4_K_M-00001-of-00003.gguf").string());
+  EXPECT_EQ(s.quant, "q4_k_m");
+  EXPECT_EQ(s.model.layers[0].count, 2);
+  EXPECT_FALSE(s.file_weight_bytes);
+  ASSERT_EQ(s.notes.size(), 1u);
+  EXPECT_NE(s.notes[0].find("3-file split GGUF"), std::string::npos);
+}
+
 TEST(GgufSource, EmptyShortAndNonRegularFilesAreRefusedByName) {
   const fs::path dir = fresh_dir("gguf-bad");
   write_file(dir / "empty.gguf", "");
@@ -236,6 +247,20 @@ TEST(OllamaStore, ManifestLeadsToTheGgufBlob) {
             "ollama:qwen-tiny: not in the Ollama store " + store.string() +
                 " (no manifest for it; `ollama list` shows what is there)");
   EXPECT_FALSE(find_ollama_blob("../../etc:passwd"));  // never a path outside the store
+  ::unsetenv("OLLAMA_MODELS");
+}
+
+TEST(OllamaStore, NamespacedAndHubNamesMapToTheirManifestFolders) {
+  const fs::path store = fake_ollama_store(kManifest);
+  const std::string hex(64, 'a');
+  std::string manifest = kManifest;
+  manifest.replace(manifest.find("HEX"), 3, hex);
+  write_file(store / "manifests/registry.ollama.ai/someone/tiny/latest", manifest);
+  write_file(store / "manifests/hf.co/org/Tiny-GGUF/Q4_K_M", manifest);
+  const std::string blob = (store / "blobs" / ("sha256-" + hex)).string();
+  EXPECT_EQ(find_ollama_blob("someone/tiny"), blob);  // no tag: latest
+  EXPECT_EQ(find_ollama_blob("hf.co/org/Tiny-GGUF:Q4_K_M"), blob);
+  EXPECT_EQ(load_model_source("ollama:hf.co/org/Tiny-GGUF:Q4_K_M").quant, "q4_k_m");
   ::unsetenv("OLLAMA_MODELS");
 }
 
