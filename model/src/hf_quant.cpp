@@ -15,9 +15,14 @@ std::string text(const YAML::Node& n, const char* key, const std::string& where,
   return present(n, key) ? scalar_string(n[key], fmt::format("{}: {}", where, key)) : fallback;
 }
 
+// A bit width (1-64) or a group size (up to 2^20 weights).
 int whole(const YAML::Node& n, const char* key, const std::string& where, int fallback) {
   if (!present(n, key)) return fallback;
-  return static_cast<int>(scalar_number(n[key], fmt::format("{}: {}", where, key), 1, 64));
+  const double max = std::string(key).find("bits") != std::string::npos ? 64 : 1 << 20;
+  const std::string at = fmt::format("{}: {}", where, key);
+  const double v = scalar_number(n[key], at, 1, max);
+  if (v != static_cast<int>(v)) throw InputError("{}: {} is not a whole number", at, v);
+  return static_cast<int>(v);
 }
 
 bool known(const std::string& id) {

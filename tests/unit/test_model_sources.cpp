@@ -168,6 +168,13 @@ TEST(HfQuantization, PerLayerOverridesAreNotedAndUnknownFormatsSaid) {
             "config.json: quantization_config: gptq 4-bit");
   EXPECT_EQ(quant_of(R"("quantization": {"group_size": 32, "bits": 3})").unknown_quant,
             "config.json: quantization: MLX affine 3-bit group 32");
+  EXPECT_EQ(quant_of(R"("quantization": {"group_size": 128, "bits": 4})").unknown_quant,
+            "config.json: quantization: MLX affine 4-bit group 128");
+  EXPECT_EQ(quant_of(R"("quantization_config": {"quant_method": "compressed-tensors", "config_groups":
+      {"group_0": {"weights": {"num_bits": 4, "type": "int", "group_size": 128}}}})").unknown_quant,
+            "config.json: quantization_config: compressed-tensors 4-bit int");
+  EXPECT_EQ(error_of([] { quant_of(R"("quantization": {"bits": 4.5})"); }),
+            "config.json: quantization: bits: 4.5 is not a whole number");
   EXPECT_EQ(error_of([] { quant_of(R"("quantization": {"bits": "four"})"); }),
             "config.json: quantization: bits: 'four' is not a finite number");
 }
