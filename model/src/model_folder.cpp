@@ -1,7 +1,7 @@
 // A local Hugging Face / MLX model folder: config.json for the shapes and the quantization, the
 // .safetensors headers (or model.safetensors.index.json's metadata.total_size when shards are
 // missing) for the bytes the weights occupy. A folder holding one GGUF and no config.json is
-// read as that GGUF.
+// read as that GGUF. A snapshot folder of the Hugging Face cache is named after its repository.
 #include <algorithm>
 #include <filesystem>
 
@@ -67,7 +67,12 @@ void weight_bytes_of(const fs::path& dir, ModelSource& out) {
 ModelSource load_model_folder(const std::string& dir_text) {
   fs::path dir(dir_text);
   if (!dir.has_filename()) dir = dir.parent_path();  // "Qwen3-8B-4bit/" names the folder too
-  const std::string name = fs::absolute(dir).filename().string();
+  std::string name = fs::absolute(dir).filename().string();
+  // The Hugging Face cache (hub/models--ORG--NAME/snapshots/<commit>/): named after the repository.
+  const fs::path parent = fs::absolute(dir).parent_path();
+  if (const std::string repo = parent.parent_path().filename().string();
+      parent.filename() == "snapshots" && repo.starts_with("models--"))
+    name = repo.substr(repo.rfind("--") + 2);
   const fs::path config = dir / "config.json";
   std::error_code ec;
   if (!fs::exists(config, ec)) {

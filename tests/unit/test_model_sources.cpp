@@ -216,6 +216,14 @@ TEST(ModelFolder, ConfigQuantizationAndSafetensorsBytes) {
   EXPECT_DOUBLE_EQ(*load_model_source(dir.string()).file_weight_bytes, 12345);
 }
 
+TEST(ModelFolder, AHuggingFaceCacheSnapshotIsNamedAfterItsRepository) {
+  const fs::path dir = fresh_dir("hf-hub") / "models--org--Tiny-8bit" / "snapshots" / "0123abcd";
+  write_file(dir / "config.json", llama_config(R"("quantization": {"group_size": 64, "bits": 8})"));
+  ModelSource s = load_model_source(dir.string());
+  EXPECT_EQ(s.model.name, "Tiny-8bit");
+  EXPECT_EQ(s.quant, "mlx-8bit");
+}
+
 TEST(ModelFolder, WithoutConfigOneGgufIsReadAndOtherwiseItSaysWhy) {
   const fs::path dir = fresh_dir("folder-gguf");
   EXPECT_EQ(error_of([&] { load_model_source(dir.string()); }),
