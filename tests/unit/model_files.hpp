@@ -74,11 +74,20 @@ inline std::string safetensors(const std::string& json, uint64_t data_bytes) {
   return b + json + std::string(static_cast<size_t>(data_bytes), '\0');
 }
 
-// A fresh empty temporary folder for one test.
+// A fresh empty temporary folder for one test, removed when the test process ends.
 inline std::filesystem::path fresh_dir(const std::string& name) {
+  struct Cleanup {
+    std::vector<std::filesystem::path> dirs;
+    ~Cleanup() {
+      std::error_code ec;
+      for (const auto& d : dirs) std::filesystem::remove_all(d, ec);
+    }
+  };
+  static Cleanup cleanup;
   auto dir = std::filesystem::temp_directory_path() / ("ridgeline-" + name + "-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
+  cleanup.dirs.push_back(dir);
   return dir;
 }
 

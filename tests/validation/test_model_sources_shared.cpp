@@ -38,4 +38,5 @@ TEST(SharedConfigs, EachFolderNamesItsQuantization) {
   // ModelOpt FP8: config.json says bfloat16, hf_quant_config.json beside it says FP8.
   EXPECT_EQ(as_folder("Llama-3.1-70B-Instruct-FP8.json", "Llama-3.1-70B-Instruct-FP8",
                       "Llama-3.1-70B-Instruct-FP8.hf_quant_config.json").quant, "fp8");
+  fs::remove_all(fs::temp_directory_path() / ("ridgeline-shared-" + std::to_string(::getpid())));
 }
