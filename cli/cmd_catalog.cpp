@@ -67,8 +67,9 @@ int run_import(const ImportOptions& o, std::ostream& out) {
 }
 
 int run_show(const ShowOptions& o, std::ostream& out) {
-  ModelSpec m = resolve_model(o.model);
-  const Quantization& q = find_quantization(o.quant);
+  const ModelSource src = resolve_model_source(o.model);
+  const ModelSpec& m = src.model;
+  const Quantization& q = find_quantization(choose_quant(o.quant, src, "f16"));
   const KvDtype& kv = find_kv_dtype(o.kv_dtype);
   const long long ctx = parse_count(o.context, "--context", 1, 1LL << 30);
   out << fmt::format("{} ({})\nsource: {}\n", m.name, m.id, m.source);
@@ -76,6 +77,12 @@ int run_show(const ShowOptions& o, std::ostream& out) {
                      total_params(m) / 1e9, active_params(m) / 1e9);
   if (m.encoder_params > 0) out << fmt::format(", plus {:.3f} B in encoders", m.encoder_params / 1e9);
   out << fmt::format("\nweights at {}: {} ({})\n", q.id, format_gb(weight_bytes(m, q)), format_gib(weight_bytes(m, q)));
+  if (!src.quant_origin.empty()) out << fmt::format("quantization {} from {}\n", src.quant, src.quant_origin);
+  if (src.file_weight_bytes)
+    out << fmt::format("weights in the files: {} bytes ({}), as stored; the estimate above is {:.1f}% of it\n",
+                       static_cast<long long>(*src.file_weight_bytes), format_gb(Bytes(*src.file_weight_bytes)),
+                       100.0 * weight_bytes(m, q).value / *src.file_weight_bytes);
+  for (const auto& note : src.notes) out << "note: " << note << "\n";
   out << fmt::format("KV cache ({}) at {} tokens: {} per sequence; fixed state {}\n", kv.id, ctx,
                      format_gb(kv_bytes_at(m, kv, static_cast<double>(ctx))), format_gb(state_bytes(m)));
   out << fmt::format("hidden {}, vocab {}, tied embeddings {}, max context {}\nlayers:\n", m.hidden, m.vocab,

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ridgeline/model_source.hpp"
 #include "ridgeline/simulate.hpp"
 
 namespace ridgeline::cli {
@@ -28,6 +29,11 @@ void add_scenario_flags(CLI::App& app, ScenarioOptions& o, bool lists);
 Scenario build_scenario(const ScenarioOptions& o);
 // Applies --calibration (shipped by default) to the runtime profile.
 void apply_calibration_option(RuntimeSpec& rt, const HardwareSpec& hw, const std::string& option);
+// A catalog name, or a model from a file, folder, the Ollama store or the Hub with the quantization it implies.
+ModelSource resolve_model_source(const std::string& model);
+// --quant when given (a warning when it contradicts the type a GGUF is stored in), else the source's
+// own quantization, else `fallback`; a source quantized in a way the table lacks needs --quant.
+std::string choose_quant(const std::string& asked, const ModelSource& src, const std::string& fallback);
 long long parse_count(const std::string& text, const std::string& flag, long long min, long long max);
 std::vector<std::string> split_list(const std::string& text);
 // Writes a command's output file; InputError "FLAG: PATH: cannot write the file" when it cannot.
@@ -51,7 +57,7 @@ int run_list(const ListOptions& o, std::ostream& out);
 struct ImportOptions { std::string file, id, output; };
 int run_import(const ImportOptions& o, std::ostream& out);
 
-struct ShowOptions { std::string model, quant = "f16", kv_dtype = "f16"; std::string context = "32768"; };
+struct ShowOptions { std::string model, quant, kv_dtype = "f16"; std::string context = "32768"; };
 int run_show(const ShowOptions& o, std::ostream& out);
 
 struct CalibrateOptions {

@@ -8,6 +8,7 @@
 #include "ridgeline/catalog.hpp"
 #include "ridgeline/error.hpp"
 #include "ridgeline/importers.hpp"
+#include "ridgeline/model_source.hpp"
 #include "ridgeline/yaml_reader.hpp"
 
 namespace ridgeline::cli {
@@ -15,8 +16,8 @@ namespace ridgeline::cli {
 void add_scenario_flags(CLI::App& app, ScenarioOptions& o, bool lists) {
   const std::string many = lists ? " (comma list)" : "";
   app.add_option("--hardware", o.hardware, "hardware id or profile .yaml" + many + (lists ? "; 'all' for the catalog" : ""))->required();
-  app.add_option("--model", o.model, "model id, descriptor .yaml, config.json or .gguf" + many)->required();
-  app.add_option("--quant", o.quant, "quantization (default: by runtime: q4_k_m, mlx-4bit or bf16)" + many);
+  app.add_option("--model", o.model, "model id, descriptor .yaml, config.json, .gguf, model folder, ollama:NAME[:TAG] or hf:ORG/NAME[:FILE.gguf|:QUANT]" + many)->required();
+  app.add_option("--quant", o.quant, "quantization (default: the model files' own, else by runtime: q4_k_m, mlx-4bit or bf16)" + many);
   app.add_option("--runtime", o.runtime, "runtime id or profile .yaml (default: by vendor)" + many);
   app.add_option("--prompt", o.prompt, "prompt tokens, cached prefix included" + many);
   app.add_option("--gen", o.gen, "generated tokens" + many);
@@ -81,14 +82,34 @@ std::string default_quant(const RuntimeSpec& rt) {
   if (rt.id.starts_with("pytorch")) return "bf16";
   return "q4_k_m";
 }
-
-std::string quant_from_gguf(const std::string& file_type) {
-  std::string lower;
-  for (char c : file_type) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (lower == "mxfp4_moe") return "mxfp4";
-  return lower;
-}
 }  // namespace
+
+ModelSource resolve_model_source(const std::string& model) {
+  if (is_model_source(model)) return load_model_source(model);
+  ModelSource src;
+  NameMatch how;
+  src.model = resolve_model(model, &how);
+  for (const auto& n : how.notes) say_once(n);
+  src.quant = how.quant;  // a quantization written in the model's name
+  return src;
+}
+
+std::string choose_quant(const std::string& asked, const ModelSource& src, const std::string& fallback) {
+  if (asked.empty()) {
+    if (!src.quant.empty()) return src.quant;
+    if (!src.unknown_quant.empty())
+      throw InputError("{} is not a quantization ridgeline knows; pass the nearest with --quant "
+                       "(`ridgeline list quants`)", src.unknown_quant);
+    return fallback;
+  }
+  if (src.quant_is_file_type && asked != src.quant) {
+    static std::set<std::string> said;  // once per process, not once per sweep point
+    if (said.insert(asked + "|" + src.quant).second)
+      std::cerr << fmt::format("ridgeline: warning: --quant {} differs from the file's own {} ({}); "
+                               "predicting for {} as asked\n", asked, src.quant, src.quant_origin, asked);
+  }
+  return asked;
+}
 
 void apply_calibration_option(RuntimeSpec& rt, const HardwareSpec& hw, const std::string& option) {
   if (option == "none") return;
@@ -138,29 +159,19 @@ Scenario build_scenario(const ScenarioOptions& o) {
     hw = resolve_hardware(hm.id);
     name_memory = hm.memory;
   }
-  ModelSpec model;
-  std::string gguf_quant;
-  if (o.model.ends_with(".gguf")) {
-    GgufInfo info = import_gguf(o.model);
-    model = info.model;
-    gguf_quant = quant_from_gguf(info.file_type);
-  } else {
-    NameMatch how;
-    model = resolve_model(o.model, &how);
-    for (const auto& n : how.notes) say_once(n);
-    gguf_quant = how.quant;  // a quantization written in the model's name
-  }
+  ModelSource src = resolve_model_source(o.model);
   std::string why;
   RuntimeSpec rt = resolve_runtime(o.runtime.empty() ? default_runtime(hw) : o.runtime, hw.vendor);
   if (!o.runtime.empty() && !looks_like_path(o.runtime) && !match_runtime_name(o.runtime, hw.vendor, why).empty() && !why.empty())
     say_once(why);
-  std::string quant = gguf_quant.empty() ? default_quant(rt) : gguf_quant;
+  std::string asked;
   if (!o.quant.empty()) {
     NameMatch qm = match_quant_name(o.quant);
     if (qm.id.empty()) throw InputError("--quant: {}", qm.refusal);
     for (const auto& n : qm.notes) say_once(n);
-    quant = qm.id;
+    asked = qm.id;
   }
+  const std::string quant = choose_quant(asked, src, default_quant(rt));
   apply_calibration_option(rt, hw, o.calibration);
   for (const auto& kv : o.sets) {
     auto eq = kv.find('=');
@@ -180,7 +191,7 @@ Scenario build_scenario(const ScenarioOptions& o) {
   if (!o.memory.empty()) w.ram = parse_memory(o.memory, "--memory", kGiB);
   else if (name_memory.value > 0) w.ram = name_memory;  // "M4 Max 40-core 64GB"
   if (!o.limit.empty()) w.limit = parse_memory(o.limit, "--limit", kGB);
-  return make_scenario(std::move(hw), std::move(model), find_quantization(quant), std::move(rt), w);
+  return make_scenario(std::move(hw), std::move(src.model), find_quantization(quant), std::move(rt), w);
 }
 
 void write_output(const std::string& flag, const std::string& path, const std::string& text) {

@@ -56,7 +56,7 @@ void setup_all(CLI::App& app, std::function<int()>& action) {
 
   auto* w = app.add_subcommand("show", "a model's derived quantities: parameters, weights, KV cache, layers");
   w->add_option("model", show.model, "model id or file")->required();
-  w->add_option("--quant", show.quant, "quantization for the weight size");
+  w->add_option("--quant", show.quant, "quantization for the weight size (default: the model files' own, else f16)");
   w->add_option("--kv-dtype", show.kv_dtype, "KV-cache dtype");
   w->add_option("--context", show.context, "context for the KV size");
   w->callback([&action] { action = [] { return run_show(show, std::cout); }; });

@@ -13,6 +13,7 @@
 #include "ridgeline/hardware.hpp"
 #include "ridgeline/importers.hpp"
 #include "ridgeline/measurement.hpp"
+#include "ridgeline/model_source.hpp"
 #include "ridgeline/runtime.hpp"
 
 using namespace ridgeline;
@@ -31,6 +32,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const std::string input(reinterpret_cast<const char*>(data) + 1, size - 1);
   try {
+    // Selector bytes 0xF0-0xF2 reach the model-source readers; any other byte picks one of the
+    // first eight parsers, as the kept crashers were recorded with.
+    if (data[0] >= 0xF0 && data[0] <= 0xF2) {
+      ModelSource src;
+      switch (data[0]) {
+        case 0xF0: parse_safetensors_header(input, 1 << 20, "x.safetensors"); break;
+        case 0xF1: quantization_from_hf_config(input, "config.json", src); break;
+        case 0xF2:
+          try {
+            import_gguf_prefix(input, input.size() * 2, "remote.gguf");
+          } catch (const GgufNeedsMore&) {
+            // a prefix that needs more bytes: the fetcher's signal, not an error
+          }
+          break;
+      }
+      return 0;
+    }
     switch (data[0] % 8) {
       case 0: parse_hardware_yaml_text(input, "fuzz.yaml"); break;
       case 1: parse_model_yaml_text(input, "fuzz.yaml"); break;

@@ -13,6 +13,9 @@ seeds = {
     5: list(root.glob("tests/fixtures/bench/*")) + list(root.glob("tests/bad_inputs/measurements_*.csv")) + list(root.glob("tests/bad_inputs/llama_bench_*")) + list(root.glob("examples/*.csv")),
     6: list(root.glob("calibrate/calibrations/*.yaml")) + list(root.glob("tests/bad_inputs/calibration_*.yaml")),
     7: [],
+    0xF0: list(root.glob("tests/bad_inputs/folder_*/*.safetensors")),
+    0xF1: list(root.glob("tests/bad_inputs/folder_*/config.json")) + list(root.glob("tests/bad_inputs/hf_*.json")),
+    0xF2: list(root.glob("tests/bad_inputs/*.gguf")) + list(root.glob("tests/fixtures/models/*.gguf")),
 }
 n = 0
 for selector, files in seeds.items():

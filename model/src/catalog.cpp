@@ -7,6 +7,7 @@
 #include "ridgeline/error.hpp"
 #include "ridgeline/importers.hpp"
 #include "ridgeline/names.hpp"
+#include "ridgeline/model_source.hpp"
 
 namespace ridgeline {
 
@@ -75,18 +76,7 @@ const std::vector<ModelSpec>& model_catalog() {
 }
 
 ModelSpec resolve_model(const std::string& name, NameMatch* how) {
-  if (looks_like_path(name)) {
-    std::error_code ec;  // the error_code form: a too-long or unreadable name is "not there", not an exception
-    if (!fs::exists(name, ec)) throw InputError("--model: file '{}' does not exist", name);
-    if (name.ends_with(".gguf")) return import_gguf(name).model;
-    if (name.ends_with(".json")) {
-      ModelSpec m = import_hf_config(name);
-      m.name = model_name_for_file(name, m.name);
-      m.id = model_id_from_name(m.name);
-      return m;
-    }
-    return parse_model_yaml(name);
-  }
+  if (is_model_source(name)) return load_model_source(name).model;
   NameMatch match = match_model_name(name);
   if (match.id.empty()) throw InputError("--model: {}", match.refusal);
   if (how) *how = match;

@@ -6,37 +6,17 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <variant>
 
 #include "ridgeline/error.hpp"
+#include "ridgeline/file_read.hpp"
 #include "ridgeline/importers.hpp"
+#include "ridgeline/quant.hpp"
 
 namespace ridgeline {
 
 namespace {
-
-struct BlockType {
-  const char* name;
-  int weights;
-  int bytes;
-};
-
-// ggml_type id -> block layout (ggml/src/ggml.c type_traits).
-const std::map<uint32_t, BlockType>& ggml_types() {
-  static const std::map<uint32_t, BlockType> t = {
-      {0, {"F32", 1, 4}},       {1, {"F16", 1, 2}},        {2, {"Q4_0", 32, 18}},
-      {3, {"Q4_1", 32, 20}},    {6, {"Q5_0", 32, 22}},     {7, {"Q5_1", 32, 24}},
-      {8, {"Q8_0", 32, 34}},    {9, {"Q8_1", 32, 36}},     {10, {"Q2_K", 256, 84}},
-      {11, {"Q3_K", 256, 110}}, {12, {"Q4_K", 256, 144}},  {13, {"Q5_K", 256, 176}},
-      {14, {"Q6_K", 256, 210}}, {15, {"Q8_K", 256, 292}},  {16, {"IQ2_XXS", 256, 66}},
-      {17, {"IQ2_XS", 256, 74}}, {18, {"IQ3_XXS", 256, 98}}, {19, {"IQ1_S", 256, 50}},
-      {20, {"IQ4_NL", 32, 18}}, {21, {"IQ3_S", 256, 110}}, {22, {"IQ2_S", 256, 82}},
-      {23, {"IQ4_XS", 256, 136}}, {24, {"I8", 1, 1}},      {25, {"I16", 1, 2}},
-      {26, {"I32", 1, 4}},      {27, {"I64", 1, 8}},       {28, {"F64", 1, 8}},
-      {29, {"IQ1_M", 256, 56}}, {30, {"BF16", 1, 2}},      {34, {"TQ1_0", 256, 54}},
-      {35, {"TQ2_0", 256, 66}}, {39, {"MXFP4", 32, 17}}};
-  return t;
-}
 
 // llama_ftype id -> the file type name llama.cpp prints.
 const char* file_type_name(uint32_t ft) {
@@ -53,19 +33,22 @@ const char* file_type_name(uint32_t ft) {
 
 using Value = std::variant<long long, double, std::string, std::vector<long long>>;
 
+// Reads the header from a stream holding the first `available` bytes of a file of `file_size`
+// bytes: the whole file when local, a prefix fetched by range request when remote. A read past
+// the prefix but inside the file raises GgufNeedsMore so the caller can fetch more.
 class Reader {
  public:
-  Reader(const std::string& path) : path_(path), in_(path, std::ios::binary) {
-    if (!in_) throw InputError("{}: cannot read the file ({})", path, std::strerror(errno));
-    in_.seekg(0, std::ios::end);
-    size_ = static_cast<uint64_t>(in_.tellg());
-    in_.seekg(0);
-  }
+  Reader(std::istream& in, uint64_t available, uint64_t file_size, std::string label)
+      : in_(in), available_(available), size_(file_size), path_(std::move(label)) {}
   uint64_t left() const { return size_ - pos_; }
   void need(uint64_t n, const char* what) {
     if (n > left())
       throw InputError("{}: header claims {} needing {} bytes at offset {}, but only {} bytes remain "
                        "(truncated file or lying header)", path_, what, n, pos_, left());
+    if (pos_ + n > kMaxGgufHeaderBytes)
+      throw InputError("{}: the header runs past {} bytes at {}; no model's header is that large", path_,
+                       kMaxGgufHeaderBytes, what);
+    if (n > available_ - pos_) throw GgufNeedsMore{pos_ + n};
   }
   template <typename T>
   T get(const char* what) {
@@ -77,6 +60,9 @@ class Reader {
   }
   std::string string(const char* what) {
     uint64_t n = get<uint64_t>(what);
+    if (n > kMaxGgufString && n <= left())
+      throw InputError("{}: {} of {} bytes at offset {} is longer than any GGUF header string "
+                       "(at most {} bytes)", path_, what, n, pos_, kMaxGgufString);
     need(n, what);
     std::string s(static_cast<size_t>(n), '\0');
     in_.read(s.data(), static_cast<std::streamsize>(n));
@@ -91,10 +77,13 @@ class Reader {
   const std::string& path() const { return path_; }
 
  private:
-  std::string path_;
-  std::ifstream in_;
+  // A key or tensor name, or one tokenizer string: far below this in every real file.
+  static constexpr uint64_t kMaxGgufString = 1 << 20;
+  std::istream& in_;
+  uint64_t available_ = 0;
   uint64_t size_ = 0;
   uint64_t pos_ = 0;
+  std::string path_;
 };
 
 size_t scalar_size(uint32_t type) {
@@ -178,10 +167,10 @@ class Meta {
   std::string path_, arch_;
 };
 
-}  // namespace
-
-GgufInfo import_gguf(const std::string& path) {
-  Reader r(path);
+GgufInfo read_gguf_header(std::istream& in, uint64_t available, uint64_t file_size, const std::string& path) {
+  if (file_size == 0) throw InputError("{}: the file is empty; expected a GGUF model", path);
+  if (file_size < 4) throw InputError("{}: not a GGUF file ({} bytes, shorter than the GGUF magic)", path, file_size);
+  Reader r(in, available, file_size, path);
   char magic[4];
   for (char& c : magic) c = static_cast<char>(r.get<uint8_t>("magic"));
   if (std::memcmp(magic, "GGUF", 4) != 0) throw InputError("{}: not a GGUF file (bad magic)", path);
@@ -223,13 +212,19 @@ GgufInfo import_gguf(const std::string& path) {
     }
     uint32_t type = r.get<uint32_t>("tensor type");
     r.get<uint64_t>("tensor offset");
-    auto t = ggml_types().find(type);
-    if (t == ggml_types().end()) throw InputError("{}: tensor '{}' has unknown ggml type {}", path, name, type);
+    const GgmlType* t = find_ggml_type(type);
+    if (!t) throw InputError("{}: tensor '{}' has unknown ggml type {}", path, name, type);
+    const double bytes = elements / t->block_weights * t->block_bytes;
     info.tensor_params += elements;
-    info.weight_bytes += elements / t->second.weights * t->second.bytes;
+    info.weight_bytes += bytes;
+    info.type_bytes[t->name] += bytes;
     if (name == "token_embd.weight" && shape.size() == 2) vocab_rows = static_cast<long long>(shape[1]);
   }
 
+  for (const auto& [type, bytes] : info.type_bytes)
+    if (info.majority_type.empty() || bytes > info.type_bytes[info.majority_type]) info.majority_type = type;
+  if (auto sc = kv.find("split.count"); sc != kv.end() && std::holds_alternative<long long>(sc->second))
+    info.split_count = std::get<long long>(sc->second);
   Meta meta(kv, path, info.architecture);
   ModelSpec& m = info.model;
   m.id = info.architecture;
@@ -285,6 +280,24 @@ GgufInfo import_gguf(const std::string& path) {
     append_layers(m, 1, a, f);
   }
   return info;
+}
+
+}  // namespace
+
+GgufInfo import_gguf(const std::string& path) {
+  const uint64_t size = regular_file_size(path, "a GGUF model");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError("{}: cannot read the file ({})", path, std::strerror(errno));
+  try {
+    return read_gguf_header(in, size, size, path);
+  } catch (const GgufNeedsMore&) {  // cannot happen when the whole file is available
+    throw InputError("{}: the file changed while it was read", path);
+  }
+}
+
+GgufInfo import_gguf_prefix(const std::string& bytes, uint64_t file_size, const std::string& label) {
+  std::istringstream in(bytes);
+  return read_gguf_header(in, bytes.size(), file_size, label);
 }
 
 }  // namespace ridgeline

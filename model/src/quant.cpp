@@ -15,6 +15,34 @@ double gguf_block_bpw(int block_bytes, int block_weights) {
   return 8.0 * block_bytes / block_weights;
 }
 
+const std::vector<GgmlType>& ggml_types() {
+  static const std::vector<GgmlType> t = {
+      {0, "F32", 1, 4},       {1, "F16", 1, 2},         {2, "Q4_0", 32, 18},
+      {3, "Q4_1", 32, 20},    {6, "Q5_0", 32, 22},      {7, "Q5_1", 32, 24},
+      {8, "Q8_0", 32, 34},    {9, "Q8_1", 32, 36},      {10, "Q2_K", 256, 84},
+      {11, "Q3_K", 256, 110}, {12, "Q4_K", 256, 144},   {13, "Q5_K", 256, 176},
+      {14, "Q6_K", 256, 210}, {15, "Q8_K", 256, 292},   {16, "IQ2_XXS", 256, 66},
+      {17, "IQ2_XS", 256, 74}, {18, "IQ3_XXS", 256, 98}, {19, "IQ1_S", 256, 50},
+      {20, "IQ4_NL", 32, 18}, {21, "IQ3_S", 256, 110},  {22, "IQ2_S", 256, 82},
+      {23, "IQ4_XS", 256, 136}, {24, "I8", 1, 1},       {25, "I16", 1, 2},
+      {26, "I32", 1, 4},      {27, "I64", 1, 8},        {28, "F64", 1, 8},
+      {29, "IQ1_M", 256, 56}, {30, "BF16", 1, 2},       {34, "TQ1_0", 256, 54},
+      {35, "TQ2_0", 256, 66}, {39, "MXFP4", 32, 17}};
+  return t;
+}
+
+const GgmlType* find_ggml_type(unsigned id) {
+  for (const auto& t : ggml_types())
+    if (t.id == id) return &t;
+  return nullptr;
+}
+
+const GgmlType& ggml_type(const std::string& name) {
+  for (const auto& t : ggml_types())
+    if (name == t.name) return t;
+  throw InputError("ggml type '{}' is not known", name);
+}
+
 namespace {
 constexpr const char* kGgml = "ggml block layouts (ggml/src/ggml-common.h)";
 constexpr const char* kMix =
@@ -23,14 +51,11 @@ constexpr const char* kMix =
 constexpr const char* kMlx = "mlx.core.quantize: affine, fp16 scale and bias per group";
 
 std::vector<Quantization> make_table() {
-  const double q4_0 = gguf_block_bpw(18, 32), q4_1 = gguf_block_bpw(20, 32),
-               q5_0 = gguf_block_bpw(22, 32), q5_1 = gguf_block_bpw(24, 32),
-               q8_0 = gguf_block_bpw(34, 32), q2_k = gguf_block_bpw(84, 256),
-               q3_k = gguf_block_bpw(110, 256), q4_k = gguf_block_bpw(144, 256),
-               q5_k = gguf_block_bpw(176, 256), q6_k = gguf_block_bpw(210, 256),
-               iq2_xxs = gguf_block_bpw(66, 256), iq2_xs = gguf_block_bpw(74, 256),
-               iq3_xxs = gguf_block_bpw(98, 256), iq4_xs = gguf_block_bpw(136, 256),
-               iq1_s = gguf_block_bpw(50, 256), mxfp4 = gguf_block_bpw(17, 32);
+  auto bpw = [](const char* name) { return ggml_type(name).bpw(); };
+  const double q4_0 = bpw("Q4_0"), q4_1 = bpw("Q4_1"), q5_0 = bpw("Q5_0"), q5_1 = bpw("Q5_1"),
+               q8_0 = bpw("Q8_0"), q2_k = bpw("Q2_K"), q3_k = bpw("Q3_K"), q4_k = bpw("Q4_K"),
+               q5_k = bpw("Q5_K"), q6_k = bpw("Q6_K"), iq2_xxs = bpw("IQ2_XXS"), iq2_xs = bpw("IQ2_XS"),
+               iq3_xxs = bpw("IQ3_XXS"), iq4_xs = bpw("IQ4_XS"), iq1_s = bpw("IQ1_S"), mxfp4 = bpw("MXFP4");
   auto uniform = [](std::string id, std::string d, std::string src, double m, double emb,
                     double head, bool approx, std::string cls) {
     return Quantization{id, d, src, m, m, emb, head, approx, cls};
@@ -115,9 +140,10 @@ const Quantization& find_quantization(const std::string& id) {
 }
 
 const std::vector<KvDtype>& kv_dtypes() {
+  auto bytes = [](const char* name) { return ggml_type(name).bpw() / 8; };
   static const std::vector<KvDtype> table = {
       {"f16", 2}, {"bf16", 2}, {"f32", 4}, {"fp8", 1},
-      {"q8_0", 34.0 / 32}, {"q5_0", 22.0 / 32}, {"q4_0", 18.0 / 32}, {"q4_1", 20.0 / 32}};
+      {"q8_0", bytes("Q8_0")}, {"q5_0", bytes("Q5_0")}, {"q4_0", bytes("Q4_0")}, {"q4_1", bytes("Q4_1")}};
   return table;
 }
 

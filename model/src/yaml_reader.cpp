@@ -1,5 +1,7 @@
 #include "ridgeline/yaml_reader.hpp"
 
+#include "ridgeline/file_read.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -53,12 +55,7 @@ YAML::Node load_document_text(const std::string& text, const std::string& label)
 }
 
 std::string read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("{}: cannot read the file ({})", path, std::strerror(errno));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) throw InputError("{}: cannot read the file", path);
-  return buffer.str();
+  return read_file_capped(path, kMaxTextFileBytes, "a YAML, JSON or text file");
 }
 
 YAML::Node load_document(const std::string& path) { return load_document_text(read_text_file(path), path); }

@@ -35,4 +35,17 @@ double mlx_affine_bpw(int bits, int group_size);
 // GGUF block type: bytes per block and weights per block -> bits per weight.
 double gguf_block_bpw(int block_bytes, int block_weights);
 
+// A ggml tensor type: the block layout every GGUF tensor of that type is stored in.
+struct GgmlType {
+  unsigned id;  // ggml_type enum value, as written in a GGUF tensor info
+  const char* name;
+  int block_weights;
+  int block_bytes;
+  double bpw() const { return gguf_block_bpw(block_bytes, block_weights); }
+};
+// The one table of ggml block layouts (ggml/src/ggml.c type_traits).
+const std::vector<GgmlType>& ggml_types();
+const GgmlType* find_ggml_type(unsigned id);  // nullptr when unknown
+const GgmlType& ggml_type(const std::string& name);  // a name from the table; throws InputError
+
 }  // namespace ridgeline
