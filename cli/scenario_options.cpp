@@ -84,6 +84,15 @@ std::string default_quant(const RuntimeSpec& rt) {
 }
 }  // namespace
 
+namespace {
+// An assumption the name resolver made ("M4 Max": the 40-core part), said once per process on
+// standard error so that tables and JSON on standard output stay as they are.
+void say_once(const std::string& note) {
+  static std::set<std::string> said;
+  if (said.insert(note).second) std::cerr << "note: " << note << "\n";
+}
+}  // namespace
+
 ModelSource resolve_model_source(const std::string& model) {
   if (is_model_source(model)) return load_model_source(model);
   ModelSource src;
@@ -137,15 +146,6 @@ void apply_calibration_option(RuntimeSpec& rt, const HardwareSpec& hw, const std
   rt.prefill_error = err("prefill_tok_s");
   rt.decode_error = err("decode_tok_s");
 }
-
-namespace {
-// An assumption the name resolver made ("M4 Max": the 40-core part), said once per process on
-// standard error so that tables and JSON on standard output stay as they are.
-void say_once(const std::string& note) {
-  static std::set<std::string> said;
-  if (said.insert(note).second) std::cerr << "note: " << note << "\n";
-}
-}  // namespace
 
 Scenario build_scenario(const ScenarioOptions& o) {
   HardwareSpec hw;
