@@ -32,6 +32,7 @@ Scenario roofline(Scenario s) {
   c.generation_compute_factor.clear();
   c.tier_bandwidth_factor.clear();
   c.quant_bandwidth_factor.clear();
+  c.tier_launch_factor.clear();
   return s;
 }
 

@@ -30,7 +30,10 @@ constexpr double kTypicalRowError = 0.1;
 // Kernels change between builds: a fit describes the newest build in its data, and a row's
 // weight halves for every kBuildHalfLife builds it is older (llama.cpp made ~6,900 builds from
 // b1026 in Dec 2023 to b7948 in Feb 2026, so 3,000 is about a year). Rows stating no build
-// count as one half-life old.
+// count as one half-life old. A kernel class, generation or tier gets a factor of its own only
+// from rows at most one half-life old: a generation measured only on builds of two years ago
+// (M1 prompt processing in 2023) says how those builds ran, not how today's do.
+constexpr double kRecentWeight = 0.5;
 constexpr double kBuildHalfLife = 3000;
 constexpr double kUnstatedBuildWeight = 0.5;
 
@@ -80,7 +83,9 @@ int residuals(const gsl_vector* x, void* data, gsl_vector* f) {
 
 std::vector<Param> choose_params(const std::vector<Observation>& obs) {
   size_t prefill = 0, decode = 0, transient = 0, fused_transient = 0;
-  std::map<std::string, size_t> classes, generations, tiers, decode_classes;
+  // Evidence per kernel class, generation and tier: the summed weight of recent rows.
+  std::map<std::string, double> classes, generations, tiers, decode_classes;
+  std::map<std::string, std::set<std::string>> tier_models;
   size_t small_batch_decode = 0;
   std::set<int> layer_counts;
   size_t moe_decode = 0, dense_decode = 0, moe_prefill = 0, dense_prefill = 0;
@@ -89,14 +94,17 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
                                  [](const LayerGroup& g) { return g.ffn.is_moe(); });
     if (o.quantity == Measured::decode_tok_s) (moe ? moe_decode : dense_decode) += 1;
     if (o.quantity == Measured::prefill_tok_s) (moe ? moe_prefill : dense_prefill) += 1;
-    if (o.quantity == Measured::prefill_tok_s)
-      ++prefill, ++classes[o.scenario.quant.kernel_class], ++generations[o.scenario.hardware.family];
+    const bool recent = o.weight >= kRecentWeight;
+    if (o.quantity == Measured::prefill_tok_s) ++prefill;
+    if (o.quantity == Measured::prefill_tok_s && recent)
+      classes[o.scenario.quant.kernel_class] += o.weight, generations[o.scenario.hardware.family] += o.weight;
     // Batched decode inside the matrix-vector regime: the rows that show its ALU roof.
     const double rows = static_cast<double>(o.scenario.workload.batch);
     if (o.quantity == Measured::decode_tok_s && rows > 1 && rows <= o.scenario.runtime.coef.gemv_max_rows) ++small_batch_decode;
-    if (o.quantity == Measured::decode_tok_s)
-      ++decode, ++tiers[o.scenario.hardware.tier], ++decode_classes[o.scenario.quant.kernel_class],
-          layer_counts.insert(layer_count(o.scenario.model));
+    if (o.quantity == Measured::decode_tok_s) ++decode, layer_counts.insert(layer_count(o.scenario.model));
+    if (o.quantity == Measured::decode_tok_s && recent)
+      tiers[o.scenario.hardware.tier] += o.weight, decode_classes[o.scenario.quant.kernel_class] += o.weight,
+          tier_models[o.scenario.hardware.tier].insert(o.scenario.model.id);
     if (o.quantity == Measured::transient_bytes) ++(o.scenario.runtime.always_unfused ? transient : fused_transient);
   }
   std::vector<Param> p;
@@ -111,7 +119,12 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
   }
   if (decode + prefill >= 2) add("bandwidth_efficiency");
   if (decode + prefill >= 4) add("step_overhead_ms");
-  if (decode >= 8 && layer_counts.size() >= 2) add("launch_overhead_us");
+  const bool fits_launch = decode >= 8 && layer_counts.size() >= 2;
+  if (fits_launch) add("launch_overhead_us");
+  // A tier's kernel latency is told apart from its bandwidth only by models of several sizes on it.
+  std::map<std::string, double> launch_tiers;
+  for (const auto& [tier, models] : tier_models)
+    if (models.size() >= 3) launch_tiers[tier] = tiers[tier];
   if (small_batch_decode >= 4) add("gemv_compute_efficiency");
   if (moe_decode >= 3 && dense_decode >= 3) add("moe_kernels_per_layer");
   if (moe_prefill >= 3 && dense_prefill >= 3) add("moe_compute_factor");
@@ -124,12 +137,14 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
   if (fused_transient >= 2) add("activation_buffer_factor");
   // Kernel classes and chip generations relative to the most measured one (which carries the
   // runtime-wide value); generations and tiers are shrunk toward 1 (kGenerationSpread).
-  const std::vector<std::pair<const std::map<std::string, size_t>*, std::string>> family_of = {
+  const std::vector<std::pair<const std::map<std::string, double>*, std::string>> family_of = {
       {&classes, "quant_compute_factor."}, {&decode_classes, "quant_bandwidth_factor."},
-      {&generations, "generation_compute_factor."}, {&tiers, "tier_bandwidth_factor."}};
+      {&generations, "generation_compute_factor."}, {&tiers, "tier_bandwidth_factor."},
+      {&launch_tiers, "tier_launch_factor."}};
   for (const auto& [counts, family] : family_of) {
     // Tiers have no reference: the Ultra, the most measured, is the odd one (two dies), and an
     // unmeasured tier should borrow the runtime-wide value, not the Ultra's.
+    if (family.starts_with("tier_launch") && !fits_launch) continue;
     const bool all_keys = family.starts_with("tier_");
     std::string reference;
     for (const auto& [key, n] : *counts)

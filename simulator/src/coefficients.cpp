@@ -50,6 +50,9 @@ const std::vector<CoefficientInfo>& coefficient_table() {
       {"tier_bandwidth_factor", kKeyed, &C::tier_bandwidth_factor, 0.01, 10, 0.5, 2.0, "factor",
        "bandwidth a chip tier's GPU reaches in this runtime's kernels relative to the reference tier "
        "(an Ultra's two dies joined by UltraFusion, a Max's single wide bus, a base chip's narrow one)"},
+      {"tier_launch_factor", kKeyed, &C::tier_launch_factor, 0.01, 10, 0.25, 4.0, "factor",
+       "kernel latency on a chip tier relative to the runtime's (a dispatch and barrier spans more GPU "
+       "cores, and on an Ultra two dies)"},
       {"generation_compute_factor", kKeyed, &C::generation_compute_factor, 0.01, 10, 0.3, 3.0, "factor",
        "matrix-matrix efficiency of a chip generation (m1..m5, gb10, ...) relative to the runtime's"},
   };

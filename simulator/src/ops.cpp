@@ -207,7 +207,8 @@ double step_overhead_seconds(const Scenario& s) {
   double moe_layers = 0;
   for (const auto& g : s.model.layers)
     if (g.ffn.is_moe()) moe_layers += g.count;
-  return (c.kernels_per_layer * layer_count(s.model) + c.moe_kernels_per_layer * moe_layers) * c.launch_overhead_us * 1e-6 +
+  const double latency = c.launch_overhead_us * 1e-6 * keyed(c.tier_launch_factor, s.hardware.tier);
+  return (c.kernels_per_layer * layer_count(s.model) + c.moe_kernels_per_layer * moe_layers) * latency +
          (c.step_overhead_ms + c.wrapper_step_overhead_ms) * 1e-3;
 }
 

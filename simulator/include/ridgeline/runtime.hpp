@@ -31,7 +31,8 @@ struct RuntimeCoefficients {
   std::map<std::string, double> quant_compute_factor;       // by quantization kernel class
   std::map<std::string, double> generation_compute_factor;  // by hardware family (m1, m4, gb10, ...)
   std::map<std::string, double> quant_bandwidth_factor;     // by quantization kernel class
-  std::map<std::string, double> tier_bandwidth_factor;      // by hardware tier (base, pro, max, ultra, ...)
+  std::map<std::string, double> tier_bandwidth_factor;
+  std::map<std::string, double> tier_launch_factor;         // by hardware tier      // by hardware tier (base, pro, max, ultra, ...)
 };
 
 struct RuntimeSpec {
