@@ -26,8 +26,8 @@ double brute_force(const Scenario& s, StepShape shape, double first, double stri
 }
 }  // namespace
 
-// Golden 1: a dense GQA decode step is memory-bound; its time is every byte over the bandwidth.
-TEST(Golden, DenseGqaDecodeStep) {
+// A dense GQA decode step is memory-bound; its time is every byte over the bandwidth; through the binary: tests/golden/dense-gqa-decode.
+TEST(StepOps, DenseGqaDecodeStep) {
   Scenario s = scenario(tiny_dense());
   const double h = 1024, c = 1000, layers = 4;
   const double attention = h * (1024 + 256 + 256) + 1024 * h, mlp = 3 * h * 4096;
@@ -43,8 +43,8 @@ TEST(Golden, DenseGqaDecodeStep) {
   EXPECT_NEAR(ops_seconds(ops), bytes / 100e9, 1e-12);
 }
 
-// Golden 2: sliding-window layers read at most window + 1 keys in decode.
-TEST(Golden, SlidingWindowMixReadsTheWindow) {
+// Sliding-window layers read at most window + 1 keys in decode; through the binary: tests/golden/sliding-window-mix.
+TEST(StepOps, SlidingWindowMixReadsTheWindow) {
   ModelSpec m = tiny_dense();
   m.layers.clear();
   append_layers(m, 3, gqa(8, 2, 128, AttentionKind::sliding, 1024), dense(4096));
@@ -57,8 +57,8 @@ TEST(Golden, SlidingWindowMixReadsTheWindow) {
   EXPECT_DOUBLE_EQ(find_op(s, ops, "attention [3x sliding]").flops, 3 * 2.0 * 8 * (128 + 128) * 1024);
 }
 
-// Golden 3: a 4-token MoE chunk touches min(experts, tokens x active) experts.
-TEST(Golden, MoeChunkTouchesExperts) {
+// A 4-token MoE chunk touches min(experts, tokens x active) experts; through the binary: tests/golden/moe-chunk-experts.
+TEST(StepOps, MoeChunkTouchesExperts) {
   ModelSpec m = tiny_dense();
   m.layers.clear();
   append_layers(m, 2, gqa(8, 2, 128), moe(16, 2, 512));
@@ -73,8 +73,8 @@ TEST(Golden, MoeChunkTouchesExperts) {
   EXPECT_DOUBLE_EQ(find_op(s, big, "routed experts").flops, 2 * 2 * 512 * 2 * expert);
 }
 
-// Golden 4: MLA reads its compressed latent and attends over it (absorbed form).
-TEST(Golden, MlaDecodeReadsTheLatent) {
+// MLA reads its compressed latent and attends over it (absorbed form); through the binary: tests/golden/mla-latent-decode.
+TEST(StepOps, MlaDecodeReadsTheLatent) {
   ModelSpec m = tiny_dense();
   m.layers.clear();
   AttentionSpec a;
@@ -93,8 +93,8 @@ TEST(Golden, MlaDecodeReadsTheLatent) {
   EXPECT_DOUBLE_EQ(att.flops, 2 * 2.0 * 16 * ((512 + 64) + 512) * 1000);
 }
 
-// Golden 5: a hybrid linear-attention layer reads and writes its state once per step.
-TEST(Golden, HybridLinearStateTraffic) {
+// A hybrid linear-attention layer reads and writes its state once per step; through the binary: tests/golden/hybrid-linear-state.
+TEST(StepOps, HybridLinearStateTraffic) {
   ModelSpec m = tiny_dense();
   m.layers.clear();
   AttentionSpec lin;
