@@ -31,19 +31,7 @@ int run_explain(const ExplainOptions& o, std::ostream& out) {
     out << explain_table(s, shape, ops);
     return kOk;
   }
-  out << fmt::format("{{\"schema_version\": {}, \"step\": \"{}\", \"tokens\": {}, \"context\": {}, \"batch\": {}, "
-                     "\"overhead_seconds\": {:.6g}, \"operators\": [",
-                     kSchemaVersion, o.step, shape.tokens, shape.context, shape.batch, step_overhead_seconds(s));
-  for (size_t i = 0; i < ops.size(); ++i) {
-    const auto& op = ops[i];
-    out << fmt::format("{}{{\"name\": \"{}\", \"flops\": {:.6g}, \"weight_bytes\": {:.6g}, \"activation_bytes\": {:.6g}, "
-                       "\"kv_read_bytes\": {:.6g}, \"kv_write_bytes\": {:.6g}, \"compute_seconds\": {:.6g}, "
-                       "\"memory_seconds\": {:.6g}, \"bound\": \"{}\"}}",
-                       i ? ", " : "", json_escape(op_label(s, op)), op.flops, op.weight_bytes, op.activation_bytes,
-                       op.kv_read_bytes, op.kv_write_bytes, op.compute_seconds(), op.memory_seconds(),
-                       op.compute_seconds() >= op.memory_seconds() ? "compute" : "memory");
-  }
-  out << "]}\n";
+  out << explain_json(s, o.step, shape, ops) << "\n";
   return kOk;
 }
 

@@ -183,9 +183,9 @@ int run_validate(const ValidateOptions& o, std::ostream& out) {
     auto table = [&](const std::string& title, const std::map<std::string, std::map<std::string, std::pair<double, int>>>& t) {
       out << fmt::format("{:<22} {:>16} {:>16} {:>16} {:>16}\n", title, "prefill MAPE", "decode MAPE", "transient MAPE", "OOM miss");
       for (const auto& [k, v] : t) {
-        auto cell = [&](const char* q) {
-          auto it = v.find(q);
-          return it == v.end() ? std::string("-") : fmt::format("{:.1f}% (n={})", it->second.first / it->second.second, it->second.second);
+        auto cell = [&cells = v](const char* q) {  // named capture: clang < 16 cannot capture a binding
+          auto it = cells.find(q);
+          return it == cells.end() ? std::string("-") : fmt::format("{:.1f}% (n={})", it->second.first / it->second.second, it->second.second);
         };
         out << fmt::format("{:<22} {:>16} {:>16} {:>16} {:>16}\n", k, cell("prefill_tok_s"), cell("decode_tok_s"),
                            cell("transient_bytes"), cell("oom_context_tokens"));

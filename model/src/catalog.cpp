@@ -13,11 +13,6 @@ namespace ridgeline {
 
 namespace fs = std::filesystem;
 
-std::string data_dir() {
-  if (const char* env = std::getenv("RIDGELINE_DATA"); env && *env) return env;
-  return RIDGELINE_SOURCE_DIR;
-}
-
 std::vector<std::string> yaml_files(const std::string& subdir) {
   std::vector<std::string> out;
   fs::path dir = fs::path(data_dir()) / subdir;
@@ -25,7 +20,7 @@ std::vector<std::string> yaml_files(const std::string& subdir) {
   for (const auto& e : fs::directory_iterator(dir, ec))
     if (e.path().extension() == ".yaml") out.push_back(e.path().string());
   if (ec) throw InputError("{}: cannot list the built-in catalog ({}); set RIDGELINE_DATA to the "
-                           "ridgeline source folder", dir.string(), ec.message());
+                           "ridgeline data folder", dir.string(), ec.message());
   std::sort(out.begin(), out.end());
   return out;
 }

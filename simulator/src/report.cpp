@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "ridgeline/derived.hpp"
 
 namespace ridgeline {
@@ -36,34 +38,91 @@ std::string json_escape(const std::string& s) {
 
 namespace {
 std::string num(double v) { return fmt::format("{:.6g}", v); }
-std::string opt_ctx(const std::optional<long long>& c) { return c ? std::to_string(*c) : "null"; }
 }  // namespace
 
-std::string prediction_json(const Scenario& s, const Prediction& p) {
-  const auto& m = p.mem;
-  std::string warnings;
-  for (const auto& w : p.warnings) warnings += (warnings.empty() ? "\"" : ", \"") + json_escape(w) + "\"";
-  return fmt::format(
-      "{{\"schema_version\": {}, \"hardware\": \"{}\", \"model\": \"{}\", \"quant\": \"{}\", "
-      "\"runtime\": \"{}\", \"calibration\": {}, \"kv_dtype\": \"{}\", \"memory_gib\": {}, "
-      "\"workload\": {{\"prompt\": {}, \"cached\": {}, \"gen\": {}, \"chunk\": {}, \"batch\": {}}}, "
-      "\"prefill\": {{\"tokens\": {}, \"seconds\": {}, \"ms_per_token\": {}, \"tokens_per_second\": {}, \"bound\": \"{}\"}}, "
-      "\"decode\": {{\"tokens\": {}, \"seconds\": {}, \"tokens_per_second\": {}, \"tokens_per_second_start\": {}, "
-      "\"tokens_per_second_end\": {}, \"aggregate_tokens_per_second\": {}, \"bound\": \"{}\"}}, "
-      "\"ttft_seconds\": {}, \"total_seconds\": {}, "
-      "\"memory\": {{\"weights_bytes\": {}, \"kv_cache_bytes\": {}, \"state_bytes\": {}, \"transient_bytes\": {}, "
-      "\"runtime_bytes\": {}, \"peak_bytes\": {}, \"limit_bytes\": {}, \"fits\": {}, \"oom_at_context_tokens\": {}}}, "
-      "\"warnings\": [{}]}}",
-      kSchemaVersion, json_escape(s.hardware.id), json_escape(s.model.id), s.quant.id, s.runtime.id,
-      s.runtime.calibration.empty() ? "null" : "\"" + json_escape(s.runtime.calibration) + "\"", s.kv.id,
-      num(s.ram.value / kGiB), s.workload.prompt, s.workload.cached, s.workload.gen, s.chunk, s.workload.batch,
-      p.prefill_tokens, num(p.prefill_seconds), num(p.prefill_ms_per_token()), num(p.prefill_tps()),
-      to_string(p.prefill_bound), p.decode_tokens, num(p.decode_seconds), num(p.decode_tps()),
-      num(p.decode_tps_start), num(p.decode_tps_end), num(p.aggregate_decode_tps()), to_string(p.decode_bound),
-      num(p.ttft_seconds), num(p.total_seconds), num(m.weights.value), num(m.kv_cache.value), num(m.state.value),
-      num(m.transient.value), num(m.runtime.value), num(m.peak.value), num(m.limit.value),
-      m.fits ? "true" : "false", opt_ctx(m.oom_at_context), warnings);
+Json Json::number(double v) { return Json(num(v)); }
+Json Json::integer(long long v) { return Json(std::to_string(v)); }
+Json Json::bytes(double v) { return Json(std::to_string(std::llround(v))); }
+Json Json::string(const std::string& v) { return Json("\"" + json_escape(v) + "\""); }
+Json Json::boolean(bool v) { return Json(v ? "true" : "false"); }
+Json Json::null() { return Json("null"); }
+Json Json::optional_integer(const std::optional<long long>& v) { return v ? integer(*v) : null(); }
+
+JsonObject& JsonObject::add(const std::string& key, const Json& value) {
+  members_.emplace_back(key, value.text());
+  return *this;
 }
+JsonObject& JsonObject::add(const std::string& key, const JsonObject& value) { return add(key, Json(value)); }
+JsonObject& JsonObject::add(const std::string& key, const JsonArray& value) { return add(key, Json(value)); }
+JsonObject::operator Json() const { return Json(str()); }
+std::string JsonObject::str() const {
+  std::string out = "{";
+  for (size_t i = 0; i < members_.size(); ++i)
+    out += (i ? ", \"" : "\"") + json_escape(members_[i].first) + "\": " + members_[i].second;
+  return out + "}";
+}
+
+JsonArray& JsonArray::push(const Json& value) {
+  items_.push_back(value.text());
+  return *this;
+}
+JsonArray::operator Json() const { return Json(str()); }
+std::string JsonArray::str() const {
+  std::string out = "[";
+  for (size_t i = 0; i < items_.size(); ++i) out += (i ? ", " : "") + items_[i];
+  return out + "]";
+}
+
+JsonObject prediction_record(const Scenario& s, const Prediction& p) {
+  const auto& m = p.mem;
+  JsonArray warnings;
+  for (const auto& w : p.warnings) warnings.push(Json::string(w));
+  JsonObject out;
+  out.add("schema_version", Json::integer(kSchemaVersion))
+      .add("hardware", Json::string(s.hardware.id))
+      .add("model", Json::string(s.model.id))
+      .add("quant", Json::string(s.quant.id))
+      .add("runtime", Json::string(s.runtime.id))
+      .add("calibration", s.runtime.calibration.empty() ? Json::null() : Json::string(s.runtime.calibration))
+      .add("kv_dtype", Json::string(s.kv.id))
+      .add("memory_gib", Json::number(s.ram.value / kGiB))
+      .add("workload", JsonObject()
+                           .add("prompt", Json::integer(s.workload.prompt))
+                           .add("cached", Json::integer(s.workload.cached))
+                           .add("gen", Json::integer(s.workload.gen))
+                           .add("chunk", Json::integer(s.chunk))
+                           .add("batch", Json::integer(s.workload.batch)))
+      .add("prefill", JsonObject()
+                          .add("tokens", Json::integer(p.prefill_tokens))
+                          .add("seconds", Json::number(p.prefill_seconds))
+                          .add("ms_per_token", Json::number(p.prefill_ms_per_token()))
+                          .add("tokens_per_second", Json::number(p.prefill_tps()))
+                          .add("bound", Json::string(to_string(p.prefill_bound))))
+      .add("decode", JsonObject()
+                         .add("tokens", Json::integer(p.decode_tokens))
+                         .add("seconds", Json::number(p.decode_seconds))
+                         .add("tokens_per_second", Json::number(p.decode_tps()))
+                         .add("tokens_per_second_start", Json::number(p.decode_tps_start))
+                         .add("tokens_per_second_end", Json::number(p.decode_tps_end))
+                         .add("aggregate_tokens_per_second", Json::number(p.aggregate_decode_tps()))
+                         .add("bound", Json::string(to_string(p.decode_bound))))
+      .add("ttft_seconds", Json::number(p.ttft_seconds))
+      .add("total_seconds", Json::number(p.total_seconds))
+      .add("memory", JsonObject()
+                         .add("weights_bytes", Json::bytes(m.weights.value))
+                         .add("kv_cache_bytes", Json::bytes(m.kv_cache.value))
+                         .add("state_bytes", Json::bytes(m.state.value))
+                         .add("transient_bytes", Json::bytes(m.transient.value))
+                         .add("runtime_bytes", Json::bytes(m.runtime.value))
+                         .add("peak_bytes", Json::bytes(m.peak.value))
+                         .add("limit_bytes", Json::bytes(m.limit.value))
+                         .add("fits", Json::boolean(m.fits))
+                         .add("oom_at_context_tokens", Json::optional_integer(m.oom_at_context)))
+      .add("warnings", warnings);
+  return out;
+}
+
+std::string prediction_json(const Scenario& s, const Prediction& p) { return prediction_record(s, p).str(); }
 
 std::string prediction_table(const Scenario& s, const Prediction& p) {
   const auto& m = p.mem;
@@ -103,23 +162,68 @@ std::string prediction_table(const Scenario& s, const Prediction& p) {
   return out;
 }
 
+namespace {
+// One CSV column: its header name and how a prediction fills it.
+struct CsvField {
+  const char* name;
+  std::string (*value)(const Scenario&, const Prediction&);
+};
+std::string whole_bytes(const Bytes& b) { return std::to_string(std::llround(b.value)); }
+const CsvField kCsvFields[] = {
+    {"hardware", [](const Scenario& s, const Prediction&) { return s.hardware.id; }},
+    {"model", [](const Scenario& s, const Prediction&) { return s.model.id; }},
+    {"quant", [](const Scenario& s, const Prediction&) { return s.quant.id; }},
+    {"runtime", [](const Scenario& s, const Prediction&) { return s.runtime.id; }},
+    {"memory_gib", [](const Scenario& s, const Prediction&) { return num(s.ram.value / kGiB); }},
+    {"prompt", [](const Scenario& s, const Prediction&) { return std::to_string(s.workload.prompt); }},
+    {"cached", [](const Scenario& s, const Prediction&) { return std::to_string(s.workload.cached); }},
+    {"gen", [](const Scenario& s, const Prediction&) { return std::to_string(s.workload.gen); }},
+    {"chunk", [](const Scenario& s, const Prediction&) { return std::to_string(s.chunk); }},
+    {"batch", [](const Scenario& s, const Prediction&) { return std::to_string(s.workload.batch); }},
+    {"kv_dtype", [](const Scenario& s, const Prediction&) { return s.kv.id; }},
+    {"prefill_seconds", [](const Scenario&, const Prediction& p) { return num(p.prefill_seconds); }},
+    {"prefill_ms_per_token", [](const Scenario&, const Prediction& p) { return num(p.prefill_ms_per_token()); }},
+    {"prefill_tokens_per_second", [](const Scenario&, const Prediction& p) { return num(p.prefill_tps()); }},
+    {"prefill_bound", [](const Scenario&, const Prediction& p) { return std::string(to_string(p.prefill_bound)); }},
+    {"decode_seconds", [](const Scenario&, const Prediction& p) { return num(p.decode_seconds); }},
+    {"decode_tokens_per_second", [](const Scenario&, const Prediction& p) { return num(p.decode_tps()); }},
+    {"decode_tokens_per_second_start", [](const Scenario&, const Prediction& p) { return num(p.decode_tps_start); }},
+    {"decode_tokens_per_second_end", [](const Scenario&, const Prediction& p) { return num(p.decode_tps_end); }},
+    {"ttft_seconds", [](const Scenario&, const Prediction& p) { return num(p.ttft_seconds); }},
+    {"total_seconds", [](const Scenario&, const Prediction& p) { return num(p.total_seconds); }},
+    {"weights_bytes", [](const Scenario&, const Prediction& p) { return whole_bytes(p.mem.weights); }},
+    {"kv_cache_bytes", [](const Scenario&, const Prediction& p) { return whole_bytes(p.mem.kv_cache); }},
+    {"transient_bytes", [](const Scenario&, const Prediction& p) { return whole_bytes(p.mem.transient); }},
+    {"peak_bytes", [](const Scenario&, const Prediction& p) { return whole_bytes(p.mem.peak); }},
+    {"limit_bytes", [](const Scenario&, const Prediction& p) { return whole_bytes(p.mem.limit); }},
+    {"fits", [](const Scenario&, const Prediction& p) { return std::string(p.mem.fits ? "true" : "false"); }},
+    {"oom_at_context_tokens",
+     [](const Scenario&, const Prediction& p) { return p.mem.oom_at_context ? std::to_string(*p.mem.oom_at_context) : std::string(); }},
+};
+
+// RFC 4180: a field holding a comma, quote or line break is quoted, its quotes doubled.
+std::string csv_field(const std::string& v) {
+  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+  std::string out = "\"";
+  for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+}  // namespace
+
 std::string csv_header() {
-  return "hardware,model,quant,runtime,memory_gib,prompt,cached,gen,chunk,batch,kv_dtype,prefill_seconds,"
-         "prefill_ms_per_token,prefill_tokens_per_second,prefill_bound,decode_seconds,decode_tokens_per_second,"
-         "decode_tokens_per_second_start,decode_tokens_per_second_end,ttft_seconds,total_seconds,weights_bytes,"
-         "kv_cache_bytes,transient_bytes,peak_bytes,limit_bytes,fits,oom_at_context_tokens";
+  std::string out;
+  for (const auto& f : kCsvFields) out += (out.empty() ? "" : ",") + std::string(f.name);
+  return out;
 }
 
 std::string csv_row(const Scenario& s, const Prediction& p) {
-  const auto& m = p.mem;
-  return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-                     s.hardware.id, s.model.id, s.quant.id, s.runtime.id, num(s.ram.value / kGiB), s.workload.prompt,
-                     s.workload.cached, s.workload.gen, s.chunk, s.workload.batch, s.kv.id, num(p.prefill_seconds),
-                     num(p.prefill_ms_per_token()), num(p.prefill_tps()), to_string(p.prefill_bound),
-                     num(p.decode_seconds), num(p.decode_tps()), num(p.decode_tps_start), num(p.decode_tps_end),
-                     num(p.ttft_seconds), num(p.total_seconds), num(m.weights.value), num(m.kv_cache.value),
-                     num(m.transient.value), num(m.peak.value), num(m.limit.value), m.fits ? "true" : "false",
-                     m.oom_at_context ? std::to_string(*m.oom_at_context) : "");
+  std::string out;
+  bool first = true;
+  for (const auto& f : kCsvFields) {
+    out += (first ? "" : ",") + csv_field(f.value(s, p));
+    first = false;
+  }
+  return out;
 }
 
 std::string explain_table(const Scenario& s, const StepShape& shape, const std::vector<Op>& ops) {
@@ -144,6 +248,30 @@ std::string explain_table(const Scenario& s, const StepShape& shape, const std::
                      s.hardware.bandwidth.value.value * s.hardware.stream_efficiency.value * s.runtime.coef.bandwidth_efficiency / 1e9,
                      s.hardware.bandwidth.value.value / 1e9, s.hardware.stream_efficiency.value, s.runtime.coef.bandwidth_efficiency);
   return out;
+}
+
+std::string explain_json(const Scenario& s, const std::string& step, const StepShape& shape, const std::vector<Op>& ops) {
+  JsonArray operators;
+  for (const auto& op : ops)
+    operators.push(JsonObject()
+                       .add("name", Json::string(op_label(s, op)))
+                       .add("flops", Json::number(op.flops))
+                       .add("weight_bytes", Json::bytes(op.weight_bytes))
+                       .add("activation_bytes", Json::bytes(op.activation_bytes))
+                       .add("kv_read_bytes", Json::bytes(op.kv_read_bytes))
+                       .add("kv_write_bytes", Json::bytes(op.kv_write_bytes))
+                       .add("compute_seconds", Json::number(op.compute_seconds()))
+                       .add("memory_seconds", Json::number(op.memory_seconds()))
+                       .add("bound", Json::string(op.compute_seconds() >= op.memory_seconds() ? "compute" : "memory")));
+  return JsonObject()
+      .add("schema_version", Json::integer(kSchemaVersion))
+      .add("step", Json::string(step))
+      .add("tokens", Json::integer(std::llround(shape.tokens)))
+      .add("context", Json::integer(std::llround(shape.context)))
+      .add("batch", Json::integer(std::llround(shape.batch)))
+      .add("overhead_seconds", Json::number(step_overhead_seconds(s)))
+      .add("operators", operators)
+      .str();
 }
 
 }  // namespace ridgeline

@@ -66,8 +66,8 @@ std::string chart_svg(const Chart& c, double y_offset) {
     }
     if (!c.markers) o += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>\n", color, pts);
     o += fmt::format("<line x1=\"{0}\" x2=\"{1}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\" stroke=\"{3}\" stroke-width=\"3\"/><text x=\"{4}\" y=\"{5:.1f}\" font-size=\"11\">{6}</text>\n",
-                     kLeft + pw + 10, kLeft + pw + 28, y_offset + kTop + 10 + 16.0 * i, color, kLeft + pw + 32,
-                     y_offset + kTop + 14 + 16.0 * i, xml_escape(s.label));
+                     kLeft + pw + 10, kLeft + pw + 28, y_offset + kTop + 10 + 16.0 * static_cast<double>(i), color, kLeft + pw + 32,
+                     y_offset + kTop + 14 + 16.0 * static_cast<double>(i), xml_escape(s.label));
   }
   if (c.diagonal) {
     const double top = std::min(xmax, ymax);

@@ -10,10 +10,10 @@ using namespace ridgeline;
 using namespace ridgeline::test;
 
 namespace {
-const Scenario* label_scenario = nullptr;
-const Op& find_op(const std::vector<Op>& ops, const std::string& prefix) {
+// The operator whose label (under scenario s) starts with prefix.
+const Op& find_op(const Scenario& s, const std::vector<Op>& ops, const std::string& prefix) {
   for (const auto& op : ops)
-    if (op_label(*label_scenario, op).rfind(prefix, 0) == 0) return op;
+    if (op_label(s, op).rfind(prefix, 0) == 0) return op;
   throw std::runtime_error("no operator " + prefix);
 }
 double brute_force(const Scenario& s, StepShape shape, double first, double stride, long long count) {
@@ -26,10 +26,9 @@ double brute_force(const Scenario& s, StepShape shape, double first, double stri
 }
 }  // namespace
 
-// Golden 1: a dense GQA decode step is memory-bound; its time is every byte over the bandwidth.
-TEST(Golden, DenseGqaDecodeStep) {
+// A dense GQA decode step is memory-bound; its time is every byte over the bandwidth; through the binary: tests/golden/dense-gqa-decode.
+TEST(StepOps, DenseGqaDecodeStep) {
   Scenario s = scenario(tiny_dense());
-  label_scenario = &s;
   const double h = 1024, c = 1000, layers = 4;
   const double attention = h * (1024 + 256 + 256) + 1024 * h, mlp = 3 * h * 4096;
   const double kv_token = 2 * 256 * 2.0;
@@ -44,40 +43,38 @@ TEST(Golden, DenseGqaDecodeStep) {
   EXPECT_NEAR(ops_seconds(ops), bytes / 100e9, 1e-12);
 }
 
-// Golden 2: sliding-window layers read at most window + 1 keys in decode.
-TEST(Golden, SlidingWindowMixReadsTheWindow) {
+// Sliding-window layers read at most window + 1 keys in decode; through the binary: tests/golden/sliding-window-mix.
+TEST(StepOps, SlidingWindowMixReadsTheWindow) {
   ModelSpec m = tiny_dense();
   m.layers.clear();
   append_layers(m, 3, gqa(8, 2, 128, AttentionKind::sliding, 1024), dense(4096));
   append_layers(m, 1, gqa(8, 2, 128), dense(4096));
   Scenario s = scenario(m);
-  label_scenario = &s;
   auto ops = step_ops(s, {1, 5000, 1, true, false});
   const double kv_token = 2 * 256 * 2.0;
-  EXPECT_DOUBLE_EQ(find_op(ops, "attention [3x sliding]").kv_read_bytes, 3 * (1024 + 1) * kv_token);
-  EXPECT_DOUBLE_EQ(find_op(ops, "attention [1x full]").kv_read_bytes, 1 * (5000 + 1) * kv_token);
-  EXPECT_DOUBLE_EQ(find_op(ops, "attention [3x sliding]").flops, 3 * 2.0 * 8 * (128 + 128) * 1024);
+  EXPECT_DOUBLE_EQ(find_op(s, ops, "attention [3x sliding]").kv_read_bytes, 3 * (1024 + 1) * kv_token);
+  EXPECT_DOUBLE_EQ(find_op(s, ops, "attention [1x full]").kv_read_bytes, 1 * (5000 + 1) * kv_token);
+  EXPECT_DOUBLE_EQ(find_op(s, ops, "attention [3x sliding]").flops, 3 * 2.0 * 8 * (128 + 128) * 1024);
 }
 
-// Golden 3: a 4-token MoE chunk touches min(experts, tokens x active) experts.
-TEST(Golden, MoeChunkTouchesExperts) {
+// A 4-token MoE chunk touches min(experts, tokens x active) experts; through the binary: tests/golden/moe-chunk-experts.
+TEST(StepOps, MoeChunkTouchesExperts) {
   ModelSpec m = tiny_dense();
   m.layers.clear();
   append_layers(m, 2, gqa(8, 2, 128), moe(16, 2, 512));
   Scenario s = scenario(m);
-  label_scenario = &s;
   const double expert = 3 * 1024.0 * 512;
   auto decode = step_ops(s, {1, 10, 1, true, false});
-  EXPECT_DOUBLE_EQ(find_op(decode, "routed experts").weight_bytes, 2 * 2 * expert * 2);
+  EXPECT_DOUBLE_EQ(find_op(s, decode, "routed experts").weight_bytes, 2 * 2 * expert * 2);
   auto chunk = step_ops(s, {4, 0, 1, false, true});
-  EXPECT_DOUBLE_EQ(find_op(chunk, "routed experts").weight_bytes, 2 * 8 * expert * 2);
+  EXPECT_DOUBLE_EQ(find_op(s, chunk, "routed experts").weight_bytes, 2 * 8 * expert * 2);
   auto big = step_ops(s, {512, 0, 1, false, true});
-  EXPECT_DOUBLE_EQ(find_op(big, "routed experts").weight_bytes, 2 * 16 * expert * 2);
-  EXPECT_DOUBLE_EQ(find_op(big, "routed experts").flops, 2 * 2 * 512 * 2 * expert);
+  EXPECT_DOUBLE_EQ(find_op(s, big, "routed experts").weight_bytes, 2 * 16 * expert * 2);
+  EXPECT_DOUBLE_EQ(find_op(s, big, "routed experts").flops, 2 * 2 * 512 * 2 * expert);
 }
 
-// Golden 4: MLA reads its compressed latent and attends over it (absorbed form).
-TEST(Golden, MlaDecodeReadsTheLatent) {
+// MLA reads its compressed latent and attends over it (absorbed form); through the binary: tests/golden/mla-latent-decode.
+TEST(StepOps, MlaDecodeReadsTheLatent) {
   ModelSpec m = tiny_dense();
   m.layers.clear();
   AttentionSpec a;
@@ -90,15 +87,14 @@ TEST(Golden, MlaDecodeReadsTheLatent) {
   a.rope_dim = 64;
   append_layers(m, 2, a, dense(4096));
   Scenario s = scenario(m);
-  label_scenario = &s;
   auto ops = step_ops(s, {1, 999, 1, true, false});
-  const Op& att = find_op(ops, "attention [2x mla]");
+  const Op& att = find_op(s, ops, "attention [2x mla]");
   EXPECT_DOUBLE_EQ(att.kv_read_bytes, 2 * 1000 * (512 + 64) * 2.0);
   EXPECT_DOUBLE_EQ(att.flops, 2 * 2.0 * 16 * ((512 + 64) + 512) * 1000);
 }
 
-// Golden 5: a hybrid linear-attention layer reads and writes its state once per step.
-TEST(Golden, HybridLinearStateTraffic) {
+// A hybrid linear-attention layer reads and writes its state once per step; through the binary: tests/golden/hybrid-linear-state.
+TEST(StepOps, HybridLinearStateTraffic) {
   ModelSpec m = tiny_dense();
   m.layers.clear();
   AttentionSpec lin;
@@ -109,11 +105,10 @@ TEST(Golden, HybridLinearStateTraffic) {
   append_layers(m, 3, lin, dense(4096));
   append_layers(m, 1, gqa(8, 2, 128), dense(4096));
   Scenario s = scenario(m);
-  label_scenario = &s;
   auto ops = step_ops(s, {1, 100000, 1, true, false});
-  const Op& st = find_op(ops, "state update [3x linear]");
+  const Op& st = find_op(s, ops, "state update [3x linear]");
   EXPECT_DOUBLE_EQ(st.kv_read_bytes + st.kv_write_bytes, 3 * 2 * 2e6);
-  EXPECT_DOUBLE_EQ(find_op(ops, "attention projections [3x linear]").weight_bytes, 3 * 5e6 * 2);
+  EXPECT_DOUBLE_EQ(find_op(s, ops, "attention projections [3x linear]").weight_bytes, 3 * 5e6 * 2);
 }
 
 // The closed-form sums equal stepping chunk by chunk and token by token, across window edges.
@@ -124,7 +119,6 @@ TEST(ClosedForm, MatchesStepping) {
   append_layers(m, 1, gqa(8, 2, 128), dense(4096));
   Workload w;
   Scenario s = scenario(m, w);
-  label_scenario = &s;
   s.runtime.coef.compute_half_tokens = 8;
   s.runtime.coef.step_overhead_ms = 0.5;
   s.runtime.coef.attention_query_tile = 64;
@@ -141,7 +135,6 @@ TEST(Memory, OomContextIsTheFirstFailingChunk) {
   w.prompt = 1000;
   w.limit = gigabytes(1.0);
   Scenario s = scenario(tiny_dense(), w);
-  label_scenario = &s;
   auto oom = oom_context(s, 512, 1 << 20);
   ASSERT_TRUE(oom.has_value());
   const Bytes weights = weight_bytes(s.model, s.quant);
@@ -187,7 +180,8 @@ TEST(Seed001, ChunkSafetyOnA36GbMacStudio) {
 }
 
 // Seed 001 also says a 32-token chunk at 130K allocates ~665 MB of scores. Its own formula
-// (n_q_heads x chunk x kv_len x 4 bytes) gives 16 x 32 x 130000 x 4 = 266 MB per layer.
+// (n_q_heads x chunk x kv_len x 4 bytes) gives 16 x 32 x 130000 x 4 = 266 MB per layer, and the
+// transient memory follows the formula, not the seed's figure.
 TEST(Seed001, ScoreFormulaGives266MbNot665) {
   Workload w;
   w.prompt = 130000;
@@ -196,11 +190,10 @@ TEST(Seed001, ScoreFormulaGives266MbNot665) {
   Scenario s = make_scenario(resolve_hardware("m4-max-32c"), resolve_model("gemma-4-26b-a4b"),
                              find_quantization("mlx-3bit"), resolve_runtime("mlx"), w);
   const double formula = 16.0 * 32 * 130000 * 4;
-  EXPECT_NEAR(formula / 1e6, 266.24, 0.01);
   const double transient = transient_bytes(s, 32, 130000).value;
   EXPECT_GE(transient, formula);           // the scores plus activation buffers
   EXPECT_LT(transient, formula + 20e6);    // the scores dominate
-  EXPECT_GT(665e6 / formula, 2.4);         // the seed's figure is 2.5x its own formula
+  EXPECT_LT(transient, 665e6 / 2);         // far below the seed's figure
 }
 
 TEST(Catalog, EveryProfileParsesAndCarriesSources) {

@@ -1,7 +1,9 @@
 #pragma once
 // Reporters: one Prediction record, several formats. JSON keys are a stable interface
 // (schema_version bumps on any incompatible change).
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ridgeline/simulate.hpp"
@@ -11,13 +13,62 @@ namespace ridgeline {
 constexpr int kSchemaVersion = 1;
 
 std::string json_escape(const std::string& s);
+
+class JsonArray;
+
+// A JSON value rendered once, from a typed source: reporters build objects and arrays of these
+// instead of format strings, so a key is written in one place and a byte count stays exact.
+class Json {
+ public:
+  static Json number(double v);           // 6 significant digits (seconds, rates)
+  static Json integer(long long v);       // exact (tokens, counts)
+  static Json bytes(double v);            // a byte count: the nearest whole byte, exact
+  static Json string(const std::string& v);
+  static Json boolean(bool v);
+  static Json null();
+  static Json optional_integer(const std::optional<long long>& v);  // null when absent
+  const std::string& text() const { return text_; }
+
+ private:
+  explicit Json(std::string text) : text_(std::move(text)) {}
+  std::string text_;
+  friend class JsonObject;
+  friend class JsonArray;
+};
+
+// {"key": value, ...} in insertion order, with the project's ", " and ": " separators.
+class JsonObject {
+ public:
+  JsonObject& add(const std::string& key, const Json& value);
+  JsonObject& add(const std::string& key, const JsonObject& value);
+  JsonObject& add(const std::string& key, const JsonArray& value);
+  operator Json() const;  // NOLINT: an object is a value
+  std::string str() const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> members_;
+};
+
+class JsonArray {
+ public:
+  JsonArray& push(const Json& value);
+  operator Json() const;  // NOLINT: an array is a value
+  std::string str() const;
+
+ private:
+  std::vector<std::string> items_;
+};
+
 // Text for SVG and HTML: <, >, & and " as entities.
 std::string xml_escape(const std::string& s);
+JsonObject prediction_record(const Scenario& s, const Prediction& p);
 std::string prediction_json(const Scenario& s, const Prediction& p);  // one object
 std::string prediction_table(const Scenario& s, const Prediction& p);
+// CSV of predictions: the header and every row come from one field list (report.cpp).
 std::string csv_header();
 std::string csv_row(const Scenario& s, const Prediction& p);
 std::string explain_table(const Scenario& s, const StepShape& shape, const std::vector<Op>& ops);
+std::string explain_json(const Scenario& s, const std::string& step, const StepShape& shape, const std::vector<Op>& ops);
 
 // Minimal SVG line charts for sweeps.
 struct Series {

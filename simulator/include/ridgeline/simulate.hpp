@@ -116,9 +116,9 @@ struct Prediction {
   long long chunk = 0;
   MemoryBreakdown mem;
   std::vector<std::string> warnings;
-  double prefill_ms_per_token() const { return prefill_tokens ? 1e3 * prefill_seconds / prefill_tokens : 0; }
-  double prefill_tps() const { return prefill_seconds > 0 ? prefill_tokens / prefill_seconds : 0; }
-  double decode_tps() const { return decode_seconds > 0 ? decode_tokens / decode_seconds : 0; }
+  double prefill_ms_per_token() const { return prefill_tokens ? 1e3 * prefill_seconds / static_cast<double>(prefill_tokens) : 0; }
+  double prefill_tps() const { return prefill_seconds > 0 ? static_cast<double>(prefill_tokens) / prefill_seconds : 0; }
+  double decode_tps() const { return decode_seconds > 0 ? static_cast<double>(decode_tokens) / decode_seconds : 0; }
   double aggregate_decode_tps() const { return decode_tps() * static_cast<double>(batch); }
 };
 
