@@ -187,7 +187,8 @@ Bytes transient_bytes(const Scenario& s, double n, double context_end) {
     const auto& f = g.ffn;
     const double q_dim = static_cast<double>(a.q_heads) * a.head_dim, kv_dim = static_cast<double>(a.kv_heads) * a.head_dim;
     const double attention = a.kind == AttentionKind::none ? 0 : 2 * h + 2 * q_dim + 2 * kv_dim;
-    const double width = f.is_moe() ? static_cast<double>(f.shared_experts) * f.shared_intermediate + f.expert_intermediate
+    const double width = f.is_moe() ? static_cast<double>(f.shared_experts) * static_cast<double>(f.shared_intermediate) +
+                                          static_cast<double>(f.expert_intermediate)
                                     : static_cast<double>(f.intermediate);
     per_token = std::max({per_token, attention, 2 * h + 3 * width});
     if (unfused_attention(s, a, true)) {
