@@ -130,14 +130,18 @@ std::vector<LayerGroup> merge_equal_groups(const std::vector<LayerGroup>& layers
 }
 }  // namespace
 
-Scenario make_scenario(HardwareSpec hw, ModelSpec m, Quantization q, RuntimeSpec rt, Workload w) {
+Scenario make_setup(HardwareSpec hw, ModelSpec m, Quantization q, RuntimeSpec rt) {
   m.layers = merge_equal_groups(m.layers);
-  Scenario s{std::move(hw), std::move(m), std::move(q), std::move(rt), w, {}, 0, {}, {}};
+  return Scenario{std::move(hw), std::move(m), std::move(q), std::move(rt), {}, {}, 0, {}, {}};
+}
+
+void set_workload(Scenario& s, const Workload& w) {
   if (w.prompt < 1) throw InputError("--prompt: {} tokens; expected at least 1", w.prompt);
   if (w.gen < 0) throw InputError("--gen: {} tokens; expected 0 or more", w.gen);
   if (w.cached < 0 || w.cached >= w.prompt)
     throw InputError("--cached: {} tokens; expected 0 up to prompt - 1 ({})", w.cached, w.prompt - 1);
   if (w.batch < 1 || w.batch > 4096) throw InputError("--batch: {}; expected 1 to 4096", w.batch);
+  s.workload = w;
   s.kv = find_kv_dtype(w.kv_dtype.empty() ? s.runtime.default_kv_dtype : w.kv_dtype);
   s.chunk = w.chunk > 0 ? w.chunk : s.runtime.default_chunk;
   if (s.chunk < 1 || s.chunk > (1 << 20)) throw InputError("--chunk: {}; expected 1 to 1048576", s.chunk);
@@ -148,6 +152,11 @@ Scenario make_scenario(HardwareSpec hw, ModelSpec m, Quantization q, RuntimeSpec
                      s.model.id, s.model.max_context);
   s.ram = w.ram.value > 0 ? w.ram : s.hardware.largest_memory();
   s.limit = w.limit.value > 0 ? w.limit : default_gpu_limit(s.hardware, s.ram);
+}
+
+Scenario make_scenario(HardwareSpec hw, ModelSpec m, Quantization q, RuntimeSpec rt, Workload w) {
+  Scenario s = make_setup(std::move(hw), std::move(m), std::move(q), std::move(rt));
+  set_workload(s, w);
   return s;
 }
 

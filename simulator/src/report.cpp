@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <iterator>
+
 #include "ridgeline/derived.hpp"
 
 namespace ridgeline {
@@ -36,6 +39,8 @@ std::string json_escape(const std::string& s) {
 
 namespace {
 std::string num(double v) { return fmt::format("{:.6g}", v); }
+// A byte count as an exact integer (JSON and CSV readers must not meet 4.9151e+09).
+long long whole_bytes(double v) { return std::llround(v); }
 std::string opt_ctx(const std::optional<long long>& c) { return c ? std::to_string(*c) : "null"; }
 }  // namespace
 
@@ -60,8 +65,9 @@ std::string prediction_json(const Scenario& s, const Prediction& p) {
       p.prefill_tokens, num(p.prefill_seconds), num(p.prefill_ms_per_token()), num(p.prefill_tps()),
       to_string(p.prefill_bound), p.decode_tokens, num(p.decode_seconds), num(p.decode_tps()),
       num(p.decode_tps_start), num(p.decode_tps_end), num(p.aggregate_decode_tps()), to_string(p.decode_bound),
-      num(p.ttft_seconds), num(p.total_seconds), num(m.weights.value), num(m.kv_cache.value), num(m.state.value),
-      num(m.transient.value), num(m.runtime.value), num(m.peak.value), num(m.limit.value),
+      num(p.ttft_seconds), num(p.total_seconds), whole_bytes(m.weights.value), whole_bytes(m.kv_cache.value),
+      whole_bytes(m.state.value), whole_bytes(m.transient.value), whole_bytes(m.runtime.value), whole_bytes(m.peak.value),
+      whole_bytes(m.limit.value),
       m.fits ? "true" : "false", opt_ctx(m.oom_at_context), warnings);
 }
 
@@ -110,16 +116,28 @@ std::string csv_header() {
          "kv_cache_bytes,transient_bytes,peak_bytes,limit_bytes,fits,oom_at_context_tokens";
 }
 
-std::string csv_row(const Scenario& s, const Prediction& p) {
+size_t csv_header_columns() { return 28; }
+
+void append_csv_row(std::string& out, const Scenario& s, const Prediction& p) {
   const auto& m = p.mem;
-  return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-                     s.hardware.id, s.model.id, s.quant.id, s.runtime.id, num(s.ram.value / kGiB), s.workload.prompt,
-                     s.workload.cached, s.workload.gen, s.chunk, s.workload.batch, s.kv.id, num(p.prefill_seconds),
-                     num(p.prefill_ms_per_token()), num(p.prefill_tps()), to_string(p.prefill_bound),
-                     num(p.decode_seconds), num(p.decode_tps()), num(p.decode_tps_start), num(p.decode_tps_end),
-                     num(p.ttft_seconds), num(p.total_seconds), num(m.weights.value), num(m.kv_cache.value),
-                     num(m.transient.value), num(m.peak.value), num(m.limit.value), m.fits ? "true" : "false",
-                     m.oom_at_context ? std::to_string(*m.oom_at_context) : "");
+  auto it = std::back_inserter(out);
+  fmt::format_to(it, "{},{},{},{},{:.6g},{},{},{},{},{},{},", s.hardware.id, s.model.id, s.quant.id, s.runtime.id,
+                 s.ram.value / kGiB, s.workload.prompt, s.workload.cached, s.workload.gen, s.chunk, s.workload.batch, s.kv.id);
+  if (m.fits)  // a run that does not fit has no speed to state
+    fmt::format_to(it, "{:.6g},{:.6g},{:.6g},{},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},", p.prefill_seconds,
+                   p.prefill_ms_per_token(), p.prefill_tps(), to_string(p.prefill_bound), p.decode_seconds, p.decode_tps(),
+                   p.decode_tps_start, p.decode_tps_end, p.ttft_seconds, p.total_seconds);
+  else
+    out += ",,,,,,,,,,";
+  fmt::format_to(it, "{},{},{},{},{},{},", whole_bytes(m.weights.value), whole_bytes(m.kv_cache.value),
+                 whole_bytes(m.transient.value), whole_bytes(m.peak.value), whole_bytes(m.limit.value), m.fits ? "true" : "false");
+  if (m.oom_at_context) fmt::format_to(it, "{}", *m.oom_at_context);
+}
+
+std::string csv_row(const Scenario& s, const Prediction& p) {
+  std::string out;
+  append_csv_row(out, s, p);
+  return out;
 }
 
 std::string explain_table(const Scenario& s, const StepShape& shape, const std::vector<Op>& ops) {

@@ -17,6 +17,10 @@ std::string prediction_json(const Scenario& s, const Prediction& p);  // one obj
 std::string prediction_table(const Scenario& s, const Prediction& p);
 std::string csv_header();
 std::string csv_row(const Scenario& s, const Prediction& p);
+// csv_row appended to `out` (a sweep streams rows through one buffer); speeds are empty when the
+// run does not fit, byte counts are exact integers.
+void append_csv_row(std::string& out, const Scenario& s, const Prediction& p);
+size_t csv_header_columns();
 std::string explain_table(const Scenario& s, const StepShape& shape, const std::vector<Op>& ops);
 
 // Minimal SVG line charts for sweeps.
