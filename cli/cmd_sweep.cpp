@@ -33,6 +33,8 @@ std::vector<std::string> axis_values(const ScenarioOptions& base, const Axis& ax
   return split_list(text);
 }
 
+void append(fmt::memory_buffer& out, std::string_view text) { out.append(text.data(), text.data() + text.size()); }
+
 struct SetupPoint {
   ScenarioOptions opts;
   std::string series;  // the values of axes with more than one, for plot legends
@@ -94,43 +96,42 @@ std::string csv_field(const std::string& s) {
 }
 
 // A point that could not be computed: what was asked, and why not.
-void append_not_computed(std::string& out, const SweepOptions& o, const Scenario& s, const Workload& w, const std::string& why) {
+void append_not_computed(fmt::memory_buffer& out, const SweepOptions& o, const Scenario& s, const Workload& w, const std::string& why) {
   const long long chunk = w.chunk > 0 ? w.chunk : s.runtime.default_chunk;
   const Bytes ram = w.ram.value > 0 ? w.ram : s.hardware.largest_memory();
   if (o.csv) {
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}", s.hardware.id, s.model.id, s.quant.id, s.runtime.id,
+    fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{},{},{},{},{}", s.hardware.id, s.model.id, s.quant.id, s.runtime.id,
                        fmt::format("{:g}", ram.value / kGiB), w.prompt, w.cached, w.gen, chunk, w.batch,
                        w.kv_dtype.empty() ? s.runtime.default_kv_dtype : w.kv_dtype);
-    out += std::string(csv_header_columns() - 11, ',');
-    out += ",not_computed," + csv_field(why) + "\n";
+    append(out, std::string(csv_header_columns() - 11, ','));
+    append(out, ",not_computed," + csv_field(why) + "\n");
   } else if (o.json) {
-    out += fmt::format("{{\"hardware\": \"{}\", \"model\": \"{}\", \"quant\": \"{}\", \"runtime\": \"{}\", "
+    fmt::format_to(std::back_inserter(out), "{{\"hardware\": \"{}\", \"model\": \"{}\", \"quant\": \"{}\", \"runtime\": \"{}\", "
                        "\"memory_gib\": {:g}, \"workload\": {{\"prompt\": {}, \"cached\": {}, \"gen\": {}, \"chunk\": {}, "
                        "\"batch\": {}}}, \"status\": \"not_computed\", \"reason\": \"{}\"}}",
                        json_escape(s.hardware.id), json_escape(s.model.id), s.quant.id, s.runtime.id, ram.value / kGiB,
                        w.prompt, w.cached, w.gen, chunk, w.batch, json_escape(why));
   } else {
-    out += fmt::format("{:<15} {:<18} {:<8} {:<15} {:>7}  not computed: {}\n", s.hardware.id, s.model.id, s.quant.id,
+    fmt::format_to(std::back_inserter(out), "{:<15} {:<18} {:<8} {:<15} {:>7}  not computed: {}\n", s.hardware.id, s.model.id, s.quant.id,
                        s.runtime.id, w.prompt, why);
   }
 }
 
-void append_computed(std::string& out, const SweepOptions& o, const Scenario& s, const Prediction& p) {
+void append_computed(fmt::memory_buffer& out, const SweepOptions& o, const Scenario& s, const Prediction& p) {
   const char* status = p.mem.fits ? "ok" : "does_not_fit";
   if (o.csv) {
     append_csv_row(out, s, p);
-    out += fmt::format(",{},\n", status);
+    fmt::format_to(std::back_inserter(out), ",{},\n", status);
   } else if (o.json) {
-    std::string obj = prediction_json(s, p);
-    obj.pop_back();  // the closing brace: the status goes in the same object
-    out += obj;
-    out += fmt::format(", \"status\": \"{}\"}}", status);
+    append_prediction_json(out, s, p);
+    out.resize(out.size() - 1);  // the closing brace: the status goes in the same object
+    fmt::format_to(std::back_inserter(out), ", \"status\": \"{}\"}}", status);
   } else if (!p.mem.fits) {  // a run that does not fit has no speed to state
-    out += fmt::format("{:<15} {:<18} {:<8} {:<15} {:>7} {:>9} {:>8} {:>8} {:>7.1f} {:>7.1f}  does not fit\n", s.hardware.id,
+    fmt::format_to(std::back_inserter(out), "{:<15} {:<18} {:<8} {:<15} {:>7} {:>9} {:>8} {:>8} {:>7.1f} {:>7.1f}  does not fit\n", s.hardware.id,
                        s.model.id, s.quant.id, s.runtime.id, s.workload.prompt, "-", "-", "-", p.mem.peak.value / kGB,
                        p.mem.limit.value / kGB);
   } else {
-    out += fmt::format("{:<15} {:<18} {:<8} {:<15} {:>7} {:>9.3f} {:>8.2f} {:>8.1f} {:>7.1f} {:>7.1f}  fits\n", s.hardware.id,
+    fmt::format_to(std::back_inserter(out), "{:<15} {:<18} {:<8} {:<15} {:>7} {:>9.3f} {:>8.2f} {:>8.1f} {:>7.1f} {:>7.1f}  fits\n", s.hardware.id,
                        s.model.id, s.quant.id, s.runtime.id, s.workload.prompt, p.prefill_ms_per_token(), p.ttft_seconds,
                        p.decode_tps(), p.mem.peak.value / kGB, p.mem.limit.value / kGB);
   }
@@ -142,18 +143,16 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
   const auto workloads = expand_workloads(o.s);
   if (setups.size() * workloads.size() > 2000000) throw InputError("sweep: more than 2,000,000 points; narrow the lists");
   // Rows stream through one buffer, written out in blocks: nothing per point is kept.
-  std::string buf;
-  buf.reserve(1 << 17);
+  fmt::memory_buffer buf;
   auto flush = [&](bool always) {
     if (always || buf.size() > (1 << 16)) out.write(buf.data(), static_cast<std::streamsize>(buf.size())), buf.clear();
   };
   if (o.csv) {
-    buf += csv_header();
-    buf += ",status,reason\n";
+    append(buf, csv_header() + ",status,reason\n");
   } else if (o.json) {
-    buf += fmt::format("{{\"schema_version\": {}, \"predictions\": [", kSchemaVersion);
+    fmt::format_to(std::back_inserter(buf), "{{\"schema_version\": {}, \"predictions\": [", kSchemaVersion);
   } else {
-    buf += fmt::format("{:<15} {:<18} {:<8} {:<15} {:>7} {:>9} {:>8} {:>8} {:>7} {:>7}  {}\n", "hardware", "model", "quant",
+    fmt::format_to(std::back_inserter(buf), "{:<15} {:<18} {:<8} {:<15} {:>7} {:>9} {:>8} {:>8} {:>7} {:>7}  {}\n", "hardware", "model", "quant",
                        "runtime", "prompt", "pf ms/tok", "TTFT s", "dec t/s", "peak GB", "limit GB", "status");
   }
   std::map<std::string, Series> prefill, decode, mem;
@@ -167,15 +166,14 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
       w.gen = wp.gen;
       w.chunk = wp.chunk;
       w.batch = wp.batch;
-      if (o.json) buf += rows ? ",\n" : "\n";
+      if (o.json) append(buf, rows ? ",\n" : "\n");
       ++rows;
-      try {
-        set_workload(setup.scenario, w);
-      } catch (const InputError& e) {
-        append_not_computed(buf, o, setup.scenario, w, e.what());
+      if (std::string problem = workload_problem(setup.scenario, w); !problem.empty()) {
+        append_not_computed(buf, o, setup.scenario, w, problem);
         flush(false);
         continue;
       }
+      set_workload(setup.scenario, w);
       const Scenario& s = setup.scenario;
       const Prediction p = predict(s);
       ++computed;
@@ -197,7 +195,7 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
       if (p.mem.oom_at_context) oom = oom ? std::min(*oom, static_cast<double>(*p.mem.oom_at_context)) : static_cast<double>(*p.mem.oom_at_context);
     }
   }
-  if (o.json) buf += "\n]}\n";
+  if (o.json) append(buf, "\n]}\n");
   flush(true);
   if (!o.plot.empty()) {
     auto values = [](const std::map<std::string, Series>& m) {

@@ -44,31 +44,39 @@ long long whole_bytes(double v) { return std::llround(v); }
 std::string opt_ctx(const std::optional<long long>& c) { return c ? std::to_string(*c) : "null"; }
 }  // namespace
 
-std::string prediction_json(const Scenario& s, const Prediction& p) {
+void append_prediction_json(fmt::memory_buffer& out, const Scenario& s, const Prediction& p) {
   const auto& m = p.mem;
   std::string warnings;
   for (const auto& w : p.warnings) warnings += (warnings.empty() ? "\"" : ", \"") + json_escape(w) + "\"";
-  return fmt::format(
+  auto it = std::back_inserter(out);
+  fmt::format_to(it,
       "{{\"schema_version\": {}, \"hardware\": \"{}\", \"model\": \"{}\", \"quant\": \"{}\", "
-      "\"runtime\": \"{}\", \"calibration\": {}, \"kv_dtype\": \"{}\", \"memory_gib\": {}, "
-      "\"workload\": {{\"prompt\": {}, \"cached\": {}, \"gen\": {}, \"chunk\": {}, \"batch\": {}}}, "
-      "\"prefill\": {{\"tokens\": {}, \"seconds\": {}, \"ms_per_token\": {}, \"tokens_per_second\": {}, \"bound\": \"{}\"}}, "
-      "\"decode\": {{\"tokens\": {}, \"seconds\": {}, \"tokens_per_second\": {}, \"tokens_per_second_start\": {}, "
-      "\"tokens_per_second_end\": {}, \"aggregate_tokens_per_second\": {}, \"bound\": \"{}\"}}, "
-      "\"ttft_seconds\": {}, \"total_seconds\": {}, "
+      "\"runtime\": \"{}\", \"calibration\": {}, \"kv_dtype\": \"{}\", \"memory_gib\": {:.6g}, "
+      "\"workload\": {{\"prompt\": {}, \"cached\": {}, \"gen\": {}, \"chunk\": {}, \"batch\": {}}}, ",
+      kSchemaVersion, json_escape(s.hardware.id), json_escape(s.model.id), s.quant.id, s.runtime.id,
+      s.runtime.calibration.empty() ? "null" : "\"" + json_escape(s.runtime.calibration) + "\"", s.kv.id,
+      s.ram.value / kGiB, s.workload.prompt, s.workload.cached, s.workload.gen, s.chunk, s.workload.batch);
+  fmt::format_to(it,
+      "\"prefill\": {{\"tokens\": {}, \"seconds\": {:.6g}, \"ms_per_token\": {:.6g}, \"tokens_per_second\": {:.6g}, \"bound\": \"{}\"}}, "
+      "\"decode\": {{\"tokens\": {}, \"seconds\": {:.6g}, \"tokens_per_second\": {:.6g}, \"tokens_per_second_start\": {:.6g}, "
+      "\"tokens_per_second_end\": {:.6g}, \"aggregate_tokens_per_second\": {:.6g}, \"bound\": \"{}\"}}, "
+      "\"ttft_seconds\": {:.6g}, \"total_seconds\": {:.6g}, ",
+      p.prefill_tokens, p.prefill_seconds, p.prefill_ms_per_token(), p.prefill_tps(), to_string(p.prefill_bound),
+      p.decode_tokens, p.decode_seconds, p.decode_tps(), p.decode_tps_start, p.decode_tps_end, p.aggregate_decode_tps(),
+      to_string(p.decode_bound), p.ttft_seconds, p.total_seconds);
+  fmt::format_to(it,
       "\"memory\": {{\"weights_bytes\": {}, \"kv_cache_bytes\": {}, \"state_bytes\": {}, \"transient_bytes\": {}, "
       "\"runtime_bytes\": {}, \"peak_bytes\": {}, \"limit_bytes\": {}, \"fits\": {}, \"oom_at_context_tokens\": {}}}, "
       "\"warnings\": [{}]}}",
-      kSchemaVersion, json_escape(s.hardware.id), json_escape(s.model.id), s.quant.id, s.runtime.id,
-      s.runtime.calibration.empty() ? "null" : "\"" + json_escape(s.runtime.calibration) + "\"", s.kv.id,
-      num(s.ram.value / kGiB), s.workload.prompt, s.workload.cached, s.workload.gen, s.chunk, s.workload.batch,
-      p.prefill_tokens, num(p.prefill_seconds), num(p.prefill_ms_per_token()), num(p.prefill_tps()),
-      to_string(p.prefill_bound), p.decode_tokens, num(p.decode_seconds), num(p.decode_tps()),
-      num(p.decode_tps_start), num(p.decode_tps_end), num(p.aggregate_decode_tps()), to_string(p.decode_bound),
-      num(p.ttft_seconds), num(p.total_seconds), whole_bytes(m.weights.value), whole_bytes(m.kv_cache.value),
-      whole_bytes(m.state.value), whole_bytes(m.transient.value), whole_bytes(m.runtime.value), whole_bytes(m.peak.value),
-      whole_bytes(m.limit.value),
+      whole_bytes(m.weights.value), whole_bytes(m.kv_cache.value), whole_bytes(m.state.value),
+      whole_bytes(m.transient.value), whole_bytes(m.runtime.value), whole_bytes(m.peak.value), whole_bytes(m.limit.value),
       m.fits ? "true" : "false", opt_ctx(m.oom_at_context), warnings);
+}
+
+std::string prediction_json(const Scenario& s, const Prediction& p) {
+  fmt::memory_buffer out;
+  append_prediction_json(out, s, p);
+  return fmt::to_string(out);
 }
 
 std::string prediction_table(const Scenario& s, const Prediction& p) {
@@ -118,7 +126,7 @@ std::string csv_header() {
 
 size_t csv_header_columns() { return 28; }
 
-void append_csv_row(std::string& out, const Scenario& s, const Prediction& p) {
+void append_csv_row(fmt::memory_buffer& out, const Scenario& s, const Prediction& p) {
   const auto& m = p.mem;
   auto it = std::back_inserter(out);
   fmt::format_to(it, "{},{},{},{},{:.6g},{},{},{},{},{},{},", s.hardware.id, s.model.id, s.quant.id, s.runtime.id,
@@ -128,16 +136,16 @@ void append_csv_row(std::string& out, const Scenario& s, const Prediction& p) {
                    p.prefill_ms_per_token(), p.prefill_tps(), to_string(p.prefill_bound), p.decode_seconds, p.decode_tps(),
                    p.decode_tps_start, p.decode_tps_end, p.ttft_seconds, p.total_seconds);
   else
-    out += ",,,,,,,,,,";
+    fmt::format_to(it, ",,,,,,,,,,");
   fmt::format_to(it, "{},{},{},{},{},{},", whole_bytes(m.weights.value), whole_bytes(m.kv_cache.value),
                  whole_bytes(m.transient.value), whole_bytes(m.peak.value), whole_bytes(m.limit.value), m.fits ? "true" : "false");
   if (m.oom_at_context) fmt::format_to(it, "{}", *m.oom_at_context);
 }
 
 std::string csv_row(const Scenario& s, const Prediction& p) {
-  std::string out;
+  fmt::memory_buffer out;
   append_csv_row(out, s, p);
-  return out;
+  return fmt::to_string(out);
 }
 
 std::string explain_table(const Scenario& s, const StepShape& shape, const std::vector<Op>& ops) {

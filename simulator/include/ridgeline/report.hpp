@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "ridgeline/simulate.hpp"
 
 namespace ridgeline {
@@ -14,12 +16,13 @@ std::string json_escape(const std::string& s);
 // Text for SVG and HTML: <, >, & and " as entities.
 std::string xml_escape(const std::string& s);
 std::string prediction_json(const Scenario& s, const Prediction& p);  // one object
+void append_prediction_json(fmt::memory_buffer& out, const Scenario& s, const Prediction& p);
 std::string prediction_table(const Scenario& s, const Prediction& p);
 std::string csv_header();
 std::string csv_row(const Scenario& s, const Prediction& p);
 // csv_row appended to `out` (a sweep streams rows through one buffer); speeds are empty when the
 // run does not fit, byte counts are exact integers.
-void append_csv_row(std::string& out, const Scenario& s, const Prediction& p);
+void append_csv_row(fmt::memory_buffer& out, const Scenario& s, const Prediction& p);
 size_t csv_header_columns();
 std::string explain_table(const Scenario& s, const StepShape& shape, const std::vector<Op>& ops);
 
