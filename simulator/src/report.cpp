@@ -38,7 +38,6 @@ std::string json_escape(const std::string& s) {
 }
 
 namespace {
-std::string num(double v) { return fmt::format("{:.6g}", v); }
 // A byte count as an exact integer (JSON and CSV readers must not meet 4.9151e+09).
 long long whole_bytes(double v) { return std::llround(v); }
 std::string opt_ctx(const std::optional<long long>& c) { return c ? std::to_string(*c) : "null"; }
@@ -54,7 +53,7 @@ void append_prediction_json(fmt::memory_buffer& out, const Scenario& s, const Pr
       "\"runtime\": \"{}\", \"calibration\": {}, \"kv_dtype\": \"{}\", \"memory_gib\": {:.6g}, "
       "\"workload\": {{\"prompt\": {}, \"cached\": {}, \"gen\": {}, \"chunk\": {}, \"batch\": {}}}, ",
       kSchemaVersion, json_escape(s.hardware.id), json_escape(s.model.id), s.quant.id, s.runtime.id,
-      s.runtime.calibration.empty() ? "null" : "\"" + json_escape(s.runtime.calibration) + "\"", s.kv.id,
+      s.runtime.calibration.empty() ? std::string("null") : fmt::format("\"{}\"", json_escape(s.runtime.calibration)), s.kv.id,
       s.ram.value / kGiB, s.workload.prompt, s.workload.cached, s.workload.gen, s.chunk, s.workload.batch);
   fmt::format_to(it,
       "\"prefill\": {{\"tokens\": {}, \"seconds\": {:.6g}, \"ms_per_token\": {:.6g}, \"tokens_per_second\": {:.6g}, \"bound\": \"{}\"}}, "
