@@ -1,3 +1,4 @@
+#include <iostream>
 #include <map>
 #include <ostream>
 
@@ -8,84 +9,180 @@
 namespace ridgeline::cli {
 
 namespace {
+// Axes that choose what runs (resolved once per combination) and axes of the workload (varied per
+// point over one resolved setup). Within each, the order is the row order, outermost first.
 struct Axis {
   std::string name;
   std::string ScenarioOptions::*field;
 };
-const std::vector<Axis>& axes() {
-  static const std::vector<Axis> a = {
-      {"hardware", &ScenarioOptions::hardware}, {"model", &ScenarioOptions::model},
-      {"quant", &ScenarioOptions::quant},       {"runtime", &ScenarioOptions::runtime},
-      {"memory", &ScenarioOptions::memory},     {"chunk", &ScenarioOptions::chunk},
-      {"batch", &ScenarioOptions::batch},       {"gen", &ScenarioOptions::gen},
-      {"prompt", &ScenarioOptions::prompt}};  // prompt last: it is the x axis of the plots
+const std::vector<Axis>& setup_axes() {
+  static const std::vector<Axis> a = {{"hardware", &ScenarioOptions::hardware}, {"model", &ScenarioOptions::model},
+                                      {"quant", &ScenarioOptions::quant},       {"runtime", &ScenarioOptions::runtime},
+                                      {"memory", &ScenarioOptions::memory}};
   return a;
 }
 
-struct Point {
+std::vector<std::string> axis_values(const ScenarioOptions& base, const Axis& axis) {
+  const std::string& text = base.*axis.field;
+  if (text.empty()) return {""};
+  if (axis.name == "hardware" && text == "all") {
+    std::vector<std::string> ids;
+    for (const auto& h : hardware_headers()) ids.push_back(h.id);
+    return ids;
+  }
+  return split_list(text);
+}
+
+void append(fmt::memory_buffer& out, std::string_view text) { out.append(text.data(), text.data() + text.size()); }
+
+struct SetupPoint {
   ScenarioOptions opts;
-  std::string series;  // the non-prompt values, for plot legends
+  std::string series;  // the values of axes with more than one, for plot legends
 };
 
-std::vector<Point> expand(const ScenarioOptions& base) {
-  std::vector<Point> points{{base, ""}};
-  for (const auto& axis : axes()) {
-    const std::string& text = base.*axis.field;
-    if (text.empty()) continue;
-    std::vector<std::string> values = split_list(text);
-    if (axis.name == "hardware" && text == "all") {
-      values.clear();
-      for (const auto& hw : hardware_catalog()) values.push_back(hw.id);
-    }
-    std::vector<Point> next;
+std::vector<SetupPoint> expand_setups(const ScenarioOptions& base) {
+  std::vector<SetupPoint> points{{base, ""}};
+  for (const auto& axis : setup_axes()) {
+    const std::vector<std::string> values = axis_values(base, axis);
+    std::vector<SetupPoint> next;
     for (const auto& p : points)
       for (const auto& v : values) {
-        Point q = p;
+        SetupPoint q = p;
         q.opts.*axis.field = v;
-        if (values.size() > 1 && axis.name != "prompt") {
-          const bool numeric = axis.name == "chunk" || axis.name == "batch" || axis.name == "gen" || axis.name == "memory";
-          q.series += (q.series.empty() ? "" : " ") + (numeric ? axis.name + " " + v : v);
-        }
-        next.push_back(q);
+        if (values.size() > 1) q.series += (q.series.empty() ? "" : " ") + (axis.name == "memory" ? "memory " + v : v);
+        next.push_back(std::move(q));
       }
     points = std::move(next);
-    if (points.size() > 2000000) throw InputError("sweep: more than 2,000,000 points; narrow the lists");
   }
   return points;
+}
+
+// The workload grid: chunk x batch x gen x prompt (prompt innermost: the x axis of the plots).
+struct WorkloadPoint {
+  long long chunk = 0, batch = 1, gen = 0, prompt = 1;
+  std::string series;
+};
+std::vector<WorkloadPoint> expand_workloads(const ScenarioOptions& o) {
+  auto counts = [](const std::string& text, const char* flag, long long lo, long long hi) {
+    std::vector<long long> v;
+    if (text.empty()) return std::vector<long long>{0};
+    for (const auto& item : split_list(text)) v.push_back(parse_count(item, flag, lo, hi));
+    return v;
+  };
+  const auto chunks = counts(o.chunk, "--chunk", 1, 1 << 20), batches = counts(o.batch, "--batch", 1, 4096);
+  const auto gens = counts(o.gen, "--gen", 0, 1LL << 30), prompts = counts(o.prompt, "--prompt", 1, 1LL << 30);
+  std::vector<WorkloadPoint> out;
+  for (long long c : chunks)
+    for (long long b : batches)
+      for (long long g : gens)
+        for (long long p : prompts) {
+          std::string series;
+          auto add = [&](const char* name, long long v, size_t n) {
+            if (n > 1) series += fmt::format("{}{} {}", series.empty() ? "" : " ", name, v);
+          };
+          add("chunk", c, chunks.size());
+          add("batch", b, batches.size());
+          add("gen", g, gens.size());
+          out.push_back({c, b, g, p, series});
+        }
+  return out;
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+// A point that could not be computed: what was asked, and why not.
+void append_not_computed(fmt::memory_buffer& out, const SweepOptions& o, const Scenario& s, const Workload& w, const std::string& why) {
+  const long long chunk = w.chunk > 0 ? w.chunk : s.runtime.default_chunk;
+  const Bytes ram = w.ram.value > 0 ? w.ram : s.hardware.largest_memory();
+  if (o.csv) {
+    fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{},{},{},{},{}", s.hardware.id, s.model.id, s.quant.id, s.runtime.id,
+                       fmt::format("{:g}", ram.value / kGiB), w.prompt, w.cached, w.gen, chunk, w.batch,
+                       w.kv_dtype.empty() ? s.runtime.default_kv_dtype : w.kv_dtype);
+    append(out, std::string(csv_header_columns() - 11, ','));
+    append(out, ",not_computed," + csv_field(why) + "\n");
+  } else if (o.json) {
+    fmt::format_to(std::back_inserter(out), "{{\"hardware\": \"{}\", \"model\": \"{}\", \"quant\": \"{}\", \"runtime\": \"{}\", "
+                       "\"memory_gib\": {:g}, \"workload\": {{\"prompt\": {}, \"cached\": {}, \"gen\": {}, \"chunk\": {}, "
+                       "\"batch\": {}}}, \"status\": \"not_computed\", \"reason\": \"{}\"}}",
+                       json_escape(s.hardware.id), json_escape(s.model.id), s.quant.id, s.runtime.id, ram.value / kGiB,
+                       w.prompt, w.cached, w.gen, chunk, w.batch, json_escape(why));
+  } else {
+    fmt::format_to(std::back_inserter(out), "{:<15} {:<18} {:<8} {:<15} {:>7}  not computed: {}\n", s.hardware.id, s.model.id, s.quant.id,
+                       s.runtime.id, w.prompt, why);
+  }
+}
+
+void append_computed(fmt::memory_buffer& out, const SweepOptions& o, const Scenario& s, const Prediction& p) {
+  const char* status = p.mem.fits ? "ok" : "does_not_fit";
+  if (o.csv) {
+    append_csv_row(out, s, p);
+    fmt::format_to(std::back_inserter(out), ",{},\n", status);
+  } else if (o.json) {
+    append_prediction_json(out, s, p);
+    out.resize(out.size() - 1);  // the closing brace: the status goes in the same object
+    fmt::format_to(std::back_inserter(out), ", \"status\": \"{}\"}}", status);
+  } else if (!p.mem.fits) {  // a run that does not fit has no speed to state
+    fmt::format_to(std::back_inserter(out), "{:<15} {:<18} {:<8} {:<15} {:>7} {:>9} {:>8} {:>8} {:>7.1f} {:>7.1f}  does not fit\n", s.hardware.id,
+                       s.model.id, s.quant.id, s.runtime.id, s.workload.prompt, "-", "-", "-", p.mem.peak.value / kGB,
+                       p.mem.limit.value / kGB);
+  } else {
+    fmt::format_to(std::back_inserter(out), "{:<15} {:<18} {:<8} {:<15} {:>7} {:>9.3f} {:>8.2f} {:>8.1f} {:>7.1f} {:>7.1f}  fits\n", s.hardware.id,
+                       s.model.id, s.quant.id, s.runtime.id, s.workload.prompt, p.prefill_ms_per_token(), p.ttft_seconds,
+                       p.decode_tps(), p.mem.peak.value / kGB, p.mem.limit.value / kGB);
+  }
 }
 }  // namespace
 
 int run_sweep(const SweepOptions& o, std::ostream& out) {
-  const auto points = expand(o.s);
-  std::vector<std::pair<Scenario, Prediction>> results;
-  results.reserve(points.size());
-  for (const auto& p : points) {
-    Scenario s = build_scenario(p.opts);
-    Prediction pr = predict(s);
-    results.emplace_back(std::move(s), std::move(pr));
-  }
+  const auto setups = expand_setups(o.s);
+  const auto workloads = expand_workloads(o.s);
+  if (setups.size() * workloads.size() > 2000000) throw InputError("sweep: more than 2,000,000 points; narrow the lists");
+  // Rows stream through one buffer, written out in blocks: nothing per point is kept.
+  fmt::memory_buffer buf;
+  auto flush = [&](bool always) {
+    if (always || buf.size() > (1 << 16)) out.write(buf.data(), static_cast<std::streamsize>(buf.size())), buf.clear();
+  };
   if (o.csv) {
-    out << csv_header() << "\n";
-    for (const auto& [s, p] : results) out << csv_row(s, p) << "\n";
+    append(buf, csv_header() + ",status,reason\n");
   } else if (o.json) {
-    out << fmt::format("{{\"schema_version\": {}, \"predictions\": [", kSchemaVersion);
-    for (size_t i = 0; i < results.size(); ++i) out << (i ? ",\n" : "\n") << prediction_json(results[i].first, results[i].second);
-    out << "\n]}\n";
+    fmt::format_to(std::back_inserter(buf), "{{\"schema_version\": {}, \"predictions\": [", kSchemaVersion);
   } else {
-    out << fmt::format("{:<16} {:<18} {:<10} {:<16} {:>8} {:>9} {:>9} {:>10} {:>9} {:>10} {:>6}\n", "hardware", "model",
-                       "quant", "runtime", "prompt", "pf ms/tok", "TTFT s", "decode t/s", "peak GB", "limit GB", "fits");
-    for (const auto& [s, p] : results)
-      out << fmt::format("{:<16} {:<18} {:<10} {:<16} {:>8} {:>9.3f} {:>9.2f} {:>10.1f} {:>9.1f} {:>10.1f} {:>6}\n",
-                         s.hardware.id, s.model.id, s.quant.id, s.runtime.id, s.workload.prompt,
-                         p.prefill_ms_per_token(), p.ttft_seconds, p.decode_tps(), p.mem.peak.value / kGB,
-                         p.mem.limit.value / kGB, p.mem.fits ? "yes" : "NO");
+    fmt::format_to(std::back_inserter(buf), "{:<15} {:<18} {:<8} {:<15} {:>7} {:>9} {:>8} {:>8} {:>7} {:>7}  {}\n", "hardware", "model", "quant",
+                       "runtime", "prompt", "pf ms/tok", "TTFT s", "dec t/s", "peak GB", "limit GB", "status");
   }
-  if (!o.plot.empty()) {
-    std::map<std::string, Series> prefill, decode, mem;
-    std::optional<double> limit, oom;
-    for (size_t i = 0; i < results.size(); ++i) {
-      const auto& [s, p] = results[i];
-      const std::string key = points[i].series.empty() ? s.model.id : points[i].series;
+  std::map<std::string, Series> prefill, decode, mem;
+  std::optional<double> limit, oom;
+  size_t computed = 0, rows = 0;
+  for (const auto& sp : setups) {
+    Setup setup = build_setup(sp.opts);
+    for (const auto& wp : workloads) {
+      Workload w = setup.base;
+      w.prompt = wp.prompt;
+      w.gen = wp.gen;
+      w.chunk = wp.chunk;
+      w.batch = wp.batch;
+      if (o.json) append(buf, rows ? ",\n" : "\n");
+      ++rows;
+      if (std::string problem = workload_problem(setup.scenario, w); !problem.empty()) {
+        append_not_computed(buf, o, setup.scenario, w, problem);
+        flush(false);
+        continue;
+      }
+      set_workload(setup.scenario, w);
+      const Scenario& s = setup.scenario;
+      const Prediction p = predict(s);
+      ++computed;
+      append_computed(buf, o, s, p);
+      flush(false);
+      if (o.plot.empty()) continue;
+      std::string key = sp.series;
+      if (!wp.series.empty()) key += (key.empty() ? "" : " ") + wp.series;
+      if (key.empty()) key = s.model.id;
       const double x = static_cast<double>(s.workload.prompt);
       for (auto* m : {&prefill, &decode, &mem}) (*m)[key].label = key;
       prefill[key].x.push_back(x);
@@ -97,6 +194,10 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
       limit = p.mem.limit.value / kGB;
       if (p.mem.oom_at_context) oom = oom ? std::min(*oom, static_cast<double>(*p.mem.oom_at_context)) : static_cast<double>(*p.mem.oom_at_context);
     }
+  }
+  if (o.json) append(buf, "\n]}\n");
+  flush(true);
+  if (!o.plot.empty()) {
     auto values = [](const std::map<std::string, Series>& m) {
       std::vector<Series> v;
       for (const auto& [k, s] : m) v.push_back(s);
@@ -107,6 +208,10 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
         {"Decode speed at the end of the prompt", "context tokens", "decode tokens/s", values(decode), {}, "", {}, ""},
         {"Peak memory against context", "context tokens", "GB (10^9 bytes)", values(mem), limit, "GPU memory limit", oom, "first out-of-memory context"}};
     write_output("--plot", o.plot, svg_charts(charts, "ridgeline sweep"));
+  }
+  if (computed == 0) {
+    std::cerr << "sweep: no point could be computed (each row says why)\n";
+    return kRequirementFailed;
   }
   return kOk;
 }

@@ -27,6 +27,14 @@ struct ScenarioOptions {
 void add_scenario_flags(CLI::App& app, ScenarioOptions& o, bool lists);
 // Builds one scenario from single values (throws InputError).
 Scenario build_scenario(const ScenarioOptions& o);
+// The halves of build_scenario: hardware, model, quantization, runtime, calibration, --set, memory
+// (resolved once per sweep series); then the workload flags (prompt, gen, chunk, batch) over `base`.
+struct Setup {
+  Scenario scenario;  // no workload set yet
+  Workload base;      // cached, kv dtype, RAM, limit
+};
+Setup build_setup(const ScenarioOptions& o);
+Workload parse_workload(const ScenarioOptions& o, Workload base);
 // Applies --calibration (shipped by default) to the runtime profile.
 void apply_calibration_option(RuntimeSpec& rt, const HardwareSpec& hw, const std::string& option);
 // A catalog name, or a model from a file, folder, the Ollama store or the Hub with the quantization it implies.

@@ -147,7 +147,7 @@ void apply_calibration_option(RuntimeSpec& rt, const HardwareSpec& hw, const std
   rt.decode_error = err("decode_tok_s");
 }
 
-Scenario build_scenario(const ScenarioOptions& o) {
+Setup build_setup(const ScenarioOptions& o) {
   HardwareSpec hw;
   Bytes name_memory;
   if (looks_like_path(o.hardware)) {
@@ -181,17 +181,27 @@ Scenario build_scenario(const ScenarioOptions& o) {
     if (!apply_runtime_override(rt, key, value)) apply_hardware_override(hw, key, value);
   }
   Workload w;
-  w.prompt = parse_count(o.prompt, "--prompt", 1, 1LL << 30);
-  w.gen = parse_count(o.gen, "--gen", 0, 1LL << 30);
   w.cached = parse_count(o.cached, "--cached", 0, 1LL << 30);
-  if (!o.chunk.empty()) w.chunk = parse_count(o.chunk, "--chunk", 1, 1 << 20);
-  w.batch = parse_count(o.batch, "--batch", 1, 4096);
   w.kv_dtype = o.kv_dtype;
   w.allow_beyond_max = o.allow_beyond_max;
   if (!o.memory.empty()) w.ram = parse_memory(o.memory, "--memory", kGiB);
   else if (name_memory.value > 0) w.ram = name_memory;  // "M4 Max 40-core 64GB"
   if (!o.limit.empty()) w.limit = parse_memory(o.limit, "--limit", kGB);
-  return make_scenario(std::move(hw), std::move(src.model), find_quantization(quant), std::move(rt), w);
+  return {make_setup(std::move(hw), std::move(src.model), find_quantization(quant), std::move(rt)), w};
+}
+
+Workload parse_workload(const ScenarioOptions& o, Workload w) {
+  w.prompt = parse_count(o.prompt, "--prompt", 1, 1LL << 30);
+  w.gen = parse_count(o.gen, "--gen", 0, 1LL << 30);
+  if (!o.chunk.empty()) w.chunk = parse_count(o.chunk, "--chunk", 1, 1 << 20);
+  w.batch = parse_count(o.batch, "--batch", 1, 4096);
+  return w;
+}
+
+Scenario build_scenario(const ScenarioOptions& o) {
+  Setup setup = build_setup(o);
+  set_workload(setup.scenario, parse_workload(o, setup.base));
+  return std::move(setup.scenario);
 }
 
 void write_output(const std::string& flag, const std::string& path, const std::string& text) {

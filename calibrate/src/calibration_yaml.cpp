@@ -1,5 +1,7 @@
 // The calibration file: written by `ridgeline calibrate`, read by every command that predicts.
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "ridgeline/calibration.hpp"
@@ -114,15 +116,23 @@ Calibration parse_calibration_yaml_text(const std::string& text, const std::stri
 Calibration load_calibration(const std::string& path) { return parse_calibration_yaml_text(read_text_file(path), path); }
 
 const Calibration* shipped_calibration(const std::string& runtime, const std::string& vendor) {
-  static const std::vector<Calibration> shipped = [] {
-    std::vector<Calibration> all;
-    for (const auto& f : yaml_files("calibrate/calibrations")) all.push_back(load_calibration(f));
-    return all;
-  }();
+  // Shipped files are named <runtime>-<vendor>.yaml (a unit test holds every one to it), so only
+  // the file asked for is parsed.
+  static std::map<std::string, std::optional<Calibration>> loaded;
+  const std::string stem = runtime + "-" + vendor;
+  auto it = loaded.find(stem);
+  if (it == loaded.end()) {
+    std::optional<Calibration> c;
+    const std::filesystem::path path = std::filesystem::path(data_dir()) / "calibrate/calibrations" / (stem + ".yaml");
+    std::error_code ec;
+    if (!runtime.empty() && stem.find('/') == std::string::npos && std::filesystem::is_regular_file(path, ec))
+      c = load_calibration(path.string());
+    it = loaded.emplace(stem, std::move(c)).first;
+  }
   // A fit on a single model says more about that model than about the runtime: such files are
   // shipped for reference (pass them with --calibration) but not applied by default.
-  for (const auto& c : shipped)
-    if (c.runtime == runtime && c.hardware_vendor == vendor && c.leave_one_model_out.folds >= 2) return &c;
+  const auto& c = it->second;
+  if (c && c->runtime == runtime && c->hardware_vendor == vendor && c->leave_one_model_out.folds >= 2) return &*c;
   return nullptr;
 }
 

@@ -2,7 +2,8 @@
 // and the RFC 4180 reader shared with the llama-bench CSV parser.
 #include <algorithm>
 #include <map>
-#include <regex>
+#include <optional>
+#include <string_view>
 
 #include "ridgeline/error.hpp"
 #include "ridgeline/measurement.hpp"
@@ -80,9 +81,40 @@ struct RowReader {
   }
 };
 
-std::optional<long long> from_notes(const std::string& notes, const std::regex& re) {
-  std::smatch m;
-  if (std::regex_search(notes, m, re)) return std::stoll(m[1].str());
+bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+// Digits at `p` (at most 12: a count, never an overflow); advances `p`.
+std::optional<long long> read_digits(std::string_view s, size_t& p) {
+  const size_t start = p;
+  while (p < s.size() && s[p] >= '0' && s[p] <= '9') ++p;
+  if (p == start || p - start > 12) return std::nullopt;
+  long long v = 0;
+  for (size_t i = start; i < p; ++i) v = v * 10 + (s[i] - '0');
+  return v;
+}
+
+// "B=4 parallel" (a word on its own): the batch the notes state. Scanned by hand: a std::regex
+// per row was most of validate's time.
+std::optional<long long> batch_from_notes(std::string_view notes) {
+  for (size_t at = notes.find("B="); at != std::string_view::npos; at = notes.find("B=", at + 1)) {
+    if (at > 0 && is_word_char(notes[at - 1])) continue;
+    size_t p = at + 2;
+    auto v = read_digits(notes, p);
+    if (v && notes.substr(p).starts_with(" parallel")) return v;
+  }
+  return std::nullopt;
+}
+
+// "n_ubatch=512", "n_ubatch: 512", "n_ubatch 512": the prefill chunk the notes state.
+std::optional<long long> ubatch_from_notes(std::string_view notes) {
+  for (size_t at = notes.find("n_ubatch"); at != std::string_view::npos; at = notes.find("n_ubatch", at + 1)) {
+    size_t p = at + 8;
+    while (p < notes.size() && is_space(notes[p])) ++p;
+    if (p < notes.size() && (notes[p] == '=' || notes[p] == ':')) ++p;
+    while (p < notes.size() && is_space(notes[p])) ++p;
+    if (auto v = read_digits(notes, p)) return v;
+  }
   return std::nullopt;
 }
 
@@ -103,8 +135,6 @@ std::vector<Measurement> parse_measurement_csv(const std::string& text, const st
   for (const auto& name : kCommon)
     if (!col.count(name)) throw InputError("{}: header: missing column '{}'", label, name);
 
-  static const std::regex batch_re(R"(\bB=(\d+) parallel)");
-  static const std::regex ubatch_re(R"(n_ubatch\s*[=:]?\s*(\d+))");
   std::vector<Measurement> out;
   for (size_t r = 1; r < rows.size(); ++r) {
     const auto& cells = rows[r];
@@ -128,9 +158,9 @@ std::vector<Measurement> parse_measurement_csv(const std::string& text, const st
     m.prefill_tok_s = rd.number("prefill_tok_s", 1e-9, 1e9, "a rate in tokens/s > 0");
     m.decode_tok_s = rd.number("decode_tok_s", 1e-9, 1e9, "a rate in tokens/s > 0");
     m.chunk = rd.count("chunk_tokens", 1, "a whole number of tokens >= 1");
-    if (m.chunk == 0) m.chunk = from_notes(m.notes, ubatch_re).value_or(0);
+    if (m.chunk == 0) m.chunk = ubatch_from_notes(m.notes).value_or(0);
     m.batch = rd.count("batch", 1, "a whole number of sequences >= 1");
-    if (m.batch == 0) m.batch = from_notes(m.notes, batch_re).value_or(1);
+    if (m.batch == 0) m.batch = batch_from_notes(m.notes).value_or(1);
     m.attention_path = rd.text("attention_path");
     if (!m.attention_path.empty() && m.attention_path != "fused" && m.attention_path != "unfused")
       throw InputError("{}: row {}, column 'attention_path': '{}' is not fused or unfused", label, line, m.attention_path);

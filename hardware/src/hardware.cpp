@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <map>
 #include <filesystem>
 #include <unordered_map>
 
@@ -129,10 +130,54 @@ HardwareSpec parse_hardware_yaml(const std::string& path) {
 const std::vector<HardwareSpec>& hardware_catalog() {
   static const std::vector<HardwareSpec> catalog = [] {
     std::vector<HardwareSpec> out;
-    for (const auto& f : yaml_files("hardware_profiles")) out.push_back(parse_hardware_yaml(f));
+    for (const auto& h : hardware_headers()) out.push_back(*catalog_hardware(h.id));
     return out;
   }();
   return catalog;
+}
+
+const std::vector<HardwareHeader>& hardware_headers() {
+  static const std::vector<HardwareHeader> headers = [] {
+    std::vector<HardwareHeader> out;
+    for (const auto& f : yaml_files("hardware_profiles")) {
+      HardwareHeader h;
+      h.id = std::filesystem::path(f).stem().string();
+      const auto fields = read_catalog_header(read_text_file(f), {"id", "name", "aliases", "vendor", "family", "tier", "gpu_cores"});
+      auto one = [&](const char* key) -> std::optional<std::string> {
+        if (!fields || !fields->contains(key) || fields->at(key).size() != 1) return std::nullopt;
+        return fields->at(key)[0];
+      };
+      const double cores = one("gpu_cores") ? parse_double(*one("gpu_cores")).value_or(-1) : -1;
+      if (one("id") && one("name") && one("vendor") && cores == std::floor(cores) && cores >= 0 && cores < 1e6) {
+        if (*one("id") != h.id)
+          throw InputError("{}: id '{}' differs from the file name (a catalog file is named after its id)", f, *one("id"));
+        h.name = *one("name");
+        h.vendor = *one("vendor");
+        h.family = one("family").value_or("");
+        h.tier = one("tier").value_or("");
+        h.gpu_cores = static_cast<int>(cores);
+        if (fields->contains("aliases")) h.aliases = fields->at("aliases");
+      } else {  // written in a form the line reader does not take: the full parse decides
+        const HardwareSpec& hw = *catalog_hardware(h.id);
+        h = {hw.id, hw.name, hw.aliases, hw.vendor, hw.family, hw.tier, hw.gpu_cores.value};
+      }
+      out.push_back(std::move(h));
+    }
+    return out;
+  }();
+  return headers;
+}
+
+const HardwareSpec* catalog_hardware(const std::string& id) {
+  static std::map<std::string, HardwareSpec> parsed;
+  if (auto it = parsed.find(id); it != parsed.end()) return &it->second;
+  const std::filesystem::path path = std::filesystem::path(data_dir()) / "hardware_profiles" / (id + ".yaml");
+  std::error_code ec;
+  if (id.empty() || id.find('/') != std::string::npos || !std::filesystem::is_regular_file(path, ec)) return nullptr;
+  HardwareSpec hw = parse_hardware_yaml(path.string());
+  if (hw.id != id)
+    throw InputError("{}: id '{}' differs from the file name (a catalog file is named after its id)", path.string(), hw.id);
+  return &parsed.emplace(id, std::move(hw)).first->second;
 }
 
 namespace {
@@ -161,7 +206,7 @@ struct HardwareIndex {
 const HardwareIndex& hardware_index() {
   static const HardwareIndex ix = [] {
     HardwareIndex x;
-    for (const auto& hw : hardware_catalog()) {
+    for (const auto& hw : hardware_headers()) {
       x.by_key.emplace(normalize_name(hw.id), hw.id);
       x.by_key.emplace(normalize_name(hw.name), hw.id);
       for (const auto& a : hw.aliases) {
@@ -176,11 +221,7 @@ const HardwareIndex& hardware_index() {
   return ix;
 }
 
-const HardwareSpec* find_id(const std::string& id) {
-  for (const auto& hw : hardware_catalog())
-    if (hw.id == id) return &hw;
-  return nullptr;
-}
+const HardwareSpec* find_id(const std::string& id) { return catalog_hardware(id); }
 
 // RAM written in the name: "64GB", "64 GB", "512gb". Apple and the unified-memory boxes sell
 // 2^30-byte GiB as "GB"; the profile's own list decides which reading is a size it is sold with.
@@ -230,13 +271,13 @@ HardwareMatch match_hardware_name(const std::string& text, int gpu_cores) {
       if (k + 1 < words.size() && words[k + 1] == "cpu") continue;
       cores = std::stoi(c);
     }
-    const HardwareSpec* best = nullptr;
+    const HardwareHeader* best = nullptr;
     std::vector<std::string> parts;
-    for (const auto& hw : hardware_catalog()) {
+    for (const auto& hw : hardware_headers()) {
       if (hw.vendor != "apple" || hw.family != w || hw.tier != tier) continue;
       parts.push_back(hw.id);
-      if (cores > 0 && hw.gpu_cores.value == cores) best = &hw;
-      if (cores == 0 && (!best || hw.gpu_cores.value > best->gpu_cores.value)) best = &hw;
+      if (cores > 0 && hw.gpu_cores == cores) best = &hw;
+      if (cores == 0 && (!best || hw.gpu_cores > best->gpu_cores)) best = &hw;
     }
     const std::string chip = fmt::format("{}{}", w, tier == "base" ? "" : " " + tier);
     if (parts.empty()) {
@@ -248,7 +289,7 @@ HardwareMatch match_hardware_name(const std::string& text, int gpu_cores) {
       return r;
     }
     if (cores == 0 && parts.size() > 1)
-      r.notes.push_back(fmt::format("'{}': GPU cores not stated, assumed the full {}-core part ({})", text, best->gpu_cores.value, best->id));
+      r.notes.push_back(fmt::format("'{}': GPU cores not stated, assumed the full {}-core part ({})", text, best->gpu_cores, best->id));
     id = best->id;
   }
   if (id.empty())
@@ -259,7 +300,7 @@ HardwareMatch match_hardware_name(const std::string& text, int gpu_cores) {
       }
   if (id.empty()) {
     std::vector<std::string> ids;
-    for (const auto& hw : hardware_catalog()) ids.push_back(hw.id);
+    for (const auto& hw : hardware_headers()) ids.push_back(hw.id);
     r.refusal = text.empty() ? "no hardware stated"
                              : fmt::format("hardware '{}' is not in the catalog{}; `ridgeline list hardware` shows them", text,
                                            did_you_mean(text, ids));

@@ -8,6 +8,7 @@
 #include "ridgeline/importers.hpp"
 #include "ridgeline/names.hpp"
 #include "ridgeline/model_source.hpp"
+#include "ridgeline/yaml_reader.hpp"
 
 namespace ridgeline {
 
@@ -61,13 +62,149 @@ bool looks_like_path(const std::string& s) {
   return s.find('/') != std::string::npos && fs::is_regular_file(s, ec);
 }
 
+namespace {
+
+std::string_view trim_view(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r')) v.remove_suffix(1);
+  return v;
+}
+
+// One scalar of the simple forms: "double quoted" without escapes, or plain text that no YAML
+// reading could take for anything but a string or number.
+std::optional<std::string> simple_scalar(std::string_view v) {
+  v = trim_view(v);
+  if (v.empty()) return std::nullopt;
+  if (v.front() == '"') {
+    if (v.size() < 2 || v.back() != '"') return std::nullopt;
+    v = v.substr(1, v.size() - 2);
+    if (v.find_first_of("\"") != std::string_view::npos) return std::nullopt;
+    return std::string(v);
+  }
+  if (v.find_first_of("\"'#:{}[],&*!|>%@`\\") != std::string_view::npos) return std::nullopt;
+  return std::string(v);
+}
+
+// Strips a trailing " # comment" outside double quotes.
+std::string_view strip_comment(std::string_view v) {
+  bool quoted = false;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == '"') quoted = !quoted;
+    else if (v[i] == '#' && !quoted && (i == 0 || v[i - 1] == ' ')) return v.substr(0, i);
+  }
+  return v;
+}
+
+// Items of a one-line flow list or the `value` of a one-line flow map.
+std::optional<std::vector<std::string>> simple_value(std::string_view v) {
+  v = trim_view(strip_comment(v));
+  if (v.empty()) return std::nullopt;
+  std::vector<std::string> items;
+  if (v.front() == '[' || v.front() == '{') {
+    const bool map = v.front() == '{';
+    if (v.back() != (map ? '}' : ']')) return std::nullopt;
+    v = v.substr(1, v.size() - 2);
+    if (map) {  // {value: X, source: ...}: the first entry must be value, a scalar
+      v = trim_view(v);
+      if (!v.starts_with("value:")) return std::nullopt;
+      v.remove_prefix(6);
+      const size_t end = v.find(',');
+      auto one = simple_scalar(v.substr(0, end));
+      if (!one) return std::nullopt;
+      items.push_back(*one);
+      return items;
+    }
+    if (trim_view(v).empty()) return items;
+    size_t start = 0;
+    bool quoted = false;
+    for (size_t i = 0; i <= v.size(); ++i) {
+      if (i < v.size() && v[i] == '"') quoted = !quoted;
+      if (i < v.size() && (quoted || v[i] != ',')) continue;
+      auto one = simple_scalar(v.substr(start, i - start));
+      if (!one) return std::nullopt;
+      items.push_back(*one);
+      start = i + 1;
+    }
+    return items;
+  }
+  auto one = simple_scalar(v);
+  if (!one) return std::nullopt;
+  items.push_back(*one);
+  return items;
+}
+
+std::string file_stem(const std::string& path) { return fs::path(path).stem().string(); }
+
+}  // namespace
+
+std::optional<std::map<std::string, std::vector<std::string>>> read_catalog_header(
+    const std::string& text, const std::vector<std::string>& keys) {
+  std::map<std::string, std::vector<std::string>> out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view line(text.data() + pos, end - pos);
+    pos = end + 1;
+    if (line.empty() || line.front() == ' ' || line.front() == '#' || line.front() == '-') {
+      if (line.starts_with("---") || line.starts_with("...")) return std::nullopt;  // several documents
+      continue;
+    }
+    const size_t colon = line.find(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    const std::string key(line.substr(0, colon));
+    if (key.find_first_of("\"'{}[] ") != std::string::npos) return std::nullopt;  // a key the parser reads otherwise
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) continue;
+    auto value = simple_value(line.substr(colon + 1));
+    if (!value || out.contains(key)) return std::nullopt;  // another form, or a duplicate the parser refuses
+    out.emplace(key, std::move(*value));
+  }
+  return out;
+}
+
 const std::vector<ModelSpec>& model_catalog() {
   static const std::vector<ModelSpec> catalog = [] {
     std::vector<ModelSpec> out;
-    for (const auto& f : yaml_files("model/catalog")) out.push_back(parse_model_yaml(f));
+    for (const auto& h : model_headers()) out.push_back(*catalog_model(h.id));
     return out;
   }();
   return catalog;
+}
+
+const std::vector<ModelHeader>& model_headers() {
+  static const std::vector<ModelHeader> headers = [] {
+    std::vector<ModelHeader> out;
+    for (const auto& f : yaml_files("model/catalog")) {
+      ModelHeader h{.id = file_stem(f), .name = {}, .path = f, .aliases = {}};
+      const auto fields = read_catalog_header(read_text_file(f), {"id", "name", "aliases"});
+      if (fields && fields->contains("id") && fields->at("id").size() == 1) {
+        if (fields->at("id")[0] != h.id)
+          throw InputError("{}: id '{}' differs from the file name (a catalog file is named after its id)", f,
+                           fields->at("id")[0]);
+        h.name = fields->contains("name") ? fields->at("name").at(0) : h.id;
+        if (fields->contains("aliases")) h.aliases = fields->at("aliases");
+      } else {  // written in a form the line reader does not take: the full parse decides
+        const ModelSpec& m = *catalog_model(h.id);
+        h.name = m.name;
+        h.aliases = m.aliases;
+      }
+      out.push_back(std::move(h));
+    }
+    return out;
+  }();
+  return headers;
+}
+
+const ModelSpec* catalog_model(const std::string& id) {
+  static std::map<std::string, ModelSpec> parsed;
+  if (auto it = parsed.find(id); it != parsed.end()) return &it->second;
+  const fs::path path = fs::path(data_dir()) / "model/catalog" / (id + ".yaml");
+  std::error_code ec;
+  if (id.empty() || id.find('/') != std::string::npos || !fs::is_regular_file(path, ec)) return nullptr;
+  ModelSpec m = parse_model_yaml(path.string());
+  if (m.id != id)
+    throw InputError("{}: id '{}' differs from the file name (a catalog file is named after its id)", path.string(), m.id);
+  return &parsed.emplace(id, std::move(m)).first->second;
 }
 
 ModelSpec resolve_model(const std::string& name, NameMatch* how) {
@@ -75,8 +212,7 @@ ModelSpec resolve_model(const std::string& name, NameMatch* how) {
   NameMatch match = match_model_name(name);
   if (match.id.empty()) throw InputError("--model: {}", match.refusal);
   if (how) *how = match;
-  for (const auto& m : model_catalog())
-    if (m.id == match.id) return m;
+  if (const ModelSpec* m = catalog_model(match.id)) return *m;
   throw InputError("--model: '{}' resolved to '{}', which the catalog does not hold", name, match.id);
 }
 

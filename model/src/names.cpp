@@ -192,7 +192,7 @@ const ModelIndex& model_index() {
       auto& ids = ix.ids_by_key[key];
       if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
     };
-    const auto& cat = model_catalog();
+    const auto& cat = model_headers();
     for (const auto& m : cat) {  // exact spellings first: they win over peeled ones
       add(normalize_name(m.id), m.id);
       for (const auto& a : m.aliases) add(normalize_name(a), m.id);

@@ -148,11 +148,10 @@ const std::vector<KvDtype>& kv_dtypes() {
 }
 
 const KvDtype& find_kv_dtype(const std::string& id) {
-  std::vector<std::string> ids;
-  for (const auto& k : kv_dtypes()) {
+  for (const auto& k : kv_dtypes())
     if (k.id == id) return k;
-    ids.push_back(k.id);
-  }
+  std::vector<std::string> ids;
+  for (const auto& k : kv_dtypes()) ids.push_back(k.id);
   throw InputError("KV-cache dtype '{}' is not known (expected one of f16, bf16, f32, fp8, q8_0, "
                    "q5_0, q4_0, q4_1){}", id, did_you_mean(id, ids));
 }

@@ -130,24 +130,39 @@ std::vector<LayerGroup> merge_equal_groups(const std::vector<LayerGroup>& layers
 }
 }  // namespace
 
-Scenario make_scenario(HardwareSpec hw, ModelSpec m, Quantization q, RuntimeSpec rt, Workload w) {
+Scenario make_setup(HardwareSpec hw, ModelSpec m, Quantization q, RuntimeSpec rt) {
   m.layers = merge_equal_groups(m.layers);
-  Scenario s{std::move(hw), std::move(m), std::move(q), std::move(rt), w, {}, 0, {}, {}};
-  if (w.prompt < 1) throw InputError("--prompt: {} tokens; expected at least 1", w.prompt);
-  if (w.gen < 0) throw InputError("--gen: {} tokens; expected 0 or more", w.gen);
+  return Scenario{std::move(hw), std::move(m), std::move(q), std::move(rt), {}, {}, 0, {}, {}};
+}
+
+std::string workload_problem(const Scenario& s, const Workload& w) {
+  if (w.prompt < 1) return fmt::format("--prompt: {} tokens; expected at least 1", w.prompt);
+  if (w.gen < 0) return fmt::format("--gen: {} tokens; expected 0 or more", w.gen);
   if (w.cached < 0 || w.cached >= w.prompt)
-    throw InputError("--cached: {} tokens; expected 0 up to prompt - 1 ({})", w.cached, w.prompt - 1);
-  if (w.batch < 1 || w.batch > 4096) throw InputError("--batch: {}; expected 1 to 4096", w.batch);
-  s.kv = find_kv_dtype(w.kv_dtype.empty() ? s.runtime.default_kv_dtype : w.kv_dtype);
-  s.chunk = w.chunk > 0 ? w.chunk : s.runtime.default_chunk;
-  if (s.chunk < 1 || s.chunk > (1 << 20)) throw InputError("--chunk: {}; expected 1 to 1048576", s.chunk);
+    return fmt::format("--cached: {} tokens; expected 0 up to prompt - 1 ({})", w.cached, w.prompt - 1);
+  if (w.batch < 1 || w.batch > 4096) return fmt::format("--batch: {}; expected 1 to 4096", w.batch);
+  const long long chunk = w.chunk > 0 ? w.chunk : s.runtime.default_chunk;
+  if (chunk < 1 || chunk > (1 << 20)) return fmt::format("--chunk: {}; expected 1 to 1048576", chunk);
   const long long context = w.prompt + w.gen;
   if (s.model.max_context > 0 && context > s.model.max_context && !w.allow_beyond_max)
-    throw InputError("context {} tokens (prompt {} + gen {}) is beyond {}'s maximum of {} tokens; "
-                     "pass --allow-beyond-max to predict anyway", context, w.prompt, w.gen,
-                     s.model.id, s.model.max_context);
+    return fmt::format("context {} tokens (prompt {} + gen {}) is beyond {}'s maximum of {} tokens; "
+                       "pass --allow-beyond-max to predict anyway", context, w.prompt, w.gen,
+                       s.model.id, s.model.max_context);
+  return "";
+}
+
+void set_workload(Scenario& s, const Workload& w) {
+  if (std::string problem = workload_problem(s, w); !problem.empty()) throw InputError("{}", problem);
+  s.workload = w;
+  s.kv = find_kv_dtype(w.kv_dtype.empty() ? s.runtime.default_kv_dtype : w.kv_dtype);
+  s.chunk = w.chunk > 0 ? w.chunk : s.runtime.default_chunk;
   s.ram = w.ram.value > 0 ? w.ram : s.hardware.largest_memory();
   s.limit = w.limit.value > 0 ? w.limit : default_gpu_limit(s.hardware, s.ram);
+}
+
+Scenario make_scenario(HardwareSpec hw, ModelSpec m, Quantization q, RuntimeSpec rt, Workload w) {
+  Scenario s = make_setup(std::move(hw), std::move(m), std::move(q), std::move(rt));
+  set_workload(s, w);
   return s;
 }
 

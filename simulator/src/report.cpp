@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <iterator>
 
 #include "ridgeline/derived.hpp"
 
@@ -124,6 +125,11 @@ JsonObject prediction_record(const Scenario& s, const Prediction& p) {
 
 std::string prediction_json(const Scenario& s, const Prediction& p) { return prediction_record(s, p).str(); }
 
+void append_prediction_json(fmt::memory_buffer& out, const Scenario& s, const Prediction& p) {
+  const std::string json = prediction_json(s, p);
+  out.append(json.data(), json.data() + json.size());
+}
+
 std::string prediction_table(const Scenario& s, const Prediction& p) {
   const auto& m = p.mem;
   std::string out;
@@ -167,6 +173,7 @@ namespace {
 struct CsvField {
   const char* name;
   std::string (*value)(const Scenario&, const Prediction&);
+  bool speed = false;  // empty when the run does not fit: a run that cannot happen has no speed
 };
 std::string whole_bytes(const Bytes& b) { return std::to_string(std::llround(b.value)); }
 const CsvField kCsvFields[] = {
@@ -181,16 +188,16 @@ const CsvField kCsvFields[] = {
     {"chunk", [](const Scenario& s, const Prediction&) { return std::to_string(s.chunk); }},
     {"batch", [](const Scenario& s, const Prediction&) { return std::to_string(s.workload.batch); }},
     {"kv_dtype", [](const Scenario& s, const Prediction&) { return s.kv.id; }},
-    {"prefill_seconds", [](const Scenario&, const Prediction& p) { return num(p.prefill_seconds); }},
-    {"prefill_ms_per_token", [](const Scenario&, const Prediction& p) { return num(p.prefill_ms_per_token()); }},
-    {"prefill_tokens_per_second", [](const Scenario&, const Prediction& p) { return num(p.prefill_tps()); }},
-    {"prefill_bound", [](const Scenario&, const Prediction& p) { return std::string(to_string(p.prefill_bound)); }},
-    {"decode_seconds", [](const Scenario&, const Prediction& p) { return num(p.decode_seconds); }},
-    {"decode_tokens_per_second", [](const Scenario&, const Prediction& p) { return num(p.decode_tps()); }},
-    {"decode_tokens_per_second_start", [](const Scenario&, const Prediction& p) { return num(p.decode_tps_start); }},
-    {"decode_tokens_per_second_end", [](const Scenario&, const Prediction& p) { return num(p.decode_tps_end); }},
-    {"ttft_seconds", [](const Scenario&, const Prediction& p) { return num(p.ttft_seconds); }},
-    {"total_seconds", [](const Scenario&, const Prediction& p) { return num(p.total_seconds); }},
+    {"prefill_seconds", [](const Scenario&, const Prediction& p) { return num(p.prefill_seconds); }, true},
+    {"prefill_ms_per_token", [](const Scenario&, const Prediction& p) { return num(p.prefill_ms_per_token()); }, true},
+    {"prefill_tokens_per_second", [](const Scenario&, const Prediction& p) { return num(p.prefill_tps()); }, true},
+    {"prefill_bound", [](const Scenario&, const Prediction& p) { return std::string(to_string(p.prefill_bound)); }, true},
+    {"decode_seconds", [](const Scenario&, const Prediction& p) { return num(p.decode_seconds); }, true},
+    {"decode_tokens_per_second", [](const Scenario&, const Prediction& p) { return num(p.decode_tps()); }, true},
+    {"decode_tokens_per_second_start", [](const Scenario&, const Prediction& p) { return num(p.decode_tps_start); }, true},
+    {"decode_tokens_per_second_end", [](const Scenario&, const Prediction& p) { return num(p.decode_tps_end); }, true},
+    {"ttft_seconds", [](const Scenario&, const Prediction& p) { return num(p.ttft_seconds); }, true},
+    {"total_seconds", [](const Scenario&, const Prediction& p) { return num(p.total_seconds); }, true},
     {"weights_bytes", [](const Scenario&, const Prediction& p) { return whole_bytes(p.mem.weights); }},
     {"kv_cache_bytes", [](const Scenario&, const Prediction& p) { return whole_bytes(p.mem.kv_cache); }},
     {"transient_bytes", [](const Scenario&, const Prediction& p) { return whole_bytes(p.mem.transient); }},
@@ -220,11 +227,18 @@ std::string csv_row(const Scenario& s, const Prediction& p) {
   std::string out;
   bool first = true;
   for (const auto& f : kCsvFields) {
-    out += (first ? "" : ",") + csv_field(f.value(s, p));
+    out += (first ? "" : ",") + (f.speed && !p.mem.fits ? std::string() : csv_field(f.value(s, p)));
     first = false;
   }
   return out;
 }
+
+void append_csv_row(fmt::memory_buffer& out, const Scenario& s, const Prediction& p) {
+  const std::string row = csv_row(s, p);
+  out.append(row.data(), row.data() + row.size());
+}
+
+size_t csv_header_columns() { return std::size(kCsvFields); }
 
 std::string explain_table(const Scenario& s, const StepShape& shape, const std::vector<Op>& ops) {
   std::string out = fmt::format(

@@ -1,6 +1,8 @@
 #include "ridgeline/runtime.hpp"
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include "ridgeline/catalog.hpp"
 #include "ridgeline/coefficients.hpp"
@@ -114,10 +116,30 @@ RuntimeSpec parse_runtime_yaml(const std::string& path) {
 const std::vector<RuntimeSpec>& runtime_catalog() {
   static const std::vector<RuntimeSpec> catalog = [] {
     std::vector<RuntimeSpec> out;
-    for (const auto& f : yaml_files("simulator/runtimes")) out.push_back(parse_runtime_yaml(f));
+    for (const auto& id : runtime_ids()) out.push_back(*catalog_runtime(id));
     return out;
   }();
   return catalog;
+}
+
+const std::vector<std::string>& runtime_ids() {
+  static const std::vector<std::string> ids = [] {
+    std::vector<std::string> out;
+    for (const auto& f : yaml_files("simulator/runtimes")) out.push_back(std::filesystem::path(f).stem().string());
+    return out;
+  }();
+  return ids;
+}
+
+const RuntimeSpec* catalog_runtime(const std::string& id) {
+  static std::map<std::string, RuntimeSpec> parsed;
+  if (auto it = parsed.find(id); it != parsed.end()) return &it->second;
+  const auto& ids = runtime_ids();
+  if (std::find(ids.begin(), ids.end(), id) == ids.end()) return nullptr;
+  const std::string path = (std::filesystem::path(data_dir()) / "simulator/runtimes" / (id + ".yaml")).string();
+  RuntimeSpec rt = parse_runtime_yaml(path);
+  if (rt.id != id) throw InputError("{}: id '{}' differs from the file name (a catalog file is named after its id)", path, rt.id);
+  return &parsed.emplace(id, std::move(rt)).first->second;
 }
 
 namespace {
@@ -127,8 +149,8 @@ bool has(const std::string& s, const char* needle) { return s.find(needle) != st
 std::string match_runtime_name(const std::string& text, const std::string& vendor, std::string& why) {
   std::string r = text;
   for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (const auto& rt : runtime_catalog())
-    if (rt.id == r) return rt.id;
+  for (const auto& id : runtime_ids())
+    if (id == r) return id;
   if (has(r, "ds4")) return why = "ds4 (a DeepSeek-V4-Flash-only engine) has no runtime profile", "";
   if (has(r, "speculative") || has(r, "mtp")) return why = "speculative decoding is not modelled", "";
   if (has(r, "vllm-mlx") || has(r, "vllm_mlx")) return "vllm-mlx";
@@ -157,7 +179,7 @@ std::string match_runtime_name(const std::string& text, const std::string& vendo
   }
   if (r == "pytorch" || r == "transformers") return why = fmt::format("runtime '{}': one of pytorch-sdpa, pytorch-cudagraph", text), "";
   std::vector<std::string> ids;
-  for (const auto& rt : runtime_catalog()) ids.push_back(rt.id);
+  for (const auto& id : runtime_ids()) ids.push_back(id);
   return why = text.empty() ? "no runtime stated"
                             : fmt::format("runtime '{}' has no profile{}; `ridgeline list runtimes` shows them", text,
                                           did_you_mean(text, ids)), "";
@@ -172,8 +194,7 @@ RuntimeSpec resolve_runtime(const std::string& name, const std::string& vendor) 
   std::string why;
   const std::string id = match_runtime_name(name, vendor, why);
   if (id.empty()) throw InputError("--runtime: {}", why);
-  for (const auto& rt : runtime_catalog())
-    if (rt.id == id) return rt;
+  if (const RuntimeSpec* rt = catalog_runtime(id)) return *rt;
   throw InputError("--runtime: '{}' resolved to '{}', which has no profile", name, id);
 }
 

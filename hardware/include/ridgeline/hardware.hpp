@@ -52,7 +52,18 @@ Bytes default_gpu_limit(const HardwareSpec& hw, Bytes ram);
 
 HardwareSpec parse_hardware_yaml(const std::string& path);
 HardwareSpec parse_hardware_yaml_text(const std::string& text, const std::string& label);
+// Every catalog profile, parsed (list, buy, sweep --hardware all).
 const std::vector<HardwareSpec>& hardware_catalog();
+// What name matching needs of a catalog profile, read without parsing it (id = file stem).
+struct HardwareHeader {
+  std::string id, name;
+  std::vector<std::string> aliases;
+  std::string vendor, family, tier;
+  int gpu_cores = 0;
+};
+const std::vector<HardwareHeader>& hardware_headers();
+// The catalog profile with this id, parsed once on first use; nullptr when the catalog has none.
+const HardwareSpec* catalog_hardware(const std::string& id);
 // A hardware name as written: an id, "M4 Max", "m4-max", "M4 Max 40-core", "MacBook Pro M4 Max 64GB",
 // "Apple M2 Ultra (76-core GPU)", "h200", "strix-halo", "DGX-Spark". A bare tier is the full (largest
 // GPU) part, said in `notes`; RAM in the name ("64GB", Apple's GB being GiB) goes to `memory`.

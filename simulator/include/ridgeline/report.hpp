@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "ridgeline/simulate.hpp"
 
 namespace ridgeline {
@@ -63,10 +65,15 @@ class JsonArray {
 std::string xml_escape(const std::string& s);
 JsonObject prediction_record(const Scenario& s, const Prediction& p);
 std::string prediction_json(const Scenario& s, const Prediction& p);  // one object
+void append_prediction_json(fmt::memory_buffer& out, const Scenario& s, const Prediction& p);
 std::string prediction_table(const Scenario& s, const Prediction& p);
 // CSV of predictions: the header and every row come from one field list (report.cpp).
 std::string csv_header();
 std::string csv_row(const Scenario& s, const Prediction& p);
+// csv_row appended to `out` (a sweep streams rows through one buffer); speeds are empty when the
+// run does not fit, byte counts are exact integers.
+void append_csv_row(fmt::memory_buffer& out, const Scenario& s, const Prediction& p);
+size_t csv_header_columns();
 std::string explain_table(const Scenario& s, const StepShape& shape, const std::vector<Op>& ops);
 std::string explain_json(const Scenario& s, const std::string& step, const StepShape& shape, const std::vector<Op>& ops);
 

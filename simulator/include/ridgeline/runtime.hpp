@@ -64,6 +64,10 @@ struct RuntimeSpec {
 RuntimeSpec parse_runtime_yaml(const std::string& path);
 RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& label);
 const std::vector<RuntimeSpec>& runtime_catalog();
+// Runtime ids (file stems), without parsing the profiles.
+const std::vector<std::string>& runtime_ids();
+// The catalog profile with this id, parsed once on first use; nullptr when the catalog has none.
+const RuntimeSpec* catalog_runtime(const std::string& id);
 // A runtime name as written ("llama.cpp", "llama.cpp Metal (MTL,BLAS)", "lm-studio", "mlx_lm",
 // "mlx-lm") -> a runtime id. `hardware_vendor` ("apple", "nvidia", "amd" or "") picks llama.cpp's
 // backend when the name does not; without it "llama.cpp" is refused with the backends as candidates.

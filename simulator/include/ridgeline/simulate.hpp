@@ -38,6 +38,12 @@ struct Scenario {
   Bytes limit;
 };
 Scenario make_scenario(HardwareSpec hw, ModelSpec m, Quantization q, RuntimeSpec rt, Workload w);
+// The two halves of make_scenario, for callers that vary only the workload (sweep): the setup
+// once, then set_workload per point (checks the workload as make_scenario does; throws InputError).
+Scenario make_setup(HardwareSpec hw, ModelSpec m, Quantization q, RuntimeSpec rt);
+void set_workload(Scenario& s, const Workload& w);
+// Why set_workload would refuse `w` on this setup, or "" (a sweep reports it as a row, no throw).
+std::string workload_problem(const Scenario& s, const Workload& w);
 
 enum class Bound { compute, memory };
 const char* to_string(Bound b);
