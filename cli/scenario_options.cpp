@@ -4,6 +4,7 @@
 #include <set>
 
 #include "commands.hpp"
+#include "ridgeline/advisor.hpp"
 #include "ridgeline/calibration.hpp"
 #include "ridgeline/catalog.hpp"
 #include "ridgeline/error.hpp"
@@ -71,17 +72,6 @@ Bytes parse_memory(const std::string& text, const std::string& flag, double bare
   return parse_bytes(text, flag);
 }
 
-std::string default_runtime(const HardwareSpec& hw) {
-  if (hw.vendor == "apple") return "llama.cpp-metal";
-  if (hw.vendor == "amd") return "llama.cpp-vulkan";
-  return "llama.cpp-cuda";
-}
-
-std::string default_quant(const RuntimeSpec& rt) {
-  if (rt.id == "mlx" || rt.id == "vllm-mlx") return "mlx-4bit";
-  if (rt.id.starts_with("pytorch")) return "bf16";
-  return "q4_k_m";
-}
 }  // namespace
 
 namespace {
@@ -121,30 +111,16 @@ std::string choose_quant(const std::string& asked, const ModelSource& src, const
 }
 
 void apply_calibration_option(RuntimeSpec& rt, const HardwareSpec& hw, const std::string& option) {
-  if (option == "none") return;
-  std::optional<Calibration> loaded;
-  const Calibration* c = nullptr;
-  if (option.empty()) {
-    c = apply_shipped_calibration(rt, hw.vendor);
-  } else {
-    c = &loaded.emplace(load_calibration(option));
-    if (c->runtime != rt.id && c->runtime != rt.wraps)
-      throw InputError("--calibration: {} was fitted for runtime '{}', not '{}'", option, c->runtime, rt.id);
-    apply_calibration(rt, *c);
+  CalibrationChoice choice;
+  if (option == "none") choice.kind = CalibrationChoice::Kind::none;
+  else if (!option.empty()) choice = {CalibrationChoice::Kind::file, option};
+  try {
+    apply_calibration_choice(rt, hw, choice);
+  } catch (const InputError& e) {  // the library names the field; the command line says the flag
+    std::string msg = e.what();
+    if (msg.starts_with("calibration: ")) msg = "--" + msg;
+    throw InputError("{}", msg);
   }
-  if (!c) return;
-  rt.calibration = option.empty() ? fmt::format("shipped {} ({})", c->runtime, c->hardware_vendor) : option;
-  // The band is the worst held-out error (chip, model or source held out), else in sample.
-  auto err = [&](const char* q) {
-    double worst = -1;
-    for (const CvStats* cv : {&c->leave_one_chip_out, &c->leave_one_model_out, &c->leave_one_source_out})
-      if (auto it = cv->mape.find(q); it != cv->mape.end()) worst = std::max(worst, it->second / 100);
-    if (worst >= 0) return worst;
-    auto it = c->in_sample_mape.find(q);
-    return it == c->in_sample_mape.end() ? 0.0 : it->second / 100;
-  };
-  rt.prefill_error = err("prefill_tok_s");
-  rt.decode_error = err("decode_tok_s");
 }
 
 Setup build_setup(const ScenarioOptions& o) {
@@ -161,7 +137,7 @@ Setup build_setup(const ScenarioOptions& o) {
   }
   ModelSource src = resolve_model_source(o.model);
   std::string why;
-  RuntimeSpec rt = resolve_runtime(o.runtime.empty() ? default_runtime(hw) : o.runtime, hw.vendor);
+  RuntimeSpec rt = resolve_runtime(o.runtime.empty() ? default_runtime_for(hw) : o.runtime, hw.vendor);
   if (!o.runtime.empty() && !looks_like_path(o.runtime) && !match_runtime_name(o.runtime, hw.vendor, why).empty() && !why.empty())
     say_once(why);
   std::string asked;
@@ -171,7 +147,7 @@ Setup build_setup(const ScenarioOptions& o) {
     for (const auto& n : qm.notes) say_once(n);
     asked = qm.id;
   }
-  const std::string quant = choose_quant(asked, src, default_quant(rt));
+  const std::string quant = choose_quant(asked, src, default_quant_for(rt));
   apply_calibration_option(rt, hw, o.calibration);
   for (const auto& kv : o.sets) {
     auto eq = kv.find('=');

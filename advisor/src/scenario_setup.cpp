@@ -1,4 +1,5 @@
 // Typed scenario setup for the advisor: defaults by vendor and the calibration choice.
+#include <algorithm>
 #include <cmath>
 
 #include "ridgeline/advisor.hpp"
@@ -14,7 +15,7 @@ std::string default_runtime_for(const HardwareSpec& hw) {
 }
 
 std::string default_quant_for(const RuntimeSpec& rt) {
-  if (rt.id == "mlx" || rt.id == "vllm-mlx") return "mlx-4bit";
+  if (rt.id == "mlx" || rt.wraps == "mlx") return "mlx-4bit";
   if (rt.id.starts_with("pytorch")) return "bf16";
   return "q4_k_m";
 }
@@ -24,21 +25,23 @@ void apply_calibration_choice(RuntimeSpec& rt, const HardwareSpec& hw, const Cal
   std::optional<Calibration> loaded;
   const Calibration* c = nullptr;
   if (choice.kind == CalibrationChoice::Kind::shipped) {
-    c = shipped_calibration(rt.id, hw.vendor);
+    c = apply_shipped_calibration(rt, hw.vendor);  // a wrapper: its engine's, then its own
   } else {
     c = &loaded.emplace(load_calibration(choice.file));
-    if (c->runtime != rt.id)
+    if (c->runtime != rt.id && c->runtime != rt.wraps)
       throw InputError("calibration: {} was fitted for runtime '{}', not '{}'", choice.file, c->runtime, rt.id);
+    apply_calibration(rt, *c);
   }
   if (!c) return;
-  apply_calibration(rt, *c);
   rt.calibration = choice.kind == CalibrationChoice::Kind::shipped
                        ? fmt::format("shipped {} ({})", c->runtime, c->hardware_vendor)
                        : choice.file;
-  // The held-out error (leave-one-chip-out first) sets the range shown around each prediction.
+  // The band is the worst held-out error (chip, model or source held out), else in sample.
   auto err = [&](const char* q) {
-    for (const CvStats* cv : {&c->leave_one_chip_out, &c->leave_one_model_out})
-      if (auto it = cv->mape.find(q); it != cv->mape.end()) return it->second / 100;
+    double worst = -1;
+    for (const CvStats* cv : {&c->leave_one_chip_out, &c->leave_one_model_out, &c->leave_one_source_out})
+      if (auto it = cv->mape.find(q); it != cv->mape.end()) worst = std::max(worst, it->second / 100);
+    if (worst >= 0) return worst;
     auto it = c->in_sample_mape.find(q);
     return it == c->in_sample_mape.end() ? 0.0 : it->second / 100;
   };

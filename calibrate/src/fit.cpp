@@ -113,8 +113,9 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
     p.push_back({name, c.fit_lo, c.fit_hi, c.family != nullptr && !name.starts_with("quant_")});
   };
   // A wrapper runs its engine's kernels: only its own per-pass cost is its to fit.
-  if (!obs.empty() && !obs.front().scenario.runtime.wraps.empty()) {
+  if (!obs.empty() && std::all_of(obs.begin(), obs.end(), [](const Observation& o) { return !o.scenario.runtime.wraps.empty(); })) {
     if (decode + prefill >= 2) add("wrapper_step_overhead_ms");
+    if (prefill >= 2) add("wrapper_request_ms");
     return p;
   }
   if (decode + prefill >= 2) add("bandwidth_efficiency");
@@ -181,7 +182,14 @@ FitResult solve(std::vector<Observation> obs, int max_iterations, bool errors) {
   gsl_multifit_nlinear_parameters fp = gsl_multifit_nlinear_default_parameters();
   gsl_multifit_nlinear_workspace* w = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, n, np);
   gsl_vector* x0 = gsl_vector_alloc(np);
-  for (size_t i = 0; i < np; ++i) gsl_vector_set(x0, i, to_free(current_value(pb.obs[0].scenario.runtime, pb.params[i]), pb.params[i]));
+  // A wrapper's costs start inside their range: a profile states 0, where the logistic map is
+  // flat and the solver could not move them.
+  for (size_t i = 0; i < np; ++i) {
+    const Param& p = pb.params[i];
+    const double margin = p.name.starts_with("wrapper_") ? 0.02 * (p.hi - p.lo) : 0.0;
+    const double start = std::clamp(current_value(pb.obs[0].scenario.runtime, p), p.lo + margin, p.hi - margin);
+    gsl_vector_set(x0, i, to_free(start, p));
+  }
   int info = 0;
   gsl_multifit_nlinear_init(x0, &fdf, w);
   gsl_multifit_nlinear_driver(static_cast<size_t>(max_iterations), 1e-8, 1e-8, 1e-8, nullptr, nullptr, &info, w);
@@ -322,12 +330,13 @@ Calibration fit_runtime(const std::string& runtime, const std::vector<Observatio
                         const std::vector<Measurement>& rows, const FitOptions& opt) {
   std::vector<Observation> obs;
   for (const auto& o : all)
-    if (o.scenario.runtime.id == runtime && o.quantity != Measured::oom_context_tokens) obs.push_back(o);
+    if (o.quantity != Measured::oom_context_tokens && (o.scenario.runtime.id == runtime || o.scenario.runtime.wraps == runtime))
+      obs.push_back(o);  // an engine is fitted on its wrappers' rows too: they run its kernels
   if (obs.empty()) throw InputError("calibrate: no usable measurements for runtime '{}'", runtime);
   weigh_by_build(obs, rows);
   // A wrapper's rows are fitted over its engine's shipped calibration.
   for (auto& o : obs)
-    if (!o.scenario.runtime.wraps.empty())
+    if (o.scenario.runtime.id == runtime && !o.scenario.runtime.wraps.empty())
       if (const Calibration* engine = shipped_calibration(o.scenario.runtime.wraps, o.scenario.hardware.vendor))
         apply_calibration(o.scenario.runtime, *engine);
   Calibration c;

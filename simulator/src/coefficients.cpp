@@ -42,6 +42,8 @@ const std::vector<CoefficientInfo>& coefficient_table() {
        "live bytes per attention score element on the unfused path"},
       {"wrapper_step_overhead_ms", &C::wrapper_step_overhead_ms, kScalar, 0, 1e4, 0.0, 100.0, "ms",
        "a wrapper's own cost per forward pass on top of the engine it wraps (server loop, IPC, sampling)"},
+      {"wrapper_request_ms", &C::wrapper_request_ms, kScalar, 0, 1e5, 0.0, 2000.0, "ms",
+       "a server's own cost per request before its first token (HTTP, tokenisation, scheduling, detokenisation)"},
       {"quant_compute_factor", kKeyed, &C::quant_compute_factor, 0.01, 10, 0.1, 3.0, "factor",
        "matrix-matrix throughput of a quantization kernel class relative to the reference class"},
       {"quant_bandwidth_factor", kKeyed, &C::quant_bandwidth_factor, 0.01, 10, 0.5, 2.0, "factor",

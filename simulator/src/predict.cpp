@@ -277,7 +277,8 @@ Prediction predict(const Scenario& s) {
   if (plain > 0) pre = sum_steps(s, chunk, static_cast<double>(w.cached), static_cast<double>(n), plain);
   StepShape last{static_cast<double>(rest > 0 ? rest : n), static_cast<double>(w.cached + plain * n), 1, true, true};
   PhaseTime tail = sum_steps(s, last, last.context, 1, 1);
-  p.prefill_seconds = pre.seconds + tail.seconds;
+  // A server's per-request cost comes before the first token (it is part of what a client times).
+  p.prefill_seconds = pre.seconds + tail.seconds + s.runtime.coef.wrapper_request_ms * 1e-3;
   p.prefill_bound = (pre.compute_seconds + tail.compute_seconds >= pre.memory_seconds + tail.memory_seconds)
                         ? Bound::compute : Bound::memory;
 

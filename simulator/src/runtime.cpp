@@ -82,6 +82,8 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     rt.coef = inner.coef;
     const CoefficientInfo& f = *find_coefficient("wrapper_step_overhead_ms");
     rt.coef.wrapper_step_overhead_ms = w->number(f.name, f.min, f.max);
+    const CoefficientInfo& q = *find_coefficient("wrapper_request_ms");
+    rt.coef.wrapper_request_ms = w->number(q.name, q.min, q.max);
     w->ignore("source");
     w->finish();
     r.finish();
@@ -91,6 +93,7 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   for (const auto& f : coefficient_table()) {
     if (f.member == &RuntimeCoefficients::transient_bytes_per_score) continue;  // under attention:
     if (f.member == &RuntimeCoefficients::wrapper_step_overhead_ms) continue;   // under wrapper:
+    if (f.member == &RuntimeCoefficients::wrapper_request_ms) continue;         // under wrapper:
     if (f.member) {
       rt.coef.*f.member = c.number(f.name, f.min, f.max);
       continue;
@@ -154,6 +157,10 @@ std::string match_runtime_name(const std::string& text, const std::string& vendo
   if (has(r, "ds4")) return why = "ds4 (a DeepSeek-V4-Flash-only engine) has no runtime profile", "";
   if (has(r, "speculative") || has(r, "mtp")) return why = "speculative decoding is not modelled", "";
   if (has(r, "vllm-mlx") || has(r, "vllm_mlx")) return "vllm-mlx";
+  // Servers in front of mlx-lm: a request's HTTP round trip and scheduling on top of its kernels.
+  if (has(r, "mlx_lm.server") || has(r, "mlx-lm server") || has(r, "rapid-mlx") || has(r, "mlx inference server"))
+    return "mlx-server";
+  if (has(r, "llama-server") && (vendor == "apple" || has(r, "metal"))) return "llama-server";
   if (has(r, "ollama")) return "ollama";
   const bool lm_studio = has(r, "lm studio") || has(r, "lm-studio") || has(r, "lmstudio");
   if (has(r, "mlx")) {
