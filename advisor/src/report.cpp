@@ -1,5 +1,6 @@
 // Text, JSON and CSV for buy and fit results, and the price table.
 #include "ridgeline/advisor_report.hpp"
+#include "ridgeline/text_layout.hpp"
 
 #include <algorithm>
 #include <set>
@@ -15,7 +16,7 @@ namespace {
 std::string quoted(const std::string& s) { return "\"" + json_escape(s) + "\""; }
 std::string opt_json(const std::optional<long long>& v) { return v ? std::to_string(*v) : "null"; }
 std::string opt_json(const std::optional<double>& v) { return v ? fmt::format("{}", *v) : "null"; }
-double ram_gb(const Bytes& b) { return b.value / kGiB; }  // RAM as sold: Apple's "64GB" is 64 GiB
+double ram_gb(const Bytes& b) { return sold_ram_gb(b); }  // RAM as sold: Apple's "64GB" is 64 GiB, H200's 141 GB is 141e9
 
 // One decode step at doubling contexts up to the model's maximum (128K at most): [[context, tok/s], ...].
 std::string decode_by_context(const Scenario& base) {
@@ -157,34 +158,39 @@ std::string buy_json(const BuyResult& r) {
 }
 
 std::string buy_table(const BuyResult& r) {
-  std::string s = assumed_workload_text(r) + "\n";
-  s += fmt::format("{:<4} {:<14} {:<28} {:>4} {:>8}  ", "rank", "hardware", "machine", "RAM", "price");
-  for (const auto& w : r.workloads) s += fmt::format("{:>24}  ", w.name.substr(0, 24));
+  std::string s = wrap_long_lines(assumed_workload_text(r)) + "\n";
+  s += fmt::format("{:<4} {:<14} {:<22} {:>4} {:>8}  ", "rank", "hardware", "machine", "RAM", "price");
+  for (const auto& w : r.workloads) s += fmt::format("{:>23}  ", shorten_at_word(w.name, 23));
   s += "verdict\n";
   constexpr size_t kShown = 20;  // the JSON and the HTML report carry every configuration
   for (size_t i = 0; i < std::min(kShown, r.configurations.size()); ++i) {
     const auto& c = r.configurations[i];
     const std::string mark = c.offer.unverified.empty() ? "" : "*";
     const std::string price = fmt::format("${:.0f}{}{}", c.price_usd, c.price_kind == "used" ? "u" : c.offer.on_sale ? "" : "d", mark);
-    s += fmt::format("{:<4} {:<14} {:<28} {:>4} {:>8}  ", i + 1, c.offer.hardware, c.offer.machine.substr(0, 28),
-                     fmt::format("{:g}", ram_gb(c.offer.memory)), price);
+    std::string row = fmt::format("{:<4} {:<14} {:<22} {:>4} {:>8}  ", i + 1, c.offer.hardware, shorten_at_word(c.offer.machine, 22),
+                                  fmt::format("{:g}", ram_gb(c.offer.memory)), price);
     for (const auto& w : c.results) {
       std::string cell = !w.ran ? "cannot run" : !w.p.mem.fits ? "does not fit"
                          : fmt::format("{:.1f} tok/s, TTFT {:.1f} s", w.checked_decode(), w.p.ttft_seconds);
-      s += fmt::format("{:>24}  ", cell);
+      row += fmt::format("{:>23}  ", cell);
     }
-    if (c.meets()) s += c.dominated_by ? fmt::format("meets all; dominated by #{}", *c.dominated_by + 1) : "meets all";
-    else s += fmt::format("{}", fmt::join(c.failures, "; "));
-    s += "\n";
+    const std::string verdict = c.meets() ? c.dominated_by ? fmt::format("meets all; dominated by #{}", *c.dominated_by + 1) : "meets all"
+                                          : fmt::format("{}", fmt::join(c.failures, "; "));
+    // A verdict past 100 columns wraps under its own column, or onto indented lines when that column is too narrow.
+    const size_t column = row.size(), room = column < kTableWidth ? kTableWidth - column : 0;
+    const bool under = room >= 16;
+    const auto lines = wrap_words(verdict, under ? room : kTableWidth - 6);
+    s += row + (under ? lines[0] : "") + "\n";
+    for (size_t k = under ? 1 : 0; k < lines.size(); ++k) s += std::string(under ? column : 6, ' ') + lines[k] + "\n";
   }
   if (r.configurations.size() > kShown)
     s += fmt::format("... {} more (see --json or --html)\n", r.configurations.size() - kShown);
-  s += "RAM in GB as sold (GiB-sized chips); sizes in GB = 10^9 bytes. Price marks: * figure not confirmed by a stored "
-       "source, d discontinued (last new price), u used/refurbished price. Decode at the checked context.\n";
+  s += wrap_long_lines("RAM in GB as sold (GiB-sized chips); sizes in GB = 10^9 bytes. Price marks: * figure not confirmed by a "
+                       "stored source, d discontinued (last new price), u used/refurbished price. Decode at the checked context.\n", kTableWidth, 0);
   if (r.discontinued_left_out > 0)
     s += fmt::format("{} discontinued configurations left out (--include-discontinued ranks them at their used price).\n",
                      r.discontinued_left_out);
-  return s + "\n" + r.recommendation + "\n";
+  return s + "\n" + wrap_long_lines(r.recommendation, kTableWidth, 0) + "\n";
 }
 
 std::string fit_json(const FitResult& r) {
