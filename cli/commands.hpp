@@ -99,7 +99,7 @@ int run_buy(const BuyOptions& o, std::ostream& out);
 
 struct FitCommandOptions {
   std::string hardware, memory, limit, context = "8192", gen = "256", runtimes, models, kv_dtype, calibration, html;
-  bool json = false, csv = false;
+  bool json = false, csv = false, any_memory = false;
 };
 int run_fit(const FitCommandOptions& o, std::ostream& out);
 

@@ -109,7 +109,8 @@ void setup_all(CLI::App& app, std::function<int()>& action) {
 
   auto* f = app.add_subcommand("fit", "what one machine can run: every catalog model x the quantizations users download");
   f->add_option("--hardware", fit.hardware, "hardware id or profile .yaml")->required();
-  f->add_option("--memory", fit.memory, "installed RAM as sold, e.g. 64 (GB); default: the largest");
+  f->add_option("--memory", fit.memory, "installed RAM as sold, e.g. 64, '64 GB' or 64GB; default: the largest");
+  f->add_flag("--any-memory", fit.any_memory, "accept a --memory size the hardware is not sold with");
   f->add_option("--limit", fit.limit, "GPU memory limit, e.g. 48 (GB) or '45 GiB'; default: the hardware rule");
   f->add_option("--context", fit.context, "context at which speeds are stated (tokens, e.g. 8192 or 32K)");
   f->add_option("--gen", fit.gen, "generated tokens within that context");

@@ -178,7 +178,7 @@ std::string buy_table(const BuyResult& r) {
                                           : fmt::format("{}", fmt::join(c.failures, "; "));
     // A verdict past 100 columns wraps under its own column, or onto indented lines when that column is too narrow.
     const size_t column = row.size(), room = column < kTableWidth ? kTableWidth - column : 0;
-    const bool under = room >= 16;
+    const bool under = room >= 16 && wrap_words(verdict, room).size() <= 2;
     const auto lines = wrap_words(verdict, under ? room : kTableWidth - 6);
     s += row + (under ? lines[0] : "") + "\n";
     for (size_t k = under ? 1 : 0; k < lines.size(); ++k) s += std::string(under ? column : 6, ' ') + lines[k] + "\n";
