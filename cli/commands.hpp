@@ -118,7 +118,6 @@ Bytes sold_ram(const HardwareSpec& hw, const std::string& text, const std::strin
 std::string sold_sizes_text(const HardwareSpec& hw);  // "48, 64, 128 GB"
 // Refuse a runtime on hardware it does not run on, naming the runtimes that do.
 void check_runtime_runs_on(const RuntimeSpec& rt, const HardwareSpec& hw);
-std::vector<std::string> runtimes_for_vendor(const std::string& vendor);
 // Refuse (or with force, warn about) a quantization whose format the runtime does not load.
 void check_quant_loads(const std::string& quant, const RuntimeSpec& rt, bool force);
 

@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "ridgeline/error.hpp"
+#include "ridgeline/runtime_compat.hpp"
 #include "ridgeline/yaml_reader.hpp"
 
 namespace ridgeline::cli {
@@ -45,61 +46,15 @@ Bytes sold_ram(const HardwareSpec& hw, const std::string& text, const std::strin
   return gibibytes(gb);
 }
 
-namespace {
-// Which vendors' hardware a runtime runs on, by the id of the runtime it is (or wraps).
-struct RuntimeHome {
-  const char* id;
-  std::vector<std::string> vendors;
-};
-const RuntimeHome kRuntimeHomes[] = {
-    {"llama.cpp-metal", {"apple"}}, {"ollama", {"apple"}},  // the shipped ollama profile wraps the Metal backend
-    {"mlx", {"apple"}},             {"vllm-mlx", {"apple"}},
-    {"llama.cpp-cuda", {"nvidia"}}, {"llama.cpp-rocm", {"amd"}},
-    {"llama.cpp-vulkan", {"amd", "nvidia"}},
-    {"pytorch-cudagraph", {"nvidia"}},  // CUDA graphs
-    {"pytorch-sdpa", {"nvidia", "amd"}},
-};
-
-// Weight formats by family: GGUF block types (llama.cpp), MLX affine, checkpoint FP8/NVFP4, plain floats.
-std::string quant_family(const std::string& quant) {
-  if (quant == "f16" || quant == "bf16" || quant == "f32") return "float";
-  if (quant.starts_with("mlx-")) return "mlx";
-  if (quant == "fp8" || quant == "nvfp4") return "checkpoint";
-  return "gguf";
-}
-
-std::vector<std::string> loadable_families(const std::string& runtime) {
-  if (runtime.starts_with("llama.cpp") || runtime == "ollama") return {"gguf", "float"};
-  if (runtime == "mlx" || runtime == "vllm-mlx") return {"mlx", "float"};
-  if (runtime.starts_with("pytorch")) return {"checkpoint", "float"};
-  return {};  // a runtime profile of the user's own: not judged
-}
-}  // namespace
-
-std::vector<std::string> runtimes_for_vendor(const std::string& vendor) {
-  std::vector<std::string> out;
-  for (const auto& h : kRuntimeHomes)
-    if (std::find(h.vendors.begin(), h.vendors.end(), vendor) != h.vendors.end()) out.push_back(h.id);
-  return out;
-}
-
 void check_runtime_runs_on(const RuntimeSpec& rt, const HardwareSpec& hw) {
-  for (const auto& h : kRuntimeHomes) {
-    if (rt.id != h.id) continue;
-    if (std::find(h.vendors.begin(), h.vendors.end(), hw.vendor) == h.vendors.end())
-      throw InputError("--runtime: {} does not run on {} ({} hardware); runtimes for {}: {}", rt.id, hw.id, hw.vendor,
-                       hw.vendor, fmt::join(runtimes_for_vendor(hw.vendor), ", "));
-    return;
-  }
+  if (const std::string why = runtime_vendor_mismatch(rt, hw.id, hw.vendor); !why.empty()) throw InputError("--runtime: {}", why);
 }
 
 void check_quant_loads(const std::string& quant, const RuntimeSpec& rt, bool force) {
-  const auto families = loadable_families(rt.id);
-  if (families.empty() || std::find(families.begin(), families.end(), quant_family(quant)) != families.end()) return;
-  const std::string what = fmt::format("{} cannot load {} ({} format; it loads {} weights)", rt.id, quant,
-                                       quant_family(quant), fmt::join(families, " or "));
-  if (!force) throw InputError("--quant: {}; pass --force to predict anyway", what);
-  std::cerr << "ridgeline: warning: " << what << "; predicting anyway (--force)\n";
+  const std::string why = quant_runtime_mismatch(quant, rt);
+  if (why.empty()) return;
+  if (!force) throw InputError("--quant: {}; pass --force to predict anyway", why);
+  std::cerr << "ridgeline: warning: " << why << "; predicting anyway (--force)\n";
 }
 
 }  // namespace ridgeline::cli
