@@ -40,8 +40,8 @@ Bytes sold_ram(const HardwareSpec& hw, const std::string& text, const std::strin
   for (Bytes b : hw.memory_sizes.value)
     if (std::abs(sold_ram_gb(b) - gb) < 0.05) return b;
   if (!any_size)
-    throw InputError("{}: {} is not sold with {:g} GB (sizes: {}); pass --any-memory to predict for it anyway", flag,
-                     hw.id, gb, sold_sizes_text(hw));
+    throw InputError("{}: {} is not sold with {:g} GB{} (sizes: {}); pass --any-memory to predict for it anyway", flag,
+                     hw.id, gb, parse_double(text) ? "" : fmt::format(" ('{}')", text), sold_sizes_text(hw));
   if (gb > 1e6) throw InputError("{}: '{}' is out of range (expected at most 1000000 GB)", flag, text);
   return gibibytes(gb);
 }
