@@ -227,11 +227,27 @@ std::string fit_csv(const FitResult& r) {
 }
 
 std::string fit_table(const FitResult& r) {
-  std::string s = fmt::format("{} with {:g} GB RAM, GPU limit {}; speeds at a context of {} tokens (prompt {} + gen {}), "
-                              "or the model's maximum when shorter\n\n",
-                              r.hardware.name, ram_gb(r.ram), format_gb(r.limit), r.context, r.context - r.gen, r.gen);
-  s += fmt::format("{:<30} {:<16} {:<9} {:>9} {:>9} {:>8} {:>9} {:>10}\n", "model", "runtime", "quant", "decode", "prefill",
-                   "TTFT s", "weights", "max ctx");
+  std::string s = wrap_long_lines(fmt::format("{} with {:g} GB RAM, GPU limit {}; speeds at a context of {} tokens (prompt {} + "
+                                              "gen {}), or the model's maximum when shorter\n\n",
+                                              r.hardware.name, ram_gb(r.ram), format_gb(r.limit), r.context, r.context - r.gen, r.gen),
+                                  kTableWidth, 0);
+  // Columns as wide as the names in this table (whole ids, never cut), so a row fits 100 columns.
+  // A longer id goes on a line of its own above its rows.
+  constexpr size_t kModelWidth = 26;
+  size_t mw = 5, rw = 7;
+  for (const auto& x : r.rows) {
+    mw = std::max(mw, std::min(kModelWidth, x.model.size()));
+    rw = std::max(rw, x.runtime.size());
+  }
+  std::string long_id_shown;
+  auto model_cell = [&](const std::string& id) {
+    if (id.size() <= mw) return id;
+    if (id != long_id_shown) s += id + "\n";  // once above the rows of that model
+    long_id_shown = id;
+    return std::string();
+  };
+  s += fmt::format("{:<{}} {:<{}} {:<10} {:>7} {:>7} {:>7} {:>9} {:>11}\n", "model", mw, "runtime", rw, "quant", "decode",
+                   "prefill", "TTFT s", "weights", "max ctx");
   size_t i = 0;
   while (i < r.rows.size()) {
     // One model and runtime: every quantization that fits, then one line for those that do not.
@@ -239,12 +255,14 @@ std::string fit_table(const FitResult& r) {
     std::vector<std::string> too_big;
     while (j < r.rows.size() && r.rows[j].model == r.rows[i].model && r.rows[j].runtime == r.rows[i].runtime) {
       const auto& x = r.rows[j];
-      if (x.fits)
-        s += fmt::format("{:<30} {:<16} {:<9} {:>9.1f} {:>9.0f} {:>8.1f} {:>9} {:>10}\n", x.model.substr(0, 30), x.runtime,
-                         x.quant, x.decode_tps, x.prefill_tps, x.ttft_seconds, format_gb(x.weights),
+      if (x.fits) {
+        const std::string cell = model_cell(x.model);
+        s += fmt::format("{:<{}} {:<{}} {:<10} {:>7.1f} {:>7.0f} {:>7.1f} {:>9} {:>11}\n", cell, mw, x.runtime, rw, x.quant,
+                         x.decode_tps, x.prefill_tps, x.ttft_seconds, format_gb(x.weights),
                          x.max_context ? std::to_string(*x.max_context) : fmt::format("{} (max)", x.model_max));
-      else
+      } else {
         too_big.push_back(x.quant);
+      }
       ++j;
     }
     if (!too_big.empty()) {
@@ -252,11 +270,13 @@ std::string fit_table(const FitResult& r) {
       std::string fix;
       for (const auto& h : last.hints)
         if (h.kind != "quant") fix += (fix.empty() ? "" : "; ") + h.text;
-      s += fmt::format("{:<30} {:<16} does not fit at {}{}\n", r.rows[i].model.substr(0, 30), r.rows[i].runtime,
-                       fmt::join(too_big, ", "),
-                       too_big.size() < j - i ? std::string()
-                                              : fmt::format(" (peak {} at {}){}", format_gb(last.peak), last.quant,
-                                                            fix.empty() ? "" : ": " + fix));
+      const std::string cell = model_cell(r.rows[i].model);
+      s += wrap_long_lines(fmt::format("{:<{}} {:<{}} does not fit at {}{}\n", cell, mw, r.rows[i].runtime, rw,
+                                       fmt::join(too_big, ", "),
+                                       too_big.size() < j - i ? std::string()
+                                                              : fmt::format(" (peak {} at {}){}", format_gb(last.peak), last.quant,
+                                                                            fix.empty() ? "" : ": " + fix)),
+                           kTableWidth, mw + rw + 2);
     }
     i = j;
   }
