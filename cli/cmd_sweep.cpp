@@ -166,7 +166,7 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
   std::optional<double> limit, oom;
   size_t computed = 0, rows = 0;
   for (const auto& sp : setups) {
-    Setup setup = build_setup(sp.opts);
+    Setup setup = build_setup(sp.opts, true);  // an impossible combination (mlx on a DGX Spark) is a row, not an abort
     for (const auto& wp : workloads) {
       Workload w = setup.base;
       w.prompt = wp.prompt;
@@ -175,7 +175,7 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
       w.batch = wp.batch;
       if (o.json) append(buf, rows ? ",\n" : "\n");
       ++rows;
-      if (std::string problem = workload_problem(setup.scenario, w); !problem.empty()) {
+      if (std::string problem = setup.impossible.empty() ? workload_problem(setup.scenario, w) : setup.impossible; !problem.empty()) {
         append_not_computed(buf, o, setup.scenario, w, problem);
         flush(false);
         continue;

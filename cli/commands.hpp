@@ -32,10 +32,13 @@ Scenario build_scenario(const ScenarioOptions& o);
 // The halves of build_scenario: hardware, model, quantization, runtime, calibration, --set, memory
 // (resolved once per sweep series); then the workload flags (prompt, gen, chunk, batch) over `base`.
 struct Setup {
-  Scenario scenario;  // no workload set yet
-  Workload base;      // cached, kv dtype, RAM, limit
+  Scenario scenario;       // no workload set yet
+  Workload base;           // cached, kv dtype, RAM, limit
+  std::string impossible;  // with impossible_as_row: why no machine runs this setup (sweep makes it a row)
 };
-Setup build_setup(const ScenarioOptions& o);
+// An impossible setup (RAM not sold, runtime on the wrong vendor, a format the runtime cannot load)
+// throws InputError, or with impossible_as_row is kept in Setup::impossible.
+Setup build_setup(const ScenarioOptions& o, bool impossible_as_row = false);
 Workload parse_workload(const ScenarioOptions& o, Workload base);
 // Applies --calibration (shipped by default) to the runtime profile.
 void apply_calibration_option(RuntimeSpec& rt, const HardwareSpec& hw, const std::string& option);

@@ -149,7 +149,16 @@ void apply_calibration_option(RuntimeSpec& rt, const HardwareSpec& hw, const std
   rt.decode_error = err("decode_tok_s");
 }
 
-Setup build_setup(const ScenarioOptions& o) {
+Setup build_setup(const ScenarioOptions& o, bool impossible_as_row) {
+  std::string impossible;
+  auto check = [&](const auto& refuse) {
+    try {
+      refuse();
+    } catch (const InputError& e) {
+      if (!impossible_as_row) throw;
+      if (impossible.empty()) impossible = e.what();
+    }
+  };
   HardwareSpec hw;
   Bytes name_memory;
   if (looks_like_path(o.hardware)) {
@@ -173,9 +182,9 @@ Setup build_setup(const ScenarioOptions& o) {
     for (const auto& n : qm.notes) say_once(n);
     asked = qm.id;
   }
-  check_runtime_runs_on(rt, hw);
+  check([&] { check_runtime_runs_on(rt, hw); });
   const std::string quant = choose_quant(asked, src, default_quant(rt));
-  check_quant_loads(quant, rt, o.force);
+  check([&] { check_quant_loads(quant, rt, o.force); });
   apply_calibration_option(rt, hw, o.calibration);
   for (const auto& kv : o.sets) {
     auto eq = kv.find('=');
@@ -188,10 +197,13 @@ Setup build_setup(const ScenarioOptions& o) {
   w.cached = parse_count(o.cached, "--cached", 0, 1LL << 30);
   w.kv_dtype = o.kv_dtype;
   w.allow_beyond_max = o.allow_beyond_max;
-  if (!o.memory.empty()) w.ram = sold_ram(hw, o.memory, "--memory", o.any_memory);
+  if (!o.memory.empty()) {
+    w.ram = gibibytes(parse_ram_gb(o.memory, "--memory"));  // a malformed size is bad input either way
+    check([&] { w.ram = sold_ram(hw, o.memory, "--memory", o.any_memory); });
+  }
   else if (name_memory.value > 0) w.ram = name_memory;  // "M4 Max 40-core 64GB"
   if (!o.limit.empty()) w.limit = parse_memory(o.limit, "--limit", kGB);
-  return {make_setup(std::move(hw), std::move(src.model), find_quantization(quant), std::move(rt)), w};
+  return {make_setup(std::move(hw), std::move(src.model), find_quantization(quant), std::move(rt)), w, impossible};
 }
 
 Workload parse_workload(const ScenarioOptions& o, Workload w) {
