@@ -302,7 +302,7 @@ std::string report_html(const std::string& json, const std::string& label) {
     return html_page("ridgeline buy", summary, buy_sections(root));
   }
   if (root["chunks"])
-    return html_page("ridgeline chunk", fmt::format("Largest safe chunk for {} on {} ({:g} GiB): {}", str(root, "model"),
+    return html_page("ridgeline chunk", fmt::format("Largest safe chunk for {} on {} ({:g} GB RAM): {}", str(root, "model"),
                                                      str(root, "hardware"), num(root, "memory_gb"), str(root, "largest_safe_chunk")),
                      chunk_sections(root));
   if (root["rows"] && root["context"])
