@@ -66,12 +66,15 @@ BuyRequest request_from(const BuyOptions& o) {
   if (auto v = positive(o.min_decode, "--min-decode")) rq.req.min_decode = v;
   if (auto v = positive(o.max_ttft, "--max-ttft")) rq.req.max_ttft = v;
   if (!o.min_context.empty()) rq.req.min_context = parse_count(o.min_context, "--min-context", 1, 1LL << 30);
-  if (auto v = positive(o.budget, "--budget")) rq.req.budget = v;
+  if (!o.budget.empty()) {
+    rq.req.budget = parse_usd(o.budget);
+    if (!rq.req.budget) throw InputError("--budget: '{}' is not an amount in USD > 0 (e.g. 3000, 3k or $3,000)", o.budget);
+  }
   if (!o.consider.empty()) {
     rq.consider.clear();
     for (const auto& id : split_list(o.consider)) rq.consider.push_back(resolve_hardware_id(id, "--consider"));
   }
-  if (!o.memory.empty()) rq.memory = parse_size_option(o.memory, "--memory", kGiB);
+  if (!o.memory.empty()) rq.memory = gibibytes(parse_ram_gb(o.memory, "--memory"));  // matched as sold (sold_ram_gb)
   if (!o.limit.empty()) rq.limit = parse_size_option(o.limit, "--limit", kGB);
   rq.include_discontinued = o.include_discontinued;
   rq.prices = price_table_for(o);

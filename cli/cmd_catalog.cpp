@@ -9,22 +9,82 @@
 #include "ridgeline/report.hpp"
 #include "ridgeline/advisor_report.hpp"
 #include "ridgeline/prices.hpp"
+#include "ridgeline/text_layout.hpp"
 
 namespace ridgeline::cli {
 
+namespace {
+// `list --json`: the catalog as {"schema_version": 1, "<what>": [ {...}, ... ]}.
+std::string list_json(const std::string& what) {
+  JsonArray items;
+  if (what == "hardware") {
+    for (const auto& hw : hardware_catalog()) {
+      JsonArray sizes;
+      for (auto b : hw.memory_sizes.value) sizes.push(Json::number(sold_ram_gb(b)));
+      items.push(JsonObject()
+                     .add("id", Json::string(hw.id))
+                     .add("name", Json::string(hw.name))
+                     .add("vendor", Json::string(hw.vendor))
+                     .add("bandwidth_bytes_per_second", Json::number(hw.bandwidth.value.value))
+                     .add("bandwidth_source", Json::string(hw.bandwidth.source))
+                     .add("matmul_peak_flops", Json::number(hw.matmul_peak().value))
+                     .add("gpu_cores", Json::integer(hw.gpu_cores.value))
+                     .add("memory_gb", sizes));
+    }
+  } else if (what == "models") {
+    for (const auto& m : model_catalog()) {
+      JsonArray aliases;
+      for (const auto& a : m.aliases) aliases.push(Json::string(a));
+      items.push(JsonObject()
+                     .add("id", Json::string(m.id))
+                     .add("params", Json::integer(static_cast<long long>(total_params(m))))
+                     .add("active_params", Json::integer(static_cast<long long>(active_params(m))))
+                     .add("layers", Json::integer(layer_count(m)))
+                     .add("max_context", Json::integer(m.max_context))
+                     .add("aliases", aliases));
+    }
+  } else if (what == "quants") {
+    for (const auto& q : quantizations())
+      items.push(JsonObject()
+                     .add("id", Json::string(q.id))
+                     .add("matrix_bpw", Json::number(q.matrix_bpw))
+                     .add("expert_bpw", Json::number(q.expert_bpw))
+                     .add("embedding_bpw", Json::number(q.embedding_bpw))
+                     .add("lm_head_bpw", Json::number(q.lm_head_bpw))
+                     .add("approximate", Json::boolean(q.approximate))
+                     .add("description", Json::string(q.description)));
+  } else {
+    for (const auto& rt : runtime_catalog())
+      items.push(JsonObject()
+                     .add("id", Json::string(rt.id))
+                     .add("name", Json::string(rt.name))
+                     .add("default_chunk", Json::integer(rt.default_chunk))
+                     .add("kv", Json::string(rt.kv_upfront ? "upfront" : "growing")));
+  }
+  return JsonObject().add("schema_version", Json::integer(kSchemaVersion)).add(what, items).str() + "\n";
+}
+}  // namespace
+
 int run_list(const ListOptions& o, std::ostream& out) {
   if (o.prices && o.what != "hardware") throw InputError("list: --prices goes with 'hardware', not '{}'", o.what);
+  if (o.prices && o.json) throw InputError("list: --prices has no JSON form; `ridgeline buy --json` carries prices");
+  const bool known = o.what == "hardware" || o.what == "models" || o.what == "quants" || o.what == "runtimes";
+  if (o.json && known) {
+    out << list_json(o.what);
+    return kOk;
+  }
   if (o.what == "hardware" && o.prices) {
     out << price_table(price_catalog());
   } else if (o.what == "hardware") {
-    out << fmt::format("{:<16} {:<48} {:>10} {:>11} {:>6}  {:<22} {}\n", "id", "name", "bandwidth", "matmul peak",
-                       "GPU", "memory (GiB)", "bandwidth source");
+    // 100 columns: the figures on one line, the bandwidth's source wrapped under the name.
+    out << fmt::format("{:<16} {:<38} {:>10} {:>12} {:>4}  {}\n{:<17}{}\n", "id", "name", "bandwidth", "matmul peak", "GPU",
+                       "RAM (GB)", "", "bandwidth source");
     for (const auto& hw : hardware_catalog()) {
       std::string sizes;
-      for (auto b : hw.memory_sizes.value) sizes += (sizes.empty() ? "" : "/") + fmt::format("{:g}", b.value / kGiB);
-      out << fmt::format("{:<16} {:<48} {:>5.0f} GB/s {:>5.1f} TFLOPS {:>6}  {:<22} {}\n", hw.id, hw.name,
-                         hw.bandwidth.value.value / 1e9, hw.matmul_peak().value / 1e12, hw.gpu_cores.value, sizes,
-                         hw.bandwidth.source);
+      for (auto b : hw.memory_sizes.value) sizes += (sizes.empty() ? "" : "/") + fmt::format("{:g}", sold_ram_gb(b));
+      out << fmt::format("{:<16} {:<38} {:>5.0f} GB/s {:>5.1f} TFLOPS {:>4}  {}\n", hw.id, shorten_at_word(hw.name, 38),
+                         hw.bandwidth.value.value / 1e9, hw.matmul_peak().value / 1e12, hw.gpu_cores.value, sizes);
+      for (const auto& line : wrap_words(hw.bandwidth.source, kTableWidth - 17)) out << fmt::format("{:<17}{}\n", "", line);
     }
   } else if (o.what == "models") {
     out << fmt::format("{:<28} {:>9} {:>9} {:>7} {:>10}  {}\n", "id", "params B", "active B", "layers", "max ctx", "aliases");
@@ -72,6 +132,40 @@ int run_show(const ShowOptions& o, std::ostream& out) {
   const Quantization& q = find_quantization(choose_quant(o.quant, src, "f16"));
   const KvDtype& kv = find_kv_dtype(o.kv_dtype);
   const long long ctx = parse_count(o.context, "--context", 1, 1LL << 30);
+  if (o.json) {
+    JsonArray layers;
+    for (const auto& g : m.layers)
+      layers.push(JsonObject()
+                      .add("count", Json::integer(g.count))
+                      .add("attention", Json::string(to_string(g.attention.kind)))
+                      .add("q_heads", Json::integer(g.attention.q_heads))
+                      .add("kv_heads", Json::integer(g.attention.kv_heads))
+                      .add("head_dim", Json::integer(g.attention.head_dim))
+                      .add("window", Json::integer(g.attention.kind == AttentionKind::sliding ? g.attention.window : 0))
+                      .add("kv_bytes_per_token", Json::bytes(kv_bytes_per_token(g.attention, kv).value))
+                      .add("experts", Json::integer(g.ffn.is_moe() ? g.ffn.experts : 0))
+                      .add("active_experts", Json::integer(g.ffn.is_moe() ? g.ffn.active_experts : 0)));
+    out << JsonObject()
+               .add("schema_version", Json::integer(kSchemaVersion))
+               .add("model", Json::string(m.id))
+               .add("name", Json::string(m.name))
+               .add("source", Json::string(m.source))
+               .add("params", Json::integer(static_cast<long long>(total_params(m))))
+               .add("active_params", Json::integer(static_cast<long long>(active_params(m))))
+               .add("quant", Json::string(q.id))
+               .add("weights_bytes", Json::bytes(weight_bytes(m, q).value))
+               .add("kv_dtype", Json::string(kv.id))
+               .add("context", Json::integer(ctx))
+               .add("kv_bytes_per_sequence", Json::bytes(kv_bytes_at(m, kv, static_cast<double>(ctx)).value))
+               .add("state_bytes", Json::bytes(state_bytes(m).value))
+               .add("hidden", Json::integer(m.hidden))
+               .add("vocab", Json::integer(m.vocab))
+               .add("max_context", Json::integer(m.max_context))
+               .add("layers", layers)
+               .str()
+        << "\n";
+    return kOk;
+  }
   out << fmt::format("{} ({})\nsource: {}\n", m.name, m.id, m.source);
   out << fmt::format("parameters: {:.3f} B total, {:.3f} B active per token (embedding lookup excluded)",
                      total_params(m) / 1e9, active_params(m) / 1e9);

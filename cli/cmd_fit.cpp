@@ -21,13 +21,7 @@ Bytes parse_size_option(const std::string& text, const std::string& flag, double
 int run_fit(const FitCommandOptions& o, std::ostream& out) {
   FitRequest rq;
   rq.hardware = resolve_hardware(o.hardware);
-  rq.ram = o.memory.empty() ? rq.hardware.largest_memory() : parse_size_option(o.memory, "--memory", kGiB);
-  const auto& sizes = rq.hardware.memory_sizes.value;
-  if (std::find(sizes.begin(), sizes.end(), rq.ram) == sizes.end()) {
-    std::string list;
-    for (auto b : sizes) list += (list.empty() ? "" : ", ") + fmt::format("{:g}", b.value / kGiB);
-    throw InputError("--memory: {} is not a size {} is sold with (expected {} GB)", format_gib(rq.ram), rq.hardware.id, list);
-  }
+  rq.ram = o.memory.empty() ? rq.hardware.largest_memory() : sold_ram(rq.hardware, o.memory, "--memory", o.any_memory);
   if (!o.limit.empty()) rq.limit = parse_size_option(o.limit, "--limit", kGB);
   rq.context = parse_count(o.context, "--context", 2, 1LL << 30);
   rq.gen = parse_count(o.gen, "--gen", 1, 1LL << 30);

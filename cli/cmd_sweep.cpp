@@ -1,5 +1,6 @@
 #include <iostream>
 #include <map>
+#include <set>
 #include <ostream>
 
 #include "commands.hpp"
@@ -101,15 +102,15 @@ void append_not_computed(fmt::memory_buffer& out, const SweepOptions& o, const S
   const Bytes ram = w.ram.value > 0 ? w.ram : s.hardware.largest_memory();
   if (o.csv) {
     fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{},{},{},{},{}", s.hardware.id, s.model.id, s.quant.id, s.runtime.id,
-                       fmt::format("{:g}", ram.value / kGiB), w.prompt, w.cached, w.gen, chunk, w.batch,
+                       fmt::format("{:g}", sold_ram_gb(ram)), w.prompt, w.cached, w.gen, chunk, w.batch,
                        w.kv_dtype.empty() ? s.runtime.default_kv_dtype : w.kv_dtype);
     append(out, std::string(csv_header_columns() - 11, ','));
     append(out, ",not_computed," + csv_field(why) + "\n");
   } else if (o.json) {
     fmt::format_to(std::back_inserter(out), "{{\"hardware\": \"{}\", \"model\": \"{}\", \"quant\": \"{}\", \"runtime\": \"{}\", "
-                       "\"memory_gib\": {:g}, \"workload\": {{\"prompt\": {}, \"cached\": {}, \"gen\": {}, \"chunk\": {}, "
+                       "\"memory_gb\": {:g}, \"workload\": {{\"prompt\": {}, \"cached\": {}, \"gen\": {}, \"chunk\": {}, "
                        "\"batch\": {}}}, \"status\": \"not_computed\", \"reason\": \"{}\"}}",
-                       json_escape(s.hardware.id), json_escape(s.model.id), s.quant.id, s.runtime.id, ram.value / kGiB,
+                       json_escape(s.hardware.id), json_escape(s.model.id), s.quant.id, s.runtime.id, sold_ram_gb(ram),
                        w.prompt, w.cached, w.gen, chunk, w.batch, json_escape(why));
   } else {
     fmt::format_to(std::back_inserter(out), "{:<15} {:<18} {:<8} {:<15} {:>7}  not computed: {}\n", s.hardware.id, s.model.id, s.quant.id,
@@ -117,7 +118,9 @@ void append_not_computed(fmt::memory_buffer& out, const SweepOptions& o, const S
   }
 }
 
-void append_computed(fmt::memory_buffer& out, const SweepOptions& o, const Scenario& s, const Prediction& p) {
+// Table rows carry the warnings the JSON has, each text once per sweep (the JSON repeats them per row).
+void append_computed(fmt::memory_buffer& out, const SweepOptions& o, const Scenario& s, const Prediction& p,
+                     std::set<std::string>& warned) {
   const char* status = p.mem.fits ? "ok" : "does_not_fit";
   if (o.csv) {
     append_csv_row(out, s, p);
@@ -135,12 +138,16 @@ void append_computed(fmt::memory_buffer& out, const SweepOptions& o, const Scena
                        s.model.id, s.quant.id, s.runtime.id, s.workload.prompt, p.prefill_ms_per_token(), p.ttft_seconds,
                        p.decode_tps(), p.mem.peak.value / kGB, p.mem.limit.value / kGB);
   }
+  if (o.csv || o.json) return;
+  for (const auto& w : p.warnings)
+    if (warned.insert(w).second) append(out, "  warning: " + w + "\n");
 }
 }  // namespace
 
 int run_sweep(const SweepOptions& o, std::ostream& out) {
   const auto setups = expand_setups(o.s);
   const auto workloads = expand_workloads(o.s);
+  std::set<std::string> warned;
   if (setups.size() * workloads.size() > 2000000) throw InputError("sweep: more than 2,000,000 points; narrow the lists");
   // Rows stream through one buffer, written out in blocks: nothing per point is kept.
   fmt::memory_buffer buf;
@@ -159,7 +166,7 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
   std::optional<double> limit, oom;
   size_t computed = 0, rows = 0;
   for (const auto& sp : setups) {
-    Setup setup = build_setup(sp.opts);
+    Setup setup = build_setup(sp.opts, true);  // an impossible combination (mlx on a DGX Spark) is a row, not an abort
     for (const auto& wp : workloads) {
       Workload w = setup.base;
       w.prompt = wp.prompt;
@@ -168,7 +175,7 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
       w.batch = wp.batch;
       if (o.json) append(buf, rows ? ",\n" : "\n");
       ++rows;
-      if (std::string problem = workload_problem(setup.scenario, w); !problem.empty()) {
+      if (std::string problem = setup.impossible.empty() ? workload_problem(setup.scenario, w) : setup.impossible; !problem.empty()) {
         append_not_computed(buf, o, setup.scenario, w, problem);
         flush(false);
         continue;
@@ -177,7 +184,7 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
       const Scenario& s = setup.scenario;
       const Prediction p = predict(s);
       ++computed;
-      append_computed(buf, o, s, p);
+      append_computed(buf, o, s, p, warned);
       flush(false);
       if (o.plot.empty()) continue;
       std::string key = sp.series;

@@ -178,7 +178,8 @@ int run_validate(const ValidateOptions& o, std::ostream& out) {
       if (!results[i].bandwidth_note.empty()) out << "  NOTE: " << results[i].bandwidth_note;
       out << "\n";
     }
-    out << fmt::format("\n{} rows, {} resolved, {} usable, {} anomalies\n", d.rows.size(), resolved, usable, anomalies);
+    out << fmt::format("\n{} row{}, {} resolved, {} usable, {} anomal{}\n", d.rows.size(), d.rows.size() == 1 ? "" : "s", resolved,
+                       usable, anomalies, anomalies == 1 ? "y" : "ies");
     for (const auto& why : skipped) out << "skipped " << why << "\n";
     auto table = [&](const std::string& title, const std::map<std::string, std::map<std::string, std::pair<double, int>>>& t) {
       out << fmt::format("{:<22} {:>16} {:>16} {:>16} {:>16}\n", title, "prefill MAPE", "decode MAPE", "transient MAPE", "OOM miss");

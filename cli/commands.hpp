@@ -23,6 +23,8 @@ struct ScenarioOptions {
   std::vector<std::string> sets;
   std::string calibration;  // "": the shipped one for the runtime and vendor; "none"; or a file
   bool allow_beyond_max = false;
+  bool any_memory = false;  // a RAM size the chip is not sold with
+  bool force = false;       // a quantization the runtime cannot load: a warning instead of a refusal
 };
 void add_scenario_flags(CLI::App& app, ScenarioOptions& o, bool lists);
 // Builds one scenario from single values (throws InputError).
@@ -30,10 +32,13 @@ Scenario build_scenario(const ScenarioOptions& o);
 // The halves of build_scenario: hardware, model, quantization, runtime, calibration, --set, memory
 // (resolved once per sweep series); then the workload flags (prompt, gen, chunk, batch) over `base`.
 struct Setup {
-  Scenario scenario;  // no workload set yet
-  Workload base;      // cached, kv dtype, RAM, limit
+  Scenario scenario;       // no workload set yet
+  Workload base;           // cached, kv dtype, RAM, limit
+  std::string impossible;  // with impossible_as_row: why no machine runs this setup (sweep makes it a row)
 };
-Setup build_setup(const ScenarioOptions& o);
+// An impossible setup (RAM not sold, runtime on the wrong vendor, a format the runtime cannot load)
+// throws InputError, or with impossible_as_row is kept in Setup::impossible.
+Setup build_setup(const ScenarioOptions& o, bool impossible_as_row = false);
 Workload parse_workload(const ScenarioOptions& o, Workload base);
 // Applies --calibration (shipped by default) to the runtime profile.
 void apply_calibration_option(RuntimeSpec& rt, const HardwareSpec& hw, const std::string& option);
@@ -56,7 +61,11 @@ int run_sweep(const SweepOptions& o, std::ostream& out);
 struct ExplainOptions { ScenarioOptions s; std::string step = "decode"; bool json = false; };
 int run_explain(const ExplainOptions& o, std::ostream& out);
 
-struct ChunkOptions { ScenarioOptions s; std::string context = "131072"; std::string chunks = "256,512,1024,2048,4096"; bool json = false; };
+struct ChunkOptions {
+  ScenarioOptions s;
+  std::string context = "131072", chunks = "256,512,1024,2048,4096", plot;
+  bool chunks_given = false, json = false;
+};
 int run_chunk(const ChunkOptions& o, std::ostream& out);
 
 struct ListOptions { std::string what; bool json = false, prices = false; };
@@ -65,7 +74,7 @@ int run_list(const ListOptions& o, std::ostream& out);
 struct ImportOptions { std::string file, id, output; };
 int run_import(const ImportOptions& o, std::ostream& out);
 
-struct ShowOptions { std::string model, quant, kv_dtype = "f16"; std::string context = "32768"; };
+struct ShowOptions { std::string model, quant, kv_dtype = "f16"; std::string context = "32768"; bool json = false; };
 int run_show(const ShowOptions& o, std::ostream& out);
 
 struct CalibrateOptions {
@@ -93,7 +102,7 @@ int run_buy(const BuyOptions& o, std::ostream& out);
 
 struct FitCommandOptions {
   std::string hardware, memory, limit, context = "8192", gen = "256", runtimes, models, kv_dtype, calibration, html;
-  bool json = false, csv = false;
+  bool json = false, csv = false, any_memory = false;
 };
 int run_fit(const FitCommandOptions& o, std::ostream& out);
 
@@ -104,6 +113,16 @@ std::string report_html(const std::string& json, const std::string& label);
 
 struct ReportOptions { std::string input, html; };
 int run_report(const ReportOptions& o, std::ostream& out);
+
+// Installed RAM as sold (setup_checks.cpp): "36", "36 GB", "36GB", "36G" and "36 GiB" all name Apple's
+// 36 GB part; "1 TB" is 1024 GB. sold_ram: the size `hw` is sold with, refused otherwise unless any_size.
+double parse_ram_gb(const std::string& text, const std::string& flag);
+Bytes sold_ram(const HardwareSpec& hw, const std::string& text, const std::string& flag, bool any_size);
+std::string sold_sizes_text(const HardwareSpec& hw);  // "48, 64, 128 GB"
+// Refuse a runtime on hardware it does not run on, naming the runtimes that do.
+void check_runtime_runs_on(const RuntimeSpec& rt, const HardwareSpec& hw);
+// Refuse (or with force, warn about) a quantization whose format the runtime does not load.
+void check_quant_loads(const std::string& quant, const RuntimeSpec& rt, bool force);
 
 // Registers every subcommand on `app`; the chosen one's run is stored in `action`.
 void setup_all(CLI::App& app, std::function<int()>& action);

@@ -302,8 +302,8 @@ std::string report_html(const std::string& json, const std::string& label) {
     return html_page("ridgeline buy", summary, buy_sections(root));
   }
   if (root["chunks"])
-    return html_page("ridgeline chunk", fmt::format("Largest safe chunk for {} on {} ({:g} GiB): {}", str(root, "model"),
-                                                     str(root, "hardware"), num(root, "memory_gib"), str(root, "largest_safe_chunk")),
+    return html_page("ridgeline chunk", fmt::format("Largest safe chunk for {} on {} ({:g} GB RAM): {}", str(root, "model"),
+                                                     str(root, "hardware"), num(root, "memory_gb"), str(root, "largest_safe_chunk")),
                      chunk_sections(root));
   if (root["rows"] && root["context"])
     return html_page("ridgeline fit", fmt::format("What {} with {:g} GB of RAM runs (GPU limit {:.2f} GB), speeds at a context of "
@@ -311,8 +311,9 @@ std::string report_html(const std::string& json, const std::string& label) {
                                                   num(root, "limit_bytes") / 1e9, num(root, "context"), num(root, "gen")),
                      fit_sections(root));
   if (root["rows"] && root["summary"])
-    return html_page("ridgeline validate", fmt::format("{:g} rows, {:g} resolved, {:g} anomalies", num(root["summary"], "rows"),
-                                                        num(root["summary"], "resolved"), num(root["summary"], "anomalies")),
+    return html_page("ridgeline validate", fmt::format("{:g} rows, {:g} resolved, {:g} anomal{}", num(root["summary"], "rows"),
+                                                        num(root["summary"], "resolved"), num(root["summary"], "anomalies"),
+                                                        num(root["summary"], "anomalies") == 1 ? "y" : "ies"),
                      validate_sections(root));
   if (root["predictions"]) return html_page("ridgeline sweep", "Predictions over the grid.", sweep_sections(root));
   throw InputError("{}: not a ridgeline buy, sweep, chunk or validate JSON result (expected a 'configurations', 'chunks', "

@@ -25,7 +25,9 @@ void add_scenario_flags(CLI::App& app, ScenarioOptions& o, bool lists) {
   app.add_option("--cached", o.cached, "prompt tokens already in the KV cache");
   app.add_option("--chunk", o.chunk, "prefill chunk (ubatch) tokens; default: the runtime's" + many);
   app.add_option("--batch", o.batch, "concurrent sequences" + many);
-  app.add_option("--memory", o.memory, "installed RAM as sold, e.g. 36 (GiB) or '36 GiB'; default: the largest" + many);
+  app.add_option("--memory", o.memory, "installed RAM as sold, e.g. 36, '36 GB' or 36GB (Apple's GB-sized parts); default: the largest" + many);
+  app.add_flag("--any-memory", o.any_memory, "accept a --memory size the hardware is not sold with");
+  app.add_flag("--force", o.force, "predict for a quantization the runtime cannot load (a warning instead of an error)");
   app.add_option("--limit", o.limit, "GPU memory limit, e.g. 27 (GB) or '25 GiB'; default: the hardware rule");
   app.add_option("--kv-dtype", o.kv_dtype, "KV-cache dtype: f16, bf16, q8_0, q4_0, ...");
   app.add_option("--calibration", o.calibration, "calibration .yaml, or 'none' (default: the shipped one for the runtime and vendor)");
@@ -123,7 +125,16 @@ void apply_calibration_option(RuntimeSpec& rt, const HardwareSpec& hw, const std
   }
 }
 
-Setup build_setup(const ScenarioOptions& o) {
+Setup build_setup(const ScenarioOptions& o, bool impossible_as_row) {
+  std::string impossible;
+  auto check = [&](const auto& refuse) {
+    try {
+      refuse();
+    } catch (const InputError& e) {
+      if (!impossible_as_row) throw;
+      if (impossible.empty()) impossible = e.what();
+    }
+  };
   HardwareSpec hw;
   Bytes name_memory;
   if (looks_like_path(o.hardware)) {
@@ -147,7 +158,9 @@ Setup build_setup(const ScenarioOptions& o) {
     for (const auto& n : qm.notes) say_once(n);
     asked = qm.id;
   }
+  check([&] { check_runtime_runs_on(rt, hw); });
   const std::string quant = choose_quant(asked, src, default_quant_for(rt));
+  check([&] { check_quant_loads(quant, rt, o.force); });
   apply_calibration_option(rt, hw, o.calibration);
   for (const auto& kv : o.sets) {
     auto eq = kv.find('=');
@@ -160,10 +173,13 @@ Setup build_setup(const ScenarioOptions& o) {
   w.cached = parse_count(o.cached, "--cached", 0, 1LL << 30);
   w.kv_dtype = o.kv_dtype;
   w.allow_beyond_max = o.allow_beyond_max;
-  if (!o.memory.empty()) w.ram = parse_memory(o.memory, "--memory", kGiB);
+  if (!o.memory.empty()) {
+    w.ram = gibibytes(parse_ram_gb(o.memory, "--memory"));  // a malformed size is bad input either way
+    check([&] { w.ram = sold_ram(hw, o.memory, "--memory", o.any_memory); });
+  }
   else if (name_memory.value > 0) w.ram = name_memory;  // "M4 Max 40-core 64GB"
   if (!o.limit.empty()) w.limit = parse_memory(o.limit, "--limit", kGB);
-  return {make_setup(std::move(hw), std::move(src.model), find_quantization(quant), std::move(rt)), w};
+  return {make_setup(std::move(hw), std::move(src.model), find_quantization(quant), std::move(rt)), w, impossible};
 }
 
 Workload parse_workload(const ScenarioOptions& o, Workload w) {

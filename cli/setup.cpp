@@ -39,12 +39,17 @@ void setup_all(CLI::App& app, std::function<int()>& action) {
   auto* c = app.add_subcommand("chunk", "largest safe prefill chunk and where each chunk size runs out of memory");
   add_scenario_flags(*c, chunk.s, false);
   c->add_option("--context", chunk.context, "target context tokens (e.g. 131072 or 128K)");
-  c->add_option("--chunks", chunk.chunks, "chunk sizes to try (comma list)");
+  auto* chunks = c->add_option("--chunks", chunk.chunks, "chunk sizes to try (comma list; --chunk N checks one)");
   c->add_flag("--json", chunk.json, "JSON output");
-  c->callback([&action] { action = [] { return run_chunk(chunk, std::cout); }; });
+  c->add_option("--plot", chunk.plot, "write SVG charts against chunk size to this file");
+  c->callback([&action, chunks] {
+    chunk.chunks_given = chunks->count() > 0;
+    action = [] { return run_chunk(chunk, std::cout); };
+  });
 
   auto* l = app.add_subcommand("list", "list a catalog: hardware, models, quants or runtimes");
   l->add_option("what", list.what, "hardware | models | quants | runtimes")->required();
+  l->add_flag("--json", list.json, "JSON output");
   l->add_flag("--prices", list.prices, "with hardware: the price table (configurations, US prices, sources, dates)");
   l->callback([&action] { action = [] { return run_list(list, std::cout); }; });
 
@@ -59,6 +64,7 @@ void setup_all(CLI::App& app, std::function<int()>& action) {
   w->add_option("--quant", show.quant, "quantization for the weight size (default: the model files' own, else f16)");
   w->add_option("--kv-dtype", show.kv_dtype, "KV-cache dtype");
   w->add_option("--context", show.context, "context for the KV size");
+  w->add_flag("--json", show.json, "JSON output");
   w->callback([&action] { action = [] { return run_show(show, std::cout); }; });
 
   auto* cal = app.add_subcommand("calibrate", "fit runtime coefficients to measured benchmarks, with cross-validated errors");
@@ -103,7 +109,8 @@ void setup_all(CLI::App& app, std::function<int()>& action) {
 
   auto* f = app.add_subcommand("fit", "what one machine can run: every catalog model x the quantizations users download");
   f->add_option("--hardware", fit.hardware, "hardware id or profile .yaml")->required();
-  f->add_option("--memory", fit.memory, "installed RAM as sold, e.g. 64 (GB); default: the largest");
+  f->add_option("--memory", fit.memory, "installed RAM as sold, e.g. 64, '64 GB' or 64GB; default: the largest");
+  f->add_flag("--any-memory", fit.any_memory, "accept a --memory size the hardware is not sold with");
   f->add_option("--limit", fit.limit, "GPU memory limit, e.g. 48 (GB) or '45 GiB'; default: the hardware rule");
   f->add_option("--context", fit.context, "context at which speeds are stated (tokens, e.g. 8192 or 32K)");
   f->add_option("--gen", fit.gen, "generated tokens within that context");

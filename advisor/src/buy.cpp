@@ -131,7 +131,7 @@ std::string figures(const Configuration& c) {
 }
 
 std::string describe(const Configuration& c) {
-  return fmt::format("{} with the {} and {} GB for ${:.0f}{}", c.offer.machine, c.chip_name, c.offer.memory.value / kGiB,
+  return fmt::format("{} with the {} and {} GB for ${:.0f}{}", c.offer.machine, c.chip_name, sold_ram_gb(c.offer.memory),
                      c.price_usd, c.price_kind == "new" ? "" : fmt::format(" ({} price)", c.price_kind));
 }
 
@@ -189,7 +189,7 @@ BuyResult advise_buy(const BuyRequest& rq) {
   std::map<std::pair<std::string, double>, Configuration> cheapest;
   for (const auto& row : rq.prices) {
     if (!rq.consider.empty() && std::find(rq.consider.begin(), rq.consider.end(), row.hardware) == rq.consider.end()) continue;
-    if (rq.memory && row.memory != *rq.memory) continue;
+    if (rq.memory && sold_ram_gb(row.memory) != sold_ram_gb(*rq.memory)) continue;  // "36" is the 36 GB part
     if (!row.on_sale && !rq.include_discontinued) {
       ++r.discontinued_left_out;
       continue;

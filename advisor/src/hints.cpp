@@ -93,7 +93,7 @@ std::vector<Hint> fit_hints(const Scenario& s) {
   }
   if (hints.empty())
     hints.push_back({"ram", fmt::format("nothing on this machine fits it: peak {} against {} of RAM", format_gb(mem.peak),
-                                        format_gib(s.ram)),
+                                        format_sold_ram(s.ram)),
                      mem.peak.value, ""});
   return hints;
 }

@@ -1,5 +1,6 @@
 // Text, JSON and CSV for buy and fit results, and the price table.
 #include "ridgeline/advisor_report.hpp"
+#include "ridgeline/text_layout.hpp"
 
 #include <algorithm>
 #include <set>
@@ -15,7 +16,7 @@ namespace {
 std::string quoted(const std::string& s) { return "\"" + json_escape(s) + "\""; }
 std::string opt_json(const std::optional<long long>& v) { return v ? std::to_string(*v) : "null"; }
 std::string opt_json(const std::optional<double>& v) { return v ? fmt::format("{}", *v) : "null"; }
-double ram_gb(const Bytes& b) { return b.value / kGiB; }  // RAM as sold: Apple's "64GB" is 64 GiB
+double ram_gb(const Bytes& b) { return sold_ram_gb(b); }  // RAM as sold: Apple's "64GB" is 64 GiB, H200's 141 GB is 141e9
 
 // One decode step at doubling contexts up to the model's maximum (128K at most): [[context, tok/s], ...].
 std::string decode_by_context(const Scenario& base) {
@@ -157,34 +158,39 @@ std::string buy_json(const BuyResult& r) {
 }
 
 std::string buy_table(const BuyResult& r) {
-  std::string s = assumed_workload_text(r) + "\n";
-  s += fmt::format("{:<4} {:<14} {:<28} {:>4} {:>8}  ", "rank", "hardware", "machine", "RAM", "price");
-  for (const auto& w : r.workloads) s += fmt::format("{:>24}  ", w.name.substr(0, 24));
+  std::string s = wrap_long_lines(assumed_workload_text(r)) + "\n";
+  s += fmt::format("{:<4} {:<14} {:<22} {:>4} {:>8}  ", "rank", "hardware", "machine", "RAM", "price");
+  for (const auto& w : r.workloads) s += fmt::format("{:>23}  ", shorten_at_word(w.name, 23));
   s += "verdict\n";
   constexpr size_t kShown = 20;  // the JSON and the HTML report carry every configuration
   for (size_t i = 0; i < std::min(kShown, r.configurations.size()); ++i) {
     const auto& c = r.configurations[i];
     const std::string mark = c.offer.unverified.empty() ? "" : "*";
     const std::string price = fmt::format("${:.0f}{}{}", c.price_usd, c.price_kind == "used" ? "u" : c.offer.on_sale ? "" : "d", mark);
-    s += fmt::format("{:<4} {:<14} {:<28} {:>4} {:>8}  ", i + 1, c.offer.hardware, c.offer.machine.substr(0, 28),
-                     fmt::format("{:g}", ram_gb(c.offer.memory)), price);
+    std::string row = fmt::format("{:<4} {:<14} {:<22} {:>4} {:>8}  ", i + 1, c.offer.hardware, shorten_at_word(c.offer.machine, 22),
+                                  fmt::format("{:g}", ram_gb(c.offer.memory)), price);
     for (const auto& w : c.results) {
       std::string cell = !w.ran ? "cannot run" : !w.p.mem.fits ? "does not fit"
                          : fmt::format("{:.1f} tok/s, TTFT {:.1f} s", w.checked_decode(), w.p.ttft_seconds);
-      s += fmt::format("{:>24}  ", cell);
+      row += fmt::format("{:>23}  ", cell);
     }
-    if (c.meets()) s += c.dominated_by ? fmt::format("meets all; dominated by #{}", *c.dominated_by + 1) : "meets all";
-    else s += fmt::format("{}", fmt::join(c.failures, "; "));
-    s += "\n";
+    const std::string verdict = c.meets() ? c.dominated_by ? fmt::format("meets all; dominated by #{}", *c.dominated_by + 1) : "meets all"
+                                          : fmt::format("{}", fmt::join(c.failures, "; "));
+    // A verdict past 100 columns wraps under its own column, or onto indented lines when that column is too narrow.
+    const size_t column = row.size(), room = column < kTableWidth ? kTableWidth - column : 0;
+    const bool under = room >= 16 && wrap_words(verdict, room).size() <= 2;
+    const auto lines = wrap_words(verdict, under ? room : kTableWidth - 6);
+    s += row + (under ? lines[0] : "") + "\n";
+    for (size_t k = under ? 1 : 0; k < lines.size(); ++k) s += std::string(under ? column : 6, ' ') + lines[k] + "\n";
   }
   if (r.configurations.size() > kShown)
     s += fmt::format("... {} more (see --json or --html)\n", r.configurations.size() - kShown);
-  s += "RAM in GB as sold (GiB-sized chips); sizes in GB = 10^9 bytes. Price marks: * figure not confirmed by a stored "
-       "source, d discontinued (last new price), u used/refurbished price. Decode at the checked context.\n";
+  s += wrap_long_lines("RAM in GB as sold (GiB-sized chips); sizes in GB = 10^9 bytes. Price marks: * figure not confirmed by a "
+                       "stored source, d discontinued (last new price), u used/refurbished price. Decode at the checked context.\n", kTableWidth, 0);
   if (r.discontinued_left_out > 0)
     s += fmt::format("{} discontinued configurations left out (--include-discontinued ranks them at their used price).\n",
                      r.discontinued_left_out);
-  return s + "\n" + r.recommendation + "\n";
+  return s + "\n" + wrap_long_lines(r.recommendation, kTableWidth, 0) + "\n";
 }
 
 std::string fit_json(const FitResult& r) {
@@ -221,11 +227,27 @@ std::string fit_csv(const FitResult& r) {
 }
 
 std::string fit_table(const FitResult& r) {
-  std::string s = fmt::format("{} with {:g} GB RAM, GPU limit {}; speeds at a context of {} tokens (prompt {} + gen {}), "
-                              "or the model's maximum when shorter\n\n",
-                              r.hardware.name, ram_gb(r.ram), format_gb(r.limit), r.context, r.context - r.gen, r.gen);
-  s += fmt::format("{:<30} {:<16} {:<9} {:>9} {:>9} {:>8} {:>9} {:>10}\n", "model", "runtime", "quant", "decode", "prefill",
-                   "TTFT s", "weights", "max ctx");
+  std::string s = wrap_long_lines(fmt::format("{} with {:g} GB RAM, GPU limit {}; speeds at a context of {} tokens (prompt {} + "
+                                              "gen {}), or the model's maximum when shorter\n\n",
+                                              r.hardware.name, ram_gb(r.ram), format_gb(r.limit), r.context, r.context - r.gen, r.gen),
+                                  kTableWidth, 0);
+  // Columns as wide as the names in this table (whole ids, never cut), so a row fits 100 columns.
+  // A longer id goes on a line of its own above its rows.
+  constexpr size_t kModelWidth = 26;
+  size_t mw = 5, rw = 7;
+  for (const auto& x : r.rows) {
+    mw = std::max(mw, std::min(kModelWidth, x.model.size()));
+    rw = std::max(rw, x.runtime.size());
+  }
+  std::string long_id_shown;
+  auto model_cell = [&](const std::string& id) {
+    if (id.size() <= mw) return id;
+    if (id != long_id_shown) s += id + "\n";  // once above the rows of that model
+    long_id_shown = id;
+    return std::string();
+  };
+  s += fmt::format("{:<{}} {:<{}} {:<10} {:>7} {:>7} {:>7} {:>9} {:>11}\n", "model", mw, "runtime", rw, "quant", "decode",
+                   "prefill", "TTFT s", "weights", "max ctx");
   size_t i = 0;
   while (i < r.rows.size()) {
     // One model and runtime: every quantization that fits, then one line for those that do not.
@@ -233,12 +255,14 @@ std::string fit_table(const FitResult& r) {
     std::vector<std::string> too_big;
     while (j < r.rows.size() && r.rows[j].model == r.rows[i].model && r.rows[j].runtime == r.rows[i].runtime) {
       const auto& x = r.rows[j];
-      if (x.fits)
-        s += fmt::format("{:<30} {:<16} {:<9} {:>9.1f} {:>9.0f} {:>8.1f} {:>9} {:>10}\n", x.model.substr(0, 30), x.runtime,
-                         x.quant, x.decode_tps, x.prefill_tps, x.ttft_seconds, format_gb(x.weights),
+      if (x.fits) {
+        const std::string cell = model_cell(x.model);
+        s += fmt::format("{:<{}} {:<{}} {:<10} {:>7.1f} {:>7.0f} {:>7.1f} {:>9} {:>11}\n", cell, mw, x.runtime, rw, x.quant,
+                         x.decode_tps, x.prefill_tps, x.ttft_seconds, format_gb(x.weights),
                          x.max_context ? std::to_string(*x.max_context) : fmt::format("{} (max)", x.model_max));
-      else
+      } else {
         too_big.push_back(x.quant);
+      }
       ++j;
     }
     if (!too_big.empty()) {
@@ -246,11 +270,13 @@ std::string fit_table(const FitResult& r) {
       std::string fix;
       for (const auto& h : last.hints)
         if (h.kind != "quant") fix += (fix.empty() ? "" : "; ") + h.text;
-      s += fmt::format("{:<30} {:<16} does not fit at {}{}\n", r.rows[i].model.substr(0, 30), r.rows[i].runtime,
-                       fmt::join(too_big, ", "),
-                       too_big.size() < j - i ? std::string()
-                                              : fmt::format(" (peak {} at {}){}", format_gb(last.peak), last.quant,
-                                                            fix.empty() ? "" : ": " + fix));
+      const std::string cell = model_cell(r.rows[i].model);
+      s += wrap_long_lines(fmt::format("{:<{}} {:<{}} does not fit at {}{}\n", cell, mw, r.rows[i].runtime, rw,
+                                       fmt::join(too_big, ", "),
+                                       too_big.size() < j - i ? std::string()
+                                                              : fmt::format(" (peak {} at {}){}", format_gb(last.peak), last.quant,
+                                                                            fix.empty() ? "" : ": " + fix)),
+                           kTableWidth, mw + rw + 2);
     }
     i = j;
   }

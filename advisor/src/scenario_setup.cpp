@@ -5,6 +5,7 @@
 #include "ridgeline/advisor.hpp"
 #include "ridgeline/calibration.hpp"
 #include "ridgeline/error.hpp"
+#include "ridgeline/runtime_compat.hpp"
 
 namespace ridgeline {
 
@@ -51,13 +52,18 @@ void apply_calibration_choice(RuntimeSpec& rt, const HardwareSpec& hw, const Cal
 
 void validate_run_choice(const RunChoice& c) {
   if (!c.quant.empty()) find_quantization(c.quant);
-  if (!c.runtime.empty()) resolve_runtime(c.runtime);
+  if (!c.runtime.empty()) {
+    const RuntimeSpec rt = resolve_runtime(c.runtime);
+    if (!c.quant.empty())  // a format the runtime cannot load runs nowhere: refused before ranking
+      if (const std::string why = quant_runtime_mismatch(c.quant, rt); !why.empty()) throw InputError("quant: {}", why);
+  }
   if (!c.kv_dtype.empty()) find_kv_dtype(c.kv_dtype);
   if (c.calibration.kind == CalibrationChoice::Kind::file) load_calibration(c.calibration.file);
 }
 
 Scenario advisor_scenario(const HardwareSpec& hw, const ModelSpec& m, const RunChoice& c, Workload w) {
   RuntimeSpec rt = resolve_runtime(c.runtime.empty() ? default_runtime_for(hw) : c.runtime);
+  if (const std::string why = runtime_vendor_mismatch(rt, hw.id, hw.vendor); !why.empty()) throw InputError("{}", why);
   const std::string quant = c.quant.empty() ? default_quant_for(rt) : c.quant;
   apply_calibration_choice(rt, hw, c.calibration);
   if (!c.kv_dtype.empty()) w.kv_dtype = c.kv_dtype;

@@ -63,4 +63,11 @@ FlopRate parse_flop_rate(const std::string& text, const std::string& what) {
 std::string format_gb(Bytes b) { return fmt::format("{:.2f} GB", b.value / kGB); }
 std::string format_gib(Bytes b) { return fmt::format("{:.2f} GiB", b.value / kGiB); }
 
+double sold_ram_gb(Bytes b) {
+  const double gib = b.value / kGiB;
+  const double n = std::abs(gib - std::round(gib)) < 1e-9 ? gib : b.value / kGB;
+  return std::round(n * 10) / 10;
+}
+std::string format_sold_ram(Bytes b) { return fmt::format("{:g} GB", sold_ram_gb(b)); }
+
 }  // namespace ridgeline

@@ -86,7 +86,7 @@ JsonObject prediction_record(const Scenario& s, const Prediction& p) {
       .add("runtime", Json::string(s.runtime.id))
       .add("calibration", s.runtime.calibration.empty() ? Json::null() : Json::string(s.runtime.calibration))
       .add("kv_dtype", Json::string(s.kv.id))
-      .add("memory_gib", Json::number(s.ram.value / kGiB))
+      .add("memory_gb", Json::number(sold_ram_gb(s.ram)))
       .add("workload", JsonObject()
                            .add("prompt", Json::integer(s.workload.prompt))
                            .add("cached", Json::integer(s.workload.cached))
@@ -133,8 +133,8 @@ void append_prediction_json(fmt::memory_buffer& out, const Scenario& s, const Pr
 std::string prediction_table(const Scenario& s, const Prediction& p) {
   const auto& m = p.mem;
   std::string out;
-  out += fmt::format("{} | {} {} | {} | {} GiB RAM\n", s.hardware.name, s.model.id, s.quant.id, s.runtime.id,
-                     s.ram.value / kGiB);
+  out += fmt::format("{} | {} {} | {} | {} RAM\n", s.hardware.name, s.model.id, s.quant.id, s.runtime.id,
+                     format_sold_ram(s.ram));
   out += fmt::format("workload: prompt {} (cached {}), generate {}, chunk {}, batch {}, KV {}\n",
                      s.workload.prompt, s.workload.cached, s.workload.gen, s.chunk, s.workload.batch, s.kv.id);
   out += s.runtime.calibration.empty()
@@ -161,9 +161,15 @@ std::string prediction_table(const Scenario& s, const Prediction& p) {
                      format_gb(m.kv_cache), format_gb(m.state), format_gb(m.transient), format_gb(m.runtime));
   out += fmt::format("            peak {} of limit {} -> {}\n", format_gb(m.peak), format_gb(m.limit),
                      m.fits ? "fits" : "DOES NOT FIT");
-  out += m.oom_at_context
-             ? fmt::format("            with {}-token chunks, out of memory after {} tokens of context\n", s.chunk, *m.oom_at_context)
-             : fmt::format("            with {}-token chunks, never out of memory up to the model's maximum context\n", s.chunk);
+  if (m.weights.value > m.limit.value)
+    out += fmt::format("            the weights alone ({}) exceed the GPU limit ({}): no context fits\n", format_gb(m.weights),
+                       format_gb(m.limit));
+  else if (m.oom_at_context && *m.oom_at_context == 0)
+    out += fmt::format("            the weights, fixed state and runtime leave no room for a {}-token chunk within the limit\n", s.chunk);
+  else
+    out += m.oom_at_context
+               ? fmt::format("            with {}-token chunks, out of memory after {} tokens of context\n", s.chunk, *m.oom_at_context)
+               : fmt::format("            with {}-token chunks, never out of memory up to the model's maximum context\n", s.chunk);
   for (const auto& w : p.warnings) out += "  warning: " + w + "\n";
   return out;
 }
@@ -181,7 +187,7 @@ const CsvField kCsvFields[] = {
     {"model", [](const Scenario& s, const Prediction&) { return s.model.id; }},
     {"quant", [](const Scenario& s, const Prediction&) { return s.quant.id; }},
     {"runtime", [](const Scenario& s, const Prediction&) { return s.runtime.id; }},
-    {"memory_gib", [](const Scenario& s, const Prediction&) { return num(s.ram.value / kGiB); }},
+    {"memory_gb", [](const Scenario& s, const Prediction&) { return num(sold_ram_gb(s.ram)); }},
     {"prompt", [](const Scenario& s, const Prediction&) { return std::to_string(s.workload.prompt); }},
     {"cached", [](const Scenario& s, const Prediction&) { return std::to_string(s.workload.cached); }},
     {"gen", [](const Scenario& s, const Prediction&) { return std::to_string(s.workload.gen); }},

@@ -193,8 +193,8 @@ std::string match_runtime_name(const std::string& text, const std::string& vendo
 }
 
 RuntimeSpec resolve_runtime(const std::string& name, const std::string& vendor) {
-  if (looks_like_path(name)) {
-    std::error_code ec;
+  std::error_code ec;
+  if (looks_like_path(name) || std::filesystem::is_directory(name, ec)) {  // a folder: the reader says it is one
     if (!std::filesystem::exists(name, ec)) throw InputError("--runtime: file '{}' does not exist", name);
     return parse_runtime_yaml(name);
   }

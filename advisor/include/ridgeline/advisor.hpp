@@ -133,6 +133,10 @@ struct BuyFile {
   std::vector<std::string> consider;
 };
 BuyFile read_buy_file(const std::string& path);
+// "2048" or "2k" (x1024, as context sizes are written) -> tokens; nullopt when not a whole number.
+std::optional<long long> parse_token_count(const std::string& text);
+// "3000", "3k", "$3,000", "$3.5k" -> USD; nullopt when not a positive amount.
+std::optional<double> parse_usd(const std::string& text);
 // A model id, alias or descriptor file; InputError naming `where` with a suggestion otherwise.
 ModelSpec resolve_model_at(const std::string& name, const std::string& where);
 // A hardware id (or a name the hardware resolver knows); InputError naming `where` otherwise.

@@ -51,5 +51,9 @@ FlopRate parse_flop_rate(const std::string& text, const std::string& what);
 // "12.3 GB" / "4.58 GiB" style formatting for reports.
 std::string format_gb(Bytes b);
 std::string format_gib(Bytes b);
+// Installed RAM as the machine is sold: Apple's "36 GB" is a 36 GiB part (-> 36); a size that is
+// not whole GiB is a decimal datasheet figure (H200's 141 GB -> 141). One decimal at most.
+double sold_ram_gb(Bytes b);
+std::string format_sold_ram(Bytes b);  // "36 GB"
 
 }  // namespace ridgeline

@@ -12,7 +12,8 @@
 
 namespace ridgeline {
 
-constexpr int kSchemaVersion = 1;
+// 2: memory_gib became memory_gb (RAM as sold, in every command), byte counts exact integers.
+constexpr int kSchemaVersion = 2;
 
 std::string json_escape(const std::string& s);
 
