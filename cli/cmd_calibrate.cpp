@@ -3,7 +3,11 @@
 #include <cmath>
 #include <chrono>
 #include <filesystem>
+#include <cstdio>
+#include <iostream>
 #include <set>
+
+#include <unistd.h>
 
 #include "commands.hpp"
 #include "ridgeline/calibration.hpp"
@@ -49,8 +53,17 @@ int run_calibrate(const CalibrateOptions& o, std::ostream& out) {
   out << fmt::format("{} rows read, {} usable, {} observations\n", d.rows.size(), usable, d.observations.size());
   FitOptions fo;
   fo.cross_validate = !o.no_cv;
+  // On a terminal, a progress line on standard error: a full fit with cross-validation takes
+  // about a minute over ../shared/data. Pipes and files get none (stdout stays the report).
+  const bool terminal = isatty(fileno(stderr)) != 0;
+  size_t done = 0;
   for (const auto& rt : runtimes) {
+    if (terminal)
+      std::cerr << fmt::format("\rcalibrate: fitting {} ({} of {}){}", rt, ++done, runtimes.size(),
+                               fo.cross_validate ? ", with cross-validation" : "")
+                << std::string(8, ' ') << std::flush;
     Calibration c = fit_runtime(rt, d.observations, d.rows, fo);
+    if (terminal) std::cerr << "\r" << std::string(72, ' ') << "\r" << std::flush;  // the report follows
     c.fitted_on = o.date.empty() ? today() : o.date;
     c.datasets = d.hashes;
     out << fmt::format("\n{} on {} ({} observations; chips: {})\n", rt, c.hardware_vendor, c.observations,
