@@ -5,6 +5,7 @@
 #include <map>
 
 #include "commands.hpp"
+#include "ridgeline/coefficients.hpp"
 #include "ridgeline/calibration.hpp"
 #include "ridgeline/error.hpp"
 #include "ridgeline/measurement.hpp"
@@ -28,11 +29,8 @@ Scenario roofline(Scenario s) {
   c.launch_overhead_us = 0;
   c.step_overhead_ms = 0;
   c.gemv_compute_efficiency = 1;
-  c.quant_compute_factor.clear();
-  c.generation_compute_factor.clear();
-  c.tier_bandwidth_factor.clear();
-  c.quant_bandwidth_factor.clear();
-  c.tier_launch_factor.clear();
+  for (const auto& f : coefficient_table())  // every keyed factor (class, generation, tier) back to 1
+    if (f.family) (c.*f.family).clear();
   return s;
 }
 

@@ -292,12 +292,13 @@ void fit_runtime_memory(const std::vector<Observation>& all, const std::string& 
 }
 
 void weigh_by_build(std::vector<Observation>& obs, const std::vector<Measurement>& rows) {
-  long long newest = 0;
-  for (const auto& o : obs) newest = std::max(newest, stated_build(rows[o.row].runtime));
-  for (auto& o : obs) {
-    const long long b = stated_build(rows[o.row].runtime);
-    o.weight = b > 0 ? std::pow(0.5, static_cast<double>(newest - b) / kBuildHalfLife) : kUnstatedBuildWeight;
-  }
+  std::vector<long long> builds;
+  builds.reserve(obs.size());
+  for (const auto& o : obs) builds.push_back(stated_build(rows[o.row].runtime));
+  const long long newest = builds.empty() ? 0 : *std::max_element(builds.begin(), builds.end());
+  for (size_t i = 0; i < obs.size(); ++i)
+    obs[i].weight = builds[i] > 0 ? std::pow(0.5, static_cast<double>(newest - builds[i]) / kBuildHalfLife)
+                                  : kUnstatedBuildWeight;
 }
 
 }  // namespace

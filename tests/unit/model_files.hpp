@@ -18,6 +18,10 @@ struct TensorInfo {
   uint64_t d0, d1;
   uint32_t ggml_type;  // 1 F16, 8 Q8_0, 12 Q4_K, 14 Q6_K
 };
+// The tensors the GGUF tests mix: an F16 embedding, and an MLP matrix at Q4_K or Q8_0.
+inline const TensorInfo kEmbedF16{"token_embd.weight", 64, 100, 1};
+inline const TensorInfo kUpQ4K{"blk.0.ffn_up.weight", 256, 128, 12};
+inline const TensorInfo kUpQ8{"blk.0.ffn_up.weight", 64, 1024, 8};
 
 // A GGUF v3 header for a 2-layer llama of hidden 64 (4 heads, 2 KV heads, MLP 128, vocab 100),
 // with `general.file_type` when given and `filler_strings` 1 KiB strings (a tokenizer stand-in)

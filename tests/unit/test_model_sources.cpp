@@ -17,9 +17,6 @@ using namespace ridgeline::test;
 namespace fs = std::filesystem;
 
 namespace {
-const TensorInfo kEmbedF16{"token_embd.weight", 64, 100, 1};
-const TensorInfo kUpQ4K{"blk.0.ffn_up.weight", 256, 128, 12};
-const TensorInfo kUpQ8{"blk.0.ffn_up.weight", 64, 1024, 8};
 
 ModelSource gguf_in(const fs::path& dir, const std::string& file, std::optional<uint32_t> ft,
                     const std::vector<TensorInfo>& tensors) {
