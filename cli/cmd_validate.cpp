@@ -28,6 +28,8 @@ Scenario roofline(Scenario s) {
   c.attention_efficiency = 1;
   c.launch_overhead_us = 0;
   c.step_overhead_ms = 0;
+  c.wrapper_step_overhead_ms = 0;  // a server's own costs are overheads too
+  c.wrapper_request_ms = 0;
   c.gemv_compute_efficiency = 1;
   for (const auto& f : coefficient_table())  // every keyed factor (class, generation, tier) back to 1
     if (f.family) (c.*f.family).clear();
