@@ -44,6 +44,12 @@ const std::vector<CoefficientInfo>& coefficient_table() {
        "a wrapper's own cost per forward pass on top of the engine it wraps (server loop, IPC, sampling)"},
       {"wrapper_request_ms", &C::wrapper_request_ms, kScalar, 0, 1e5, 0.0, 2000.0, "ms",
        "a server's own cost per request before its first token (HTTP, tokenisation, scheduling, detokenisation)"},
+      {"wrapper_moe_kernels_per_layer", &C::wrapper_moe_kernels_per_layer, kScalar, 0, 1e3, 0.0, 100.0, "kernels",
+       "kernels a wrapper's vendored engine build launches per routed-expert layer beyond the engine's "
+       "current build (top-k routing and the expert sum left unfused)"},
+      {"wrapper_linear_kernels_per_layer", &C::wrapper_linear_kernels_per_layer, kScalar, 0, 1e3, 0.0, 200.0, "kernels",
+       "kernels a wrapper's vendored engine build launches per linear-attention layer beyond the engine's "
+       "current build (a gated delta-net recurrence built from generic ops instead of one kernel)"},
       {"quant_compute_factor", kKeyed, &C::quant_compute_factor, 0.01, 10, 0.1, 3.0, "factor",
        "matrix-matrix throughput of a quantization kernel class relative to the reference class"},
       {"quant_bandwidth_factor", kKeyed, &C::quant_bandwidth_factor, 0.01, 10, 0.5, 2.0, "factor",
