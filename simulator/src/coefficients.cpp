@@ -16,6 +16,9 @@ const std::vector<CoefficientInfo>& coefficient_table() {
        "share of the hardware's measured streaming bandwidth the runtime's kernels reach"},
       {"gemv_max_rows", &C::gemv_max_rows, kScalar, 0, 4096, 0, 0, "rows",
        "rows (tokens x sequences) up to which matrix-vector kernels run instead of matrix-matrix ones"},
+      {"moe_gemv_max_rows", &C::moe_gemv_max_rows, kScalar, 0, 4096, 0, 0, "rows",
+       "rows up to which routed-expert products run row by row, each row streaming its own experts' weights, "
+       "instead of grouping the rows by expert"},
       {"gemv_compute_efficiency", &C::gemv_compute_efficiency, kScalar, 0.001, 1.0, 0.02, 1.0, "fraction",
        "share of the FP32 ALU peak matrix-vector kernels reach on multiply-adds plus dequantization"},
       {"compute_efficiency", &C::compute_efficiency, kScalar, 0.001, 1.0, 0.03, 1.0, "fraction",

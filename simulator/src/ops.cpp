@@ -164,17 +164,23 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
     }
     if (f.is_moe()) {
       Op ex{"routed experts", group};
-      // Experts the step's rows touch: with each row choosing `active` of `experts` (routing taken as
-      // uniform), an expert is missed by all rows with probability (1 - active/experts)^rows.
-      const double E = f.experts, miss = 1.0 - f.active_experts / E;
-      const double touched = std::max<double>(f.active_experts, E * (1.0 - std::pow(miss, rows)));
-      const double per_expert = expert_params(f, m.hidden);
-      ex.flops = 2 * rows * f.active_experts * per_expert;
-      ex.weight_bytes = touched * per_expert * q.expert_bpw / 8;
-      ex.activation_bytes = rows * f.active_experts * 2 * h * kActivationBytes;
-      const double expert_rows = rows * f.active_experts / touched;
-      ex.compute_rate = matmul_rate(s, expert_rows, true) *
-                        (gemv_regime(s, expert_rows) ? 1.0 : s.runtime.coef.moe_compute_factor);
+      const double E = f.experts, k = f.active_experts, per_expert = expert_params(f, m.hidden);
+      ex.flops = 2 * rows * k * per_expert;
+      ex.activation_bytes = rows * k * 2 * h * kActivationBytes;
+      if (rows <= s.runtime.coef.moe_gemv_max_rows) {
+        // Row by row (ggml-metal's mul_mv_id below 32 rows): each row streams its k experts'
+        // weights, shared or not, through the matrix-vector kernel.
+        ex.weight_bytes = rows * k * per_expert * q.expert_bpw / 8;
+        ex.compute_rate = matmul_rate(s, 1, true);
+      } else {
+        // Grouped by expert: each expert the rows touch is read once. With routing taken as
+        // uniform, an expert is missed by all rows with probability (1 - k/E)^rows.
+        const double touched = std::max(k, E * (1.0 - std::pow(1.0 - k / E, rows)));
+        const double expert_rows = rows * k / touched;
+        ex.weight_bytes = touched * per_expert * q.expert_bpw / 8;
+        ex.compute_rate = matmul_rate(s, expert_rows, true) *
+                          (gemv_regime(s, expert_rows) ? 1.0 : s.runtime.coef.moe_compute_factor);
+      }
       add(ex, layers);
     }
     Op norms{"norms + residuals", group};

@@ -73,6 +73,11 @@ TEST(StepOps, MoeChunkTouchesExperts) {
   auto big = step_ops(s, {512, 0, 1, false, true});
   EXPECT_DOUBLE_EQ(find_op(s, big, "routed experts").weight_bytes, 2 * 16 * expert * 2);
   EXPECT_DOUBLE_EQ(find_op(s, big, "routed experts").flops, 2 * 2 * 512 * 2 * expert);
+  // Row by row (ggml-metal's mul_mv_id below 32 rows): 4 sequences each stream their 2 experts,
+  // 4 x 2 = 8 expert reads per layer whether or not they coincide.
+  s.runtime.coef.moe_gemv_max_rows = 31;
+  auto batched = step_ops(s, {1, 10, 4, true, false});
+  EXPECT_DOUBLE_EQ(find_op(s, batched, "routed experts").weight_bytes, 2 * 4 * 2 * expert * 2);
 }
 
 // MLA reads its compressed latent and attends over it (absorbed form); through the binary: tests/golden/mla-latent-decode.

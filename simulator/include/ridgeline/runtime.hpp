@@ -15,6 +15,7 @@ namespace ridgeline {
 struct RuntimeCoefficients {
   double bandwidth_efficiency = 0.9;
   double gemv_max_rows = 8;
+  double moe_gemv_max_rows = 8;  // rows below which routed-expert products stream each row's experts
   double gemv_compute_efficiency = 0.3;
   double compute_efficiency = 0.6;
   double compute_half_tokens = 64;
