@@ -74,7 +74,7 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     if (rt.wraps == rt.id) throw InputError("{}: a runtime cannot wrap itself", w->where("wraps"));
     // Read from its file, not the catalog: this runs while the catalog is being built.
     std::string inner_path;
-    for (const auto& f : yaml_files("simulator/runtimes"))
+    for (const auto& f : yaml_files("runtime/profiles"))
       if (std::filesystem::path(f).stem() == rt.wraps) inner_path = f;
     if (inner_path.empty()) throw InputError("{}: '{}' is not a runtime profile in the catalog", w->where("wraps"), rt.wraps);
     const RuntimeSpec inner = parse_runtime_yaml(inner_path);
@@ -128,7 +128,7 @@ const std::vector<RuntimeSpec>& runtime_catalog() {
 const std::vector<std::string>& runtime_ids() {
   static const std::vector<std::string> ids = [] {
     std::vector<std::string> out;
-    for (const auto& f : yaml_files("simulator/runtimes")) out.push_back(std::filesystem::path(f).stem().string());
+    for (const auto& f : yaml_files("runtime/profiles")) out.push_back(std::filesystem::path(f).stem().string());
     return out;
   }();
   return ids;
@@ -139,7 +139,7 @@ const RuntimeSpec* catalog_runtime(const std::string& id) {
   if (auto it = parsed.find(id); it != parsed.end()) return &it->second;
   const auto& ids = runtime_ids();
   if (std::find(ids.begin(), ids.end(), id) == ids.end()) return nullptr;
-  const std::string path = (std::filesystem::path(data_dir()) / "simulator/runtimes" / (id + ".yaml")).string();
+  const std::string path = (std::filesystem::path(data_dir()) / "runtime/profiles" / (id + ".yaml")).string();
   RuntimeSpec rt = parse_runtime_yaml(path);
   if (rt.id != id) throw InputError("{}: id '{}' differs from the file name (a catalog file is named after its id)", path, rt.id);
   return &parsed.emplace(id, std::move(rt)).first->second;
