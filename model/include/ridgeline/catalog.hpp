@@ -5,14 +5,13 @@
 #include <string>
 #include <vector>
 
+#include "ridgeline/catalog_lookup.hpp"
 #include "ridgeline/data_dir.hpp"
 #include "ridgeline/model.hpp"
 #include "ridgeline/names.hpp"
 
 namespace ridgeline {
 
-// The .yaml files of a folder under the data root, sorted by name.
-std::vector<std::string> yaml_files(const std::string& subdir);
 // Lower-cases and drops everything but letters, digits and '.', for alias matching.
 std::string normalize_name(const std::string& s);
 bool looks_like_path(const std::string& s);
