@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ridgeline/html_report.hpp"
 #include "ridgeline/model_source.hpp"
 #include "ridgeline/simulate.hpp"
 
@@ -108,8 +109,6 @@ int run_fit(const FitCommandOptions& o, std::ostream& out);
 
 // --memory / --limit style sizes: a bare number in `bare_unit` bytes, or a value with a unit.
 Bytes parse_size_option(const std::string& text, const std::string& flag, double bare_unit);
-// The HTML report of a buy, fit, sweep, chunk or validate JSON result (what `--json` prints).
-std::string report_html(const std::string& json, const std::string& label);
 
 struct ReportOptions { std::string input, html; };
 int run_report(const ReportOptions& o, std::ostream& out);

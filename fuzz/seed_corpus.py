@@ -7,7 +7,7 @@ root = pathlib.Path(__file__).resolve().parent.parent
 seeds = {
     0: list(root.glob("hardware_profiles/m*-max-40c.yaml")) + list(root.glob("tests/bad_inputs/hw_*.yaml")),
     1: list(root.glob("model/catalog/gemma-4-*.yaml")) + list(root.glob("model/catalog/deepseek-v3.yaml")) + list(root.glob("tests/bad_inputs/model_*.yaml")),
-    2: list(root.glob("simulator/runtimes/*.yaml")) + list(root.glob("tests/bad_inputs/runtime_*.yaml")),
+    2: list(root.glob("runtime/profiles/*.yaml")) + list(root.glob("tests/bad_inputs/runtime_*.yaml")),
     3: list(root.glob("tests/bad_inputs/hf_*.json")),
     4: list(root.glob("tests/bad_inputs/*.gguf")),
     5: list(root.glob("tests/fixtures/bench/*")) + list(root.glob("tests/bad_inputs/measurements_*.csv")) + list(root.glob("tests/bad_inputs/llama_bench_*")) + list(root.glob("examples/*.csv")),

@@ -14,10 +14,8 @@ ModelSpec resolve_model_at(const std::string& name, const std::string& where) {
     return resolve_model(name);
   } catch (const InputError&) {
     if (looks_like_path(name)) throw;  // the file's own error names the file and the key
-    std::vector<std::string> ids;
-    for (const auto& m : model_catalog()) ids.push_back(m.id);
     throw InputError("{}: '{}' is not a model in the catalog{}; `ridgeline list models` shows them", where, name,
-                     did_you_mean(name, ids));
+                     did_you_mean(name, ids_of(model_headers(), &ModelHeader::id)));
   }
 }
 
@@ -25,10 +23,8 @@ std::string resolve_hardware_id(const std::string& name, const std::string& wher
   try {
     return resolve_hardware(name).id;
   } catch (const InputError&) {
-    std::vector<std::string> ids;
-    for (const auto& h : hardware_catalog()) ids.push_back(h.id);
     throw InputError("{}: '{}' is not in the catalog{}; `ridgeline list hardware` shows them", where, name,
-                     did_you_mean(name, ids));
+                     did_you_mean(name, ids_of(hardware_headers(), &HardwareHeader::id)));
   }
 }
 

@@ -118,21 +118,12 @@ Calibration load_calibration(const std::string& path) { return parse_calibration
 const Calibration* shipped_calibration(const std::string& runtime, const std::string& vendor) {
   // Shipped files are named <runtime>-<vendor>.yaml (a unit test holds every one to it), so only
   // the file asked for is parsed.
-  static std::map<std::string, std::optional<Calibration>> loaded;
-  const std::string stem = runtime + "-" + vendor;
-  auto it = loaded.find(stem);
-  if (it == loaded.end()) {
-    std::optional<Calibration> c;
-    const std::filesystem::path path = std::filesystem::path(data_dir()) / "calibrate/calibrations" / (stem + ".yaml");
-    std::error_code ec;
-    if (!runtime.empty() && stem.find('/') == std::string::npos && std::filesystem::is_regular_file(path, ec))
-      c = load_calibration(path.string());
-    it = loaded.emplace(stem, std::move(c)).first;
-  }
+  static FileCatalog<Calibration> shipped("calibrate/calibrations", load_calibration);
+  if (runtime.empty()) return nullptr;
+  const Calibration* c = shipped.find(runtime + "-" + vendor);
   // A fit on a single model says more about that model than about the runtime: such files are
   // shipped for reference (pass them with --calibration) but not applied by default.
-  const auto& c = it->second;
-  if (c && c->runtime == runtime && c->hardware_vendor == vendor && c->leave_one_model_out.folds >= 2) return &*c;
+  if (c && c->runtime == runtime && c->hardware_vendor == vendor && c->leave_one_model_out.folds >= 2) return c;
   return nullptr;
 }
 

@@ -14,18 +14,6 @@ namespace ridgeline {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> yaml_files(const std::string& subdir) {
-  std::vector<std::string> out;
-  fs::path dir = fs::path(data_dir()) / subdir;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.path().extension() == ".yaml") out.push_back(e.path().string());
-  if (ec) throw InputError("{}: cannot list the built-in catalog ({}); set RIDGELINE_DATA to the "
-                           "ridgeline data folder", dir.string(), ec.message());
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 std::string normalize_name(const std::string& s) {
   std::string out;
   for (char c : s)
@@ -178,9 +166,7 @@ const std::vector<ModelHeader>& model_headers() {
       ModelHeader h{.id = file_stem(f), .name = {}, .path = f, .aliases = {}};
       const auto fields = read_catalog_header(read_text_file(f), {"id", "name", "aliases"});
       if (fields && fields->contains("id") && fields->at("id").size() == 1) {
-        if (fields->at("id")[0] != h.id)
-          throw InputError("{}: id '{}' differs from the file name (a catalog file is named after its id)", f,
-                           fields->at("id")[0]);
+        check_catalog_id(f, fields->at("id")[0], h.id);
         h.name = fields->contains("name") ? fields->at("name").at(0) : h.id;
         if (fields->contains("aliases")) h.aliases = fields->at("aliases");
       } else {  // written in a form the line reader does not take: the full parse decides
@@ -196,15 +182,8 @@ const std::vector<ModelHeader>& model_headers() {
 }
 
 const ModelSpec* catalog_model(const std::string& id) {
-  static std::map<std::string, ModelSpec> parsed;
-  if (auto it = parsed.find(id); it != parsed.end()) return &it->second;
-  const fs::path path = fs::path(data_dir()) / "model/catalog" / (id + ".yaml");
-  std::error_code ec;
-  if (id.empty() || id.find('/') != std::string::npos || !fs::is_regular_file(path, ec)) return nullptr;
-  ModelSpec m = parse_model_yaml(path.string());
-  if (m.id != id)
-    throw InputError("{}: id '{}' differs from the file name (a catalog file is named after its id)", path.string(), m.id);
-  return &parsed.emplace(id, std::move(m)).first->second;
+  static FileCatalog<ModelSpec> catalog("model/catalog", parse_model_yaml, [](const ModelSpec& m) { return m.id; });
+  return catalog.find(id);
 }
 
 ModelSpec resolve_model(const std::string& name, NameMatch* how) {

@@ -394,8 +394,7 @@ std::vector<std::string> name_words(std::string_view s) {
 NameMatch match_quant_name(std::string_view text) {
   NameMatch r = read_quant(text, false);
   if (r.id.empty() && r.refusal.empty()) {
-    std::vector<std::string> ids;
-    for (const auto& q : quantizations()) ids.push_back(q.id);
+    const auto ids = ids_of(quantizations(), &Quantization::id);
     r.refusal = text.empty() ? "no quantization stated"
                              : fmt::format("quantization '{}' is not known{}; `ridgeline list quants` shows them", text,
                                            did_you_mean(lower_ascii(text), ids));

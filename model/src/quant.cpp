@@ -4,6 +4,7 @@
 // matrix width is an average, marked approximate and checked against a measured file size.
 #include "ridgeline/quant.hpp"
 
+#include "ridgeline/catalog_lookup.hpp"
 #include "ridgeline/error.hpp"
 
 namespace ridgeline {
@@ -130,13 +131,8 @@ const std::vector<Quantization>& quantizations() {
 }
 
 const Quantization& find_quantization(const std::string& id) {
-  std::vector<std::string> ids;
-  for (const auto& q : quantizations()) {
-    if (q.id == id) return q;
-    ids.push_back(q.id);
-  }
-  throw InputError("quantization '{}' is not known{}; `ridgeline list quants` shows them", id,
-                   did_you_mean(id, ids));
+  return find_or_suggest(quantizations(), id, &Quantization::id, "quantization '{}' is not known",
+                         "; `ridgeline list quants` shows them");
 }
 
 const std::vector<KvDtype>& kv_dtypes() {
@@ -148,12 +144,8 @@ const std::vector<KvDtype>& kv_dtypes() {
 }
 
 const KvDtype& find_kv_dtype(const std::string& id) {
-  for (const auto& k : kv_dtypes())
-    if (k.id == id) return k;
-  std::vector<std::string> ids;
-  for (const auto& k : kv_dtypes()) ids.push_back(k.id);
-  throw InputError("KV-cache dtype '{}' is not known (expected one of f16, bf16, f32, fp8, q8_0, "
-                   "q5_0, q4_0, q4_1){}", id, did_you_mean(id, ids));
+  return find_or_suggest(kv_dtypes(), id, &KvDtype::id,
+                         "KV-cache dtype '{}' is not known (expected one of f16, bf16, f32, fp8, q8_0, q5_0, q4_0, q4_1)");
 }
 
 }  // namespace ridgeline

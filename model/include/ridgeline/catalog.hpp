@@ -1,19 +1,17 @@
 #pragma once
-// Built-in catalogs live in the source tree (model/catalog, hardware_profiles,
-// simulator/runtimes). RIDGELINE_DATA overrides the root, e.g. for an installed copy.
+// Built-in catalogs live under data_dir() (model/catalog, hardware_profiles, runtime/profiles).
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "ridgeline/catalog_lookup.hpp"
+#include "ridgeline/data_dir.hpp"
 #include "ridgeline/model.hpp"
 #include "ridgeline/names.hpp"
 
 namespace ridgeline {
 
-std::string data_dir();
-// The .yaml files of a folder under the data root, sorted by name.
-std::vector<std::string> yaml_files(const std::string& subdir);
 // Lower-cases and drops everything but letters, digits and '.', for alias matching.
 std::string normalize_name(const std::string& s);
 bool looks_like_path(const std::string& s);

@@ -73,11 +73,9 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     rt.wraps = w->str("wraps");
     if (rt.wraps == rt.id) throw InputError("{}: a runtime cannot wrap itself", w->where("wraps"));
     // Read from its file, not the catalog: this runs while the catalog is being built.
-    std::string inner_path;
-    for (const auto& f : yaml_files("simulator/runtimes"))
-      if (std::filesystem::path(f).stem() == rt.wraps) inner_path = f;
-    if (inner_path.empty()) throw InputError("{}: '{}' is not a runtime profile in the catalog", w->where("wraps"), rt.wraps);
-    const RuntimeSpec inner = parse_runtime_yaml(inner_path);
+    const auto inner_path = catalog_file("runtime/profiles", rt.wraps);
+    if (!inner_path) throw InputError("{}: '{}' is not a runtime profile in the catalog", w->where("wraps"), rt.wraps);
+    const RuntimeSpec inner = parse_runtime_yaml(*inner_path);
     if (!inner.wraps.empty()) throw InputError("{}: '{}' is itself a wrapper; wrap the engine", w->where("wraps"), rt.wraps);
     rt.coef = inner.coef;
     const CoefficientInfo& f = *find_coefficient("wrapper_step_overhead_ms");
@@ -132,23 +130,14 @@ const std::vector<RuntimeSpec>& runtime_catalog() {
 }
 
 const std::vector<std::string>& runtime_ids() {
-  static const std::vector<std::string> ids = [] {
-    std::vector<std::string> out;
-    for (const auto& f : yaml_files("simulator/runtimes")) out.push_back(std::filesystem::path(f).stem().string());
-    return out;
-  }();
+  static const std::vector<std::string> ids = yaml_file_ids("runtime/profiles");
   return ids;
 }
 
 const RuntimeSpec* catalog_runtime(const std::string& id) {
-  static std::map<std::string, RuntimeSpec> parsed;
-  if (auto it = parsed.find(id); it != parsed.end()) return &it->second;
-  const auto& ids = runtime_ids();
-  if (std::find(ids.begin(), ids.end(), id) == ids.end()) return nullptr;
-  const std::string path = (std::filesystem::path(data_dir()) / "simulator/runtimes" / (id + ".yaml")).string();
-  RuntimeSpec rt = parse_runtime_yaml(path);
-  if (rt.id != id) throw InputError("{}: id '{}' differs from the file name (a catalog file is named after its id)", path, rt.id);
-  return &parsed.emplace(id, std::move(rt)).first->second;
+  static FileCatalog<RuntimeSpec> catalog("runtime/profiles", parse_runtime_yaml,
+                                          [](const RuntimeSpec& rt) { return rt.id; });
+  return catalog.find(id);
 }
 
 namespace {
@@ -191,11 +180,9 @@ std::string match_runtime_name(const std::string& text, const std::string& vendo
                              "llama.cpp-cuda, llama.cpp-rocm, llama.cpp-vulkan", text), "";
   }
   if (r == "pytorch" || r == "transformers") return why = fmt::format("runtime '{}': one of pytorch-sdpa, pytorch-cudagraph", text), "";
-  std::vector<std::string> ids;
-  for (const auto& id : runtime_ids()) ids.push_back(id);
   return why = text.empty() ? "no runtime stated"
                             : fmt::format("runtime '{}' has no profile{}; `ridgeline list runtimes` shows them", text,
-                                          did_you_mean(text, ids)), "";
+                                          did_you_mean(text, runtime_ids())), "";
 }
 
 RuntimeSpec resolve_runtime(const std::string& name, const std::string& vendor) {

@@ -6,12 +6,12 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "commands.hpp"
 #include "ridgeline/error.hpp"
+#include "ridgeline/html_report.hpp"
 #include "ridgeline/report.hpp"
 #include "ridgeline/yaml_reader.hpp"
 
-namespace ridgeline::cli {
+namespace ridgeline {
 
 namespace {
 
@@ -320,10 +320,4 @@ std::string report_html(const std::string& json, const std::string& label) {
                    "'rows' or 'predictions' key)", label);
 }
 
-int run_report(const ReportOptions& o, std::ostream& out) {
-  write_output("--html", o.html, report_html(read_text_file(o.input), o.input));
-  out << "wrote " << o.html << "\n";
-  return kOk;
-}
-
-}  // namespace ridgeline::cli
+}  // namespace ridgeline

@@ -1,6 +1,6 @@
 #pragma once
 // A runtime profile: how one inference engine executes the operator graph. Every coefficient
-// the simulator uses is named here and read from simulator/runtimes/<id>.yaml (or replaced by
+// the simulator uses is named here and read from runtime/profiles/<id>.yaml (or replaced by
 // a calibration file, or by --set), never written into the simulator code.
 #include <map>
 #include <string>

@@ -41,12 +41,8 @@ PriceRow parse_row(MapReader& m, const std::vector<HardwareSpec>& hardware) {
                        m.where("id"), p.id);
   p.machine = m.str("machine");
   p.hardware = m.str("hardware");
-  auto hw = std::find_if(hardware.begin(), hardware.end(), [&](const HardwareSpec& h) { return h.id == p.hardware; });
-  if (hw == hardware.end()) {
-    std::vector<std::string> ids;
-    for (const auto& h : hardware) ids.push_back(h.id);
-    throw InputError("{}: '{}' is not a hardware profile{}", m.where("hardware"), p.hardware, did_you_mean(p.hardware, ids));
-  }
+  const HardwareSpec* hw =
+      &find_or_suggest(hardware, p.hardware, &HardwareSpec::id, m.where("hardware") + ": '{}' is not a hardware profile");
   p.memory = parse_bytes(m.str("memory"), m.where("memory"));
   const auto& sizes = hw->memory_sizes.value;
   if (std::find(sizes.begin(), sizes.end(), p.memory) == sizes.end()) {
@@ -127,20 +123,13 @@ std::vector<PriceRow> merge_prices(std::vector<PriceRow> base, const std::vector
 }
 
 void override_price(std::vector<PriceRow>& rows, const std::string& id, double usd, const std::string& origin) {
-  std::vector<std::string> ids;
-  for (auto& r : rows) {
-    if (r.id == id) {
-      r.price_usd = usd;
-      r.source = origin;
-      r.url = "";
-      r.read = "";
-      r.origin = origin;
-      return;
-    }
-    ids.push_back(r.id);
-  }
-  throw InputError("price: '{}' is not a configuration id in the price table{}; `ridgeline list hardware --prices` shows them",
-                   id, did_you_mean(id, ids));
+  PriceRow& r = find_or_suggest(rows, id, &PriceRow::id, "price: '{}' is not a configuration id in the price table",
+                                "; `ridgeline list hardware --prices` shows them");
+  r.price_usd = usd;
+  r.source = origin;
+  r.url = "";
+  r.read = "";
+  r.origin = origin;
 }
 
 }  // namespace ridgeline

@@ -149,8 +149,7 @@ const std::vector<HardwareHeader>& hardware_headers() {
       };
       const double cores = one("gpu_cores") ? parse_double(*one("gpu_cores")).value_or(-1) : -1;
       if (one("id") && one("name") && one("vendor") && cores == std::floor(cores) && cores >= 0 && cores < 1e6) {
-        if (*one("id") != h.id)
-          throw InputError("{}: id '{}' differs from the file name (a catalog file is named after its id)", f, *one("id"));
+        check_catalog_id(f, *one("id"), h.id);
         h.name = *one("name");
         h.vendor = *one("vendor");
         h.family = one("family").value_or("");
@@ -169,15 +168,9 @@ const std::vector<HardwareHeader>& hardware_headers() {
 }
 
 const HardwareSpec* catalog_hardware(const std::string& id) {
-  static std::map<std::string, HardwareSpec> parsed;
-  if (auto it = parsed.find(id); it != parsed.end()) return &it->second;
-  const std::filesystem::path path = std::filesystem::path(data_dir()) / "hardware_profiles" / (id + ".yaml");
-  std::error_code ec;
-  if (id.empty() || id.find('/') != std::string::npos || !std::filesystem::is_regular_file(path, ec)) return nullptr;
-  HardwareSpec hw = parse_hardware_yaml(path.string());
-  if (hw.id != id)
-    throw InputError("{}: id '{}' differs from the file name (a catalog file is named after its id)", path.string(), hw.id);
-  return &parsed.emplace(id, std::move(hw)).first->second;
+  static FileCatalog<HardwareSpec> catalog("hardware_profiles", parse_hardware_yaml,
+                                           [](const HardwareSpec& hw) { return hw.id; });
+  return catalog.find(id);
 }
 
 namespace {
@@ -299,11 +292,9 @@ HardwareMatch match_hardware_name(const std::string& text, int gpu_cores) {
         break;
       }
   if (id.empty()) {
-    std::vector<std::string> ids;
-    for (const auto& hw : hardware_headers()) ids.push_back(hw.id);
     r.refusal = text.empty() ? "no hardware stated"
                              : fmt::format("hardware '{}' is not in the catalog{}; `ridgeline list hardware` shows them", text,
-                                           did_you_mean(text, ids));
+                                           did_you_mean(text, ids_of(hardware_headers(), &HardwareHeader::id)));
     return r;
   }
   if (std::string bad = read_memory(words, *find_id(id), r.memory); !bad.empty()) {

@@ -2,7 +2,7 @@
 #include <filesystem>
 #include <system_error>
 
-#include "ridgeline/catalog.hpp"
+#include "ridgeline/data_dir.hpp"
 
 #ifdef __APPLE__
 #include <mach-o/dyld.h>
