@@ -18,10 +18,12 @@ double keyed(const std::map<std::string, double>& m, const std::string& key) {
 }
 
 // Datasheet bandwidth x the chip's measured streaming efficiency x what this runtime's kernels
-// reach of it on this tier of chip.
-double bandwidth(const Scenario& s) {
-  return s.hardware.bandwidth.value.value * s.hardware.stream_efficiency.value *
-         s.runtime.coef.bandwidth_efficiency * keyed(s.runtime.coef.tier_bandwidth_factor, s.hardware.tier);
+// reach of it on this tier of chip (x, for weight streams, the kernel class's share), never above
+// the datasheet: no kernel reads memory faster than the bus moves it, whatever a fit says.
+double bandwidth(const Scenario& s, double kernel_factor = 1.0) {
+  const double datasheet = s.hardware.bandwidth.value.value;
+  return std::min(datasheet, datasheet * s.hardware.stream_efficiency.value * s.runtime.coef.bandwidth_efficiency *
+                                 keyed(s.runtime.coef.tier_bandwidth_factor, s.hardware.tier) * kernel_factor);
 }
 
 
@@ -81,7 +83,7 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
   const double rows = n * b;
   const double bw = bandwidth(s);
   // Operators streaming quantized weights reach the share their kernel class allows.
-  const double matrix_bw = bw * keyed(s.runtime.coef.quant_bandwidth_factor, q.kernel_class);
+  const double matrix_bw = bandwidth(s, keyed(s.runtime.coef.quant_bandwidth_factor, q.kernel_class));
   const double attn_rate = attention_rate(s);
   ops.clear();
   ops.reserve(m.layers.size() * 5 + 2);
