@@ -130,11 +130,10 @@ const std::vector<Quantization>& quantizations() {
 }
 
 const Quantization& find_quantization(const std::string& id) {
-  std::vector<std::string> ids;
-  for (const auto& q : quantizations()) {
+  for (const auto& q : quantizations())
     if (q.id == id) return q;
-    ids.push_back(q.id);
-  }
+  std::vector<std::string> ids;  // only for the refusal's suggestion
+  for (const auto& q : quantizations()) ids.push_back(q.id);
   throw InputError("quantization '{}' is not known{}; `ridgeline list quants` shows them", id,
                    did_you_mean(id, ids));
 }
