@@ -40,11 +40,12 @@ double generation_factor(const Scenario& s) { return keyed(s.runtime.coef.genera
 // gemv_compute_efficiency of that peak; at one row this roof is far below the memory roof,
 // so batch-1 decode follows bandwidth. Matrix-matrix: tiles fill with rows, half efficiency at
 // compute_half_tokens, scaled by the quantization kernel class and the chip generation.
-// `peak` is the matmul peak already scaled by the quantization's kernel factor.
+// `peak` is the matmul peak already scaled by the quantization's kernel factor and the chip
+// generation's (looked up once per step, not per operator: the lookups were a third of predict).
 double matmul_rate(const Scenario& s, double peak, double rows) {
   const auto& c = s.runtime.coef;
   if (rows <= c.gemv_max_rows) return s.hardware.fp32.value.value * c.gemv_compute_efficiency;
-  return peak * c.compute_efficiency * generation_factor(s) * rows / (rows + c.compute_half_tokens);
+  return peak * c.compute_efficiency * rows / (rows + c.compute_half_tokens);
 }
 
 bool gemv_regime(const Scenario& s, double rows) { return rows <= s.runtime.coef.gemv_max_rows; }
@@ -86,7 +87,7 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
   // Operators streaming quantized weights reach the share their kernel class allows.
   const double matrix_bw = bw * keyed(s.runtime.coef.quant_bandwidth_factor, q.kernel_class);
   const double attn_rate = attention_rate(s);
-  const double gemm_peak = s.hardware.matmul_peak().value * quant_factor(s);
+  const double gemm_peak = s.hardware.matmul_peak().value * quant_factor(s) * generation_factor(s);
   ops.clear();
   ops.reserve(m.layers.size() * 5 + 2);
   auto add = [&](Op op, double count) {
