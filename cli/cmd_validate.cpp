@@ -12,6 +12,7 @@
 #include "ridgeline/measurement.hpp"
 #include "ridgeline/yaml_reader.hpp"
 #include "ridgeline/report.hpp"
+#include "ridgeline/text_layout.hpp"
 
 namespace ridgeline::cli {
 
@@ -190,22 +191,23 @@ int run_validate(const ValidateOptions& o, std::ostream& out) {
     for (size_t i = 0; i < d.rows.size(); ++i) {
       const auto& m = d.rows[i];
       const auto& r = d.resolved[i];
-      out << fmt::format("{}:{}  ", m.file, m.row);
+      // One record per row, wrapped within 100 columns (continuation lines indented).
+      std::string line = fmt::format("{}:{}  ", m.file, m.row);
       if (!d.unusable[i].empty()) {
-        out << "not used: " << d.unusable[i] << "\n";
+        out << wrap_long_lines(line + "not used: " + d.unusable[i] + "\n");
         continue;
       }
-      out << fmt::format("{} {} {} {}", r.hardware, r.model, r.quant, r.runtime);
+      line += fmt::format("{} {} {} {}", r.hardware, r.model, r.quant, r.runtime);
       for (const auto& [q, mp] : results[i].values)
-        out << fmt::format("  {} {} vs {}", to_string(q), num(mp.second), num(mp.first));
-      if (results[i].roofline_fraction) out << fmt::format("  roofline {:.0f}%", 100 * *results[i].roofline_fraction);
-      if (!results[i].anomaly.empty()) out << "  ANOMALY: " << results[i].anomaly;
-      if (!results[i].bandwidth_note.empty()) out << "  NOTE: " << results[i].bandwidth_note;
-      out << "\n";
+        line += fmt::format("  {} {} vs {}", to_string(q), num(mp.second), num(mp.first));
+      if (results[i].roofline_fraction) line += fmt::format("  roofline {:.0f}%", 100 * *results[i].roofline_fraction);
+      if (!results[i].anomaly.empty()) line += "  ANOMALY: " + results[i].anomaly;
+      if (!results[i].bandwidth_note.empty()) line += "  NOTE: " + results[i].bandwidth_note;
+      out << wrap_long_lines(line + "\n");
     }
     out << fmt::format("\n{} row{}, {} resolved, {} usable, {} anomal{}\n", d.rows.size(), d.rows.size() == 1 ? "" : "s", resolved,
                        usable, anomalies, anomalies == 1 ? "y" : "ies");
-    for (const auto& why : skipped) out << "skipped " << why << "\n";
+    for (const auto& why : skipped) out << wrap_long_lines("skipped " + why + "\n");
     auto table = [&](const std::string& title, const std::map<std::string, std::map<std::string, std::pair<double, int>>>& t) {
       out << fmt::format("{:<22} {:>16} {:>16} {:>16} {:>16}\n", title, "prefill MAPE", "decode MAPE", "transient MAPE", "OOM miss");
       for (const auto& [k, v] : t) {

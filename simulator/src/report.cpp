@@ -291,13 +291,20 @@ std::string explain_table(const Scenario& s, const StepShape& shape, const std::
   std::string out = fmt::format(
       "{} step: {} new token(s) x {} sequence(s) at context {} | {} {} on {} ({})\n\n", shape.prefill ? "prefill" : "decode",
       shape.tokens, shape.batch, shape.context, s.model.id, s.quant.id, s.hardware.id, s.runtime.id);
-  out += fmt::format("{:<44} {:>11} {:>10} {:>10} {:>10} {:>9} {:>9}  {}\n", "operator", "GFLOP", "weights MB",
+  // Within 100 columns: the operator column is as wide as its labels up to 28 characters; a longer
+  // label goes on its own line above its figures.
+  constexpr size_t kLabelMax = 28;
+  size_t lw = 8;
+  for (const auto& op : ops) lw = std::max(lw, std::min(kLabelMax, op_label(s, op).size()));
+  out += fmt::format("{:<{}} {:>9} {:>10} {:>9} {:>9} {:>10} {:>10}  {}\n", "operator", lw, "GFLOP", "weights MB",
                      "KV MB", "other MB", "compute", "memory", "binds");
   double total = 0;
   for (const auto& op : ops) {
     const double cs = op.compute_seconds(), ms = op.memory_seconds();
     total += std::max(cs, ms);
-    out += fmt::format("{:<44} {:>11.3f} {:>10.2f} {:>10.2f} {:>10.2f} {:>7.3f}ms {:>7.3f}ms  {}\n", op_label(s, op),
+    std::string label = op_label(s, op);
+    if (label.size() > lw) out += label + "\n", label.clear();
+    out += fmt::format("{:<{}} {:>9.3f} {:>10.2f} {:>9.2f} {:>9.2f} {:>8.3f}ms {:>8.3f}ms  {}\n", label, lw,
                        op.flops / 1e9, op.weight_bytes / 1e6, (op.kv_read_bytes + op.kv_write_bytes) / 1e6,
                        op.activation_bytes / 1e6, cs * 1e3, ms * 1e3, cs >= ms ? "compute" : "memory");
   }
