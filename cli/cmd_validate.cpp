@@ -191,10 +191,10 @@ int run_validate(const ValidateOptions& o, std::ostream& out) {
     for (size_t i = 0; i < d.rows.size(); ++i) {
       const auto& m = d.rows[i];
       const auto& r = d.resolved[i];
-      // One record per row, wrapped within 100 columns (continuation lines indented).
+      // One record per line, not wrapped: a row's figures stay on its file:row line for grep.
       std::string line = fmt::format("{}:{}  ", m.file, m.row);
       if (!d.unusable[i].empty()) {
-        out << wrap_long_lines(line + "not used: " + d.unusable[i] + "\n");
+        out << line << "not used: " << d.unusable[i] << "\n";
         continue;
       }
       line += fmt::format("{} {} {} {}", r.hardware, r.model, r.quant, r.runtime);
@@ -203,7 +203,7 @@ int run_validate(const ValidateOptions& o, std::ostream& out) {
       if (results[i].roofline_fraction) line += fmt::format("  roofline {:.0f}%", 100 * *results[i].roofline_fraction);
       if (!results[i].anomaly.empty()) line += "  ANOMALY: " + results[i].anomaly;
       if (!results[i].bandwidth_note.empty()) line += "  NOTE: " + results[i].bandwidth_note;
-      out << wrap_long_lines(line + "\n");
+      out << line << "\n";
     }
     out << fmt::format("\n{} row{}, {} resolved, {} usable, {} anomal{}\n", d.rows.size(), d.rows.size() == 1 ? "" : "s", resolved,
                        usable, anomalies, anomalies == 1 ? "y" : "ies");
