@@ -67,16 +67,6 @@ long long parse_count(const std::string& text, const std::string& flag, long lon
   return static_cast<long long>(*v * scale);
 }
 
-namespace {
-Bytes parse_memory(const std::string& text, const std::string& flag, double bare_unit) {
-  if (auto v = parse_double(text)) {
-    if (*v <= 0 || *v > 1e6) throw InputError("{}: '{}' is out of range (expected a positive size)", flag, text);
-    return Bytes(*v * bare_unit);
-  }
-  return parse_bytes(text, flag);
-}
-
-}  // namespace
 
 namespace {
 // An assumption the name resolver made ("M4 Max": the 40-core part), said once per process on
@@ -202,7 +192,7 @@ Setup build_setup(const ScenarioOptions& o, bool impossible_as_row) {
     check([&] { w.ram = sold_ram(hw, o.memory, "--memory", o.any_memory); });
   }
   else if (name_memory.value > 0) w.ram = name_memory;  // "M4 Max 40-core 64GB"
-  if (!o.limit.empty()) w.limit = parse_memory(o.limit, "--limit", kGB);
+  if (!o.limit.empty()) w.limit = parse_size_option(o.limit, "--limit");
   return {make_setup(std::move(hw), src.model, find_quantization(quant), std::move(rt)), w, impossible};
 }
 
