@@ -101,7 +101,11 @@ JsonObject& JsonObject::add(std::string_view key, const JsonArray& value) {
   return *this;
 }
 JsonObject::operator Json() const { return Json(str()); }
-std::string JsonObject::str() const { return text_ + "}"; }
+std::string JsonObject::str() const& { return text_ + "}"; }
+std::string JsonObject::str() && {
+  text_ += '}';
+  return std::move(text_);
+}
 
 JsonArray& JsonArray::push(const Json& value) {
   if (text_.size() > 1) text_ += ", ";

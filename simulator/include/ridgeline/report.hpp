@@ -47,7 +47,8 @@ class JsonObject {
   JsonObject& add(std::string_view key, const JsonObject& value);
   JsonObject& add(std::string_view key, const JsonArray& value);
   operator Json() const;  // NOLINT: an object is a value
-  std::string str() const;
+  std::string str() const&;
+  std::string str() &&;  // a finished temporary hands its text over instead of copying it
 
  private:
   void begin_member(std::string_view key);
