@@ -174,16 +174,13 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
   } else if (o.json) {
     fmt::format_to(std::back_inserter(buf), "{{\"schema_version\": {}, \"predictions\": [", kSchemaVersion);
   }
-  // Every setup resolved before the first row: an unknown name stops the sweep before any output.
-  std::vector<Setup> built;
-  built.reserve(setups.size());
-  for (const auto& sp : setups) built.push_back(build_setup(sp.opts, true));  // an impossible combination is a row
   std::map<std::string, Series> prefill, decode, mem;
   std::optional<double> limit, oom;
   size_t computed = 0, rows = 0;
   for (size_t si = 0; si < setups.size(); ++si) {
     const SetupPoint& sp = setups[si];
-    Setup& setup = built[si];
+    // Built one at a time, not all kept: a long list of setups costs no memory per setup.
+    Setup setup = build_setup(sp.opts, true);  // an impossible combination (mlx on a DGX Spark) is a row
     if (!o.csv && !o.json) {
       append(buf, si ? "\n" : "");
       append_setup_heading(buf, setup);
