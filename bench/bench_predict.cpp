@@ -2,6 +2,8 @@
 #include <benchmark/benchmark.h>
 
 #include "ridgeline/catalog.hpp"
+#include "ridgeline/measurement.hpp"
+#include "ridgeline/report.hpp"
 #include "ridgeline/simulate.hpp"
 
 using namespace ridgeline;
@@ -38,5 +40,45 @@ static void BM_Sweep100K(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * 100000);
 }
 BENCHMARK(BM_Sweep100K)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+// One sweep row written out: predict plus the CSV or JSON record (what `sweep --csv/--json` does
+// per point after resolving its setups once).
+static void BM_SweepRowCsv(benchmark::State& state) {
+  Scenario s = long_context(8192);
+  fmt::memory_buffer out;
+  for (auto _ : state) {
+    out.clear();
+    append_csv_row(out, s, predict(s));
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SweepRowCsv);
+
+static void BM_SweepRowJson(benchmark::State& state) {
+  Scenario s = long_context(8192);
+  fmt::memory_buffer out;
+  for (auto _ : state) {
+    out.clear();
+    append_prediction_json(out, s, predict(s));
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SweepRowJson);
+
+// Reading measurement rows (validate's first step): 10,000 rows of the project's CSV schema with
+// quoted notes, parsed and checked.
+static void BM_ParseMeasurementCsv(benchmark::State& state) {
+  std::string text =
+      "source,chip,gpu_cores,bandwidth_gbs,memory_gb,runtime,model,params_b,quant,context_tokens,n_prompt,n_gen,"
+      "prefill_tok_s,decode_tok_s,notes\n";
+  for (int i = 0; i < 10000; ++i)
+    text += "\"bench, run " + std::to_string(i) + "\",Apple M4 Max,40,546,128,llama.cpp Metal build 1234,Llama 3.1 8B,8,"
+            "Q4_K_M," + std::to_string(1024 * (i % 64)) + ",512,128,1234.5,56.7,\"llama-bench; n_ubatch=512, \"\"quoted\"\"\"\n";
+  for (auto _ : state) benchmark::DoNotOptimize(parse_measurement_csv(text, "bench.csv"));
+  state.SetItemsProcessed(state.iterations() * 10000);
+}
+BENCHMARK(BM_ParseMeasurementCsv)->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

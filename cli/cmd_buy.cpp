@@ -75,7 +75,7 @@ BuyRequest request_from(const BuyOptions& o) {
     for (const auto& id : split_list(o.consider)) rq.consider.push_back(resolve_hardware_id(id, "--consider"));
   }
   if (!o.memory.empty()) rq.memory = gibibytes(parse_ram_gb(o.memory, "--memory"));  // matched as sold (sold_ram_gb)
-  if (!o.limit.empty()) rq.limit = parse_size_option(o.limit, "--limit", kGB);
+  if (!o.limit.empty()) rq.limit = parse_size_option(o.limit, "--limit");
   rq.include_discontinued = o.include_discontinued;
   rq.prices = price_table_for(o);
   for (const auto& id : rq.consider) {

@@ -91,21 +91,25 @@ int run_list(const ListOptions& o, std::ostream& out) {
     for (const auto& m : model_catalog()) {
       std::string aliases;
       for (const auto& a : m.aliases) aliases += (aliases.empty() ? "" : ", ") + a;
-      out << fmt::format("{:<28} {:>9.2f} {:>9.2f} {:>7} {:>10}  {}\n", m.id, total_params(m) / 1e9,
-                         active_params(m) / 1e9, layer_count(m), m.max_context, aliases);
+      // Long alias lists wrap onto lines indented under the figures, within 100 columns.
+      out << wrap_long_lines(fmt::format("{:<28} {:>9.2f} {:>9.2f} {:>7} {:>10}  {}\n", m.id, total_params(m) / 1e9,
+                                         active_params(m) / 1e9, layer_count(m), m.max_context, aliases),
+                             kTableWidth, 30);
     }
   } else if (o.what == "quants") {
     out << fmt::format("{:<12} {:>7} {:>7} {:>7} {:>7}  {}\n", "id", "matrix", "expert", "embed", "head", "description (bits per weight incl. scales)");
     for (const auto& q : quantizations())
-      out << fmt::format("{:<12} {:>7.3f} {:>7.3f} {:>7.3f} {:>7.3f}  {}{}\n", q.id, q.matrix_bpw, q.expert_bpw,
-                         q.embedding_bpw, q.lm_head_bpw, q.description, q.approximate ? " [approximate]" : "");
-    out << "\nKV-cache dtypes (bytes per element):";
-    for (const auto& k : kv_dtypes()) out << fmt::format(" {} {:.4g};", k.id, k.bytes_per_element);
-    out << "\n";
+      out << wrap_long_lines(fmt::format("{:<12} {:>7.3f} {:>7.3f} {:>7.3f} {:>7.3f}  {}{}\n", q.id, q.matrix_bpw, q.expert_bpw,
+                                         q.embedding_bpw, q.lm_head_bpw, q.description, q.approximate ? " [approximate]" : ""),
+                             kTableWidth, 46);
+    std::string kv = "\nKV-cache dtypes (bytes per element):";
+    for (const auto& k : kv_dtypes()) kv += fmt::format(" {} {:.4g};", k.id, k.bytes_per_element);
+    out << wrap_long_lines(kv + "\n");
   } else if (o.what == "runtimes") {
     for (const auto& rt : runtime_catalog())
-      out << fmt::format("{:<18} chunk {:>5}  KV {:<8} {}\n", rt.id, rt.default_chunk,
-                         rt.kv_upfront ? "upfront" : "growing", rt.name);
+      out << wrap_long_lines(fmt::format("{:<18} chunk {:>5}  KV {:<8} {}\n", rt.id, rt.default_chunk,
+                                         rt.kv_upfront ? "upfront" : "growing", rt.name),
+                             kTableWidth, 44);
   } else {
     throw InputError("list: '{}' is not a catalog (expected hardware, models, quants or runtimes){}", o.what,
                      did_you_mean(o.what, {"hardware", "models", "quants", "runtimes"}));
@@ -166,24 +170,25 @@ int run_show(const ShowOptions& o, std::ostream& out) {
         << "\n";
     return kOk;
   }
-  out << fmt::format("{} ({})\nsource: {}\n", m.name, m.id, m.source);
-  out << fmt::format("parameters: {:.3f} B total, {:.3f} B active per token (embedding lookup excluded)",
+  std::string text;  // wrapped within 100 columns at the end
+  text += fmt::format("{} ({})\nsource: {}\n", m.name, m.id, m.source);
+  text += fmt::format("parameters: {:.3f} B total, {:.3f} B active per token (embedding lookup excluded)",
                      total_params(m) / 1e9, active_params(m) / 1e9);
-  if (m.encoder_params > 0) out << fmt::format(", plus {:.3f} B in encoders", m.encoder_params / 1e9);
-  out << fmt::format("\nweights at {}: {} ({})\n", q.id, format_gb(weight_bytes(m, q)), format_gib(weight_bytes(m, q)));
-  if (!src.quant_origin.empty()) out << fmt::format("quantization {} from {}\n", src.quant, src.quant_origin);
+  if (m.encoder_params > 0) text += fmt::format(", plus {:.3f} B in encoders", m.encoder_params / 1e9);
+  text += fmt::format("\nweights at {}: {} ({})\n", q.id, format_gb(weight_bytes(m, q)), format_gib(weight_bytes(m, q)));
+  if (!src.quant_origin.empty()) text += fmt::format("quantization {} from {}\n", src.quant, src.quant_origin);
   if (src.file_weight_bytes)
-    out << fmt::format("weights in the files: {} bytes ({}), as stored; the estimate above is {:.1f}% of it\n",
+    text += fmt::format("weights in the files: {} bytes ({}), as stored; the estimate above is {:.1f}% of it\n",
                        static_cast<long long>(*src.file_weight_bytes), format_gb(Bytes(*src.file_weight_bytes)),
                        100.0 * weight_bytes(m, q).value / *src.file_weight_bytes);
-  for (const auto& note : src.notes) out << "note: " << note << "\n";
-  out << fmt::format("KV cache ({}) at {} tokens: {} per sequence; fixed state {}\n", kv.id, ctx,
+  for (const auto& note : src.notes) text += "note: " + note + "\n";
+  text += fmt::format("KV cache ({}) at {} tokens: {} per sequence; fixed state {}\n", kv.id, ctx,
                      format_gb(kv_bytes_at(m, kv, static_cast<double>(ctx))), format_gb(state_bytes(m)));
-  out << fmt::format("hidden {}, vocab {}, tied embeddings {}, max context {}\nlayers:\n", m.hidden, m.vocab,
+  text += fmt::format("hidden {}, vocab {}, tied embeddings {}, max context {}\nlayers:\n", m.hidden, m.vocab,
                      m.tied_embeddings, m.max_context);
   for (const auto& g : m.layers) {
     const auto& a = g.attention;
-    out << fmt::format("  {:>3} x {:<8} q {:>3} kv {:>3} head_dim {:>3}{}  KV/token {:>6.0f} B  ffn {}{}\n", g.count,
+    text += fmt::format("  {:>3} x {:<8} q {:>3} kv {:>3} head_dim {:>3}{}  KV/token {:>6.0f} B  ffn {}{}\n", g.count,
                        to_string(a.kind), a.q_heads, a.kv_heads, a.head_dim,
                        a.kind == AttentionKind::sliding ? fmt::format(" window {}", a.window) : "",
                        kv_bytes_per_token(a, kv).value,
@@ -191,6 +196,7 @@ int run_show(const ShowOptions& o, std::ostream& out) {
                                       : fmt::format("dense {}", g.ffn.intermediate),
                        g.ffn.intermediate && g.ffn.is_moe() ? fmt::format(" + dense {}", g.ffn.intermediate) : "");
   }
+  out << wrap_long_lines(text, kTableWidth, 6);
   return kOk;
 }
 

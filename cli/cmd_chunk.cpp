@@ -2,6 +2,7 @@
 #include <ostream>
 
 #include "commands.hpp"
+#include "ridgeline/text_layout.hpp"
 #include "ridgeline/advisor_report.hpp"
 #include "ridgeline/derived.hpp"
 #include "ridgeline/error.hpp"
@@ -93,18 +94,18 @@ int run_chunk(const ChunkOptions& o, std::ostream& out) {
     out << fmt::format("], \"score_formula_32_tokens\": \"{}\"}}\n", json_escape(formula));
     return largest ? kOk : kRequirementFailed;
   }
-  out << fmt::format("{} with {} RAM, GPU limit {} | {} {} on {} | target context {} tokens\n\n",
-                     first.hardware.name, format_sold_ram(first.ram), format_gb(first.limit), first.model.id,
-                     first.quant.id, first.runtime.id, context);
+  out << wrap_long_lines(fmt::format("{} with {} RAM, GPU limit {} | {} {} on {} | target context {} tokens\n\n",
+                                     first.hardware.name, format_sold_ram(first.ram), format_gb(first.limit), first.model.id,
+                                     first.quant.id, first.runtime.id, context));
   if (!weights_fit) {
     out << fmt::format("the weights alone ({}) exceed the GPU limit ({}): no chunk size helps\n", format_gb(whole.mem.weights),
                        format_gb(whole.mem.limit));
-    out << hints_text(fit_hints(first));
+    out << wrap_long_lines(hints_text(fit_hints(first)));
     return kRequirementFailed;
   }
-  out << fmt::format("{:>7}  {:>26}  {:>14}  {:>16}  {}\n", "chunk", "runs out of memory after", "prefill time", "peak at target", "");
-  for (const auto& r : results)
-    out << fmt::format("{:>7}  {:>26}  {:>12.1f} s  {:>16}  {}\n", r.chunk,
+  out << fmt::format("{:>7}  {:>26}  {:>12}  {:>16}  {}\n", "chunk", "runs out of memory after", "prefill time", "peak at target", "");
+  for (const auto& r : results)  // within 100 columns (the longest status included)
+    out << fmt::format("{:>7}  {:>26}  {:>10.1f} s  {:>16}  {}\n", r.chunk,
                        r.oom ? fmt::format("{} tokens", *r.oom) : "never (up to max context)", r.prefill_seconds,
                        format_gb(r.peak), r.completes ? "safe" : "OUT OF MEMORY before the target");
   out << (largest ? fmt::format("\nlargest safe chunk: {} tokens\n", *largest)
@@ -114,9 +115,9 @@ int run_chunk(const ChunkOptions& o, std::ostream& out) {
     smallest.chunk = *std::min_element(chunks.begin(), chunks.end());
     std::vector<Hint> hints = fit_hints(smallest);
     std::erase_if(hints, [](const Hint& h) { return h.kind == "chunk"; });
-    out << hints_text(hints);
+    out << wrap_long_lines(hints_text(hints));
   }
-  if (!formula.empty()) out << "score-matrix check: " << formula << "\n";
+  if (!formula.empty()) out << wrap_long_lines("score-matrix check: " + formula + "\n");
   return largest ? kOk : kRequirementFailed;
 }
 

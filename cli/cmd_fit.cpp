@@ -10,19 +10,11 @@
 
 namespace ridgeline::cli {
 
-Bytes parse_size_option(const std::string& text, const std::string& flag, double bare_unit) {
-  if (auto v = parse_double(text)) {
-    if (*v <= 0 || *v > 1e6) throw InputError("{}: '{}' is out of range (expected a positive size)", flag, text);
-    return Bytes(*v * bare_unit);
-  }
-  return parse_bytes(text, flag);
-}
-
 int run_fit(const FitCommandOptions& o, std::ostream& out) {
   FitRequest rq;
   rq.hardware = resolve_hardware(o.hardware);
   rq.ram = o.memory.empty() ? rq.hardware.largest_memory() : sold_ram(rq.hardware, o.memory, "--memory", o.any_memory);
-  if (!o.limit.empty()) rq.limit = parse_size_option(o.limit, "--limit", kGB);
+  if (!o.limit.empty()) rq.limit = parse_size_option(o.limit, "--limit");
   rq.context = parse_count(o.context, "--context", 2, 1LL << 30);
   rq.gen = parse_count(o.gen, "--gen", 1, 1LL << 30);
   if (rq.gen >= rq.context) throw InputError("--gen: {} tokens; expected fewer than --context ({})", rq.gen, rq.context);

@@ -4,14 +4,15 @@
 #include "ridgeline/error.hpp"
 #include "ridgeline/advisor_report.hpp"
 #include "ridgeline/report.hpp"
+#include "ridgeline/text_layout.hpp"
 
 namespace ridgeline::cli {
 
 int run_predict(const PredictOptions& o, std::ostream& out) {
   Scenario s = build_scenario(o.s);
   Prediction p = predict(s);
-  out << (o.json ? prediction_json(s, p) + "\n" : prediction_table(s, p));
-  if (!o.json && !p.mem.fits) out << hints_text(fit_hints(s));
+  out << (o.json ? prediction_json(s, p) + "\n" : wrap_long_lines(prediction_table(s, p)));  // within 100 columns
+  if (!o.json && !p.mem.fits) out << wrap_long_lines(hints_text(fit_hints(s)));
   return p.mem.fits ? kOk : kRequirementFailed;
 }
 
@@ -28,7 +29,7 @@ int run_explain(const ExplainOptions& o, std::ostream& out) {
   }
   const auto ops = step_ops(s, shape);
   if (!o.json) {
-    out << explain_table(s, shape, ops);
+    out << wrap_long_lines(explain_table(s, shape, ops));
     return kOk;
   }
   out << explain_json(s, o.step, shape, ops) << "\n";

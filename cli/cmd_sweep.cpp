@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <set>
@@ -6,6 +7,7 @@
 #include "commands.hpp"
 #include "ridgeline/error.hpp"
 #include "ridgeline/report.hpp"
+#include "ridgeline/text_layout.hpp"
 
 namespace ridgeline::cli {
 
@@ -96,8 +98,24 @@ std::string csv_field(const std::string& s) {
   return q + "\"";
 }
 
+// The text table: each setup (hardware, model, quantization, runtime, RAM) on a heading line and
+// under it one row per workload point, so that rows stay within 100 columns whatever the ids.
+void append_table_header(fmt::memory_buffer& out) {
+  fmt::format_to(std::back_inserter(out), "{:>7} {:>9} {:>8} {:>8} {:>7}  {}\n", "prompt", "pf ms/tok", "TTFT s", "dec t/s",
+                 "peak GB", "status");
+}
+
+void append_setup_heading(fmt::memory_buffer& out, const Setup& st) {
+  Scenario s = st.scenario;
+  s.ram = st.base.ram.value > 0 ? st.base.ram : s.hardware.largest_memory();
+  s.limit = st.base.limit.value > 0 ? st.base.limit : default_gpu_limit(s.hardware, s.ram);
+  append(out, wrap_long_lines(fmt::format("{} | {} {} | {} | {:g} GB RAM, GPU limit {:.1f} GB\n", s.hardware.id, s.model.id,
+                                          s.quant.id, s.runtime.id, sold_ram_gb(s.ram), s.limit.value / kGB)));
+}
+
 // A point that could not be computed: what was asked, and why not.
-void append_not_computed(fmt::memory_buffer& out, const SweepOptions& o, const Scenario& s, const Workload& w, const std::string& why) {
+void append_not_computed(fmt::memory_buffer& out, const SweepOptions& o, const Scenario& s, const Workload& w,
+                         const std::string& why) {
   const long long chunk = w.chunk > 0 ? w.chunk : s.runtime.default_chunk;
   const Bytes ram = w.ram.value > 0 ? w.ram : s.hardware.largest_memory();
   if (o.csv) {
@@ -113,8 +131,7 @@ void append_not_computed(fmt::memory_buffer& out, const SweepOptions& o, const S
                        json_escape(s.hardware.id), json_escape(s.model.id), s.quant.id, s.runtime.id, sold_ram_gb(ram),
                        w.prompt, w.cached, w.gen, chunk, w.batch, json_escape(why));
   } else {
-    fmt::format_to(std::back_inserter(out), "{:<15} {:<18} {:<8} {:<15} {:>7}  not computed: {}\n", s.hardware.id, s.model.id, s.quant.id,
-                       s.runtime.id, w.prompt, why);
+    append(out, wrap_long_lines(fmt::format("{:>7}  not computed: {}\n", w.prompt, why), kTableWidth, 9));
   }
 }
 
@@ -130,17 +147,15 @@ void append_computed(fmt::memory_buffer& out, const SweepOptions& o, const Scena
     out.resize(out.size() - 1);  // the closing brace: the status goes in the same object
     fmt::format_to(std::back_inserter(out), ", \"status\": \"{}\"}}", status);
   } else if (!p.mem.fits) {  // a run that does not fit has no speed to state
-    fmt::format_to(std::back_inserter(out), "{:<15} {:<18} {:<8} {:<15} {:>7} {:>9} {:>8} {:>8} {:>7.1f} {:>7.1f}  does not fit\n", s.hardware.id,
-                       s.model.id, s.quant.id, s.runtime.id, s.workload.prompt, "-", "-", "-", p.mem.peak.value / kGB,
-                       p.mem.limit.value / kGB);
+    fmt::format_to(std::back_inserter(out), "{:>7} {:>9} {:>8} {:>8} {:>7.1f}  does not fit\n", s.workload.prompt, "-", "-", "-",
+                   p.mem.peak.value / kGB);
   } else {
-    fmt::format_to(std::back_inserter(out), "{:<15} {:<18} {:<8} {:<15} {:>7} {:>9.3f} {:>8.2f} {:>8.1f} {:>7.1f} {:>7.1f}  fits\n", s.hardware.id,
-                       s.model.id, s.quant.id, s.runtime.id, s.workload.prompt, p.prefill_ms_per_token(), p.ttft_seconds,
-                       p.decode_tps(), p.mem.peak.value / kGB, p.mem.limit.value / kGB);
+    fmt::format_to(std::back_inserter(out), "{:>7} {:>9.3f} {:>8.2f} {:>8.1f} {:>7.1f}  fits\n", s.workload.prompt,
+                   p.prefill_ms_per_token(), p.ttft_seconds, p.decode_tps(), p.mem.peak.value / kGB);
   }
   if (o.csv || o.json) return;
   for (const auto& w : p.warnings)
-    if (warned.insert(w).second) append(out, "  warning: " + w + "\n");
+    if (warned.insert(w).second) append(out, wrap_long_lines("  warning: " + w + "\n"));
 }
 }  // namespace
 
@@ -158,15 +173,19 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
     append(buf, csv_header() + ",status,reason\n");
   } else if (o.json) {
     fmt::format_to(std::back_inserter(buf), "{{\"schema_version\": {}, \"predictions\": [", kSchemaVersion);
-  } else {
-    fmt::format_to(std::back_inserter(buf), "{:<15} {:<18} {:<8} {:<15} {:>7} {:>9} {:>8} {:>8} {:>7} {:>7}  {}\n", "hardware", "model", "quant",
-                       "runtime", "prompt", "pf ms/tok", "TTFT s", "dec t/s", "peak GB", "limit GB", "status");
   }
   std::map<std::string, Series> prefill, decode, mem;
   std::optional<double> limit, oom;
   size_t computed = 0, rows = 0;
-  for (const auto& sp : setups) {
-    Setup setup = build_setup(sp.opts, true);  // an impossible combination (mlx on a DGX Spark) is a row, not an abort
+  for (size_t si = 0; si < setups.size(); ++si) {
+    const SetupPoint& sp = setups[si];
+    // Built one at a time, not all kept: a long list of setups costs no memory per setup.
+    Setup setup = build_setup(sp.opts, true);  // an impossible combination (mlx on a DGX Spark) is a row
+    if (!o.csv && !o.json) {
+      append(buf, si ? "\n" : "");
+      append_setup_heading(buf, setup);
+      append_table_header(buf);
+    }
     for (const auto& wp : workloads) {
       Workload w = setup.base;
       w.prompt = wp.prompt;

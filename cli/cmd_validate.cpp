@@ -3,6 +3,7 @@
 #include <cmath>
 #include <iostream>
 #include <map>
+#include <utility>
 
 #include "commands.hpp"
 #include "ridgeline/coefficients.hpp"
@@ -11,6 +12,7 @@
 #include "ridgeline/measurement.hpp"
 #include "ridgeline/yaml_reader.hpp"
 #include "ridgeline/report.hpp"
+#include "ridgeline/text_layout.hpp"
 
 namespace ridgeline::cli {
 
@@ -18,8 +20,9 @@ namespace {
 
 constexpr double kAnomalyRatio = 1.5;  // predicted/measured beyond 1.5x either way is flagged
 
-// The same scenario on datasheet roofs: full bandwidth and matmul peak, no overheads.
-Scenario roofline(Scenario s) {
+// The same scenario on datasheet roofs: full bandwidth and matmul peak, no overheads. Set in place
+// and undone by the caller (a copy of the whole scenario per row was a fifth of validate's time).
+void to_roofline(Scenario& s) {
   s.hardware.stream_efficiency.value = 1;
   auto& c = s.runtime.coef;
   c.bandwidth_efficiency = 1;
@@ -33,8 +36,54 @@ Scenario roofline(Scenario s) {
   c.gemv_compute_efficiency = 1;
   for (const auto& f : coefficient_table())  // every keyed factor (class, generation, tier) back to 1
     if (f.family) (c.*f.family).clear();
-  return s;
 }
+
+// The prediction on datasheet roofs for an observation, leaving it as it was.
+std::optional<double> roofline_bound(Observation& ob) {
+  const double stream = ob.scenario.hardware.stream_efficiency.value;
+  RuntimeCoefficients& c = ob.scenario.runtime.coef;
+  std::vector<std::map<std::string, double>> families;  // moved aside, not copied
+  for (const auto& f : coefficient_table())
+    if (f.family) families.push_back(std::exchange(c.*f.family, {}));
+  const RuntimeCoefficients scalars = c;
+  to_roofline(ob.scenario);
+  const auto bound = predict_observation(ob);
+  ob.scenario.hardware.stream_efficiency.value = stream;
+  c = scalars;
+  auto next = families.begin();
+  for (const auto& f : coefficient_table())
+    if (f.family) c.*f.family = std::move(*next++);
+  return bound;
+}
+
+// The calibration each runtime and vendor gets, applied once per pair and copied to every row:
+// it sets coefficients and the runtime's fixed memory only.
+class CalibrationCache {
+ public:
+  explicit CalibrationCache(const std::string& option) : option_(option) {
+    if (!option.empty() && option != "none") explicit_ = load_calibration(option);
+  }
+  void apply(RuntimeSpec& rt, const std::string& vendor) {
+    if (option_ == "none") return;
+    auto [it, added] = done_.try_emplace({rt.id, vendor});
+    if (added) {
+      RuntimeSpec calibrated = rt;
+      if (explicit_) {
+        if (explicit_->runtime == rt.id) apply_calibration(calibrated, *explicit_);
+      } else {
+        apply_shipped_calibration(calibrated, vendor);
+      }
+      it->second = {calibrated.coef, calibrated.runtime_bytes};
+    }
+    rt.coef = it->second.first;
+    rt.runtime_bytes = it->second.second;
+  }
+
+ private:
+  std::string option_;
+  std::optional<Calibration> explicit_;
+  std::map<std::pair<std::string, std::string>, std::pair<RuntimeCoefficients, Bytes>> done_;
+};
 
 struct RowResult {
   std::map<Measured, std::pair<double, double>> values;  // measured, predicted
@@ -45,55 +94,28 @@ struct RowResult {
 
 std::string num(double v) { return std::isfinite(v) ? fmt::format("{:.6g}", v) : "null"; }
 
-// With several files, one that is not a benchmark format is reported and skipped, so that
-// `validate data/*.csv` goes on; a lone unreadable file is still the error (exit 2).
-std::vector<std::string> readable_files(const std::vector<std::string>& files, std::vector<std::string>& skipped) {
-  if (files.size() < 2) return files;
-  std::vector<std::string> ok;
-  std::string first_error;
-  for (const auto& f : files) {
-    try {
-      parse_measurements_text(read_text_file(f), f);
-      ok.push_back(f);
-    } catch (const InputError& e) {
-      skipped.push_back(e.what());
-      if (first_error.empty()) first_error = e.what();
-    }
-  }
-  if (ok.empty()) throw InputError("{}", first_error);
-  return ok;
-}
-
 }  // namespace
 
 int run_validate(const ValidateOptions& o, std::ostream& out) {
-  std::vector<std::string> skipped;
-  const std::vector<std::string> files = readable_files(o.data, skipped);
-  for (const auto& why : skipped) std::cerr << "ridgeline: skipped " << why << "\n";
-  Dataset d = load_dataset(files, parse_name_maps(o.maps));
-  std::optional<Calibration> explicit_cal;
-  if (!o.calibration.empty() && o.calibration != "none") explicit_cal = load_calibration(o.calibration);
-  std::vector<RowResult> results(d.rows.size());
-  for (auto& ob : d.observations) {
-    RuntimeSpec& rt = ob.scenario.runtime;
-    if (explicit_cal) {
-      if (explicit_cal->runtime == rt.id) apply_calibration(rt, *explicit_cal);
-    } else if (o.calibration != "none") {
-      apply_shipped_calibration(rt, ob.scenario.hardware.vendor);
-    }
+  // With several files, one that is not a benchmark format is reported and skipped, so that
+  // `validate data/*.csv` goes on; a lone unreadable file is still the error (exit 2).
+  CalibrationCache calibration(o.calibration);
+  std::vector<RowResult> results;
+  // Each observation is predicted as it is made and dropped.
+  auto judge = [&](Observation& ob, const Measurement& row) {
+    calibration.apply(ob.scenario.runtime, ob.scenario.hardware.vendor);
     auto pred = predict_observation(ob);
-    if (!pred) continue;
+    if (!pred) return;
+    if (results.size() <= ob.row) results.resize(ob.row + 1);
     RowResult& r = results[ob.row];
-    const double stated = d.rows[ob.row].bandwidth_gbs, sheet = ob.scenario.hardware.bandwidth.value.value / kGB;
+    const double stated = row.bandwidth_gbs, sheet = ob.scenario.hardware.bandwidth.value.value / kGB;
     if (stated > 0 && std::abs(stated / sheet - 1) > 0.05)
       r.bandwidth_note = fmt::format("the source states {:.0f} GB/s; {} has {:.0f} GB/s ({}): efficiencies computed "
                                      "with the stated figure are off by {:.2f}x", stated, ob.scenario.hardware.id, sheet,
                                      ob.scenario.hardware.bandwidth.source, sheet / stated);
     r.values[ob.quantity] = {ob.measured, *pred};
     if (ob.quantity == Measured::prefill_tok_s || ob.quantity == Measured::decode_tok_s) {
-      Observation ideal = ob;
-      ideal.scenario = roofline(ob.scenario);
-      if (auto bound = predict_observation(ideal); bound && *bound > 0) {
+      if (auto bound = roofline_bound(ob); bound && *bound > 0) {
         const double f = ob.measured / *bound;
         if (!r.roofline_fraction || ob.quantity == Measured::decode_tok_s) r.roofline_fraction = f;
         if (f > 1) r.anomaly = fmt::format("{} is {:.0f}% of the roofline bound: above what the datasheet allows "
@@ -105,7 +127,11 @@ int run_validate(const ValidateOptions& o, std::ostream& out) {
                                 "(a cliff, throttling or a transcription error?)", to_string(ob.quantity), *pred, ob.measured,
                                 100 * (ratio - 1));
     }
-  }
+  };
+  Dataset d = load_dataset(o.data, parse_name_maps(o.maps), true, judge);
+  results.resize(d.rows.size());
+  const std::vector<std::string>& skipped = d.skipped;
+  for (const auto& why : skipped) std::cerr << "ridgeline: skipped " << why << "\n";
   // Summary: MAPE by quantity, chip and runtime (OOM: share of predictions more than a chunk off).
   std::map<std::string, std::map<std::string, std::pair<double, int>>> by_chip, by_runtime;
   std::map<std::string, std::pair<double, int>> overall;
@@ -165,22 +191,23 @@ int run_validate(const ValidateOptions& o, std::ostream& out) {
     for (size_t i = 0; i < d.rows.size(); ++i) {
       const auto& m = d.rows[i];
       const auto& r = d.resolved[i];
-      out << fmt::format("{}:{}  ", m.file, m.row);
+      // One record per line, not wrapped: a row's figures stay on its file:row line for grep.
+      std::string line = fmt::format("{}:{}  ", m.file, m.row);
       if (!d.unusable[i].empty()) {
-        out << "not used: " << d.unusable[i] << "\n";
+        out << line << "not used: " << d.unusable[i] << "\n";
         continue;
       }
-      out << fmt::format("{} {} {} {}", r.hardware, r.model, r.quant, r.runtime);
+      line += fmt::format("{} {} {} {}", r.hardware, r.model, r.quant, r.runtime);
       for (const auto& [q, mp] : results[i].values)
-        out << fmt::format("  {} {} vs {}", to_string(q), num(mp.second), num(mp.first));
-      if (results[i].roofline_fraction) out << fmt::format("  roofline {:.0f}%", 100 * *results[i].roofline_fraction);
-      if (!results[i].anomaly.empty()) out << "  ANOMALY: " << results[i].anomaly;
-      if (!results[i].bandwidth_note.empty()) out << "  NOTE: " << results[i].bandwidth_note;
-      out << "\n";
+        line += fmt::format("  {} {} vs {}", to_string(q), num(mp.second), num(mp.first));
+      if (results[i].roofline_fraction) line += fmt::format("  roofline {:.0f}%", 100 * *results[i].roofline_fraction);
+      if (!results[i].anomaly.empty()) line += "  ANOMALY: " + results[i].anomaly;
+      if (!results[i].bandwidth_note.empty()) line += "  NOTE: " + results[i].bandwidth_note;
+      out << line << "\n";
     }
     out << fmt::format("\n{} row{}, {} resolved, {} usable, {} anomal{}\n", d.rows.size(), d.rows.size() == 1 ? "" : "s", resolved,
                        usable, anomalies, anomalies == 1 ? "y" : "ies");
-    for (const auto& why : skipped) out << "skipped " << why << "\n";
+    for (const auto& why : skipped) out << wrap_long_lines("skipped " + why + "\n");
     auto table = [&](const std::string& title, const std::map<std::string, std::map<std::string, std::pair<double, int>>>& t) {
       out << fmt::format("{:<22} {:>16} {:>16} {:>16} {:>16}\n", title, "prefill MAPE", "decode MAPE", "transient MAPE", "OOM miss");
       for (const auto& [k, v] : t) {

@@ -107,8 +107,9 @@ struct FitCommandOptions {
 };
 int run_fit(const FitCommandOptions& o, std::ostream& out);
 
-// --memory / --limit style sizes: a bare number in `bare_unit` bytes, or a value with a unit.
-Bytes parse_size_option(const std::string& text, const std::string& flag, double bare_unit);
+// --memory / --limit style sizes: a bare number is GB, and "27G", "27GB", "27 GB", "27 gb", "25GiB",
+// "25 GiB", M/MB/MiB and T/TB/TiB are taken alike (setup_checks.cpp); GB = 10^9 bytes, GiB = 2^30.
+Bytes parse_size_option(const std::string& text, const std::string& flag);
 
 struct ReportOptions { std::string input, html; };
 int run_report(const ReportOptions& o, std::ostream& out);

@@ -1,7 +1,9 @@
 #include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <set>
+#include <tuple>
 
 #include "commands.hpp"
 #include "ridgeline/advisor.hpp"
@@ -65,16 +67,6 @@ long long parse_count(const std::string& text, const std::string& flag, long lon
   return static_cast<long long>(*v * scale);
 }
 
-namespace {
-Bytes parse_memory(const std::string& text, const std::string& flag, double bare_unit) {
-  if (auto v = parse_double(text)) {
-    if (*v <= 0 || *v > 1e6) throw InputError("{}: '{}' is out of range (expected a positive size)", flag, text);
-    return Bytes(*v * bare_unit);
-  }
-  return parse_bytes(text, flag);
-}
-
-}  // namespace
 
 namespace {
 // An assumption the name resolver made ("M4 Max": the 40-core part), said once per process on
@@ -125,6 +117,28 @@ void apply_calibration_option(RuntimeSpec& rt, const HardwareSpec& hw, const std
   }
 }
 
+namespace {
+// A sweep builds one setup per combination of its lists; the model and the calibration each
+// names are resolved once per distinct name in a process (a model file, or a calibration file,
+// is not read again for every hardware in the list).
+const ModelSource& model_source_once(const std::string& model) {
+  static std::map<std::string, ModelSource> seen;
+  if (auto it = seen.find(model); it != seen.end()) return it->second;
+  return seen.emplace(model, resolve_model_source(model)).first->second;
+}
+
+void calibrate_once(RuntimeSpec& rt, const std::string& runtime_option, const HardwareSpec& hw, const std::string& option) {
+  static std::map<std::tuple<std::string, std::string, std::string, std::string>, RuntimeSpec> seen;
+  auto key = std::tuple{runtime_option, rt.id, hw.vendor, option};
+  if (auto it = seen.find(key); it != seen.end()) {
+    rt = it->second;
+    return;
+  }
+  apply_calibration_option(rt, hw, option);
+  seen.emplace(std::move(key), rt);
+}
+}  // namespace
+
 Setup build_setup(const ScenarioOptions& o, bool impossible_as_row) {
   std::string impossible;
   auto check = [&](const auto& refuse) {
@@ -146,7 +160,7 @@ Setup build_setup(const ScenarioOptions& o, bool impossible_as_row) {
     hw = resolve_hardware(hm.id);
     name_memory = hm.memory;
   }
-  ModelSource src = resolve_model_source(o.model);
+  const ModelSource& src = model_source_once(o.model);
   std::string why;
   RuntimeSpec rt = resolve_runtime(o.runtime.empty() ? default_runtime_for(hw) : o.runtime, hw.vendor);
   if (!o.runtime.empty() && !looks_like_path(o.runtime) && !match_runtime_name(o.runtime, hw.vendor, why).empty() && !why.empty())
@@ -161,7 +175,7 @@ Setup build_setup(const ScenarioOptions& o, bool impossible_as_row) {
   check([&] { check_runtime_runs_on(rt, hw); });
   const std::string quant = choose_quant(asked, src, default_quant_for(rt));
   check([&] { check_quant_loads(quant, rt, o.force); });
-  apply_calibration_option(rt, hw, o.calibration);
+  calibrate_once(rt, o.runtime, hw, o.calibration);
   for (const auto& kv : o.sets) {
     auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == kv.size())
@@ -178,8 +192,8 @@ Setup build_setup(const ScenarioOptions& o, bool impossible_as_row) {
     check([&] { w.ram = sold_ram(hw, o.memory, "--memory", o.any_memory); });
   }
   else if (name_memory.value > 0) w.ram = name_memory;  // "M4 Max 40-core 64GB"
-  if (!o.limit.empty()) w.limit = parse_memory(o.limit, "--limit", kGB);
-  return {make_setup(std::move(hw), std::move(src.model), find_quantization(quant), std::move(rt)), w, impossible};
+  if (!o.limit.empty()) w.limit = parse_size_option(o.limit, "--limit");
+  return {make_setup(std::move(hw), src.model, find_quantization(quant), std::move(rt)), w, impossible};
 }
 
 Workload parse_workload(const ScenarioOptions& o, Workload w) {

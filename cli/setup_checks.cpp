@@ -29,6 +29,30 @@ double parse_ram_gb(const std::string& text, const std::string& flag) {
   return *number * scale;
 }
 
+Bytes parse_size_option(const std::string& text, const std::string& flag) {
+  size_t i = 0;
+  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+  const auto number = parse_double(text.substr(0, i));
+  std::string unit = text.substr(i);
+  unit.erase(0, unit.find_first_not_of(' '));
+  std::string lower;
+  for (char c : unit) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // A bare number and G are GB (10^9 bytes), as a memory limit is stated; GiB is 2^30 strictly.
+  double scale = 0;
+  if (lower.empty() || lower == "g" || lower == "gb") scale = kGB;
+  else if (lower == "gib") scale = kGiB;
+  else if (lower == "m" || lower == "mb") scale = 1e6;
+  else if (lower == "mib") scale = kMiB;
+  else if (lower == "t" || lower == "tb") scale = 1e12;
+  else if (lower == "tib") scale = kGiB * 1024;
+  if (!number || scale == 0)
+    throw InputError("{}: '{}' is not a memory size (expected GB, e.g. 27, 27G, '27 GB', 27GB or '25 GiB')", flag, text);
+  const double bytes = *number * scale;
+  if (bytes <= 0 || bytes > 1e15)
+    throw InputError("{}: '{}' is out of range (expected more than 0 and at most 1000000 GB)", flag, text);
+  return Bytes(bytes);
+}
+
 std::string sold_sizes_text(const HardwareSpec& hw) {
   std::vector<std::string> sizes;
   for (Bytes b : hw.memory_sizes.value) sizes.push_back(fmt::format("{:g}", sold_ram_gb(b)));

@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <map>
+#include <tuple>
 
 #include "ridgeline/calibration.hpp"
 #include "ridgeline/catalog.hpp"
@@ -23,30 +25,75 @@ const char* to_string(Measured q) {
 
 namespace {
 
-Scenario scenario_for(const Measurement& m, const Resolution& r, Workload w) {
-  HardwareSpec hw = resolve_hardware(r.hardware);
-  RuntimeSpec rt = resolve_runtime(r.runtime);
-  if (m.attention_path == "unfused") rt.always_unfused = true;
-  if (m.attention_path == "fused") rt.always_unfused = false, rt.fused_prefill_head_dims.clear(), rt.fused_decode_head_dims.clear();
-  if (m.kv_capacity) rt.kv_upfront = true;
+// Resolved ids are catalog ids (or mapped ones, checked when the map was read): looked up, not matched.
+HardwareSpec hardware_of(const std::string& id) {
+  const HardwareSpec* hw = catalog_hardware(id);
+  return hw ? *hw : resolve_hardware(id);
+}
+RuntimeSpec runtime_of(const std::string& id) {
+  const RuntimeSpec* rt = catalog_runtime(id);
+  return rt ? *rt : resolve_runtime(id);
+}
+ModelSpec model_of(const std::string& id) {
+  const ModelSpec* m = catalog_model(id);
+  return m ? *m : resolve_model(id);
+}
+
+// The hardware, model, quantization and runtime of a resolved row, with the row's attention path
+// and KV rule, built once per distinct combination: a data set repeats a few dozen setups over
+// thousands of rows, and building one (lookups, copies, merged layer groups) costs more than a prediction.
+class SetupCache {
+ public:
+  const Scenario& get(const Measurement& m, const Resolution& r) {
+    Key key{r.hardware, r.runtime, r.model, r.quant, m.attention_path, m.kv_capacity.has_value()};
+    auto it = setups_.find(key);
+    if (it != setups_.end()) return it->second;
+    RuntimeSpec rt = runtime_of(r.runtime);
+    if (m.attention_path == "unfused") rt.always_unfused = true;
+    if (m.attention_path == "fused") rt.always_unfused = false, rt.fused_prefill_head_dims.clear(), rt.fused_decode_head_dims.clear();
+    if (m.kv_capacity) rt.kv_upfront = true;
+    Scenario setup = make_setup(hardware_of(r.hardware), model_of(r.model), find_quantization(r.quant), std::move(rt));
+    return setups_.emplace(std::move(key), std::move(setup)).first->second;
+  }
+
+ private:
+  using Key = std::tuple<std::string, std::string, std::string, std::string, std::string, bool>;
+  std::map<Key, Scenario> setups_;
+};
+
+Scenario scenario_for(const Scenario& setup, const Measurement& m, Workload w) {
+  Scenario s = setup;
   w.allow_beyond_max = true;
   w.chunk = m.chunk;
   // Memory "GB" as sold is GiB when it is one of the chip's sizes (Apple, Strix Halo); else GB.
   if (m.memory_gb > 0) {
-    const auto& sizes = hw.memory_sizes.value;
+    const auto& sizes = s.hardware.memory_sizes.value;
     const bool gib = std::any_of(sizes.begin(), sizes.end(), [&](Bytes b) { return b.value == m.memory_gb * kGiB; });
     w.ram = Bytes(m.memory_gb * (gib ? kGiB : kGB));
   }
   if (m.memory_limit_gb) w.limit = Bytes(*m.memory_limit_gb * kGB);
-  return make_scenario(std::move(hw), resolve_model(r.model), find_quantization(r.quant), std::move(rt), w);
+  set_workload(s, w);
+  return s;
 }
+
+std::vector<Observation> observations_with(const Measurement& m, const Resolution& r, size_t index, std::string& why,
+                                           SetupCache& setups);
 
 }  // namespace
 
 std::vector<Observation> observations_of(const Measurement& m, const Resolution& r, size_t index, std::string& why) {
+  SetupCache setups;
+  return observations_with(m, r, index, why, setups);
+}
+
+namespace {
+
+std::vector<Observation> observations_with(const Measurement& m, const Resolution& r, size_t index, std::string& why,
+                                           SetupCache& setups) {
   std::vector<Observation> out;
   if (!r.ok) return why = r.reason, out;
   try {
+    auto setup = [&]() -> const Scenario& { return setups.get(m, r); };  // built when a figure needs it
     if (m.prefill_tok_s) {
       if (m.n_prompt < 1) why = "prefill rate without a prompt length";
       else {
@@ -55,7 +102,7 @@ std::vector<Observation> observations_of(const Measurement& m, const Resolution&
         w.prompt = m.context + m.n_prompt;
         w.gen = 0;
         w.batch = 1;  // batched prefill is reported as an aggregate of equal per-sequence rates
-        out.push_back({index, Measured::prefill_tok_s, *m.prefill_tok_s, scenario_for(m, r, w)});
+        out.push_back({index, Measured::prefill_tok_s, *m.prefill_tok_s, scenario_for(setup(), m, w)});
       }
     }
     if (m.decode_tok_s) {
@@ -63,21 +110,21 @@ std::vector<Observation> observations_of(const Measurement& m, const Resolution&
       w.prompt = std::max<long long>(1, m.context + (m.decode_after_prompt ? m.n_prompt : 0));
       w.gen = std::max<long long>(1, m.n_gen);
       w.batch = m.batch;
-      out.push_back({index, Measured::decode_tok_s, *m.decode_tok_s, scenario_for(m, r, w)});
+      out.push_back({index, Measured::decode_tok_s, *m.decode_tok_s, scenario_for(setup(), m, w)});
     }
     if (m.transient_bytes && m.chunk > 0) {
       Workload w;
       w.cached = m.context;
       w.prompt = m.context + m.chunk;
       w.gen = 0;
-      out.push_back({index, Measured::transient_bytes, *m.transient_bytes, scenario_for(m, r, w)});
+      out.push_back({index, Measured::transient_bytes, *m.transient_bytes, scenario_for(setup(), m, w)});
     }
     if (m.kv_capacity && m.memory_limit_gb && m.chunk > 0 && !m.prefill_tok_s) {
       Workload w;
       w.prompt = std::max<long long>(m.context, 1);
       w.gen = 0;
       // measured: the context completed before the failing chunk, or -1 for "no OOM up to context".
-      Observation o{index, Measured::oom_context_tokens, m.oom_context ? *m.oom_context : -1.0, scenario_for(m, r, w)};
+      Observation o{index, Measured::oom_context_tokens, m.oom_context ? *m.oom_context : -1.0, scenario_for(setup(), m, w)};
       out.push_back(std::move(o));
       // kv capacity is carried in the workload's gen so that predict_observation can size the cache.
       out.back().scenario.workload.gen = static_cast<long long>(*m.kv_capacity) - w.prompt;
@@ -102,6 +149,8 @@ std::vector<Observation> observations_of(const Measurement& m, const Resolution&
   if (out.empty() && why.empty()) why = "no rate or memory figure this tool models";
   return out;
 }
+
+}  // namespace
 
 std::optional<double> predict_observation(const Observation& o) {
   const Scenario& s = o.scenario;
@@ -138,19 +187,36 @@ double absolute_percentage_error(Measured q, double measured, double predicted, 
   return (measured < 0) == (predicted < 0) && std::abs(predicted - measured) <= chunk ? 0 : 100;
 }
 
-Dataset load_dataset(const std::vector<std::string>& files, const NameMaps& maps) {
+Dataset load_dataset(const std::vector<std::string>& files, const NameMaps& maps, bool skip_unreadable,
+                     const ObservationSink& sink) {
   Dataset d;
+  std::string first_error;
   for (const auto& f : files) {
-    const std::string text = read_text_file(f);
+    std::string text;
+    std::vector<Measurement> rows;
+    try {
+      text = read_text_file(f);
+      rows = parse_measurements_text(text, f);
+    } catch (const InputError& e) {
+      if (!skip_unreadable || files.size() < 2) throw;
+      d.skipped.push_back(e.what());
+      if (first_error.empty()) first_error = e.what();
+      continue;
+    }
     d.hashes.emplace_back(std::filesystem::path(f).filename().string(), fnv1a64_hex(text));
-    for (auto& m : parse_measurements_text(text, f)) d.rows.push_back(std::move(m));
+    for (auto& m : rows) d.rows.push_back(std::move(m));
   }
+  if (!files.empty() && d.hashes.empty() && !first_error.empty()) throw InputError("{}", first_error);
+  d.resolved = resolve_measurements(d.rows, maps);
+  SetupCache setups;
   for (size_t i = 0; i < d.rows.size(); ++i) {
-    d.resolved.push_back(resolve_measurement(d.rows[i], maps));
     std::string why;
-    auto obs = observations_of(d.rows[i], d.resolved.back(), i, why);
+    auto obs = observations_with(d.rows[i], d.resolved[i], i, why, setups);
     d.unusable.push_back(obs.empty() ? why : "");
-    for (auto& o : obs) d.observations.push_back(std::move(o));
+    for (auto& o : obs) {
+      if (sink) sink(o, d.rows[i]);
+      else d.observations.push_back(std::move(o));
+    }
   }
   return d;
 }

@@ -3,6 +3,7 @@
 #include "ridgeline/resolve.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include "ridgeline/catalog.hpp"
 #include "ridgeline/error.hpp"
@@ -98,7 +99,10 @@ std::string resolve_quant_name(const std::string& quant, std::string& why) {
   return m.id;
 }
 
-Resolution resolve_measurement(const Measurement& m, const NameMaps& maps) {
+namespace {
+
+// The names of a row (chip and GPU cores, runtime, model, quantization) to ids; reasons go to `reasons`.
+Resolution resolve_names(const Measurement& m, const NameMaps& maps, std::vector<std::string>& reasons) {
   Resolution r;
   auto mapped = [&](const std::string& kind, const std::string& text) -> std::string {
     auto k = maps.by_kind.find(kind);
@@ -107,7 +111,6 @@ Resolution resolve_measurement(const Measurement& m, const NameMaps& maps) {
     if (auto it = k->second.find("*"); it != k->second.end()) return it->second;
     return "";
   };
-  std::vector<std::string> reasons;
   auto step = [&](const std::string& kind, const std::string& text, auto&& fn) {
     std::string id = mapped(kind, text);
     if (!id.empty()) return id;
@@ -139,11 +142,43 @@ Resolution resolve_measurement(const Measurement& m, const NameMaps& maps) {
     r.quant = "mxfp4";
     r.assumptions.push_back("gpt-oss '-F16' GGUF holds MXFP4 experts");
   }
+  return r;
+}
+
+Resolution finish(Resolution r, const Measurement& m, std::vector<std::string> reasons) {
   if (!m.prefill_tok_s && !m.decode_tok_s && !m.transient_bytes && !m.kv_capacity)
     reasons.push_back("no measured rate or memory figure in this row");
   r.ok = reasons.empty();
   for (const auto& why : reasons) r.reason += (r.reason.empty() ? "" : "; ") + why;
   return r;
+}
+
+}  // namespace
+
+Resolution resolve_measurement(const Measurement& m, const NameMaps& maps) {
+  std::vector<std::string> reasons;
+  Resolution r = resolve_names(m, maps, reasons);
+  return finish(std::move(r), m, std::move(reasons));
+}
+
+std::vector<Resolution> resolve_measurements(const std::vector<Measurement>& rows, const NameMaps& maps) {
+  // A data set writes a few dozen spellings over thousands of rows; name matching (and the
+  // suggestions of a refusal) costs far more than a lookup.
+  using Key = std::tuple<std::string, int, std::string, std::string, std::string>;
+  std::map<Key, std::pair<Resolution, std::vector<std::string>>> seen;
+  std::vector<Resolution> out;
+  out.reserve(rows.size());
+  for (const auto& m : rows) {
+    Key key{m.chip, m.gpu_cores, m.runtime, m.model, m.quant};
+    auto it = seen.find(key);
+    if (it == seen.end()) {
+      std::vector<std::string> reasons;
+      Resolution r = resolve_names(m, maps, reasons);
+      it = seen.emplace(std::move(key), std::pair{std::move(r), std::move(reasons)}).first;
+    }
+    out.push_back(finish(it->second.first, m, it->second.second));
+  }
+  return out;
 }
 
 }  // namespace ridgeline

@@ -159,9 +159,19 @@ std::string buy_json(const BuyResult& r) {
 
 std::string buy_table(const BuyResult& r) {
   std::string s = wrap_long_lines(assumed_workload_text(r)) + "\n";
+  // One workload: its cell is a column. More: the cells would pass 100 columns, so each
+  // configuration's cells go on indented lines under it, as many "workload  cell" pairs a line as fit.
+  constexpr size_t kCell = 23, kFixed = 58, kIndent = 6, kVerdictMin = 16;
+  const bool columns = kFixed + (kCell + 2) * r.workloads.size() + kVerdictMin <= kTableWidth;
+  size_t name_width = 0;
+  for (const auto& w : r.workloads) name_width = std::max(name_width, std::min<size_t>(w.name.size(), 24));
+  const size_t pair_width = name_width + 2 + kCell + 3;
+  const size_t pairs_per_line = std::max<size_t>(1, (kTableWidth - kIndent) / pair_width);
   s += fmt::format("{:<4} {:<14} {:<22} {:>4} {:>8}  ", "rank", "hardware", "machine", "RAM", "price");
-  for (const auto& w : r.workloads) s += fmt::format("{:>23}  ", shorten_at_word(w.name, 23));
+  if (columns)
+    for (const auto& w : r.workloads) s += fmt::format("{:>23}  ", shorten_at_word(w.name, kCell));
   s += "verdict\n";
+  if (!columns) s += std::string(kIndent, ' ') + "under each: per workload, decode tok/s at the checked context and time to first token\n";
   constexpr size_t kShown = 20;  // the JSON and the HTML report carry every configuration
   for (size_t i = 0; i < std::min(kShown, r.configurations.size()); ++i) {
     const auto& c = r.configurations[i];
@@ -169,19 +179,28 @@ std::string buy_table(const BuyResult& r) {
     const std::string price = fmt::format("${:.0f}{}{}", c.price_usd, c.price_kind == "used" ? "u" : c.offer.on_sale ? "" : "d", mark);
     std::string row = fmt::format("{:<4} {:<14} {:<22} {:>4} {:>8}  ", i + 1, c.offer.hardware, shorten_at_word(c.offer.machine, 22),
                                   fmt::format("{:g}", ram_gb(c.offer.memory)), price);
-    for (const auto& w : c.results) {
-      std::string cell = !w.ran ? "cannot run" : !w.p.mem.fits ? "does not fit"
-                         : fmt::format("{:.1f} tok/s, TTFT {:.1f} s", w.checked_decode(), w.p.ttft_seconds);
-      row += fmt::format("{:>23}  ", cell);
-    }
+    std::vector<std::string> cells;
+    for (const auto& w : c.results)
+      cells.push_back(!w.ran ? "cannot run" : !w.p.mem.fits ? "does not fit"
+                      : fmt::format("{:.1f} tok/s, TTFT {:.1f} s", w.checked_decode(), w.p.ttft_seconds));
+    if (columns)
+      for (const auto& cell : cells) row += fmt::format("{:>23}  ", cell);
     const std::string verdict = c.meets() ? c.dominated_by ? fmt::format("meets all; dominated by #{}", *c.dominated_by + 1) : "meets all"
                                           : fmt::format("{}", fmt::join(c.failures, "; "));
     // A verdict past 100 columns wraps under its own column, or onto indented lines when that column is too narrow.
     const size_t column = row.size(), room = column < kTableWidth ? kTableWidth - column : 0;
-    const bool under = room >= 16 && wrap_words(verdict, room).size() <= 2;
-    const auto lines = wrap_words(verdict, under ? room : kTableWidth - 6);
+    const bool under = room >= kVerdictMin && wrap_words(verdict, room).size() <= 2;
+    const auto lines = wrap_words(verdict, under ? room : kTableWidth - kIndent);
     s += row + (under ? lines[0] : "") + "\n";
-    for (size_t k = under ? 1 : 0; k < lines.size(); ++k) s += std::string(under ? column : 6, ' ') + lines[k] + "\n";
+    for (size_t k = under ? 1 : 0; k < lines.size(); ++k) s += std::string(under ? column : kIndent, ' ') + lines[k] + "\n";
+    if (columns) continue;
+    for (size_t k = 0; k < cells.size(); k += pairs_per_line) {
+      std::string line(kIndent, ' ');
+      for (size_t j = k; j < std::min(cells.size(), k + pairs_per_line); ++j)
+        line += fmt::format("{:<{}}  {:>23}{}", shorten_at_word(r.workloads[j].name, name_width), name_width, cells[j],
+                            j + 1 < std::min(cells.size(), k + pairs_per_line) ? "   " : "");
+      s += line + "\n";
+    }
   }
   if (r.configurations.size() > kShown)
     s += fmt::format("... {} more (see --json or --html)\n", r.configurations.size() - kShown);

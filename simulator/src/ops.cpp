@@ -37,13 +37,14 @@ double generation_factor(const Scenario& s) { return keyed(s.runtime.coef.genera
 // gemv_compute_efficiency of that peak; at one row this roof sits below the memory roof on most
 // chips, so batch-1 decode follows bandwidth (a kernel class's dequantization cost shows in the
 // bandwidth its kernels reach, quant_bandwidth_factor). Matrix-matrix: tiles fill with rows, half
-// efficiency at compute_half_tokens, scaled by the quantization kernel class and the chip generation.
-// `quantized`: the product streams the model's (quantized) weights; attention's products do not.
-double matmul_rate(const Scenario& s, double rows, bool quantized) {
+// efficiency at compute_half_tokens. `peak` is the matmul peak already scaled by the chip
+// generation's factor and, for products over the model's quantized weights, the kernel class's
+// (attention's products are not over quantized weights); looked up once per step, not per
+// operator: the lookups were a third of predict.
+double matmul_rate(const Scenario& s, double peak, double rows) {
   const auto& c = s.runtime.coef;
   if (rows <= c.gemv_max_rows) return s.hardware.fp32.value.value * c.gemv_compute_efficiency;
-  const double peak = s.hardware.matmul_peak().value * (quantized ? keyed(c.quant_compute_factor, s.quant.kernel_class) : 1.0);
-  return peak * c.compute_efficiency * generation_factor(s) * rows / (rows + c.compute_half_tokens);
+  return peak * c.compute_efficiency * rows / (rows + c.compute_half_tokens);
 }
 
 bool gemv_regime(const Scenario& s, double rows) { return rows <= s.runtime.coef.gemv_max_rows; }
@@ -85,6 +86,8 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
   // Operators streaming quantized weights reach the share their kernel class allows.
   const double matrix_bw = bandwidth(s, keyed(s.runtime.coef.quant_bandwidth_factor, q.kernel_class));
   const double attn_rate = attention_rate(s);
+  const double plain_peak = s.hardware.matmul_peak().value * generation_factor(s);
+  const double gemm_peak = plain_peak * quant_factor(s);
   ops.clear();
   ops.reserve(m.layers.size() * 5 + 2);
   auto add = [&](Op op, double count) {
@@ -115,7 +118,7 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
       proj.flops = 2 * rows * p;
       proj.weight_bytes = p * q.matrix_bpw / 8;
       proj.activation_bytes = rows * 4 * h * kActivationBytes;
-      proj.compute_rate = matmul_rate(s, rows, true);
+      proj.compute_rate = matmul_rate(s, gemm_peak, rows);
       add(proj, layers);
     }
 
@@ -135,7 +138,7 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
       att.compute_rate = attn_rate;
       if (unfused_attention(s, a, shape.prefill)) {
         // Unfused: QK^T and PV are two batched GEMMs, at GEMM efficiency.
-        att.compute_rate = matmul_rate(s, n * b, false);
+        att.compute_rate = matmul_rate(s, plain_peak, n * b);
         // Scores are written, soft-maxed and read back through memory; KV is read once.
         att.kv_read_bytes = kv_len * kv_token * b;
         att.activation_bytes = 2.0 * a.q_heads * n * kv_len * b * s.runtime.coef.transient_bytes_per_score;
@@ -161,7 +164,7 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
       mlp.weight_bytes = (dense - router_params(f, m.hidden)) * q.matrix_bpw / 8 +
                          router_params(f, m.hidden) * 4;
       mlp.activation_bytes = rows * 4 * h * kActivationBytes;
-      mlp.compute_rate = matmul_rate(s, rows, true);
+      mlp.compute_rate = matmul_rate(s, gemm_peak, rows);
       add(mlp, layers);
     }
     if (f.is_moe()) {
@@ -173,14 +176,14 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
         // Row by row (ggml-metal's mul_mv_id below 32 rows): each row streams its k experts'
         // weights, shared or not, through the matrix-vector kernel.
         ex.weight_bytes = rows * k * per_expert * q.expert_bpw / 8;
-        ex.compute_rate = matmul_rate(s, 1, true);
+        ex.compute_rate = matmul_rate(s, gemm_peak, 1);
       } else {
         // Grouped by expert: each expert the rows touch is read once. With routing taken as
         // uniform, an expert is missed by all rows with probability (1 - k/E)^rows.
         const double touched = std::max(k, E * (1.0 - std::pow(1.0 - k / E, rows)));
         const double expert_rows = rows * k / touched;
         ex.weight_bytes = touched * per_expert * q.expert_bpw / 8;
-        ex.compute_rate = matmul_rate(s, expert_rows, true) *
+        ex.compute_rate = matmul_rate(s, gemm_peak, expert_rows) *
                           (gemv_regime(s, expert_rows) ? 1.0 : s.runtime.coef.moe_compute_factor);
       }
       add(ex, layers);
@@ -198,7 +201,7 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
     head.flops = 2 * outputs * h * static_cast<double>(m.vocab);
     head.weight_bytes = lm_head_params(m) * (m.tied_embeddings ? q.embedding_bpw : q.lm_head_bpw) / 8;
     head.activation_bytes = outputs * static_cast<double>(m.vocab) * 4;
-    head.compute_rate = matmul_rate(s, outputs, true);
+    head.compute_rate = matmul_rate(s, gemm_peak, outputs);
     add(head, 1);
   }
 }

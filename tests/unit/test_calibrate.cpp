@@ -99,6 +99,65 @@ TEST(BenchParsers, MeasurementCsvQuotingAndErrors) {
             "t.csv: row 2: 2 fields; expected 15 as in the header");
 }
 
+// The CSV reader appends runs of characters at once: each rule of RFC 4180 still holds at a run's edges.
+TEST(BenchParsers, CsvRunsKeepQuotesSeparatorsAndLineEnds) {
+  const auto rows = parse_csv("a,\"b,\"\"c\"\"\",d\"e\r\n\"x\ny\",,z\"\r\nlast,\"\",", "t.csv");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"a", "b,\"c\"", "d\"e"}));  // a quote inside a plain field is literal
+  EXPECT_EQ(rows[1], (std::vector<std::string>{"x\ny", "", "z\""}));
+  EXPECT_EQ(rows[2], (std::vector<std::string>{"last", "", ""}));  // no final newline: the trailing empty field counts
+  EXPECT_EQ(error_of([] { parse_csv("a\n\"b\nc\nd", "t.csv"); }), "t.csv: line 2: a quoted field is never closed");
+}
+
+// Resolving each distinct spelling once gives what resolving every row does, reasons and assumptions included.
+TEST(Resolution, DistinctSpellingsResolvedOnceAgreeWithEachRow) {
+  std::vector<Measurement> rows(4);
+  rows[0].chip = "Apple M3 Max", rows[0].gpu_cores = 40, rows[0].runtime = "llama.cpp Metal", rows[0].model = "Llama 3 8B";
+  rows[0].quant = "Q4_K_M", rows[0].decode_tok_s = 50;
+  rows[1] = rows[0];
+  rows[1].decode_tok_s.reset();  // same names, no figure: its own reason
+  rows[2] = rows[0];
+  rows[2].gpu_cores = 0;  // the cores decide the part: not the same spelling
+  rows[3] = rows[0];
+  rows[3].model = "Llama 9 8B";
+  const auto all = resolve_measurements(rows, {});
+  ASSERT_EQ(all.size(), rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const Resolution one = resolve_measurement(rows[i], {});
+    EXPECT_EQ(all[i].ok, one.ok) << i;
+    EXPECT_EQ(all[i].reason, one.reason) << i;
+    EXPECT_EQ(all[i].hardware, one.hardware) << i;
+    EXPECT_EQ(all[i].assumptions, one.assumptions) << i;
+  }
+  EXPECT_TRUE(all[0].ok);
+  EXPECT_EQ(all[1].reason, "no measured rate or memory figure in this row");
+  EXPECT_FALSE(all[3].ok);
+}
+
+// Several files: one in no benchmark format is skipped with its reason; a lone one is the error.
+// With a sink, the same observations are handed over instead of kept.
+TEST(Dataset, SkipsUnreadableFilesAndHandsObservationsToASink) {
+  const std::string good = fixture("one_anomaly.csv"), bad = data_dir() + "/tests/bad_inputs/unrecognised.txt";
+  const Dataset kept = load_dataset({good, bad}, {}, true);
+  ASSERT_EQ(kept.skipped.size(), 1u);
+  EXPECT_TRUE(kept.skipped[0].starts_with(bad + ": ")) << kept.skipped[0];
+  ASSERT_FALSE(kept.observations.empty());
+  EXPECT_EQ(kept.hashes.size(), 1u);
+  EXPECT_FALSE(error_of([&] { load_dataset({bad}, {}, true); }).empty());
+  EXPECT_FALSE(error_of([&] { load_dataset({good, bad}, {}); }).empty());
+  std::vector<std::pair<size_t, double>> seen;
+  const Dataset sunk = load_dataset({good, bad}, {}, true, [&](Observation& o, const Measurement& row) {
+    EXPECT_EQ(row.row, kept.rows[o.row].row);
+    seen.emplace_back(o.row, o.measured);
+  });
+  EXPECT_TRUE(sunk.observations.empty());
+  ASSERT_EQ(seen.size(), kept.observations.size());
+  for (size_t i = 0; i < seen.size(); ++i) {
+    EXPECT_EQ(seen[i].first, kept.observations[i].row);
+    EXPECT_EQ(seen[i].second, kept.observations[i].measured);
+  }
+}
+
 TEST(Resolution, UnresolvedRowsCarryTheirReason) {
   Measurement m;
   m.chip = "Apple M9 Max";

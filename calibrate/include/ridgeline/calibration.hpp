@@ -2,6 +2,7 @@
 // Fitting the runtime coefficients to measured rows (GSL nonlinear least squares on log-ratio
 // residuals, bounded parameters, standard errors, leave-one-chip-out and leave-one-model-out
 // cross-validation), the calibration YAML, and its application to a runtime profile.
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -42,8 +43,15 @@ struct Dataset {
   std::vector<std::string> unusable;    // per row: why it yields no observation ("" when it does)
   std::vector<Observation> observations;
   std::vector<std::pair<std::string, std::string>> hashes;  // file name, fnv1a-64
+  std::vector<std::string> skipped;     // files that are no benchmark format, with the reason
 };
-Dataset load_dataset(const std::vector<std::string>& files, const NameMaps& maps);
+// Each file is read and parsed once. With skip_unreadable and several files, one in no benchmark
+// format is listed in `skipped` and the rest go on; a lone such file, or all of them, is the error.
+// With a sink, each observation is handed to it as it is made and not kept in `observations`
+// (validate predicts and drops them: a scenario per figure held at once was most of its memory).
+using ObservationSink = std::function<void(Observation&, const Measurement&)>;
+Dataset load_dataset(const std::vector<std::string>& files, const NameMaps& maps, bool skip_unreadable = false,
+                     const ObservationSink& sink = {});
 
 struct Coefficient {
   double value = 0, stderr_ = 0;

@@ -24,6 +24,9 @@ struct Resolution {
   std::vector<std::string> assumptions;  // e.g. "GPU cores not stated: assumed the 76-core part"
 };
 Resolution resolve_measurement(const Measurement& m, const NameMaps& maps);
+// resolve_measurement for every row, each distinct spelling of chip, GPU cores, runtime, model and
+// quantization matched once.
+std::vector<Resolution> resolve_measurements(const std::vector<Measurement>& rows, const NameMaps& maps);
 
 // The individual steps ("" when unresolved; `why` receives the reason or the assumption made).
 std::string resolve_chip_name(const std::string& chip, int gpu_cores, std::string& why);

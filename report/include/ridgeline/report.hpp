@@ -3,6 +3,7 @@
 // (schema_version bumps on any incompatible change).
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -42,14 +43,16 @@ class Json {
 // {"key": value, ...} in insertion order, with the project's ", " and ": " separators.
 class JsonObject {
  public:
-  JsonObject& add(const std::string& key, const Json& value);
-  JsonObject& add(const std::string& key, const JsonObject& value);
-  JsonObject& add(const std::string& key, const JsonArray& value);
+  JsonObject& add(std::string_view key, const Json& value);
+  JsonObject& add(std::string_view key, const JsonObject& value);
+  JsonObject& add(std::string_view key, const JsonArray& value);
   operator Json() const;  // NOLINT: an object is a value
-  std::string str() const;
+  std::string str() const&;
+  std::string str() &&;  // a finished temporary hands its text over instead of copying it
 
  private:
-  std::vector<std::pair<std::string, std::string>> members_;
+  void begin_member(std::string_view key);
+  std::string text_ = "{";  // written as members are added: no per-member strings to join later
 };
 
 class JsonArray {
@@ -59,7 +62,8 @@ class JsonArray {
   std::string str() const;
 
  private:
-  std::vector<std::string> items_;
+  std::string text_ = "[";
+  friend class JsonObject;
 };
 
 // Text for SVG and HTML: <, >, & and " as entities.
