@@ -87,7 +87,7 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
   const double matrix_bw = bandwidth(s, keyed(s.runtime.coef.quant_bandwidth_factor, q.kernel_class));
   const double attn_rate = attention_rate(s);
   const double plain_peak = s.hardware.matmul_peak().value * generation_factor(s);
-  const double gemm_peak = plain_peak * quant_factor(s);
+  const double gemm_peak = plain_peak * keyed(s.runtime.coef.quant_compute_factor, q.kernel_class);
   ops.clear();
   ops.reserve(m.layers.size() * 5 + 2);
   auto add = [&](Op op, double count) {
