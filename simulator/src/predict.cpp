@@ -135,24 +135,23 @@ Scenario make_setup(HardwareSpec hw, ModelSpec m, Quantization q, RuntimeSpec rt
   return Scenario{std::move(hw), std::move(m), std::move(q), std::move(rt), {}, {}, 0, {}, {}};
 }
 
-std::string workload_problem(const Scenario& s, const Workload& w) {
-  if (w.prompt < 1) return fmt::format("--prompt: {} tokens; expected at least 1", w.prompt);
-  if (w.gen < 0) return fmt::format("--gen: {} tokens; expected 0 or more", w.gen);
+std::optional<FieldError> workload_problem(const Scenario& s, const Workload& w) {
+  if (w.prompt < 1) return FieldError("prompt", "{} tokens; expected at least 1", w.prompt);
+  if (w.gen < 0) return FieldError("gen", "{} tokens; expected 0 or more", w.gen);
   if (w.cached < 0 || w.cached >= w.prompt)
-    return fmt::format("--cached: {} tokens; expected 0 up to prompt - 1 ({})", w.cached, w.prompt - 1);
-  if (w.batch < 1 || w.batch > 4096) return fmt::format("--batch: {}; expected 1 to 4096", w.batch);
+    return FieldError("cached", "{} tokens; expected 0 up to prompt - 1 ({})", w.cached, w.prompt - 1);
+  if (w.batch < 1 || w.batch > 4096) return FieldError("batch", "{}; expected 1 to 4096", w.batch);
   const long long chunk = w.chunk > 0 ? w.chunk : s.runtime.default_chunk;
-  if (chunk < 1 || chunk > (1 << 20)) return fmt::format("--chunk: {}; expected 1 to 1048576", chunk);
+  if (chunk < 1 || chunk > (1 << 20)) return FieldError("chunk", "{}; expected 1 to 1048576", chunk);
   const long long context = w.prompt + w.gen;
   if (s.model.max_context > 0 && context > s.model.max_context && !w.allow_beyond_max)
-    return fmt::format("context {} tokens (prompt {} + gen {}) is beyond {}'s maximum of {} tokens; "
-                       "pass --allow-beyond-max to predict anyway", context, w.prompt, w.gen,
-                       s.model.id, s.model.max_context);
-  return "";
+    return FieldError("context", "{} tokens (prompt {} + gen {}) is beyond {}'s maximum of {} tokens", context, w.prompt,
+                      w.gen, s.model.id, s.model.max_context);
+  return std::nullopt;
 }
 
 void set_workload(Scenario& s, const Workload& w) {
-  if (std::string problem = workload_problem(s, w); !problem.empty()) throw InputError("{}", problem);
+  if (auto problem = workload_problem(s, w)) throw *problem;
   s.workload = w;
   s.kv = find_kv_dtype(w.kv_dtype.empty() ? s.runtime.default_kv_dtype : w.kv_dtype);
   s.chunk = w.chunk > 0 ? w.chunk : s.runtime.default_chunk;
