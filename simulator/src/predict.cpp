@@ -5,6 +5,7 @@
 #include "ridgeline/derived.hpp"
 #include "ridgeline/error.hpp"
 #include "ridgeline/simulate.hpp"
+#include "step_constants.hpp"
 
 namespace ridgeline {
 
@@ -38,13 +39,18 @@ double sum_of_max(double f0, double f_slope, double g0, double g_slope, double m
   return f_sum + g_sum;
 }
 
+// The last context at which a chunk's first query sees less than a full sliding window of `w` keys:
+// from context w - 1 on every query attends the whole window (attended_keys: context + 1 >= window),
+// so the stretch where the sum is quadratic in the context ends one before.
+double last_partial_window(double w) { return w - 2; }
+
 // Contexts at which the per-step cost stops being linear: sliding windows (see attended_keys).
 std::vector<double> thresholds(const Scenario& s, double n) {
   std::vector<double> t;
   for (const auto& g : s.model.layers)
     if (g.attention.kind == AttentionKind::sliding) {
       const double w = g.attention.window;
-      t.insert(t.end(), {w - n, w - 2, w});
+      t.insert(t.end(), {w - n, last_partial_window(w), w});
     }
   std::sort(t.begin(), t.end());
   t.erase(std::unique(t.begin(), t.end()), t.end());
@@ -53,7 +59,7 @@ std::vector<double> thresholds(const Scenario& s, double n) {
 
 bool nonlinear_zone(const Scenario& s, double n, double c) {
   for (const auto& g : s.model.layers)
-    if (g.attention.kind == AttentionKind::sliding && c > g.attention.window - n && c <= g.attention.window - 2)
+    if (g.attention.kind == AttentionKind::sliding && c > g.attention.window - n && c <= last_partial_window(g.attention.window))
       return true;
   return false;
 }
@@ -212,7 +218,7 @@ Bytes transient_bytes(const Scenario& s, double n, double context_end) {
   }
   const double activations = n * per_token * s.runtime.activation_bytes * s.runtime.coef.activation_buffer_factor;
   const double logit_rows = s.runtime.logits_whole_chunk ? n : 1;
-  return Bytes(activations + logit_rows * 4.0 * static_cast<double>(m.vocab) + scores);
+  return Bytes(activations + logit_rows * step::kLogitBytes * static_cast<double>(m.vocab) + scores);
 }
 
 namespace {
@@ -256,7 +262,7 @@ MemoryBreakdown memory(const Scenario& s) {
   mb.transient = transient_bytes(s, n, prompt);
   mb.peak = mb.weights + mb.runtime + std::max(at_prefill, at_decode);
   mb.fits = mb.peak <= mb.limit;
-  const long long max_context = s.model.max_context > 0 ? std::max(s.model.max_context, w.prompt + w.gen) : (1LL << 22);
+  const long long max_context = s.model.max_context > 0 ? std::max(s.model.max_context, w.prompt + w.gen) : step::kUnstatedMaxContext;
   mb.oom_at_context = oom_context(s, s.chunk, max_context);
   return mb;
 }
