@@ -24,7 +24,8 @@ constexpr double kCannotRunShortfall = 20;
 constexpr double kDoesNotFitShortfall = 10;
 // The faster alternative is worth a sentence only when it is clearly faster.
 constexpr double kWorthMentioning = 1.1;
-// Decode speeds closer than this are the same speed for dominance: far inside the model's error.
+// Speeds (decode, time to first token) closer than this are the same speed for dominance: far inside
+// the model's error.
 constexpr double kSameSpeed = 0.02;
 
 AssumedWorkload assume(const BuyWorkload& w, const Requirements& req, std::vector<std::string>& impossible) {
@@ -169,6 +170,19 @@ std::string recommend(const BuyResult& r) {
   } else {
     return text + "Relax the context requirement or choose a model with a longer maximum.";
   }
+  // What a person would check before buying: a requirement inside the prediction's error, a price the
+  // table does not confirm.
+  if (best.meets() && r.req.min_decode)
+    for (const auto& w : best.results) {
+      const double low = w.checked_decode() * (1 - w.scenario.runtime.decode_error);
+      if (w.ran && low < *r.req.min_decode)
+        text += fmt::format(" Within the prediction's error ({:.0f}-{:.0f} tok/s) '{}' could decode below the {:g} tok/s "
+                            "required.", low, w.checked_decode() * (1 + w.scenario.runtime.decode_error), w.workload,
+                            *r.req.min_decode);
+    }
+  if (!best.offer.unverified.empty())
+    text += fmt::format(" Its price is not confirmed ({}){}.", best.offer.unverified,
+                        best.meets() ? "; check it before buying" : "");
   text += fmt::format(" Decode reads every active weight once per token, so it follows memory bandwidth ({:.0f} GB/s here); "
                       "the prompt is compute-bound ({:.1f} TFLOPS of matrix throughput sets the time to first token); RAM "
                       "decides what fits: weights, the KV cache that grows with context, and the prefill's transient buffers.",
@@ -210,18 +224,20 @@ BuyResult advise_buy(const BuyRequest& rq) {
     c.chip_name = hw.name;
     c.bandwidth_gbs = hw.bandwidth.value.value / kGB;
     c.matmul_tflops = hw.matmul_peak().value / 1e12;
-    double log_speed = 0, headroom = 1;
+    double log_speed = 0, log_ttft = 0, headroom = 1;
     for (size_t i = 0; i < rq.workloads.size(); ++i) {
       c.results.push_back(evaluate(hw, c, rq.workloads[i], r.workloads[i], rq));
       const WorkloadResult& w = c.results.back();
       check(c, r.workloads[i], w, rq.req);
       if (w.fits()) {
         log_speed += std::log(std::max(w.checked_decode(), 1e-9));
+        log_ttft += std::log(std::max(w.p.ttft_seconds, 1e-9));
         const MemoryBreakdown& m = w.checked().mem;
         headroom = std::min(headroom, (m.limit.value - m.peak.value) / m.limit.value);
       }
     }
     c.speed = std::exp(log_speed / static_cast<double>(rq.workloads.size()));
+    c.ttft = std::exp(log_ttft / static_cast<double>(rq.workloads.size()));
     c.headroom = headroom;
     for (const auto& why : r.impossible) c.failures.push_back(why);
     if (rq.req.budget && c.price_usd > *rq.req.budget) {
@@ -235,15 +251,19 @@ BuyResult advise_buy(const BuyRequest& rq) {
     if (a.meets()) return better(a, b);
     return a.shortfall != b.shortfall ? a.shortfall < b.shortfall : better(a, b);
   });
-  // Dominated: another configuration that meets everything is at most as dear (ranked ahead of it)
-  // and at least as fast, within kSameSpeed.
+  // Dominated: another configuration that meets everything is at most as dear (ranked ahead of it) and
+  // at least as fast, within kSameSpeed, at decode and at the first token. A dearer machine with the
+  // same decode but a clearly faster prompt (more GPU cores on the same memory) is a real choice.
   for (size_t i = 0; i < r.configurations.size(); ++i) {
-    if (!r.configurations[i].meets()) continue;
-    for (size_t j = 0; j < i; ++j)
-      if (r.configurations[j].meets() && r.configurations[j].speed >= (1 - kSameSpeed) * r.configurations[i].speed) {
+    const Configuration& c = r.configurations[i];
+    if (!c.meets()) continue;
+    for (size_t j = 0; j < i; ++j) {
+      const Configuration& d = r.configurations[j];
+      if (d.meets() && d.speed >= (1 - kSameSpeed) * c.speed && d.ttft <= (1 + kSameSpeed) * c.ttft) {
         r.configurations[i].dominated_by = j;
         break;
       }
+    }
   }
   r.recommendation = recommend(r);
   return r;

@@ -112,13 +112,13 @@ std::string buy_json(const BuyResult& r) {
                      "\"memory_gb\": {:g}, \"price_usd\": {:g}, \"price_kind\": \"{}\", \"new_price_usd\": {:g}, "
                      "\"price_source\": {}, \"price_url\": {}, \"price_read\": {}, \"price_unverified\": {}, \"status\": \"{}\", "
                      "\"left_store\": {}, \"meets_requirements\": {}, \"dominated_by_rank\": {}, \"decode_speed_for_ranking\": {:.4g}, "
-                     "\"headroom_fraction\": {:.4g}, \"failures\": [",
+                     "\"ttft_seconds_for_ranking\": {:.4g}, \"headroom_fraction\": {:.4g}, \"failures\": [",
                      i ? "," : "", i + 1, quoted(c.offer.id), c.offer.hardware, quoted(c.chip_name), quoted(c.offer.machine),
                      ram_gb(c.offer.memory), c.price_usd, c.price_kind, c.offer.price_usd, quoted(c.offer.source),
                      quoted(c.offer.url), quoted(c.offer.read), c.offer.unverified.empty() ? "null" : quoted(c.offer.unverified),
                      c.offer.on_sale ? "on-sale" : "discontinued",
                      c.offer.left_store.empty() ? "null" : quoted(c.offer.left_store), c.meets(),
-                     c.dominated_by ? std::to_string(*c.dominated_by + 1) : "null", c.speed, c.headroom);
+                     c.dominated_by ? std::to_string(*c.dominated_by + 1) : "null", c.speed, c.ttft, c.headroom);
     for (size_t k = 0; k < c.failures.size(); ++k) s += (k ? ", " : "") + quoted(c.failures[k]);
     s += "], \"predictions\": [";
     bool first = true;

@@ -16,6 +16,9 @@ const std::vector<CoefficientInfo>& coefficient_table() {
        "share of the hardware's measured streaming bandwidth the runtime's kernels reach"},
       {"gemv_max_rows", &C::gemv_max_rows, kScalar, 0, 4096, 0, 0, "rows",
        "rows (tokens x sequences) up to which matrix-vector kernels run instead of matrix-matrix ones"},
+      {"moe_gemv_max_rows", &C::moe_gemv_max_rows, kScalar, 0, 4096, 0, 0, "rows",
+       "rows up to which routed-expert products run row by row, each row streaming its own experts' weights, "
+       "instead of grouping the rows by expert"},
       {"gemv_compute_efficiency", &C::gemv_compute_efficiency, kScalar, 0.001, 1.0, 0.02, 1.0, "fraction",
        "share of the FP32 ALU peak matrix-vector kernels reach on multiply-adds plus dequantization"},
       {"compute_efficiency", &C::compute_efficiency, kScalar, 0.001, 1.0, 0.03, 1.0, "fraction",
@@ -44,6 +47,12 @@ const std::vector<CoefficientInfo>& coefficient_table() {
        "a wrapper's own cost per forward pass on top of the engine it wraps (server loop, IPC, sampling)"},
       {"wrapper_request_ms", &C::wrapper_request_ms, kScalar, 0, 1e5, 0.0, 2000.0, "ms",
        "a server's own cost per request before its first token (HTTP, tokenisation, scheduling, detokenisation)"},
+      {"wrapper_moe_kernels_per_layer", &C::wrapper_moe_kernels_per_layer, kScalar, 0, 1e3, 0.0, 100.0, "kernels",
+       "kernels a wrapper's vendored engine build launches per routed-expert layer beyond the engine's "
+       "current build (top-k routing and the expert sum left unfused)"},
+      {"wrapper_linear_kernels_per_layer", &C::wrapper_linear_kernels_per_layer, kScalar, 0, 1e3, 0.0, 200.0, "kernels",
+       "kernels a wrapper's vendored engine build launches per linear-attention layer beyond the engine's "
+       "current build (a gated delta-net recurrence built from generic ops instead of one kernel)"},
       {"quant_compute_factor", kKeyed, &C::quant_compute_factor, 0.01, 10, 0.1, 3.0, "factor",
        "matrix-matrix throughput of a quantization kernel class relative to the reference class"},
       {"quant_bandwidth_factor", kKeyed, &C::quant_bandwidth_factor, 0.01, 10, 0.5, 2.0, "factor",

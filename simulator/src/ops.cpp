@@ -19,17 +19,14 @@ double keyed(const std::map<std::string, double>& m, const std::string& key) {
 }
 
 // Datasheet bandwidth x the chip's measured streaming efficiency x what this runtime's kernels
-// reach of it on this tier of chip.
-double bandwidth(const Scenario& s) {
-  return s.hardware.bandwidth.value.value * s.hardware.stream_efficiency.value *
-         s.runtime.coef.bandwidth_efficiency * keyed(s.runtime.coef.tier_bandwidth_factor, s.hardware.tier);
+// reach of it on this tier of chip (x, for weight streams, the kernel class's share), never above
+// the datasheet: no kernel reads memory faster than the bus moves it, whatever a fit says.
+double bandwidth(const Scenario& s, double kernel_factor = 1.0) {
+  const double datasheet = s.hardware.bandwidth.value.value;
+  return std::min(datasheet, datasheet * s.hardware.stream_efficiency.value * s.runtime.coef.bandwidth_efficiency *
+                                 keyed(s.runtime.coef.tier_bandwidth_factor, s.hardware.tier) * kernel_factor);
 }
 
-double quant_factor(const Scenario& s) {
-  const auto& f = s.runtime.coef.quant_compute_factor;
-  auto it = f.find(s.quant.kernel_class);
-  return it == f.end() ? 1.0 : it->second;
-}
 
 // Chip generation's matrix-matrix efficiency relative to the runtime's (M3/M4 dynamic caching,
 // M5 neural accelerators, GB10 tensor cores differ in how close tiles run to peak); 1 if not fitted.
@@ -38,13 +35,15 @@ double generation_factor(const Scenario& s) { return keyed(s.runtime.coef.genera
 // Throughput of a matrix product with `rows` rows (tokens x sequences) in its regime.
 // Matrix-vector (rows <= gemv_max_rows): each weight is read once for all rows and the
 // multiply-adds plus dequantization run on the FP32 ALUs (not the matrix units), at
-// gemv_compute_efficiency of that peak; at one row this roof is far below the memory roof,
-// so batch-1 decode follows bandwidth. Matrix-matrix: tiles fill with rows, half efficiency at
-// compute_half_tokens, scaled by the quantization kernel class and the chip generation.
-// `peak` is the matmul peak already scaled by the quantization's kernel factor.
-double matmul_rate(const Scenario& s, double peak, double rows) {
+// gemv_compute_efficiency of that peak; at one row this roof sits below the memory roof on most
+// chips, so batch-1 decode follows bandwidth (a kernel class's dequantization cost shows in the
+// bandwidth its kernels reach, quant_bandwidth_factor). Matrix-matrix: tiles fill with rows, half
+// efficiency at compute_half_tokens, scaled by the quantization kernel class and the chip generation.
+// `quantized`: the product streams the model's (quantized) weights; attention's products do not.
+double matmul_rate(const Scenario& s, double rows, bool quantized) {
   const auto& c = s.runtime.coef;
   if (rows <= c.gemv_max_rows) return s.hardware.fp32.value.value * c.gemv_compute_efficiency;
+  const double peak = s.hardware.matmul_peak().value * (quantized ? keyed(c.quant_compute_factor, s.quant.kernel_class) : 1.0);
   return peak * c.compute_efficiency * generation_factor(s) * rows / (rows + c.compute_half_tokens);
 }
 
@@ -85,9 +84,8 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
   const double rows = n * b;
   const double bw = bandwidth(s);
   // Operators streaming quantized weights reach the share their kernel class allows.
-  const double matrix_bw = bw * keyed(s.runtime.coef.quant_bandwidth_factor, q.kernel_class);
+  const double matrix_bw = bandwidth(s, keyed(s.runtime.coef.quant_bandwidth_factor, q.kernel_class));
   const double attn_rate = attention_rate(s);
-  const double gemm_peak = s.hardware.matmul_peak().value * quant_factor(s);
   ops.clear();
   ops.reserve(m.layers.size() * 5 + 2);
   auto add = [&](Op op, double count) {
@@ -118,7 +116,7 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
       proj.flops = 2 * rows * p;
       proj.weight_bytes = p * q.matrix_bpw / 8;
       proj.activation_bytes = rows * step::kProjectionActivationVectors * h * kActivationBytes;
-      proj.compute_rate = matmul_rate(s, gemm_peak, rows);
+      proj.compute_rate = matmul_rate(s, rows, true);
       add(proj, layers);
     }
 
@@ -138,7 +136,7 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
       att.compute_rate = attn_rate;
       if (unfused_attention(s, a, shape.prefill)) {
         // Unfused: QK^T and PV are two batched GEMMs, at GEMM efficiency.
-        att.compute_rate = matmul_rate(s, gemm_peak, n * b);
+        att.compute_rate = matmul_rate(s, n * b, false);
         // Scores are written, soft-maxed and read back through memory; KV is read once.
         att.kv_read_bytes = kv_len * kv_token * b;
         att.activation_bytes = 2.0 * a.q_heads * n * kv_len * b * s.runtime.coef.transient_bytes_per_score;
@@ -164,19 +162,28 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
       mlp.weight_bytes = (dense - router_params(f, m.hidden)) * q.matrix_bpw / 8 +
                          router_params(f, m.hidden) * step::kRouterBytesPerParam;
       mlp.activation_bytes = rows * step::kProjectionActivationVectors * h * kActivationBytes;
-      mlp.compute_rate = matmul_rate(s, gemm_peak, rows);
+      mlp.compute_rate = matmul_rate(s, rows, true);
       add(mlp, layers);
     }
     if (f.is_moe()) {
       Op ex{"routed experts", group};
-      const double touched = std::min<double>(f.experts, rows * f.active_experts);
-      const double per_expert = expert_params(f, m.hidden);
-      ex.flops = 2 * rows * f.active_experts * per_expert;
-      ex.weight_bytes = touched * per_expert * q.expert_bpw / 8;
-      ex.activation_bytes = rows * f.active_experts * 2 * h * kActivationBytes;
-      const double expert_rows = rows * f.active_experts / touched;
-      ex.compute_rate = matmul_rate(s, gemm_peak, expert_rows) *
-                        (gemv_regime(s, expert_rows) ? 1.0 : s.runtime.coef.moe_compute_factor);
+      const double E = f.experts, k = f.active_experts, per_expert = expert_params(f, m.hidden);
+      ex.flops = 2 * rows * k * per_expert;
+      ex.activation_bytes = rows * k * 2 * h * kActivationBytes;
+      if (rows <= s.runtime.coef.moe_gemv_max_rows) {
+        // Row by row (ggml-metal's mul_mv_id below 32 rows): each row streams its k experts'
+        // weights, shared or not, through the matrix-vector kernel.
+        ex.weight_bytes = rows * k * per_expert * q.expert_bpw / 8;
+        ex.compute_rate = matmul_rate(s, 1, true);
+      } else {
+        // Grouped by expert: each expert the rows touch is read once. With routing taken as
+        // uniform, an expert is missed by all rows with probability (1 - k/E)^rows.
+        const double touched = std::max(k, E * (1.0 - std::pow(1.0 - k / E, rows)));
+        const double expert_rows = rows * k / touched;
+        ex.weight_bytes = touched * per_expert * q.expert_bpw / 8;
+        ex.compute_rate = matmul_rate(s, expert_rows, true) *
+                          (gemv_regime(s, expert_rows) ? 1.0 : s.runtime.coef.moe_compute_factor);
+      }
       add(ex, layers);
     }
     Op norms{"norms + residuals", group};
@@ -192,7 +199,7 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
     head.flops = 2 * outputs * h * static_cast<double>(m.vocab);
     head.weight_bytes = lm_head_params(m) * (m.tied_embeddings ? q.embedding_bpw : q.lm_head_bpw) / 8;
     head.activation_bytes = outputs * static_cast<double>(m.vocab) * step::kLogitBytes;
-    head.compute_rate = matmul_rate(s, gemm_peak, outputs);
+    head.compute_rate = matmul_rate(s, outputs, true);
     add(head, 1);
   }
 }
@@ -205,12 +212,16 @@ std::string op_label(const Scenario& s, const Op& op) {
 
 double step_overhead_seconds(const Scenario& s) {
   const auto& c = s.runtime.coef;
-  double moe_layers = 0;
-  for (const auto& g : s.model.layers)
+  double moe_layers = 0, linear_layers = 0;
+  for (const auto& g : s.model.layers) {
     if (g.ffn.is_moe()) moe_layers += g.count;
+    if (g.attention.kind == AttentionKind::linear) linear_layers += g.count;
+  }
   const double latency = c.launch_overhead_us * 1e-6 * keyed(c.tier_launch_factor, s.hardware.tier);
-  return (c.kernels_per_layer * layer_count(s.model) + c.moe_kernels_per_layer * moe_layers) * latency +
-         (c.step_overhead_ms + c.wrapper_step_overhead_ms) * 1e-3;
+  const double kernels = c.kernels_per_layer * layer_count(s.model) +
+                         (c.moe_kernels_per_layer + c.wrapper_moe_kernels_per_layer) * moe_layers +
+                         c.wrapper_linear_kernels_per_layer * linear_layers;
+  return kernels * latency + (c.step_overhead_ms + c.wrapper_step_overhead_ms) * 1e-3;
 }
 
 double ops_seconds(const std::vector<Op>& ops) {

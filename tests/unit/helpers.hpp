@@ -67,7 +67,8 @@ inline RuntimeSpec simple_runtime() {
   rt.coef.bandwidth_efficiency = 1;
   rt.coef.compute_efficiency = 1;
   rt.coef.compute_half_tokens = 0;
-  rt.coef.gemv_max_rows = 0;  // every matrix product on the one GEMM roof unless a test says otherwise
+  rt.coef.gemv_max_rows = 0;
+  rt.coef.moe_gemv_max_rows = 0;  // every matrix product on the one GEMM roof unless a test says otherwise
   rt.coef.gemv_compute_efficiency = 1;
   rt.coef.attention_efficiency = 1;
   rt.coef.attention_query_tile = 1e9;

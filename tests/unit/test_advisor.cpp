@@ -54,6 +54,25 @@ TEST(Prices, ShippedTableParsesAndCoversTheStore) {
   EXPECT_FALSE(m1->on_sale);
 }
 
+// Within one machine and chip, the shipped table asks more for more RAM: a row whose price is stale
+// (from before a later increase) or mistyped would break the order the store sells in.
+TEST(Prices, ShippedTableAsksMoreForMoreRamOnTheSameMachineAndChip) {
+  const auto& rows = price_catalog();
+  for (const auto& a : rows)
+    for (const auto& b : rows)
+      if (a.on_sale && b.on_sale && a.machine == b.machine && a.hardware == b.hardware && a.memory < b.memory) {
+        EXPECT_LT(a.price_usd, b.price_usd) << a.id << " vs " << b.id;
+      }
+  // The store's verified prices after the 2026-06-25 increase are the rows that carry no 'unverified' note.
+  auto row_of = [&](const std::string& id) {
+    auto it = std::find_if(rows.begin(), rows.end(), [&](const PriceRow& r) { return r.id == id; });
+    EXPECT_NE(it, rows.end()) << id;
+    return *it;
+  };
+  EXPECT_TRUE(row_of("mac-studio-2025-m3-ultra-60c-96gb").unverified.empty());
+  EXPECT_FALSE(row_of("mac-studio-2025-m3-ultra-60c-256gb").on_sale);  // 96 GB only since May 2026
+}
+
 TEST(Prices, EveryBadValueIsOneLineNamingRowAndKey) {
   EXPECT_EQ(error_of([] { parse(row("a", "m4-max-41c", 64, 100)); }),
             "p.yaml: prices[0]: hardware: 'm4-max-41c' is not a hardware profile (did you mean 'm4-max-40c'?)");
@@ -100,6 +119,56 @@ TEST(Buy, CheapestThatMeetsFirstAndDominatedMachinesAreMarked) {
   EXPECT_NE(r.recommendation.find("for $2000"), std::string::npos);
   rq.include_discontinued = true;
   EXPECT_EQ(advise_buy(rq).configurations.size(), 4u);
+}
+
+// Same memory bandwidth, so the same decode speed; the chip with more GPU cores reaches the first token
+// sooner. It is dearer but not dominated: a person pays for the faster prompt. The same chip with more
+// RAM at a higher price gains nothing on this workload and is dominated.
+TEST(Buy, DominanceCountsTheFirstTokenAsWellAsDecode) {
+  BuyRequest rq;
+  rq.workloads = {workload("qwen3-8b")};
+  rq.prices = parse(row("ultra-60", "m3-ultra-60c", 96, 4000) + row("ultra-80", "m3-ultra-80c", 96, 5500) +
+                    row("ultra-60-more-ram", "m3-ultra-60c", 256, 6000));
+  const BuyResult r = advise_buy(rq);
+  ASSERT_EQ(r.configurations.size(), 3u);
+  const auto find = [&](const std::string& id) {
+    return *std::find_if(r.configurations.begin(), r.configurations.end(), [&](const Configuration& c) { return c.offer.id == id; });
+  };
+  const Configuration& base = find("ultra-60");
+  const Configuration& more_cores = find("ultra-80");
+  EXPECT_NEAR(more_cores.speed / base.speed, 1.0, 0.02);  // 819.2 GB/s both: the same decode
+  EXPECT_LT(more_cores.ttft, 0.9 * base.ttft);             // 80 GPU cores against 60: a faster prompt
+  EXPECT_FALSE(more_cores.dominated_by.has_value());
+  ASSERT_TRUE(find("ultra-60-more-ram").dominated_by.has_value());
+  EXPECT_EQ(r.configurations[*find("ultra-60-more-ram").dominated_by].offer.id, "ultra-60");
+}
+
+// A pick whose price the table does not confirm says so in the recommendation, with the reason.
+TEST(Buy, RecommendationSaysWhenThePicksPriceIsNotConfirmed) {
+  BuyRequest rq;
+  rq.workloads = {workload("qwen3-8b")};
+  rq.prices = parse(row("box", "m4-max-40c", 48, 2000, "status: on-sale, unverified: \"launch price before an increase\""));
+  EXPECT_NE(advise_buy(rq).recommendation.find("Its price is not confirmed (launch price before an increase)"), std::string::npos);
+  rq.prices = parse(row("box", "m4-max-40c", 48, 2000));
+  EXPECT_EQ(advise_buy(rq).recommendation.find("not confirmed"), std::string::npos);
+}
+
+// A requirement the pick meets only at the prediction's centre is said to be inside its error.
+TEST(Buy, RecommendationSaysWhenARequirementIsInsideThePredictionsError) {
+  BuyRequest rq;
+  rq.workloads = {workload("qwen3-8b")};
+  rq.prices = parse(row("box", "m4-max-40c", 48, 2000));
+  const BuyResult free = advise_buy(rq);
+  const auto& w = free.configurations[0].results[0];
+  ASSERT_GT(w.scenario.runtime.decode_error, 0);
+  const double low = w.checked_decode() * (1 - w.scenario.runtime.decode_error);
+  rq.req.min_decode = (low + w.checked_decode()) / 2;  // met at the centre, missed at the low end
+  BuyResult r = advise_buy(rq);
+  ASSERT_TRUE(r.configurations[0].meets());
+  EXPECT_NE(r.recommendation.find("could decode below the"), std::string::npos);
+  rq.req.min_decode = low / 2;  // met across the whole range
+  r = advise_buy(rq);
+  EXPECT_EQ(r.recommendation.find("could decode below the"), std::string::npos);
 }
 
 TEST(Buy, DiscontinuedMachinesRankAtTheirUsedPrice) {

@@ -29,6 +29,18 @@ TEST(Physics, BatchOneDecodeStepIsBytesOverBandwidth) {
   EXPECT_NEAR(step_seconds(s, one), bytes / 100e9, 1e-12);
 }
 
+// No operator reads memory faster than the datasheet, whatever the fitted factors say.
+TEST(Physics, NoOperatorStreamsAboveTheDatasheet) {
+  Scenario s = scenario(tiny_dense());
+  s.runtime.coef.bandwidth_efficiency = 1.5;               // the profile range's top
+  s.runtime.coef.quant_bandwidth_factor[s.quant.kernel_class] = 10;
+  s.hardware.stream_efficiency.value = 1.0;
+  for (const auto& op : step_ops(s, StepShape{})) EXPECT_LE(op.bandwidth, 100e9) << op.what;
+  s.runtime.coef.bandwidth_efficiency = 0.5;               // below the datasheet, the product holds
+  s.runtime.coef.quant_bandwidth_factor.clear();
+  for (const auto& op : step_ops(s, StepShape{})) EXPECT_DOUBLE_EQ(op.bandwidth, 100e9 * 0.5) << op.what;
+}
+
 // Eight rows stay matrix-vector: the matrices' FLOPs run at FP32 peak x gemv efficiency,
 // 2 x rows x parameters for the attention projections of one layer.
 TEST(Physics, MatrixVectorRoofIsTheFp32AluAtItsEfficiency) {

@@ -1,3 +1,4 @@
+#include <cmath>
 #include <gtest/gtest.h>
 
 #include <numeric>
@@ -67,10 +68,16 @@ TEST(StepOps, MoeChunkTouchesExperts) {
   auto decode = step_ops(s, {1, 10, 1, true, false});
   EXPECT_DOUBLE_EQ(find_op(s, decode, "routed experts").weight_bytes, 2 * 2 * expert * 2);
   auto chunk = step_ops(s, {4, 0, 1, false, true});
-  EXPECT_DOUBLE_EQ(find_op(s, chunk, "routed experts").weight_bytes, 2 * 8 * expert * 2);
+  // 4 tokens x 2 of 16 experts, uniform routing: an expert is missed by all 4 with (1 - 2/16)^4.
+  EXPECT_DOUBLE_EQ(find_op(s, chunk, "routed experts").weight_bytes, 2 * 16 * (1 - std::pow(1 - 2.0 / 16, 4)) * expert * 2);
   auto big = step_ops(s, {512, 0, 1, false, true});
   EXPECT_DOUBLE_EQ(find_op(s, big, "routed experts").weight_bytes, 2 * 16 * expert * 2);
   EXPECT_DOUBLE_EQ(find_op(s, big, "routed experts").flops, 2 * 2 * 512 * 2 * expert);
+  // Row by row (ggml-metal's mul_mv_id below 32 rows): 4 sequences each stream their 2 experts,
+  // 4 x 2 = 8 expert reads per layer whether or not they coincide.
+  s.runtime.coef.moe_gemv_max_rows = 31;
+  auto batched = step_ops(s, {1, 10, 4, true, false});
+  EXPECT_DOUBLE_EQ(find_op(s, batched, "routed experts").weight_bytes, 2 * 4 * 2 * expert * 2);
 }
 
 // MLA reads its compressed latent and attends over it (absorbed form); through the binary: tests/golden/mla-latent-decode.
@@ -109,6 +116,25 @@ TEST(StepOps, HybridLinearStateTraffic) {
   const Op& st = find_op(s, ops, "state update [3x linear]");
   EXPECT_DOUBLE_EQ(st.kv_read_bytes + st.kv_write_bytes, 3 * 2 * 2e6);
   EXPECT_DOUBLE_EQ(find_op(s, ops, "attention projections [3x linear]").weight_bytes, 3 * 5e6 * 2);
+}
+
+// A wrapper on an older engine build pays its extra kernels per routed-expert and per
+// linear-attention layer, at the engine's kernel latency.
+TEST(StepOverhead, WrapperKernelsPerMoeAndLinearLayer) {
+  ModelSpec m = tiny_dense();
+  m.layers.clear();
+  AttentionSpec lin;
+  lin.kind = AttentionKind::linear;
+  lin.linear_params = 5e6;
+  append_layers(m, 3, lin, moe(16, 2, 512));
+  append_layers(m, 1, gqa(8, 2, 128), moe(16, 2, 512));
+  Scenario s = scenario(m);
+  s.runtime.coef.launch_overhead_us = 5;
+  const double engine = step_overhead_seconds(s);
+  s.runtime.coef.wrapper_moe_kernels_per_layer = 10;
+  s.runtime.coef.wrapper_linear_kernels_per_layer = 28;
+  const double latency = s.runtime.coef.launch_overhead_us * 1e-6;
+  EXPECT_NEAR(step_overhead_seconds(s) - engine, (10 * (3 + 1) + 28 * 3) * latency, 1e-15);
 }
 
 // The closed-form sums equal stepping chunk by chunk and token by token, across window edges.

@@ -109,8 +109,11 @@ struct Configuration {
   std::vector<std::string> failures;
   double shortfall = 0;  // how far it misses, to order the configurations that fail
   double speed = 0;      // geometric mean of the checked decode speeds (tokens/s)
+  double ttft = 0;       // geometric mean of the times to first token (s)
   double headroom = 0;   // smallest (limit - peak) / limit over the workloads
-  std::optional<size_t> dominated_by;  // index of a configuration at most as dear and at least as fast
+  // Index of a configuration that meets everything, is at most as dear, and is at least as fast at
+  // both decode and the first token: nothing is gained by paying more.
+  std::optional<size_t> dominated_by;
   bool meets() const { return failures.empty(); }
 };
 

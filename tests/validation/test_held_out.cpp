@@ -1,0 +1,84 @@
+// The held-out dataset in the repository (tests/data/validation, see its README): public
+// measurements that no shipped calibration was fitted on, predicted with the shipped calibrations.
+// It runs on a fresh clone (no ../shared needed). The bounds are what the model reaches today plus
+// a small margin; they are never loosened to let a change through.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "ridgeline/calibration.hpp"
+#include "ridgeline/catalog.hpp"
+
+using namespace ridgeline;
+namespace fs = std::filesystem;
+
+namespace {
+const fs::path kFile = fs::path(RIDGELINE_HELD_OUT_DIR) / "held_out_public_benchmarks.csv";
+
+struct Errors {
+  double sum = 0;
+  int n = 0;
+  double mape() const { return n ? sum / n : 0; }
+};
+
+std::string file_bytes(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+}  // namespace
+
+TEST(HeldOutPublic, EveryRowResolvesAndYieldsItsFigures) {
+  const Dataset d = load_dataset({kFile.string()}, {});
+  ASSERT_EQ(d.rows.size(), 67u);
+  for (size_t i = 0; i < d.rows.size(); ++i) {
+    EXPECT_TRUE(d.resolved[i].ok) << "row " << d.rows[i].row << " does not resolve: " << d.unusable[i];
+    EXPECT_EQ(d.unusable[i], "") << "row " << d.rows[i].row;
+  }
+  // Every stated rate is an observation: 40 prefill and 36 decode figures in 67 rows.
+  int prefill = 0, decode = 0;
+  for (const auto& o : d.observations) {
+    prefill += o.quantity == Measured::prefill_tok_s;
+    decode += o.quantity == Measured::decode_tok_s;
+  }
+  EXPECT_EQ(prefill, 40);
+  EXPECT_EQ(decode, 36);
+}
+
+TEST(HeldOutPublic, NoShippedCalibrationWasFittedOnIt) {
+  // Every calibration file shipped (applied by default or not) names the files it was fitted on.
+  const std::string name = kFile.filename().string(), hash = fnv1a64_hex(file_bytes(kFile));
+  int files = 0;
+  for (const auto& entry : fs::directory_iterator(fs::path(data_dir()) / "calibrate/calibrations")) {
+    if (entry.path().extension() != ".yaml") continue;
+    const Calibration c = load_calibration(entry.path().string());
+    ++files;
+    ASSERT_FALSE(c.datasets.empty()) << entry.path() << " names no dataset";
+    for (const auto& [file, fnv] : c.datasets) {
+      EXPECT_NE(file, name) << entry.path() << " was fitted on the held-out file";
+      EXPECT_NE(fnv, hash) << entry.path() << " was fitted on the held-out file's bytes (as " << file << ")";
+    }
+  }
+  EXPECT_GT(files, 0);
+}
+
+TEST(HeldOutPublic, PrefillAndDecodeErrorsWithTheShippedCalibrations) {
+  Dataset d = load_dataset({kFile.string()}, {});
+  Errors prefill, decode;
+  for (auto& o : d.observations) {
+    apply_shipped_calibration(o.scenario.runtime, o.scenario.hardware.vendor);
+    const auto pred = predict_observation(o);
+    ASSERT_TRUE(pred) << "row " << d.rows[o.row].row << " has no prediction";
+    const double ape = absolute_percentage_error(o.quantity, o.measured, *pred, static_cast<double>(d.rows[o.row].chunk));
+    (o.quantity == Measured::prefill_tok_s ? prefill : decode).sum += ape;
+    ++(o.quantity == Measured::prefill_tok_s ? prefill : decode).n;
+  }
+  std::cout << "held-out public benchmarks: prefill MAPE " << prefill.mape() << "% (n=" << prefill.n << "), decode MAPE "
+            << decode.mape() << "% (n=" << decode.n << ")\n";
+  // Measured 2026-11-25 with the calibrations fitted 2026-11-25: prefill 34.6%, decode 26.6%
+  // (the five M5 MacBook Air llama.cpp pairs alone: about 100%; see the folder README).
+  EXPECT_LT(prefill.mape(), 36.0);
+  EXPECT_LT(decode.mape(), 28.0);
+}
