@@ -194,7 +194,8 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
       w.batch = wp.batch;
       if (o.json) append(buf, rows ? ",\n" : "\n");
       ++rows;
-      if (std::string problem = setup.impossible.empty() ? workload_problem(setup.scenario, w) : setup.impossible; !problem.empty()) {
+      const auto bad = setup.impossible.empty() ? workload_problem(setup.scenario, w) : std::nullopt;
+      if (std::string problem = bad ? flag_message(*bad) : setup.impossible; !problem.empty()) {
         append_not_computed(buf, o, setup.scenario, w, problem);
         flush(false);
         continue;

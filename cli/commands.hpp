@@ -50,6 +50,9 @@ ModelSource resolve_model_source(const std::string& model);
 std::string choose_quant(const std::string& asked, const ModelSource& src, const std::string& fallback);
 long long parse_count(const std::string& text, const std::string& flag, long long min, long long max);
 std::vector<std::string> split_list(const std::string& text);
+// A library error as the command line says it: a field error under the flag that sets the field
+// (cli/flags.cpp), any other error as it is.
+std::string flag_message(const InputError& e);
 // Writes a command's output file; InputError "FLAG: PATH: cannot write the file" when it cannot.
 void write_output(const std::string& flag, const std::string& path, const std::string& text);
 

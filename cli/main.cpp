@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
   try {
     return action();
   } catch (const ridgeline::InputError& e) {
-    std::cerr << "ridgeline: " << e.what() << "\n";
+    std::cerr << "ridgeline: " << flag_message(e) << "\n";
     return kBadInput;
   } catch (const std::exception& e) {
     std::cerr << "ridgeline: internal error: " << e.what() << "\n";

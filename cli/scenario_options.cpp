@@ -108,13 +108,7 @@ void apply_calibration_option(RuntimeSpec& rt, const HardwareSpec& hw, const std
   CalibrationChoice choice;
   if (option == "none") choice.kind = CalibrationChoice::Kind::none;
   else if (!option.empty()) choice = {CalibrationChoice::Kind::file, option};
-  try {
-    apply_calibration_choice(rt, hw, choice);
-  } catch (const InputError& e) {  // the library names the field; the command line says the flag
-    std::string msg = e.what();
-    if (msg.starts_with("calibration: ")) msg = "--" + msg;
-    throw InputError("{}", msg);
-  }
+  apply_calibration_choice(rt, hw, choice);
 }
 
 namespace {
@@ -146,7 +140,7 @@ Setup build_setup(const ScenarioOptions& o, bool impossible_as_row) {
       refuse();
     } catch (const InputError& e) {
       if (!impossible_as_row) throw;
-      if (impossible.empty()) impossible = e.what();
+      if (impossible.empty()) impossible = flag_message(e);
     }
   };
   HardwareSpec hw;
@@ -181,7 +175,7 @@ Setup build_setup(const ScenarioOptions& o, bool impossible_as_row) {
     if (eq == std::string::npos || eq == 0 || eq + 1 == kv.size())
       throw InputError("--set: '{}' is not key=value", kv);
     std::string key = kv.substr(0, eq), value = kv.substr(eq + 1);
-    if (!apply_runtime_override(rt, key, value)) apply_hardware_override(hw, key, value);
+    if (!apply_runtime_override(rt, key, value)) apply_hardware_override(hw, key, value, "command line --set");
   }
   Workload w;
   w.cached = parse_count(o.cached, "--cached", 0, 1LL << 30);

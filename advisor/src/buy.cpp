@@ -16,7 +16,10 @@ namespace {
 
 // The prompt predicted when none is given; lowered to fit within the model's maximum with the generation.
 constexpr long long kDefaultPrompt = 4096;
-// A configuration that cannot run a workload misses by more than any that runs it slowly.
+// A configuration that cannot run a workload misses by more than any that runs it slowly. Speed and
+// price misses are relative (1 - decode / required, TTFT / allowed - 1, price / budget - 1), so 10
+// (plus the overshoot peak / limit) ranks not fitting below, say, a TTFT ten times too slow, and 20
+// ranks not running at all below not fitting.
 constexpr double kCannotRunShortfall = 20;
 constexpr double kDoesNotFitShortfall = 10;
 // The faster alternative is worth a sentence only when it is clearly faster.

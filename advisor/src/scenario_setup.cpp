@@ -30,7 +30,7 @@ void apply_calibration_choice(RuntimeSpec& rt, const HardwareSpec& hw, const Cal
   } else {
     c = &loaded.emplace(load_calibration(choice.file));
     if (c->runtime != rt.id && c->runtime != rt.wraps)
-      throw InputError("calibration: {} was fitted for runtime '{}', not '{}'", choice.file, c->runtime, rt.id);
+      throw FieldError("calibration", "{} was fitted for runtime '{}', not '{}'", choice.file, c->runtime, rt.id);
     apply_calibration(rt, *c);
   }
   if (!c) return;
@@ -55,7 +55,7 @@ void validate_run_choice(const RunChoice& c) {
   if (!c.runtime.empty()) {
     const RuntimeSpec rt = resolve_runtime(c.runtime);
     if (!c.quant.empty())  // a format the runtime cannot load runs nowhere: refused before ranking
-      if (const std::string why = quant_runtime_mismatch(c.quant, rt); !why.empty()) throw InputError("quant: {}", why);
+      if (const std::string why = quant_runtime_mismatch(c.quant, rt); !why.empty()) throw FieldError("quant", "{}", why);
   }
   if (!c.kv_dtype.empty()) find_kv_dtype(c.kv_dtype);
   if (c.calibration.kind == CalibrationChoice::Kind::file) load_calibration(c.calibration.file);

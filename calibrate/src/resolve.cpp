@@ -38,14 +38,14 @@ NameMaps parse_name_maps(const std::vector<std::string>& specs) {
   for (const auto& spec : specs) {
     const auto eq = spec.rfind('=');
     if (eq == std::string::npos || eq + 1 == spec.size())
-      throw InputError("--map: '{}'; expected KIND:TEXT=ID or KIND=ID with KIND one of chip, model, quant, runtime", spec);
+      throw FieldError("map", "'{}'; expected KIND:TEXT=ID or KIND=ID with KIND one of chip, model, quant, runtime", spec);
     const std::string left = spec.substr(0, eq), id = spec.substr(eq + 1);
     const auto colon = left.find(':');
     const std::string kind = left.substr(0, colon);
     const std::string text = colon == std::string::npos ? "*" : left.substr(colon + 1);
     if (std::find(kKinds.begin(), kKinds.end(), kind) == kKinds.end())
-      throw InputError("--map: '{}': kind '{}' is not chip, model, quant or runtime{}", spec, kind, did_you_mean(kind, kKinds));
-    if (!known_id(kind, id)) throw InputError("--map: '{}': '{}' is not a known {} id", spec, id, kind);
+      throw FieldError("map", "'{}': kind '{}' is not chip, model, quant or runtime{}", spec, kind, did_you_mean(kind, kKinds));
+    if (!known_id(kind, id)) throw FieldError("map", "'{}': '{}' is not a known {} id", spec, id, kind);
     maps.by_kind[kind][text] = id;
   }
   return maps;

@@ -26,6 +26,12 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 }
 }  // namespace
 
+FieldError FieldError::from(const std::string& field, const InputError& e) {
+  std::string detail = e.what();
+  if (detail.starts_with(field + ": ")) detail.erase(0, field.size() + 2);
+  return FieldError(field, std::move(detail), Detail{});
+}
+
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
   std::string best;
   size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;

@@ -308,29 +308,34 @@ HardwareMatch match_hardware_name(const std::string& text, int gpu_cores) {
 HardwareSpec resolve_hardware(const std::string& name) {
   if (looks_like_path(name)) {
     std::error_code ec;
-    if (!std::filesystem::exists(name, ec)) throw InputError("--hardware: file '{}' does not exist", name);
+    if (!std::filesystem::exists(name, ec)) throw FieldError("hardware", "file '{}' does not exist", name);
     return parse_hardware_yaml(name);
   }
   if (const HardwareSpec* hw = find_id(name)) return *hw;
   HardwareMatch m = match_hardware_name(name);
-  if (m.id.empty()) throw InputError("--hardware: {}", m.refusal);
+  if (m.id.empty()) throw FieldError("hardware", "{}", m.refusal);
   return *find_id(m.id);
 }
 
-void apply_hardware_override(HardwareSpec& hw, const std::string& key, const std::string& value) {
-  const std::string where = fmt::format("--set {}", key);
-  const std::string source = "command line --set";
-  if (key == "bandwidth") hw.bandwidth = {parse_bandwidth(value, where), source, ""};
-  else if (key == "fp16") hw.fp16 = {parse_flop_rate(value, where), source, ""};
-  else if (key == "fp32") hw.fp32 = {parse_flop_rate(value, where), source, ""};
-  else if (key == "matrix_fp16") hw.matrix_fp16 = Sourced<FlopRate>{parse_flop_rate(value, where), source, ""};
-  else if (key == "stream_efficiency") {
-    auto v = parse_double(value);
-    if (!v || *v <= 0 || *v > 1) throw InputError("{}: '{}' is not a fraction in (0, 1]", where, value);
-    hw.stream_efficiency = {*v, source, ""};
-  } else {
-    throw InputError("--set: '{}' is not a hardware key{}", key,
-                     did_you_mean(key, {"bandwidth", "fp16", "fp32", "matrix_fp16", "stream_efficiency"}));
+void apply_hardware_override(HardwareSpec& hw, const std::string& key, const std::string& value, const std::string& source) {
+  const std::string field = "set." + key;
+  try {
+    if (key == "bandwidth") hw.bandwidth = {parse_bandwidth(value, field), source, ""};
+    else if (key == "fp16") hw.fp16 = {parse_flop_rate(value, field), source, ""};
+    else if (key == "fp32") hw.fp32 = {parse_flop_rate(value, field), source, ""};
+    else if (key == "matrix_fp16") hw.matrix_fp16 = Sourced<FlopRate>{parse_flop_rate(value, field), source, ""};
+    else if (key == "stream_efficiency") {
+      auto v = parse_double(value);
+      if (!v || *v <= 0 || *v > 1) throw FieldError(field, "'{}' is not a fraction in (0, 1]", value);
+      hw.stream_efficiency = {*v, source, ""};
+    } else {
+      throw FieldError("set", "'{}' is not a hardware key{}", key,
+                       did_you_mean(key, {"bandwidth", "fp16", "fp32", "matrix_fp16", "stream_efficiency"}));
+    }
+  } catch (const FieldError&) {
+    throw;
+  } catch (const InputError& e) {  // the unit parsers name `field` as their "where"
+    throw FieldError::from(field, e);
   }
 }
 

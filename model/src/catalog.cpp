@@ -189,10 +189,10 @@ const ModelSpec* catalog_model(const std::string& id) {
 ModelSpec resolve_model(const std::string& name, NameMatch* how) {
   if (is_model_source(name)) return load_model_source(name).model;
   NameMatch match = match_model_name(name);
-  if (match.id.empty()) throw InputError("--model: {}", match.refusal);
+  if (match.id.empty()) throw FieldError("model", "{}", match.refusal);
   if (how) *how = match;
   if (const ModelSpec* m = catalog_model(match.id)) return *m;
-  throw InputError("--model: '{}' resolved to '{}', which the catalog does not hold", name, match.id);
+  throw FieldError("model", "'{}' resolved to '{}', which the catalog does not hold", name, match.id);
 }
 
 }  // namespace ridgeline

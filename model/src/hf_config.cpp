@@ -441,7 +441,7 @@ ModelSpec import_hf_config_text(const std::string& json, const std::string& labe
   std::string type = text.text_or("model_type", top.text_or("model_type", ""));
   if (type.empty() && top.has("quantization"))
     throw InputError("{}: this is a quantization config (hf_quant_config.json), not a model config; "
-                     "import the model's config.json and pass the format with --quant", label);
+                     "import the model's config.json and name its quantization apart from it", label);
   if (type.empty()) throw InputError("{}: missing required key 'model_type'", label);
   if (type == "gemma3" || type == "gemma4" || type == "llama4" || type == "qwen3_5" || type == "qwen3_5_moe") type += "_text";
   auto it = families().find(type);

@@ -125,7 +125,7 @@ ModelSource load_model_source(const std::string& spec) {
     return out;
   }
   if (spec.ends_with(".gguf")) return load_gguf_source(spec);  // says itself when it is missing
-  if (!fs::exists(spec, ec)) throw InputError("--model: file '{}' does not exist", spec);
+  if (!fs::exists(spec, ec)) throw FieldError("model", "file '{}' does not exist", spec);
   if (fs::is_directory(spec, ec)) return load_model_folder(spec);
   ModelSource out;
   if (spec.ends_with(".json")) {

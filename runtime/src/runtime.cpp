@@ -188,14 +188,14 @@ std::string match_runtime_name(const std::string& text, const std::string& vendo
 RuntimeSpec resolve_runtime(const std::string& name, const std::string& vendor) {
   std::error_code ec;
   if (looks_like_path(name) || std::filesystem::is_directory(name, ec)) {  // a folder: the reader says it is one
-    if (!std::filesystem::exists(name, ec)) throw InputError("--runtime: file '{}' does not exist", name);
+    if (!std::filesystem::exists(name, ec)) throw FieldError("runtime", "file '{}' does not exist", name);
     return parse_runtime_yaml(name);
   }
   std::string why;
   const std::string id = match_runtime_name(name, vendor, why);
-  if (id.empty()) throw InputError("--runtime: {}", why);
+  if (id.empty()) throw FieldError("runtime", "{}", why);
   if (const RuntimeSpec* rt = catalog_runtime(id)) return *rt;
-  throw InputError("--runtime: '{}' resolved to '{}', which has no profile", name, id);
+  throw FieldError("runtime", "'{}' resolved to '{}', which has no profile", name, id);
 }
 
 bool apply_runtime_override(RuntimeSpec& rt, const std::string& key, const std::string& value) {
@@ -203,7 +203,7 @@ bool apply_runtime_override(RuntimeSpec& rt, const std::string& key, const std::
   if (!f) return false;
   auto v = parse_double(value);
   if (!v || *v < f->min || *v > f->max)
-    throw InputError("--set {}: '{}' is out of range (expected {} to {})", key, value, f->min, f->max);
+    throw FieldError("set." + key, "'{}' is out of range (expected {} to {})", value, f->min, f->max);
   *coefficient_slot(rt, key) = *v;
   return true;
 }

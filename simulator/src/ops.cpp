@@ -5,6 +5,7 @@
 #include "ridgeline/derived.hpp"
 #include "ridgeline/error.hpp"
 #include "ridgeline/simulate.hpp"
+#include "step_constants.hpp"
 
 namespace ridgeline {
 
@@ -117,7 +118,7 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
       const double p = attention_params(a, m.hidden);
       proj.flops = 2 * rows * p;
       proj.weight_bytes = p * q.matrix_bpw / 8;
-      proj.activation_bytes = rows * 4 * h * kActivationBytes;
+      proj.activation_bytes = rows * step::kProjectionActivationVectors * h * kActivationBytes;
       proj.compute_rate = matmul_rate(s, gemm_peak, rows);
       add(proj, layers);
     }
@@ -162,8 +163,8 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
       Op mlp{f.is_moe() ? "shared MLP + router" : "MLP", group};
       mlp.flops = 2 * rows * dense;
       mlp.weight_bytes = (dense - router_params(f, m.hidden)) * q.matrix_bpw / 8 +
-                         router_params(f, m.hidden) * 4;
-      mlp.activation_bytes = rows * 4 * h * kActivationBytes;
+                         router_params(f, m.hidden) * step::kRouterBytesPerParam;
+      mlp.activation_bytes = rows * step::kProjectionActivationVectors * h * kActivationBytes;
       mlp.compute_rate = matmul_rate(s, gemm_peak, rows);
       add(mlp, layers);
     }
@@ -189,8 +190,8 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
       add(ex, layers);
     }
     Op norms{"norms + residuals", group};
-    norms.activation_bytes = rows * h * kActivationBytes * 6;
-    norms.flops = rows * h * 10;
+    norms.activation_bytes = rows * h * kActivationBytes * step::kNormResidualVectors;
+    norms.flops = rows * h * step::kNormResidualFlops;
     norms.compute_rate = attn_rate;
     add(norms, layers);
   }
@@ -200,7 +201,7 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
     const double outputs = b;  // logits for the last token of each sequence
     head.flops = 2 * outputs * h * static_cast<double>(m.vocab);
     head.weight_bytes = lm_head_params(m) * (m.tied_embeddings ? q.embedding_bpw : q.lm_head_bpw) / 8;
-    head.activation_bytes = outputs * static_cast<double>(m.vocab) * 4;
+    head.activation_bytes = outputs * static_cast<double>(m.vocab) * step::kLogitBytes;
     head.compute_rate = matmul_rate(s, gemm_peak, outputs);
     add(head, 1);
   }

@@ -5,6 +5,7 @@
 #include "ridgeline/derived.hpp"
 #include "ridgeline/error.hpp"
 #include "ridgeline/simulate.hpp"
+#include "step_constants.hpp"
 
 namespace ridgeline {
 
@@ -38,13 +39,18 @@ double sum_of_max(double f0, double f_slope, double g0, double g_slope, double m
   return f_sum + g_sum;
 }
 
+// The last context at which a chunk's first query sees less than a full sliding window of `w` keys:
+// from context w - 1 on every query attends the whole window (attended_keys: context + 1 >= window),
+// so the stretch where the sum is quadratic in the context ends one before.
+double last_partial_window(double w) { return w - 2; }
+
 // Contexts at which the per-step cost stops being linear: sliding windows (see attended_keys).
 std::vector<double> thresholds(const Scenario& s, double n) {
   std::vector<double> t;
   for (const auto& g : s.model.layers)
     if (g.attention.kind == AttentionKind::sliding) {
       const double w = g.attention.window;
-      t.insert(t.end(), {w - n, w - 2, w});
+      t.insert(t.end(), {w - n, last_partial_window(w), w});
     }
   std::sort(t.begin(), t.end());
   t.erase(std::unique(t.begin(), t.end()), t.end());
@@ -53,7 +59,7 @@ std::vector<double> thresholds(const Scenario& s, double n) {
 
 bool nonlinear_zone(const Scenario& s, double n, double c) {
   for (const auto& g : s.model.layers)
-    if (g.attention.kind == AttentionKind::sliding && c > g.attention.window - n && c <= g.attention.window - 2)
+    if (g.attention.kind == AttentionKind::sliding && c > g.attention.window - n && c <= last_partial_window(g.attention.window))
       return true;
   return false;
 }
@@ -135,24 +141,23 @@ Scenario make_setup(HardwareSpec hw, ModelSpec m, Quantization q, RuntimeSpec rt
   return Scenario{std::move(hw), std::move(m), std::move(q), std::move(rt), {}, {}, 0, {}, {}};
 }
 
-std::string workload_problem(const Scenario& s, const Workload& w) {
-  if (w.prompt < 1) return fmt::format("--prompt: {} tokens; expected at least 1", w.prompt);
-  if (w.gen < 0) return fmt::format("--gen: {} tokens; expected 0 or more", w.gen);
+std::optional<FieldError> workload_problem(const Scenario& s, const Workload& w) {
+  if (w.prompt < 1) return FieldError("prompt", "{} tokens; expected at least 1", w.prompt);
+  if (w.gen < 0) return FieldError("gen", "{} tokens; expected 0 or more", w.gen);
   if (w.cached < 0 || w.cached >= w.prompt)
-    return fmt::format("--cached: {} tokens; expected 0 up to prompt - 1 ({})", w.cached, w.prompt - 1);
-  if (w.batch < 1 || w.batch > 4096) return fmt::format("--batch: {}; expected 1 to 4096", w.batch);
+    return FieldError("cached", "{} tokens; expected 0 up to prompt - 1 ({})", w.cached, w.prompt - 1);
+  if (w.batch < 1 || w.batch > 4096) return FieldError("batch", "{}; expected 1 to 4096", w.batch);
   const long long chunk = w.chunk > 0 ? w.chunk : s.runtime.default_chunk;
-  if (chunk < 1 || chunk > (1 << 20)) return fmt::format("--chunk: {}; expected 1 to 1048576", chunk);
+  if (chunk < 1 || chunk > (1 << 20)) return FieldError("chunk", "{}; expected 1 to 1048576", chunk);
   const long long context = w.prompt + w.gen;
   if (s.model.max_context > 0 && context > s.model.max_context && !w.allow_beyond_max)
-    return fmt::format("context {} tokens (prompt {} + gen {}) is beyond {}'s maximum of {} tokens; "
-                       "pass --allow-beyond-max to predict anyway", context, w.prompt, w.gen,
-                       s.model.id, s.model.max_context);
-  return "";
+    return FieldError("context", "{} tokens (prompt {} + gen {}) is beyond {}'s maximum of {} tokens", context, w.prompt,
+                      w.gen, s.model.id, s.model.max_context);
+  return std::nullopt;
 }
 
 void set_workload(Scenario& s, const Workload& w) {
-  if (std::string problem = workload_problem(s, w); !problem.empty()) throw InputError("{}", problem);
+  if (auto problem = workload_problem(s, w)) throw *problem;
   s.workload = w;
   s.kv = find_kv_dtype(w.kv_dtype.empty() ? s.runtime.default_kv_dtype : w.kv_dtype);
   s.chunk = w.chunk > 0 ? w.chunk : s.runtime.default_chunk;
@@ -213,7 +218,7 @@ Bytes transient_bytes(const Scenario& s, double n, double context_end) {
   }
   const double activations = n * per_token * s.runtime.activation_bytes * s.runtime.coef.activation_buffer_factor;
   const double logit_rows = s.runtime.logits_whole_chunk ? n : 1;
-  return Bytes(activations + logit_rows * 4.0 * static_cast<double>(m.vocab) + scores);
+  return Bytes(activations + logit_rows * step::kLogitBytes * static_cast<double>(m.vocab) + scores);
 }
 
 namespace {
@@ -257,7 +262,7 @@ MemoryBreakdown memory(const Scenario& s) {
   mb.transient = transient_bytes(s, n, prompt);
   mb.peak = mb.weights + mb.runtime + std::max(at_prefill, at_decode);
   mb.fits = mb.peak <= mb.limit;
-  const long long max_context = s.model.max_context > 0 ? std::max(s.model.max_context, w.prompt + w.gen) : (1LL << 22);
+  const long long max_context = s.model.max_context > 0 ? std::max(s.model.max_context, w.prompt + w.gen) : step::kUnstatedMaxContext;
   mb.oom_at_context = oom_context(s, s.chunk, max_context);
   return mb;
 }

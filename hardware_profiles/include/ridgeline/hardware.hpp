@@ -76,7 +76,8 @@ struct HardwareMatch {
 HardwareMatch match_hardware_name(const std::string& text, int gpu_cores = 0);
 // A hardware name (above) or a path to a profile .yaml. Throws InputError with the candidates.
 HardwareSpec resolve_hardware(const std::string& name_or_path);
-// --set key=value on a profile: bandwidth, fp16, fp32, matrix_fp16, stream_efficiency.
-void apply_hardware_override(HardwareSpec& hw, const std::string& key, const std::string& value);
+// An override of one profile value (key: bandwidth, fp16, fp32, matrix_fp16, stream_efficiency), its
+// source recorded as `source`. Errors are FieldErrors on "set" (an unknown key) or "set.<key>".
+void apply_hardware_override(HardwareSpec& hw, const std::string& key, const std::string& value, const std::string& source);
 
 }  // namespace ridgeline

@@ -77,9 +77,10 @@ const RuntimeSpec* catalog_runtime(const std::string& id);
 // backend when the name does not; without it "llama.cpp" is refused with the backends as candidates.
 // Returns "" and sets `why`; when it resolves, `why` may hold the assumption made.
 std::string match_runtime_name(const std::string& text, const std::string& hardware_vendor, std::string& why);
-// A runtime name (above) or a profile .yaml. Throws InputError with the candidates.
+// A runtime name (above) or a profile .yaml. Throws a FieldError on "runtime" with the candidates.
 RuntimeSpec resolve_runtime(const std::string& name_or_path, const std::string& hardware_vendor = "");
-// --set for runtime coefficients (e.g. compute_efficiency=0.5). Returns false if not a runtime key.
+// An override of one runtime coefficient (e.g. compute_efficiency=0.5); false if `key` names none.
+// A value out of range is a FieldError on "set.<key>".
 bool apply_runtime_override(RuntimeSpec& rt, const std::string& key, const std::string& value);
 
 }  // namespace ridgeline

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "ridgeline/error.hpp"
 #include "ridgeline/hardware.hpp"
 #include "ridgeline/model.hpp"
 #include "ridgeline/quant.hpp"
@@ -42,8 +43,10 @@ Scenario make_scenario(HardwareSpec hw, ModelSpec m, Quantization q, RuntimeSpec
 // once, then set_workload per point (checks the workload as make_scenario does; throws InputError).
 Scenario make_setup(HardwareSpec hw, ModelSpec m, Quantization q, RuntimeSpec rt);
 void set_workload(Scenario& s, const Workload& w);
-// Why set_workload would refuse `w` on this setup, or "" (a sweep reports it as a row, no throw).
-std::string workload_problem(const Scenario& s, const Workload& w);
+// Why set_workload would refuse `w` on this setup (a sweep reports it as a row, no throw): an error
+// on the workload field at fault (prompt, gen, cached, batch, chunk, or context beyond the model's
+// maximum), or nullopt.
+std::optional<FieldError> workload_problem(const Scenario& s, const Workload& w);
 
 enum class Bound { compute, memory };
 const char* to_string(Bound b);
