@@ -21,7 +21,7 @@ namespace {
 constexpr double kAnomalyRatio = 1.5;  // predicted/measured beyond 1.5x either way is flagged
 
 // The same scenario on datasheet roofs: full bandwidth and matmul peak, no overheads. Set in place
-// and undone by the caller (a copy of the whole scenario per row was a fifth of validate's time).
+// and undone by the caller, instead of two copies of the whole scenario per measured rate.
 void to_roofline(Scenario& s) {
   s.hardware.stream_efficiency.value = 1;
   auto& c = s.runtime.coef;

@@ -44,7 +44,7 @@ std::string unknown_word_message(const CLI::App& app, int argc, char** argv) {
 int main(int argc, char** argv) {
   using namespace ridgeline::cli;
   // Nothing writes through C stdio: standard output keeps its own buffer instead of a call into
-  // stdio per `<<` (a tenth of validate's time).
+  // stdio per `<<` (validate writes several per row).
   std::ios::sync_with_stdio(false);
   CLI::App app{"ridgeline: predicts LLM prefill, decode and memory on unified-memory machines", "ridgeline"};
   app.set_version_flag("--version", std::string("ridgeline ") + RIDGELINE_VERSION);

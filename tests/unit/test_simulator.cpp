@@ -1,11 +1,14 @@
 #include <cmath>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <numeric>
+#include <random>
 
 #include "helpers.hpp"
 #include "ridgeline/catalog.hpp"
 #include "ridgeline/derived.hpp"
+#include "ridgeline/report.hpp"
 
 using namespace ridgeline;
 using namespace ridgeline::test;
@@ -237,4 +240,15 @@ TEST(Catalog, EveryProfileParsesAndCarriesSources) {
   EXPECT_GE(runtime_catalog().size(), 9u);
   EXPECT_GE(model_catalog().size(), 60u);
   EXPECT_EQ(resolve_model("Llama 2 7B").id, "llama-2-7b");
+}
+
+// Numbers in JSON and CSV are written with std::to_chars: the digits must be those of "{:.6g}"
+// (printf's %.6g), ties, powers of ten, exponents and negative values included.
+TEST(Report, NumbersHaveTheDigitsOfG6) {
+  std::mt19937_64 rng(14);
+  std::uniform_real_distribution<double> exponent(-60, 60);
+  std::vector<double> values = {0.0, 1e6, 999999.5, 999999.4, 9.999995, 0.0001, 0.00001, 123456.5, -2.5, 1.0 / 3, 1e21};
+  for (int i = 0; i < 20000; ++i) values.push_back((i % 2 ? -1 : 1) * std::exp(exponent(rng)));
+  for (int i = 0; i < 2000; ++i) values.push_back(std::round(std::exp(exponent(rng) / 4) * 1e6) / 2);  // halves
+  for (double v : values) EXPECT_EQ(Json::number(v).text(), fmt::format("{:.6g}", v)) << v;
 }
