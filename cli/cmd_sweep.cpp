@@ -1,9 +1,11 @@
+#include <cmath>
 #include <iostream>
 #include <map>
 #include <set>
 #include <ostream>
 
 #include "commands.hpp"
+#include "ridgeline/bands.hpp"
 #include "ridgeline/error.hpp"
 #include "ridgeline/report.hpp"
 
@@ -134,9 +136,13 @@ void append_computed(fmt::memory_buffer& out, const SweepOptions& o, const Scena
                        s.model.id, s.quant.id, s.runtime.id, s.workload.prompt, "-", "-", "-", p.mem.peak.value / kGB,
                        p.mem.limit.value / kGB);
   } else {
-    fmt::format_to(std::back_inserter(out), "{:<15} {:<18} {:<8} {:<15} {:>7} {:>9.3f} {:>8.2f} {:>8.1f} {:>7.1f} {:>7.1f}  fits\n", s.hardware.id,
+    fmt::format_to(std::back_inserter(out), "{:<15} {:<18} {:<8} {:<15} {:>7} {:>9.3f} {:>8.2f} {:>8.1f} {:>7.1f} {:>7.1f}  fits", s.hardware.id,
                        s.model.id, s.quant.id, s.runtime.id, s.workload.prompt, p.prefill_ms_per_token(), p.ttft_seconds,
                        p.decode_tps(), p.mem.peak.value / kGB, p.mem.limit.value / kGB);
+    if (p.bands && p.decode_tokens > 0)  // --bands: the decode rate's 1-sigma range
+      fmt::format_to(std::back_inserter(out), "  decode 1 sigma {:.1f}-{:.1f}", p.decode_tps() * std::exp(-p.bands->decode.total),
+                     p.decode_tps() * std::exp(p.bands->decode.total));
+    append(out, "\n");
   }
   if (o.csv || o.json) return;
   for (const auto& w : p.warnings)
@@ -182,7 +188,8 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
       }
       set_workload(setup.scenario, w);
       const Scenario& s = setup.scenario;
-      const Prediction p = predict(s);
+      Prediction p = predict(s);
+      if (o.bands) add_bands(s, p);
       ++computed;
       append_computed(buf, o, s, p, warned);
       flush(false);
@@ -203,6 +210,7 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
     }
   }
   if (o.json) append(buf, "\n]}\n");
+  if (o.bands && !o.csv && !o.json) append(buf, "decode 1 sigma: the calibration's coefficient covariance through the model (delta method) with its held-out scatter\n");
   flush(true);
   if (!o.plot.empty()) {
     auto values = [](const std::map<std::string, Series>& m) {

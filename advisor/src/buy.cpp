@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "ridgeline/advisor.hpp"
+#include "ridgeline/bands.hpp"
 #include "ridgeline/catalog.hpp"
 #include "ridgeline/error.hpp"
 
@@ -61,8 +62,10 @@ WorkloadResult evaluate(const HardwareSpec& hw, const Configuration& c, const Bu
   }
   r.ran = true;
   r.p = predict(r.scenario);
-  r.decode_low = r.p.decode_tps() * (1 - r.scenario.runtime.decode_error);
-  r.decode_high = r.p.decode_tps() * (1 + r.scenario.runtime.decode_error);
+  add_bands(r.scenario, r.p);
+  const double sd = r.p.bands ? r.p.bands->decode.total : 0.0;  // 1 sigma of ln(decode rate)
+  r.decode_low = r.p.decode_tps() * std::exp(-sd);
+  r.decode_high = r.p.decode_tps() * std::exp(sd);
   r.max_context = r.p.mem.oom_at_context;
   if (!r.p.mem.fits) r.hints = fit_hints(r.scenario);
   if (a.checked_context > a.prompt + a.gen &&
@@ -121,7 +124,7 @@ std::string figures(const Configuration& c) {
   std::vector<std::string> parts;
   for (const auto& w : c.results) {
     if (!w.ran || !w.p.mem.fits) continue;
-    std::string s = fmt::format("{}: {:.0f} tok/s decode ({:.0f}-{:.0f}), {:.1f} s to first token", w.workload,
+    std::string s = fmt::format("{}: {:.0f} tok/s decode (1 sigma {:.0f}-{:.0f}), {:.1f} s to first token", w.workload,
                                 w.p.decode_tps(), w.decode_low, w.decode_high, w.p.ttft_seconds);
     if (w.at_context) s += fmt::format(", {:.0f} tok/s at the required context", w.at_context->decode_tps());
     s += w.max_context ? fmt::format(", fits up to {} tokens", *w.max_context) : std::string(", fits the model's whole context");
