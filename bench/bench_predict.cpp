@@ -1,6 +1,8 @@
 // Prediction throughput (not part of `make test`): `make bench`.
 #include <benchmark/benchmark.h>
 
+#include "ridgeline/bands.hpp"
+#include "ridgeline/calibration.hpp"
 #include "ridgeline/catalog.hpp"
 #include "ridgeline/measurement.hpp"
 #include "ridgeline/report.hpp"
@@ -80,5 +82,21 @@ static void BM_ParseMeasurementCsv(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * 10000);
 }
 BENCHMARK(BM_ParseMeasurementCsv)->Unit(benchmark::kMillisecond);
+
+// The same prediction with its uncertainty bands under the shipped llama.cpp-metal calibration
+// (the delta method: two predictions per fitted coefficient the scenario reads).
+static void BM_PredictWithBands128K(benchmark::State& state) {
+  Scenario s = long_context(131072);
+  std::vector<const Calibration*> applied;
+  if (const Calibration* c = apply_shipped_calibration(s.runtime, s.hardware.vendor, &applied))
+    s.runtime.uncertainty = uncertainty_of(*c, applied);
+  for (auto _ : state) {
+    Prediction p = predict(s);
+    add_bands(s, p);
+    benchmark::DoNotOptimize(p);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_PredictWithBands128K);
 
 BENCHMARK_MAIN();

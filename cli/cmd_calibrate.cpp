@@ -1,5 +1,6 @@
 // ridgeline calibrate DATA... -o calibration.yaml: fit each runtime's coefficients to the rows
 // that resolve to it, print them with their errors and the cross-validated error table.
+#include <algorithm>
 #include <cmath>
 #include <chrono>
 #include <filesystem>
@@ -27,6 +28,21 @@ std::string today() {
 std::string mape_cell(const std::map<std::string, double>& m, const char* q) {
   auto it = m.find(q);
   return it == m.end() ? "-" : fmt::format("{:.1f}%", it->second);
+}
+
+// ", strongest correlation a ~ b -0.93": the pair whose errors move together most.
+std::string strongest_correlation(const CoefficientCovariance& cov) {
+  const size_t n = cov.names.size();
+  double best = 0;
+  std::string text;
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = i + 1; j < n; ++j) {
+      const double vi = cov.matrix[i * n + i], vj = cov.matrix[j * n + j];
+      if (vi <= 0 || vj <= 0) continue;
+      const double r = cov.matrix[i * n + j] / std::sqrt(vi * vj);
+      if (std::abs(r) > std::abs(best)) best = r, text = fmt::format(", strongest correlation {} ~ {} {:+.2f}", cov.names[i], cov.names[j], r);
+    }
+  return text;
 }
 
 }  // namespace
@@ -68,11 +84,22 @@ int run_calibrate(const CalibrateOptions& o, std::ostream& out) {
     c.datasets = d.hashes;
     out << fmt::format("\n{} on {} ({} observations; chips: {})\n", rt, c.hardware_vendor, c.observations,
                        fmt::join(c.chips, ", "));
+    const auto& cov = c.covariance;
+    auto listed = [](const std::vector<std::string>& list, const std::string& name) {
+      return std::find(list.begin(), list.end(), name) != list.end();
+    };
     for (const auto& [name, v] : c.coefficients) {
       // A fit at its lower bound lands a hair above it (1.7e-08 ms): zero at table precision.
       const double shown = std::abs(v.value) < 1e-6 ? 0.0 : v.value;
-      out << fmt::format("  {:<34} {:>10.4g} ± {:.2g}\n", name, shown, v.stderr_);
+      const char* note = listed(cov.at_bound, name) ? "  (held at its bound)"
+                         : listed(cov.not_identified, name) ? "  (not identified by the data)" : "";
+      out << fmt::format("  {:<34} {:>10.4g} ± {:.2g}{}\n", name, shown, v.stderr_, note);
     }
+    if (cov.names.empty())
+      out << "  covariance: none (as many rows as fitted coefficients)\n";
+    else
+      out << fmt::format("  covariance of {} coefficients ({} held at a bound; rank {} of the rest), residual scale {:.3g}{}\n",
+                         cov.names.size(), cov.at_bound.size(), c.covariance_rank, c.residual_scale, strongest_correlation(cov));
     out << fmt::format("  {:<22} {:>10} {:>10} {:>10} {:>10}\n", "MAPE", "prefill", "decode", "transient", "OOM miss");
     auto line = [&](const char* label, const std::map<std::string, double>& m) {
       out << fmt::format("  {:<22} {:>10} {:>10} {:>10} {:>10}\n", label, mape_cell(m, "prefill_tok_s"),

@@ -1,6 +1,7 @@
 #include <ostream>
 
 #include "commands.hpp"
+#include "ridgeline/bands.hpp"
 #include "ridgeline/error.hpp"
 #include "ridgeline/advisor_report.hpp"
 #include "ridgeline/report.hpp"
@@ -11,6 +12,7 @@ namespace ridgeline::cli {
 int run_predict(const PredictOptions& o, std::ostream& out) {
   Scenario s = build_scenario(o.s);
   Prediction p = predict(s);
+  add_bands(s, p);
   out << (o.json ? prediction_json(s, p) + "\n" : wrap_long_lines(prediction_table(s, p)));  // within 100 columns
   if (!o.json && !p.mem.fits) out << wrap_long_lines(hints_text(fit_hints(s)));
   return p.mem.fits ? kOk : kRequirementFailed;

@@ -1,10 +1,12 @@
 #include <algorithm>
+#include <cmath>
 #include <iostream>
 #include <map>
 #include <set>
 #include <ostream>
 
 #include "commands.hpp"
+#include "ridgeline/bands.hpp"
 #include "ridgeline/error.hpp"
 #include "ridgeline/report.hpp"
 #include "ridgeline/text_layout.hpp"
@@ -150,8 +152,12 @@ void append_computed(fmt::memory_buffer& out, const SweepOptions& o, const Scena
     fmt::format_to(std::back_inserter(out), "{:>7} {:>9} {:>8} {:>8} {:>7.1f}  does not fit\n", s.workload.prompt, "-", "-", "-",
                    p.mem.peak.value / kGB);
   } else {
-    fmt::format_to(std::back_inserter(out), "{:>7} {:>9.3f} {:>8.2f} {:>8.1f} {:>7.1f}  fits\n", s.workload.prompt,
+    fmt::format_to(std::back_inserter(out), "{:>7} {:>9.3f} {:>8.2f} {:>8.1f} {:>7.1f}  fits", s.workload.prompt,
                    p.prefill_ms_per_token(), p.ttft_seconds, p.decode_tps(), p.mem.peak.value / kGB);
+    if (p.bands && p.decode_tokens > 0)  // --bands: the decode rate's 1-sigma range
+      fmt::format_to(std::back_inserter(out), "  decode 1 sigma {:.1f}-{:.1f}", p.decode_tps() * std::exp(-p.bands->decode.total),
+                     p.decode_tps() * std::exp(p.bands->decode.total));
+    append(out, "\n");
   }
   if (o.csv || o.json) return;
   for (const auto& w : p.warnings)
@@ -202,7 +208,8 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
       }
       set_workload(setup.scenario, w);
       const Scenario& s = setup.scenario;
-      const Prediction p = predict(s);
+      Prediction p = predict(s);
+      if (o.bands) add_bands(s, p);
       ++computed;
       append_computed(buf, o, s, p, warned);
       flush(false);
@@ -223,6 +230,7 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
     }
   }
   if (o.json) append(buf, "\n]}\n");
+  if (o.bands && !o.csv && !o.json) append(buf, "decode 1 sigma: the calibration's coefficient covariance through the model (delta method) with its held-out scatter\n");
   flush(true);
   if (!o.plot.empty()) {
     auto values = [](const std::map<std::string, Series>& m) {

@@ -59,7 +59,7 @@ void write_output(const std::string& flag, const std::string& path, const std::s
 struct PredictOptions { ScenarioOptions s; bool json = false; };
 int run_predict(const PredictOptions& o, std::ostream& out);
 
-struct SweepOptions { ScenarioOptions s; bool csv = false, json = false; std::string plot; };
+struct SweepOptions { ScenarioOptions s; bool csv = false, json = false, bands = false; std::string plot; };
 int run_sweep(const SweepOptions& o, std::ostream& out);
 
 struct ExplainOptions { ScenarioOptions s; std::string step = "decode"; bool json = false; };

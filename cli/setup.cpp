@@ -28,6 +28,7 @@ void setup_all(CLI::App& app, std::function<int()>& action) {
   s->add_flag("--csv", sweep.csv, "CSV: a header and one row per prediction");
   s->add_flag("--json", sweep.json, "JSON output");
   s->add_option("--plot", sweep.plot, "write SVG charts against context to this file");
+  s->add_flag("--bands", sweep.bands, "uncertainty bands per point (delta method: a few dozen predictions more per point)");
   s->callback([&action] { action = [] { return run_sweep(sweep, std::cout); }; });
 
   auto* e = app.add_subcommand("explain", "per-operator breakdown of one step and which roof binds");

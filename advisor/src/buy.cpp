@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "ridgeline/advisor.hpp"
+#include "ridgeline/bands.hpp"
 #include "ridgeline/catalog.hpp"
 #include "ridgeline/error.hpp"
 
@@ -65,8 +66,10 @@ WorkloadResult evaluate(const HardwareSpec& hw, const Configuration& c, const Bu
   }
   r.ran = true;
   r.p = predict(r.scenario);
-  r.decode_low = r.p.decode_tps() * (1 - r.scenario.runtime.decode_error);
-  r.decode_high = r.p.decode_tps() * (1 + r.scenario.runtime.decode_error);
+  add_bands(r.scenario, r.p);
+  const double sd = r.p.bands ? r.p.bands->decode.total : 0.0;  // 1 sigma of ln(decode rate)
+  r.decode_low = r.p.decode_tps() * std::exp(-sd);
+  r.decode_high = r.p.decode_tps() * std::exp(sd);
   r.max_context = r.p.mem.oom_at_context;
   if (!r.p.mem.fits) r.hints = fit_hints(r.scenario);
   if (a.checked_context > a.prompt + a.gen &&
@@ -125,7 +128,7 @@ std::string figures(const Configuration& c) {
   std::vector<std::string> parts;
   for (const auto& w : c.results) {
     if (!w.ran || !w.p.mem.fits) continue;
-    std::string s = fmt::format("{}: {:.0f} tok/s decode ({:.0f}-{:.0f}), {:.1f} s to first token", w.workload,
+    std::string s = fmt::format("{}: {:.0f} tok/s decode (1 sigma {:.0f}-{:.0f}), {:.1f} s to first token", w.workload,
                                 w.p.decode_tps(), w.decode_low, w.decode_high, w.p.ttft_seconds);
     if (w.at_context) s += fmt::format(", {:.0f} tok/s at the required context", w.at_context->decode_tps());
     s += w.max_context ? fmt::format(", fits up to {} tokens", *w.max_context) : std::string(", fits the model's whole context");
@@ -174,10 +177,11 @@ std::string recommend(const BuyResult& r) {
   // table does not confirm.
   if (best.meets() && r.req.min_decode)
     for (const auto& w : best.results) {
-      const double low = w.checked_decode() * (1 - w.scenario.runtime.decode_error);
+      const double sd = w.p.bands ? w.p.bands->decode.total : 0.0;  // 1 sigma of ln(decode rate)
+      const double low = w.checked_decode() * std::exp(-sd);
       if (w.ran && low < *r.req.min_decode)
-        text += fmt::format(" Within the prediction's error ({:.0f}-{:.0f} tok/s) '{}' could decode below the {:g} tok/s "
-                            "required.", low, w.checked_decode() * (1 + w.scenario.runtime.decode_error), w.workload,
+        text += fmt::format(" Within the prediction's 1-sigma band ({:.0f}-{:.0f} tok/s) '{}' could decode below the {:g} tok/s "
+                            "required.", low, w.checked_decode() * std::exp(sd), w.workload,
                             *r.req.min_decode);
     }
   if (!best.offer.unverified.empty())

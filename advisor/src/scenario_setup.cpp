@@ -25,29 +25,22 @@ void apply_calibration_choice(RuntimeSpec& rt, const HardwareSpec& hw, const Cal
   if (choice.kind == CalibrationChoice::Kind::none) return;
   std::optional<Calibration> loaded;
   const Calibration* c = nullptr;
+  std::vector<const Calibration*> applied;
   if (choice.kind == CalibrationChoice::Kind::shipped) {
-    c = apply_shipped_calibration(rt, hw.vendor);  // a wrapper: its engine's, then its own
+    c = apply_shipped_calibration(rt, hw.vendor, &applied);  // a wrapper: its engine's, then its own
   } else {
     c = &loaded.emplace(load_calibration(choice.file));
     if (c->runtime != rt.id && c->runtime != rt.wraps)
       throw FieldError("calibration", "{} was fitted for runtime '{}', not '{}'", choice.file, c->runtime, rt.id);
     apply_calibration(rt, *c);
+    applied.push_back(c);
   }
   if (!c) return;
   rt.calibration = choice.kind == CalibrationChoice::Kind::shipped
                        ? fmt::format("shipped {} ({})", c->runtime, c->hardware_vendor)
                        : choice.file;
-  // The band is the worst held-out error (chip, model or source held out), else in sample.
-  auto err = [&](const char* q) {
-    double worst = -1;
-    for (const CvStats* cv : {&c->leave_one_chip_out, &c->leave_one_model_out, &c->leave_one_source_out})
-      if (auto it = cv->mape.find(q); it != cv->mape.end()) worst = std::max(worst, it->second / 100);
-    if (worst >= 0) return worst;
-    auto it = c->in_sample_mape.find(q);
-    return it == c->in_sample_mape.end() ? 0.0 : it->second / 100;
-  };
-  rt.prefill_error = err("prefill_tok_s");
-  rt.decode_error = err("decode_tok_s");
+  // The scatter is the engine's held-out error (chip, model or source held out, the worst).
+  rt.uncertainty = uncertainty_of(*c, applied);
 }
 
 void validate_run_choice(const RunChoice& c) {

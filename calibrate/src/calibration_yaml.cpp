@@ -1,4 +1,8 @@
 // The calibration file: written by `ridgeline calibrate`, read by every command that predicts.
+#include <Eigen/Dense>
+#include <fmt/ranges.h>
+
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -17,14 +21,124 @@ namespace {
 // Names a calibration may carry: every declared coefficient, plus the fixed runtime memory.
 bool known_coefficient(const std::string& name) { return name == "runtime_memory_gb" || find_coefficient(name); }
 
-std::string cv_yaml(const CvStats& cv) {
-  std::string s = fmt::format("{{folds: {}, mape: {{", cv.folds);
+std::string number_map_yaml(const std::map<std::string, double>& m, const char* format) {
+  std::string s = "{";
   bool first = true;
-  for (const auto& [q, v] : cv.mape) s += fmt::format("{}{}: {:.2f}", first ? "" : ", ", q, v), first = false;
-  s += "}, count: {";
-  first = true;
+  for (const auto& [q, v] : m) s += fmt::format("{}{}: ", first ? "" : ", ", q) + fmt::format(fmt::runtime(format), v), first = false;
+  return s + "}";
+}
+
+std::string cv_yaml(const CvStats& cv) {
+  std::string s = fmt::format("{{folds: {}, mape: {}, count: {{", cv.folds, number_map_yaml(cv.mape, "{:.2f}"));
+  bool first = true;
   for (const auto& [q, v] : cv.count) s += fmt::format("{}{}: {}", first ? "" : ", ", q, v), first = false;
-  return s + "}}";
+  return s + "}, log_error_p68: " + number_map_yaml(cv.log_error_p68, "{:.4f}") + "}";
+}
+
+std::string covariance_yaml(const Calibration& c) {
+  const auto& cov = c.covariance;
+  if (cov.names.empty()) return "";
+  std::string s = "# The fitted coefficients' covariance in their own units, rows and columns in `order`: s^2 (J^T J)^-1 of\n"
+                  "# the fit's residuals in the unbounded parameters (s^2 = sum of squared soft-L1 residuals / (n - p)),\n"
+                  "# through the logistic bounds' derivative; coefficients held at a bound are fixed. Prediction bands\n"
+                  "# come from it (delta method).\n";
+  s += fmt::format("covariance:\n  residual_scale: {:.6g}\n  rank: {}\n  order: [{}]\n", c.residual_scale, c.covariance_rank,
+                   fmt::join(cov.names, ", "));
+  s += fmt::format("  at_bound: [{}]  # held at a bound of the fit range: fixed, zero rows (constrained least squares)\n",
+                   fmt::join(cov.at_bound, ", "));
+  s += fmt::format("  not_identified: [{}]  # the data do not constrain them: no band where a prediction depends on one\n",
+                   fmt::join(cov.not_identified, ", "));
+  // One text block, a row per line: a YAML list of 400 numbers costs yaml-cpp three times the
+  // parse time of the rest of the file, and every prediction reads this file.
+  s += "  matrix: |\n";
+  const size_t n = cov.names.size();
+  for (size_t i = 0; i < n; ++i) {
+    s += "    ";
+    for (size_t j = 0; j < n; ++j) s += fmt::format("{}{:.7g}", j ? " " : "", cov.matrix[i * n + j]);
+    s += "\n";
+  }
+  return s;
+}
+
+// The covariance block: names among the fitted coefficients, a symmetric positive semi-definite
+// matrix whose diagonal agrees with the stated standard errors.
+void read_covariance(MapReader& r, Calibration& c, const std::string& label) {
+  auto m = r.opt_map("covariance");
+  if (!m) return;
+  c.residual_scale = m->number("residual_scale", 0, 1e6);
+  auto& cov = c.covariance;
+  cov.names = m->str_list("order");
+  const size_t n = cov.names.size();
+  c.covariance_rank = static_cast<int>(m->integer("rank", 0, static_cast<long long>(n)));
+  for (size_t i = 0; i < n; ++i) {
+    const std::string& name = cov.names[i];
+    if (!c.coefficients.count(name) || name == "runtime_memory_gb")
+      throw InputError("{}: covariance: order[{}]: '{}' is not one of the fitted coefficients above", label, i, name);
+    for (size_t k = 0; k < i; ++k)
+      if (cov.names[k] == name) throw InputError("{}: covariance: order[{}]: '{}' appears twice", label, i, name);
+  }
+  for (const char* key : {"at_bound", "not_identified"}) {
+    auto& list = std::string(key) == "at_bound" ? cov.at_bound : cov.not_identified;
+    list = m->str_list(key);
+    for (size_t i = 0; i < list.size(); ++i)
+      if (std::find(cov.names.begin(), cov.names.end(), list[i]) == cov.names.end())
+        throw InputError("{}: covariance: {}[{}]: '{}' is not in order", label, key, i, list[i]);
+  }
+  const std::string where = label + ": covariance: matrix";
+  const YAML::Node block = m->node("matrix");
+  if (!block.IsScalar()) throw InputError("{}: expected a text block of {} rows of {} numbers", where, n, n);
+  std::vector<std::string> rows;
+  for (size_t start = 0; start < block.Scalar().size();) {
+    const size_t end = std::min(block.Scalar().find('\n', start), block.Scalar().size());
+    if (end > start) rows.push_back(block.Scalar().substr(start, end - start));
+    start = end + 1;
+  }
+  if (rows.size() != n) throw InputError("{}: {} rows; expected {} (one per name in order)", where, rows.size(), n);
+  cov.matrix.clear();
+  for (size_t i = 0; i < n; ++i) {
+    size_t count = 0;
+    for (size_t at = rows[i].find_first_not_of(' '); at != std::string::npos; at = rows[i].find_first_not_of(' ', at)) {
+      const size_t stop = std::min(rows[i].find(' ', at), rows[i].size());
+      const std::string token = rows[i].substr(at, stop - at);
+      const auto v = parse_double(token);
+      if (!v) throw InputError("{}: row {}: '{}' is not a finite number", where, i, token);
+      if (++count <= n) cov.matrix.push_back(*v);
+      at = stop;
+    }
+    if (count != n) throw InputError("{}: row {}: expected {} numbers, got {}", where, i, n, count);
+  }
+  m->finish();
+  for (const auto& name : cov.at_bound) {  // fixed: no variance, no covariance
+    const size_t i = static_cast<size_t>(std::find(cov.names.begin(), cov.names.end(), name) - cov.names.begin());
+    for (size_t j = 0; j < n; ++j)
+      if (cov.matrix[i * n + j] != 0)
+        throw InputError("{}[{}][{}]: {:g}, but {} is held at its bound (its row is zeros)", where, i, j, cov.matrix[i * n + j], name);
+  }
+  std::vector<double> sd(n);
+  for (size_t i = 0; i < n; ++i) {
+    const double var = cov.matrix[i * n + i];
+    if (var < 0) throw InputError("{}[{}][{}]: the variance of {} is negative ({:g})", where, i, i, cov.names[i], var);
+    sd[i] = std::sqrt(var);
+    const double stated = c.coefficients.at(cov.names[i]).stderr_;
+    if (std::abs(sd[i] - stated) > 0.01 * std::max(sd[i], stated) + 1e-12)
+      throw InputError("{}[{}][{}]: the variance of {} ({:g}) disagrees with its stderr {:g} (expected about {:g})", where, i, i,
+                       cov.names[i], var, stated, stated * stated);
+  }
+  // Symmetric, and positive semi-definite as a correlation matrix (scale-free: the variances of
+  // a factor and of a latency in microseconds differ by orders of magnitude).
+  Eigen::MatrixXd corr = Eigen::MatrixXd::Identity(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = 0; j < n; ++j) {
+      const double a = cov.matrix[i * n + j], b = cov.matrix[j * n + i];
+      if (std::abs(a - b) > 1e-6 * sd[i] * sd[j] + 1e-300)
+        throw InputError("{}[{}][{}]: {:g} differs from [{}][{}] = {:g} (a covariance is symmetric)", where, i, j, a, j, i, b);
+      if (i != j && sd[i] > 0 && sd[j] > 0) corr(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = a / (sd[i] * sd[j]);
+    }
+  if (n > 0) {
+    const double smallest = Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(corr, Eigen::EigenvaluesOnly).eigenvalues()(0);
+    if (smallest < -1e-6)
+      throw InputError("{}: not positive semi-definite (its correlation matrix has an eigenvalue of {:.3g}; expected >= 0)", where, smallest);
+  }
 }
 
 std::map<std::string, double> read_number_map(MapReader& parent, const std::string& key, double max) {
@@ -50,6 +164,7 @@ CvStats read_cv(MapReader& r, const std::string& key) {
   cv.folds = static_cast<int>(m->integer("folds", 0, 100000));
   cv.mape = read_number_map(*m, "mape", 1e6);
   for (const auto& [q, v] : read_number_map(*m, "count", 1e9)) cv.count[q] = static_cast<int>(v);
+  cv.log_error_p68 = read_number_map(*m, "log_error_p68", 100);
   m->finish();
   return cv;
 }
@@ -66,10 +181,10 @@ std::string calibration_to_yaml(const Calibration& c) {
   s += "coefficients:\n";
   for (const auto& [name, v] : c.coefficients)
     s += fmt::format("  {}: {{value: {:.6g}, stderr: {:.3g}}}\n", name, v.value, v.stderr_);
-  s += "in_sample_mape: {";
-  bool first = true;
-  for (const auto& [q, v] : c.in_sample_mape) s += fmt::format("{}{}: {:.2f}", first ? "" : ", ", q, v), first = false;
-  s += "}\n";
+  s += covariance_yaml(c);
+  s += "in_sample_mape: " + number_map_yaml(c.in_sample_mape, "{:.2f}") + "\n";
+  s += "# |ln(predicted/measured)| that 68.3% of rows stay within (1 sigma of a normal), in sample and held out.\n";
+  s += "in_sample_log_error_p68: " + number_map_yaml(c.in_sample_log_error_p68, "{:.4f}") + "\n";
   s += "leave_one_chip_out: " + cv_yaml(c.leave_one_chip_out) + "\n";
   s += "leave_one_model_out: " + cv_yaml(c.leave_one_model_out) + "\n";
   s += "leave_one_source_out: " + cv_yaml(c.leave_one_source_out) + "\n";
@@ -79,7 +194,7 @@ std::string calibration_to_yaml(const Calibration& c) {
 Calibration parse_calibration_yaml_text(const std::string& text, const std::string& label) {
   MapReader r(load_document_text(text, label), label);
   Calibration c;
-  c.schema_version = static_cast<int>(r.integer("schema_version", 1, 1));
+  c.schema_version = static_cast<int>(r.integer("schema_version", 1, kCalibrationSchemaVersion));
   c.runtime = r.str("runtime");
   resolve_runtime(c.runtime);  // must name a known runtime
   c.hardware_vendor = r.str("hardware_vendor");
@@ -105,7 +220,9 @@ Calibration parse_calibration_yaml_text(const std::string& text, const std::stri
     v.finish();
   }
   cm.finish();
+  read_covariance(r, c, label);
   c.in_sample_mape = read_number_map(r, "in_sample_mape", 1e6);
+  c.in_sample_log_error_p68 = read_number_map(r, "in_sample_log_error_p68", 100);
   c.leave_one_chip_out = read_cv(r, "leave_one_chip_out");
   c.leave_one_model_out = read_cv(r, "leave_one_model_out");
   c.leave_one_source_out = read_cv(r, "leave_one_source_out");
@@ -131,11 +248,15 @@ const Calibration* shipped_calibration(const std::string& runtime, const std::st
 
 namespace ridgeline {
 
-const Calibration* apply_shipped_calibration(RuntimeSpec& rt, const std::string& vendor) {
+const Calibration* apply_shipped_calibration(RuntimeSpec& rt, const std::string& vendor, std::vector<const Calibration*>* applied) {
   const Calibration* engine = shipped_calibration(rt.wraps.empty() ? rt.id : rt.wraps, vendor);
   if (engine) apply_calibration(rt, *engine);
+  if (engine && applied) applied->push_back(engine);
   if (!rt.wraps.empty())
-    if (const Calibration* own = shipped_calibration(rt.id, vendor)) apply_calibration(rt, *own);
+    if (const Calibration* own = shipped_calibration(rt.id, vendor)) {
+      apply_calibration(rt, *own);
+      if (applied) applied->push_back(own);
+    }
   return engine;
 }
 

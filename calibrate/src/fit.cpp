@@ -1,7 +1,7 @@
 // Least-squares fit of one runtime's coefficients: residual = log(predicted / measured) per
 // observation, parameters bounded through a logistic transform, GSL's trust-region solver with a
-// finite-difference Jacobian, standard errors from (J^T J)^-1 scaled by the residual variance.
-#include <gsl/gsl_blas.h>
+// finite-difference Jacobian; the coefficients' covariance (fit_covariance.hpp, Eigen) from the
+// Jacobian at the solution, scaled by the residual variance.
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_multifit_nlinear.h>
 
@@ -13,6 +13,7 @@
 #include "ridgeline/calibration.hpp"
 #include "ridgeline/coefficients.hpp"
 #include "ridgeline/error.hpp"
+#include "ridgeline/fit_covariance.hpp"
 
 namespace ridgeline {
 
@@ -55,29 +56,31 @@ double to_free(double v, const Param& p) {
 struct Problem {
   std::vector<Observation> obs;  // scenarios are updated in place with the trial coefficients
   std::vector<Param> params;
-  void set(const gsl_vector* x) {
-    for (auto& o : obs)
-      for (size_t i = 0; i < params.size(); ++i)
-        *slot(o.scenario.runtime, params[i]) = to_bounded(gsl_vector_get(x, i), params[i]);
-  }
 };
 
-int residuals(const gsl_vector* x, void* data, gsl_vector* f) {
-  auto* pb = static_cast<Problem*>(data);
-  pb->set(x);
-  for (size_t i = 0; i < pb->obs.size(); ++i) {
-    const auto pred = predict_observation(pb->obs[i]);
-    double r = pred && *pred > 0 ? std::log(*pred / pb->obs[i].measured) : 5.0;
+// The fit's residual vector at coefficient values v (the solver's u mapped through the bounds).
+void fill_residuals(Problem& pb, const std::vector<double>& v, gsl_vector* f) {
+  for (auto& o : pb.obs)
+    for (size_t i = 0; i < pb.params.size(); ++i) *slot(o.scenario.runtime, pb.params[i]) = v[i];
+  for (size_t i = 0; i < pb.obs.size(); ++i) {
+    const auto pred = predict_observation(pb.obs[i]);
+    double r = pred && *pred > 0 ? std::log(*pred / pb.obs[i].measured) : 5.0;
     if (!std::isfinite(r)) r = 5.0;
     // Soft-L1 loss with a 20% scale: squares of these residuals sum to 2c^2(sqrt(1 + (r/c)^2) - 1),
     // so a few rows from a different build or a throttled laptop do not drag the whole fit.
     const double rho = 2 * kRobustScale * kRobustScale * (std::sqrt(1 + (r / kRobustScale) * (r / kRobustScale)) - 1);
-    gsl_vector_set(f, i, std::copysign(std::sqrt(rho * pb->obs[i].weight), r));
+    gsl_vector_set(f, i, std::copysign(std::sqrt(rho * pb.obs[i].weight), r));
   }
-  size_t k = pb->obs.size();
-  for (size_t i = 0; i < pb->params.size(); ++i)
-    if (pb->params[i].shrunk)
-      gsl_vector_set(f, k++, std::log(to_bounded(gsl_vector_get(x, i), pb->params[i])) / kGenerationSpread * kTypicalRowError);
+  size_t k = pb.obs.size();
+  for (size_t i = 0; i < pb.params.size(); ++i)
+    if (pb.params[i].shrunk) gsl_vector_set(f, k++, std::log(v[i]) / kGenerationSpread * kTypicalRowError);
+}
+
+int residuals(const gsl_vector* x, void* data, gsl_vector* f) {
+  auto* pb = static_cast<Problem*>(data);
+  std::vector<double> v(pb->params.size());
+  for (size_t i = 0; i < v.size(); ++i) v[i] = to_bounded(gsl_vector_get(x, i), pb->params[i]);
+  fill_residuals(*pb, v, f);
   return GSL_SUCCESS;
 }
 
@@ -160,8 +163,82 @@ double current_value(RuntimeSpec rt, const Param& p) { return *slot(rt, p); }
 
 struct FitResult {
   std::map<std::string, Coefficient> coefficients;
+  CoefficientCovariance covariance;
+  int rank = 0;
+  double residual_scale = 0;
   bool ok = false;
 };
+
+// The fit's residual vector at coefficient values v.
+std::vector<double> residual_vector(Problem& pb, const std::vector<double>& v, size_t n) {
+  gsl_vector* f = gsl_vector_alloc(n);
+  fill_residuals(pb, v, f);
+  std::vector<double> out(n);
+  for (size_t i = 0; i < n; ++i) out[i] = gsl_vector_get(f, i);
+  gsl_vector_free(f);
+  return out;
+}
+
+// A coefficient within this share of its fit range from a bound is held there: the data push it
+// past what the range allows, the logistic map is flat there, and the likelihood is nowhere near
+// a Gaussian (an unconstrained variance there runs into the impossible side: a latency of -5 us).
+constexpr double kAtBound = 1e-4;
+
+// Covariance of the coefficients at the solution u, as in constrained least squares: the
+// coefficients held at a bound are fixed (zero rows and columns); for the others, the Jacobian of
+// the residual vector (soft-L1 and build weights included, the shrinkage pseudo-rows too) by
+// central differences in u, then s^2 (J^T J)^+ with s^2 = |f|^2 / (n - p_free) (a robust scale:
+// the soft-L1 residuals' sum of squares), carried to the coefficients through the logistic map's
+// derivative dv/du = (v - lo)(hi - v)/(hi - lo).
+void coefficient_covariance(Problem& pb, const std::vector<double>& u, size_t n, FitResult& out) {
+  const size_t p = u.size();
+  std::vector<double> v(p);
+  std::vector<size_t> free;
+  for (size_t j = 0; j < p; ++j) {
+    const Param& q = pb.params[j];
+    v[j] = to_bounded(u[j], q);
+    const double t = (v[j] - q.lo) / (q.hi - q.lo);
+    out.covariance.names.push_back(q.name);
+    if (t < kAtBound || t > 1 - kAtBound) out.covariance.at_bound.push_back(q.name);
+    else free.push_back(j);
+  }
+  const size_t k = free.size();
+  if (n <= k) {  // as many rows as parameters: no residual variance to scale by, no covariance
+    out.covariance = {};
+    return;
+  }
+  out.covariance.matrix.assign(p * p, 0.0);
+  const std::vector<double> f = residual_vector(pb, v, n);
+  if (k == 0) {
+    double sum = 0;
+    for (double r : f) sum += r * r;
+    out.residual_scale = std::sqrt(sum / static_cast<double>(n));
+    return;
+  }
+  constexpr double kStep = 1e-4;  // in logit units: the parameters live within about -10..10
+  std::vector<double> jacobian(n * k), at = v;
+  for (size_t c = 0; c < k; ++c) {
+    const size_t j = free[c];
+    at[j] = to_bounded(u[j] + kStep, pb.params[j]);
+    const std::vector<double> up = residual_vector(pb, at, n);
+    at[j] = to_bounded(u[j] - kStep, pb.params[j]);
+    const std::vector<double> down = residual_vector(pb, at, n);
+    at[j] = v[j];
+    for (size_t i = 0; i < n; ++i) jacobian[i * k + c] = (up[i] - down[i]) / (2 * kStep);
+  }
+  const LeastSquaresCovariance c = least_squares_covariance(jacobian, f, k);
+  std::vector<double> dv_du(k);
+  for (size_t a = 0; a < k; ++a) {
+    const Param& q = pb.params[free[a]];
+    dv_du[a] = (v[free[a]] - q.lo) * (q.hi - v[free[a]]) / (q.hi - q.lo);
+  }
+  const std::vector<double> cv = scaled_covariance(c.matrix, dv_du);
+  for (size_t a = 0; a < k; ++a)
+    for (size_t b = 0; b < k; ++b) out.covariance.matrix[free[a] * p + free[b]] = cv[a * k + b];
+  for (size_t a : c.not_identified) out.covariance.not_identified.push_back(pb.params[free[a]].name);
+  out.rank = c.rank;
+  out.residual_scale = std::sqrt(c.scale2);
+}
 
 FitResult solve(std::vector<Observation> obs, int max_iterations, bool errors) {
   FitResult out;
@@ -194,24 +271,13 @@ FitResult solve(std::vector<Observation> obs, int max_iterations, bool errors) {
   gsl_multifit_nlinear_init(x0, &fdf, w);
   gsl_multifit_nlinear_driver(static_cast<size_t>(max_iterations), 1e-8, 1e-8, 1e-8, nullptr, nullptr, &info, w);
   const gsl_vector* x = gsl_multifit_nlinear_position(w);
-  gsl_matrix* covar = gsl_matrix_alloc(np, np);
-  double chi2 = 0;
-  if (errors) {
-    gsl_blas_ddot(gsl_multifit_nlinear_residual(w), gsl_multifit_nlinear_residual(w), &chi2);
-    gsl_multifit_nlinear_covar(gsl_multifit_nlinear_jac(w), 0.0, covar);
-  }
-  const double dof = n > np ? static_cast<double>(n - np) : 1.0;
+  std::vector<double> u(np);
+  for (size_t i = 0; i < np; ++i) u[i] = gsl_vector_get(x, i);
+  if (errors) coefficient_covariance(pb, u, n, out);
   for (size_t i = 0; i < np; ++i) {
-    const Param& p = pb.params[i];
-    const double u = gsl_vector_get(x, i), v = to_bounded(u, p);
-    double se = 0;
-    if (errors) {
-      const double du = std::sqrt(std::max(0.0, gsl_matrix_get(covar, i, i) * chi2 / dof));
-      se = du * (v - p.lo) * (p.hi - v) / (p.hi - p.lo);  // d(value)/du of the logistic map
-    }
-    out.coefficients[p.name] = {v, se};
+    const double se = out.covariance.matrix.empty() ? 0.0 : std::sqrt(std::max(0.0, out.covariance.matrix[i * np + i]));
+    out.coefficients[pb.params[i].name] = {to_bounded(u[i], pb.params[i]), se};
   }
-  gsl_matrix_free(covar);
   gsl_vector_free(x0);
   gsl_multifit_nlinear_free(w);
   out.ok = true;
@@ -225,9 +291,12 @@ void apply_coefficients(RuntimeSpec& rt, const std::map<std::string, Coefficient
   }
 }
 
+// |ln(predicted / measured)| of each scored row, per quantity (out-of-memory probes have none).
+using LogErrors = std::map<std::string, std::vector<double>>;
+
 // Mean absolute percentage error per quantity (oom: within one chunk counts as 0, else 100).
 void score(const std::vector<Observation>& obs, const std::map<std::string, Coefficient>* c,
-           std::map<std::string, double>& sum, std::map<std::string, int>& count) {
+           std::map<std::string, double>& sum, std::map<std::string, int>& count, LogErrors& log_errors) {
   for (auto o : obs) {
     if (c) apply_coefficients(o.scenario.runtime, *c);
     const auto pred = predict_observation(o);
@@ -235,7 +304,25 @@ void score(const std::vector<Observation>& obs, const std::map<std::string, Coef
     sum[to_string(o.quantity)] +=
         absolute_percentage_error(o.quantity, o.measured, *pred, static_cast<double>(o.scenario.chunk));
     ++count[to_string(o.quantity)];
+    if (o.quantity != Measured::oom_context_tokens && *pred > 0 && o.measured > 0)
+      log_errors[to_string(o.quantity)].push_back(std::abs(std::log(*pred / o.measured)));
   }
+}
+
+// The 68.3rd percentile (1 sigma of a normal) of each quantity's |log errors|, interpolated
+// between order statistics.
+std::map<std::string, double> p68(LogErrors& log_errors) {
+  constexpr double kOneSigma = 0.682689492;  // erf(1 / sqrt(2))
+  std::map<std::string, double> out;
+  for (auto& [q, v] : log_errors) {
+    if (v.empty()) continue;
+    std::sort(v.begin(), v.end());
+    const double at = kOneSigma * static_cast<double>(v.size() - 1);
+    const size_t lo = static_cast<size_t>(at);
+    const double hi_value = lo + 1 < v.size() ? v[lo + 1] : v[lo];
+    out[q] = v[lo] + (at - static_cast<double>(lo)) * (hi_value - v[lo]);
+  }
+  return out;
 }
 
 std::vector<Observation> thin(const std::vector<Observation>& obs, size_t limit) {
@@ -252,14 +339,16 @@ CvStats cross_validate(const std::vector<Observation>& obs, const FitOptions& op
   CvStats cv;
   if (groups.size() < 2) return cv;
   std::map<std::string, double> sum;
+  LogErrors log_errors;
   for (const auto& g : groups) {
     std::vector<Observation> train, test;
     for (const auto& o : obs) (key(o) == g ? test : train).push_back(o);
     FitResult f = solve(thin(train, opt.max_observations), std::min(opt.max_iterations, 40), false);
-    score(test, f.ok ? &f.coefficients : nullptr, sum, cv.count);
+    score(test, f.ok ? &f.coefficients : nullptr, sum, cv.count, log_errors);
     ++cv.folds;
   }
   for (const auto& [q, s] : sum) cv.mape[q] = s / cv.count[q];
+  cv.log_error_p68 = p68(log_errors);
   return cv;
 }
 
@@ -352,6 +441,9 @@ Calibration fit_runtime(const std::string& runtime, const std::vector<Observatio
   FitResult f = solve(thin(obs, opt.max_observations), opt.max_iterations, true);
   if (!f.ok) throw InputError("calibrate: {} observations for runtime '{}' are too few to fit", obs.size(), runtime);
   c.coefficients = f.coefficients;
+  c.covariance = f.covariance;
+  c.covariance_rank = f.rank;
+  c.residual_scale = f.residual_scale;
   c.observations = static_cast<int>(obs.size());
   fit_runtime_memory(all, runtime, c.coefficients);
   // In-sample error over every observation of this runtime, OOM probes included.
@@ -360,8 +452,10 @@ Calibration fit_runtime(const std::string& runtime, const std::vector<Observatio
     if (o.scenario.runtime.id == runtime) with_oom.push_back(o);
   std::map<std::string, double> sum;
   std::map<std::string, int> count;
-  score(with_oom, &c.coefficients, sum, count);
+  LogErrors log_errors;
+  score(with_oom, &c.coefficients, sum, count, log_errors);
   for (const auto& [q, s] : sum) c.in_sample_mape[q] = s / count[q];
+  c.in_sample_log_error_p68 = p68(log_errors);
   if (opt.cross_validate) {
     c.leave_one_chip_out = cross_validate(obs, opt, [](const Observation& o) { return o.scenario.hardware.id; });
     c.leave_one_model_out = cross_validate(obs, opt, [](const Observation& o) { return o.scenario.model.id; });

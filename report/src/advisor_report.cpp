@@ -7,6 +7,7 @@
 
 #include <fmt/ranges.h>
 
+#include "ridgeline/bands.hpp"
 #include "ridgeline/report.hpp"
 
 namespace ridgeline {
@@ -27,6 +28,14 @@ std::string decode_by_context(const Scenario& base) {
     s += fmt::format("{}[{}, {:.4g}]", c == 1024 ? "" : ", ", c, 1.0 / step_seconds(base, step));
   }
   return s + "]";
+}
+
+// The decode range's level and parts (bands.hpp); null without a calibration.
+std::string decode_band_json(const Prediction& p) {
+  if (!p.bands) return "null";
+  return fmt::format("{{\"level\": \"1 sigma\", \"percent\": {:.4g}, \"coefficients_percent\": {}}}",
+                     band_percent(p.bands->decode.total),
+                     p.bands->covariance ? fmt::format("{:.4g}", band_percent(p.bands->decode.coefficients)) : "null");
 }
 
 std::string hints_json(const std::vector<Hint>& hints) {
@@ -129,13 +138,14 @@ std::string buy_json(const BuyResult& r) {
       s += fmt::format("{}{{\"workload\": {}, \"quant\": \"{}\", \"runtime\": \"{}\", \"kv_dtype\": \"{}\", \"prompt\": {}, "
                        "\"gen\": {}, \"batch\": {}, \"prefill_tokens_per_second\": {:.4g}, \"ttft_seconds\": {:.4g}, "
                        "\"decode_tokens_per_second\": {:.4g}, \"decode_tokens_per_second_range\": [{:.4g}, {:.4g}], "
+                       "\"decode_band\": {}, "
                        "\"aggregate_decode_tokens_per_second\": {:.4g}, \"price_per_decode_token_per_second\": {:.4g}, "
                        "\"fits\": {}, \"peak_bytes\": {:.0f}, \"limit_bytes\": {:.0f}, \"weights_bytes\": {:.0f}, "
                        "\"kv_cache_bytes\": {:.0f}, \"transient_bytes\": {:.0f}, \"runtime_bytes\": {:.0f}, "
                        "\"headroom_bytes\": {:.0f}, \"max_context_tokens\": {}, ",
                        first ? "" : ", ", quoted(w.workload), w.scenario.quant.id, w.scenario.runtime.id, w.scenario.kv.id,
                        w.scenario.workload.prompt, w.scenario.workload.gen, w.scenario.workload.batch, w.p.prefill_tps(),
-                       w.p.ttft_seconds, decode, w.decode_low, w.decode_high, w.p.aggregate_decode_tps(),
+                       w.p.ttft_seconds, decode, w.decode_low, w.decode_high, decode_band_json(w.p), w.p.aggregate_decode_tps(),
                        decode > 0 ? c.price_usd / decode : 0.0, w.p.mem.fits, m.peak.value, m.limit.value, m.weights.value,
                        m.kv_cache.value, m.transient.value, m.runtime.value, m.limit.value - m.peak.value,
                        opt_json(w.max_context));
@@ -205,7 +215,9 @@ std::string buy_table(const BuyResult& r) {
   if (r.configurations.size() > kShown)
     s += fmt::format("... {} more (see --json or --html)\n", r.configurations.size() - kShown);
   s += wrap_long_lines("RAM in GB as sold (GiB-sized chips); sizes in GB = 10^9 bytes. Price marks: * figure not confirmed by a "
-                       "stored source, d discontinued (last new price), u used/refurbished price. Decode at the checked context.\n", kTableWidth, 0);
+                       "stored source, d discontinued (last new price), u used/refurbished price. Decode at the checked context. "
+                       "Decode ranges (below, --json, --html): 1 sigma, the calibration's coefficient covariance carried through "
+                       "the model (delta method) combined with its held-out scatter.\n", kTableWidth, 0);
   if (r.discontinued_left_out > 0)
     s += fmt::format("{} discontinued configurations left out (--include-discontinued ranks them at their used price).\n",
                      r.discontinued_left_out);

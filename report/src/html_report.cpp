@@ -26,7 +26,7 @@ std::string html_page(const std::string& title, const std::string& intro,
                   xml_escape(intro) + "</p>\n";
   for (const auto& [heading, body] : sections)
     s += "<section><h2>" + xml_escape(heading) + "</h2>\n" + body + "</section>\n";
-  return s + "<p style=\"color:#777\">ridgeline: analytic model; ranges from the calibration's cross-validated error.</p></body></html>\n";
+  return s + "<p style=\"color:#777\">ridgeline: analytic model; ranges: 1 sigma, the calibration's coefficient covariance (delta method) with its held-out scatter.</p></body></html>\n";
 }
 
 struct Bar {
@@ -200,7 +200,7 @@ std::vector<std::pair<std::string, std::string>> buy_sections(const YAML::Node& 
     price.series = {meets, fails};
     const std::string w = workloads[wi];
     sections.push_back({"Decode tokens/s per configuration: " + w, bar_svg(fmt::format("decode-{}", wi), decode, {"decode"}, "tok/s") +
-                        "<p>Bars: predicted decode at the workload's prompt; whiskers: the calibration's cross-validated range; black tick: the required decode speed.</p>\n"});
+                        "<p>Bars: predicted decode at the workload's prompt; whiskers: the 1-sigma range (coefficient covariance and held-out scatter); black tick: the required decode speed.</p>\n"});
     sections.push_back({"Time to first token per configuration: " + w, bar_svg(fmt::format("ttft-{}", wi), ttft, {"TTFT"}, "s") +
                         "<p>Black tick: the largest acceptable time to first token.</p>\n"});
     sections.push_back({"Memory budget: " + w, bar_svg(fmt::format("memory-{}", wi), memory, {"weights", "KV cache", "transient", "runtime"}, "GB") +

@@ -7,7 +7,9 @@
 #include <cmath>
 #include <iterator>
 
+#include "ridgeline/bands.hpp"
 #include "ridgeline/derived.hpp"
+#include "ridgeline/text_layout.hpp"
 
 namespace ridgeline {
 
@@ -59,6 +61,11 @@ std::string num(double v) {
   char buf[40];
   const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 6);
   return std::string(buf, r.ptr);
+}
+
+const RateBand* band_of(const Prediction& p, bool prefill) {
+  if (!p.bands || (prefill ? p.prefill_tokens : p.decode_tokens) <= 0) return nullptr;
+  return prefill ? &p.bands->prefill : &p.bands->decode;
 }
 }  // namespace
 
@@ -115,6 +122,26 @@ JsonArray& JsonArray::push(const Json& value) {
 JsonArray::operator Json() const { return Json(str()); }
 std::string JsonArray::str() const { return text_ + "]"; }
 
+namespace {
+// A rate's 1-sigma band: the range, its percent above the prediction (below: 1 / (1 + percent/100)),
+// and the coefficients' share alone; null when no calibration set the coefficients.
+Json band_json(const Prediction& p, bool prefill, double rate) {
+  const RateBand* b = band_of(p, prefill);
+  if (!b) return Json::null();
+  return JsonObject()
+      .add("level", Json::string("1 sigma"))
+      .add("tokens_per_second_low", Json::number(rate * std::exp(-b->total)))
+      .add("tokens_per_second_high", Json::number(rate * std::exp(b->total)))
+      .add("percent", Json::number(band_percent(b->total)))
+      .add("coefficients_percent", p.bands->covariance ? Json::number(band_percent(b->coefficients)) : Json::null())
+      .add("not_identified", [&] {  // coefficients it depends on that the data left free: the band understates
+        JsonArray names;
+        for (const auto& n : b->not_identified) names.push(Json::string(n));
+        return names;
+      }());
+}
+}  // namespace
+
 JsonObject prediction_record(const Scenario& s, const Prediction& p) {
   const auto& m = p.mem;
   JsonArray warnings;
@@ -139,7 +166,8 @@ JsonObject prediction_record(const Scenario& s, const Prediction& p) {
                           .add("seconds", Json::number(p.prefill_seconds))
                           .add("ms_per_token", Json::number(p.prefill_ms_per_token()))
                           .add("tokens_per_second", Json::number(p.prefill_tps()))
-                          .add("bound", Json::string(to_string(p.prefill_bound))))
+                          .add("bound", Json::string(to_string(p.prefill_bound)))
+                          .add("band", band_json(p, true, p.prefill_tps())))
       .add("decode", JsonObject()
                          .add("tokens", Json::integer(p.decode_tokens))
                          .add("seconds", Json::number(p.decode_seconds))
@@ -147,7 +175,8 @@ JsonObject prediction_record(const Scenario& s, const Prediction& p) {
                          .add("tokens_per_second_start", Json::number(p.decode_tps_start))
                          .add("tokens_per_second_end", Json::number(p.decode_tps_end))
                          .add("aggregate_tokens_per_second", Json::number(p.aggregate_decode_tps()))
-                         .add("bound", Json::string(to_string(p.decode_bound))))
+                         .add("bound", Json::string(to_string(p.decode_bound)))
+                         .add("band", band_json(p, false, p.decode_tps())))
       .add("ttft_seconds", Json::number(p.ttft_seconds))
       .add("total_seconds", Json::number(p.total_seconds))
       .add("memory", JsonObject()
@@ -178,10 +207,18 @@ std::string prediction_table(const Scenario& s, const Prediction& p) {
                      format_sold_ram(s.ram));
   out += fmt::format("workload: prompt {} (cached {}), generate {}, chunk {}, batch {}, KV {}\n",
                      s.workload.prompt, s.workload.cached, s.workload.gen, s.chunk, s.workload.batch, s.kv.id);
-  out += s.runtime.calibration.empty()
-             ? "coefficients: the runtime profile's (uncalibrated)\n\n"
-             : fmt::format("coefficients: {} calibration (cross-validated error: prefill ±{:.0f}%, decode ±{:.0f}%)\n\n",
-                           s.runtime.calibration, 100 * s.runtime.prefill_error, 100 * s.runtime.decode_error);
+  out += s.runtime.calibration.empty() ? "coefficients: the runtime profile's (uncalibrated: no uncertainty band)\n\n"
+                                       : fmt::format("coefficients: {} calibration\n\n", s.runtime.calibration);
+  // "1 sigma: 520-875 tok/s (+30%/-23%; the coefficients alone ±1.2%)" under a rate.
+  auto band_line = [&](bool prefill, double rate) {
+    const RateBand* b = band_of(p, prefill);
+    if (!b) return std::string();
+    const std::string coefficients =
+        p.bands->covariance ? fmt::format("; the coefficients alone ±{:.1f}%", band_percent(b->coefficients)) : "";
+    return fmt::format("            1 sigma: {:.1f}-{:.1f} tok/s (+{:.0f}%/-{:.0f}%{}){}\n", rate * std::exp(-b->total),
+                       rate * std::exp(b->total), band_percent(b->total), 100 * -std::expm1(-b->total), coefficients,
+                       b->not_identified.empty() ? "" : ", understated (see below)");
+  };
   if (!m.fits) {
     // A run that cannot hold its memory pages or fails to load: its speed is not a roofline question.
     out += fmt::format("  speed     not predicted: the peak memory ({}) exceeds the GPU limit ({}); the run would fail\n"
@@ -190,10 +227,12 @@ std::string prediction_table(const Scenario& s, const Prediction& p) {
   } else {
     out += fmt::format("  prefill   {:>10.2f} s   {:>8.3f} ms/token  {:>9.1f} tok/s   ({}-bound)\n",
                        p.prefill_seconds, p.prefill_ms_per_token(), p.prefill_tps(), to_string(p.prefill_bound));
+    out += band_line(true, p.prefill_tps());
     if (p.decode_tokens > 0) {
       out += fmt::format("  decode    {:>10.2f} s   {:>8.1f} tok/s avg (start {:.1f}, end {:.1f})   ({}-bound)\n",
                          p.decode_seconds, p.decode_tps(), p.decode_tps_start, p.decode_tps_end,
                          to_string(p.decode_bound));
+      out += band_line(false, p.decode_tps());
       if (p.batch > 1) out += fmt::format("            aggregate over {} sequences: {:.1f} tok/s\n", p.batch, p.aggregate_decode_tps());
     }
     out += fmt::format("  TTFT      {:>10.2f} s\n  total     {:>10.2f} s\n\n", p.ttft_seconds, p.total_seconds);
@@ -212,6 +251,7 @@ std::string prediction_table(const Scenario& s, const Prediction& p) {
                ? fmt::format("            with {}-token chunks, out of memory after {} tokens of context\n", s.chunk, *m.oom_at_context)
                : fmt::format("            with {}-token chunks, never out of memory up to the model's maximum context\n", s.chunk);
   for (const auto& w : p.warnings) out += "  warning: " + w + "\n";
+  if (p.bands && m.fits) out += "\n" + wrap_long_lines(bands_note(s, *p.bands), 100, 0);
   return out;
 }
 
@@ -223,6 +263,19 @@ struct CsvField {
   bool speed = false;  // empty when the run does not fit: a run that cannot happen has no speed
 };
 std::string whole_bytes(const Bytes& b) { return std::to_string(std::llround(b.value)); }
+// A band column: empty when the prediction has no band (uncalibrated, or a sweep without --bands).
+std::string band_low(const Prediction& p, bool prefill, double rate) {
+  const RateBand* b = band_of(p, prefill);
+  return b ? num(rate * std::exp(-b->total)) : std::string();
+}
+std::string band_high(const Prediction& p, bool prefill, double rate) {
+  const RateBand* b = band_of(p, prefill);
+  return b ? num(rate * std::exp(b->total)) : std::string();
+}
+std::string coefficients_percent(const Prediction& p, bool prefill) {
+  const RateBand* b = band_of(p, prefill);
+  return b && p.bands->covariance ? num(band_percent(b->coefficients)) : std::string();
+}
 const CsvField kCsvFields[] = {
     {"hardware", [](const Scenario& s, const Prediction&) { return s.hardware.id; }},
     {"model", [](const Scenario& s, const Prediction&) { return s.model.id; }},
@@ -253,6 +306,12 @@ const CsvField kCsvFields[] = {
     {"fits", [](const Scenario&, const Prediction& p) { return std::string(p.mem.fits ? "true" : "false"); }},
     {"oom_at_context_tokens",
      [](const Scenario&, const Prediction& p) { return p.mem.oom_at_context ? std::to_string(*p.mem.oom_at_context) : std::string(); }},
+    {"prefill_tokens_per_second_1sigma_low", [](const Scenario&, const Prediction& p) { return band_low(p, true, p.prefill_tps()); }, true},
+    {"prefill_tokens_per_second_1sigma_high", [](const Scenario&, const Prediction& p) { return band_high(p, true, p.prefill_tps()); }, true},
+    {"prefill_coefficients_1sigma_percent", [](const Scenario&, const Prediction& p) { return coefficients_percent(p, true); }, true},
+    {"decode_tokens_per_second_1sigma_low", [](const Scenario&, const Prediction& p) { return band_low(p, false, p.decode_tps()); }, true},
+    {"decode_tokens_per_second_1sigma_high", [](const Scenario&, const Prediction& p) { return band_high(p, false, p.decode_tps()); }, true},
+    {"decode_coefficients_1sigma_percent", [](const Scenario&, const Prediction& p) { return coefficients_percent(p, false); }, true},
 };
 
 // RFC 4180: a field holding a comma, quote or line break is quoted, its quotes doubled.

@@ -160,8 +160,9 @@ TEST(Buy, RecommendationSaysWhenARequirementIsInsideThePredictionsError) {
   rq.prices = parse(row("box", "m4-max-40c", 48, 2000));
   const BuyResult free = advise_buy(rq);
   const auto& w = free.configurations[0].results[0];
-  ASSERT_GT(w.scenario.runtime.decode_error, 0);
-  const double low = w.checked_decode() * (1 - w.scenario.runtime.decode_error);
+  ASSERT_TRUE(w.p.bands);
+  ASSERT_GT(w.p.bands->decode.total, 0);
+  const double low = w.checked_decode() * std::exp(-w.p.bands->decode.total);
   rq.req.min_decode = (low + w.checked_decode()) / 2;  // met at the centre, missed at the low end
   BuyResult r = advise_buy(rq);
   ASSERT_TRUE(r.configurations[0].meets());

@@ -91,7 +91,7 @@ struct WorkloadResult {
   Prediction p;
   // The same model at the required context (min_context beyond prompt + gen): memory and decode there.
   std::optional<Prediction> at_context;
-  double decode_low = 0, decode_high = 0;  // from the calibration's cross-validated error
+  double decode_low = 0, decode_high = 0;  // the 1-sigma band (bands.hpp): coefficients and held-out scatter
   std::optional<long long> max_context;    // largest context that fits; nullopt: the model's maximum
   std::vector<Hint> hints;
   double checked_decode() const { return at_context ? at_context->decode_tps() : p.decode_tps(); }

@@ -1,7 +1,7 @@
 #pragma once
 // Fitting the runtime coefficients to measured rows (GSL nonlinear least squares on log-ratio
-// residuals, bounded parameters, standard errors, leave-one-chip-out and leave-one-model-out
-// cross-validation), the calibration YAML, and its application to a runtime profile.
+// residuals, bounded parameters, their covariance with Eigen, leave-one-chip-out, -model-out and
+// -source-out cross-validation), the calibration YAML, and its application to a runtime profile.
 #include <functional>
 #include <map>
 #include <optional>
@@ -61,10 +61,16 @@ struct CvStats {
   int folds = 0;
   std::map<std::string, double> mape;  // quantity -> mean absolute percentage error, held out
   std::map<std::string, int> count;
+  // quantity -> the held-out |ln(predicted / measured)| 68.3% of rows stay within (1 sigma of a
+  // normal; robust to the few rows no kernel model explains). Schema 2 on.
+  std::map<std::string, double> log_error_p68;
 };
 
+// 2: the coefficients' covariance and the held-out log-error quantiles (prediction bands).
+constexpr int kCalibrationSchemaVersion = 2;
+
 struct Calibration {
-  int schema_version = 1;
+  int schema_version = kCalibrationSchemaVersion;
   std::string runtime;          // runtime id the coefficients belong to
   std::string hardware_vendor;  // apple, nvidia, amd: the family they were fitted on
   std::vector<std::string> chips;
@@ -72,9 +78,24 @@ struct Calibration {
   std::vector<std::pair<std::string, std::string>> datasets;  // file name, fnv1a-64 of its bytes
   std::map<std::string, Coefficient> coefficients;  // runtime coefficient name -> fitted value
   std::map<std::string, double> in_sample_mape;
+  std::map<std::string, double> in_sample_log_error_p68;
   CvStats leave_one_chip_out, leave_one_model_out, leave_one_source_out;
   int observations = 0;
+  // The least-squares coefficients' covariance in their own units (empty in schema-1 files):
+  // s^2 (J^T J)^-1 of the fit's residual vector in the unbounded parameters, s^2 = |f|^2 / (n - p),
+  // carried through the logistic bounds' derivative. runtime_memory_gb (a scan) is not in it.
+  CoefficientCovariance covariance;
+  int covariance_rank = 0;      // directions the data identify (covariance.names.size() when all are)
+  double residual_scale = 0;    // s
 };
+
+// The held-out |ln(predicted/measured)| within which 68.3% of rows fall, per quantity (the worst
+// of the chip, model and source folds, else in sample); for a schema-1 file, estimated from the
+// worst held-out MAPE as MAPE x sqrt(pi / 2) (the mean |x| of a normal is sigma x sqrt(2 / pi)).
+// Sets `from_mape` when it had to. 0 when the calibration says nothing of that quantity.
+double calibration_log_scatter(const Calibration& c, const std::string& quantity, bool& from_mape);
+// The runtime's uncertainty from the calibrations applied to it (the engine's, then a wrapper's own).
+CalibrationUncertainty uncertainty_of(const Calibration& errors, const std::vector<const Calibration*>& applied);
 
 // Sets the runtime's coefficients from a calibration (datasheet hardware values are untouched).
 void apply_calibration(RuntimeSpec& rt, const Calibration& c);
@@ -87,8 +108,10 @@ Calibration load_calibration(const std::string& path);
 const Calibration* shipped_calibration(const std::string& runtime, const std::string& vendor);
 // Applies the shipped calibrations that hold for this runtime on this vendor's hardware: a
 // wrapper's engine's first (its kernels are the engine's), then the wrapper's own (its cost).
-// Returns the engine's calibration (the one whose errors describe the predictions), or nullptr.
-const Calibration* apply_shipped_calibration(RuntimeSpec& rt, const std::string& vendor);
+// Returns the engine's calibration (the one whose errors describe the predictions), or nullptr;
+// `applied`, when given, receives every calibration applied, in order.
+const Calibration* apply_shipped_calibration(RuntimeSpec& rt, const std::string& vendor,
+                                             std::vector<const Calibration*>* applied = nullptr);
 
 struct FitOptions {
   int max_iterations = 60;

@@ -39,6 +39,28 @@ struct RuntimeCoefficients {
   std::map<std::string, double> tier_launch_factor;         // by hardware tier      // by hardware tier (base, pro, max, ultra, ...)
 };
 
+// The covariance of one fit's coefficients, in their own units (row-major, `names` order).
+struct CoefficientCovariance {
+  std::vector<std::string> names;
+  std::vector<double> matrix;  // names.size() squared
+  // Coefficients the fit holds at a bound of their range (fixed, as in constrained least squares:
+  // zero rows), and those the data do not identify (no variance to carry: a band over a
+  // prediction that depends on one understates, and says so).
+  std::vector<std::string> at_bound, not_identified;
+};
+
+// What the calibrations applied to a runtime say about their predictions' uncertainty.
+struct CalibrationUncertainty {
+  // One block per calibration applied (an engine's fit, then a wrapper's own over it): fitted
+  // separately, so treated as independent. Empty when the files carry no covariance (schema 1).
+  std::vector<CoefficientCovariance> blocks;
+  // Scatter the coefficients do not explain: the held-out |ln(predicted / measured)| that 68.3%
+  // of rows stay within (1 sigma of a normal), the worst of chip, model and source held out.
+  double prefill_log_scatter = 0, decode_log_scatter = 0;
+  bool scatter_from_mape = false;  // a schema-1 file: estimated as held-out MAPE x sqrt(pi / 2)
+  bool known = false;              // a calibration set it
+};
+
 struct RuntimeSpec {
   std::string id;
   std::string name;
@@ -59,10 +81,10 @@ struct RuntimeSpec {
   std::vector<int> fused_decode_head_dims;   // empty: every head_dim is fused in decode
   bool always_unfused = false;
   RuntimeCoefficients coef;
-  // Set when a calibration replaced the coefficients: its name and its cross-validated error
-  // (fraction, held-out MAPE) per quantity, used to show predictions as ranges.
+  // Set when a calibration replaced the coefficients: its name, and what it knows of its own
+  // uncertainty (bands.hpp turns that into a band per prediction).
   std::string calibration;
-  double prefill_error = 0, decode_error = 0;
+  CalibrationUncertainty uncertainty;
 };
 
 RuntimeSpec parse_runtime_yaml(const std::string& path);
