@@ -40,12 +40,12 @@ double generation_factor(const Scenario& s) { return keyed(s.runtime.coef.genera
 // gemv_compute_efficiency of that peak; at one row this roof is far below the memory roof,
 // so batch-1 decode follows bandwidth. Matrix-matrix: tiles fill with rows, half efficiency at
 // compute_half_tokens, scaled by the quantization kernel class and the chip generation.
-// `peak` is the matmul peak already scaled by the quantization's kernel factor and the chip
-// generation's (looked up once per step, not per operator: the lookups were a third of predict).
-double matmul_rate(const Scenario& s, double peak, double rows) {
+// `peak` is the matmul peak already scaled by the quantization's kernel factor; `generation` is
+// generation_factor(s), looked up once per step rather than per operator (string-keyed lookups).
+double matmul_rate(const Scenario& s, double peak, double generation, double rows) {
   const auto& c = s.runtime.coef;
   if (rows <= c.gemv_max_rows) return s.hardware.fp32.value.value * c.gemv_compute_efficiency;
-  return peak * c.compute_efficiency * rows / (rows + c.compute_half_tokens);
+  return peak * c.compute_efficiency * generation * rows / (rows + c.compute_half_tokens);
 }
 
 bool gemv_regime(const Scenario& s, double rows) { return rows <= s.runtime.coef.gemv_max_rows; }
@@ -87,7 +87,8 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
   // Operators streaming quantized weights reach the share their kernel class allows.
   const double matrix_bw = bw * keyed(s.runtime.coef.quant_bandwidth_factor, q.kernel_class);
   const double attn_rate = attention_rate(s);
-  const double gemm_peak = s.hardware.matmul_peak().value * quant_factor(s) * generation_factor(s);
+  const double gemm_peak = s.hardware.matmul_peak().value * quant_factor(s);
+  const double generation = generation_factor(s);
   ops.clear();
   ops.reserve(m.layers.size() * 5 + 2);
   auto add = [&](Op op, double count) {
@@ -118,7 +119,7 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
       proj.flops = 2 * rows * p;
       proj.weight_bytes = p * q.matrix_bpw / 8;
       proj.activation_bytes = rows * 4 * h * kActivationBytes;
-      proj.compute_rate = matmul_rate(s, gemm_peak, rows);
+      proj.compute_rate = matmul_rate(s, gemm_peak, generation, rows);
       add(proj, layers);
     }
 
@@ -138,7 +139,7 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
       att.compute_rate = attn_rate;
       if (unfused_attention(s, a, shape.prefill)) {
         // Unfused: QK^T and PV are two batched GEMMs, at GEMM efficiency.
-        att.compute_rate = matmul_rate(s, gemm_peak, n * b);
+        att.compute_rate = matmul_rate(s, gemm_peak, generation, n * b);
         // Scores are written, soft-maxed and read back through memory; KV is read once.
         att.kv_read_bytes = kv_len * kv_token * b;
         att.activation_bytes = 2.0 * a.q_heads * n * kv_len * b * s.runtime.coef.transient_bytes_per_score;
@@ -164,7 +165,7 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
       mlp.weight_bytes = (dense - router_params(f, m.hidden)) * q.matrix_bpw / 8 +
                          router_params(f, m.hidden) * 4;
       mlp.activation_bytes = rows * 4 * h * kActivationBytes;
-      mlp.compute_rate = matmul_rate(s, gemm_peak, rows);
+      mlp.compute_rate = matmul_rate(s, gemm_peak, generation, rows);
       add(mlp, layers);
     }
     if (f.is_moe()) {
@@ -175,7 +176,7 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
       ex.weight_bytes = touched * per_expert * q.expert_bpw / 8;
       ex.activation_bytes = rows * f.active_experts * 2 * h * kActivationBytes;
       const double expert_rows = rows * f.active_experts / touched;
-      ex.compute_rate = matmul_rate(s, gemm_peak, expert_rows) *
+      ex.compute_rate = matmul_rate(s, gemm_peak, generation, expert_rows) *
                         (gemv_regime(s, expert_rows) ? 1.0 : s.runtime.coef.moe_compute_factor);
       add(ex, layers);
     }
@@ -192,7 +193,7 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
     head.flops = 2 * outputs * h * static_cast<double>(m.vocab);
     head.weight_bytes = lm_head_params(m) * (m.tied_embeddings ? q.embedding_bpw : q.lm_head_bpw) / 8;
     head.activation_bytes = outputs * static_cast<double>(m.vocab) * 4;
-    head.compute_rate = matmul_rate(s, gemm_peak, outputs);
+    head.compute_rate = matmul_rate(s, gemm_peak, generation, outputs);
     add(head, 1);
   }
 }
