@@ -92,7 +92,8 @@ struct RowResult {
   std::string bandwidth_note;  // the source's bandwidth figure disagrees with the datasheet
 };
 
-std::string num(double v) { return std::isfinite(v) ? fmt::format("{:.6g}", v) : "null"; }
+// 6 significant digits, written as the JSON builder writes them (std::to_chars, the digits of {:.6g}).
+std::string num(double v) { return std::isfinite(v) ? Json::number(v).text() : "null"; }
 
 }  // namespace
 
