@@ -1,6 +1,7 @@
 // Setups no machine runs: RAM a chip is never sold with, a runtime on hardware it does not run on,
 // a quantization its runtime cannot load. Refused with the allowed values (issue 14).
 #include <algorithm>
+#include <optional>
 #include <cmath>
 #include <fmt/ranges.h>
 #include <iostream>
@@ -12,14 +13,25 @@
 
 namespace ridgeline::cli {
 
-double parse_ram_gb(const std::string& text, const std::string& flag) {
+namespace {
+// "36 GB", "36GB", "25gib": the leading number and the unit after it, lower-cased, spaces dropped.
+struct NumberUnit {
+  std::optional<double> number;
+  std::string unit;
+};
+NumberUnit split_number_unit(const std::string& text) {
   size_t i = 0;
   while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-  const auto number = parse_double(text.substr(0, i));
+  NumberUnit r{parse_double(text.substr(0, i)), {}};
   std::string unit = text.substr(i);
   unit.erase(0, unit.find_first_not_of(' '));
-  std::string lower;
-  for (char c : unit) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char c : unit) r.unit += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return r;
+}
+}  // namespace
+
+double parse_ram_gb(const std::string& text, const std::string& flag) {
+  const auto [number, lower] = split_number_unit(text);
   // Apple sells "36GB" of 2^30-byte chips: GB, G and GiB all name that part; TB is 1024 of them.
   double scale = 0;
   if (lower.empty() || lower == "g" || lower == "gb" || lower == "gib") scale = 1;
@@ -30,13 +42,7 @@ double parse_ram_gb(const std::string& text, const std::string& flag) {
 }
 
 Bytes parse_size_option(const std::string& text, const std::string& flag) {
-  size_t i = 0;
-  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-  const auto number = parse_double(text.substr(0, i));
-  std::string unit = text.substr(i);
-  unit.erase(0, unit.find_first_not_of(' '));
-  std::string lower;
-  for (char c : unit) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const auto [number, lower] = split_number_unit(text);
   // A bare number and G are GB (10^9 bytes), as a memory limit is stated; GiB is 2^30 strictly.
   double scale = 0;
   if (lower.empty() || lower == "g" || lower == "gb") scale = kGB;
