@@ -27,7 +27,7 @@ CalibrationChoice calibration_choice(const std::string& text) {
 
 std::vector<PriceRow> price_table_for(const BuyOptions& o) {
   std::vector<PriceRow> rows = price_catalog();
-  if (!o.prices_file.empty()) rows = merge_prices(std::move(rows), parse_price_file(o.prices_file, hardware_catalog()));
+  if (!o.prices_file.empty()) rows = merge_prices(std::move(rows), parse_price_file(o.prices_file));
   for (const auto& kv : o.prices) {
     const auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) throw InputError("--price: '{}' is not ID=USD", kv);

@@ -1,6 +1,7 @@
 #include "ridgeline/prices.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <cctype>
 
 #include "ridgeline/catalog.hpp"
@@ -32,7 +33,10 @@ std::string url(MapReader& r, const std::string& key) {
   return u;
 }
 
-PriceRow parse_row(MapReader& m, const std::vector<HardwareSpec>& hardware) {
+// The profile a row names, or an error naming the row's key with a did-you-mean.
+using HardwareLookup = std::function<const HardwareSpec&(const std::string& id, const std::string& where)>;
+
+PriceRow parse_row(MapReader& m, const HardwareLookup& lookup) {
   PriceRow p;
   p.id = m.str("id");
   for (char c : p.id)
@@ -41,8 +45,7 @@ PriceRow parse_row(MapReader& m, const std::vector<HardwareSpec>& hardware) {
                        m.where("id"), p.id);
   p.machine = m.str("machine");
   p.hardware = m.str("hardware");
-  const HardwareSpec* hw =
-      &find_or_suggest(hardware, p.hardware, &HardwareSpec::id, m.where("hardware") + ": '{}' is not a hardware profile");
+  const HardwareSpec* hw = &lookup(p.hardware, m.where("hardware"));
   p.memory = parse_bytes(m.str("memory"), m.where("memory"));
   const auto& sizes = hw->memory_sizes.value;
   if (std::find(sizes.begin(), sizes.end(), p.memory) == sizes.end()) {
@@ -83,17 +86,15 @@ PriceRow parse_row(MapReader& m, const std::vector<HardwareSpec>& hardware) {
   return p;
 }
 
-}  // namespace
 
-std::vector<PriceRow> parse_price_text(const std::string& text, const std::string& label,
-                                       const std::vector<HardwareSpec>& hardware) {
+std::vector<PriceRow> parse_rows(const std::string& text, const std::string& label, const HardwareLookup& lookup) {
   MapReader root(load_document_text(text, label), label);
   const YAML::Node list = root.node("prices");
   if (!list.IsSequence() || list.size() == 0) throw InputError("{}: expected a non-empty list", root.where("prices"));
   std::vector<PriceRow> rows;
   for (size_t i = 0; i < list.size(); ++i) {
     MapReader m(list[i], fmt::format("{}[{}]", root.where("prices"), i));
-    PriceRow p = parse_row(m, hardware);
+    PriceRow p = parse_row(m, lookup);
     p.origin = label;
     if (std::any_of(rows.begin(), rows.end(), [&](const PriceRow& r) { return r.id == p.id; }))
       throw InputError("{}: '{}' appears twice", m.where("id"), p.id);
@@ -103,13 +104,29 @@ std::vector<PriceRow> parse_price_text(const std::string& text, const std::strin
   return rows;
 }
 
-std::vector<PriceRow> parse_price_file(const std::string& path, const std::vector<HardwareSpec>& hardware) {
-  return parse_price_text(read_text_file(path), path, hardware);
+// Only the profiles the rows name are parsed (each once, by the catalog), not all of them: a
+// price file names about half the chips, and parsing every profile was a third of `buy`.
+const HardwareSpec& from_catalog(const std::string& id, const std::string& where) {
+  if (const HardwareSpec* hw = catalog_hardware(id)) return *hw;
+  find_or_suggest(hardware_headers(), id, &HardwareHeader::id, where + ": '{}' is not a hardware profile");
+  throw InputError("{}: '{}' is not a hardware profile", where, id);  // not reached: the line above throws
+}
+
+}  // namespace
+
+std::vector<PriceRow> parse_price_text(const std::string& text, const std::string& label,
+                                       const std::vector<HardwareSpec>& hardware) {
+  return parse_rows(text, label, [&](const std::string& id, const std::string& where) -> const HardwareSpec& {
+    return find_or_suggest(hardware, id, &HardwareSpec::id, where + ": '{}' is not a hardware profile");
+  });
+}
+
+std::vector<PriceRow> parse_price_file(const std::string& path) {
+  return parse_rows(read_text_file(path), path, from_catalog);
 }
 
 const std::vector<PriceRow>& price_catalog() {
-  static const std::vector<PriceRow> rows =
-      parse_price_file(data_dir() + "/hardware_profiles/prices/us.yaml", hardware_catalog());
+  static const std::vector<PriceRow> rows = parse_price_file(data_dir() + "/hardware_profiles/prices/us.yaml");
   return rows;
 }
 

@@ -34,7 +34,8 @@ struct PriceRow {
 
 // Parses a price file strictly: every bad value is an InputError naming the file, row and key.
 // Hardware ids and RAM sizes are checked against `hardware`.
-std::vector<PriceRow> parse_price_file(const std::string& path, const std::vector<HardwareSpec>& hardware);
+// A price file whose rows name catalog profiles (only the profiles named are parsed).
+std::vector<PriceRow> parse_price_file(const std::string& path);
 std::vector<PriceRow> parse_price_text(const std::string& text, const std::string& label,
                                        const std::vector<HardwareSpec>& hardware);
 // The built-in table, parsed once.
