@@ -107,9 +107,8 @@ std::vector<PriceRow> parse_rows(const std::string& text, const std::string& lab
 // Only the profiles the rows name are parsed (each once, by the catalog), not all of them: a
 // price file names about half the chips, and parsing every profile was a third of `buy`.
 const HardwareSpec& from_catalog(const std::string& id, const std::string& where) {
-  if (const HardwareSpec* hw = catalog_hardware(id)) return *hw;
-  find_or_suggest(hardware_headers(), id, &HardwareHeader::id, where + ": '{}' is not a hardware profile");
-  throw InputError("{}: '{}' is not a hardware profile", where, id);  // not reached: the line above throws
+  const HardwareHeader& h = find_or_suggest(hardware_headers(), id, &HardwareHeader::id, where + ": '{}' is not a hardware profile");
+  return *catalog_hardware(h.id);  // a header is a profile file, so it parses (or throws naming it)
 }
 
 }  // namespace

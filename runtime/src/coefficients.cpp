@@ -70,6 +70,8 @@ const std::vector<CoefficientInfo>& coefficient_table() {
   return t;
 }
 
+bool is_wrapper_coefficient(const CoefficientInfo& c) { return std::string_view(c.name).starts_with("wrapper_"); }
+
 const CoefficientInfo* find_coefficient(std::string_view name) {
   const auto dot = name.find('.');
   const std::string_view base = name.substr(0, dot);

@@ -78,14 +78,8 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     const RuntimeSpec inner = parse_runtime_yaml(*inner_path);
     if (!inner.wraps.empty()) throw InputError("{}: '{}' is itself a wrapper; wrap the engine", w->where("wraps"), rt.wraps);
     rt.coef = inner.coef;
-    const CoefficientInfo& f = *find_coefficient("wrapper_step_overhead_ms");
-    rt.coef.wrapper_step_overhead_ms = w->number(f.name, f.min, f.max);
-    const CoefficientInfo& q = *find_coefficient("wrapper_request_ms");
-    rt.coef.wrapper_request_ms = w->number(q.name, q.min, q.max);
-    for (const char* name : {"wrapper_moe_kernels_per_layer", "wrapper_linear_kernels_per_layer"}) {
-      const CoefficientInfo& k = *find_coefficient(name);
-      rt.coef.*k.member = w->number(k.name, k.min, k.max);
-    }
+    for (const auto& f : coefficient_table())
+      if (is_wrapper_coefficient(f)) rt.coef.*f.member = w->number(f.name, f.min, f.max);
     w->ignore("source");
     w->finish();
     r.finish();
@@ -94,10 +88,7 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   MapReader c = r.map("coefficients");
   for (const auto& f : coefficient_table()) {
     if (f.member == &RuntimeCoefficients::transient_bytes_per_score) continue;  // under attention:
-    if (f.member == &RuntimeCoefficients::wrapper_step_overhead_ms) continue;   // under wrapper:
-    if (f.member == &RuntimeCoefficients::wrapper_request_ms) continue;         // under wrapper:
-    if (f.member == &RuntimeCoefficients::wrapper_moe_kernels_per_layer) continue;     // under wrapper:
-    if (f.member == &RuntimeCoefficients::wrapper_linear_kernels_per_layer) continue;  // under wrapper:
+    if (is_wrapper_coefficient(f)) continue;                                     // under wrapper:
     if (f.member) {
       rt.coef.*f.member = c.number(f.name, f.min, f.max);
       continue;

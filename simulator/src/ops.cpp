@@ -19,14 +19,14 @@ double keyed(const std::map<std::string, double>& m, const std::string& key) {
 }
 
 // Datasheet bandwidth x the chip's measured streaming efficiency x what this runtime's kernels
-// reach of it on this tier of chip (x, for weight streams, the kernel class's share), never above
-// the datasheet: no kernel reads memory faster than the bus moves it, whatever a fit says.
-double bandwidth(const Scenario& s, double kernel_factor = 1.0) {
-  const double datasheet = s.hardware.bandwidth.value.value;
-  return std::min(datasheet, datasheet * s.hardware.stream_efficiency.value * s.runtime.coef.bandwidth_efficiency *
-                                 keyed(s.runtime.coef.tier_bandwidth_factor, s.hardware.tier) * kernel_factor);
+// reach of it on this tier of chip, before the datasheet cap (see capped()).
+double uncapped_bandwidth(const Scenario& s) {
+  return s.hardware.bandwidth.value.value * s.hardware.stream_efficiency.value * s.runtime.coef.bandwidth_efficiency *
+         keyed(s.runtime.coef.tier_bandwidth_factor, s.hardware.tier);
 }
 
+// No kernel reads memory faster than the bus moves it, whatever a fit says.
+double capped(const Scenario& s, double bandwidth) { return std::min(s.hardware.bandwidth.value.value, bandwidth); }
 
 // Chip generation's matrix-matrix efficiency relative to the runtime's (M3/M4 dynamic caching,
 // M5 neural accelerators, GB10 tensor cores differ in how close tiles run to peak); 1 if not fitted.
@@ -83,9 +83,10 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
   const double h = static_cast<double>(m.hidden);
   const double n = shape.tokens, c = shape.context, b = shape.batch;
   const double rows = n * b;
-  const double bw = bandwidth(s);
+  const double stream = uncapped_bandwidth(s);
+  const double bw = capped(s, stream);
   // Operators streaming quantized weights reach the share their kernel class allows.
-  const double matrix_bw = bandwidth(s, keyed(s.runtime.coef.quant_bandwidth_factor, q.kernel_class));
+  const double matrix_bw = capped(s, stream * keyed(s.runtime.coef.quant_bandwidth_factor, q.kernel_class));
   const double attn_rate = attention_rate(s);
   const double plain_peak = s.hardware.matmul_peak().value * generation_factor(s);
   const double gemm_peak = plain_peak * keyed(s.runtime.coef.quant_compute_factor, q.kernel_class);
@@ -172,7 +173,7 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
       Op ex{"routed experts", group};
       const double E = f.experts, k = f.active_experts, per_expert = expert_params(f, m.hidden);
       ex.flops = 2 * rows * k * per_expert;
-      ex.activation_bytes = rows * k * 2 * h * kActivationBytes;
+      ex.activation_bytes = rows * k * step::kExpertActivationVectors * h * kActivationBytes;
       if (rows <= s.runtime.coef.moe_gemv_max_rows) {
         // Row by row (ggml-metal's mul_mv_id below 32 rows): each row streams its k experts'
         // weights, shared or not, through the matrix-vector kernel.

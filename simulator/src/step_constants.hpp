@@ -17,6 +17,9 @@ constexpr double kRouterBytesPerParam = kFp32Bytes;
 // kernels (Q and the attention output; an MLP's gate and up products are counted at hidden width).
 // A round allowance, not a derivation: these bytes matter only where no roof above them does.
 constexpr double kProjectionActivationVectors = 4;
+// Hidden-width vectors each routed expert moves per row it serves: the row's input gathered to the
+// expert and the expert's output scattered back for the weighted sum.
+constexpr double kExpertActivationVectors = 2;
 // Per layer and row, hidden-width vectors moved by the norms and residual adds of a pre-norm layer:
 // two RMSNorms each read their input and write their output (4), two residual adds each read the
 // branch output into the residual stream (2).

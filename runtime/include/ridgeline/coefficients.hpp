@@ -23,6 +23,9 @@ struct CoefficientInfo {
 };
 
 const std::vector<CoefficientInfo>& coefficient_table();
+// A wrapper's own cost (the `wrapper_` coefficients): 0 in an engine, read under a profile's
+// `wrapper:` block, the only ones a wrapper's calibration fits.
+bool is_wrapper_coefficient(const CoefficientInfo& c);
 // "bandwidth_efficiency" or "quant_compute_factor.k": the declaration, or nullptr.
 const CoefficientInfo* find_coefficient(std::string_view name);
 // The value behind a (possibly keyed) name in this runtime; keyed entries are created at 1.
