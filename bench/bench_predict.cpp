@@ -47,7 +47,7 @@ BENCHMARK(BM_Sweep100K)->Unit(benchmark::kMillisecond)->Iterations(1);
 // per point after resolving its setups once).
 static void BM_SweepRowCsv(benchmark::State& state) {
   Scenario s = long_context(8192);
-  fmt::memory_buffer out;
+  std::string out;
   for (auto _ : state) {
     out.clear();
     append_csv_row(out, s, predict(s));
@@ -59,7 +59,7 @@ BENCHMARK(BM_SweepRowCsv);
 
 static void BM_SweepRowJson(benchmark::State& state) {
   Scenario s = long_context(8192);
-  fmt::memory_buffer out;
+  std::string out;
   for (auto _ : state) {
     out.clear();
     append_prediction_json(out, s, predict(s));

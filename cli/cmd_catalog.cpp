@@ -61,7 +61,13 @@ std::string list_json(const std::string& what) {
                      .add("default_chunk", Json::integer(rt.default_chunk))
                      .add("kv", Json::string(rt.kv_upfront ? "upfront" : "growing")));
   }
-  return JsonObject().add("schema_version", Json::integer(kSchemaVersion)).add(what, items).str() + "\n";
+  JsonObject out;
+  out.add("schema_version", Json::integer(kSchemaVersion));
+  if (what == "hardware") out.add("hardware", items);
+  else if (what == "models") out.add("models", items);
+  else if (what == "quants") out.add("quants", items);
+  else out.add("runtimes", items);
+  return std::move(out).str() + "\n";
 }
 }  // namespace
 

@@ -38,7 +38,7 @@ std::vector<std::string> axis_values(const ScenarioOptions& base, const Axis& ax
   return split_list(text);
 }
 
-void append(fmt::memory_buffer& out, std::string_view text) { out.append(text.data(), text.data() + text.size()); }
+void append(std::string& out, std::string_view text) { out += text; }
 
 struct SetupPoint {
   ScenarioOptions opts;
@@ -102,12 +102,12 @@ std::string csv_field(const std::string& s) {
 
 // The text table: each setup (hardware, model, quantization, runtime, RAM) on a heading line and
 // under it one row per workload point, so that rows stay within 100 columns whatever the ids.
-void append_table_header(fmt::memory_buffer& out) {
+void append_table_header(std::string& out) {
   fmt::format_to(std::back_inserter(out), "{:>7} {:>9} {:>8} {:>8} {:>7}  {}\n", "prompt", "pf ms/tok", "TTFT s", "dec t/s",
                  "peak GB", "status");
 }
 
-void append_setup_heading(fmt::memory_buffer& out, const Setup& st) {
+void append_setup_heading(std::string& out, const Setup& st) {
   Scenario s = st.scenario;
   s.ram = st.base.ram.value > 0 ? st.base.ram : s.hardware.largest_memory();
   s.limit = st.base.limit.value > 0 ? st.base.limit : default_gpu_limit(s.hardware, s.ram);
@@ -116,7 +116,7 @@ void append_setup_heading(fmt::memory_buffer& out, const Setup& st) {
 }
 
 // A point that could not be computed: what was asked, and why not.
-void append_not_computed(fmt::memory_buffer& out, const SweepOptions& o, const Scenario& s, const Workload& w,
+void append_not_computed(std::string& out, const SweepOptions& o, const Scenario& s, const Workload& w,
                          const std::string& why) {
   const long long chunk = w.chunk > 0 ? w.chunk : s.runtime.default_chunk;
   const Bytes ram = w.ram.value > 0 ? w.ram : s.hardware.largest_memory();
@@ -138,16 +138,20 @@ void append_not_computed(fmt::memory_buffer& out, const SweepOptions& o, const S
 }
 
 // Table rows carry the warnings the JSON has, each text once per sweep (the JSON repeats them per row).
-void append_computed(fmt::memory_buffer& out, const SweepOptions& o, const Scenario& s, const Prediction& p,
+void append_computed(std::string& out, const SweepOptions& o, const Scenario& s, const Prediction& p,
                      std::set<std::string>& warned) {
   const char* status = p.mem.fits ? "ok" : "does_not_fit";
   if (o.csv) {
     append_csv_row(out, s, p);
-    fmt::format_to(std::back_inserter(out), ",{},\n", status);
+    out += ',';
+    out += status;
+    out += ",\n";
   } else if (o.json) {
     append_prediction_json(out, s, p);
     out.resize(out.size() - 1);  // the closing brace: the status goes in the same object
-    fmt::format_to(std::back_inserter(out), ", \"status\": \"{}\"}}", status);
+    out += ", \"status\": \"";
+    out += status;
+    out += "\"}";
   } else if (!p.mem.fits) {  // a run that does not fit has no speed to state
     fmt::format_to(std::back_inserter(out), "{:>7} {:>9} {:>8} {:>8} {:>7.1f}  does not fit\n", s.workload.prompt, "-", "-", "-",
                    p.mem.peak.value / kGB);
@@ -171,7 +175,8 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
   std::set<std::string> warned;
   if (setups.size() * workloads.size() > 2000000) throw InputError("sweep: more than 2,000,000 points; narrow the lists");
   // Rows stream through one buffer, written out in blocks: nothing per point is kept.
-  fmt::memory_buffer buf;
+  std::string buf;
+  buf.reserve(1 << 17);
   auto flush = [&](bool always) {
     if (always || buf.size() > (1 << 16)) out.write(buf.data(), static_cast<std::streamsize>(buf.size())), buf.clear();
   };

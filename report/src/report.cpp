@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <iterator>
 
 #include "ridgeline/bands.hpp"
 #include "ridgeline/derived.hpp"
+#include "ridgeline/number_format.hpp"
 #include "ridgeline/text_layout.hpp"
 
 namespace ridgeline {
@@ -55,12 +57,10 @@ std::string json_escape(const std::string& s) {
 }
 
 namespace {
-// 6 significant digits, as printf's and fmt's "{:.6g}" write them; std::to_chars does it at
-// a third of fmt's cost, and a sweep writes millions.
+// 6 significant digits, as printf's and fmt's "{:.6g}" write them (number_format.hpp).
 std::string num(double v) {
-  char buf[40];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 6);
-  return std::string(buf, r.ptr);
+  char buf[32];
+  return std::string(buf, write_g6(v, buf));
 }
 
 const RateBand* band_of(const Prediction& p, bool prefill) {
@@ -84,24 +84,29 @@ Json Json::boolean(bool v) { return Json(v ? "true" : "false"); }
 Json Json::null() { return Json("null"); }
 Json Json::optional_integer(const std::optional<long long>& v) { return v ? integer(*v) : null(); }
 
-void JsonObject::begin_member(std::string_view key) {
+void JsonObject::begin_member(JsonKey key) {
   if (text_.size() == 1) text_.reserve(256);  // most records are a few hundred bytes: one allocation, not six
-  text_ += text_.size() > 1 ? ", \"" : "\"";
-  append_json_escaped(text_, key);
-  text_ += "\": ";
+  // `, "key": ` in one resize and copy: three appends cost three capacity checks per member.
+  const bool first = text_.size() == 1;
+  const size_t at = text_.size(), lead = first ? 1 : 3;
+  text_.resize(at + lead + key.text.size() + 3);
+  char* p = text_.data() + at;
+  std::memcpy(p, ", \"" + (first ? 2 : 0), lead);
+  std::memcpy(p + lead, key.text.data(), key.text.size());
+  std::memcpy(p + lead + key.text.size(), "\": ", 3);
 }
-JsonObject& JsonObject::add(std::string_view key, const Json& value) {
+JsonObject& JsonObject::add(JsonKey key, const Json& value) {
   begin_member(key);
   text_ += value.text();
   return *this;
 }
-JsonObject& JsonObject::add(std::string_view key, const JsonObject& value) {
+JsonObject& JsonObject::add(JsonKey key, const JsonObject& value) {
   begin_member(key);
   text_ += value.text_;
   text_ += '}';
   return *this;
 }
-JsonObject& JsonObject::add(std::string_view key, const JsonArray& value) {
+JsonObject& JsonObject::add(JsonKey key, const JsonArray& value) {
   begin_member(key);
   text_ += value.text_;
   text_ += ']';
@@ -195,9 +200,8 @@ JsonObject prediction_record(const Scenario& s, const Prediction& p) {
 
 std::string prediction_json(const Scenario& s, const Prediction& p) { return prediction_record(s, p).str(); }
 
-void append_prediction_json(fmt::memory_buffer& out, const Scenario& s, const Prediction& p) {
-  const std::string json = prediction_json(s, p);
-  out.append(json.data(), json.data() + json.size());
+void append_prediction_json(std::string& out, const Scenario& s, const Prediction& p) {
+  out += prediction_record(s, p).str();
 }
 
 std::string prediction_table(const Scenario& s, const Prediction& p) {
@@ -256,66 +260,18 @@ std::string prediction_table(const Scenario& s, const Prediction& p) {
 }
 
 namespace {
-// One CSV column: its header name and how a prediction fills it.
-struct CsvField {
-  const char* name;
-  std::string (*value)(const Scenario&, const Prediction&);
-  bool speed = false;  // empty when the run does not fit: a run that cannot happen has no speed
-};
-std::string whole_bytes(const Bytes& b) { return std::to_string(std::llround(b.value)); }
-// A band column: empty when the prediction has no band (uncalibrated, or a sweep without --bands).
-std::string band_low(const Prediction& p, bool prefill, double rate) {
-  const RateBand* b = band_of(p, prefill);
-  return b ? num(rate * std::exp(-b->total)) : std::string();
+// CSV cells are appended straight into the row: a sweep writes ~35 per row.
+void put_num(std::string& out, double v) {
+  char buf[32];
+  out.append(buf, write_g6(v, buf));
 }
-std::string band_high(const Prediction& p, bool prefill, double rate) {
-  const RateBand* b = band_of(p, prefill);
-  return b ? num(rate * std::exp(b->total)) : std::string();
+void put_int(std::string& out, long long v) {
+  char buf[24];
+  out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
 }
-std::string coefficients_percent(const Prediction& p, bool prefill) {
-  const RateBand* b = band_of(p, prefill);
-  return b && p.bands->covariance ? num(band_percent(b->coefficients)) : std::string();
-}
-const CsvField kCsvFields[] = {
-    {"hardware", [](const Scenario& s, const Prediction&) { return s.hardware.id; }},
-    {"model", [](const Scenario& s, const Prediction&) { return s.model.id; }},
-    {"quant", [](const Scenario& s, const Prediction&) { return s.quant.id; }},
-    {"runtime", [](const Scenario& s, const Prediction&) { return s.runtime.id; }},
-    {"memory_gb", [](const Scenario& s, const Prediction&) { return num(sold_ram_gb(s.ram)); }},
-    {"prompt", [](const Scenario& s, const Prediction&) { return std::to_string(s.workload.prompt); }},
-    {"cached", [](const Scenario& s, const Prediction&) { return std::to_string(s.workload.cached); }},
-    {"gen", [](const Scenario& s, const Prediction&) { return std::to_string(s.workload.gen); }},
-    {"chunk", [](const Scenario& s, const Prediction&) { return std::to_string(s.chunk); }},
-    {"batch", [](const Scenario& s, const Prediction&) { return std::to_string(s.workload.batch); }},
-    {"kv_dtype", [](const Scenario& s, const Prediction&) { return s.kv.id; }},
-    {"prefill_seconds", [](const Scenario&, const Prediction& p) { return num(p.prefill_seconds); }, true},
-    {"prefill_ms_per_token", [](const Scenario&, const Prediction& p) { return num(p.prefill_ms_per_token()); }, true},
-    {"prefill_tokens_per_second", [](const Scenario&, const Prediction& p) { return num(p.prefill_tps()); }, true},
-    {"prefill_bound", [](const Scenario&, const Prediction& p) { return std::string(to_string(p.prefill_bound)); }, true},
-    {"decode_seconds", [](const Scenario&, const Prediction& p) { return num(p.decode_seconds); }, true},
-    {"decode_tokens_per_second", [](const Scenario&, const Prediction& p) { return num(p.decode_tps()); }, true},
-    {"decode_tokens_per_second_start", [](const Scenario&, const Prediction& p) { return num(p.decode_tps_start); }, true},
-    {"decode_tokens_per_second_end", [](const Scenario&, const Prediction& p) { return num(p.decode_tps_end); }, true},
-    {"ttft_seconds", [](const Scenario&, const Prediction& p) { return num(p.ttft_seconds); }, true},
-    {"total_seconds", [](const Scenario&, const Prediction& p) { return num(p.total_seconds); }, true},
-    {"weights_bytes", [](const Scenario&, const Prediction& p) { return whole_bytes(p.mem.weights); }},
-    {"kv_cache_bytes", [](const Scenario&, const Prediction& p) { return whole_bytes(p.mem.kv_cache); }},
-    {"transient_bytes", [](const Scenario&, const Prediction& p) { return whole_bytes(p.mem.transient); }},
-    {"peak_bytes", [](const Scenario&, const Prediction& p) { return whole_bytes(p.mem.peak); }},
-    {"limit_bytes", [](const Scenario&, const Prediction& p) { return whole_bytes(p.mem.limit); }},
-    {"fits", [](const Scenario&, const Prediction& p) { return std::string(p.mem.fits ? "true" : "false"); }},
-    {"oom_at_context_tokens",
-     [](const Scenario&, const Prediction& p) { return p.mem.oom_at_context ? std::to_string(*p.mem.oom_at_context) : std::string(); }},
-    {"prefill_tokens_per_second_1sigma_low", [](const Scenario&, const Prediction& p) { return band_low(p, true, p.prefill_tps()); }, true},
-    {"prefill_tokens_per_second_1sigma_high", [](const Scenario&, const Prediction& p) { return band_high(p, true, p.prefill_tps()); }, true},
-    {"prefill_coefficients_1sigma_percent", [](const Scenario&, const Prediction& p) { return coefficients_percent(p, true); }, true},
-    {"decode_tokens_per_second_1sigma_low", [](const Scenario&, const Prediction& p) { return band_low(p, false, p.decode_tps()); }, true},
-    {"decode_tokens_per_second_1sigma_high", [](const Scenario&, const Prediction& p) { return band_high(p, false, p.decode_tps()); }, true},
-    {"decode_coefficients_1sigma_percent", [](const Scenario&, const Prediction& p) { return coefficients_percent(p, false); }, true},
-};
-
+void put_bytes(std::string& out, const Bytes& b) { put_int(out, std::llround(b.value)); }
 // RFC 4180: a field holding a comma, quote or line break is quoted, its quotes doubled.
-void append_csv_field(std::string& out, const std::string& v) {
+void put_text(std::string& out, std::string_view v) {
   const bool plain = std::none_of(v.begin(), v.end(), [](char c) { return c == ',' || c == '"' || c == '\r' || c == '\n'; });
   if (plain) {
     out += v;
@@ -325,6 +281,59 @@ void append_csv_field(std::string& out, const std::string& v) {
   for (char c : v) out += c == '"' ? "\"\"" : std::string_view(&c, 1);
   out += '"';
 }
+// A band column: empty when the prediction has no band (uncalibrated, or a sweep without --bands).
+void put_band(std::string& out, const Prediction& p, bool prefill, double rate, double sign) {
+  if (const RateBand* b = band_of(p, prefill)) put_num(out, rate * std::exp(sign * b->total));
+}
+void put_coefficients_percent(std::string& out, const Prediction& p, bool prefill) {
+  const RateBand* b = band_of(p, prefill);
+  if (b && p.bands->covariance) put_num(out, band_percent(b->coefficients));
+}
+
+// One CSV column: its header name and how a prediction fills it.
+using S = const Scenario&;
+using P = const Prediction&;
+struct CsvField {
+  const char* name;
+  void (*write)(std::string& out, S, P);
+  bool speed = false;  // empty when the run does not fit: a run that cannot happen has no speed
+};
+const CsvField kCsvFields[] = {
+    {"hardware", [](std::string& o, S s, P) { put_text(o, s.hardware.id); }},
+    {"model", [](std::string& o, S s, P) { put_text(o, s.model.id); }},
+    {"quant", [](std::string& o, S s, P) { put_text(o, s.quant.id); }},
+    {"runtime", [](std::string& o, S s, P) { put_text(o, s.runtime.id); }},
+    {"memory_gb", [](std::string& o, S s, P) { put_num(o, sold_ram_gb(s.ram)); }},
+    {"prompt", [](std::string& o, S s, P) { put_int(o, s.workload.prompt); }},
+    {"cached", [](std::string& o, S s, P) { put_int(o, s.workload.cached); }},
+    {"gen", [](std::string& o, S s, P) { put_int(o, s.workload.gen); }},
+    {"chunk", [](std::string& o, S s, P) { put_int(o, s.chunk); }},
+    {"batch", [](std::string& o, S s, P) { put_int(o, s.workload.batch); }},
+    {"kv_dtype", [](std::string& o, S s, P) { put_text(o, s.kv.id); }},
+    {"prefill_seconds", [](std::string& o, S, P p) { put_num(o, p.prefill_seconds); }, true},
+    {"prefill_ms_per_token", [](std::string& o, S, P p) { put_num(o, p.prefill_ms_per_token()); }, true},
+    {"prefill_tokens_per_second", [](std::string& o, S, P p) { put_num(o, p.prefill_tps()); }, true},
+    {"prefill_bound", [](std::string& o, S, P p) { o += to_string(p.prefill_bound); }, true},
+    {"decode_seconds", [](std::string& o, S, P p) { put_num(o, p.decode_seconds); }, true},
+    {"decode_tokens_per_second", [](std::string& o, S, P p) { put_num(o, p.decode_tps()); }, true},
+    {"decode_tokens_per_second_start", [](std::string& o, S, P p) { put_num(o, p.decode_tps_start); }, true},
+    {"decode_tokens_per_second_end", [](std::string& o, S, P p) { put_num(o, p.decode_tps_end); }, true},
+    {"ttft_seconds", [](std::string& o, S, P p) { put_num(o, p.ttft_seconds); }, true},
+    {"total_seconds", [](std::string& o, S, P p) { put_num(o, p.total_seconds); }, true},
+    {"weights_bytes", [](std::string& o, S, P p) { put_bytes(o, p.mem.weights); }},
+    {"kv_cache_bytes", [](std::string& o, S, P p) { put_bytes(o, p.mem.kv_cache); }},
+    {"transient_bytes", [](std::string& o, S, P p) { put_bytes(o, p.mem.transient); }},
+    {"peak_bytes", [](std::string& o, S, P p) { put_bytes(o, p.mem.peak); }},
+    {"limit_bytes", [](std::string& o, S, P p) { put_bytes(o, p.mem.limit); }},
+    {"fits", [](std::string& o, S, P p) { o += p.mem.fits ? "true" : "false"; }},
+    {"oom_at_context_tokens", [](std::string& o, S, P p) { if (p.mem.oom_at_context) put_int(o, *p.mem.oom_at_context); }},
+    {"prefill_tokens_per_second_1sigma_low", [](std::string& o, S, P p) { put_band(o, p, true, p.prefill_tps(), -1); }, true},
+    {"prefill_tokens_per_second_1sigma_high", [](std::string& o, S, P p) { put_band(o, p, true, p.prefill_tps(), 1); }, true},
+    {"prefill_coefficients_1sigma_percent", [](std::string& o, S, P p) { put_coefficients_percent(o, p, true); }, true},
+    {"decode_tokens_per_second_1sigma_low", [](std::string& o, S, P p) { put_band(o, p, false, p.decode_tps(), -1); }, true},
+    {"decode_tokens_per_second_1sigma_high", [](std::string& o, S, P p) { put_band(o, p, false, p.decode_tps(), 1); }, true},
+    {"decode_coefficients_1sigma_percent", [](std::string& o, S, P p) { put_coefficients_percent(o, p, false); }, true},
+};
 }  // namespace
 
 std::string csv_header() {
@@ -335,17 +344,15 @@ std::string csv_header() {
 
 std::string csv_row(const Scenario& s, const Prediction& p) {
   std::string out;
-  out.reserve(256);
-  for (const auto& f : kCsvFields) {
-    if (&f != kCsvFields) out += ',';
-    if (!f.speed || p.mem.fits) append_csv_field(out, f.value(s, p));
-  }
+  append_csv_row(out, s, p);
   return out;
 }
 
-void append_csv_row(fmt::memory_buffer& out, const Scenario& s, const Prediction& p) {
-  const std::string row = csv_row(s, p);
-  out.append(row.data(), row.data() + row.size());
+void append_csv_row(std::string& out, const Scenario& s, const Prediction& p) {
+  for (const auto& f : kCsvFields) {
+    if (&f != kCsvFields) out += ',';
+    if (!f.speed || p.mem.fits) f.write(out, s, p);
+  }
 }
 
 size_t csv_header_columns() { return std::size(kCsvFields); }

@@ -77,19 +77,29 @@ std::vector<Op> step_ops(const Scenario& s, const StepShape& shape) {
   return ops;
 }
 
-void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) {
+StepRoofs step_roofs(const Scenario& s) {
+  StepRoofs r;
+  const double stream = uncapped_bandwidth(s);
+  r.bandwidth = capped(s, stream);
+  // Operators streaming quantized weights reach the share their kernel class allows.
+  r.matrix_bandwidth = capped(s, stream * keyed(s.runtime.coef.quant_bandwidth_factor, s.quant.kernel_class));
+  r.attention_rate = attention_rate(s);
+  r.plain_peak = s.hardware.matmul_peak().value * generation_factor(s);
+  r.quantized_peak = r.plain_peak * keyed(s.runtime.coef.quant_compute_factor, s.quant.kernel_class);
+  r.overhead_seconds = step_overhead_seconds(s);
+  return r;
+}
+
+void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) { step_ops(s, step_roofs(s), shape, ops); }
+
+void step_ops(const Scenario& s, const StepRoofs& roofs, const StepShape& shape, std::vector<Op>& ops) {
   const ModelSpec& m = s.model;
   const Quantization& q = s.quant;
   const double h = static_cast<double>(m.hidden);
   const double n = shape.tokens, c = shape.context, b = shape.batch;
   const double rows = n * b;
-  const double stream = uncapped_bandwidth(s);
-  const double bw = capped(s, stream);
-  // Operators streaming quantized weights reach the share their kernel class allows.
-  const double matrix_bw = capped(s, stream * keyed(s.runtime.coef.quant_bandwidth_factor, q.kernel_class));
-  const double attn_rate = attention_rate(s);
-  const double plain_peak = s.hardware.matmul_peak().value * generation_factor(s);
-  const double gemm_peak = plain_peak * keyed(s.runtime.coef.quant_compute_factor, q.kernel_class);
+  const double bw = roofs.bandwidth, matrix_bw = roofs.matrix_bandwidth, attn_rate = roofs.attention_rate;
+  const double plain_peak = roofs.plain_peak, gemm_peak = roofs.quantized_peak;
   ops.clear();
   ops.reserve(m.layers.size() * 5 + 2);
   auto add = [&](Op op, double count) {

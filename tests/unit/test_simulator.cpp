@@ -242,12 +242,14 @@ TEST(Catalog, EveryProfileParsesAndCarriesSources) {
   EXPECT_EQ(resolve_model("Llama 2 7B").id, "llama-2-7b");
 }
 
-// Numbers in JSON and CSV are written with std::to_chars: the digits must be those of "{:.6g}"
+// Numbers in JSON and CSV are written by write_g6: the digits must be those of "{:.6g}"
 // (printf's %.6g), ties, powers of ten, exponents and negative values included.
 TEST(Report, NumbersHaveTheDigitsOfG6) {
   std::mt19937_64 rng(14);
   std::uniform_real_distribution<double> exponent(-60, 60);
-  std::vector<double> values = {0.0, 1e6, 999999.5, 999999.4, 9.999995, 0.0001, 0.00001, 123456.5, -2.5, 1.0 / 3, 1e21};
+  std::vector<double> values = {0.0,      1e6,     999999.5, 999999.4, 9.999995, 0.0001, 0.00001, 9.9999951e-5,
+                                0.000099999949, 123456.5, -2.5, 1.0 / 3, 1e21, 1e22, 1e23, 1.5e-300, 5e-324,
+                                1e100, 0.1, 0.5, 100000, 1234565, 1e-17, 99999.95};
   for (int i = 0; i < 20000; ++i) values.push_back((i % 2 ? -1 : 1) * std::exp(exponent(rng)));
   for (int i = 0; i < 2000; ++i) values.push_back(std::round(std::exp(exponent(rng) / 4) * 1e6) / 2);  // halves
   for (double v : values) EXPECT_EQ(Json::number(v).text(), fmt::format("{:.6g}", v)) << v;
