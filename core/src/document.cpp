@@ -243,6 +243,9 @@ class DocumentLoader {
     if (parser_.error == YAML_READER_ERROR)  // the reader reports a byte offset, not a line
       line = static_cast<size_t>(std::count(text_.begin(), text_.begin() + static_cast<std::ptrdiff_t>(
                                                 std::min(parser_.problem_offset, text_.size())), '\n'));
+    // libyaml ends the input with a line break of its own: an error at the end of a text without
+    // a final one would name a line past the last.
+    line = std::min(line, static_cast<size_t>(std::count(text_.begin(), text_.end(), '\n')));
     return InputError("{}: line {}: not valid YAML/JSON: {}", label_, line + 1,
                       parser_.problem ? parser_.problem : "unknown error");
   }
