@@ -3,7 +3,7 @@
 BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
-PACKAGES := cmake g++ make libyaml-cpp-dev libeigen3-dev libgsl-dev libfmt-dev libcli11-dev libgtest-dev libbenchmark-dev libcurl4-openssl-dev libcpp-httplib-dev pkg-config
+PACKAGES := cmake g++ make libyaml-dev libeigen3-dev libgsl-dev libfmt-dev libcli11-dev libgtest-dev libbenchmark-dev libcurl4-openssl-dev libcpp-httplib-dev pkg-config
 
 .PHONY: deps browser configure build demo test bench fuzz clean
 

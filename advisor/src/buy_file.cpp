@@ -64,10 +64,11 @@ std::optional<long long> opt_tokens(MapReader& m, const std::string& key, long l
 }  // namespace
 
 BuyFile read_buy_file(const std::string& path) {
-  MapReader root(load_document(path), path);
+  const Node doc = load_document(path);
+  MapReader root(doc, path);
   BuyFile f;
-  const YAML::Node list = root.node("workloads");
-  if (!list.IsSequence() || list.size() == 0) throw InputError("{}: expected a non-empty list", root.where("workloads"));
+  const Node& list = root.node("workloads");
+  if (!list.is_sequence() || list.size() == 0) throw InputError("{}: expected a non-empty list", root.where("workloads"));
   for (size_t i = 0; i < list.size(); ++i) {
     MapReader w(list[i], fmt::format("{}[{}]", root.where("workloads"), i));
     BuyWorkload b;

@@ -48,8 +48,8 @@ std::string covariance_yaml(const Calibration& c) {
                    fmt::join(cov.at_bound, ", "));
   s += fmt::format("  not_identified: [{}]  # the data do not constrain them: no band where a prediction depends on one\n",
                    fmt::join(cov.not_identified, ", "));
-  // One text block, a row per line: a YAML list of 400 numbers costs yaml-cpp three times the
-  // parse time of the rest of the file, and every prediction reads this file.
+  // One text block, a row per line: a YAML list of 400 numbers is 400 values to build and check,
+  // more than the rest of the file, and every prediction reads this file.
   s += "  matrix: |\n";
   const size_t n = cov.names.size();
   for (size_t i = 0; i < n; ++i) {
@@ -85,12 +85,13 @@ void read_covariance(MapReader& r, Calibration& c, const std::string& label) {
         throw InputError("{}: covariance: {}[{}]: '{}' is not in order", label, key, i, list[i]);
   }
   const std::string where = label + ": covariance: matrix";
-  const YAML::Node block = m->node("matrix");
-  if (!block.IsScalar()) throw InputError("{}: expected a text block of {} rows of {} numbers", where, n, n);
+  const Node& block = m->node("matrix");
+  if (!block.is_scalar()) throw InputError("{}: expected a text block of {} rows of {} numbers", where, n, n);
+  const std::string& text = block.text();
   std::vector<std::string> rows;
-  for (size_t start = 0; start < block.Scalar().size();) {
-    const size_t end = std::min(block.Scalar().find('\n', start), block.Scalar().size());
-    if (end > start) rows.push_back(block.Scalar().substr(start, end - start));
+  for (size_t start = 0; start < text.size();) {
+    const size_t end = std::min(text.find('\n', start), text.size());
+    if (end > start) rows.push_back(text.substr(start, end - start));
     start = end + 1;
   }
   if (rows.size() != n) throw InputError("{}: {} rows; expected {} (one per name in order)", where, rows.size(), n);
@@ -145,9 +146,8 @@ std::map<std::string, double> read_number_map(MapReader& parent, const std::stri
   std::map<std::string, double> out;
   auto m = parent.opt_map(key);
   if (!m) return out;
-  const YAML::Node node = parent.node(key);
-  for (const auto& kv : node) {
-    const std::string q = kv.first.as<std::string>();
+  for (const auto& entry : parent.node(key).entries()) {
+    const std::string& q = entry.key;
     static const std::vector<std::string> quantities = {"prefill_tok_s", "decode_tok_s", "transient_bytes", "oom_context_tokens"};
     if (std::find(quantities.begin(), quantities.end(), q) == quantities.end())
       throw InputError("{}: unknown quantity '{}'{}", m->where(), q, did_you_mean(q, quantities));
@@ -192,7 +192,8 @@ std::string calibration_to_yaml(const Calibration& c) {
 }
 
 Calibration parse_calibration_yaml_text(const std::string& text, const std::string& label) {
-  MapReader r(load_document_text(text, label), label);
+  const Node doc = load_document_text(text, label);
+  MapReader r(doc, label);
   Calibration c;
   c.schema_version = static_cast<int>(r.integer("schema_version", 1, kCalibrationSchemaVersion));
   c.runtime = r.str("runtime");
@@ -201,18 +202,18 @@ Calibration parse_calibration_yaml_text(const std::string& text, const std::stri
   c.chips = r.str_list("chips");
   c.fitted_on = r.str("fitted_on");
   c.observations = static_cast<int>(r.integer("observations", 0, 1 << 30));
-  const YAML::Node sets = r.node("datasets");
-  if (!sets.IsSequence()) throw InputError("{}: datasets: expected a list", label);
+  const Node& sets = r.node("datasets");
+  if (!sets.is_sequence()) throw InputError("{}: datasets: expected a list", label);
   for (size_t i = 0; i < sets.size(); ++i) {
     MapReader d(sets[i], fmt::format("{}: datasets[{}]", label, i));
     c.datasets.emplace_back(d.str("file"), d.str("fnv1a64"));
     d.finish();
   }
-  const YAML::Node coefs = r.node("coefficients");
-  if (!coefs.IsMap()) throw InputError("{}: coefficients: expected a map", label);
+  const Node& coefs = r.node("coefficients");
+  if (!coefs.is_map()) throw InputError("{}: coefficients: expected a map", label);
   MapReader cm(coefs, label + ": coefficients");
-  for (const auto& kv : coefs) {
-    const std::string name = kv.first.as<std::string>();
+  for (const auto& entry : coefs.entries()) {
+    const std::string& name = entry.key;
     if (!known_coefficient(name))
       throw InputError("{}: coefficients: unknown coefficient '{}'{}", label, name, did_you_mean(name, coefficient_names()));
     MapReader v = cm.map(name);

@@ -1,8 +1,6 @@
 // Benchmark output as tools print it: llama-bench (-o json, -o csv, -o md), llama-batched-bench
 // tables, mlx_lm.benchmark and mlx_lm.generate --verbose. Fields these tools do not print (the
 // chip, sometimes the model) are left empty for `--map` to supply.
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <optional>
 #include <regex>
@@ -78,21 +76,21 @@ Measurement bench_row(const std::string& label, long long row, long long n_promp
 }  // namespace
 
 std::vector<Measurement> parse_llama_bench_json(const std::string& text, const std::string& label) {
-  const YAML::Node doc = load_document_text(text, label);
-  if (!doc.IsSequence()) throw InputError("{}: expected a JSON array of llama-bench results", label);
+  const Node doc = load_document_text(text, label);
+  if (!doc.is_sequence()) throw InputError("{}: expected a JSON array of llama-bench results", label);
   std::vector<Measurement> out;
   long long row = 0;
-  for (const auto& item : doc) {
+  for (const Node& item : doc.items()) {
     ++row;
-    if (!item.IsMap()) throw InputError("{}: entry {}: expected an object", label, row);
+    if (!item.is_map()) throw InputError("{}: entry {}: expected an object", label, row);
     auto field = [&](const char* key, bool required) -> std::string {
-      const YAML::Node v = item[key];
+      const Node* v = item.find(key);
       if (!v) {
         if (required) throw InputError("{}: entry {}: missing key '{}'", label, row, key);
         return "";
       }
-      if (!v.IsScalar()) throw InputError("{}: entry {}, key '{}': expected a single value", label, row, key);
-      return v.Scalar();
+      if (!v->is_scalar()) throw InputError("{}: entry {}, key '{}': expected a single value", label, row, key);
+      return v->text();
     };
     const long long np = need_count(field("n_prompt", true), label, row, "n_prompt");
     const long long ng = need_count(field("n_gen", true), label, row, "n_gen");

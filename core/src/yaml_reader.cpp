@@ -1,64 +1,23 @@
 #include "ridgeline/yaml_reader.hpp"
 
-#include "ridgeline/file_read.hpp"
-
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 namespace ridgeline {
 
 namespace {
-std::string kind_name(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Null: return "empty";
-    case YAML::NodeType::Scalar: return fmt::format("'{}'", n.Scalar());
-    default: return "undefined";
+std::string kind_name(const Node& n) {
+  switch (n.kind()) {
+    case Node::Kind::map: return "a map";
+    case Node::Kind::sequence: return "a list";
+    case Node::Kind::null: return "empty";
+    case Node::Kind::scalar: return fmt::format("'{}'", n.text());
   }
-}
-
-// yaml-cpp keeps duplicated keys silently; we refuse them, recursively, at load time.
-void check_duplicates(const YAML::Node& n, const std::string& where) {
-  if (n.IsMap()) {
-    std::set<std::string> seen;
-    for (const auto& kv : n) {
-      std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "<complex key>";
-      if (!seen.insert(key).second)
-        throw InputError("{}: key '{}' appears twice (line {})", where, key,
-                         kv.first.Mark().line + 1);
-      check_duplicates(kv.second, where);
-    }
-  } else if (n.IsSequence()) {
-    for (const auto& item : n) check_duplicates(item, where);
-  }
+  return "undefined";
 }
 }  // namespace
-
-YAML::Node load_document_text(const std::string& text, const std::string& label) {
-  if (text.find('\0') != std::string::npos)
-    throw InputError("{}: binary data, not a YAML or JSON text", label);
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw InputError("{}: line {}: not valid YAML/JSON: {}", label, e.mark.line + 1, e.msg);
-  }
-  if (!root || root.IsNull()) throw InputError("{}: the file is empty", label);
-  check_duplicates(root, label);
-  return root;
-}
-
-std::string read_text_file(const std::string& path) {
-  return read_file_capped(path, kMaxTextFileBytes, "a YAML, JSON or text file");
-}
-
-YAML::Node load_document(const std::string& path) { return load_document_text(read_text_file(path), path); }
 
 std::optional<double> parse_double(const std::string& s) {
   if (s.empty() || std::isspace(static_cast<unsigned char>(s[0]))) return std::nullopt;
@@ -69,121 +28,134 @@ std::optional<double> parse_double(const std::string& s) {
   return v;
 }
 
-double scalar_number(const YAML::Node& n, const std::string& where, double min, double max) {
-  if (!n.IsScalar()) throw InputError("{}: expected a number, got {}", where, kind_name(n));
-  auto v = parse_double(n.Scalar());
-  if (!v) throw InputError("{}: '{}' is not a finite number", where, n.Scalar());
+double scalar_number(const Node& n, const std::string& where, double min, double max) {
+  if (!n.is_scalar()) throw InputError("{}: expected a number, got {}", where, kind_name(n));
+  auto v = parse_double(n.text());
+  if (!v) throw InputError("{}: '{}' is not a finite number", where, n.text());
   if (*v < min || *v > max)
-    throw InputError("{}: {} is out of range (expected {} to {})", where, n.Scalar(), min, max);
+    throw InputError("{}: {} is out of range (expected {} to {})", where, n.text(), min, max);
   return *v;
 }
 
-std::string scalar_string(const YAML::Node& n, const std::string& where) {
-  if (!n.IsScalar() || n.Scalar().empty())
+std::string scalar_string(const Node& n, const std::string& where) {
+  if (!n.is_scalar() || n.text().empty())
     throw InputError("{}: expected a text value, got {}", where, kind_name(n));
-  return n.Scalar();
+  return n.text();
 }
 
-MapReader::MapReader(const YAML::Node& node, std::string where)
-    : node_(node), where_(std::move(where)) {
-  if (!node_.IsMap()) throw InputError("{}: expected a map of keys, got {}", where_, kind_name(node_));
-  for (const auto& kv : node_) keys_.push_back(kv.first.Scalar());
+MapReader::MapReader(const Node& node, std::string where) : node_(&node), where_(std::move(where)) {
+  if (!node_->is_map()) throw InputError("{}: expected a map of keys, got {}", where_, kind_name(*node_));
+  used_.assign(node_->size(), false);
 }
 
-std::string MapReader::where(const std::string& key) const {
-  return fmt::format("{}: {}", where_, key);
+std::string MapReader::where(const std::string& key) const { return fmt::format("{}: {}", where_, key); }
+
+bool MapReader::has(const std::string& key) const { return node_->has(key); }
+
+const Node* MapReader::mark(const std::string& key) {
+  asked_.push_back(key);
+  const auto& entries = node_->entries();
+  for (size_t i = 0; i < entries.size(); ++i)
+    if (entries[i].key == key) {
+      used_[i] = true;
+      return &entries[i].value;
+    }
+  return nullptr;
 }
 
-bool MapReader::has(const std::string& key) const {
-  return std::find(keys_.begin(), keys_.end(), key) != keys_.end() && !node_[key].IsNull();
-}
-
-YAML::Node MapReader::get(const std::string& key) {
-  used_.insert(key);
-  if (!has(key)) throw InputError("{}: missing required key '{}'", where_, key);
-  return node_[key];
+const Node& MapReader::get(const std::string& key) {
+  const Node* v = mark(key);
+  if (!v || v->is_null()) throw InputError("{}: missing required key '{}'", where_, key);
+  return *v;
 }
 
 std::string MapReader::str(const std::string& key) { return scalar_string(get(key), where(key)); }
 std::optional<std::string> MapReader::opt_str(const std::string& key) {
-  used_.insert(key);
-  if (!has(key)) return std::nullopt;
-  return str(key);
+  const Node* v = mark(key);
+  if (!v || v->is_null()) return std::nullopt;
+  return scalar_string(*v, where(key));
 }
 
 double MapReader::number(const std::string& key, double min, double max) {
   return scalar_number(get(key), where(key), min, max);
 }
 std::optional<double> MapReader::opt_number(const std::string& key, double min, double max) {
-  used_.insert(key);
-  if (!has(key)) return std::nullopt;
-  return number(key, min, max);
+  const Node* v = mark(key);
+  if (!v || v->is_null()) return std::nullopt;
+  return scalar_number(*v, where(key), min, max);
 }
 
 long long MapReader::integer(const std::string& key, long long min, long long max) {
-  double v = number(key, static_cast<double>(min), static_cast<double>(max));
-  if (v != std::floor(v))
-    throw InputError("{}: {} is not a whole number", where(key), get(key).Scalar());
+  const Node& n = get(key);
+  double v = scalar_number(n, where(key), static_cast<double>(min), static_cast<double>(max));
+  if (v != std::floor(v)) throw InputError("{}: {} is not a whole number", where(key), n.text());
   return static_cast<long long>(v);
 }
-std::optional<long long> MapReader::opt_integer(const std::string& key, long long min,
-                                                long long max) {
-  used_.insert(key);
-  if (!has(key)) return std::nullopt;
+std::optional<long long> MapReader::opt_integer(const std::string& key, long long min, long long max) {
+  if (!has(key)) {
+    mark(key);
+    return std::nullopt;
+  }
   return integer(key, min, max);
 }
 
 bool MapReader::boolean(const std::string& key) {
-  YAML::Node n = get(key);
-  if (n.IsScalar()) {
-    if (n.Scalar() == "true") return true;
-    if (n.Scalar() == "false") return false;
+  const Node& n = get(key);
+  if (n.is_scalar()) {
+    if (n.text() == "true") return true;
+    if (n.text() == "false") return false;
   }
   throw InputError("{}: expected true or false, got {}", where(key), kind_name(n));
 }
 std::optional<bool> MapReader::opt_boolean(const std::string& key) {
-  used_.insert(key);
-  if (!has(key)) return std::nullopt;
+  if (!has(key)) {
+    mark(key);
+    return std::nullopt;
+  }
   return boolean(key);
 }
 
 std::vector<std::string> MapReader::str_list(const std::string& key) {
-  YAML::Node n = get(key);
-  if (!n.IsSequence()) throw InputError("{}: expected a list, got {}", where(key), kind_name(n));
+  const Node& n = get(key);
+  if (!n.is_sequence()) throw InputError("{}: expected a list, got {}", where(key), kind_name(n));
   std::vector<std::string> out;
-  for (size_t i = 0; i < n.size(); ++i)
-    out.push_back(scalar_string(n[i], fmt::format("{}[{}]", where(key), i)));
+  out.reserve(n.size());
+  for (size_t i = 0; i < n.size(); ++i) out.push_back(scalar_string(n[i], fmt::format("{}[{}]", where(key), i)));
   return out;
 }
 
 std::vector<double> MapReader::number_list(const std::string& key, double min, double max) {
-  YAML::Node n = get(key);
-  if (!n.IsSequence()) throw InputError("{}: expected a list, got {}", where(key), kind_name(n));
+  const Node& n = get(key);
+  if (!n.is_sequence()) throw InputError("{}: expected a list, got {}", where(key), kind_name(n));
   std::vector<double> out;
+  out.reserve(n.size());
   for (size_t i = 0; i < n.size(); ++i)
     out.push_back(scalar_number(n[i], fmt::format("{}[{}]", where(key), i), min, max));
   return out;
 }
 
-YAML::Node MapReader::node(const std::string& key) { return get(key); }
-std::optional<YAML::Node> MapReader::opt_node(const std::string& key) {
-  used_.insert(key);
-  if (!has(key)) return std::nullopt;
-  return get(key);
+const Node& MapReader::node(const std::string& key) { return get(key); }
+const Node* MapReader::opt_node(const std::string& key) {
+  const Node* v = mark(key);
+  return v && !v->is_null() ? v : nullptr;
 }
 
 MapReader MapReader::map(const std::string& key) { return MapReader(get(key), where(key)); }
 std::optional<MapReader> MapReader::opt_map(const std::string& key) {
-  used_.insert(key);
-  if (!has(key)) return std::nullopt;
-  return map(key);
+  const Node* v = opt_node(key);
+  if (!v) return std::nullopt;
+  return MapReader(*v, where(key));
 }
 
 void MapReader::finish() const {
-  std::vector<std::string> known(used_.begin(), used_.end());
-  for (const auto& k : keys_)
-    if (!used_.count(k))
-      throw InputError("{}: unknown key '{}'{}", where_, k, did_you_mean(k, known));
+  const auto& entries = node_->entries();
+  for (size_t i = 0; i < entries.size(); ++i)
+    if (!used_[i]) {
+      std::vector<std::string> known = asked_;  // sorted and unique, as the suggestion's candidates always were
+      std::sort(known.begin(), known.end());
+      known.erase(std::unique(known.begin(), known.end()), known.end());
+      throw InputError("{}: unknown key '{}'{}", where_, entries[i].key, did_you_mean(entries[i].key, known));
+    }
 }
 
 }  // namespace ridgeline

@@ -76,7 +76,7 @@ Bytes default_gpu_limit(const HardwareSpec& hw, Bytes ram) {
 }
 
 HardwareSpec parse_hardware_yaml_text(const std::string& text, const std::string& label) {
-  YAML::Node root = load_document_text(text, label);
+  const Node root = load_document_text(text, label);
   MapReader r(root, label);
   HardwareSpec hw;
   hw.id = r.str("id");

@@ -88,9 +88,10 @@ PriceRow parse_row(MapReader& m, const HardwareLookup& lookup) {
 
 
 std::vector<PriceRow> parse_rows(const std::string& text, const std::string& label, const HardwareLookup& lookup) {
-  MapReader root(load_document_text(text, label), label);
-  const YAML::Node list = root.node("prices");
-  if (!list.IsSequence() || list.size() == 0) throw InputError("{}: expected a non-empty list", root.where("prices"));
+  const Node doc = load_document_text(text, label);
+  MapReader root(doc, label);
+  const Node& list = root.node("prices");
+  if (!list.is_sequence() || list.size() == 0) throw InputError("{}: expected a non-empty list", root.where("prices"));
   std::vector<PriceRow> rows;
   for (size_t i = 0; i < list.size(); ++i) {
     MapReader m(list[i], fmt::format("{}[{}]", root.where("prices"), i));

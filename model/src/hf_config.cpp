@@ -18,12 +18,14 @@ namespace {
 // Typed, range-checked access to a config object with per-family defaults. Null means absent.
 class Config {
  public:
-  Config(YAML::Node node, std::string where) : node_(std::move(node)), where_(std::move(where)) {}
-  bool has(const std::string& k) const { return node_[k] && !node_[k].IsNull(); }
+  // Points into `node`, which must outlive the Config.
+  Config(const Node& node, std::string where) : node_(&node), where_(std::move(where)) {}
+  Config(Node&&, std::string) = delete;
+  bool has(const std::string& k) const { return node_->has(k); }
   std::string where(const std::string& k) const { return fmt::format("{}: {}", where_, k); }
   long long count(const std::string& k, long long lo = 1, long long hi = 1LL << 40) const {
     if (!has(k)) throw InputError("{}: missing required key '{}'", where_, k);
-    double v = scalar_number(node_[k], where(k), static_cast<double>(lo), static_cast<double>(hi));
+    double v = scalar_number((*node_)[k], where(k), static_cast<double>(lo), static_cast<double>(hi));
     if (v != std::floor(v)) throw InputError("{}: {} is not a whole number", where(k), v);
     return static_cast<long long>(v);
   }
@@ -31,40 +33,41 @@ class Config {
     return has(k) ? count(k, lo) : fallback;
   }
   double real_or(const std::string& k, double fallback) const {
-    return has(k) ? scalar_number(node_[k], where(k), -1e300, 1e300) : fallback;
+    return has(k) ? scalar_number((*node_)[k], where(k), -1e300, 1e300) : fallback;
   }
   bool flag_or(const std::string& k, bool fallback) const {
     if (!has(k)) return fallback;
-    const auto& n = node_[k];
-    if (n.IsScalar() && (n.Scalar() == "true" || n.Scalar() == "false")) return n.Scalar() == "true";
-    throw InputError("{}: expected true or false, got '{}'", where(k), n.IsScalar() ? n.Scalar() : "a structure");
+    const Node& n = (*node_)[k];
+    if (n.is_scalar() && (n.text() == "true" || n.text() == "false")) return n.text() == "true";
+    throw InputError("{}: expected true or false, got '{}'", where(k), n.is_scalar() ? n.text() : "a structure");
   }
   std::string text_or(const std::string& k, const std::string& fallback) const {
-    return has(k) ? scalar_string(node_[k], where(k)) : fallback;
+    return has(k) ? scalar_string((*node_)[k], where(k)) : fallback;
   }
   std::vector<std::string> text_list(const std::string& k) const {
     std::vector<std::string> out;
     if (!has(k)) return out;
-    if (!node_[k].IsSequence()) throw InputError("{}: expected a list", where(k));
-    for (size_t i = 0; i < node_[k].size(); ++i)
-      out.push_back(scalar_string(node_[k][i], fmt::format("{}[{}]", where(k), i)));
+    const Node& list = (*node_)[k];
+    if (!list.is_sequence()) throw InputError("{}: expected a list", where(k));
+    for (size_t i = 0; i < list.size(); ++i)
+      out.push_back(scalar_string(list[i], fmt::format("{}[{}]", where(k), i)));
     return out;
   }
   std::vector<long long> int_list(const std::string& k) const {
     std::vector<long long> out;
     if (!has(k)) return out;
-    if (!node_[k].IsSequence()) throw InputError("{}: expected a list", where(k));
-    for (size_t i = 0; i < node_[k].size(); ++i)
-      out.push_back(static_cast<long long>(
-          scalar_number(node_[k][i], fmt::format("{}[{}]", where(k), i), 0, 1e9)));
+    const Node& list = (*node_)[k];
+    if (!list.is_sequence()) throw InputError("{}: expected a list", where(k));
+    for (size_t i = 0; i < list.size(); ++i)
+      out.push_back(static_cast<long long>(scalar_number(list[i], fmt::format("{}[{}]", where(k), i), 0, 1e9)));
     return out;
   }
-  Config child(const std::string& k) const { return Config(node_[k], where(k)); }
-  const YAML::Node& node() const { return node_; }
+  Config child(const std::string& k) const { return Config((*node_)[k], where(k)); }
+  const Node& node() const { return *node_; }
   const std::string& label() const { return where_; }
 
  private:
-  YAML::Node node_;
+  const Node* node_;
   std::string where_;
 };
 
@@ -164,10 +167,11 @@ ModelSpec gemma(const Config& c, int pattern, long long default_window) {
 }
 
 // transformers Gemma3TextConfig defaults (the 4B checkpoint omits several keys).
-YAML::Node with_defaults(YAML::Node n, const std::map<std::string, std::string>& defaults) {
-  YAML::Node out = YAML::Clone(n);
+Node with_defaults(const Node& n, const std::map<std::string, std::string>& defaults) {
+  Node out = n;
+  if (!out.is_map()) return out;  // not a config object: its reader names what is missing
   for (const auto& [k, v] : defaults)
-    if (!out[k] || out[k].IsNull()) out[k] = v;
+    if (!out.has(k)) out.set(k, Node::scalar(v));
   return out;
 }
 
@@ -371,9 +375,8 @@ ModelSpec nemotron_h(const Config& c) {
 ModelSpec decilm(const Config& c) {  // nemotron-nas: per-block attention and FFN widths
   ModelSpec m = base(c, false);
   const int heads = to_int(c.count("num_attention_heads"));
-  if (!c.node()["block_configs"].IsSequence())
-    throw InputError("{}: expected a list of blocks", c.where("block_configs"));
-  const YAML::Node blocks = c.node()["block_configs"];
+  const Node& blocks = c.node()["block_configs"];
+  if (!blocks.is_sequence()) throw InputError("{}: expected a list of blocks", c.where("block_configs"));
   for (size_t i = 0; i < blocks.size(); ++i) {
     Config b(blocks[i], fmt::format("{}[{}]", c.where("block_configs"), i));
     Config ba = b.child("attention"), bf = b.child("ffn");
@@ -407,10 +410,10 @@ const std::map<std::string, std::function<ModelSpec(const Config&)>>& families()
       {"qwen3_moe", qwen3_moe},
       {"gemma2", [](const Config& c) { return gemma(c, 2, 4096); }},
       {"gemma3_text", [](const Config& c) {
-         Config d(with_defaults(c.node(), {{"vocab_size", "262208"}, {"num_attention_heads", "8"},
-                                           {"num_key_value_heads", "4"}, {"head_dim", "256"},
-                                           {"max_position_embeddings", "131072"}}),
-                  c.label());
+         const Node filled = with_defaults(c.node(), {{"vocab_size", "262208"}, {"num_attention_heads", "8"},
+                                                      {"num_key_value_heads", "4"}, {"head_dim", "256"},
+                                                      {"max_position_embeddings", "131072"}});
+         Config d(filled, c.label());
          return gemma(d, to_int(d.count_or("sliding_window_pattern", 6, 1)), 4096);
        }},
       {"gemma4_text", gemma4}, {"gpt_oss", gpt_oss}, {"llama4_text", llama4},
@@ -434,8 +437,8 @@ double vision_params(const Config& v, long long text_hidden) {
 }  // namespace
 
 ModelSpec import_hf_config_text(const std::string& json, const std::string& label) {
-  YAML::Node root = load_document_text(json, label);
-  if (!root.IsMap()) throw InputError("{}: expected a JSON object", label);
+  const Node root = load_document_text(json, label);
+  if (!root.is_map()) throw InputError("{}: expected a JSON object", label);
   Config top(root, label);
   Config text = top.has("text_config") ? top.child("text_config") : top;
   std::string type = text.text_or("model_type", top.text_or("model_type", ""));

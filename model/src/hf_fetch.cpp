@@ -101,8 +101,8 @@ std::string pick_gguf(const Repo& repo) {
     write_cache(cached, text);
   }
   const std::string where = repo.spec + ": file listing";
-  const YAML::Node root = load_document_text(text, where);
-  if (!root.IsMap() || !root["siblings"] || !root["siblings"].IsSequence())
+  const Node root = load_document_text(text, where);
+  if (!root.is_map() || !root["siblings"].is_sequence())
     throw InputError("{}: expected a JSON object with a 'siblings' list", where);
   auto lower = [](std::string s) {
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -111,8 +111,8 @@ std::string pick_gguf(const Repo& repo) {
   const std::string want = lower(repo.selector);
   std::vector<std::string> all, matches;
   for (size_t i = 0; i < root["siblings"].size(); ++i) {
-    const YAML::Node s = root["siblings"][i];
-    if (!s.IsMap() || !s["rfilename"]) continue;
+    const Node& s = root["siblings"][i];
+    if (!s.is_map() || !s.find("rfilename")) continue;
     const std::string file = scalar_string(s["rfilename"], fmt::format("{}: siblings[{}]", where, i));
     if (!file.ends_with(".gguf")) continue;
     const bool later_part = file.find("-of-") != std::string::npos && file.find("-00001-of-") == std::string::npos;
@@ -263,7 +263,8 @@ ModelSource load_hf_source(const std::string& spec) {
       quantization_from_hf_quant_config(*modelopt, spec + " hf_quant_config.json", out);
   if (auto index = cached_json(repo, "model.safetensors.index.json", true)) {
     const std::string where = spec + " model.safetensors.index.json";
-    MapReader r(load_document_text(*index, where), where);
+    const Node doc = load_document_text(*index, where);
+    MapReader r(doc, where);
     r.ignore("weight_map");
     out.file_weight_bytes = r.map("metadata").number("total_size", 1, 1e15);
     out.notes.push_back("weight bytes from model.safetensors.index.json metadata.total_size");

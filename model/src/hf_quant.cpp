@@ -9,14 +9,14 @@
 namespace ridgeline {
 
 namespace {
-bool present(const YAML::Node& n, const char* key) { return n.IsMap() && n[key] && !n[key].IsNull(); }
+bool present(const Node& n, const char* key) { return n.has(key); }
 
-std::string text(const YAML::Node& n, const char* key, const std::string& where, const std::string& fallback = "") {
+std::string text(const Node& n, const char* key, const std::string& where, const std::string& fallback = "") {
   return present(n, key) ? scalar_string(n[key], fmt::format("{}: {}", where, key)) : fallback;
 }
 
 // A bit width (1-64) or a group size (up to 2^20 weights).
-int whole(const YAML::Node& n, const char* key, const std::string& where, int fallback) {
+int whole(const Node& n, const char* key, const std::string& where, int fallback) {
   if (!present(n, key)) return fallback;
   const double max = std::string(key).find("bits") != std::string::npos ? 64 : 1 << 20;
   const std::string at = fmt::format("{}: {}", where, key);
@@ -31,7 +31,7 @@ bool known(const std::string& id) {
   return false;
 }
 
-void mlx_block(const YAML::Node& q, const std::string& where, ModelSource& out) {
+void mlx_block(const Node& q, const std::string& where, ModelSource& out) {
   const int bits = whole(q, "bits", where, 0);
   const int group = whole(q, "group_size", where, 64);
   const std::string mode = text(q, "mode", where, "affine");
@@ -44,8 +44,8 @@ void mlx_block(const YAML::Node& q, const std::string& where, ModelSource& out) 
   out.quant_origin = fmt::format("config.json {} (MLX {}-bit, group {})", where.substr(where.rfind(' ') + 1), bits, group);
   int overrides = 0;
   std::string example;
-  for (const auto& kv : q) {
-    const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
+  for (const auto& entry : q.entries()) {
+    const std::string& key = entry.key;
     if (key == "bits" || key == "group_size" || key == "mode" || key == "quant_method") continue;
     if (example.empty()) example = key;
     ++overrides;
@@ -55,7 +55,7 @@ void mlx_block(const YAML::Node& q, const std::string& where, ModelSource& out) 
                                     "the {} widths apply to all matrices", overrides, example, id));
 }
 
-void method_block(const YAML::Node& q, const std::string& where, ModelSource& out) {
+void method_block(const Node& q, const std::string& where, ModelSource& out) {
   const std::string method = text(q, "quant_method", where);
   std::string id;
   std::string detail = method;
@@ -66,10 +66,10 @@ void method_block(const YAML::Node& q, const std::string& where, ModelSource& ou
     detail += " " + algo;
     if (algo == "NVFP4") id = "nvfp4";
     else if (algo == "FP8") id = "fp8";
-  } else if (method == "compressed-tensors" && present(q, "config_groups") && q["config_groups"].IsMap()) {
-    for (const auto& group : q["config_groups"]) {
-      const std::string gw = fmt::format("{}: config_groups: {}", where, group.first.Scalar());
-      const YAML::Node w = group.second["weights"];
+  } else if (method == "compressed-tensors" && present(q, "config_groups") && q["config_groups"].is_map()) {
+    for (const auto& group : q["config_groups"].entries()) {
+      const std::string gw = fmt::format("{}: config_groups: {}", where, group.key);
+      const Node& w = group.value["weights"];
       const int bits = whole(w, "num_bits", gw + ": weights", 0);
       const std::string type = text(w, "type", gw + ": weights");
       detail = fmt::format("{} {}-bit {}", method, bits, type);
@@ -90,22 +90,22 @@ void method_block(const YAML::Node& q, const std::string& where, ModelSource& ou
 }  // namespace
 
 bool quantization_from_hf_config(const std::string& config_json, const std::string& label, ModelSource& out) {
-  const YAML::Node root = load_document_text(config_json, label);
-  if (!root.IsMap()) throw InputError("{}: expected a JSON object", label);
+  const Node root = load_document_text(config_json, label);
+  if (!root.is_map()) throw InputError("{}: expected a JSON object", label);
   for (const char* key : {"quantization", "quantization_config"}) {
     if (!present(root, key)) continue;
-    const YAML::Node q = root[key];
+    const Node& q = root[key];
     const std::string where = fmt::format("{}: {}", label, key);
-    if (!q.IsMap()) throw InputError("{}: expected an object", where);
+    if (!q.is_map()) throw InputError("{}: expected an object", where);
     if (present(q, "quant_method")) method_block(q, where, out);
     else if (present(q, "bits")) mlx_block(q, where, out);
     else out.unknown_quant = fmt::format("{}: neither 'bits' nor 'quant_method'", where);
     return true;
   }
-  const YAML::Node text_config = present(root, "text_config") ? root["text_config"] : root;
-  for (const YAML::Node& n : {root, text_config})
+  const Node& text_config = present(root, "text_config") ? root["text_config"] : root;
+  for (const Node* n : {&root, &text_config})
     for (const char* key : {"torch_dtype", "dtype"}) {
-      const std::string dtype = text(n, key, label);
+      const std::string dtype = text(*n, key, label);
       const std::string id = dtype == "bfloat16" ? "bf16" : dtype == "float16" ? "f16" : dtype == "float32" ? "f32" : "";
       if (id.empty()) continue;
       out.quant = id;
@@ -116,8 +116,8 @@ bool quantization_from_hf_config(const std::string& config_json, const std::stri
 }
 
 void quantization_from_hf_quant_config(const std::string& json, const std::string& label, ModelSource& out) {
-  const YAML::Node root = load_document_text(json, label);
-  if (!present(root, "quantization") || !root["quantization"].IsMap())
+  const Node root = load_document_text(json, label);
+  if (!present(root, "quantization") || !root["quantization"].is_map())
     throw InputError("{}: missing required key 'quantization' (an NVIDIA ModelOpt hf_quant_config.json)", label);
   const std::string where = label + ": quantization";
   const std::string algo = text(root["quantization"], "quant_algo", where);

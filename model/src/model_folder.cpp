@@ -27,13 +27,13 @@ std::vector<fs::path> files_with_extension(const fs::path& dir, const std::strin
 
 // The shard files the index names, and its total_size.
 double index_total_size(const fs::path& index, std::vector<std::string>& shards) {
-  const YAML::Node root = load_document(index.string());
+  const Node root = load_document(index.string());
   MapReader r(root, index.string());
   MapReader meta = r.map("metadata");
   const double total = meta.number("total_size", 1, 1e15);
-  if (auto map = r.opt_node("weight_map"); map && map->IsMap())
-    for (const auto& kv : *map) {
-      std::string file = scalar_string(kv.second, fmt::format("{}: weight_map: {}", index.string(), kv.first.Scalar()));
+  if (const Node* map = r.opt_node("weight_map"); map && map->is_map())
+    for (const auto& entry : map->entries()) {
+      std::string file = scalar_string(entry.value, fmt::format("{}: weight_map: {}", index.string(), entry.key));
       if (std::find(shards.begin(), shards.end(), file) == shards.end()) shards.push_back(file);
     }
   return total;

@@ -84,7 +84,7 @@ FfnSpec parse_ffn(MapReader r) {
 }  // namespace
 
 ModelSpec parse_model_yaml_text(const std::string& text, const std::string& label) {
-  YAML::Node root = load_document_text(text, label);
+  const Node root = load_document_text(text, label);
   MapReader r(root, label);
   ModelSpec m;
   m.id = r.str("id");
@@ -96,8 +96,8 @@ ModelSpec parse_model_yaml_text(const std::string& text, const std::string& labe
   m.tied_embeddings = r.boolean("tied_embeddings");
   m.max_context = r.integer("max_context", 1, 1LL << 30);
   m.encoder_params = r.opt_number("encoder_params", 0, 1e13).value_or(0);
-  YAML::Node layers = r.node("layers");
-  if (!layers.IsSequence() || layers.size() == 0)
+  const Node& layers = r.node("layers");
+  if (!layers.is_sequence() || layers.size() == 0)
     throw InputError("{}: expected a non-empty list of layer groups", r.where("layers"));
   for (size_t i = 0; i < layers.size(); ++i) {
     MapReader g(layers[i], fmt::format("{}[{}]", r.where("layers"), i));

@@ -61,15 +61,15 @@ std::optional<std::string> find_ollama_blob(const std::string& name_and_tag) {
   std::error_code ec;
   if (!manifest || !fs::is_regular_file(*manifest, ec)) return std::nullopt;
   const std::string where = manifest->string();
-  const YAML::Node root = load_document_text(read_file_capped(where, kMaxManifestBytes, "an Ollama manifest"), where);
-  if (!root.IsMap() || !root["layers"] || !root["layers"].IsSequence())
+  const Node root = load_document_text(read_file_capped(where, kMaxManifestBytes, "an Ollama manifest"), where);
+  if (!root.is_map() || !root["layers"].is_sequence())
     throw InputError("{}: expected a JSON object with a 'layers' list (an Ollama manifest)", where);
   for (size_t i = 0; i < root["layers"].size(); ++i) {
-    const YAML::Node layer = root["layers"][i];
+    const Node& layer = root["layers"][i];
     const std::string at = fmt::format("{}: layers[{}]", where, i);
-    if (!layer.IsMap() || !layer["mediaType"]) throw InputError("{}: expected an object with 'mediaType'", at);
+    if (!layer.is_map() || !layer.find("mediaType")) throw InputError("{}: expected an object with 'mediaType'", at);
     if (scalar_string(layer["mediaType"], at + ": mediaType") != "application/vnd.ollama.image.model") continue;
-    if (!layer["digest"]) throw InputError("{}: missing required key 'digest'", at);
+    if (!layer.find("digest")) throw InputError("{}: missing required key 'digest'", at);
     const std::string digest = scalar_string(layer["digest"], at + ": digest");
     const std::string hex = digest.starts_with("sha256:") ? digest.substr(7) : "";
     if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdef") != std::string::npos)

@@ -29,15 +29,15 @@ uint64_t safetensors_header_length(const std::string& first8) {
 }
 
 SafetensorsInfo parse_safetensors_header(const std::string& header_json, uint64_t data_bytes, const std::string& label) {
-  YAML::Node root = load_document_text(header_json, label);
-  if (!root.IsMap()) throw InputError("{}: header is not a JSON object", label);
+  const Node root = load_document_text(header_json, label);
+  if (!root.is_map()) throw InputError("{}: header is not a JSON object", label);
   SafetensorsInfo info;
   std::map<std::string, double> by_dtype;
-  for (const auto& kv : root) {
-    const std::string name = kv.first.IsScalar() ? kv.first.Scalar() : "";
+  for (const auto& entry : root.entries()) {
+    const std::string& name = entry.key;
     if (name == "__metadata__") continue;
     const std::string where = fmt::format("{}: tensor '{}'", label, name);
-    MapReader t(kv.second, where);
+    MapReader t(entry.value, where);
     const std::string dtype = t.str("dtype");
     const std::vector<double> shape = t.number_list("shape", 0, 1e15);
     const std::vector<double> offsets = t.number_list("data_offsets", 0, static_cast<double>(data_bytes));

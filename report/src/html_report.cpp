@@ -80,30 +80,43 @@ std::string bar_svg(const std::string& id, const std::vector<Bar>& bars, const s
 
 namespace {
 
-// JSON results are read back with yaml-cpp (a JSON superset) through these small helpers.
-double num(const YAML::Node& n, const char* key, double fallback = 0) {
-  const YAML::Node v = n[key];
-  if (!v || !v.IsScalar() || v.Scalar() == "null") return fallback;
-  auto d = parse_double(v.Scalar());
+// JSON results are read back into the document tree (JSON is read as YAML) through these helpers.
+double num(const Node& n, const char* key, double fallback = 0) {
+  const Node& v = n[key];
+  if (!v.is_scalar() || v.text() == "null") return fallback;
+  auto d = parse_double(v.text());
   return d ? *d : fallback;
 }
-std::string str(const YAML::Node& n, const char* key) {
-  const YAML::Node v = n[key];
-  return v && v.IsScalar() && v.Scalar() != "null" ? v.Scalar() : "";
+std::string str(const Node& n, const char* key) {
+  const Node& v = n[key];
+  return v.is_scalar() && v.text() != "null" ? v.text() : "";
 }
-std::optional<double> opt(const YAML::Node& n, const char* key) {
-  const YAML::Node v = n[key];
-  if (!v || !v.IsScalar() || v.Scalar() == "null") return std::nullopt;
-  return parse_double(v.Scalar());
+std::optional<double> opt(const Node& n, const char* key) {
+  const Node& v = n[key];
+  if (!v.is_scalar() || v.text() == "null") return std::nullopt;
+  return parse_double(v.text());
+}
+// The i-th element of the list under `key`, which must be a number.
+double element(const Node& n, const char* key, size_t i) {
+  const Node& list = n[key];
+  if (!list.is_sequence() || i >= list.size()) throw InputError("{}: expected a list of at least {} numbers", key, i + 1);
+  return scalar_number(list[i], fmt::format("{}[{}]", key, i), -1e300, 1e300);
+}
+// The elements of the list under `key`, each a text, joined by "; ".
+std::string joined(const Node& n, const char* key) {
+  std::string out;
+  const Node& list = n[key];
+  for (size_t i = 0; i < list.items().size(); ++i)
+    out += (out.empty() ? "" : "; ") + scalar_string(list[i], fmt::format("{}[{}]", key, i));
+  return out;
 }
 
 // What the report answers: the workloads as predicted and the requirements, before any figure.
-std::string buy_header(const YAML::Node& root) {
+std::string buy_header(const Node& root) {
   std::string s = "<table id=\"workload\"><tr><th class=\"l\">workload</th><th class=\"l\">model</th><th>prompt</th>"
                   "<th>generated</th><th>context</th><th>checked at context</th><th>batch</th><th class=\"l\">quantization on runtime</th></tr>\n";
-  for (const auto& w : root["workloads"]) {
-    std::string ran;
-    for (const auto& r : w["ran_as"]) ran += (ran.empty() ? "" : "; ") + r.as<std::string>();
+  for (const Node& w : root["workloads"].items()) {
+    const std::string ran = joined(w, "ran_as");
     s += fmt::format("<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{:g}{}</td><td>{:g}</td><td>{:g}</td><td>{:g}</td>"
                      "<td>{:g}</td><td class=\"l\">{}</td></tr>\n",
                      xml_escape(str(w, "name")), xml_escape(str(w, "model")), num(w, "prompt"),
@@ -111,14 +124,13 @@ std::string buy_header(const YAML::Node& root) {
                      num(w, "checked_context"), num(w, "batch"), xml_escape(ran));
   }
   s += "</table>\n";
-  const YAML::Node req = root["requirements"];
+  const Node& req = root["requirements"];
   std::vector<std::string> parts;
   if (auto v = opt(req, "min_decode")) parts.push_back(fmt::format("decode at least {:g} tokens/s per sequence", *v));
   if (auto v = opt(req, "max_ttft")) parts.push_back(fmt::format("time to first token at most {:g} s", *v));
   if (auto v = opt(req, "min_context")) parts.push_back(fmt::format("a context of {:g} tokens", *v));
   if (auto v = opt(req, "budget")) parts.push_back(fmt::format("price at most ${:.0f}", *v));
-  std::string impossible;
-  for (const auto& i : root["impossible"]) impossible += (impossible.empty() ? "" : "; ") + i.as<std::string>();
+  const std::string impossible = joined(root, "impossible");
   s += fmt::format("<p id=\"requirements\">Requirements: {}.{}</p>\n",
                    parts.empty() ? "none" : xml_escape(fmt::format("{}", fmt::join(parts, ", "))),
                    impossible.empty() ? "" : " <b>Not possible on any machine:</b> " + xml_escape(impossible) + ".");
@@ -129,34 +141,34 @@ std::string buy_header(const YAML::Node& root) {
   return s;
 }
 
-std::vector<std::pair<std::string, std::string>> buy_sections(const YAML::Node& root) {
+std::vector<std::pair<std::string, std::string>> buy_sections(const Node& root) {
   std::vector<std::pair<std::string, std::string>> sections;
   sections.push_back({"What this answers", buy_header(root)});
-  const YAML::Node configs = root["configurations"];
+  const Node& configs = root["configurations"];
+  if (!configs.is_sequence()) throw InputError("configurations: expected a list, got {}", configs.is_map() ? "a map" : "one value");
   std::vector<std::string> workloads;
   if (configs.size() > 0)
-    for (const auto& w : configs[0]["predictions"]) workloads.push_back(str(w, "workload"));
+    for (const Node& w : configs[0]["predictions"].items()) workloads.push_back(str(w, "workload"));
   std::string table = "<table id=\"configurations\"><tr><th>rank</th><th class=\"l\">hardware</th><th class=\"l\">machine</th><th>RAM GB</th><th>price</th>";
   for (const auto& w : workloads) table += "<th>" + xml_escape(w) + "<br>decode tok/s (range) / TTFT s</th>";
   table += "<th class=\"l\">verdict</th></tr>\n";
   for (size_t i = 0; i < configs.size(); ++i) {
-    const YAML::Node c = configs[i];
+    const Node& c = configs[i];
     table += fmt::format("<tr><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{:g}</td><td>${:.0f}{}</td>", i + 1,
                          xml_escape(str(c, "hardware")), xml_escape(str(c, "machine")), num(c, "memory_gb"), num(c, "price_usd"),
                          (str(c, "price_unverified").empty() ? "" : "*") +
                              (str(c, "price_kind") == "new" ? "" : " (" + str(c, "price_kind") + ")"));
     for (const auto& w : workloads) {
       std::string cell = "<td>cannot run</td>";
-      for (const auto& p : c["predictions"])
+      for (const Node& p : c["predictions"].items())
         if (str(p, "workload") == w)
           cell = str(p, "fits") != "true" ? "<td>does not fit</td>"
                  : fmt::format("<td>{:.1f} ({:.0f}-{:.0f}) / {:.1f}</td>", num(p, "decode_tokens_per_second"),
-                               p["decode_tokens_per_second_range"][0].as<double>(), p["decode_tokens_per_second_range"][1].as<double>(),
+                               element(p, "decode_tokens_per_second_range", 0), element(p, "decode_tokens_per_second_range", 1),
                                num(p, "ttft_seconds"));
       table += cell;
     }
-    std::string failures;
-    for (const auto& f : c["failures"]) failures += (failures.empty() ? "" : "; ") + f.as<std::string>();
+    const std::string failures = joined(c, "failures");
     const std::string dominated = str(c, "dominated_by_rank").empty() ? "" : "; dominated by #" + str(c, "dominated_by_rank");
     table += str(c, "meets_requirements") == "true" ? "<td class=\"l ok\">meets all" + dominated + "</td>"
                                                     : "<td class=\"l fail\">" + xml_escape(failures) + "</td>";
@@ -174,8 +186,8 @@ std::vector<std::pair<std::string, std::string>> buy_sections(const YAML::Node& 
     Chart price{"price against decode speed", "price (USD)", "decode tokens/s", {}, {}, "", {}, "", true, false};
     Series meets{"meets the requirements", {}, {}}, fails{"fails a requirement", {}, {}};
     for (size_t i = 0; i < configs.size(); ++i) {
-      const YAML::Node c = configs[i];
-      for (const auto& p : c["predictions"]) {
+      const Node& c = configs[i];
+      for (const Node& p : c["predictions"].items()) {
         if (str(p, "workload") != workloads[wi]) continue;
         const std::string label = fmt::format("#{} {} {:g} GB ${:.0f}", i + 1, str(c, "hardware"), num(c, "memory_gb"), num(c, "price_usd"));
         const bool fits = str(p, "fits") == "true";
@@ -185,14 +197,16 @@ std::vector<std::pair<std::string, std::string>> buy_sections(const YAML::Node& 
           s.y.push_back(num(p, "decode_tokens_per_second"));
         }
         if (i >= kCharted) continue;
-        decode.push_back({label, {num(p, "decode_tokens_per_second")}, p["decode_tokens_per_second_range"][0].as<double>(),
-                          p["decode_tokens_per_second_range"][1].as<double>(), opt(root["requirements"], "min_decode")});
+        decode.push_back({label, {num(p, "decode_tokens_per_second")}, element(p, "decode_tokens_per_second_range", 0),
+                          element(p, "decode_tokens_per_second_range", 1), opt(root["requirements"], "min_decode")});
         ttft.push_back({label, {num(p, "ttft_seconds")}, {}, {}, opt(root["requirements"], "max_ttft")});
         memory.push_back({label, {num(p, "weights_bytes") / 1e9, num(p, "kv_cache_bytes") / 1e9, num(p, "transient_bytes") / 1e9,
                                   num(p, "runtime_bytes") / 1e9}, {}, {}, num(p, "limit_bytes") / 1e9});
         if (fits && ctx.series.size() < 6) {
           Series s{label, {}, {}};
-          for (const auto& point : p["decode_by_context"]) s.x.push_back(point[0].as<double>()), s.y.push_back(point[1].as<double>());
+          for (const Node& point : p["decode_by_context"].items())
+            s.x.push_back(scalar_number(point[0], "decode_by_context", -1e300, 1e300)),
+                s.y.push_back(scalar_number(point[1], "decode_by_context", -1e300, 1e300));
           ctx.series.push_back(std::move(s));
         }
       }
@@ -211,15 +225,15 @@ std::vector<std::pair<std::string, std::string>> buy_sections(const YAML::Node& 
   return sections;
 }
 
-std::vector<std::pair<std::string, std::string>> fit_sections(const YAML::Node& root) {
+std::vector<std::pair<std::string, std::string>> fit_sections(const Node& root) {
   std::string table = "<table id=\"fit\"><tr><th class=\"l\">model</th><th class=\"l\">runtime</th><th class=\"l\">quant</th>"
                       "<th>context</th><th>decode tok/s</th><th>prefill tok/s</th><th>weights GB</th><th>peak GB</th>"
                       "<th>largest context that fits</th><th class=\"l\">to make it fit</th></tr>\n";
   std::vector<Bar> decode;
-  for (const auto& x : root["rows"]) {
+  for (const Node& x : root["rows"].items()) {
     const bool fits = str(x, "fits") == "true";
     std::string fix;
-    for (const auto& h : x["hints"]) fix += (fix.empty() ? "" : "; ") + str(h, "text");
+    for (const Node& h : x["hints"].items()) fix += (fix.empty() ? "" : "; ") + str(h, "text");
     table += fmt::format("<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{:g}</td><td>{}</td>"
                          "<td>{}</td><td>{:.2f}</td><td>{:.2f}</td><td>{}</td><td class=\"l {}\">{}</td></tr>\n",
                          str(x, "model"), str(x, "runtime"), str(x, "quant"), num(x, "context"),
@@ -235,10 +249,10 @@ std::vector<std::pair<std::string, std::string>> fit_sections(const YAML::Node& 
                                                                  fmt::format("<p>All {} combinations that fit are drawn.</p>\n", decode.size())}};
 }
 
-std::vector<std::pair<std::string, std::string>> chunk_sections(const YAML::Node& root) {
+std::vector<std::pair<std::string, std::string>> chunk_sections(const Node& root) {
   std::string table = "<table id=\"chunks\"><tr><th>chunk</th><th>runs out of memory after</th><th>prefill s</th><th>peak GB</th></tr>\n";
   std::vector<Bar> time, peak;
-  for (const auto& c : root["chunks"]) {
+  for (const Node& c : root["chunks"].items()) {
     const auto oom = opt(c, "oom_at_context_tokens");
     table += fmt::format("<tr><td>{:g}</td><td>{}</td><td>{:.1f}</td><td>{:.2f}</td></tr>\n", num(c, "chunk"),
                          oom ? fmt::format("{:g} tokens", *oom) : "never", num(c, "prefill_seconds"), num(c, "peak_bytes") / 1e9);
@@ -250,13 +264,13 @@ std::vector<std::pair<std::string, std::string>> chunk_sections(const YAML::Node
           {"Peak memory per chunk size (black line: the limit)", bar_svg("peak", peak, {"peak"}, "GB")}};
 }
 
-std::vector<std::pair<std::string, std::string>> validate_sections(const YAML::Node& root) {
+std::vector<std::pair<std::string, std::string>> validate_sections(const Node& root) {
   std::string table = "<table id=\"rows\"><tr><th class=\"l\">file:row</th><th class=\"l\">resolved</th><th>measured</th><th>predicted</th><th>roofline</th><th class=\"l\">anomaly or reason</th></tr>\n";
   Chart chart{"predicted against measured decode tokens/s", "measured", "predicted", {}, {}, "", {}, "", true, true};
   Series pts{"rows", {}, {}};
-  for (const auto& r : root["rows"]) {
-    const YAML::Node res = r["resolved"];
-    std::string what = res && res.IsMap() ? fmt::format("{} {} {} {}", str(res, "hardware"), str(res, "model"), str(res, "quant"), str(res, "runtime")) : "";
+  for (const Node& r : root["rows"].items()) {
+    const Node& res = r["resolved"];
+    std::string what = res.is_map() ? fmt::format("{} {} {} {}", str(res, "hardware"), str(res, "model"), str(res, "quant"), str(res, "runtime")) : "";
     std::string measured, predicted;
     for (const char* q : {"prefill_tok_s", "decode_tok_s", "transient_bytes"}) {
       const std::string m = str(r, ("measured_" + std::string(q)).c_str()), p = str(r, ("predicted_" + std::string(q)).c_str());
@@ -273,11 +287,11 @@ std::vector<std::pair<std::string, std::string>> validate_sections(const YAML::N
   return {{"Predicted against measured", svg_charts({chart}, "validate")}, {"Rows", table + "</table>\n"}};
 }
 
-std::vector<std::pair<std::string, std::string>> sweep_sections(const YAML::Node& root) {
+std::vector<std::pair<std::string, std::string>> sweep_sections(const Node& root) {
   std::string table = "<table id=\"predictions\"><tr><th class=\"l\">hardware</th><th class=\"l\">model</th><th>prompt</th><th>prefill tok/s</th><th>decode tok/s</th><th>TTFT s</th><th>peak GB</th><th>fits</th></tr>\n";
   Chart decode{"decode tokens/s against prompt length", "prompt tokens", "tokens/s", {}, {}, "", {}, "", false, false};
   std::map<std::string, Series> series;
-  for (const auto& p : root["predictions"]) {
+  for (const Node& p : root["predictions"].items()) {
     const std::string key = str(p, "hardware") + " " + str(p, "model");
     table += fmt::format("<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{:g}</td><td>{:.1f}</td><td>{:.1f}</td><td>{:.2f}</td><td>{:.2f}</td><td>{}</td></tr>\n",
                          str(p, "hardware"), str(p, "model"), num(p["workload"], "prompt"), num(p["prefill"], "tokens_per_second"),
@@ -295,27 +309,35 @@ std::vector<std::pair<std::string, std::string>> sweep_sections(const YAML::Node
 }  // namespace
 
 std::string report_html(const std::string& json, const std::string& label) {
-  const YAML::Node root = load_document_text(json, label);
-  if (!root.IsMap()) throw InputError("{}: expected the JSON object printed by buy, sweep, chunk or validate --json", label);
-  if (root["configurations"]) {
+  const Node root = load_document_text(json, label);
+  if (!root.is_map()) throw InputError("{}: expected the JSON object printed by buy, sweep, chunk or validate --json", label);
+  // The section readers name the key; the file is named here.
+  auto read = [&](std::vector<std::pair<std::string, std::string>> (*sections)(const Node&)) {
+    try {
+      return sections(root);
+    } catch (const InputError& e) {
+      throw InputError("{}: {}", label, e.what());
+    }
+  };
+  if (root.find("configurations")) {
     std::string summary = str(root, "recommendation");
-    return html_page("ridgeline buy", summary, buy_sections(root));
+    return html_page("ridgeline buy", summary, read(buy_sections));
   }
-  if (root["chunks"])
+  if (root.find("chunks"))
     return html_page("ridgeline chunk", fmt::format("Largest safe chunk for {} on {} ({:g} GB RAM): {}", str(root, "model"),
                                                      str(root, "hardware"), num(root, "memory_gb"), str(root, "largest_safe_chunk")),
-                     chunk_sections(root));
-  if (root["rows"] && root["context"])
+                     read(chunk_sections));
+  if (root.find("rows") && root.find("context"))
     return html_page("ridgeline fit", fmt::format("What {} with {:g} GB of RAM runs (GPU limit {:.2f} GB), speeds at a context of "
                                                   "{:g} tokens ({:g} generated).", str(root, "hardware"), num(root, "memory_gb"),
                                                   num(root, "limit_bytes") / 1e9, num(root, "context"), num(root, "gen")),
-                     fit_sections(root));
-  if (root["rows"] && root["summary"])
+                     read(fit_sections));
+  if (root.find("rows") && root.find("summary"))
     return html_page("ridgeline validate", fmt::format("{:g} rows, {:g} resolved, {:g} anomal{}", num(root["summary"], "rows"),
                                                         num(root["summary"], "resolved"), num(root["summary"], "anomalies"),
                                                         num(root["summary"], "anomalies") == 1 ? "y" : "ies"),
-                     validate_sections(root));
-  if (root["predictions"]) return html_page("ridgeline sweep", "Predictions over the grid.", sweep_sections(root));
+                     read(validate_sections));
+  if (root.find("predictions")) return html_page("ridgeline sweep", "Predictions over the grid.", read(sweep_sections));
   throw InputError("{}: not a ridgeline buy, sweep, chunk or validate JSON result (expected a 'configurations', 'chunks', "
                    "'rows' or 'predictions' key)", label);
 }

@@ -26,7 +26,7 @@ std::vector<int> head_dims(MapReader& r, const std::string& key) {
 }  // namespace
 
 RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& label) {
-  YAML::Node root = load_document_text(text, label);
+  const Node root = load_document_text(text, label);
   MapReader r(root, label);
   RuntimeSpec rt;
   rt.id = r.str("id");
@@ -95,8 +95,8 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     }
     auto m = c.opt_map(f.name);
     if (!m) continue;
-    for (const auto& kvp : c.node(f.name)) {
-      const std::string key = kvp.first.Scalar();
+    for (const auto& entry : c.node(f.name).entries()) {
+      const std::string& key = entry.key;
       (rt.coef.*f.family)[key] = m->number(key, f.min, f.max);
     }
     m->finish();

@@ -2,8 +2,6 @@
 // expected.json names with the output. Tolerance: a number written as an integer (a byte or token
 // count) must match exactly; any other number within a relative 1e-5 (outputs carry 6 significant
 // digits); strings and booleans exactly. Arrays of objects with a "name" are matched by name prefix.
-#include <yaml-cpp/yaml.h>
-
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -12,7 +10,12 @@
 #include <sstream>
 #include <string>
 
+#include "ridgeline/document.hpp"
+#include "ridgeline/error.hpp"
+
 namespace {
+
+using ridgeline::Node;
 
 int failures = 0;
 
@@ -26,36 +29,35 @@ bool is_number(const std::string& s) {
   return std::regex_match(s, std::regex("-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?"));
 }
 
-void compare(const YAML::Node& expected, const YAML::Node& actual, const std::string& where) {
+// `actual` is nullptr where the output lacks the key.
+void compare(const Node& expected, const Node* actual, const std::string& where) {
   if (!actual) return fail(where, "missing in the output");
-  if (expected.IsMap()) {
-    if (!actual.IsMap()) return fail(where, "expected an object");
-    for (const auto& kv : expected) {
-      const std::string key = kv.first.Scalar();
-      compare(kv.second, actual[key], where + "." + key);
-    }
+  if (expected.is_map()) {
+    if (!actual->is_map()) return fail(where, "expected an object");
+    for (const auto& [key, value] : expected.entries()) compare(value, actual->find(key), where + "." + key);
     return;
   }
-  if (expected.IsSequence()) {
-    if (!actual.IsSequence()) return fail(where, "expected an array");
+  if (expected.is_sequence()) {
+    if (!actual->is_sequence()) return fail(where, "expected an array");
+    const auto& items = actual->items();
     for (std::size_t i = 0; i < expected.size(); ++i) {
-      const YAML::Node e = expected[i];
-      if (e.IsMap() && e["name"]) {
-        const std::string name = e["name"].Scalar();
-        std::size_t found = actual.size();
-        for (std::size_t k = 0; k < actual.size() && found == actual.size(); ++k)
-          if (actual[k].IsMap() && actual[k]["name"] && actual[k]["name"].Scalar().rfind(name, 0) == 0) found = k;
-        if (found == actual.size()) fail(where + "[" + name + "]", "no element with this name");
-        else compare(e, actual[found], where + "[" + name + "]");
-      } else if (i >= actual.size()) {
+      const Node& e = expected[i];
+      if (e.is_map() && e.find("name")) {
+        const std::string name = e["name"].text();
+        std::size_t found = items.size();
+        for (std::size_t k = 0; k < items.size() && found == items.size(); ++k)
+          if (items[k].is_map() && items[k].find("name") && items[k]["name"].text().rfind(name, 0) == 0) found = k;
+        if (found == items.size()) fail(where + "[" + name + "]", "no element with this name");
+        else compare(e, &items[found], where + "[" + name + "]");
+      } else if (i >= items.size()) {
         fail(where + "[" + std::to_string(i) + "]", "missing in the output");
       } else {
-        compare(e, actual[i], where + "[" + std::to_string(i) + "]");
+        compare(e, &items[i], where + "[" + std::to_string(i) + "]");
       }
     }
     return;
   }
-  const std::string e = expected.Scalar(), a = actual.Scalar();
+  const std::string e = expected.text(), a = actual->text();
   if (is_integer(e)) {
     if (a != e) fail(where, "expected exactly " + e + ", got " + a);
   } else if (is_number(e)) {
@@ -97,8 +99,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   try {
-    compare(YAML::LoadFile(folder + "/expected.json"), YAML::Load(output), "");
-  } catch (const YAML::Exception& e) {
+    const Node expected = ridgeline::load_document(folder + "/expected.json");
+    const Node actual = ridgeline::load_document_text(output, "the output");
+    compare(expected, &actual, "");
+  } catch (const ridgeline::InputError& e) {
     std::cout << "cannot parse: " << e.what() << "\n" << output;
     return 1;
   }

@@ -57,7 +57,8 @@ TEST_F(FileCatalogTest, ParsesEachFileOnceAndHoldsItsIdToItsName) {
       "things",
       [&](const std::string& path) {
         ++parses;
-        MapReader r(load_document(path), path);
+        const Node doc = load_document(path);
+        MapReader r(doc, path);
         Thing t{r.str("id"), static_cast<int>(r.integer("size", 0, 100))};
         r.finish();
         return t;

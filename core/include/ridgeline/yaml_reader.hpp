@@ -1,28 +1,22 @@
 #pragma once
-// The one place yaml-cpp is visible. Every input format (YAML and JSON) is read through
-// MapReader, which enforces: required keys present, values of the right type and range,
-// no duplicated keys, and no unknown keys (with a "did you mean").
-#include <yaml-cpp/yaml.h>
-
+// The strict reader every YAML and JSON input goes through, over the project's document tree
+// (document.hpp). MapReader enforces: required keys present, values of the right type and range,
+// and no unknown keys (with a "did you mean"); duplicated keys are refused while loading.
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
+#include "ridgeline/document.hpp"
 #include "ridgeline/error.hpp"
 
 namespace ridgeline {
 
-// Loads a YAML or JSON file; parse errors and unreadable files become InputError naming the file.
-YAML::Node load_document(const std::string& path);
-YAML::Node load_document_text(const std::string& text, const std::string& label);
-// The whole file as text; InputError naming the file when it cannot be read.
-std::string read_text_file(const std::string& path);
-
 class MapReader {
  public:
-  // `where` is how errors name this map: "file.yaml" or "file.yaml: memory".
-  MapReader(const YAML::Node& node, std::string where);
+  // `where` is how errors name this map: "file.yaml" or "file.yaml: memory". The reader points
+  // into `node`, which must outlive it (a temporary is refused at compile time).
+  MapReader(const Node& node, std::string where);
+  MapReader(Node&&, std::string) = delete;
 
   bool has(const std::string& key) const;
   std::string str(const std::string& key);
@@ -35,11 +29,11 @@ class MapReader {
   std::optional<bool> opt_boolean(const std::string& key);
   std::vector<std::string> str_list(const std::string& key);
   std::vector<double> number_list(const std::string& key, double min, double max);
-  YAML::Node node(const std::string& key);  // required, any kind; marks the key as used
-  std::optional<YAML::Node> opt_node(const std::string& key);
+  const Node& node(const std::string& key);  // required, any kind; marks the key as used
+  const Node* opt_node(const std::string& key);  // nullptr when absent or null
   MapReader map(const std::string& key);
   std::optional<MapReader> opt_map(const std::string& key);
-  void ignore(const std::string& key) { used_.insert(key); }
+  void ignore(const std::string& key) { mark(key); }
   const std::string& where() const { return where_; }
   std::string where(const std::string& key) const;
 
@@ -47,16 +41,17 @@ class MapReader {
   void finish() const;
 
  private:
-  YAML::Node node_;
+  const Node* node_;
   std::string where_;
-  std::vector<std::string> keys_;
-  std::set<std::string> used_;
-  YAML::Node get(const std::string& key);
+  std::vector<bool> used_;           // per entry of the map
+  std::vector<std::string> asked_;   // every key asked for, present or not (for did-you-mean)
+  const Node* mark(const std::string& key);  // the value (nullptr when absent), noted as asked
+  const Node& get(const std::string& key);
 };
 
 // Scalar conversions with the same error discipline, for list elements and free values.
-double scalar_number(const YAML::Node& n, const std::string& where, double min, double max);
-std::string scalar_string(const YAML::Node& n, const std::string& where);
+double scalar_number(const Node& n, const std::string& where, double min, double max);
+std::string scalar_string(const Node& n, const std::string& where);
 // Parses a whole string as a finite double; nullopt if it is not one.
 std::optional<double> parse_double(const std::string& s);
 
