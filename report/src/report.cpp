@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -29,9 +30,17 @@ std::string xml_escape(const std::string& s) {
 
 namespace {
 // Escaped text appended in place; ids and keys, which need none, are copied whole.
+// Bytes JSON requires escaped: the quote, the backslash and the control characters.
+constexpr auto kNeedsEscape = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[static_cast<size_t>(c)] = true;
+  t['"'] = t['\\'] = true;
+  return t;
+}();
+
 void append_json_escaped(std::string& out, std::string_view s) {
   bool plain = true;
-  for (char c : s) plain &= c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20;  // no branch per character
+  for (char c : s) plain &= !kNeedsEscape[static_cast<unsigned char>(c)];  // no branch per character
   if (plain) {
     out += s;
     return;
@@ -86,14 +95,18 @@ Json Json::optional_integer(const std::optional<long long>& v) { return v ? inte
 
 void JsonObject::begin_member(JsonKey key) {
   if (text_.size() == 1) text_.reserve(256);  // most records are a few hundred bytes: one allocation, not six
-  // `, "key": ` in one resize and copy: three appends cost three capacity checks per member.
-  const bool first = text_.size() == 1;
-  const size_t at = text_.size(), lead = first ? 1 : 3;
-  text_.resize(at + lead + key.text.size() + 3);
-  char* p = text_.data() + at;
-  std::memcpy(p, ", \"" + (first ? 2 : 0), lead);
-  std::memcpy(p + lead, key.text.data(), key.text.size());
-  std::memcpy(p + lead + key.text.size(), "\": ", 3);
+  // `, "key": ` assembled on the stack and appended once: three appends cost three capacity
+  // checks per member, and a resize zero-fills what it then overwrites.
+  char member[80];
+  const size_t lead = text_.size() == 1 ? 1 : 3, n = key.text.size();
+  if (lead + n + 3 > sizeof member) {
+    text_.append(", \"" + (3 - lead), lead).append(key.text).append("\": ");
+    return;
+  }
+  std::memcpy(member, ", \"" + (3 - lead), lead);
+  std::memcpy(member + lead, key.text.data(), n);
+  std::memcpy(member + lead + n, "\": ", 3);
+  text_.append(member, lead + n + 3);
 }
 JsonObject& JsonObject::add(JsonKey key, const Json& value) {
   begin_member(key);

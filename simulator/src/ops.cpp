@@ -1,6 +1,7 @@
 // The operator decomposition of one forward pass, shared by prefill chunks and decode steps.
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "ridgeline/derived.hpp"
 #include "ridgeline/error.hpp"
@@ -77,8 +78,8 @@ std::vector<Op> step_ops(const Scenario& s, const StepShape& shape) {
   return ops;
 }
 
-StepRoofs step_roofs(const Scenario& s) {
-  StepRoofs r;
+StepInvariants step_invariants(const Scenario& s) {
+  StepInvariants r;
   const double stream = uncapped_bandwidth(s);
   r.bandwidth = capped(s, stream);
   // Operators streaming quantized weights reach the share their kernel class allows.
@@ -87,19 +88,33 @@ StepRoofs step_roofs(const Scenario& s) {
   r.plain_peak = s.hardware.matmul_peak().value * generation_factor(s);
   r.quantized_peak = r.plain_peak * keyed(s.runtime.coef.quant_compute_factor, s.quant.kernel_class);
   r.overhead_seconds = step_overhead_seconds(s);
+  const auto h = s.model.hidden;
+  r.groups.reserve(s.model.layers.size());
+  for (const auto& g : s.model.layers) {
+    StepInvariants::Group d;
+    d.attention_params = attention_params(g.attention, h);
+    d.kv_bytes_per_token = kv_bytes_per_token(g.attention, s.kv).value;
+    d.expert_params = expert_params(g.ffn, h);
+    d.dense_ffn_params = ffn_params_active(g.ffn, h) - g.ffn.active_experts * d.expert_params;
+    d.router_params = router_params(g.ffn, h);
+    d.unfused_prefill = unfused_attention(s, g.attention, true);
+    d.unfused_decode = unfused_attention(s, g.attention, false);
+    r.groups.push_back(d);
+  }
   return r;
 }
 
-void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) { step_ops(s, step_roofs(s), shape, ops); }
+void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) { step_ops(s, step_invariants(s), shape, ops); }
 
-void step_ops(const Scenario& s, const StepRoofs& roofs, const StepShape& shape, std::vector<Op>& ops) {
+void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& shape, std::vector<Op>& ops) {
   const ModelSpec& m = s.model;
   const Quantization& q = s.quant;
   const double h = static_cast<double>(m.hidden);
   const double n = shape.tokens, c = shape.context, b = shape.batch;
   const double rows = n * b;
-  const double bw = roofs.bandwidth, matrix_bw = roofs.matrix_bandwidth, attn_rate = roofs.attention_rate;
-  const double plain_peak = roofs.plain_peak, gemm_peak = roofs.quantized_peak;
+  if (inv.groups.size() != m.layers.size()) throw std::logic_error("step_ops: invariants of another scenario");
+  const double bw = inv.bandwidth, matrix_bw = inv.matrix_bandwidth, attn_rate = inv.attention_rate;
+  const double plain_peak = inv.plain_peak, gemm_peak = inv.quantized_peak;
   ops.clear();
   ops.reserve(m.layers.size() * 5 + 2);
   auto add = [&](Op op, double count) {
@@ -123,10 +138,11 @@ void step_ops(const Scenario& s, const StepRoofs& roofs, const StepShape& shape,
     const AttentionSpec& a = g.attention;
     const double layers = g.count;
     const int group = static_cast<int>(gi);
+    const StepInvariants::Group& sizes = inv.groups[gi];
 
     if (a.kind != AttentionKind::none) {
       Op proj{"attention projections", group};
-      const double p = attention_params(a, m.hidden);
+      const double p = sizes.attention_params;
       proj.flops = 2 * rows * p;
       proj.weight_bytes = p * q.matrix_bpw / 8;
       proj.activation_bytes = rows * step::kProjectionActivationVectors * h * kActivationBytes;
@@ -134,7 +150,7 @@ void step_ops(const Scenario& s, const StepRoofs& roofs, const StepShape& shape,
       add(proj, layers);
     }
 
-    const double kv_token = kv_bytes_per_token(a, s.kv).value;
+    const double kv_token = sizes.kv_bytes_per_token;
     if (a.kind == AttentionKind::full || a.kind == AttentionKind::sliding || a.kind == AttentionKind::mla) {
       Op att{"attention", group};
       const double window = a.kind == AttentionKind::sliding ? a.window : 0;
@@ -148,7 +164,7 @@ void step_ops(const Scenario& s, const StepRoofs& roofs, const StepShape& shape,
       att.flops = 2.0 * a.q_heads * (score_dim + value_dim) * keys;
       att.kv_write_bytes = n * b * kv_token;
       att.compute_rate = attn_rate;
-      if (unfused_attention(s, a, shape.prefill)) {
+      if (shape.prefill ? sizes.unfused_prefill : sizes.unfused_decode) {
         // Unfused: QK^T and PV are two batched GEMMs, at GEMM efficiency.
         att.compute_rate = matmul_rate(s, plain_peak, n * b);
         // Scores are written, soft-maxed and read back through memory; KV is read once.
@@ -169,19 +185,18 @@ void step_ops(const Scenario& s, const StepRoofs& roofs, const StepShape& shape,
     }
 
     const FfnSpec& f = g.ffn;
-    const double dense = ffn_params_active(f, m.hidden) - f.active_experts * expert_params(f, m.hidden);
+    const double dense = sizes.dense_ffn_params;
     if (dense > 0) {
       Op mlp{f.is_moe() ? "shared MLP + router" : "MLP", group};
       mlp.flops = 2 * rows * dense;
-      mlp.weight_bytes = (dense - router_params(f, m.hidden)) * q.matrix_bpw / 8 +
-                         router_params(f, m.hidden) * step::kRouterBytesPerParam;
+      mlp.weight_bytes = (dense - sizes.router_params) * q.matrix_bpw / 8 + sizes.router_params * step::kRouterBytesPerParam;
       mlp.activation_bytes = rows * step::kProjectionActivationVectors * h * kActivationBytes;
       mlp.compute_rate = matmul_rate(s, gemm_peak, rows);
       add(mlp, layers);
     }
     if (f.is_moe()) {
       Op ex{"routed experts", group};
-      const double E = f.experts, k = f.active_experts, per_expert = expert_params(f, m.hidden);
+      const double E = f.experts, k = f.active_experts, per_expert = sizes.expert_params;
       ex.flops = 2 * rows * k * per_expert;
       ex.activation_bytes = rows * k * step::kExpertActivationVectors * h * kActivationBytes;
       if (rows <= s.runtime.coef.moe_gemv_max_rows) {

@@ -76,13 +76,13 @@ void add_step(PhaseTime& t, const std::vector<Op>& ops, double overhead) {
 }  // namespace
 
 PhaseTime sum_steps(const Scenario& s, StepShape shape, double first, double stride, long long count) {
-  return sum_steps(s, step_roofs(s), shape, first, stride, count);
+  return sum_steps(s, step_invariants(s), shape, first, stride, count);
 }
 
-PhaseTime sum_steps(const Scenario& s, const StepRoofs& roofs, StepShape shape, double first, double stride,
+PhaseTime sum_steps(const Scenario& s, const StepInvariants& inv, StepShape shape, double first, double stride,
                     long long count) {
   PhaseTime total;
-  const double overhead = roofs.overhead_seconds;
+  const double overhead = inv.overhead_seconds;
   const std::vector<double> thr = thresholds(s, shape.tokens);
   long long k = 0;
   double fixed = 0;  // overheads, added once at the end
@@ -99,7 +99,7 @@ PhaseTime sum_steps(const Scenario& s, const StepRoofs& roofs, StepShape shape, 
     shape.context = c;
     if (end == k || nonlinear_zone(s, shape.tokens, c)) {
       PhaseTime one;
-      step_ops(s, roofs, shape, a);
+      step_ops(s, inv, shape, a);
       add_step(one, a, 0);
       total.compute_seconds += one.compute_seconds;
       total.memory_seconds += one.memory_seconds;
@@ -107,9 +107,9 @@ PhaseTime sum_steps(const Scenario& s, const StepRoofs& roofs, StepShape shape, 
       ++k;
       continue;
     }
-    step_ops(s, roofs, shape, a);
+    step_ops(s, inv, shape, a);
     shape.context = c + stride;
-    step_ops(s, roofs, shape, b);
+    step_ops(s, inv, shape, b);
     const double m = static_cast<double>(end - k + 1);
     for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
       double compute_part = 0;
@@ -278,16 +278,16 @@ Prediction predict(const Scenario& s) {
   p.batch = w.batch;
   p.chunk = s.chunk;
   p.prefill_tokens = w.prompt - w.cached;
-  const StepRoofs roofs = step_roofs(s);
+  const StepInvariants inv = step_invariants(s);
   const long long n = s.chunk;
   const long long full = p.prefill_tokens / n, rest = p.prefill_tokens % n;
   StepShape chunk{static_cast<double>(n), 0, 1, false, true};
   PhaseTime pre;
   // All chunks but the final one skip the LM head.
   const long long plain = rest > 0 ? full : full - 1;
-  if (plain > 0) pre = sum_steps(s, roofs, chunk, static_cast<double>(w.cached), static_cast<double>(n), plain);
+  if (plain > 0) pre = sum_steps(s, inv, chunk, static_cast<double>(w.cached), static_cast<double>(n), plain);
   StepShape last{static_cast<double>(rest > 0 ? rest : n), static_cast<double>(w.cached + plain * n), 1, true, true};
-  PhaseTime tail = sum_steps(s, roofs, last, last.context, 1, 1);
+  PhaseTime tail = sum_steps(s, inv, last, last.context, 1, 1);
   // A server's per-request cost comes before the first token (it is part of what a client times).
   p.prefill_seconds = pre.seconds + tail.seconds + s.runtime.coef.wrapper_request_ms * 1e-3;
   p.prefill_bound = (pre.compute_seconds + tail.compute_seconds >= pre.memory_seconds + tail.memory_seconds)
@@ -296,7 +296,7 @@ Prediction predict(const Scenario& s) {
   p.decode_tokens = w.gen;
   StepShape step{1, 0, static_cast<double>(w.batch), true, false};
   if (w.gen > 0) {
-    PhaseTime dec = sum_steps(s, roofs, step, static_cast<double>(w.prompt), 1, w.gen);
+    PhaseTime dec = sum_steps(s, inv, step, static_cast<double>(w.prompt), 1, w.gen);
     p.decode_seconds = dec.seconds;
     p.decode_bound = dec.bound();
     StepShape at_start = step, at_end = step;
@@ -304,8 +304,8 @@ Prediction predict(const Scenario& s) {
     at_end.context = static_cast<double>(w.prompt + w.gen - 1);
     std::vector<Op> ops;
     auto seconds = [&](const StepShape& shape) {
-      step_ops(s, roofs, shape, ops);
-      return ops_seconds(ops) + roofs.overhead_seconds;
+      step_ops(s, inv, shape, ops);
+      return ops_seconds(ops) + inv.overhead_seconds;
     };
     p.decode_tps_start = 1.0 / seconds(at_start);
     p.decode_tps_end = 1.0 / seconds(at_end);

@@ -77,21 +77,28 @@ struct StepShape {
   bool prefill = false;
 };
 // What a scenario's steps share whatever their shape: the bandwidths and peaks its operators
-// reach and its per-step overhead. Derived from the scenario's coefficients when asked (never
-// stored in the Scenario, which a fit changes between calls), once per prediction, not per step.
-struct StepRoofs {
+// reach, its per-step overhead and each layer group's sizes. Derived from the scenario when asked
+// (never stored in the Scenario, whose coefficients a fit changes between calls), once per
+// prediction, not once per step.
+struct StepInvariants {
   double bandwidth = 0;          // bytes/s of activation, KV and state streams (datasheet-capped)
   double matrix_bandwidth = 0;   // bytes/s of quantized weight streams (kernel class's share, capped)
   double attention_rate = 0;     // FLOP/s of fused attention and elementwise work
   double plain_peak = 0;         // matmul FLOP/s peak with the chip generation's factor
   double quantized_peak = 0;     // ... and the weights' kernel class's factor
   double overhead_seconds = 0;   // launches and fixed cost of one step (step_overhead_seconds)
+  struct Group {                 // one entry per ModelSpec::layers group (derived.hpp's sizes)
+    double attention_params = 0, kv_bytes_per_token = 0;
+    double dense_ffn_params = 0, router_params = 0, expert_params = 0;
+    bool unfused_prefill = false, unfused_decode = false;
+  };
+  std::vector<Group> groups;
 };
-StepRoofs step_roofs(const Scenario& s);
+StepInvariants step_invariants(const Scenario& s);
 std::vector<Op> step_ops(const Scenario& s, const StepShape& shape);
 // The same into a caller's buffer (cleared first), so hot loops reuse one allocation.
 void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops);
-void step_ops(const Scenario& s, const StepRoofs& roofs, const StepShape& shape, std::vector<Op>& ops);
+void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& shape, std::vector<Op>& ops);
 // Whether this runtime materialises the score matrix for this layer (prefill or decode path).
 bool unfused_attention(const Scenario& s, const AttentionSpec& a, bool prefill);
 double step_overhead_seconds(const Scenario& s);
@@ -109,7 +116,7 @@ struct PhaseTime {
 };
 // Sum of step times over contexts first, first + stride, ... (count steps), exact and O(ops).
 PhaseTime sum_steps(const Scenario& s, StepShape shape, double first_context, double stride, long long count);
-PhaseTime sum_steps(const Scenario& s, const StepRoofs& roofs, StepShape shape, double first_context, double stride,
+PhaseTime sum_steps(const Scenario& s, const StepInvariants& inv, StepShape shape, double first_context, double stride,
                     long long count);
 
 struct MemoryBreakdown {
