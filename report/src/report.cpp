@@ -113,6 +113,26 @@ JsonObject& JsonObject::add(JsonKey key, const Json& value) {
   text_ += value.text();
   return *this;
 }
+JsonObject& JsonObject::add_number(JsonKey key, double v) {
+  begin_member(key);
+  char buf[32];
+  text_.append(buf, write_g6(v, buf));
+  return *this;
+}
+JsonObject& JsonObject::add_integer(JsonKey key, long long v) {
+  begin_member(key);
+  char buf[24];
+  text_.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+  return *this;
+}
+JsonObject& JsonObject::add_bytes(JsonKey key, double v) { return add_integer(key, std::llround(v)); }
+JsonObject& JsonObject::add_string(JsonKey key, std::string_view v) {
+  begin_member(key);
+  text_ += '"';
+  append_json_escaped(text_, v);
+  text_ += '"';
+  return *this;
+}
 JsonObject& JsonObject::add(JsonKey key, const JsonObject& value) {
   begin_member(key);
   text_ += value.text_;
@@ -165,46 +185,46 @@ JsonObject prediction_record(const Scenario& s, const Prediction& p) {
   JsonArray warnings;
   for (const auto& w : p.warnings) warnings.push(Json::string(w));
   JsonObject out;
-  out.add("schema_version", Json::integer(kSchemaVersion))
-      .add("hardware", Json::string(s.hardware.id))
-      .add("model", Json::string(s.model.id))
-      .add("quant", Json::string(s.quant.id))
-      .add("runtime", Json::string(s.runtime.id))
+  out.add_integer("schema_version", kSchemaVersion)
+      .add_string("hardware", s.hardware.id)
+      .add_string("model", s.model.id)
+      .add_string("quant", s.quant.id)
+      .add_string("runtime", s.runtime.id)
       .add("calibration", s.runtime.calibration.empty() ? Json::null() : Json::string(s.runtime.calibration))
-      .add("kv_dtype", Json::string(s.kv.id))
-      .add("memory_gb", Json::number(sold_ram_gb(s.ram)))
+      .add_string("kv_dtype", s.kv.id)
+      .add_number("memory_gb", sold_ram_gb(s.ram))
       .add("workload", JsonObject()
-                           .add("prompt", Json::integer(s.workload.prompt))
-                           .add("cached", Json::integer(s.workload.cached))
-                           .add("gen", Json::integer(s.workload.gen))
-                           .add("chunk", Json::integer(s.chunk))
-                           .add("batch", Json::integer(s.workload.batch)))
+                           .add_integer("prompt", s.workload.prompt)
+                           .add_integer("cached", s.workload.cached)
+                           .add_integer("gen", s.workload.gen)
+                           .add_integer("chunk", s.chunk)
+                           .add_integer("batch", s.workload.batch))
       .add("prefill", JsonObject()
-                          .add("tokens", Json::integer(p.prefill_tokens))
-                          .add("seconds", Json::number(p.prefill_seconds))
-                          .add("ms_per_token", Json::number(p.prefill_ms_per_token()))
-                          .add("tokens_per_second", Json::number(p.prefill_tps()))
-                          .add("bound", Json::string(to_string(p.prefill_bound)))
+                          .add_integer("tokens", p.prefill_tokens)
+                          .add_number("seconds", p.prefill_seconds)
+                          .add_number("ms_per_token", p.prefill_ms_per_token())
+                          .add_number("tokens_per_second", p.prefill_tps())
+                          .add_string("bound", to_string(p.prefill_bound))
                           .add("band", band_json(p, true, p.prefill_tps())))
       .add("decode", JsonObject()
-                         .add("tokens", Json::integer(p.decode_tokens))
-                         .add("seconds", Json::number(p.decode_seconds))
-                         .add("tokens_per_second", Json::number(p.decode_tps()))
-                         .add("tokens_per_second_start", Json::number(p.decode_tps_start))
-                         .add("tokens_per_second_end", Json::number(p.decode_tps_end))
-                         .add("aggregate_tokens_per_second", Json::number(p.aggregate_decode_tps()))
-                         .add("bound", Json::string(to_string(p.decode_bound)))
+                         .add_integer("tokens", p.decode_tokens)
+                         .add_number("seconds", p.decode_seconds)
+                         .add_number("tokens_per_second", p.decode_tps())
+                         .add_number("tokens_per_second_start", p.decode_tps_start)
+                         .add_number("tokens_per_second_end", p.decode_tps_end)
+                         .add_number("aggregate_tokens_per_second", p.aggregate_decode_tps())
+                         .add_string("bound", to_string(p.decode_bound))
                          .add("band", band_json(p, false, p.decode_tps())))
-      .add("ttft_seconds", Json::number(p.ttft_seconds))
-      .add("total_seconds", Json::number(p.total_seconds))
+      .add_number("ttft_seconds", p.ttft_seconds)
+      .add_number("total_seconds", p.total_seconds)
       .add("memory", JsonObject()
-                         .add("weights_bytes", Json::bytes(m.weights.value))
-                         .add("kv_cache_bytes", Json::bytes(m.kv_cache.value))
-                         .add("state_bytes", Json::bytes(m.state.value))
-                         .add("transient_bytes", Json::bytes(m.transient.value))
-                         .add("runtime_bytes", Json::bytes(m.runtime.value))
-                         .add("peak_bytes", Json::bytes(m.peak.value))
-                         .add("limit_bytes", Json::bytes(m.limit.value))
+                         .add_bytes("weights_bytes", m.weights.value)
+                         .add_bytes("kv_cache_bytes", m.kv_cache.value)
+                         .add_bytes("state_bytes", m.state.value)
+                         .add_bytes("transient_bytes", m.transient.value)
+                         .add_bytes("runtime_bytes", m.runtime.value)
+                         .add_bytes("peak_bytes", m.peak.value)
+                         .add_bytes("limit_bytes", m.limit.value)
                          .add("fits", Json::boolean(m.fits))
                          .add("oom_at_context_tokens", Json::optional_integer(m.oom_at_context)))
       .add("warnings", warnings);
