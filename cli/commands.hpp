@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ridgeline/calibration.hpp"
 #include "ridgeline/html_report.hpp"
 #include "ridgeline/model_source.hpp"
 #include "ridgeline/simulate.hpp"
@@ -41,6 +42,8 @@ struct Setup {
 // throws InputError, or with impossible_as_row is kept in Setup::impossible.
 Setup build_setup(const ScenarioOptions& o, bool impossible_as_row = false);
 Workload parse_workload(const ScenarioOptions& o, Workload base);
+// --calibration as typed: "" the shipped one for the runtime and vendor, "none", or a file.
+CalibrationChoice calibration_choice(const std::string& option);
 // Applies --calibration (shipped by default) to the runtime profile.
 void apply_calibration_option(RuntimeSpec& rt, const HardwareSpec& hw, const std::string& option);
 // A catalog name, or a model from a file, folder, the Ollama store or the Hub with the quantization it implies.

@@ -7,17 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "ridgeline/calibration.hpp"
 #include "ridgeline/chunk_safety.hpp"
 #include "ridgeline/prices.hpp"
 #include "ridgeline/simulate.hpp"
 
 namespace ridgeline {
-
-// Which calibration predictions use: the shipped one for the runtime and vendor, none, or a file.
-struct CalibrationChoice {
-  enum class Kind { shipped, none, file } kind = Kind::shipped;
-  std::string file;
-};
 
 // What completes a scenario on any hardware; an empty field takes the default for that hardware.
 struct RunChoice {
