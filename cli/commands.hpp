@@ -56,6 +56,9 @@ std::vector<std::string> split_list(const std::string& text);
 // A library error as the command line says it: a field error under the flag that sets the field
 // (cli/flags.cpp), any other error as it is.
 std::string flag_message(const InputError& e);
+// Why a row's names do not resolve, as the command line says it: a name the row does not state
+// with the --map that supplies it ("no chip stated (use --map chip=ID)").
+std::string resolution_reason(const Resolution& r);
 // Writes a command's output file; InputError "FLAG: PATH: cannot write the file" when it cannot.
 void write_output(const std::string& flag, const std::string& path, const std::string& text);
 
