@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "ridgeline/derived.hpp"
+#include "ridgeline/error.hpp"
 #include "ridgeline/memory.hpp"
 #include "ridgeline/ops.hpp"
 #include "ridgeline/prediction.hpp"
@@ -12,6 +13,8 @@
 namespace ridgeline {
 
 namespace {
+constexpr long long kMaxChunk = 1 << 20;  // as set_workload accepts
+
 std::optional<ScoreMatrixCheck> score_matrix_check(const Scenario& s, long long context) {
   for (const auto& g : s.model.layers) {
     const auto& a = g.attention;
@@ -47,6 +50,8 @@ ChunkReport chunk_safety(const Scenario& setup, long long context, const std::ve
   r.weights = weight_bytes(r.scenario.model, r.scenario.quant);
   r.weights_fit = r.weights.value <= r.scenario.limit.value;
   for (long long c : chunks) {
+    // Checked here, not only by set_workload: a chunk of 0 there means the runtime's default.
+    if (c < 1 || c > kMaxChunk) throw FieldError("chunk", "{}; expected 1 to {}", c, kMaxChunk);
     Scenario s = r.scenario;
     w.chunk = c;
     set_workload(s, w);
