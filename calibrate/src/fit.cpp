@@ -51,9 +51,9 @@ constexpr size_t kRowsForStepOverhead = 2 * kRowsForOneFactor;
 // step time grows with the layer count tells them apart, hence rows over two layer counts or more.
 constexpr size_t kDecodeRowsForLaunch = 8;
 constexpr size_t kLayerCountsForLaunch = 2;
-// A coefficient that one kind of row carries against the rest (MoE against dense rows, a kernel
-// class, generation or tier against the reference, compute efficiency on prefill rows): three rows
-// (or three recent rows' weight) on each side, so that no single odd row sets it.
+// A coefficient only one kind of row shows (compute efficiency: prefill rows; a kernel class,
+// generation or tier factor: its own recent rows, counted by weight; MoE costs: MoE rows, beside as
+// many dense ones): three such rows, so that no single odd row sets it.
 constexpr size_t kRowsForContrast = 3;
 // The matrix-vector ALU roof shows only in batched decode below the GEMV row limit, where the
 // bandwidth factor and step overhead act on the same rows: the floor for each of the two.
@@ -183,7 +183,9 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
     for (const auto& [key, n] : *counts)
       if (!all_keys && (reference.empty() || n > counts->at(reference))) reference = key;
     for (const auto& [key, n] : *counts)
-      if (key != reference && n >= static_cast<double>(kRowsForContrast) && (!all_keys || counts->size() >= kKeysForTierFactors)) add(family + key);
+      if (key != reference && n >= static_cast<double>(kRowsForContrast) &&
+          (!all_keys || counts->size() >= kKeysForTierFactors))
+        add(family + key);
   }
   return p;
 }
