@@ -19,12 +19,6 @@ std::optional<double> positive(const std::string& text, const char* flag) {
   return v;
 }
 
-CalibrationChoice calibration_choice(const std::string& text) {
-  if (text.empty()) return {};
-  if (text == "none") return {CalibrationChoice::Kind::none, ""};
-  return {CalibrationChoice::Kind::file, text};
-}
-
 std::vector<PriceRow> price_table_for(const BuyOptions& o) {
   std::vector<PriceRow> rows = price_catalog();
   if (!o.prices_file.empty()) rows = merge_prices(std::move(rows), parse_price_file(o.prices_file));

@@ -24,8 +24,7 @@ int run_fit(const FitCommandOptions& o, std::ostream& out) {
     for (const auto& id : split_list(o.models)) rq.models.push_back(resolve_model_at(id, "--model"));
   if (!o.kv_dtype.empty()) find_kv_dtype(o.kv_dtype);
   rq.kv_dtype = o.kv_dtype;
-  if (o.calibration == "none") rq.calibration = {CalibrationChoice::Kind::none, ""};
-  else if (!o.calibration.empty()) rq.calibration = {CalibrationChoice::Kind::file, o.calibration};
+  rq.calibration = calibration_choice(o.calibration);
   const FitResult r = advise_fit(rq);
   out << (o.json ? fit_json(r) : o.csv ? fit_csv(r) : fit_table(r));
   if (!o.html.empty()) write_output("--html", o.html, report_html(fit_json(r), "fit"));

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ridgeline/calibration.hpp"
 #include "ridgeline/html_report.hpp"
 #include "ridgeline/model_source.hpp"
 #include "ridgeline/simulate.hpp"
@@ -41,6 +42,8 @@ struct Setup {
 // throws InputError, or with impossible_as_row is kept in Setup::impossible.
 Setup build_setup(const ScenarioOptions& o, bool impossible_as_row = false);
 Workload parse_workload(const ScenarioOptions& o, Workload base);
+// --calibration as typed: "" the shipped one for the runtime and vendor, "none", or a file.
+CalibrationChoice calibration_choice(const std::string& option);
 // Applies --calibration (shipped by default) to the runtime profile.
 void apply_calibration_option(RuntimeSpec& rt, const HardwareSpec& hw, const std::string& option);
 // A catalog name, or a model from a file, folder, the Ollama store or the Hub with the quantization it implies.
@@ -53,6 +56,9 @@ std::vector<std::string> split_list(const std::string& text);
 // A library error as the command line says it: a field error under the flag that sets the field
 // (cli/flags.cpp), any other error as it is.
 std::string flag_message(const InputError& e);
+// Why a row's names do not resolve, as the command line says it: a name the row does not state
+// with the --map that supplies it ("no chip stated (use --map chip=ID)").
+std::string resolution_reason(const Resolution& r);
 // Writes a command's output file; InputError "FLAG: PATH: cannot write the file" when it cannot.
 void write_output(const std::string& flag, const std::string& path, const std::string& text);
 

@@ -22,4 +22,13 @@ std::string flag_message(const InputError& e) {
   return e.what();
 }
 
+std::string resolution_reason(const Resolution& r) {
+  std::string reason;
+  for (const auto& p : r.problems) {
+    reason += (reason.empty() ? "" : "; ") + p.why;
+    if (!p.unstated.empty()) reason += " (use --map " + p.unstated + "=ID)";
+  }
+  return reason;
+}
+
 }  // namespace ridgeline::cli

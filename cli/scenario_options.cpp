@@ -104,11 +104,14 @@ std::string choose_quant(const std::string& asked, const ModelSource& src, const
   return asked;
 }
 
+CalibrationChoice calibration_choice(const std::string& option) {
+  if (option.empty()) return {};
+  if (option == "none") return {CalibrationChoice::Kind::none, ""};
+  return {CalibrationChoice::Kind::file, option};
+}
+
 void apply_calibration_option(RuntimeSpec& rt, const HardwareSpec& hw, const std::string& option) {
-  CalibrationChoice choice;
-  if (option == "none") choice.kind = CalibrationChoice::Kind::none;
-  else if (!option.empty()) choice = {CalibrationChoice::Kind::file, option};
-  apply_calibration_choice(rt, hw, choice);
+  apply_calibration_choice(rt, hw, calibration_choice(option));
 }
 
 namespace {

@@ -98,4 +98,14 @@ std::vector<Hint> fit_hints(const Scenario& s) {
   return hints;
 }
 
+std::vector<Hint> chunk_hints(const ChunkReport& r) {
+  if (!r.weights_fit) return fit_hints(r.scenario);
+  if (r.largest_safe) return {};
+  Scenario smallest = r.scenario;
+  smallest.chunk = r.smallest_chunk();
+  std::vector<Hint> hints = fit_hints(smallest);
+  std::erase_if(hints, [](const Hint& h) { return h.kind == "chunk"; });
+  return hints;
+}
+
 }  // namespace ridgeline

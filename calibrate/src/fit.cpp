@@ -38,11 +38,40 @@ constexpr double kRecentWeight = 0.5;
 constexpr double kBuildHalfLife = 3000;
 constexpr double kUnstatedBuildWeight = 0.5;
 
+// How many rows a coefficient needs before the fit frees it (else it keeps its profile value).
+// The floor is one row more than the coefficient could match exactly, so a residual is left to
+// judge it by; beyond that the counts are rules of thumb (not derived), larger where another
+// coefficient can stand in for it on few rows.
+// A factor on every rate (bandwidth, a wrapper's per-pass cost, a transient term): one row is
+// matched exactly by any value of it, two are not.
+constexpr size_t kRowsForOneFactor = 2;
+// The per-step overhead shares every row with the bandwidth factor: the floor for each of the two.
+constexpr size_t kRowsForStepOverhead = 2 * kRowsForOneFactor;
+// Kernel launch latency also scales every decode step like the bandwidth factor does; only how
+// step time grows with the layer count tells them apart, hence rows over two layer counts or more.
+constexpr size_t kDecodeRowsForLaunch = 8;
+constexpr size_t kLayerCountsForLaunch = 2;
+// A coefficient only one kind of row shows (compute efficiency: prefill rows; a kernel class,
+// generation or tier factor: its own recent rows, counted by weight; MoE costs: MoE rows, beside as
+// many dense ones): three such rows, so that no single odd row sets it.
+constexpr size_t kRowsForContrast = 3;
+// The matrix-vector ALU roof shows only in batched decode below the GEMV row limit, where the
+// bandwidth factor and step overhead act on the same rows: the floor for each of the two.
+constexpr size_t kRowsForGemvRoof = 2 * kRowsForOneFactor;
+// The shape of prefill (compute_half_tokens: efficiency against rows; the fused attention rate)
+// beside compute_efficiency on the same rows: the floor for each of the three.
+constexpr size_t kPrefillRowsForShape = 3 * kRowsForOneFactor;
+// A tier's kernel latency is told apart from its bandwidth only by models of several sizes on it.
+constexpr size_t kModelsPerTierForLaunch = 3;
+// Tier factors have no reference tier: they are fitted only where two tiers or more are measured.
+constexpr size_t kKeysForTierFactors = 2;
+
 // A fitted coefficient: its declared name (possibly keyed) and the fit's physical bounds.
 struct Param {
   std::string name;
   double lo, hi;
   bool shrunk = false;  // pulled toward 1 by a prior pseudo-row
+  const CoefficientInfo* info = nullptr;  // its declaration (coefficients.hpp)
 };
 
 double* slot(RuntimeSpec& rt, const Param& p) { return coefficient_slot(rt, p.name); }
@@ -113,32 +142,32 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
   std::vector<Param> p;
   auto add = [&](const std::string& name) {
     const CoefficientInfo& c = *find_coefficient(name);
-    p.push_back({name, c.fit_lo, c.fit_hi, c.family != nullptr && !name.starts_with("quant_")});
+    p.push_back({name, c.fit_lo, c.fit_hi, c.family != nullptr && !name.starts_with("quant_"), &c});
   };
   // A wrapper runs its engine's kernels: only its own per-pass cost is its to fit.
   if (!obs.empty() && std::all_of(obs.begin(), obs.end(), [](const Observation& o) { return !o.scenario.runtime.wraps.empty(); })) {
-    if (decode + prefill >= 2) add("wrapper_step_overhead_ms");
-    if (prefill >= 2) add("wrapper_request_ms");
+    if (decode + prefill >= kRowsForOneFactor) add("wrapper_step_overhead_ms");
+    if (prefill >= kRowsForOneFactor) add("wrapper_request_ms");
     return p;
   }
-  if (decode + prefill >= 2) add("bandwidth_efficiency");
-  if (decode + prefill >= 4) add("step_overhead_ms");
-  const bool fits_launch = decode >= 8 && layer_counts.size() >= 2;
+  if (decode + prefill >= kRowsForOneFactor) add("bandwidth_efficiency");
+  if (decode + prefill >= kRowsForStepOverhead) add("step_overhead_ms");
+  const bool fits_launch = decode >= kDecodeRowsForLaunch && layer_counts.size() >= kLayerCountsForLaunch;
   if (fits_launch) add("launch_overhead_us");
   // A tier's kernel latency is told apart from its bandwidth only by models of several sizes on it.
   std::map<std::string, double> launch_tiers;
   for (const auto& [tier, models] : tier_models)
-    if (models.size() >= 3) launch_tiers[tier] = tiers[tier];
-  if (small_batch_decode >= 4) add("gemv_compute_efficiency");
-  if (moe_decode >= 3 && dense_decode >= 3) add("moe_kernels_per_layer");
-  if (moe_prefill >= 3 && dense_prefill >= 3) add("moe_compute_factor");
-  if (prefill >= 3) add("compute_efficiency");
-  if (prefill >= 6) add("compute_half_tokens");
-  if (prefill >= 6) add("attention_efficiency");
+    if (models.size() >= kModelsPerTierForLaunch) launch_tiers[tier] = tiers[tier];
+  if (small_batch_decode >= kRowsForGemvRoof) add("gemv_compute_efficiency");
+  if (moe_decode >= kRowsForContrast && dense_decode >= kRowsForContrast) add("moe_kernels_per_layer");
+  if (moe_prefill >= kRowsForContrast && dense_prefill >= kRowsForContrast) add("moe_compute_factor");
+  if (prefill >= kRowsForContrast) add("compute_efficiency");
+  if (prefill >= kPrefillRowsForShape) add("compute_half_tokens");
+  if (prefill >= kPrefillRowsForShape) add("attention_efficiency");
   // Unfused rows measure the score matrix, fused rows the activations: each fits its own term
   // (the activations' liveness model stands unfitted until fused rows exist).
-  if (transient >= 2) add("transient_bytes_per_score");
-  if (fused_transient >= 2) add("activation_buffer_factor");
+  if (transient >= kRowsForOneFactor) add("transient_bytes_per_score");
+  if (fused_transient >= kRowsForOneFactor) add("activation_buffer_factor");
   // Kernel classes and chip generations relative to the most measured one (which carries the
   // runtime-wide value); generations and tiers are shrunk toward 1 (kGenerationSpread).
   const std::vector<std::pair<const std::map<std::string, double>*, std::string>> family_of = {
@@ -154,7 +183,9 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
     for (const auto& [key, n] : *counts)
       if (!all_keys && (reference.empty() || n > counts->at(reference))) reference = key;
     for (const auto& [key, n] : *counts)
-      if (key != reference && n >= 3 && (!all_keys || counts->size() >= 2)) add(family + key);
+      if (key != reference && n >= static_cast<double>(kRowsForContrast) &&
+          (!all_keys || counts->size() >= kKeysForTierFactors))
+        add(family + key);
   }
   return p;
 }
@@ -263,7 +294,7 @@ FitResult solve(std::vector<Observation> obs, int max_iterations, bool errors) {
   // flat and the solver could not move them.
   for (size_t i = 0; i < np; ++i) {
     const Param& p = pb.params[i];
-    const double margin = p.name.starts_with("wrapper_") ? 0.02 * (p.hi - p.lo) : 0.0;
+    const double margin = is_wrapper_coefficient(*p.info) ? 0.02 * (p.hi - p.lo) : 0.0;
     const double start = std::clamp(current_value(pb.obs[0].scenario.runtime, p), p.lo + margin, p.hi - margin);
     gsl_vector_set(x0, i, to_free(start, p));
   }

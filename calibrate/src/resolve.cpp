@@ -1,5 +1,5 @@
 // Source spellings -> catalog ids. Each rule is a fact about how a source writes names; anything
-// else is unresolved with its reason, or mapped explicitly with --map.
+// else is unresolved with its reason, or mapped explicitly (NameMaps).
 #include "ridgeline/resolve.hpp"
 
 #include <algorithm>
@@ -54,7 +54,7 @@ NameMaps parse_name_maps(const std::vector<std::string>& specs) {
 std::string resolve_chip_name(const std::string& chip, int gpu_cores, std::string& why) {
   HardwareMatch m = match_hardware_name(chip, gpu_cores);
   if (m.id.empty()) {
-    why = chip.empty() ? "no chip stated (use --map chip=ID)" : m.refusal;
+    why = chip.empty() ? "no chip stated" : m.refusal;
     return "";
   }
   if (!m.notes.empty()) why = m.notes.front();
@@ -63,7 +63,7 @@ std::string resolve_chip_name(const std::string& chip, int gpu_cores, std::strin
 
 std::string resolve_runtime_name(const std::string& runtime, const std::string& vendor, std::string& why) {
   std::string id = match_runtime_name(runtime, vendor, why);
-  if (id.empty() && runtime.empty()) why = "no runtime stated (use --map runtime=ID)";
+  if (id.empty() && runtime.empty()) why = "no runtime stated";
   return id;
 }
 
@@ -78,7 +78,7 @@ std::string dir_in_parentheses(const std::string& model) {
 }  // namespace
 
 std::string resolve_model_name(const std::string& model, std::string& why, std::string* implied_quant) {
-  if (model.empty()) return why = "no model stated (use --map model=ID)", "";
+  if (model.empty()) return why = "no model stated", "";
   NameMatch m = match_model_name(model);
   if (m.id.empty())
     if (std::string dir = dir_in_parentheses(model); !dir.empty())
@@ -92,7 +92,7 @@ std::string resolve_model_name(const std::string& model, std::string& why, std::
 std::string resolve_quant_name(const std::string& quant, std::string& why) {
   NameMatch m = match_quant_name(quant);
   if (m.id.empty()) {
-    why = quant.empty() ? "no quantization stated (use --map quant=ID)" : m.refusal;
+    why = quant.empty() ? "no quantization stated" : m.refusal;
     return "";
   }
   if (!m.notes.empty()) why = m.notes.front();
@@ -102,7 +102,7 @@ std::string resolve_quant_name(const std::string& quant, std::string& why) {
 namespace {
 
 // The names of a row (chip and GPU cores, runtime, model, quantization) to ids; reasons go to `reasons`.
-Resolution resolve_names(const Measurement& m, const NameMaps& maps, std::vector<std::string>& reasons) {
+Resolution resolve_names(const Measurement& m, const NameMaps& maps, std::vector<ResolveProblem>& reasons) {
   Resolution r;
   auto mapped = [&](const std::string& kind, const std::string& text) -> std::string {
     auto k = maps.by_kind.find(kind);
@@ -116,7 +116,7 @@ Resolution resolve_names(const Measurement& m, const NameMaps& maps, std::vector
     if (!id.empty()) return id;
     std::string why;
     id = fn(why);
-    if (id.empty()) reasons.push_back(why);
+    if (id.empty()) reasons.push_back({why, text.empty() ? kind : ""});
     else if (!why.empty()) r.assumptions.push_back(why);
     return id;
   };
@@ -145,18 +145,19 @@ Resolution resolve_names(const Measurement& m, const NameMaps& maps, std::vector
   return r;
 }
 
-Resolution finish(Resolution r, const Measurement& m, std::vector<std::string> reasons) {
+Resolution finish(Resolution r, const Measurement& m, std::vector<ResolveProblem> reasons) {
   if (!m.prefill_tok_s && !m.decode_tok_s && !m.transient_bytes && !m.kv_capacity)
-    reasons.push_back("no measured rate or memory figure in this row");
+    reasons.push_back({"no measured rate or memory figure in this row", ""});
   r.ok = reasons.empty();
-  for (const auto& why : reasons) r.reason += (r.reason.empty() ? "" : "; ") + why;
+  for (const auto& p : reasons) r.reason += (r.reason.empty() ? "" : "; ") + p.why;
+  r.problems = std::move(reasons);
   return r;
 }
 
 }  // namespace
 
 Resolution resolve_measurement(const Measurement& m, const NameMaps& maps) {
-  std::vector<std::string> reasons;
+  std::vector<ResolveProblem> reasons;
   Resolution r = resolve_names(m, maps, reasons);
   return finish(std::move(r), m, std::move(reasons));
 }
@@ -165,14 +166,14 @@ std::vector<Resolution> resolve_measurements(const std::vector<Measurement>& row
   // A data set writes a few dozen spellings over thousands of rows; name matching (and the
   // suggestions of a refusal) costs far more than a lookup.
   using Key = std::tuple<std::string, int, std::string, std::string, std::string>;
-  std::map<Key, std::pair<Resolution, std::vector<std::string>>> seen;
+  std::map<Key, std::pair<Resolution, std::vector<ResolveProblem>>> seen;
   std::vector<Resolution> out;
   out.reserve(rows.size());
   for (const auto& m : rows) {
     Key key{m.chip, m.gpu_cores, m.runtime, m.model, m.quant};
     auto it = seen.find(key);
     if (it == seen.end()) {
-      std::vector<std::string> reasons;
+      std::vector<ResolveProblem> reasons;
       Resolution r = resolve_names(m, maps, reasons);
       it = seen.emplace(std::move(key), std::pair{std::move(r), std::move(reasons)}).first;
     }

@@ -1,6 +1,6 @@
 #pragma once
 // Fixed sizes of one forward step: facts of the kernels and the file formats, not fitted (the fitted
-// ones are runtime coefficients, runtime/src/coefficients.cpp). Used by ops.cpp and predict.cpp.
+// ones are runtime coefficients, runtime/src/coefficients.cpp). Used by ops.cpp and memory.cpp.
 
 namespace ridgeline::step {
 

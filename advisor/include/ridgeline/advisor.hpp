@@ -7,16 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "ridgeline/calibration.hpp"
+#include "ridgeline/chunk_safety.hpp"
 #include "ridgeline/prices.hpp"
 #include "ridgeline/simulate.hpp"
 
 namespace ridgeline {
-
-// Which calibration predictions use: the shipped one for the runtime and vendor, none, or a file.
-struct CalibrationChoice {
-  enum class Kind { shipped, none, file } kind = Kind::shipped;
-  std::string file;
-};
 
 // What completes a scenario on any hardware; an empty field takes the default for that hardware.
 struct RunChoice {
@@ -43,6 +39,10 @@ struct Hint {
 // Empty when the scenario fits. Ordered: what keeps the workload (KV dtype, chunk, wired limit), then
 // what changes it (quantization, context).
 std::vector<Hint> fit_hints(const Scenario& s);
+// What else would make a chunk search's target context fit: with the weights beyond the limit the
+// scenario's own hints; when no chunk size tried completes, the hints at the smallest one (other than
+// a smaller chunk: those tried are listed). Empty when some chunk size completes.
+std::vector<Hint> chunk_hints(const ChunkReport& r);
 // The quantizations users download for this runtime, largest first (GGUF k-quants, MLX n-bit).
 std::vector<std::string> download_quants(const RuntimeSpec& rt);
 // RAM kept for the OS and apps when raising the GPU limit (our rule, not Apple's: 1/8 of RAM, 4 GiB at least).

@@ -97,6 +97,11 @@ double calibration_log_scatter(const Calibration& c, const std::string& quantity
 // The runtime's uncertainty from the calibrations applied to it (the engine's, then a wrapper's own).
 CalibrationUncertainty uncertainty_of(const Calibration& errors, const std::vector<const Calibration*>& applied);
 
+// Which calibration predictions use: the shipped one for the runtime and vendor, none, or a file.
+struct CalibrationChoice {
+  enum class Kind { shipped, none, file } kind = Kind::shipped;
+  std::string file;
+};
 // Sets the runtime's coefficients from a calibration (datasheet hardware values are untouched).
 void apply_calibration(RuntimeSpec& rt, const Calibration& c);
 std::string calibration_to_yaml(const Calibration& c);

@@ -10,16 +10,24 @@
 
 namespace ridgeline {
 
-// --map KIND:TEXT=ID maps one source spelling; --map KIND=ID (or KIND:*=ID) maps every row.
+// A mapping KIND:TEXT=ID maps one source spelling; KIND=ID (or KIND:*=ID) maps every row.
 // KIND is chip, model, quant or runtime.
 struct NameMaps {
   std::map<std::string, std::map<std::string, std::string>> by_kind;  // kind -> text ("*": any) -> id
 };
 NameMaps parse_name_maps(const std::vector<std::string>& specs);
 
+// One reason a row's names do not resolve. `unstated` is the mapping kind (chip, model, quant,
+// runtime) when the row states no name of that kind at all, so a mapping of that kind supplies it.
+struct ResolveProblem {
+  std::string why;  // "no chip stated", or the refusal naming the text that matched nothing
+  std::string unstated;
+};
+
 struct Resolution {
   bool ok = false;
-  std::string reason;  // why not, when !ok
+  std::string reason;  // why not, when !ok: the problems' `why` joined by "; "
+  std::vector<ResolveProblem> problems;
   std::string hardware, model, quant, runtime;
   std::vector<std::string> assumptions;  // e.g. "GPU cores not stated: assumed the 76-core part"
 };

@@ -1,0 +1,75 @@
+// Table, JSON and SVG of a chunk-safety search.
+#include "ridgeline/chunk_report.hpp"
+
+#include "ridgeline/advisor_report.hpp"
+#include "ridgeline/report.hpp"
+#include "ridgeline/text_layout.hpp"
+
+namespace ridgeline {
+
+namespace {
+// "32 q heads x 32-token chunk x 131072 keys x 4 bytes = 537 MB per full-attention layer".
+std::string score_formula(const ScoreMatrixCheck& c) {
+  return fmt::format("{} q heads x {}-token chunk x {} keys x {} bytes = {:.0f} MB per full-attention layer{}", c.q_heads,
+                     ScoreMatrixCheck::kChunk, c.keys, c.bytes_per_score, c.bytes / 1e6,
+                     c.materialised ? "" : " (this runtime's path is fused: no score matrix)");
+}
+}  // namespace
+
+std::string chunk_svg(const ChunkReport& r) {
+  Series peak{"peak at the target context", {}, {}}, reach{"context reached (tokens)", {}, {}};
+  for (const auto& t : r.trials) {
+    peak.x.push_back(static_cast<double>(t.chunk));
+    peak.y.push_back(t.peak.value / kGB);
+    reach.x.push_back(static_cast<double>(t.chunk));
+    reach.y.push_back(static_cast<double>(t.oom ? *t.oom : r.context));
+  }
+  std::vector<Chart> charts = {
+      {"Peak memory at the target context against chunk size", "chunk tokens", "GB (10^9 bytes)", {peak},
+       r.scenario.limit.value / kGB, "GPU memory limit", {}, ""},
+      {"Context reached before running out of memory", "chunk tokens", "context tokens", {reach}, static_cast<double>(r.context),
+       "target context", {}, ""}};
+  return svg_charts(charts, "ridgeline chunk");
+}
+
+std::string chunk_json(const ChunkReport& r) {
+  const Scenario& s = r.scenario;
+  std::string out = fmt::format(
+      "{{\"schema_version\": {}, \"hardware\": \"{}\", \"model\": \"{}\", \"quant\": \"{}\", \"runtime\": \"{}\", "
+      "\"memory_gb\": {:g}, \"limit_bytes\": {:.0f}, \"weights_bytes\": {:.0f}, \"weights_fit\": {}, \"context\": {}, "
+      "\"largest_safe_chunk\": {}, \"chunks\": [",
+      kSchemaVersion, s.hardware.id, s.model.id, s.quant.id, s.runtime.id, sold_ram_gb(s.ram), s.limit.value, r.weights.value,
+      r.weights_fit ? "true" : "false", r.context, r.largest_safe ? std::to_string(*r.largest_safe) : "null");
+  for (size_t i = 0; i < r.trials.size(); ++i) {
+    const auto& t = r.trials[i];
+    out += fmt::format("{}{{\"chunk\": {}, \"oom_at_context_tokens\": {}, \"completes\": {}, \"prefill_seconds\": {}, \"peak_bytes\": {:.0f}}}",
+                       i ? ", " : "", t.chunk, t.oom ? std::to_string(*t.oom) : "null", t.completes && r.weights_fit ? "true" : "false",
+                       r.weights_fit ? fmt::format("{:.6g}", t.prefill_seconds) : "null", t.peak.value);
+  }
+  out += fmt::format("], \"score_formula_32_tokens\": \"{}\"}}\n", json_escape(r.score_check ? score_formula(*r.score_check) : ""));
+  return out;
+}
+
+std::string chunk_table(const ChunkReport& r, const std::vector<Hint>& hints) {
+  const Scenario& s = r.scenario;
+  std::string out = wrap_long_lines(fmt::format("{} with {} RAM, GPU limit {} | {} {} on {} | target context {} tokens\n\n",
+                                                s.hardware.name, format_sold_ram(s.ram), format_gb(s.limit), s.model.id,
+                                                s.quant.id, s.runtime.id, r.context));
+  if (!r.weights_fit) {
+    out += fmt::format("the weights alone ({}) exceed the GPU limit ({}): no chunk size helps\n", format_gb(r.weights),
+                       format_gb(s.limit));
+    return out + wrap_long_lines(hints_text(hints));
+  }
+  out += fmt::format("{:>7}  {:>26}  {:>12}  {:>16}  {}\n", "chunk", "runs out of memory after", "prefill time", "peak at target", "");
+  for (const auto& t : r.trials)  // within 100 columns (the longest status included)
+    out += fmt::format("{:>7}  {:>26}  {:>10.1f} s  {:>16}  {}\n", t.chunk,
+                       t.oom ? fmt::format("{} tokens", *t.oom) : "never (up to max context)", t.prefill_seconds,
+                       format_gb(t.peak), t.completes ? "safe" : "OUT OF MEMORY before the target");
+  out += r.largest_safe ? fmt::format("\nlargest safe chunk: {} tokens\n", *r.largest_safe)
+                        : std::string("\nno chunk size in the list reaches the target context\n");
+  if (!r.largest_safe) out += wrap_long_lines(hints_text(hints));
+  if (r.score_check) out += wrap_long_lines("score-matrix check: " + score_formula(*r.score_check) + "\n");
+  return out;
+}
+
+}  // namespace ridgeline

@@ -1,0 +1,23 @@
+#pragma once
+// The memory model: weights, KV allocation, transient buffers and runtime memory against the GPU
+// limit, and where a chunk size runs out of memory (memory.cpp).
+#include <optional>
+
+#include "ridgeline/scenario.hpp"
+
+namespace ridgeline {
+
+struct MemoryBreakdown {
+  Bytes weights, kv_cache, state, transient, runtime, peak, limit;
+  bool fits = true;
+  std::optional<long long> oom_at_context;  // context completed before the first failing chunk
+};
+// Memory in use while a prefill chunk of `chunk` tokens ends at `context_end`.
+// `chunk` defaults to the scenario's chunk (it sizes sliding-window caches).
+Bytes transient_bytes(const Scenario& s, double chunk, double context_end);
+Bytes kv_allocated(const Scenario& s, double context, double capacity, long long chunk = 0);
+MemoryBreakdown memory(const Scenario& s);
+// First context at which a chunk of `chunk` tokens runs out of memory, scanning up to `max_context`.
+std::optional<long long> oom_context(const Scenario& s, long long chunk, long long max_context);
+
+}  // namespace ridgeline

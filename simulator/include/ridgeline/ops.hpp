@@ -1,0 +1,71 @@
+#pragma once
+// A transformer step decomposed into operator records, each timed by a roofline
+// (time = max(FLOPs / compute rate, bytes / bandwidth)) plus launch and per-step overhead (ops.cpp).
+#include <string>
+#include <vector>
+
+#include "ridgeline/scenario.hpp"
+
+namespace ridgeline {
+
+enum class Bound { compute, memory };
+const char* to_string(Bound b);
+
+// One operator of one step, totalled over the layers of its group.
+struct Op {
+  const char* what = "";  // operator kind; with `group`, op_label() names it for reports
+  int group = -1;         // index into ModelSpec::layers, or -1 for model-level operators
+  double flops = 0;
+  double weight_bytes = 0;
+  double activation_bytes = 0;
+  double kv_read_bytes = 0;
+  double kv_write_bytes = 0;
+  double launches = 0;
+  double compute_rate = 1;  // FLOP/s this operator reaches
+  double bandwidth = 1;     // bytes/s this operator reaches
+  double bytes() const { return weight_bytes + activation_bytes + kv_read_bytes + kv_write_bytes; }
+  double compute_seconds() const { return flops / compute_rate; }
+  double memory_seconds() const { return bytes() / bandwidth; }
+};
+
+// One forward pass: `tokens` new tokens for each of `batch` sequences holding `context` tokens.
+struct StepShape {
+  double tokens = 1;
+  double context = 0;
+  double batch = 1;
+  bool last_chunk = true;  // the LM head runs only where logits are needed
+  bool prefill = false;
+};
+// What a scenario's steps share whatever their shape: the bandwidths and peaks its operators
+// reach, its per-step overhead and each layer group's sizes. Derived from the scenario when asked
+// (never stored in the Scenario, whose coefficients a fit changes between calls), once per
+// prediction, not once per step.
+struct StepInvariants {
+  double bandwidth = 0;          // bytes/s of activation, KV and state streams (datasheet-capped)
+  double matrix_bandwidth = 0;   // bytes/s of quantized weight streams (kernel class's share, capped)
+  double attention_rate = 0;     // FLOP/s of fused attention and elementwise work
+  double plain_peak = 0;         // matmul FLOP/s peak with the chip generation's factor
+  double quantized_peak = 0;     // ... and the weights' kernel class's factor
+  double overhead_seconds = 0;   // launches and fixed cost of one step (step_overhead_seconds)
+  struct Group {                 // one entry per ModelSpec::layers group (derived.hpp's sizes)
+    double attention_params = 0, kv_bytes_per_token = 0;
+    double dense_ffn_params = 0, router_params = 0, expert_params = 0;
+    bool unfused_prefill = false, unfused_decode = false;
+  };
+  std::vector<Group> groups;
+};
+StepInvariants step_invariants(const Scenario& s);
+std::vector<Op> step_ops(const Scenario& s, const StepShape& shape);
+// The same into a caller's buffer (cleared first), so hot loops reuse one allocation.
+void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops);
+void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& shape, std::vector<Op>& ops);
+// Whether this runtime materialises the score matrix for this layer (prefill or decode path).
+bool unfused_attention(const Scenario& s, const AttentionSpec& a, bool prefill);
+double step_overhead_seconds(const Scenario& s);
+double ops_seconds(const std::vector<Op>& ops);
+// One forward pass of this shape: its operators plus the launch and per-step overhead.
+double step_seconds(const Scenario& s, const StepShape& shape);
+// "attention [5x sliding]": the operator and the layer group it totals.
+std::string op_label(const Scenario& s, const Op& op);
+
+}  // namespace ridgeline

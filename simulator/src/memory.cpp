@@ -1,0 +1,109 @@
+// The memory model: KV allocation (up front or in steps, sliding caches), transient buffers,
+// the peak of a workload and the context at which a chunk size runs out of memory.
+#include <algorithm>
+#include <cmath>
+
+#include "ridgeline/derived.hpp"
+#include "ridgeline/memory.hpp"
+#include "ridgeline/ops.hpp"
+#include "step_constants.hpp"
+
+namespace ridgeline {
+
+Bytes kv_allocated(const Scenario& s, double context, double capacity, long long chunk) {
+  if (chunk <= 0) chunk = s.chunk;
+  const double b = static_cast<double>(s.workload.batch);
+  double tokens = capacity;
+  if (!s.runtime.kv_upfront) {
+    const double step = static_cast<double>(s.runtime.kv_step_tokens);
+    tokens = std::ceil(context / step) * step;
+  }
+  // Sliding-window caches hold the window plus one chunk (the chunk's keys before eviction).
+  double total = 0;
+  for (const auto& g : s.model.layers) {
+    double held = tokens;
+    if (g.attention.kind == AttentionKind::sliding && !s.runtime.sliding_kv_full)
+      held = std::min(tokens, static_cast<double>(g.attention.window + chunk));
+    total += g.count * kv_bytes_per_token(g.attention, s.kv).value * held;
+  }
+  return Bytes(total * b + state_bytes(s.model).value * b);
+}
+
+// Activations live during one layer of a prefill chunk of n tokens, at the larger of its two
+// phases (the residual stream x and its normed copy are live in both):
+//   attention: q, k, v and the attention output        2h + 2 q_dim + 2 kv_dim per token
+//   MLP:       act(gate) and up, then their product     2h + 3 intermediate per token
+// (a routed-expert layer: the shared MLP plus one expert's rows for every token, the worst
+// routing). Then the logits: f32 for the last token, or for every token of the chunk where
+// the runtime reserves its graph for all outputs (llama.cpp); and, on the unfused path, the
+// score matrix of the widest full-attention layer.
+Bytes transient_bytes(const Scenario& s, double n, double context_end) {
+  const ModelSpec& m = s.model;
+  const double h = static_cast<double>(m.hidden);
+  double per_token = 0, scores = 0;
+  for (const auto& g : m.layers) {
+    const auto& a = g.attention;
+    const auto& f = g.ffn;
+    const double q_dim = static_cast<double>(a.q_heads) * a.head_dim, kv_dim = static_cast<double>(a.kv_heads) * a.head_dim;
+    const double attention = a.kind == AttentionKind::none ? 0 : 2 * h + 2 * q_dim + 2 * kv_dim;
+    const double width = f.is_moe() ? static_cast<double>(f.shared_experts) * static_cast<double>(f.shared_intermediate) +
+                                          static_cast<double>(f.expert_intermediate)
+                                    : static_cast<double>(f.intermediate);
+    per_token = std::max({per_token, attention, 2 * h + 3 * width});
+    if (unfused_attention(s, a, true)) {
+      double keys = a.kind == AttentionKind::sliding ? std::min<double>(context_end, a.window + n) : context_end;
+      scores = std::max(scores, static_cast<double>(a.q_heads) * n * keys * s.runtime.coef.transient_bytes_per_score);
+    }
+  }
+  const double activations = n * per_token * s.runtime.activation_bytes * s.runtime.coef.activation_buffer_factor;
+  const double logit_rows = s.runtime.logits_whole_chunk ? n : 1;
+  return Bytes(activations + logit_rows * step::kLogitBytes * static_cast<double>(m.vocab) + scores);
+}
+
+namespace {
+Bytes in_use(const Scenario& s, const Bytes& weights, long long n, double context_end, double capacity) {
+  return weights + kv_allocated(s, context_end, capacity, n) + transient_bytes(s, static_cast<double>(n), context_end) +
+         s.runtime.runtime_bytes;
+}
+}  // namespace
+
+std::optional<long long> oom_context(const Scenario& s, long long chunk, long long max_context) {
+  const Bytes weights = weight_bytes(s.model, s.quant);
+  auto fails = [&](long long k) {
+    const double end = static_cast<double>((k + 1) * chunk);
+    return in_use(s, weights, chunk, end, end) > s.limit;
+  };
+  long long last = std::max<long long>(0, (max_context + chunk - 1) / chunk - 1);
+  if (!fails(last)) return std::nullopt;
+  long long lo = 0, hi = last;  // memory grows with context: find the first failing chunk
+  while (lo < hi) {
+    long long mid = lo + (hi - lo) / 2;
+    if (fails(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo * chunk;
+}
+
+MemoryBreakdown memory(const Scenario& s) {
+  const auto& w = s.workload;
+  MemoryBreakdown mb;
+  mb.weights = weight_bytes(s.model, s.quant);
+  mb.runtime = s.runtime.runtime_bytes;
+  mb.limit = s.limit;
+  const double prompt = static_cast<double>(w.prompt), total = static_cast<double>(w.prompt + w.gen);
+  const double n = std::min<double>(static_cast<double>(s.chunk), prompt - static_cast<double>(w.cached));
+  const Bytes state = Bytes(state_bytes(s.model).value * static_cast<double>(w.batch));
+  // Peak: during the last prefill chunk, or at the end of decoding with the cache at its largest.
+  const Bytes at_prefill = kv_allocated(s, prompt, total) + transient_bytes(s, n, prompt);
+  const Bytes at_decode = kv_allocated(s, total, total) + transient_bytes(s, static_cast<double>(w.batch), total);
+  mb.kv_cache = kv_allocated(s, total, total) - state;
+  mb.state = state;
+  mb.transient = transient_bytes(s, n, prompt);
+  mb.peak = mb.weights + mb.runtime + std::max(at_prefill, at_decode);
+  mb.fits = mb.peak <= mb.limit;
+  const long long max_context = s.model.max_context > 0 ? std::max(s.model.max_context, w.prompt + w.gen) : step::kUnstatedMaxContext;
+  mb.oom_at_context = oom_context(s, s.chunk, max_context);
+  return mb;
+}
+
+}  // namespace ridgeline
