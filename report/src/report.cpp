@@ -93,53 +93,46 @@ Json Json::boolean(bool v) { return Json(v ? "true" : "false"); }
 Json Json::null() { return Json("null"); }
 Json Json::optional_integer(const std::optional<long long>& v) { return v ? integer(*v) : null(); }
 
-void JsonObject::begin_member(JsonKey key) {
-  if (text_.size() == 1) text_.reserve(256);  // most records are a few hundred bytes: one allocation, not six
-  // `, "key": ` assembled on the stack and appended once: three appends cost three capacity
-  // checks per member, and a resize zero-fills what it then overwrites.
-  char member[80];
-  const size_t lead = text_.size() == 1 ? 1 : 3, n = key.text.size();
-  if (lead + n + 3 > sizeof member) {
-    text_.append(", \"" + (3 - lead), lead).append(key.text).append("\": ");
-    return;
+void JsonObject::begin_member(const JsonKey& key) {
+  if (text_.size() == 1) {
+    text_.reserve(256);  // most records are a few hundred bytes: one allocation, not six
+    text_ += key.first_member();
+  } else {
+    text_ += key.next_member();
   }
-  std::memcpy(member, ", \"" + (3 - lead), lead);
-  std::memcpy(member + lead, key.text.data(), n);
-  std::memcpy(member + lead + n, "\": ", 3);
-  text_.append(member, lead + n + 3);
 }
-JsonObject& JsonObject::add(JsonKey key, const Json& value) {
+JsonObject& JsonObject::add(const JsonKey& key, const Json& value) {
   begin_member(key);
   text_ += value.text();
   return *this;
 }
-JsonObject& JsonObject::add_number(JsonKey key, double v) {
+JsonObject& JsonObject::add_number(const JsonKey& key, double v) {
   begin_member(key);
   char buf[32];
   text_.append(buf, write_g6(v, buf));
   return *this;
 }
-JsonObject& JsonObject::add_integer(JsonKey key, long long v) {
+JsonObject& JsonObject::add_integer(const JsonKey& key, long long v) {
   begin_member(key);
   char buf[24];
   text_.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
   return *this;
 }
-JsonObject& JsonObject::add_bytes(JsonKey key, double v) { return add_integer(key, std::llround(v)); }
-JsonObject& JsonObject::add_string(JsonKey key, std::string_view v) {
+JsonObject& JsonObject::add_bytes(const JsonKey& key, double v) { return add_integer(key, std::llround(v)); }
+JsonObject& JsonObject::add_string(const JsonKey& key, std::string_view v) {
   begin_member(key);
   text_ += '"';
   append_json_escaped(text_, v);
   text_ += '"';
   return *this;
 }
-JsonObject& JsonObject::add(JsonKey key, const JsonObject& value) {
+JsonObject& JsonObject::add(const JsonKey& key, const JsonObject& value) {
   begin_member(key);
   text_ += value.text_;
   text_ += '}';
   return *this;
 }
-JsonObject& JsonObject::add(JsonKey key, const JsonArray& value) {
+JsonObject& JsonObject::add(const JsonKey& key, const JsonArray& value) {
   begin_member(key);
   text_ += value.text_;
   text_ += ']';
