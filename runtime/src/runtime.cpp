@@ -68,6 +68,15 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   rt.coef.transient_bytes_per_score = att.number(tbs.name, tbs.min, tbs.max);
   att.ignore("source");
   att.finish();
+  if (auto moe = r.opt_map("moe")) {
+    const std::string how = moe->str("expert_weights");
+    if (how != "in_place" && how != "gathered")
+      throw InputError("{}: '{}' is not a way to read routed experts' weights (expected in_place or gathered){}",
+                       moe->where("expert_weights"), how, did_you_mean(how, {"in_place", "gathered"}));
+    rt.moe_gathers_expert_weights = how == "gathered";
+    moe->str("source");  // a gathered copy is an implementation's choice: say whose
+    moe->finish();
+  }
   if (auto w = r.opt_map("wrapper")) {
     // The wrapped engine's profile gives every coefficient; the wrapper adds its own cost.
     rt.wraps = w->str("wraps");

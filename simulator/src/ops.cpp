@@ -203,6 +203,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
         // Row by row (ggml-metal's mul_mv_id below 32 rows): each row streams its k experts'
         // weights, shared or not, through the matrix-vector kernel.
         ex.weight_bytes = rows * k * per_expert * q.expert_bpw / 8;
+        if (s.runtime.moe_gathers_expert_weights) ex.weight_bytes *= step::kGatheredExpertWeightPasses;
         ex.compute_rate = matmul_rate(s, gemm_peak, 1);
       } else {
         // Grouped by expert: each expert the rows touch is read once. With routing taken as

@@ -20,6 +20,10 @@ constexpr double kProjectionActivationVectors = 4;
 // Hidden-width vectors each routed expert moves per row it serves: the row's input gathered to the
 // expert and the expert's output scattered back for the weighted sum.
 constexpr double kExpertActivationVectors = 2;
+// Passes over a routed expert's weights when a runtime copies them out by index before the product
+// (RuntimeSpec::moe_gathers_expert_weights): the gather reads them, writes the copy, and the product
+// reads the copy.
+constexpr double kGatheredExpertWeightPasses = 3;
 // Per layer and row, hidden-width vectors moved by the norms and residual adds of a pre-norm layer:
 // two RMSNorms each read their input and write their output (4), two residual adds each read the
 // branch output into the residual stream (2).

@@ -83,6 +83,23 @@ TEST(StepOps, MoeChunkTouchesExperts) {
   EXPECT_DOUBLE_EQ(find_op(s, batched, "routed experts").weight_bytes, 2 * 4 * 2 * expert * 2);
 }
 
+// A runtime that copies each row's experts out by index (PyTorch W[expert_indices]) moves their
+// weights three times: read by the gather, written as the copy, read by the product. Only in the
+// row-by-row regime: grouped rows read each touched expert in place.
+TEST(StepOps, GatheredExpertWeightsAreReadWrittenAndReadAgain) {
+  ModelSpec m = tiny_dense();
+  m.layers.clear();
+  append_layers(m, 2, gqa(8, 2, 128), moe(16, 2, 512));
+  Scenario s = scenario(m);
+  const double expert = 3 * 1024.0 * 512;
+  s.runtime.moe_gathers_expert_weights = true;
+  s.runtime.coef.moe_gemv_max_rows = 1;  // as the PyTorch profiles: one row is row by row
+  auto decode = step_ops(s, {1, 10, 1, true, false});
+  EXPECT_DOUBLE_EQ(find_op(s, decode, "routed experts").weight_bytes, 3 * (2 * 2 * expert * 2));
+  auto big = step_ops(s, {512, 0, 1, false, true});
+  EXPECT_DOUBLE_EQ(find_op(s, big, "routed experts").weight_bytes, 2 * 16 * expert * 2);
+}
+
 // MLA reads its compressed latent and attends over it (absorbed form); through the binary: tests/golden/mla-latent-decode.
 TEST(StepOps, MlaDecodeReadsTheLatent) {
   ModelSpec m = tiny_dense();

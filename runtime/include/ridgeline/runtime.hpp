@@ -75,6 +75,10 @@ struct RuntimeSpec {
   bool sliding_kv_full = false;    // sliding-window layers keep the whole context (else window + chunk)
   double activation_bytes = 4;     // bytes per activation element between operators
   bool logits_whole_chunk = false; // the compute graph holds logits for every token of a chunk
+  // Routed experts' weights copied out by index before the product (PyTorch `W[expert_indices]`, as
+  // in gpt-fast's MoE, which keeps shapes static for a CUDA graph) instead of read in place by an
+  // indexed kernel (ggml's mul_mat_id, MLX's gather_qmm).
+  bool moe_gathers_expert_weights = false;
   Bytes runtime_bytes;             // fixed memory: context, command buffers, allocator slack
   // Attention path: fused (flash-style) unless a rule says unfused.
   std::vector<int> fused_prefill_head_dims;  // empty: every head_dim is fused in prefill
