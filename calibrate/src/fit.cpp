@@ -58,6 +58,10 @@ constexpr size_t kRowsForContrast = 3;
 // The matrix-vector ALU roof shows only in batched decode below the GEMV row limit, where the
 // bandwidth factor and step overhead act on the same rows: the floor for each of the two.
 constexpr size_t kRowsForGemvRoof = 2 * kRowsForOneFactor;
+// A vector attention kernel's ALU roof shows only in decode deep enough that attention's FLOPs
+// rival the weights' bytes (an 8B model's 4,096-token KV is a tenth of its Q4 weights' time):
+// such rows of a runtime with vector decode kernels, as many as a contrast needs.
+constexpr double kDecodeContextForAttention = 4096;
 // The shape of prefill (compute_half_tokens: efficiency against rows; the fused attention rate)
 // beside compute_efficiency on the same rows: the floor for each of the three.
 constexpr size_t kPrefillRowsForShape = 3 * kRowsForOneFactor;
@@ -118,7 +122,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
   // Evidence per kernel class, generation and tier: the summed weight of recent rows.
   std::map<std::string, double> classes, generations, tiers, decode_classes;
   std::map<std::string, std::set<std::string>> tier_models;
-  size_t small_batch_decode = 0;
+  size_t small_batch_decode = 0, deep_vector_decode = 0;
   std::set<int> layer_counts;
   size_t moe_decode = 0, dense_decode = 0, moe_prefill = 0, dense_prefill = 0;
   for (const auto& o : obs) {
@@ -134,6 +138,9 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
     const double rows = static_cast<double>(o.scenario.workload.batch);
     if (o.quantity == Measured::decode_tok_s && rows > 1 && rows <= o.scenario.runtime.coef.gemv_max_rows) ++small_batch_decode;
     if (o.quantity == Measured::decode_tok_s) ++decode, layer_counts.insert(layer_count(o.scenario.model));
+    if (o.quantity == Measured::decode_tok_s && o.scenario.runtime.vector_decode_attention &&
+        static_cast<double>(o.scenario.workload.prompt) >= kDecodeContextForAttention)
+      ++deep_vector_decode;
     if (o.quantity == Measured::decode_tok_s && recent)
       tiers[o.scenario.hardware.tier] += o.weight, decode_classes[o.scenario.quant.kernel_class] += o.weight,
           tier_models[o.scenario.hardware.tier].insert(o.scenario.model.id);
@@ -159,6 +166,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
   for (const auto& [tier, models] : tier_models)
     if (models.size() >= kModelsPerTierForLaunch) launch_tiers[tier] = tiers[tier];
   if (small_batch_decode >= kRowsForGemvRoof) add("gemv_compute_efficiency");
+  if (deep_vector_decode >= kRowsForContrast) add("vector_attention_efficiency");
   if (moe_decode >= kRowsForContrast && dense_decode >= kRowsForContrast) add("moe_kernels_per_layer");
   if (moe_prefill >= kRowsForContrast && dense_prefill >= kRowsForContrast) add("moe_compute_factor");
   if (prefill >= kRowsForContrast) add("compute_efficiency");

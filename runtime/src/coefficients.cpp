@@ -21,6 +21,9 @@ const std::vector<CoefficientInfo>& coefficient_table() {
        "instead of grouping the rows by expert"},
       {"gemv_compute_efficiency", &C::gemv_compute_efficiency, kScalar, 0.001, 1.0, 0.02, 1.0, "fraction",
        "share of the FP32 ALU peak matrix-vector kernels reach on multiply-adds plus dequantization"},
+      {"vector_attention_efficiency", &C::vector_attention_efficiency, kScalar, 0.001, 1.0, 0.01, 1.0, "fraction",
+       "share of the FP32 ALU peak a vector attention kernel reaches (a few query rows: decode; "
+       "attention: decode_kernel: vector)"},
       {"compute_efficiency", &C::compute_efficiency, kScalar, 0.001, 1.0, 0.03, 1.0, "fraction",
        "share of the matmul peak large matrix-matrix kernels reach"},
       {"compute_half_tokens", &C::compute_half_tokens, kScalar, 0, 1e6, 1.0, 4096.0, "rows",

@@ -62,6 +62,12 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   act.finish();
   MapReader att = r.map("attention");
   rt.always_unfused = att.opt_boolean("always_unfused").value_or(false);
+  if (auto kernel = att.opt_str("decode_kernel")) {
+    if (*kernel != "vector" && *kernel != "matrix")
+      throw InputError("{}: '{}' is not a decode attention kernel (expected vector or matrix){}", att.where("decode_kernel"),
+                       *kernel, did_you_mean(*kernel, {"vector", "matrix"}));
+    rt.vector_decode_attention = *kernel == "vector";
+  }
   rt.fused_prefill_head_dims = head_dims(att, "fused_prefill_head_dims");
   rt.fused_decode_head_dims = head_dims(att, "fused_decode_head_dims");
   const CoefficientInfo& tbs = *find_coefficient("transient_bytes_per_score");

@@ -85,6 +85,7 @@ StepInvariants step_invariants(const Scenario& s) {
   // Operators streaming quantized weights reach the share their kernel class allows.
   r.matrix_bandwidth = capped(s, stream * keyed(s.runtime.coef.quant_bandwidth_factor, s.quant.kernel_class));
   r.attention_rate = attention_rate(s);
+  r.vector_attention_rate = s.hardware.fp32.value.value * s.runtime.coef.vector_attention_efficiency;
   r.plain_peak = s.hardware.matmul_peak().value * generation_factor(s);
   r.quantized_peak = r.plain_peak * keyed(s.runtime.coef.quant_compute_factor, s.quant.kernel_class);
   r.overhead_seconds = step_overhead_seconds(s);
@@ -164,6 +165,8 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       att.flops = 2.0 * a.q_heads * (score_dim + value_dim) * keys;
       att.kv_write_bytes = n * b * kv_token;
       att.compute_rate = attn_rate;
+      // A few query rows per sequence: the runtime's vector kernel, on the ALUs.
+      if (s.runtime.vector_decode_attention && gemv_regime(s, n)) att.compute_rate = inv.vector_attention_rate;
       if (shape.prefill ? sizes.unfused_prefill : sizes.unfused_decode) {
         // Unfused: QK^T and PV are two batched GEMMs, at GEMM efficiency.
         att.compute_rate = matmul_rate(s, plain_peak, n * b);

@@ -136,7 +136,9 @@ TEST(Buy, DominanceCountsTheFirstTokenAsWellAsDecode) {
   };
   const Configuration& base = find("ultra-60");
   const Configuration& more_cores = find("ultra-80");
-  EXPECT_NEAR(more_cores.speed / base.speed, 1.0, 0.02);  // 819.2 GB/s both: the same decode
+  // 819.2 GB/s both: nearly the same decode (attention at the workload's depth runs on the ALUs,
+  // where 80 cores gain a few percent over 60).
+  EXPECT_NEAR(more_cores.speed / base.speed, 1.0, 0.05);
   EXPECT_LT(more_cores.ttft, 0.9 * base.ttft);             // 80 GPU cores against 60: a faster prompt
   EXPECT_FALSE(more_cores.dominated_by.has_value());
   ASSERT_TRUE(find("ultra-60-more-ram").dominated_by.has_value());

@@ -100,6 +100,25 @@ TEST(StepOps, GatheredExpertWeightsAreReadWrittenAndReadAgain) {
   EXPECT_DOUBLE_EQ(find_op(s, big, "routed experts").weight_bytes, 2 * 16 * expert * 2);
 }
 
+// A runtime whose fused attention for a few query rows is a vector kernel (ggml's
+// flash_attn_ext_vec, MLX's sdpa_vector) runs it on the ALUs at its own efficiency; a chunk
+// of many rows keeps the matrix kernel's roof, as does a runtime whose decode kernel is a matrix one.
+TEST(StepOps, VectorDecodeAttentionRunsOnTheAlus) {
+  Scenario s = scenario(tiny_dense());
+  s.runtime.coef.gemv_max_rows = 8;
+  s.runtime.coef.vector_attention_efficiency = 0.25;
+  s.runtime.coef.attention_efficiency = 0.5;
+  s.hardware.fp32.value = FlopRate(4e12);
+  s.hardware.fp16.value = FlopRate(16e12);
+  const double vector_roof = 4e12 * 0.25;
+  const double matrix_roof = s.hardware.matmul_peak().value * 0.5;
+  s.runtime.vector_decode_attention = true;
+  EXPECT_DOUBLE_EQ(find_op(s, step_ops(s, {1, 1000, 1, true, false}), "attention [4x full]").compute_rate, vector_roof);
+  EXPECT_DOUBLE_EQ(find_op(s, step_ops(s, {512, 0, 1, false, true}), "attention [4x full]").compute_rate, matrix_roof);
+  s.runtime.vector_decode_attention = false;
+  EXPECT_DOUBLE_EQ(find_op(s, step_ops(s, {1, 1000, 1, true, false}), "attention [4x full]").compute_rate, matrix_roof);
+}
+
 // MLA reads its compressed latent and attends over it (absorbed form); through the binary: tests/golden/mla-latent-decode.
 TEST(StepOps, MlaDecodeReadsTheLatent) {
   ModelSpec m = tiny_dense();

@@ -17,6 +17,7 @@ struct RuntimeCoefficients {
   double gemv_max_rows = 8;
   double moe_gemv_max_rows = 8;  // rows below which routed-expert products stream each row's experts
   double gemv_compute_efficiency = 0.3;
+  double vector_attention_efficiency = 0.3;
   double compute_efficiency = 0.6;
   double compute_half_tokens = 64;
   double attention_efficiency = 0.4;
@@ -79,6 +80,11 @@ struct RuntimeSpec {
   // in gpt-fast's MoE, which keeps shapes static for a CUDA graph) instead of read in place by an
   // indexed kernel (ggml's mul_mat_id, MLX's gather_qmm).
   bool moe_gathers_expert_weights = false;
+  // Fused attention of a few query rows runs as matrix-vector products on the ALUs (ggml's
+  // flash_attn_ext_vec kernels, MLX's sdpa_vector), not on the matrix units: at depth it is bound
+  // by its own ALU roof (fp32 peak x vector_attention_efficiency). False: tensor-core kernels
+  // (FlashAttention in PyTorch) at attention_efficiency of the matmul peak whatever the rows.
+  bool vector_decode_attention = false;
   Bytes runtime_bytes;             // fixed memory: context, command buffers, allocator slack
   // Attention path: fused (flash-style) unless a rule says unfused.
   std::vector<int> fused_prefill_head_dims;  // empty: every head_dim is fused in prefill

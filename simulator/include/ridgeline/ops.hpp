@@ -44,6 +44,7 @@ struct StepInvariants {
   double bandwidth = 0;          // bytes/s of activation, KV and state streams (datasheet-capped)
   double matrix_bandwidth = 0;   // bytes/s of quantized weight streams (kernel class's share, capped)
   double attention_rate = 0;     // FLOP/s of fused attention and elementwise work
+  double vector_attention_rate = 0;  // FLOP/s of a vector attention kernel (fp32 peak x vector_attention_efficiency)
   double plain_peak = 0;         // matmul FLOP/s peak with the chip generation's factor
   double quantized_peak = 0;     // ... and the weights' kernel class's factor
   double overhead_seconds = 0;   // launches and fixed cost of one step (step_overhead_seconds)
