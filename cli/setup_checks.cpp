@@ -9,7 +9,7 @@
 #include "commands.hpp"
 #include "ridgeline/error.hpp"
 #include "ridgeline/runtime_compat.hpp"
-#include "ridgeline/yaml_reader.hpp"
+#include "ridgeline/strict_reader.hpp"
 
 namespace ridgeline::cli {
 
