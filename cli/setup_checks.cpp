@@ -76,10 +76,6 @@ Bytes sold_ram(const HardwareSpec& hw, const std::string& text, const std::strin
   return gibibytes(gb);
 }
 
-void check_runtime_runs_on(const RuntimeSpec& rt, const HardwareSpec& hw) {
-  if (const std::string why = runtime_vendor_mismatch(rt, hw.id, hw.vendor); !why.empty()) throw InputError("--runtime: {}", why);
-}
-
 void check_quant_loads(const std::string& quant, const RuntimeSpec& rt, bool force) {
   const std::string why = quant_runtime_mismatch(quant, rt);
   if (why.empty()) return;
