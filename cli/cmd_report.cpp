@@ -2,7 +2,7 @@
 #include <ostream>
 
 #include "commands.hpp"
-#include "ridgeline/yaml_reader.hpp"
+#include "ridgeline/strict_reader.hpp"
 
 namespace ridgeline::cli {
 

@@ -127,11 +127,21 @@ void append_not_computed(std::string& out, const SweepOptions& o, const Scenario
     append(out, std::string(csv_header_columns() - 11, ','));
     append(out, ",not_computed," + csv_field(why) + "\n");
   } else if (o.json) {
-    fmt::format_to(std::back_inserter(out), "{{\"hardware\": \"{}\", \"model\": \"{}\", \"quant\": \"{}\", \"runtime\": \"{}\", "
-                       "\"memory_gb\": {:g}, \"workload\": {{\"prompt\": {}, \"cached\": {}, \"gen\": {}, \"chunk\": {}, "
-                       "\"batch\": {}}}, \"status\": \"not_computed\", \"reason\": \"{}\"}}",
-                       json_escape(s.hardware.id), json_escape(s.model.id), s.quant.id, s.runtime.id, sold_ram_gb(ram),
-                       w.prompt, w.cached, w.gen, chunk, w.batch, json_escape(why));
+    out += JsonObject()
+               .add_string("hardware", s.hardware.id)
+               .add_string("model", s.model.id)
+               .add_string("quant", s.quant.id)
+               .add_string("runtime", s.runtime.id)
+               .add_number("memory_gb", sold_ram_gb(ram))
+               .add("workload", JsonObject()
+                                    .add_integer("prompt", w.prompt)
+                                    .add_integer("cached", w.cached)
+                                    .add_integer("gen", w.gen)
+                                    .add_integer("chunk", chunk)
+                                    .add_integer("batch", w.batch))
+               .add_string("status", "not_computed")
+               .add_string("reason", why)
+               .str();
   } else {
     append(out, wrap_long_lines(fmt::format("{:>7}  not computed: {}\n", w.prompt, why), kTableWidth, 9));
   }

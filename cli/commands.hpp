@@ -128,8 +128,6 @@ int run_report(const ReportOptions& o, std::ostream& out);
 double parse_ram_gb(const std::string& text, const std::string& flag);
 Bytes sold_ram(const HardwareSpec& hw, const std::string& text, const std::string& flag, bool any_size);
 std::string sold_sizes_text(const HardwareSpec& hw);  // "48, 64, 128 GB"
-// Refuse a runtime on hardware it does not run on, naming the runtimes that do.
-void check_runtime_runs_on(const RuntimeSpec& rt, const HardwareSpec& hw);
 // Refuse (or with force, warn about) a quantization whose format the runtime does not load.
 void check_quant_loads(const std::string& quant, const RuntimeSpec& rt, bool force);
 

@@ -12,7 +12,7 @@
 #include "ridgeline/error.hpp"
 #include "ridgeline/importers.hpp"
 #include "ridgeline/model_source.hpp"
-#include "ridgeline/yaml_reader.hpp"
+#include "ridgeline/strict_reader.hpp"
 
 namespace ridgeline::cli {
 
@@ -88,20 +88,11 @@ ModelSource resolve_model_source(const std::string& model) {
 }
 
 std::string choose_quant(const std::string& asked, const ModelSource& src, const std::string& fallback) {
-  if (asked.empty()) {
-    if (!src.quant.empty()) return src.quant;
-    if (!src.unknown_quant.empty())
-      throw InputError("{} is not a quantization ridgeline knows; pass the nearest with --quant "
-                       "(`ridgeline list quants`)", src.unknown_quant);
-    return fallback;
-  }
-  if (src.quant_is_file_type && asked != src.quant) {
-    static std::set<std::string> said;  // once per process, not once per sweep point
-    if (said.insert(asked + "|" + src.quant).second)
-      std::cerr << fmt::format("ridgeline: warning: --quant {} differs from the file's own {} ({}); "
-                               "predicting for {} as asked\n", asked, src.quant, src.quant_origin, asked);
-  }
-  return asked;
+  const QuantChoice choice = choose_quantization(asked, src, fallback);
+  static std::set<std::string> said;  // once per process, not once per sweep point
+  if (!choice.contradiction.empty() && said.insert(choice.contradiction).second)
+    std::cerr << "ridgeline: warning: --quant " << choice.contradiction << "\n";
+  return choice.id;
 }
 
 CalibrationChoice calibration_choice(const std::string& option) {

@@ -9,7 +9,7 @@
 #include "commands.hpp"
 #include "ridgeline/error.hpp"
 #include "ridgeline/runtime_compat.hpp"
-#include "ridgeline/yaml_reader.hpp"
+#include "ridgeline/strict_reader.hpp"
 
 namespace ridgeline::cli {
 
@@ -74,10 +74,6 @@ Bytes sold_ram(const HardwareSpec& hw, const std::string& text, const std::strin
                      hw.id, gb, parse_double(text) ? "" : fmt::format(" ('{}')", text), sold_sizes_text(hw));
   if (gb > 1e6) throw InputError("{}: '{}' is out of range (expected at most 1000000 GB)", flag, text);
   return gibibytes(gb);
-}
-
-void check_runtime_runs_on(const RuntimeSpec& rt, const HardwareSpec& hw) {
-  if (const std::string why = runtime_vendor_mismatch(rt, hw.id, hw.vendor); !why.empty()) throw InputError("--runtime: {}", why);
 }
 
 void check_quant_loads(const std::string& quant, const RuntimeSpec& rt, bool force) {

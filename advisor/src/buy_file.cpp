@@ -5,7 +5,7 @@
 #include <regex>
 #include "ridgeline/catalog.hpp"
 #include "ridgeline/error.hpp"
-#include "ridgeline/yaml_reader.hpp"
+#include "ridgeline/strict_reader.hpp"
 
 namespace ridgeline {
 

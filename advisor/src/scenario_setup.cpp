@@ -21,6 +21,24 @@ std::string default_quant_for(const RuntimeSpec& rt) {
   return "q4_k_m";
 }
 
+QuantChoice choose_quantization(const std::string& asked, const ModelSource& src, const std::string& fallback) {
+  if (asked.empty()) {
+    if (!src.quant.empty()) return {src.quant, ""};
+    if (!src.unknown_quant.empty())
+      throw FieldError("quant", "{} is not a quantization ridgeline knows; give the nearest one (`ridgeline list quants`)",
+                       src.unknown_quant);
+    return {fallback, ""};
+  }
+  if (src.quant_is_file_type && asked != src.quant)
+    return {asked, fmt::format("{} differs from the file's own {} ({}); predicting for {} as asked", asked, src.quant,
+                               src.quant_origin, asked)};
+  return {asked, ""};
+}
+
+void check_runtime_runs_on(const RuntimeSpec& rt, const HardwareSpec& hw) {
+  if (const std::string why = runtime_vendor_mismatch(rt, hw.id, hw.vendor); !why.empty()) throw FieldError("runtime", "{}", why);
+}
+
 void apply_calibration_choice(RuntimeSpec& rt, const HardwareSpec& hw, const CalibrationChoice& choice) {
   if (choice.kind == CalibrationChoice::Kind::none) return;
   std::optional<Calibration> loaded;

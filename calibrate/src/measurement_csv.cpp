@@ -7,7 +7,7 @@
 
 #include "ridgeline/error.hpp"
 #include "ridgeline/measurement.hpp"
-#include "ridgeline/yaml_reader.hpp"
+#include "ridgeline/strict_reader.hpp"
 
 namespace ridgeline {
 

@@ -9,7 +9,7 @@
 #include "ridgeline/catalog.hpp"
 #include "ridgeline/derived.hpp"
 #include "ridgeline/error.hpp"
-#include "ridgeline/yaml_reader.hpp"
+#include "ridgeline/strict_reader.hpp"
 
 namespace ridgeline {
 
@@ -166,17 +166,13 @@ std::optional<double> predict_observation(const Observation& o) {
     case Measured::transient_bytes:
       return transient_bytes(s, static_cast<double>(s.chunk), static_cast<double>(s.workload.prompt)).value;
     case Measured::oom_context_tokens: {
-      // KV allocated up front for the stated capacity; chunks until one does not fit.
+      // KV allocated for the probe's stated capacity; the whole chunks up to two past both the
+      // prompt and the measured failure (a prediction beyond that is a miss either way).
       const double capacity = static_cast<double>(s.workload.prompt + s.workload.gen);
-      const Bytes fixed = weight_bytes(s.model, s.quant) + s.runtime.runtime_bytes;
       const long long chunk = s.chunk;
       const long long horizon = std::max<long long>(s.workload.prompt, static_cast<long long>(o.measured)) + 2 * chunk;
-      for (long long k = 0; (k + 1) * chunk <= horizon; ++k) {
-        const double end = static_cast<double>((k + 1) * chunk);
-        const Bytes used = fixed + kv_allocated(s, end, capacity, chunk) + transient_bytes(s, static_cast<double>(chunk), end);
-        if (used > s.limit) return static_cast<double>(k * chunk);
-      }
-      return -1.0;
+      const auto oom = oom_context(s, chunk, horizon / chunk * chunk, capacity);
+      return oom ? static_cast<double>(*oom) : -1.0;
     }
   }
   return std::nullopt;

@@ -4,7 +4,7 @@
 #include <map>
 
 #include "ridgeline/error.hpp"
-#include "ridgeline/yaml_reader.hpp"
+#include "ridgeline/strict_reader.hpp"
 
 namespace ridgeline {
 

@@ -6,7 +6,7 @@
 
 #include "ridgeline/catalog.hpp"
 #include "ridgeline/error.hpp"
-#include "ridgeline/yaml_reader.hpp"
+#include "ridgeline/strict_reader.hpp"
 
 namespace ridgeline {
 

@@ -8,7 +8,7 @@
 #include "ridgeline/importers.hpp"
 #include "ridgeline/names.hpp"
 #include "ridgeline/model_source.hpp"
-#include "ridgeline/yaml_reader.hpp"
+#include "ridgeline/strict_reader.hpp"
 
 namespace ridgeline {
 

@@ -9,7 +9,7 @@
 
 #include "ridgeline/error.hpp"
 #include "ridgeline/importers.hpp"
-#include "ridgeline/yaml_reader.hpp"
+#include "ridgeline/strict_reader.hpp"
 
 namespace ridgeline {
 

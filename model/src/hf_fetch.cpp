@@ -13,7 +13,7 @@
 #include "ridgeline/file_read.hpp"
 #include "ridgeline/importers.hpp"
 #include "ridgeline/model_source.hpp"
-#include "ridgeline/yaml_reader.hpp"
+#include "ridgeline/strict_reader.hpp"
 
 namespace ridgeline {
 

@@ -4,7 +4,7 @@
 // compressed-tensors, gptq, awq, ...). Unquantized checkpoints say their dtype instead.
 #include "ridgeline/model_source.hpp"
 #include "ridgeline/quant.hpp"
-#include "ridgeline/yaml_reader.hpp"
+#include "ridgeline/strict_reader.hpp"
 
 namespace ridgeline {
 

@@ -3,6 +3,7 @@
 #include "ridgeline/text_layout.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include <fmt/ranges.h>
@@ -14,36 +15,37 @@ namespace ridgeline {
 
 namespace {
 
-std::string quoted(const std::string& s) { return "\"" + json_escape(s) + "\""; }
-std::string opt_json(const std::optional<long long>& v) { return v ? std::to_string(*v) : "null"; }
-std::string opt_json(const std::optional<double>& v) { return v ? fmt::format("{}", *v) : "null"; }
+Json string_or_null(const std::string& s) { return s.empty() ? Json::null() : Json::string(s); }
+Json optional_shortest(const std::optional<double>& v) { return v ? Json::shortest(*v) : Json::null(); }
 double ram_gb(const Bytes& b) { return sold_ram_gb(b); }  // RAM as sold: Apple's "64GB" is 64 GiB, H200's 141 GB is 141e9
+constexpr int kRateDigits = 4;  // buy's and fit's speeds and times: 4 significant digits, as the tables compare them
 
 // One decode step at doubling contexts up to the model's maximum (128K at most): [[context, tok/s], ...].
-std::string decode_by_context(const Scenario& base) {
-  std::string s = "[";
+JsonArray decode_by_context(const Scenario& base) {
+  JsonArray out;
   const long long max = base.model.max_context > 0 ? std::min<long long>(base.model.max_context, 131072) : 131072;
   for (long long c = 1024; c <= max; c *= 2) {
     StepShape step{1, static_cast<double>(c), static_cast<double>(base.workload.batch), true, false};
-    s += fmt::format("{}[{}, {:.4g}]", c == 1024 ? "" : ", ", c, 1.0 / step_seconds(base, step));
+    out.push(JsonArray().push(Json::integer(c)).push(Json::number(1.0 / step_seconds(base, step), kRateDigits)));
   }
-  return s + "]";
+  return out;
 }
 
 // The decode range's level and parts (bands.hpp); null without a calibration.
-std::string decode_band_json(const Prediction& p) {
-  if (!p.bands) return "null";
-  return fmt::format("{{\"level\": \"1 sigma\", \"percent\": {:.4g}, \"coefficients_percent\": {}}}",
-                     band_percent(p.bands->decode.total),
-                     p.bands->covariance ? fmt::format("{:.4g}", band_percent(p.bands->decode.coefficients)) : "null");
+Json decode_band_json(const Prediction& p) {
+  if (!p.bands) return Json::null();
+  return JsonObject()
+      .add_string("level", "1 sigma")
+      .add_number("percent", band_percent(p.bands->decode.total), kRateDigits)
+      .add("coefficients_percent",
+           p.bands->covariance ? Json::number(band_percent(p.bands->decode.coefficients), kRateDigits) : Json::null());
 }
 
-std::string hints_json(const std::vector<Hint>& hints) {
-  std::string s = "[";
-  for (size_t i = 0; i < hints.size(); ++i)
-    s += fmt::format("{}{{\"kind\": \"{}\", \"value\": {:.6g}, \"setting\": {}, \"text\": {}}}", i ? ", " : "", hints[i].kind,
-                     hints[i].value, quoted(hints[i].setting), quoted(hints[i].text));
-  return s + "]";
+JsonArray hints_json(const std::vector<Hint>& hints) {
+  JsonArray out;
+  for (const auto& h : hints)
+    out.push(JsonObject().add_string("kind", h.kind).add_number("value", h.value).add_string("setting", h.setting).add_string("text", h.text));
+  return out;
 }
 
 // The runtime/quantization pairs a workload ran with across the machines ("q4_k_m on llama.cpp-metal").
@@ -97,74 +99,111 @@ std::string assumed_workload_text(const BuyResult& r) {
 }
 
 std::string buy_json(const BuyResult& r) {
-  std::string s = fmt::format("{{\"schema_version\": {}, \"requirements\": {{\"min_decode\": {}, \"max_ttft\": {}, "
-                              "\"min_context\": {}, \"budget\": {}}}, \"workloads\": [",
-                              kSchemaVersion, opt_json(r.req.min_decode), opt_json(r.req.max_ttft), opt_json(r.req.min_context),
-                              opt_json(r.req.budget));
+  JsonObject out;
+  out.add_integer("schema_version", kSchemaVersion)
+      .add("requirements", JsonObject()
+                               .add("min_decode", optional_shortest(r.req.min_decode))
+                               .add("max_ttft", optional_shortest(r.req.max_ttft))
+                               .add("min_context", Json::optional_integer(r.req.min_context))
+                               .add("budget", optional_shortest(r.req.budget)));
+  JsonArray workloads;
   for (size_t i = 0; i < r.workloads.size(); ++i) {
     const auto& a = r.workloads[i];
-    std::string pairs;
-    for (const auto& p : run_pairs(r, i)) pairs += (pairs.empty() ? "" : ", ") + quoted(p);
-    s += fmt::format("{}{{\"name\": {}, \"model\": {}, \"prompt\": {}, \"prompt_defaulted\": {}, \"gen\": {}, \"batch\": {}, "
-                     "\"context\": {}, \"checked_context\": {}, \"quant\": {}, \"runtime\": {}, \"kv_dtype\": {}, \"ran_as\": [{}]}}",
-                     i ? ", " : "", quoted(a.name), quoted(a.model), a.prompt, a.prompt_defaulted, a.gen, a.batch,
-                     a.prompt + a.gen, a.checked_context, a.quant.empty() ? "null" : quoted(a.quant),
-                     a.runtime.empty() ? "null" : quoted(a.runtime), a.kv_dtype.empty() ? "null" : quoted(a.kv_dtype), pairs);
+    JsonArray pairs;
+    for (const auto& p : run_pairs(r, i)) pairs.push(Json::string(p));
+    workloads.push(JsonObject()
+                       .add_string("name", a.name)
+                       .add_string("model", a.model)
+                       .add_integer("prompt", a.prompt)
+                       .add("prompt_defaulted", Json::boolean(a.prompt_defaulted))
+                       .add_integer("gen", a.gen)
+                       .add_integer("batch", a.batch)
+                       .add_integer("context", a.prompt + a.gen)
+                       .add_integer("checked_context", a.checked_context)
+                       .add("quant", string_or_null(a.quant))
+                       .add("runtime", string_or_null(a.runtime))
+                       .add("kv_dtype", string_or_null(a.kv_dtype))
+                       .add("ran_as", pairs));
   }
-  s += "], \"impossible\": [";
-  for (size_t i = 0; i < r.impossible.size(); ++i) s += (i ? ", " : "") + quoted(r.impossible[i]);
-  s += fmt::format("], \"calibration\": {}, \"discontinued_left_out\": {}, \"configurations\": [", quoted(calibration_of(r)),
-                   r.discontinued_left_out);
+  JsonArray impossible;
+  for (const auto& why : r.impossible) impossible.push(Json::string(why));
+  out.add("workloads", workloads)
+      .add("impossible", impossible)
+      .add_string("calibration", calibration_of(r))
+      .add_integer("discontinued_left_out", static_cast<long long>(r.discontinued_left_out));
+  auto configurations = JsonArray::one_per_line();
   for (size_t i = 0; i < r.configurations.size(); ++i) {
     const auto& c = r.configurations[i];
-    s += fmt::format("{}\n{{\"rank\": {}, \"configuration\": {}, \"hardware\": \"{}\", \"chip\": {}, \"machine\": {}, "
-                     "\"memory_gb\": {:g}, \"price_usd\": {:g}, \"price_kind\": \"{}\", \"new_price_usd\": {:g}, "
-                     "\"price_source\": {}, \"price_url\": {}, \"price_read\": {}, \"price_unverified\": {}, \"status\": \"{}\", "
-                     "\"left_store\": {}, \"meets_requirements\": {}, \"dominated_by_rank\": {}, \"decode_speed_for_ranking\": {:.4g}, "
-                     "\"ttft_seconds_for_ranking\": {:.4g}, \"headroom_fraction\": {:.4g}, \"failures\": [",
-                     i ? "," : "", i + 1, quoted(c.offer.id), c.offer.hardware, quoted(c.chip_name), quoted(c.offer.machine),
-                     ram_gb(c.offer.memory), c.price_usd, c.price_kind, c.offer.price_usd, quoted(c.offer.source),
-                     quoted(c.offer.url), quoted(c.offer.read), c.offer.unverified.empty() ? "null" : quoted(c.offer.unverified),
-                     c.offer.on_sale ? "on-sale" : "discontinued",
-                     c.offer.left_store.empty() ? "null" : quoted(c.offer.left_store), c.meets(),
-                     c.dominated_by ? std::to_string(*c.dominated_by + 1) : "null", c.speed, c.ttft, c.headroom);
-    for (size_t k = 0; k < c.failures.size(); ++k) s += (k ? ", " : "") + quoted(c.failures[k]);
-    s += "], \"predictions\": [";
-    bool first = true;
+    JsonArray failures;
+    for (const auto& f : c.failures) failures.push(Json::string(f));
+    JsonArray predictions;
     for (const auto& w : c.results) {
       if (!w.ran) continue;
       const double decode = w.p.decode_tps();
       const auto& m = w.p.mem;
-      s += fmt::format("{}{{\"workload\": {}, \"quant\": \"{}\", \"runtime\": \"{}\", \"kv_dtype\": \"{}\", \"prompt\": {}, "
-                       "\"gen\": {}, \"batch\": {}, \"prefill_tokens_per_second\": {:.4g}, \"ttft_seconds\": {:.4g}, "
-                       "\"decode_tokens_per_second\": {:.4g}, \"decode_tokens_per_second_range\": [{:.4g}, {:.4g}], "
-                       "\"decode_band\": {}, "
-                       "\"aggregate_decode_tokens_per_second\": {:.4g}, \"price_per_decode_token_per_second\": {:.4g}, "
-                       "\"fits\": {}, \"peak_bytes\": {:.0f}, \"limit_bytes\": {:.0f}, \"weights_bytes\": {:.0f}, "
-                       "\"kv_cache_bytes\": {:.0f}, \"transient_bytes\": {:.0f}, \"runtime_bytes\": {:.0f}, "
-                       "\"headroom_bytes\": {:.0f}, \"max_context_tokens\": {}, ",
-                       first ? "" : ", ", quoted(w.workload), w.scenario.quant.id, w.scenario.runtime.id, w.scenario.kv.id,
-                       w.scenario.workload.prompt, w.scenario.workload.gen, w.scenario.workload.batch, w.p.prefill_tps(),
-                       w.p.ttft_seconds, decode, w.decode_low, w.decode_high, decode_band_json(w.p), w.p.aggregate_decode_tps(),
-                       decode > 0 ? c.price_usd / decode : 0.0, w.p.mem.fits, m.peak.value, m.limit.value, m.weights.value,
-                       m.kv_cache.value, m.transient.value, m.runtime.value, m.limit.value - m.peak.value,
-                       opt_json(w.max_context));
-      if (w.at_context)
-        s += fmt::format("\"at_checked_context\": {{\"context\": {}, \"decode_tokens_per_second\": {:.4g}, \"fits\": {}, "
-                         "\"peak_bytes\": {:.0f}}}, ",
-                         w.at_context->prefill_tokens + w.at_context->decode_tokens, w.at_context->decode_tps(),
-                         w.at_context->mem.fits, w.at_context->mem.peak.value);
-      else
-        s += "\"at_checked_context\": null, ";
-      s += fmt::format("\"calibration\": {}, \"hints\": {}, \"decode_by_context\": {}}}",
-                       w.scenario.runtime.calibration.empty() ? "null" : quoted(w.scenario.runtime.calibration),
-                       hints_json(w.hints), decode_by_context(w.scenario));
-      first = false;
+      JsonObject p;
+      p.add_string("workload", w.workload)
+          .add_string("quant", w.scenario.quant.id)
+          .add_string("runtime", w.scenario.runtime.id)
+          .add_string("kv_dtype", w.scenario.kv.id)
+          .add_integer("prompt", w.scenario.workload.prompt)
+          .add_integer("gen", w.scenario.workload.gen)
+          .add_integer("batch", w.scenario.workload.batch)
+          .add_number("prefill_tokens_per_second", w.p.prefill_tps(), kRateDigits)
+          .add_number("ttft_seconds", w.p.ttft_seconds, kRateDigits)
+          .add_number("decode_tokens_per_second", decode, kRateDigits)
+          .add("decode_tokens_per_second_range", JsonArray()
+                                                     .push(Json::number(w.decode_low, kRateDigits))
+                                                     .push(Json::number(w.decode_high, kRateDigits)))
+          .add("decode_band", decode_band_json(w.p))
+          .add_number("aggregate_decode_tokens_per_second", w.p.aggregate_decode_tps(), kRateDigits)
+          .add_number("price_per_decode_token_per_second", decode > 0 ? c.price_usd / decode : 0.0, kRateDigits)
+          .add("fits", Json::boolean(m.fits))
+          .add_bytes("peak_bytes", m.peak.value)
+          .add_bytes("limit_bytes", m.limit.value)
+          .add_bytes("weights_bytes", m.weights.value)
+          .add_bytes("kv_cache_bytes", m.kv_cache.value)
+          .add_bytes("transient_bytes", m.transient.value)
+          .add_bytes("runtime_bytes", m.runtime.value)
+          .add_bytes("headroom_bytes", m.limit.value - m.peak.value)
+          .add("max_context_tokens", Json::optional_integer(w.max_context))
+          .add("at_checked_context",
+               w.at_context ? Json(JsonObject()
+                                       .add_integer("context", w.at_context->prefill_tokens + w.at_context->decode_tokens)
+                                       .add_number("decode_tokens_per_second", w.at_context->decode_tps(), kRateDigits)
+                                       .add("fits", Json::boolean(w.at_context->mem.fits))
+                                       .add_bytes("peak_bytes", w.at_context->mem.peak.value))
+                            : Json::null())
+          .add("calibration", string_or_null(w.scenario.runtime.calibration))
+          .add("hints", hints_json(w.hints))
+          .add("decode_by_context", decode_by_context(w.scenario));
+      predictions.push(p);
     }
-    s += "]}";
+    configurations.push(JsonObject()
+                            .add_integer("rank", static_cast<long long>(i + 1))
+                            .add_string("configuration", c.offer.id)
+                            .add_string("hardware", c.offer.hardware)
+                            .add_string("chip", c.chip_name)
+                            .add_string("machine", c.offer.machine)
+                            .add_number("memory_gb", ram_gb(c.offer.memory))
+                            .add_number("price_usd", c.price_usd)
+                            .add_string("price_kind", c.price_kind)
+                            .add_number("new_price_usd", c.offer.price_usd)
+                            .add_string("price_source", c.offer.source)
+                            .add_string("price_url", c.offer.url)
+                            .add_string("price_read", c.offer.read)
+                            .add("price_unverified", string_or_null(c.offer.unverified))
+                            .add_string("status", c.offer.on_sale ? "on-sale" : "discontinued")
+                            .add("left_store", string_or_null(c.offer.left_store))
+                            .add("meets_requirements", Json::boolean(c.meets()))
+                            .add("dominated_by_rank", c.dominated_by ? Json::integer(static_cast<long long>(*c.dominated_by + 1)) : Json::null())
+                            .add_number("decode_speed_for_ranking", c.speed, kRateDigits)
+                            .add_number("ttft_seconds_for_ranking", c.ttft, kRateDigits)
+                            .add_number("headroom_fraction", c.headroom, kRateDigits)
+                            .add("failures", failures)
+                            .add("predictions", predictions));
   }
-  s += fmt::format("\n], \"recommendation\": {}}}\n", quoted(r.recommendation));
-  return s;
+  return std::move(out.add("configurations", configurations).add_string("recommendation", r.recommendation)).str() + "\n";
 }
 
 std::string buy_table(const BuyResult& r) {
@@ -225,34 +264,80 @@ std::string buy_table(const BuyResult& r) {
 }
 
 std::string fit_json(const FitResult& r) {
-  std::string s = fmt::format("{{\"schema_version\": {}, \"hardware\": \"{}\", \"memory_gb\": {:g}, \"limit_bytes\": {:.0f}, "
-                              "\"context\": {}, \"gen\": {}, \"rows\": [",
-                              kSchemaVersion, r.hardware.id, ram_gb(r.ram), r.limit.value, r.context, r.gen);
-  for (size_t i = 0; i < r.rows.size(); ++i) {
-    const auto& x = r.rows[i];
-    s += fmt::format("{}\n{{\"model\": \"{}\", \"runtime\": \"{}\", \"quant\": \"{}\", \"context\": {}, \"model_max_context\": {}, "
-                     "\"fits\": {}, \"decode_tokens_per_second\": {:.4g}, \"prefill_tokens_per_second\": {:.4g}, "
-                     "\"ttft_seconds\": {:.4g}, \"weights_bytes\": {:.0f}, \"peak_bytes\": {:.0f}, \"limit_bytes\": {:.0f}, "
-                     "\"max_context_tokens\": {}, \"hints\": {}}}",
-                     i ? "," : "", x.model, x.runtime, x.quant, x.context, x.model_max, x.fits, x.decode_tps, x.prefill_tps,
-                     x.ttft_seconds, x.weights.value, x.peak.value, x.limit.value,
-                     x.fits ? (x.max_context ? std::to_string(*x.max_context) : std::to_string(x.model_max)) : "null",
-                     hints_json(x.hints));
-  }
-  return s + "\n]}\n";
+  auto rows = JsonArray::one_per_line();
+  for (const auto& x : r.rows)
+    rows.push(JsonObject()
+                  .add_string("model", x.model)
+                  .add_string("runtime", x.runtime)
+                  .add_string("quant", x.quant)
+                  .add_integer("context", x.context)
+                  .add_integer("model_max_context", x.model_max)
+                  .add("fits", Json::boolean(x.fits))
+                  .add_number("decode_tokens_per_second", x.decode_tps, kRateDigits)
+                  .add_number("prefill_tokens_per_second", x.prefill_tps, kRateDigits)
+                  .add_number("ttft_seconds", x.ttft_seconds, kRateDigits)
+                  .add_bytes("weights_bytes", x.weights.value)
+                  .add_bytes("peak_bytes", x.peak.value)
+                  .add_bytes("limit_bytes", x.limit.value)
+                  .add("max_context_tokens", x.fits ? Json::integer(x.max_context.value_or(x.model_max)) : Json::null())
+                  .add("hints", hints_json(x.hints)));
+  return JsonObject()
+             .add_integer("schema_version", kSchemaVersion)
+             .add_string("hardware", r.hardware.id)
+             .add_number("memory_gb", ram_gb(r.ram))
+             .add_bytes("limit_bytes", r.limit.value)
+             .add_integer("context", r.context)
+             .add_integer("gen", r.gen)
+             .add("rows", rows)
+             .str() +
+         "\n";
 }
 
+namespace {
+// One column of fit's CSV: its header and how a row fills it; the header and every row come from
+// this list. Speeds at 4 significant digits as in the JSON, byte counts exact.
+using FR = const FitResult&;
+using Row = const FitRow&;
+struct FitCsvField {
+  const char* name;
+  std::string (*cell)(FR, Row);
+};
+std::string rate(double v) { return fmt::format("{:.{}g}", v, kRateDigits); }
+std::string whole_bytes(const Bytes& b) { return std::to_string(std::llround(b.value)); }
+// The hints as "kind=setting; ...", always quoted (RFC 4180: inner quotes doubled).
+std::string fix_cell(const std::vector<Hint>& hints) {
+  std::string fix;
+  for (const auto& h : hints) fix += (fix.empty() ? "" : "; ") + h.kind + "=" + h.setting;
+  std::string out = "\"";
+  for (char c : fix) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+const FitCsvField kFitCsvFields[] = {
+    {"hardware", [](FR r, Row) { return r.hardware.id; }},
+    {"memory_gb", [](FR r, Row) { return fmt::format("{:g}", ram_gb(r.ram)); }},
+    {"model", [](FR, Row x) { return x.model; }},
+    {"runtime", [](FR, Row x) { return x.runtime; }},
+    {"quant", [](FR, Row x) { return x.quant; }},
+    {"context", [](FR, Row x) { return std::to_string(x.context); }},
+    {"fits", [](FR, Row x) { return std::string(x.fits ? "yes" : "no"); }},
+    {"decode_tok_s", [](FR, Row x) { return rate(x.decode_tps); }},
+    {"prefill_tok_s", [](FR, Row x) { return rate(x.prefill_tps); }},
+    {"ttft_s", [](FR, Row x) { return rate(x.ttft_seconds); }},
+    {"weights_bytes", [](FR, Row x) { return whole_bytes(x.weights); }},
+    {"peak_bytes", [](FR, Row x) { return whole_bytes(x.peak); }},
+    {"limit_bytes", [](FR, Row x) { return whole_bytes(x.limit); }},
+    {"max_context_tokens", [](FR, Row x) { return x.fits ? std::to_string(x.max_context.value_or(x.model_max)) : std::string(); }},
+    {"fix", [](FR, Row x) { return fix_cell(x.hints); }},
+};
+}  // namespace
+
 std::string fit_csv(const FitResult& r) {
-  std::string s = "hardware,memory_gb,model,runtime,quant,context,fits,decode_tok_s,prefill_tok_s,ttft_s,weights_bytes,"
-                  "peak_bytes,limit_bytes,max_context_tokens,fix\n";
+  std::string s;
+  for (const auto& f : kFitCsvFields) s += (s.empty() ? "" : ",") + std::string(f.name);
+  s += "\n";
   for (const auto& x : r.rows) {
-    std::string fix;
-    for (const auto& h : x.hints) fix += (fix.empty() ? "" : "; ") + h.kind + "=" + h.setting;
-    s += fmt::format("{},{:g},{},{},{},{},{},{:.4g},{:.4g},{:.4g},{:.0f},{:.0f},{:.0f},{},\"{}\"\n", r.hardware.id, ram_gb(r.ram),
-                     x.model, x.runtime, x.quant, x.context, x.fits ? "yes" : "no", x.decode_tps, x.prefill_tps,
-                     x.ttft_seconds, x.weights.value, x.peak.value, x.limit.value,
-                     x.fits ? (x.max_context ? std::to_string(*x.max_context) : std::to_string(x.model_max)) : "",
-                     fix);
+    for (const auto& f : kFitCsvFields) s += (&f == kFitCsvFields ? "" : ",") + f.cell(r, x);
+    s += "\n";
   }
   return s;
 }

@@ -34,20 +34,30 @@ std::string chunk_svg(const ChunkReport& r) {
 
 std::string chunk_json(const ChunkReport& r) {
   const Scenario& s = r.scenario;
-  std::string out = fmt::format(
-      "{{\"schema_version\": {}, \"hardware\": \"{}\", \"model\": \"{}\", \"quant\": \"{}\", \"runtime\": \"{}\", "
-      "\"memory_gb\": {:g}, \"limit_bytes\": {:.0f}, \"weights_bytes\": {:.0f}, \"weights_fit\": {}, \"context\": {}, "
-      "\"largest_safe_chunk\": {}, \"chunks\": [",
-      kSchemaVersion, s.hardware.id, s.model.id, s.quant.id, s.runtime.id, sold_ram_gb(s.ram), s.limit.value, r.weights.value,
-      r.weights_fit ? "true" : "false", r.context, r.largest_safe ? std::to_string(*r.largest_safe) : "null");
-  for (size_t i = 0; i < r.trials.size(); ++i) {
-    const auto& t = r.trials[i];
-    out += fmt::format("{}{{\"chunk\": {}, \"oom_at_context_tokens\": {}, \"completes\": {}, \"prefill_seconds\": {}, \"peak_bytes\": {:.0f}}}",
-                       i ? ", " : "", t.chunk, t.oom ? std::to_string(*t.oom) : "null", t.completes && r.weights_fit ? "true" : "false",
-                       r.weights_fit ? fmt::format("{:.6g}", t.prefill_seconds) : "null", t.peak.value);
-  }
-  out += fmt::format("], \"score_formula_32_tokens\": \"{}\"}}\n", json_escape(r.score_check ? score_formula(*r.score_check) : ""));
-  return out;
+  JsonArray chunks;
+  for (const auto& t : r.trials)
+    chunks.push(JsonObject()
+                    .add_integer("chunk", t.chunk)
+                    .add("oom_at_context_tokens", Json::optional_integer(t.oom))
+                    .add("completes", Json::boolean(t.completes && r.weights_fit))
+                    .add("prefill_seconds", r.weights_fit ? Json::number(t.prefill_seconds) : Json::null())
+                    .add_bytes("peak_bytes", t.peak.value));
+  return JsonObject()
+             .add_integer("schema_version", kSchemaVersion)
+             .add_string("hardware", s.hardware.id)
+             .add_string("model", s.model.id)
+             .add_string("quant", s.quant.id)
+             .add_string("runtime", s.runtime.id)
+             .add_number("memory_gb", sold_ram_gb(s.ram))
+             .add_bytes("limit_bytes", s.limit.value)
+             .add_bytes("weights_bytes", r.weights.value)
+             .add("weights_fit", Json::boolean(r.weights_fit))
+             .add_integer("context", r.context)
+             .add("largest_safe_chunk", Json::optional_integer(r.largest_safe))
+             .add("chunks", chunks)
+             .add_string("score_formula_32_tokens", r.score_check ? score_formula(*r.score_check) : "")
+             .str() +
+         "\n";
 }
 
 std::string chunk_table(const ChunkReport& r, const std::vector<Hint>& hints) {

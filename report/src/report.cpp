@@ -79,6 +79,9 @@ const RateBand* band_of(const Prediction& p, bool prefill) {
 }  // namespace
 
 Json Json::number(double v) { return Json(num(v)); }
+Json Json::number(double v, int significant) { return Json(fmt::format("{:.{}g}", v, significant)); }
+Json Json::fixed(double v, int decimals) { return Json(fmt::format("{:.{}f}", v, decimals)); }
+Json Json::shortest(double v) { return Json(fmt::format("{}", v)); }
 Json Json::integer(long long v) { return Json(std::to_string(v)); }
 Json Json::bytes(double v) { return Json(std::to_string(std::llround(v))); }
 Json Json::string(const std::string& v) {
@@ -118,6 +121,18 @@ JsonObject& JsonObject::add_integer(const JsonKey& key, long long v) {
   text_.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
   return *this;
 }
+JsonObject& JsonObject::add_number(const JsonKey& key, double v, int significant) {
+  begin_member(key);
+  fmt::format_to(std::back_inserter(text_), "{:.{}g}", v, significant);
+  return *this;
+}
+JsonObject& JsonObject::add_named(std::string_view name, const Json& value) {
+  text_ += text_.size() == 1 ? "\"" : ", \"";
+  append_json_escaped(text_, name);
+  text_ += "\": ";
+  text_ += value.text();
+  return *this;
+}
 JsonObject& JsonObject::add_bytes(const JsonKey& key, double v) { return add_integer(key, std::llround(v)); }
 JsonObject& JsonObject::add_string(const JsonKey& key, std::string_view v) {
   begin_member(key);
@@ -135,6 +150,7 @@ JsonObject& JsonObject::add(const JsonKey& key, const JsonObject& value) {
 JsonObject& JsonObject::add(const JsonKey& key, const JsonArray& value) {
   begin_member(key);
   text_ += value.text_;
+  if (value.lines_) text_ += '\n';
   text_ += ']';
   return *this;
 }
@@ -145,13 +161,19 @@ std::string JsonObject::str() && {
   return std::move(text_);
 }
 
+JsonArray JsonArray::one_per_line() {
+  JsonArray a;
+  a.lines_ = true;
+  return a;
+}
 JsonArray& JsonArray::push(const Json& value) {
-  if (text_.size() > 1) text_ += ", ";
+  if (lines_) text_ += text_.size() > 1 ? ",\n" : "\n";
+  else if (text_.size() > 1) text_ += ", ";
   text_ += value.text();
   return *this;
 }
 JsonArray::operator Json() const { return Json(str()); }
-std::string JsonArray::str() const { return text_ + "]"; }
+std::string JsonArray::str() const { return text_ + (lines_ ? "\n]" : "]"); }
 
 namespace {
 // A rate's 1-sigma band: the range, its percent above the prediction (below: 1 / (1 + percent/100)),

@@ -10,55 +10,74 @@ namespace ridgeline {
 
 namespace {
 
-// 6 significant digits, written as the JSON builder writes them (std::to_chars, the digits of {:.6g}).
-std::string num(double v) { return std::isfinite(v) ? Json::number(v).text() : "null"; }
+// 6 significant digits; null where a figure is not finite.
+Json num(double v) { return std::isfinite(v) ? Json::number(v) : Json::null(); }
+constexpr int kMapeDecimals = 2;  // percent with two decimals: finer than any dataset's scatter
 
-std::string mape_json(const ApeByQuantity& m) {
-  std::string s = "{";
-  for (const auto& [q, v] : m) s += fmt::format("{}\"{}\": {{\"mape\": {:.2f}, \"n\": {}}}", s.size() > 1 ? ", " : "", q, v.sum / v.n, v.n);
-  return s + "}";
+Json mape_json(const ApeByQuantity& m) {
+  JsonObject out;
+  for (const auto& [q, v] : m)
+    out.add_named(q, JsonObject().add("mape", Json::fixed(v.sum / v.n, kMapeDecimals)).add_integer("n", v.n));
+  return out;
 }
 
-std::string quoted_or_null(const std::string& s) { return s.empty() ? "null" : "\"" + json_escape(s) + "\""; }
+Json mape_by(const std::map<std::string, ApeByQuantity>& t) {
+  JsonObject out;
+  for (const auto& [key, m] : t) out.add_named(key, mape_json(m));
+  return out;
+}
+
+Json string_or_null(const std::string& s) { return s.empty() ? Json::null() : Json::string(s); }
+
+JsonArray strings(const std::vector<std::string>& v) {
+  JsonArray out;
+  for (const auto& s : v) out.push(Json::string(s));
+  return out;
+}
 
 }  // namespace
 
 std::string validation_json(const ValidationReport& v) {
-  std::string out = fmt::format("{{\"schema_version\": {}, \"rows\": [", kSchemaVersion);
+  auto rows = JsonArray::one_per_line();
   for (size_t i = 0; i < v.rows.size(); ++i) {
     const auto& m = v.rows[i];
     const auto& r = v.resolved[i];
     const auto& res = v.results[i];
-    out += (i ? ",\n" : "\n") + fmt::format("{{\"row\": {}, \"file\": \"{}\"", m.row, json_escape(m.file));
-    if (r.ok)
-      out += fmt::format(", \"resolved\": {{\"hardware\": \"{}\", \"model\": \"{}\", \"quant\": \"{}\", \"runtime\": \"{}\"}}",
-                         r.hardware, r.model, r.quant, r.runtime);
-    else out += ", \"resolved\": null";
-    out += fmt::format(", \"reason\": {}", quoted_or_null(v.unusable[i]));
-    out += ", \"assumptions\": [";
-    for (size_t k = 0; k < r.assumptions.size(); ++k) out += (k ? ", " : "") + ("\"" + json_escape(r.assumptions[k]) + "\"");
-    out += "]";
-    out += ", \"chunk_tokens\": " + (m.chunk > 0 ? std::to_string(m.chunk) : "null");
-    for (const auto& [q, mp] : res.values)
-      out += fmt::format(", \"measured_{0}\": {1}, \"predicted_{0}\": {2}", to_string(q),
-                         mp.first < 0 && q == Measured::oom_context_tokens ? "null" : num(mp.first),
-                         mp.second < 0 && q == Measured::oom_context_tokens ? "null" : num(mp.second));
-    out += ", \"roofline_fraction\": " + (res.roofline_fraction ? num(*res.roofline_fraction) : "null");
-    out += ", \"anomaly\": " + quoted_or_null(res.anomaly);
-    out += ", \"stated_bandwidth\": " + quoted_or_null(res.bandwidth_note) + "}";
+    JsonObject row;
+    row.add_integer("row", m.row)
+        .add_string("file", m.file)
+        .add("resolved", r.ok ? Json(JsonObject()
+                                         .add_string("hardware", r.hardware)
+                                         .add_string("model", r.model)
+                                         .add_string("quant", r.quant)
+                                         .add_string("runtime", r.runtime))
+                              : Json::null())
+        .add("reason", string_or_null(v.unusable[i]))
+        .add("assumptions", strings(r.assumptions))
+        .add("chunk_tokens", m.chunk > 0 ? Json::integer(m.chunk) : Json::null());
+    for (const auto& [q, mp] : res.values) {  // an OOM probe that never ran out of memory: null
+      const bool no_oom = q == Measured::oom_context_tokens;
+      row.add_named(std::string("measured_") + to_string(q), mp.first < 0 && no_oom ? Json::null() : num(mp.first))
+          .add_named(std::string("predicted_") + to_string(q), mp.second < 0 && no_oom ? Json::null() : num(mp.second));
+    }
+    rows.push(row.add("roofline_fraction", res.roofline_fraction ? num(*res.roofline_fraction) : Json::null())
+                  .add("anomaly", string_or_null(res.anomaly))
+                  .add("stated_bandwidth", string_or_null(res.bandwidth_note)));
   }
-  out += "\n], \"summary\": {" + fmt::format("\"rows\": {}, \"resolved\": {}, \"usable\": {}, \"anomalies\": {}, ",
-                                            v.rows.size(), v.resolved_rows, v.usable_rows, v.anomalies);
-  out += "\"mape\": " + mape_json(v.overall) + ", \"per_chip\": {";
-  bool first = true;
-  for (const auto& [k, m] : v.by_chip) out += (first ? "" : ", ") + ("\"" + k + "\": ") + mape_json(m), first = false;
-  out += "}, \"per_runtime\": {";
-  first = true;
-  for (const auto& [k, m] : v.by_runtime) out += (first ? "" : ", ") + ("\"" + k + "\": ") + mape_json(m), first = false;
-  out += "}, \"skipped_files\": [";
-  for (size_t k = 0; k < v.skipped.size(); ++k) out += (k ? ", " : "") + ("\"" + json_escape(v.skipped[k]) + "\"");
-  out += "]}}\n";
-  return out;
+  return JsonObject()
+             .add_integer("schema_version", kSchemaVersion)
+             .add("rows", rows)
+             .add("summary", JsonObject()
+                                 .add_integer("rows", static_cast<long long>(v.rows.size()))
+                                 .add_integer("resolved", static_cast<long long>(v.resolved_rows))
+                                 .add_integer("usable", static_cast<long long>(v.usable_rows))
+                                 .add_integer("anomalies", static_cast<long long>(v.anomalies))
+                                 .add("mape", mape_json(v.overall))
+                                 .add("per_chip", mape_by(v.by_chip))
+                                 .add("per_runtime", mape_by(v.by_runtime))
+                                 .add("skipped_files", strings(v.skipped)))
+             .str() +
+         "\n";
 }
 
 std::string validation_table(const ValidationReport& v) {
@@ -74,7 +93,7 @@ std::string validation_table(const ValidationReport& v) {
       continue;
     }
     line += fmt::format("{} {} {} {}", r.hardware, r.model, r.quant, r.runtime);
-    for (const auto& [q, mp] : res.values) line += fmt::format("  {} {} vs {}", to_string(q), num(mp.second), num(mp.first));
+    for (const auto& [q, mp] : res.values) line += fmt::format("  {} {} vs {}", to_string(q), num(mp.second).text(), num(mp.first).text());
     if (res.roofline_fraction) line += fmt::format("  roofline {:.0f}%", 100 * *res.roofline_fraction);
     if (!res.anomaly.empty()) line += "  ANOMALY: " + res.anomaly;
     if (!res.bandwidth_note.empty()) line += "  NOTE: " + res.bandwidth_note;

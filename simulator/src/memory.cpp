@@ -67,11 +67,12 @@ Bytes in_use(const Scenario& s, const Bytes& weights, long long n, double contex
 }
 }  // namespace
 
-std::optional<long long> oom_context(const Scenario& s, long long chunk, long long max_context) {
+std::optional<long long> oom_context(const Scenario& s, long long chunk, long long max_context,
+                                     std::optional<double> kv_capacity) {
   const Bytes weights = weight_bytes(s.model, s.quant);
   auto fails = [&](long long k) {
     const double end = static_cast<double>((k + 1) * chunk);
-    return in_use(s, weights, chunk, end, end) > s.limit;
+    return in_use(s, weights, chunk, end, kv_capacity.value_or(end)) > s.limit;
   };
   long long last = std::max<long long>(0, (max_context + chunk - 1) / chunk - 1);
   if (!fails(last)) return std::nullopt;

@@ -292,3 +292,32 @@ TEST(Prices, BadInputCorpusIsRefusedWithInputErrorOnly) {
   }
   EXPECT_GT(refused, 40);
 }
+
+namespace ridgeline {
+
+TEST(QuantizationChoice, AskedThenTheFilesOwnThenTheFallback) {
+  ModelSource src;
+  EXPECT_EQ(choose_quantization("", src, "q4_k_m").id, "q4_k_m");
+  src.quant = "q8_0";
+  EXPECT_EQ(choose_quantization("", src, "q4_k_m").id, "q8_0");
+  EXPECT_EQ(choose_quantization("q4_0", src, "q4_k_m").id, "q4_0");
+  EXPECT_TRUE(choose_quantization("q4_0", src, "q4_k_m").contradiction.empty());  // a folder's config, not stored weights
+  src.quant_is_file_type = true;  // GGUF: the weights are stored as q8_0
+  const QuantChoice c = choose_quantization("q4_0", src, "q4_k_m");
+  EXPECT_EQ(c.id, "q4_0");
+  EXPECT_NE(c.contradiction.find("q8_0"), std::string::npos);
+}
+
+TEST(QuantizationChoice, AnUnknownQuantizationInTheFilesHasNoDefault) {
+  ModelSource src;
+  src.unknown_quant = "gptq 4-bit";
+  try {
+    choose_quantization("", src, "q4_k_m");
+    FAIL() << "a default stood in for the files' own quantization";
+  } catch (const FieldError& e) {
+    EXPECT_EQ(e.field(), "quant");
+  }
+  EXPECT_EQ(choose_quantization("q4_0", src, "q4_k_m").id, "q4_0");  // asked: the user chose the nearest
+}
+
+}  // namespace ridgeline

@@ -7,7 +7,7 @@
 #include "helpers.hpp"
 #include "ridgeline/calibration.hpp"
 #include "ridgeline/catalog.hpp"
-#include "ridgeline/yaml_reader.hpp"
+#include "ridgeline/strict_reader.hpp"
 
 using namespace ridgeline;
 using ridgeline::test::error_of;

@@ -10,7 +10,7 @@
 #include "ridgeline/importers.hpp"
 #include "ridgeline/hardware.hpp"
 #include "ridgeline/runtime.hpp"
-#include "ridgeline/yaml_reader.hpp"
+#include "ridgeline/strict_reader.hpp"
 
 namespace ridgeline {
 namespace {

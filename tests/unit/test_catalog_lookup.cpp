@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "ridgeline/catalog_lookup.hpp"
-#include "ridgeline/yaml_reader.hpp"
+#include "ridgeline/strict_reader.hpp"
 
 namespace ridgeline {
 namespace {

@@ -10,7 +10,7 @@
 #include "ridgeline/file_read.hpp"
 #include "ridgeline/model_source.hpp"
 #include "ridgeline/quant.hpp"
-#include "ridgeline/yaml_reader.hpp"
+#include "ridgeline/strict_reader.hpp"
 
 using namespace ridgeline;
 using namespace ridgeline::test;

@@ -8,7 +8,7 @@
 #include "ridgeline/catalog.hpp"
 #include "ridgeline/derived.hpp"
 #include "ridgeline/report.hpp"
-#include "ridgeline/yaml_reader.hpp"
+#include "ridgeline/strict_reader.hpp"
 
 using namespace ridgeline;
 using namespace ridgeline::test;

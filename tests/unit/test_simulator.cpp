@@ -211,6 +211,34 @@ TEST(Memory, OomContextIsTheFirstFailingChunk) {
   EXPECT_EQ(*oom % 512, 0);
 }
 
+// An out-of-memory probe allocates the KV of its stated capacity up front: the binary search with
+// that capacity finds what a chunk-by-chunk scan finds, and never later than where KV sized to the
+// context reached runs out when the capacity is past that point.
+TEST(Memory, OomContextWithAStatedKvCapacity) {
+  Workload w;
+  w.prompt = 1000;
+  w.limit = gigabytes(1.0);
+  Scenario s = scenario(tiny_dense(), w);
+  constexpr long long kChunk = 512, kMax = 1 << 20;
+  const auto reached = oom_context(s, kChunk, kMax);
+  ASSERT_TRUE(reached.has_value());
+  const Bytes weights = weight_bytes(s.model, s.quant);
+  for (double capacity : {0.5 * static_cast<double>(*reached), static_cast<double>(*reached),
+                          static_cast<double>(*reached + kChunk), 2.0 * static_cast<double>(*reached)}) {
+    std::optional<long long> scanned;
+    for (long long k = 0; (k + 1) * kChunk <= kMax && !scanned; ++k) {
+      const double end = static_cast<double>((k + 1) * kChunk);
+      if (weights + kv_allocated(s, end, capacity, kChunk) + transient_bytes(s, kChunk, end) + s.runtime.runtime_bytes > s.limit)
+        scanned = k * kChunk;
+    }
+    EXPECT_EQ(oom_context(s, kChunk, kMax, capacity), scanned) << "capacity " << capacity;
+    if (capacity > static_cast<double>(*reached)) {
+      ASSERT_TRUE(scanned.has_value());
+      EXPECT_LE(*scanned, *reached);
+    }
+  }
+}
+
 TEST(Memory, ContextBeyondTheModelMaximumIsRefused) {
   ModelSpec m = tiny_dense();
   m.max_context = 4096;

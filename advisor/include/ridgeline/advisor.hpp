@@ -9,6 +9,7 @@
 
 #include "ridgeline/calibration.hpp"
 #include "ridgeline/chunk_safety.hpp"
+#include "ridgeline/model_source.hpp"
 #include "ridgeline/prices.hpp"
 #include "ridgeline/simulate.hpp"
 
@@ -24,6 +25,17 @@ struct RunChoice {
 std::string default_runtime_for(const HardwareSpec& hw);
 std::string default_quant_for(const RuntimeSpec& rt);
 void apply_calibration_choice(RuntimeSpec& rt, const HardwareSpec& hw, const CalibrationChoice& c);
+// The quantization a run uses: the one asked for, else the one the model's files state, else
+// `fallback` (a prediction: default_quant_for the runtime). Files naming a quantization the table
+// lacks let no default stand in for it (FieldError on "quant"). `contradiction` is set when the one
+// asked for differs from the type the weights are stored in (GGUF): the run follows the ask.
+struct QuantChoice {
+  std::string id;
+  std::string contradiction;
+};
+QuantChoice choose_quantization(const std::string& asked, const ModelSource& src, const std::string& fallback);
+// FieldError on "runtime" when the runtime is not built for the hardware's vendor (runtime_compat).
+void check_runtime_runs_on(const RuntimeSpec& rt, const HardwareSpec& hw);
 // Checks the ids in a choice once (unknown quantization, runtime, KV dtype, unreadable calibration).
 void validate_run_choice(const RunChoice& c);
 // hardware + model + choice + workload -> a scenario (InputError naming the field when it cannot run).

@@ -25,6 +25,9 @@ class JsonArray;
 class Json {
  public:
   static Json number(double v);           // 6 significant digits (seconds, rates)
+  static Json number(double v, int significant);  // fewer digits where a reporter states them (4: buy's speeds)
+  static Json fixed(double v, int decimals);      // decimals after the point (a MAPE in percent: 2)
+  static Json shortest(double v);         // the shortest text that reads back as v (a requirement as the user gave it)
   static Json integer(long long v);       // exact (tokens, counts)
   static Json bytes(double v);            // a byte count: the nearest whole byte, exact
   static Json string(const std::string& v);
@@ -71,7 +74,10 @@ class JsonObject {
   JsonObject& add_number(const JsonKey& key, double v);
   JsonObject& add_integer(const JsonKey& key, long long v);
   JsonObject& add_bytes(const JsonKey& key, double v);
+  JsonObject& add_number(const JsonKey& key, double v, int significant);
   JsonObject& add_string(const JsonKey& key, std::string_view v);
+  // A member whose name is data (a chip id, a measured quantity), escaped as a string is.
+  JsonObject& add_named(std::string_view name, const Json& value);
   operator Json() const;  // NOLINT: an object is a value
   std::string str() const&;
   std::string str() &&;  // a finished temporary hands its text over instead of copying it
@@ -83,12 +89,17 @@ class JsonObject {
 
 class JsonArray {
  public:
+  JsonArray() = default;
+  // Long lists of records (buy's configurations, fit's and validate's rows) put each element on
+  // its own line, "[\n{...},\n{...}\n]", so the output diffs and greps by record.
+  static JsonArray one_per_line();
   JsonArray& push(const Json& value);
   operator Json() const;  // NOLINT: an array is a value
   std::string str() const;
 
  private:
   std::string text_ = "[";
+  bool lines_ = false;
   friend class JsonObject;
 };
 

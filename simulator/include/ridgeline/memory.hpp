@@ -17,7 +17,10 @@ struct MemoryBreakdown {
 Bytes transient_bytes(const Scenario& s, double chunk, double context_end);
 Bytes kv_allocated(const Scenario& s, double context, double capacity, long long chunk = 0);
 MemoryBreakdown memory(const Scenario& s);
-// First context at which a chunk of `chunk` tokens runs out of memory, scanning up to `max_context`.
-std::optional<long long> oom_context(const Scenario& s, long long chunk, long long max_context);
+// First context at which a chunk of `chunk` tokens runs out of memory, over the chunks up to
+// `max_context`; nullopt when none does. The KV cache is sized to the context reached, or, given
+// `kv_capacity`, to that many tokens (an out-of-memory probe that allocates its stated capacity).
+std::optional<long long> oom_context(const Scenario& s, long long chunk, long long max_context,
+                                     std::optional<double> kv_capacity = std::nullopt);
 
 }  // namespace ridgeline

@@ -1,4 +1,4 @@
-#include "ridgeline/yaml_reader.hpp"
+#include "ridgeline/strict_reader.hpp"
 
 #include <algorithm>
 #include <cerrno>
