@@ -76,6 +76,29 @@ std::optional<std::string> MapReader::opt_str(const std::string& key) {
   return scalar_string(*v, where(key));
 }
 
+namespace {
+// `value` itself when it is one of `allowed`, else the one-line error naming the key's place.
+const std::string& checked_choice(const std::string& value, const std::vector<std::string>& allowed, std::string_view what,
+                                  const std::string& where) {
+  if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return value;
+  std::string expected;
+  for (size_t i = 0; i < allowed.size(); ++i)
+    expected += (i == 0 ? "" : i + 1 == allowed.size() ? " or " : ", ") + allowed[i];
+  throw InputError("{}: '{}' is not {} (expected {}){}", where, value, what, expected, did_you_mean(value, allowed));
+}
+}  // namespace
+
+std::string MapReader::one_of(const std::string& key, const std::vector<std::string>& allowed, std::string_view what) {
+  return checked_choice(str(key), allowed, what, where(key));
+}
+
+std::optional<std::string> MapReader::opt_one_of(const std::string& key, const std::vector<std::string>& allowed,
+                                                 std::string_view what) {
+  auto v = opt_str(key);
+  if (v) checked_choice(*v, allowed, what, where(key));
+  return v;
+}
+
 double MapReader::number(const std::string& key, double min, double max) {
   return scalar_number(get(key), where(key), min, max);
 }

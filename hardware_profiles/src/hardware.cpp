@@ -38,19 +38,15 @@ Sourced<FlopRate> flop_rate(MapReader& parent, const std::string& key) {
 
 GpuLimitRule parse_limit(MapReader r) {
   GpuLimitRule g;
-  std::string rule = r.str("rule");
+  const std::string rule = r.one_of("rule", {"apple_wired_default", "fraction", "fixed"}, "a limit rule");
   if (rule == "apple_wired_default") {
     g.kind = GpuLimitRule::Kind::apple_wired_default;
   } else if (rule == "fraction") {
     g.kind = GpuLimitRule::Kind::fraction;
     g.fraction = r.number("fraction", 0.01, 1.0);
-  } else if (rule == "fixed") {
+  } else {
     g.kind = GpuLimitRule::Kind::fixed;
     g.fixed = parse_bytes(r.str("value"), r.where("value"));
-  } else {
-    throw InputError("{}: '{}' is not a limit rule (expected apple_wired_default, fraction or "
-                     "fixed){}", r.where("rule"), rule,
-                     did_you_mean(rule, {"apple_wired_default", "fraction", "fixed"}));
   }
   g.source = r.str("source");
   r.finish();

@@ -62,17 +62,9 @@ PriceRow parse_row(MapReader& m, const HardwareLookup& lookup) {
   p.source = m.str("source");
   p.url = url(m, "url");
   p.read = date(m, "read");
-  const std::string status = m.str("status");
-  if (status == "on-sale") {
-    p.on_sale = true;
-    if (m.has("left_store")) throw InputError("{}: an on-sale row has no date it left the store", m.where("left_store"));
-  } else if (status == "discontinued") {
-    p.on_sale = false;
-    p.left_store = date(m, "left_store");
-  } else {
-    throw InputError("{}: '{}' is not a status (expected on-sale or discontinued){}", m.where("status"), status,
-                     did_you_mean(status, {"on-sale", "discontinued"}));
-  }
+  p.on_sale = m.one_of("status", {"on-sale", "discontinued"}, "a status") == "on-sale";
+  if (!p.on_sale) p.left_store = date(m, "left_store");
+  else if (m.has("left_store")) throw InputError("{}: an on-sale row has no date it left the store", m.where("left_store"));
   p.unverified = m.opt_str("unverified").value_or("");
   if (auto u = m.opt_map("used")) {
     UsedPrice used;

@@ -35,39 +35,20 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   rt.default_chunk = r.integer("default_chunk", 1, 1 << 20);
   rt.default_kv_dtype = r.str("default_kv_dtype");
   MapReader kv = r.map("kv_allocation");
-  std::string mode = kv.str("mode");
-  if (mode == "upfront") rt.kv_upfront = true;
-  else if (mode == "growing") {
-    rt.kv_upfront = false;
-    rt.kv_step_tokens = kv.integer("step_tokens", 1, 1 << 20);
-  } else {
-    throw InputError("{}: '{}' is not a KV allocation mode (expected upfront or growing){}",
-                     kv.where("mode"), mode, did_you_mean(mode, {"upfront", "growing"}));
-  }
-  const std::string sliding = kv.str("sliding");
-  if (sliding != "window" && sliding != "full")
-    throw InputError("{}: '{}' is not a sliding-window KV policy (expected window or full){}", kv.where("sliding"),
-                     sliding, did_you_mean(sliding, {"window", "full"}));
-  rt.sliding_kv_full = sliding == "full";
+  rt.kv_upfront = kv.one_of("mode", {"upfront", "growing"}, "a KV allocation mode") == "upfront";
+  if (!rt.kv_upfront) rt.kv_step_tokens = kv.integer("step_tokens", 1, 1 << 20);
+  rt.sliding_kv_full = kv.one_of("sliding", {"window", "full"}, "a sliding-window KV policy") == "full";
   kv.finish();
   rt.runtime_bytes = parse_bytes(r.str("runtime_memory"), r.where("runtime_memory"));
   MapReader act = r.map("activations");
   rt.activation_bytes = act.number("bytes", 1, 8);
-  const std::string logits = act.str("logits");
-  if (logits != "last" && logits != "chunk")
-    throw InputError("{}: '{}' is not a logits policy (expected last or chunk){}", act.where("logits"), logits,
-                     did_you_mean(logits, {"last", "chunk"}));
-  rt.logits_whole_chunk = logits == "chunk";
+  rt.logits_whole_chunk = act.one_of("logits", {"last", "chunk"}, "a logits policy") == "chunk";
   act.ignore("source");
   act.finish();
   MapReader att = r.map("attention");
   rt.always_unfused = att.opt_boolean("always_unfused").value_or(false);
-  if (auto kernel = att.opt_str("decode_kernel")) {
-    if (*kernel != "vector" && *kernel != "matrix")
-      throw InputError("{}: '{}' is not a decode attention kernel (expected vector or matrix){}", att.where("decode_kernel"),
-                       *kernel, did_you_mean(*kernel, {"vector", "matrix"}));
-    rt.vector_decode_attention = *kernel == "vector";
-  }
+  rt.vector_decode_attention =
+      att.opt_one_of("decode_kernel", {"vector", "matrix"}, "a decode attention kernel").value_or("matrix") == "vector";
   rt.fused_prefill_head_dims = head_dims(att, "fused_prefill_head_dims");
   rt.fused_decode_head_dims = head_dims(att, "fused_decode_head_dims");
   const CoefficientInfo& tbs = *find_coefficient("transient_bytes_per_score");
@@ -75,11 +56,8 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   att.ignore("source");
   att.finish();
   if (auto moe = r.opt_map("moe")) {
-    const std::string how = moe->str("expert_weights");
-    if (how != "in_place" && how != "gathered")
-      throw InputError("{}: '{}' is not a way to read routed experts' weights (expected in_place or gathered){}",
-                       moe->where("expert_weights"), how, did_you_mean(how, {"in_place", "gathered"}));
-    rt.moe_gathers_expert_weights = how == "gathered";
+    rt.moe_gathers_expert_weights =
+        moe->one_of("expert_weights", {"in_place", "gathered"}, "a way to read routed experts' weights") == "gathered";
     moe->str("source");  // a gathered copy is an implementation's choice: say whose
     moe->finish();
   }

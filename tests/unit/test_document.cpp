@@ -7,6 +7,7 @@
 
 #include "helpers.hpp"
 #include "ridgeline/document.hpp"
+#include "ridgeline/strict_reader.hpp"
 
 using namespace ridgeline;
 using ridgeline::test::error_of;
@@ -187,4 +188,16 @@ TEST(Document, BuiltInCode) {
   s.append(Node::scalar("x"));
   EXPECT_EQ(s[0].text(), "x");
   EXPECT_THROW(s[1], std::out_of_range);
+}
+
+// A key whose text must be one of a list: the value when it is, else one line naming the place,
+// the value, every allowed text and the nearest; an absent optional key is no value.
+TEST(Document, OneOfNamesTheAllowedTexts) {
+  const Node root = load("rule: fixd\nmode: fixed\n");
+  MapReader r(root, "f.yaml");
+  EXPECT_EQ(r.one_of("mode", {"apple_wired_default", "fraction", "fixed"}, "a limit rule"), "fixed");
+  EXPECT_FALSE(r.opt_one_of("absent", {"a", "b"}, "a thing").has_value());
+  EXPECT_EQ(error_of([&] { r.one_of("rule", {"apple_wired_default", "fraction", "fixed"}, "a limit rule"); }),
+            "f.yaml: rule: 'fixd' is not a limit rule (expected apple_wired_default, fraction or fixed) (did you mean "
+            "'fixed'?)");
 }

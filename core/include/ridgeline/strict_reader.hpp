@@ -4,6 +4,7 @@
 // and no unknown keys (with a "did you mean"); duplicated keys are refused while loading.
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ridgeline/document.hpp"
@@ -21,6 +22,11 @@ class MapReader {
   bool has(const std::string& key) const;
   std::string str(const std::string& key);
   std::optional<std::string> opt_str(const std::string& key);
+  // A text that must be one of `allowed`; anything else is "'x' is not <what> (expected a, b or c)"
+  // with a did-you-mean.
+  std::string one_of(const std::string& key, const std::vector<std::string>& allowed, std::string_view what);
+  std::optional<std::string> opt_one_of(const std::string& key, const std::vector<std::string>& allowed,
+                                        std::string_view what);
   double number(const std::string& key, double min, double max);
   std::optional<double> opt_number(const std::string& key, double min, double max);
   long long integer(const std::string& key, long long min, long long max);
