@@ -95,11 +95,12 @@ MemoryBreakdown memory(const Scenario& s) {
   const double n = std::min<double>(static_cast<double>(s.chunk), prompt - static_cast<double>(w.cached));
   const Bytes state = Bytes(state_bytes(s.model).value * static_cast<double>(w.batch));
   // Peak: during the last prefill chunk, or at the end of decoding with the cache at its largest.
-  const Bytes at_prefill = kv_allocated(s, prompt, total) + transient_bytes(s, n, prompt);
-  const Bytes at_decode = kv_allocated(s, total, total) + transient_bytes(s, static_cast<double>(w.batch), total);
-  mb.kv_cache = kv_allocated(s, total, total) - state;
-  mb.state = state;
+  const Bytes full_cache = kv_allocated(s, total, total);
   mb.transient = transient_bytes(s, n, prompt);
+  const Bytes at_prefill = kv_allocated(s, prompt, total) + mb.transient;
+  const Bytes at_decode = full_cache + transient_bytes(s, static_cast<double>(w.batch), total);
+  mb.kv_cache = full_cache - state;
+  mb.state = state;
   mb.peak = mb.weights + mb.runtime + std::max(at_prefill, at_decode);
   mb.fits = mb.peak <= mb.limit;
   const long long max_context = s.model.max_context > 0 ? std::max(s.model.max_context, w.prompt + w.gen) : step::kUnstatedMaxContext;

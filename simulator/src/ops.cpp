@@ -33,6 +33,9 @@ double capped(const Scenario& s, double bandwidth) { return std::min(s.hardware.
 // M5 neural accelerators, GB10 tensor cores differ in how close tiles run to peak); 1 if not fitted.
 double generation_factor(const Scenario& s) { return keyed(s.runtime.coef.generation_compute_factor, s.hardware.family); }
 
+// Matrix-vector kernels up to gemv_max_rows rows (tokens x sequences), matrix-matrix above.
+bool gemv_regime(const Scenario& s, double rows) { return rows <= s.runtime.coef.gemv_max_rows; }
+
 // Throughput of a matrix product with `rows` rows (tokens x sequences) in its regime.
 // Matrix-vector (rows <= gemv_max_rows): each weight is read once for all rows and the
 // multiply-adds plus dequantization run on the FP32 ALUs (not the matrix units), at
@@ -41,15 +44,13 @@ double generation_factor(const Scenario& s) { return keyed(s.runtime.coef.genera
 // bandwidth its kernels reach, quant_bandwidth_factor). Matrix-matrix: tiles fill with rows, half
 // efficiency at compute_half_tokens. `peak` is the matmul peak already scaled by the chip
 // generation's factor and, for products over the model's quantized weights, the kernel class's
-// (attention's products are not over quantized weights); looked up once per step, not per
-// operator: the lookups were a third of predict.
+// (attention's products are not over quantized weights); looked up once per
+// prediction (StepInvariants), not per operator or step: the lookups were a third of predict.
 double matmul_rate(const Scenario& s, double peak, double rows) {
   const auto& c = s.runtime.coef;
-  if (rows <= c.gemv_max_rows) return s.hardware.fp32.value.value * c.gemv_compute_efficiency;
+  if (gemv_regime(s, rows)) return s.hardware.fp32.value.value * c.gemv_compute_efficiency;
   return peak * c.compute_efficiency * rows / (rows + c.compute_half_tokens);
 }
-
-bool gemv_regime(const Scenario& s, double rows) { return rows <= s.runtime.coef.gemv_max_rows; }
 
 double attention_rate(const Scenario& s) {
   return s.hardware.matmul_peak().value * s.runtime.coef.attention_efficiency;
@@ -263,8 +264,12 @@ double ops_seconds(const std::vector<Op>& ops) {
   return t;
 }
 
-double step_seconds(const Scenario& s, const StepShape& shape) {
-  return ops_seconds(step_ops(s, shape)) + step_overhead_seconds(s);
+double step_seconds(const Scenario& s, const StepShape& shape) { return step_seconds(s, step_invariants(s), shape); }
+
+double step_seconds(const Scenario& s, const StepInvariants& inv, const StepShape& shape) {
+  thread_local std::vector<Op> ops;  // reused: predict asks twice per point
+  step_ops(s, inv, shape, ops);
+  return ops_seconds(ops) + inv.overhead_seconds;
 }
 
 const char* to_string(Bound b) { return b == Bound::compute ? "compute" : "memory"; }

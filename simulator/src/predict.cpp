@@ -37,13 +37,8 @@ Prediction predict(const Scenario& s) {
     StepShape at_start = step, at_end = step;
     at_start.context = static_cast<double>(w.prompt);
     at_end.context = static_cast<double>(w.prompt + w.gen - 1);
-    std::vector<Op> ops;
-    auto seconds = [&](const StepShape& shape) {
-      step_ops(s, inv, shape, ops);
-      return ops_seconds(ops) + inv.overhead_seconds;
-    };
-    p.decode_tps_start = 1.0 / seconds(at_start);
-    p.decode_tps_end = 1.0 / seconds(at_end);
+    p.decode_tps_start = 1.0 / step_seconds(s, inv, at_start);
+    p.decode_tps_end = 1.0 / step_seconds(s, inv, at_end);
   }
   // Every sequence's prompt is processed before decoding starts (as llama-batched-bench does).
   p.ttft_seconds = p.prefill_seconds * static_cast<double>(w.batch);

@@ -66,6 +66,7 @@ double step_overhead_seconds(const Scenario& s);
 double ops_seconds(const std::vector<Op>& ops);
 // One forward pass of this shape: its operators plus the launch and per-step overhead.
 double step_seconds(const Scenario& s, const StepShape& shape);
+double step_seconds(const Scenario& s, const StepInvariants& inv, const StepShape& shape);
 // "attention [5x sliding]": the operator and the layer group it totals.
 std::string op_label(const Scenario& s, const Op& op);
 
