@@ -47,15 +47,16 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   act.finish();
   MapReader att = r.map("attention");
   rt.always_unfused = att.opt_boolean("always_unfused").value_or(false);
-  rt.vector_decode_attention =
-      att.opt_one_of("decode_kernel", {"vector", "matrix"}, "a decode attention kernel").value_or("matrix") == "vector";
+  const auto decode_kernel = att.opt_one_of("decode_kernel", {"vector", "matrix"}, "a decode attention kernel");
+  rt.vector_decode_attention = decode_kernel.value_or("matrix") == "vector";
   rt.fused_prefill_head_dims = head_dims(att, "fused_prefill_head_dims");
   rt.fused_decode_head_dims = head_dims(att, "fused_decode_head_dims");
   const CoefficientInfo& tbs = *find_coefficient("transient_bytes_per_score");
   rt.coef.transient_bytes_per_score = att.number(tbs.name, tbs.min, tbs.max);
   att.ignore("source");
   att.finish();
-  if (auto moe = r.opt_map("moe")) {
+  auto moe = r.opt_map("moe");
+  if (moe) {
     rt.moe_gathers_expert_weights =
         moe->one_of("expert_weights", {"in_place", "gathered"}, "a way to read routed experts' weights") == "gathered";
     moe->str("source");  // a gathered copy is an implementation's choice: say whose
@@ -71,6 +72,12 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     const RuntimeSpec inner = parse_runtime_yaml(*inner_path);
     if (!inner.wraps.empty()) throw InputError("{}: '{}' is itself a wrapper; wrap the engine", w->where("wraps"), rt.wraps);
     rt.coef = inner.coef;
+    // ... and its kernels: which decode attention kernel, how experts' weights are read.
+    if (decode_kernel || moe)
+      throw InputError("{}: a wrapper runs its engine's kernels; state decode_kernel and moe in '{}'", w->where("wraps"),
+                       rt.wraps);
+    rt.vector_decode_attention = inner.vector_decode_attention;
+    rt.moe_gathers_expert_weights = inner.moe_gathers_expert_weights;
     for (const auto& f : coefficient_table())
       if (is_wrapper_coefficient(f)) rt.coef.*f.member = w->number(f.name, f.min, f.max);
     w->ignore("source");
