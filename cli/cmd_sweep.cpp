@@ -93,13 +93,6 @@ std::vector<WorkloadPoint> expand_workloads(const ScenarioOptions& o) {
   return out;
 }
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
-
 // The text table: each setup (hardware, model, quantization, runtime, RAM) on a heading line and
 // under it one row per workload point, so that rows stay within 100 columns whatever the ids.
 void append_table_header(std::string& out) {
@@ -125,7 +118,9 @@ void append_not_computed(std::string& out, const SweepOptions& o, const Scenario
                        fmt::format("{:g}", sold_ram_gb(ram)), w.prompt, w.cached, w.gen, chunk, w.batch,
                        w.kv_dtype.empty() ? s.runtime.default_kv_dtype : w.kv_dtype);
     append(out, std::string(csv_header_columns() - 11, ','));
-    append(out, ",not_computed," + csv_field(why) + "\n");
+    append(out, ",not_computed,");
+    append_csv_text(out, why);
+    append(out, "\n");
   } else if (o.json) {
     out += JsonObject()
                .add_string("hardware", s.hardware.id)

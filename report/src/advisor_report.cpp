@@ -308,9 +308,9 @@ std::string whole_bytes(const Bytes& b) { return std::to_string(std::llround(b.v
 std::string fix_cell(const std::vector<Hint>& hints) {
   std::string fix;
   for (const auto& h : hints) fix += (fix.empty() ? "" : "; ") + h.kind + "=" + h.setting;
-  std::string out = "\"";
-  for (char c : fix) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
+  std::string out;
+  append_csv_quoted(out, fix);
+  return out;
 }
 const FitCsvField kFitCsvFields[] = {
     {"hardware", [](FR r, Row) { return r.hardware.id; }},

@@ -318,17 +318,6 @@ void put_int(std::string& out, long long v) {
   out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
 }
 void put_bytes(std::string& out, const Bytes& b) { put_int(out, std::llround(b.value)); }
-// RFC 4180: a field holding a comma, quote or line break is quoted, its quotes doubled.
-void put_text(std::string& out, std::string_view v) {
-  const bool plain = std::none_of(v.begin(), v.end(), [](char c) { return c == ',' || c == '"' || c == '\r' || c == '\n'; });
-  if (plain) {
-    out += v;
-    return;
-  }
-  out += '"';
-  for (char c : v) out += c == '"' ? "\"\"" : std::string_view(&c, 1);
-  out += '"';
-}
 // A band column: empty when the prediction has no band (uncalibrated, or a sweep without --bands).
 void put_band(std::string& out, const Prediction& p, bool prefill, double rate, double sign) {
   if (const RateBand* b = band_of(p, prefill)) put_num(out, rate * std::exp(sign * b->total));
@@ -347,17 +336,17 @@ struct CsvField {
   bool speed = false;  // empty when the run does not fit: a run that cannot happen has no speed
 };
 const CsvField kCsvFields[] = {
-    {"hardware", [](std::string& o, S s, P) { put_text(o, s.hardware.id); }},
-    {"model", [](std::string& o, S s, P) { put_text(o, s.model.id); }},
-    {"quant", [](std::string& o, S s, P) { put_text(o, s.quant.id); }},
-    {"runtime", [](std::string& o, S s, P) { put_text(o, s.runtime.id); }},
+    {"hardware", [](std::string& o, S s, P) { append_csv_text(o, s.hardware.id); }},
+    {"model", [](std::string& o, S s, P) { append_csv_text(o, s.model.id); }},
+    {"quant", [](std::string& o, S s, P) { append_csv_text(o, s.quant.id); }},
+    {"runtime", [](std::string& o, S s, P) { append_csv_text(o, s.runtime.id); }},
     {"memory_gb", [](std::string& o, S s, P) { put_num(o, sold_ram_gb(s.ram)); }},
     {"prompt", [](std::string& o, S s, P) { put_int(o, s.workload.prompt); }},
     {"cached", [](std::string& o, S s, P) { put_int(o, s.workload.cached); }},
     {"gen", [](std::string& o, S s, P) { put_int(o, s.workload.gen); }},
     {"chunk", [](std::string& o, S s, P) { put_int(o, s.chunk); }},
     {"batch", [](std::string& o, S s, P) { put_int(o, s.workload.batch); }},
-    {"kv_dtype", [](std::string& o, S s, P) { put_text(o, s.kv.id); }},
+    {"kv_dtype", [](std::string& o, S s, P) { append_csv_text(o, s.kv.id); }},
     {"prefill_seconds", [](std::string& o, S, P p) { put_num(o, p.prefill_seconds); }, true},
     {"prefill_ms_per_token", [](std::string& o, S, P p) { put_num(o, p.prefill_ms_per_token()); }, true},
     {"prefill_tokens_per_second", [](std::string& o, S, P p) { put_num(o, p.prefill_tps()); }, true},
@@ -383,6 +372,18 @@ const CsvField kCsvFields[] = {
     {"decode_coefficients_1sigma_percent", [](std::string& o, S, P p) { put_coefficients_percent(o, p, false); }, true},
 };
 }  // namespace
+
+void append_csv_quoted(std::string& out, std::string_view v) {
+  out += '"';
+  for (char c : v) out += c == '"' ? "\"\"" : std::string_view(&c, 1);
+  out += '"';
+}
+
+void append_csv_text(std::string& out, std::string_view v) {
+  const bool plain = std::none_of(v.begin(), v.end(), [](char c) { return c == ',' || c == '"' || c == '\r' || c == '\n'; });
+  if (plain) out += v;
+  else append_csv_quoted(out, v);
+}
 
 std::string csv_header() {
   std::string out;

@@ -110,6 +110,10 @@ std::string prediction_json(const Scenario& s, const Prediction& p);  // one obj
 void append_prediction_json(std::string& out, const Scenario& s, const Prediction& p);
 std::string prediction_table(const Scenario& s, const Prediction& p);
 // CSV of predictions: the header and every row come from one field list (report.cpp).
+// RFC 4180 cells: append_csv_quoted always quotes (inner quotes doubled); append_csv_text quotes
+// only a text holding a comma, quote or line break.
+void append_csv_quoted(std::string& out, std::string_view v);
+void append_csv_text(std::string& out, std::string_view v);
 std::string csv_header();
 std::string csv_row(const Scenario& s, const Prediction& p);
 // csv_row appended to `out` (a sweep streams rows through one buffer); speeds are empty when the
