@@ -122,7 +122,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
   // Evidence per kernel class, generation and tier: the summed weight of recent rows.
   std::map<std::string, double> classes, generations, tiers, decode_classes;
   std::map<std::string, std::set<std::string>> tier_models;
-  size_t small_batch_decode = 0, deep_vector_decode = 0;
+  size_t small_batch_decode = 0, single_row_decode = 0, deep_vector_decode = 0;
   std::set<int> layer_counts;
   size_t moe_decode = 0, dense_decode = 0, moe_prefill = 0, dense_prefill = 0;
   for (const auto& o : obs) {
@@ -137,6 +137,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
     // Batched decode inside the matrix-vector regime: the rows that show its ALU roof.
     const double rows = static_cast<double>(o.scenario.workload.batch);
     if (o.quantity == Measured::decode_tok_s && rows > 1 && rows <= o.scenario.runtime.coef.gemv_max_rows) ++small_batch_decode;
+    if (o.quantity == Measured::decode_tok_s && rows == 1) ++single_row_decode;
     if (o.quantity == Measured::decode_tok_s) ++decode, layer_counts.insert(layer_count(o.scenario.model));
     if (o.quantity == Measured::decode_tok_s && o.scenario.runtime.vector_decode_attention &&
         static_cast<double>(o.scenario.workload.prompt) >= kDecodeContextForAttention)
@@ -166,6 +167,8 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
   for (const auto& [tier, models] : tier_models)
     if (models.size() >= kModelsPerTierForLaunch) launch_tiers[tier] = tiers[tier];
   if (small_batch_decode >= kRowsForGemvRoof) add("gemv_compute_efficiency");
+  // The multi-row kernel's bandwidth is told apart from the one-row kernel's by both kinds of rows.
+  if (small_batch_decode >= kRowsForGemvRoof && single_row_decode >= kRowsForContrast) add("gemv_batch_bandwidth_factor");
   if (deep_vector_decode >= kRowsForContrast) add("vector_attention_efficiency");
   if (moe_decode >= kRowsForContrast && dense_decode >= kRowsForContrast) add("moe_kernels_per_layer");
   if (moe_prefill >= kRowsForContrast && dense_prefill >= kRowsForContrast) add("moe_compute_factor");

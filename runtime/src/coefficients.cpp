@@ -21,6 +21,9 @@ const std::vector<CoefficientInfo>& coefficient_table() {
        "instead of grouping the rows by expert"},
       {"gemv_compute_efficiency", &C::gemv_compute_efficiency, kScalar, 0.001, 1.0, 0.02, 1.0, "fraction",
        "share of the FP32 ALU peak matrix-vector kernels reach on multiply-adds plus dequantization"},
+      {"gemv_batch_bandwidth_factor", &C::gemv_batch_bandwidth_factor, kScalar, 0.1, 2.0, 0.5, 1.2, "factor",
+       "bandwidth the matrix-vector kernels for 2 to gemv_max_rows rows reach relative to the one-row kernel "
+       "(a separate kernel in llama.cpp Metal, mul_mv_ext, and a wider template in ggml-cuda's mmvq)"},
       {"vector_attention_efficiency", &C::vector_attention_efficiency, kScalar, 0.001, 1.0, 0.01, 1.0, "fraction",
        "share of the FP32 ALU peak a vector attention kernel reaches (a few query rows: decode; "
        "attention: decode_kernel: vector)"},

@@ -84,7 +84,9 @@ StepInvariants step_invariants(const Scenario& s) {
   const double stream = uncapped_bandwidth(s);
   r.bandwidth = capped(s, stream);
   // Operators streaming quantized weights reach the share their kernel class allows.
-  r.matrix_bandwidth = capped(s, stream * keyed(s.runtime.coef.quant_bandwidth_factor, s.quant.kernel_class));
+  const double matrix_stream = stream * keyed(s.runtime.coef.quant_bandwidth_factor, s.quant.kernel_class);
+  r.matrix_bandwidth = capped(s, matrix_stream);
+  r.batch_matrix_bandwidth = capped(s, matrix_stream * s.runtime.coef.gemv_batch_bandwidth_factor);
   r.attention_rate = attention_rate(s);
   r.vector_attention_rate = s.hardware.fp32.value.value * s.runtime.coef.vector_attention_efficiency;
   r.plain_peak = s.hardware.matmul_peak().value * generation_factor(s);
@@ -119,21 +121,24 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
   const double plain_peak = inv.plain_peak, gemm_peak = inv.quantized_peak;
   ops.clear();
   ops.reserve(m.layers.size() * 5 + 2);
-  auto add = [&](Op op, double count) {
+  // Two to gemv_max_rows rows run the multi-row matrix-vector kernel, one row its own kernel.
+  const double weight_bw = rows > 1 && gemv_regime(s, rows) ? inv.batch_matrix_bandwidth : matrix_bw;
+  auto add_at = [&](Op op, double count, double op_weight_bw) {
     op.flops *= count;
     op.weight_bytes *= count;
     op.activation_bytes *= count;
     op.kv_read_bytes *= count;
     op.kv_write_bytes *= count;
-    op.bandwidth = op.weight_bytes > 0 ? matrix_bw : bw;
+    op.bandwidth = op.weight_bytes > 0 ? op_weight_bw : bw;
     if (op.flops > 0 || op.bytes() > 0) ops.push_back(op);
   };
+  auto add = [&](const Op& op, double count) { add_at(op, count, weight_bw); };
 
   Op embed{"embedding", -1};
   embed.weight_bytes = rows * h * q.embedding_bpw / 8;
   embed.activation_bytes = rows * h * kActivationBytes;
   embed.compute_rate = attn_rate;
-  add(embed, 1);
+  add_at(embed, 1, matrix_bw);  // a row gather, not a matrix-vector product
 
   for (size_t gi = 0; gi < m.layers.size(); ++gi) {
     const LayerGroup& g = m.layers[gi];
@@ -209,6 +214,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
         ex.weight_bytes = rows * k * per_expert * q.expert_bpw / 8;
         if (s.runtime.moe_gathers_expert_weights) ex.weight_bytes *= step::kGatheredExpertWeightPasses;
         ex.compute_rate = matmul_rate(s, gemm_peak, 1);
+        add_at(ex, layers, matrix_bw);  // one row per expert product: the one-row kernel
       } else {
         // Grouped by expert: each expert the rows touch is read once. With routing taken as
         // uniform, an expert is missed by all rows with probability (1 - k/E)^rows.
@@ -217,8 +223,8 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
         ex.weight_bytes = touched * per_expert * q.expert_bpw / 8;
         ex.compute_rate = matmul_rate(s, gemm_peak, expert_rows) *
                           (gemv_regime(s, expert_rows) ? 1.0 : s.runtime.coef.moe_compute_factor);
+        add(ex, layers);
       }
-      add(ex, layers);
     }
     Op norms{"norms + residuals", group};
     norms.activation_bytes = rows * h * kActivationBytes * step::kNormResidualVectors;

@@ -60,6 +60,31 @@ TEST(Physics, MatrixVectorRoofIsTheFp32AluAtItsEfficiency) {
   EXPECT_DOUBLE_EQ(step_ops(s, shape)[1].compute_rate, 10e12);
 }
 
+// Two to gemv_max_rows rows run the multi-row matrix-vector kernel: its weight streams reach
+// gemv_batch_bandwidth_factor of the one-row kernel's bandwidth; activations and KV do not, and
+// one row, or rows past the matrix-vector range, keep the full weight bandwidth.
+TEST(Physics, MultiRowMatrixVectorKernelStreamsWeightsAtItsFactor) {
+  Scenario s = scenario(tiny_dense());
+  s.runtime.coef.gemv_max_rows = 8;
+  s.runtime.coef.bandwidth_efficiency = 0.5;
+  s.runtime.coef.gemv_batch_bandwidth_factor = 0.8;
+  auto weight_bandwidths = [&](double batch) {
+    StepShape shape;
+    shape.batch = batch;
+    std::vector<double> out;
+    for (const auto& op : step_ops(s, shape)) {
+      if (op.weight_bytes > 0 && std::string_view(op.what) != "embedding") out.push_back(op.bandwidth);
+      else if (op.weight_bytes > 0) EXPECT_DOUBLE_EQ(op.bandwidth, 100e9 * 0.5) << "a row gather at batch " << batch;
+      else EXPECT_DOUBLE_EQ(op.bandwidth, 100e9 * 0.5) << op.what << " at batch " << batch;
+    }
+    return out;
+  };
+  for (double bw : weight_bandwidths(1)) EXPECT_DOUBLE_EQ(bw, 100e9 * 0.5);
+  for (double bw : weight_bandwidths(2)) EXPECT_DOUBLE_EQ(bw, 100e9 * 0.5 * 0.8);
+  for (double bw : weight_bandwidths(8)) EXPECT_DOUBLE_EQ(bw, 100e9 * 0.5 * 0.8);
+  for (double bw : weight_bandwidths(9)) EXPECT_DOUBLE_EQ(bw, 100e9 * 0.5);
+}
+
 // Elasticity of a rate to a hardware figure: d ln(rate) / d ln(figure), by +-10%.
 double elasticity(const Scenario& base, void (*scale)(HardwareSpec&, double), bool decode) {
   auto rate = [&](double f) {

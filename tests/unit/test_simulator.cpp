@@ -81,6 +81,14 @@ TEST(StepOps, MoeChunkTouchesExperts) {
   s.runtime.coef.moe_gemv_max_rows = 31;
   auto batched = step_ops(s, {1, 10, 4, true, false});
   EXPECT_DOUBLE_EQ(find_op(s, batched, "routed experts").weight_bytes, 2 * 4 * 2 * expert * 2);
+  // ... each through the one-row kernel: the multi-row kernel's bandwidth factor is not theirs,
+  // while the dense projections of the same 4 rows take it.
+  s.runtime.coef.gemv_max_rows = 8;
+  s.runtime.coef.gemv_batch_bandwidth_factor = 0.5;
+  auto factored = step_ops(s, {1, 10, 4, true, false});
+  const double one_row_bw = find_op(s, decode, "routed experts").bandwidth;
+  EXPECT_DOUBLE_EQ(find_op(s, factored, "routed experts").bandwidth, one_row_bw);
+  EXPECT_DOUBLE_EQ(find_op(s, factored, "attention projections [2x full]").bandwidth, one_row_bw * 0.5);
 }
 
 // A runtime that copies each row's experts out by index (PyTorch W[expert_indices]) moves their

@@ -17,6 +17,7 @@ struct RuntimeCoefficients {
   double gemv_max_rows = 8;
   double moe_gemv_max_rows = 8;  // rows below which routed-expert products stream each row's experts
   double gemv_compute_efficiency = 0.3;
+  double gemv_batch_bandwidth_factor = 1;  // multi-row matrix-vector kernels' bandwidth vs the one-row kernel
   double vector_attention_efficiency = 0.3;
   double compute_efficiency = 0.6;
   double compute_half_tokens = 64;
