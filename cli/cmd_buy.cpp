@@ -6,6 +6,7 @@
 #include "ridgeline/advisor_report.hpp"
 #include "ridgeline/catalog.hpp"
 #include "ridgeline/error.hpp"
+#include "ridgeline/html_report.hpp"
 #include "ridgeline/strict_reader.hpp"
 
 namespace ridgeline::cli {
@@ -84,7 +85,7 @@ BuyRequest request_from(const BuyOptions& o) {
 int run_buy(const BuyOptions& o, std::ostream& out) {
   const BuyResult r = advise_buy(request_from(o));
   out << (o.json ? buy_json(r) : buy_table(r));
-  if (!o.html.empty()) write_output("--html", o.html, report_html(buy_json(r), "buy"));
+  if (!o.html.empty()) write_output("--html", o.html, html_report(buy_page(r)));
   return r.any_meets() ? kOk : kRequirementFailed;
 }
 

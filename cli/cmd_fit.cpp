@@ -6,6 +6,7 @@
 #include "ridgeline/advisor.hpp"
 #include "ridgeline/advisor_report.hpp"
 #include "ridgeline/error.hpp"
+#include "ridgeline/html_report.hpp"
 #include "ridgeline/strict_reader.hpp"
 
 namespace ridgeline::cli {
@@ -27,7 +28,7 @@ int run_fit(const FitCommandOptions& o, std::ostream& out) {
   rq.calibration = calibration_choice(o.calibration);
   const FitResult r = advise_fit(rq);
   out << (o.json ? fit_json(r) : o.csv ? fit_csv(r) : fit_table(r));
-  if (!o.html.empty()) write_output("--html", o.html, report_html(fit_json(r), "fit"));
+  if (!o.html.empty()) write_output("--html", o.html, html_report(fit_page(r)));
   return std::any_of(r.rows.begin(), r.rows.end(), [](const FitRow& x) { return x.fits; }) ? kOk : kRequirementFailed;
 }
 

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "ridgeline/calibration.hpp"
-#include "ridgeline/html_report.hpp"
 #include "ridgeline/model_source.hpp"
 #include "ridgeline/simulate.hpp"
 

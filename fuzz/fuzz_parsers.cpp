@@ -15,6 +15,7 @@
 #include "ridgeline/measurement.hpp"
 #include "ridgeline/model_source.hpp"
 #include "ridgeline/runtime.hpp"
+#include "ridgeline/saved_results.hpp"
 
 using namespace ridgeline;
 
@@ -32,8 +33,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const std::string input(reinterpret_cast<const char*>(data) + 1, size - 1);
   try {
-    // Selector bytes 0xF0-0xF2 reach the model-source readers; any other byte picks one of the
-    // first eight parsers, as the kept crashers were recorded with.
+    // Selector bytes 0xF0-0xF2 reach the model-source readers and 0xF3 the saved-result loader
+    // (`report FILE.json`); any other byte picks one of the first eight parsers, as the kept
+    // crashers were recorded with.
+    if (data[0] == 0xF3) {
+      read_saved_result(load_document_text(input, "result.json"), "result.json");
+      return 0;
+    }
     if (data[0] >= 0xF0 && data[0] <= 0xF2) {
       ModelSource src;
       switch (data[0]) {

@@ -16,6 +16,7 @@ seeds = {
     0xF0: list(root.glob("tests/bad_inputs/folder_*/*.safetensors")),
     0xF1: list(root.glob("tests/bad_inputs/folder_*/config.json")) + list(root.glob("tests/bad_inputs/hf_*.json")),
     0xF2: list(root.glob("tests/bad_inputs/*.gguf")) + list(root.glob("tests/fixtures/models/*.gguf")),
+    0xF3: list(root.glob("tests/bad_inputs/report_*.json")),
 }
 n = 0
 for selector, files in seeds.items():

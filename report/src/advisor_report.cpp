@@ -18,16 +18,11 @@ namespace {
 Json string_or_null(const std::string& s) { return s.empty() ? Json::null() : Json::string(s); }
 Json optional_shortest(const std::optional<double>& v) { return v ? Json::shortest(*v) : Json::null(); }
 double ram_gb(const Bytes& b) { return sold_ram_gb(b); }  // RAM as sold: Apple's "64GB" is 64 GiB, H200's 141 GB is 141e9
-constexpr int kRateDigits = 4;  // buy's and fit's speeds and times: 4 significant digits, as the tables compare them
 
-// One decode step at doubling contexts up to the model's maximum (128K at most): [[context, tok/s], ...].
 JsonArray decode_by_context(const Scenario& base) {
   JsonArray out;
-  const long long max = base.model.max_context > 0 ? std::min<long long>(base.model.max_context, 131072) : 131072;
-  for (long long c = 1024; c <= max; c *= 2) {
-    StepShape step{1, static_cast<double>(c), static_cast<double>(base.workload.batch), true, false};
-    out.push(JsonArray().push(Json::integer(c)).push(Json::number(1.0 / step_seconds(base, step), kRateDigits)));
-  }
+  for (const auto& [context, rate] : decode_rate_by_context(base))
+    out.push(JsonArray().push(Json::integer(context)).push(Json::number(rate, kRateDigits)));
   return out;
 }
 
@@ -48,8 +43,19 @@ JsonArray hints_json(const std::vector<Hint>& hints) {
   return out;
 }
 
-// The runtime/quantization pairs a workload ran with across the machines ("q4_k_m on llama.cpp-metal").
-std::vector<std::string> run_pairs(const BuyResult& r, size_t workload) {
+}  // namespace
+
+std::vector<std::pair<long long, double>> decode_rate_by_context(const Scenario& base) {
+  std::vector<std::pair<long long, double>> out;
+  const long long max = base.model.max_context > 0 ? std::min<long long>(base.model.max_context, 131072) : 131072;
+  for (long long c = 1024; c <= max; c *= 2) {
+    StepShape step{1, static_cast<double>(c), static_cast<double>(base.workload.batch), true, false};
+    out.emplace_back(c, 1.0 / step_seconds(base, step));
+  }
+  return out;
+}
+
+std::vector<std::string> workload_run_pairs(const BuyResult& r, size_t workload) {
   std::set<std::string> seen;
   std::vector<std::string> out;
   for (const auto& c : r.configurations) {
@@ -61,15 +67,13 @@ std::vector<std::string> run_pairs(const BuyResult& r, size_t workload) {
   return out;
 }
 
-std::string calibration_of(const BuyResult& r) {
+std::string calibrations_used(const BuyResult& r) {
   std::set<std::string> seen;
   for (const auto& c : r.configurations)
     for (const auto& w : c.results)
       if (w.ran) seen.insert(w.scenario.runtime.calibration.empty() ? "none" : w.scenario.runtime.calibration);
   return fmt::format("{}", fmt::join(seen, ", "));
 }
-
-}  // namespace
 
 std::string hints_text(const std::vector<Hint>& hints) {
   std::string s;
@@ -84,7 +88,7 @@ std::string assumed_workload_text(const BuyResult& r) {
     s += fmt::format("workload '{}': {}, prompt {}{} + gen {} = context {}, batch {}", a.name, a.model, a.prompt,
                      a.prompt_defaulted ? " (default)" : "", a.gen, a.prompt + a.gen, a.batch);
     if (a.checked_context > a.prompt + a.gen) s += fmt::format("; memory and decode checked at context {}", a.checked_context);
-    const auto pairs = run_pairs(r, i);
+    const auto pairs = workload_run_pairs(r, i);
     s += fmt::format("; {}{}\n", pairs.empty() ? "not run" : fmt::format("{}", fmt::join(pairs, ", ")),
                      a.quant.empty() && a.runtime.empty() ? " (by vendor)" : "");
   }
@@ -94,7 +98,7 @@ std::string assumed_workload_text(const BuyResult& r) {
   if (r.req.min_context) req.push_back(fmt::format("context >= {} tokens", *r.req.min_context));
   if (r.req.budget) req.push_back(fmt::format("price <= ${:.0f}", *r.req.budget));
   s += fmt::format("requirements: {}; calibration: {}\n", req.empty() ? "none" : fmt::format("{}", fmt::join(req, ", ")),
-                   calibration_of(r));
+                   calibrations_used(r));
   return s;
 }
 
@@ -110,7 +114,7 @@ std::string buy_json(const BuyResult& r) {
   for (size_t i = 0; i < r.workloads.size(); ++i) {
     const auto& a = r.workloads[i];
     JsonArray pairs;
-    for (const auto& p : run_pairs(r, i)) pairs.push(Json::string(p));
+    for (const auto& p : workload_run_pairs(r, i)) pairs.push(Json::string(p));
     workloads.push(JsonObject()
                        .add_string("name", a.name)
                        .add_string("model", a.model)
@@ -129,7 +133,7 @@ std::string buy_json(const BuyResult& r) {
   for (const auto& why : r.impossible) impossible.push(Json::string(why));
   out.add("workloads", workloads)
       .add("impossible", impossible)
-      .add_string("calibration", calibration_of(r))
+      .add_string("calibration", calibrations_used(r))
       .add_integer("discontinued_left_out", static_cast<long long>(r.discontinued_left_out));
   auto configurations = JsonArray::one_per_line();
   for (size_t i = 0; i < r.configurations.size(); ++i) {

@@ -6,10 +6,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "ridgeline/error.hpp"
 #include "ridgeline/html_report.hpp"
 #include "ridgeline/report.hpp"
-#include "ridgeline/strict_reader.hpp"
 
 namespace ridgeline {
 
@@ -76,102 +74,75 @@ std::string bar_svg(const std::string& id, const std::vector<Bar>& bars, const s
   return s + "</svg>\n";
 }
 
-}  // namespace
 
-namespace {
+// One text per element, joined by "; ".
+std::string joined(const std::vector<std::string>& texts) { return fmt::format("{}", fmt::join(texts, "; ")); }
+double gb(long long bytes) { return static_cast<double>(bytes) / 1e9; }
+// Token counts and such are formatted as numbers ("{:g}"), as the page always wrote them.
+double as_double(long long v) { return static_cast<double>(v); }
+// A figure as the JSON writes it (6 significant digits).
+std::string json_text(double v) { return Json::number(v).text(); }
 
-// JSON results are read back into the document tree (JSON is read as YAML) through these helpers.
-double num(const Node& n, const char* key, double fallback = 0) {
-  const Node& v = n[key];
-  if (!v.is_scalar() || v.text() == "null") return fallback;
-  auto d = parse_double(v.text());
-  return d ? *d : fallback;
-}
-std::string str(const Node& n, const char* key) {
-  const Node& v = n[key];
-  return v.is_scalar() && v.text() != "null" ? v.text() : "";
-}
-std::optional<double> opt(const Node& n, const char* key) {
-  const Node& v = n[key];
-  if (!v.is_scalar() || v.text() == "null") return std::nullopt;
-  return parse_double(v.text());
-}
-// The i-th element of the list under `key`, which must be a number.
-double element(const Node& n, const char* key, size_t i) {
-  const Node& list = n[key];
-  if (!list.is_sequence() || i >= list.size()) throw InputError("{}: expected a list of at least {} numbers", key, i + 1);
-  return scalar_number(list[i], fmt::format("{}[{}]", key, i), -1e300, 1e300);
-}
-// The elements of the list under `key`, each a text, joined by "; ".
-std::string joined(const Node& n, const char* key) {
-  std::string out;
-  const Node& list = n[key];
-  for (size_t i = 0; i < list.items().size(); ++i)
-    out += (out.empty() ? "" : "; ") + scalar_string(list[i], fmt::format("{}[{}]", key, i));
-  return out;
-}
+using Sections = std::vector<std::pair<std::string, std::string>>;
 
 // What the report answers: the workloads as predicted and the requirements, before any figure.
-std::string buy_header(const Node& root) {
+std::string buy_header(const BuyPage& r) {
   std::string s = "<table id=\"workload\"><tr><th class=\"l\">workload</th><th class=\"l\">model</th><th>prompt</th>"
                   "<th>generated</th><th>context</th><th>checked at context</th><th>batch</th><th class=\"l\">quantization on runtime</th></tr>\n";
-  for (const Node& w : root["workloads"].items()) {
-    const std::string ran = joined(w, "ran_as");
+  for (const auto& w : r.workloads)
     s += fmt::format("<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{:g}{}</td><td>{:g}</td><td>{:g}</td><td>{:g}</td>"
                      "<td>{:g}</td><td class=\"l\">{}</td></tr>\n",
-                     xml_escape(str(w, "name")), xml_escape(str(w, "model")), num(w, "prompt"),
-                     str(w, "prompt_defaulted") == "true" ? " (default)" : "", num(w, "gen"), num(w, "context"),
-                     num(w, "checked_context"), num(w, "batch"), xml_escape(ran));
-  }
+                     xml_escape(w.name), xml_escape(w.model), as_double(w.prompt), w.prompt_defaulted ? " (default)" : "", as_double(w.gen),
+                     as_double(w.context), as_double(w.checked_context), as_double(w.batch), xml_escape(joined(w.ran_as)));
   s += "</table>\n";
-  const Node& req = root["requirements"];
   std::vector<std::string> parts;
-  if (auto v = opt(req, "min_decode")) parts.push_back(fmt::format("decode at least {:g} tokens/s per sequence", *v));
-  if (auto v = opt(req, "max_ttft")) parts.push_back(fmt::format("time to first token at most {:g} s", *v));
-  if (auto v = opt(req, "min_context")) parts.push_back(fmt::format("a context of {:g} tokens", *v));
-  if (auto v = opt(req, "budget")) parts.push_back(fmt::format("price at most ${:.0f}", *v));
-  const std::string impossible = joined(root, "impossible");
+  if (r.min_decode) parts.push_back(fmt::format("decode at least {:g} tokens/s per sequence", *r.min_decode));
+  if (r.max_ttft) parts.push_back(fmt::format("time to first token at most {:g} s", *r.max_ttft));
+  if (r.min_context) parts.push_back(fmt::format("a context of {:g} tokens", as_double(*r.min_context)));
+  if (r.budget) parts.push_back(fmt::format("price at most ${:.0f}", *r.budget));
+  const std::string impossible = joined(r.impossible);
   s += fmt::format("<p id=\"requirements\">Requirements: {}.{}</p>\n",
                    parts.empty() ? "none" : xml_escape(fmt::format("{}", fmt::join(parts, ", "))),
                    impossible.empty() ? "" : " <b>Not possible on any machine:</b> " + xml_escape(impossible) + ".");
   s += fmt::format("<p>Calibration: {}. RAM in GB as Apple sells it (chips of 2<sup>30</sup>-byte GiB); every other size in "
                    "GB = 10<sup>9</sup> bytes. Prices in USD with their source and date in the JSON (* a figure no stored source confirms); "
                    "{:g} discontinued configurations left out.</p>\n",
-                   xml_escape(str(root, "calibration")), num(root, "discontinued_left_out"));
+                   xml_escape(r.calibration), as_double(r.discontinued_left_out));
   return s;
 }
 
-std::vector<std::pair<std::string, std::string>> buy_sections(const Node& root) {
-  std::vector<std::pair<std::string, std::string>> sections;
-  sections.push_back({"What this answers", buy_header(root)});
-  const Node& configs = root["configurations"];
-  if (!configs.is_sequence()) throw InputError("configurations: expected a list, got {}", configs.is_map() ? "a map" : "one value");
-  std::vector<std::string> workloads;
-  if (configs.size() > 0)
-    for (const Node& w : configs[0]["predictions"].items()) workloads.push_back(str(w, "workload"));
+// The configuration's run of `workload`, if it ran there.
+const BuyPage::Run* run_of(const BuyPage::Configuration& c, const std::string& workload) {
+  for (const auto& run : c.runs)
+    if (run.workload == workload) return &run;
+  return nullptr;
+}
+
+Sections buy_sections(const BuyPage& r) {
+  Sections sections;
+  sections.push_back({"What this answers", buy_header(r)});
+  const auto& configs = r.configurations;
+  std::vector<std::string> workloads;  // the columns: the workloads the best configuration ran
+  if (!configs.empty())
+    for (const auto& run : configs[0].runs) workloads.push_back(run.workload);
   std::string table = "<table id=\"configurations\"><tr><th>rank</th><th class=\"l\">hardware</th><th class=\"l\">machine</th><th>RAM GB</th><th>price</th>";
   for (const auto& w : workloads) table += "<th>" + xml_escape(w) + "<br>decode tok/s (range) / TTFT s</th>";
   table += "<th class=\"l\">verdict</th></tr>\n";
   for (size_t i = 0; i < configs.size(); ++i) {
-    const Node& c = configs[i];
+    const auto& c = configs[i];
     table += fmt::format("<tr><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{:g}</td><td>${:.0f}{}</td>", i + 1,
-                         xml_escape(str(c, "hardware")), xml_escape(str(c, "machine")), num(c, "memory_gb"), num(c, "price_usd"),
-                         (str(c, "price_unverified").empty() ? "" : "*") +
-                             (str(c, "price_kind") == "new" ? "" : " (" + str(c, "price_kind") + ")"));
+                         xml_escape(c.hardware), xml_escape(c.machine), c.memory_gb, c.price_usd,
+                         (c.price_unverified ? "*" : "") + (c.price_kind == "new" ? "" : " (" + xml_escape(c.price_kind) + ")"));
     for (const auto& w : workloads) {
-      std::string cell = "<td>cannot run</td>";
-      for (const Node& p : c["predictions"].items())
-        if (str(p, "workload") == w)
-          cell = str(p, "fits") != "true" ? "<td>does not fit</td>"
-                 : fmt::format("<td>{:.1f} ({:.0f}-{:.0f}) / {:.1f}</td>", num(p, "decode_tokens_per_second"),
-                               element(p, "decode_tokens_per_second_range", 0), element(p, "decode_tokens_per_second_range", 1),
-                               num(p, "ttft_seconds"));
-      table += cell;
+      const BuyPage::Run* run = run_of(c, w);
+      table += !run        ? "<td>cannot run</td>"
+               : !run->fits ? "<td>does not fit</td>"
+                            : fmt::format("<td>{:.1f} ({:.0f}-{:.0f}) / {:.1f}</td>", run->decode_tps, run->decode_low,
+                                          run->decode_high, run->ttft_seconds);
     }
-    const std::string failures = joined(c, "failures");
-    const std::string dominated = str(c, "dominated_by_rank").empty() ? "" : "; dominated by #" + str(c, "dominated_by_rank");
-    table += str(c, "meets_requirements") == "true" ? "<td class=\"l ok\">meets all" + dominated + "</td>"
-                                                    : "<td class=\"l fail\">" + xml_escape(failures) + "</td>";
+    const std::string dominated = c.dominated_by_rank ? fmt::format("; dominated by #{}", *c.dominated_by_rank) : "";
+    table += c.meets_requirements ? "<td class=\"l ok\">meets all" + dominated + "</td>"
+                                  : "<td class=\"l fail\">" + xml_escape(joined(c.failures)) + "</td>";
     table += "</tr>\n";
   }
   constexpr size_t kCharted = 12;
@@ -186,27 +157,23 @@ std::vector<std::pair<std::string, std::string>> buy_sections(const Node& root) 
     Chart price{"price against decode speed", "price (USD)", "decode tokens/s", {}, {}, "", {}, "", true, false};
     Series meets{"meets the requirements", {}, {}}, fails{"fails a requirement", {}, {}};
     for (size_t i = 0; i < configs.size(); ++i) {
-      const Node& c = configs[i];
-      for (const Node& p : c["predictions"].items()) {
-        if (str(p, "workload") != workloads[wi]) continue;
-        const std::string label = fmt::format("#{} {} {:g} GB ${:.0f}", i + 1, str(c, "hardware"), num(c, "memory_gb"), num(c, "price_usd"));
-        const bool fits = str(p, "fits") == "true";
-        if (fits) {
-          auto& s = str(c, "meets_requirements") == "true" ? meets : fails;
-          s.x.push_back(num(c, "price_usd"));
-          s.y.push_back(num(p, "decode_tokens_per_second"));
+      const auto& c = configs[i];
+      for (const auto& p : c.runs) {
+        if (p.workload != workloads[wi]) continue;
+        const std::string label = fmt::format("#{} {} {:g} GB ${:.0f}", i + 1, c.hardware, c.memory_gb, c.price_usd);
+        if (p.fits) {
+          auto& s = c.meets_requirements ? meets : fails;
+          s.x.push_back(c.price_usd);
+          s.y.push_back(p.decode_tps);
         }
         if (i >= kCharted) continue;
-        decode.push_back({label, {num(p, "decode_tokens_per_second")}, element(p, "decode_tokens_per_second_range", 0),
-                          element(p, "decode_tokens_per_second_range", 1), opt(root["requirements"], "min_decode")});
-        ttft.push_back({label, {num(p, "ttft_seconds")}, {}, {}, opt(root["requirements"], "max_ttft")});
-        memory.push_back({label, {num(p, "weights_bytes") / 1e9, num(p, "kv_cache_bytes") / 1e9, num(p, "transient_bytes") / 1e9,
-                                  num(p, "runtime_bytes") / 1e9}, {}, {}, num(p, "limit_bytes") / 1e9});
-        if (fits && ctx.series.size() < 6) {
+        decode.push_back({label, {p.decode_tps}, p.decode_low, p.decode_high, r.min_decode});
+        ttft.push_back({label, {p.ttft_seconds}, {}, {}, r.max_ttft});
+        memory.push_back({label, {gb(p.weights_bytes), gb(p.kv_cache_bytes), gb(p.transient_bytes), gb(p.runtime_bytes)}, {}, {},
+                          gb(p.limit_bytes)});
+        if (p.fits && ctx.series.size() < 6) {
           Series s{label, {}, {}};
-          for (const Node& point : p["decode_by_context"].items())
-            s.x.push_back(scalar_number(point[0], "decode_by_context", -1e300, 1e300)),
-                s.y.push_back(scalar_number(point[1], "decode_by_context", -1e300, 1e300));
+          for (const auto& [context, tps] : p.decode_by_context) s.x.push_back(as_double(context)), s.y.push_back(tps);
           ctx.series.push_back(std::move(s));
         }
       }
@@ -225,82 +192,85 @@ std::vector<std::pair<std::string, std::string>> buy_sections(const Node& root) 
   return sections;
 }
 
-std::vector<std::pair<std::string, std::string>> fit_sections(const Node& root) {
+Sections fit_sections(const FitPage& r) {
   std::string table = "<table id=\"fit\"><tr><th class=\"l\">model</th><th class=\"l\">runtime</th><th class=\"l\">quant</th>"
                       "<th>context</th><th>decode tok/s</th><th>prefill tok/s</th><th>weights GB</th><th>peak GB</th>"
                       "<th>largest context that fits</th><th class=\"l\">to make it fit</th></tr>\n";
   std::vector<Bar> decode;
-  for (const Node& x : root["rows"].items()) {
-    const bool fits = str(x, "fits") == "true";
-    std::string fix;
-    for (const Node& h : x["hints"].items()) fix += (fix.empty() ? "" : "; ") + str(h, "text");
+  for (const auto& x : r.rows) {
     table += fmt::format("<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{:g}</td><td>{}</td>"
                          "<td>{}</td><td>{:.2f}</td><td>{:.2f}</td><td>{}</td><td class=\"l {}\">{}</td></tr>\n",
-                         str(x, "model"), str(x, "runtime"), str(x, "quant"), num(x, "context"),
-                         fits ? fmt::format("{:.1f}", num(x, "decode_tokens_per_second")) : "",
-                         fits ? fmt::format("{:.0f}", num(x, "prefill_tokens_per_second")) : "", num(x, "weights_bytes") / 1e9,
-                         num(x, "peak_bytes") / 1e9, fits ? str(x, "max_context_tokens") : "", fits ? "ok" : "fail",
-                         fits ? "fits" : xml_escape(fix));
-    if (fits) decode.push_back({fmt::format("{} {} {}", str(x, "model"), str(x, "runtime"), str(x, "quant")),
-                                {num(x, "decode_tokens_per_second")}, {}, {}, {}});
+                         xml_escape(x.model), xml_escape(x.runtime), xml_escape(x.quant), as_double(x.context),
+                         x.fits ? fmt::format("{:.1f}", x.decode_tps) : "", x.fits ? fmt::format("{:.0f}", x.prefill_tps) : "",
+                         gb(x.weights_bytes), gb(x.peak_bytes), x.fits && x.max_context ? std::to_string(*x.max_context) : "",
+                         x.fits ? "ok" : "fail", x.fits ? "fits" : xml_escape(joined(x.fixes)));
+    if (x.fits) decode.push_back({fmt::format("{} {} {}", x.model, x.runtime, x.quant), {x.decode_tps}, {}, {}, {}});
   }
   return {{"Every model x runtime x quantization", table + "</table>\n"},
           {"Decode tokens/s of every combination that fits", bar_svg("fit-decode", decode, {"decode"}, "tok/s") +
                                                                  fmt::format("<p>All {} combinations that fit are drawn.</p>\n", decode.size())}};
 }
 
-std::vector<std::pair<std::string, std::string>> chunk_sections(const Node& root) {
+Sections chunk_sections(const ChunkPage& r) {
   std::string table = "<table id=\"chunks\"><tr><th>chunk</th><th>runs out of memory after</th><th>prefill s</th><th>peak GB</th></tr>\n";
   std::vector<Bar> time, peak;
-  for (const Node& c : root["chunks"].items()) {
-    const auto oom = opt(c, "oom_at_context_tokens");
-    table += fmt::format("<tr><td>{:g}</td><td>{}</td><td>{:.1f}</td><td>{:.2f}</td></tr>\n", num(c, "chunk"),
-                         oom ? fmt::format("{:g} tokens", *oom) : "never", num(c, "prefill_seconds"), num(c, "peak_bytes") / 1e9);
-    time.push_back({fmt::format("chunk {:g}", num(c, "chunk")), {num(c, "prefill_seconds")}, {}, {}, {}});
-    peak.push_back({fmt::format("chunk {:g}", num(c, "chunk")), {num(c, "peak_bytes") / 1e9}, {}, {}, num(root, "limit_bytes") / 1e9});
+  for (const auto& c : r.trials) {
+    table += fmt::format("<tr><td>{:g}</td><td>{}</td><td>{}</td><td>{:.2f}</td></tr>\n", as_double(c.chunk),
+                         c.oom ? fmt::format("{:g} tokens", as_double(*c.oom)) : "never",
+                         c.prefill_seconds ? fmt::format("{:.1f}", *c.prefill_seconds) : "-", gb(c.peak_bytes));
+    // Beyond the limit no prefill time is real (chunk_json writes null): no bar.
+    if (c.prefill_seconds) time.push_back({fmt::format("chunk {:g}", as_double(c.chunk)), {*c.prefill_seconds}, {}, {}, {}});
+    peak.push_back({fmt::format("chunk {:g}", as_double(c.chunk)), {gb(c.peak_bytes)}, {}, {}, gb(r.limit_bytes)});
   }
+  const std::string no_time =
+      time.size() < r.trials.size() ? "<p>No prefill time: the weights alone pass the GPU limit, so no chunk size runs.</p>\n" : "";
   return {{"Chunk sizes", table + "</table>\n"},
-          {"Prefill time per chunk size", bar_svg("prefill", time, {"prefill"}, "s")},
+          {"Prefill time per chunk size", bar_svg("prefill", time, {"prefill"}, "s") + no_time},
           {"Peak memory per chunk size (black line: the limit)", bar_svg("peak", peak, {"peak"}, "GB")}};
 }
 
-std::vector<std::pair<std::string, std::string>> validate_sections(const Node& root) {
+Sections validate_sections(const ValidationPage& r) {
   std::string table = "<table id=\"rows\"><tr><th class=\"l\">file:row</th><th class=\"l\">resolved</th><th>measured</th><th>predicted</th><th>roofline</th><th class=\"l\">anomaly or reason</th></tr>\n";
   Chart chart{"predicted against measured decode tokens/s", "measured", "predicted", {}, {}, "", {}, "", true, true};
   Series pts{"rows", {}, {}};
-  for (const Node& r : root["rows"].items()) {
-    const Node& res = r["resolved"];
-    std::string what = res.is_map() ? fmt::format("{} {} {} {}", str(res, "hardware"), str(res, "model"), str(res, "quant"), str(res, "runtime")) : "";
+  for (const auto& row : r.rows) {
+    const auto& res = row.resolved;
+    const std::string what = res ? fmt::format("{} {} {} {}", res->hardware, res->model, res->quant, res->runtime) : "";
     std::string measured, predicted;
-    for (const char* q : {"prefill_tok_s", "decode_tok_s", "transient_bytes"}) {
-      const std::string m = str(r, ("measured_" + std::string(q)).c_str()), p = str(r, ("predicted_" + std::string(q)).c_str());
-      if (!m.empty()) measured += std::string(q) + " " + m + " ", predicted += p + " ";
+    for (const auto& f : row.figures) {
+      if (!f.measured) continue;
+      measured += std::string(to_string(f.quantity)) + " " + json_text(*f.measured) + " ";
+      predicted += (f.predicted ? json_text(*f.predicted) : "") + " ";
+      if (f.quantity == Measured::decode_tok_s && f.predicted) pts.x.push_back(*f.measured), pts.y.push_back(*f.predicted);
     }
-    if (auto m = opt(r, "measured_decode_tok_s"))
-      if (auto p = opt(r, "predicted_decode_tok_s")) pts.x.push_back(*m), pts.y.push_back(*p);
-    const auto roof = opt(r, "roofline_fraction");
     table += fmt::format("<tr><td class=\"l\">{}:{}</td><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td></tr>\n",
-                         xml_escape(str(r, "file")), str(r, "row"), xml_escape(what), measured, predicted,
-                         roof ? fmt::format("{:.0f}%", 100 * *roof) : "", xml_escape(str(r, "anomaly") + str(r, "reason")));
+                         xml_escape(row.file), row.row, xml_escape(what), measured, predicted,
+                         row.roofline_fraction ? fmt::format("{:.0f}%", 100 * *row.roofline_fraction) : "",
+                         xml_escape(row.anomaly + row.reason));
   }
   chart.series.push_back(pts);
   return {{"Predicted against measured", svg_charts({chart}, "validate")}, {"Rows", table + "</table>\n"}};
 }
 
-std::vector<std::pair<std::string, std::string>> sweep_sections(const Node& root) {
+Sections sweep_sections(const SweepPage& r) {
   std::string table = "<table id=\"predictions\"><tr><th class=\"l\">hardware</th><th class=\"l\">model</th><th>prompt</th><th>prefill tok/s</th><th>decode tok/s</th><th>TTFT s</th><th>peak GB</th><th>fits</th></tr>\n";
   Chart decode{"decode tokens/s against prompt length", "prompt tokens", "tokens/s", {}, {}, "", {}, "", false, false};
   std::map<std::string, Series> series;
-  for (const Node& p : root["predictions"].items()) {
-    const std::string key = str(p, "hardware") + " " + str(p, "model");
-    table += fmt::format("<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{:g}</td><td>{:.1f}</td><td>{:.1f}</td><td>{:.2f}</td><td>{:.2f}</td><td>{}</td></tr>\n",
-                         str(p, "hardware"), str(p, "model"), num(p["workload"], "prompt"), num(p["prefill"], "tokens_per_second"),
-                         num(p["decode"], "tokens_per_second"), num(p, "ttft_seconds"), num(p["memory"], "peak_bytes") / 1e9,
-                         str(p["memory"], "fits"));
+  for (const auto& p : r.rows) {
+    table += fmt::format("<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{:g}</td>", xml_escape(p.hardware),
+                         xml_escape(p.model), as_double(p.prompt));
+    if (!p.figures) {  // a point that was not computed has no figures to draw
+      table += "<td class=\"l\" colspan=\"5\">not computed: " + xml_escape(p.reason) + "</td></tr>\n";
+      continue;
+    }
+    const auto& f = *p.figures;
+    table += fmt::format("<td>{:.1f}</td><td>{:.1f}</td><td>{:.2f}</td><td>{:.2f}</td><td>{}</td></tr>\n", f.prefill_tps,
+                         f.decode_tps, f.ttft_seconds, gb(f.peak_bytes), f.fits);
+    const std::string key = p.hardware + " " + p.model;
     auto& s = series[key];
     s.label = key;
-    s.x.push_back(num(p["workload"], "prompt"));
-    s.y.push_back(num(p["decode"], "tokens_per_second"));
+    s.x.push_back(as_double(p.prompt));
+    s.y.push_back(f.decode_tps);
   }
   for (auto& [k, s] : series) decode.series.push_back(s);
   return {{"Decode against context", svg_charts({decode}, "sweep")}, {"Predictions", table + "</table>\n"}};
@@ -308,38 +278,27 @@ std::vector<std::pair<std::string, std::string>> sweep_sections(const Node& root
 
 }  // namespace
 
-std::string report_html(const std::string& json, const std::string& label) {
-  const Node root = load_document_text(json, label);
-  if (!root.is_map()) throw InputError("{}: expected the JSON object printed by buy, sweep, chunk or validate --json", label);
-  // The section readers name the key; the file is named here.
-  auto read = [&](std::vector<std::pair<std::string, std::string>> (*sections)(const Node&)) {
-    try {
-      return sections(root);
-    } catch (const InputError& e) {
-      throw InputError("{}: {}", label, e.what());
-    }
-  };
-  if (root.find("configurations")) {
-    std::string summary = str(root, "recommendation");
-    return html_page("ridgeline buy", summary, read(buy_sections));
-  }
-  if (root.find("chunks"))
-    return html_page("ridgeline chunk", fmt::format("Largest safe chunk for {} on {} ({:g} GB RAM): {}", str(root, "model"),
-                                                     str(root, "hardware"), num(root, "memory_gb"), str(root, "largest_safe_chunk")),
-                     read(chunk_sections));
-  if (root.find("rows") && root.find("context"))
-    return html_page("ridgeline fit", fmt::format("What {} with {:g} GB of RAM runs (GPU limit {:.2f} GB), speeds at a context of "
-                                                  "{:g} tokens ({:g} generated).", str(root, "hardware"), num(root, "memory_gb"),
-                                                  num(root, "limit_bytes") / 1e9, num(root, "context"), num(root, "gen")),
-                     read(fit_sections));
-  if (root.find("rows") && root.find("summary"))
-    return html_page("ridgeline validate", fmt::format("{:g} rows, {:g} resolved, {:g} anomal{}", num(root["summary"], "rows"),
-                                                        num(root["summary"], "resolved"), num(root["summary"], "anomalies"),
-                                                        num(root["summary"], "anomalies") == 1 ? "y" : "ies"),
-                     read(validate_sections));
-  if (root.find("predictions")) return html_page("ridgeline sweep", "Predictions over the grid.", read(sweep_sections));
-  throw InputError("{}: not a ridgeline buy, sweep, chunk or validate JSON result (expected a 'configurations', 'chunks', "
-                   "'rows' or 'predictions' key)", label);
+std::string html_report(const BuyPage& r) { return html_page("ridgeline buy", r.recommendation, buy_sections(r)); }
+
+std::string html_report(const FitPage& r) {
+  return html_page("ridgeline fit", fmt::format("What {} with {:g} GB of RAM runs (GPU limit {:.2f} GB), speeds at a context of "
+                                                "{:g} tokens ({:g} generated).", r.hardware, r.memory_gb, gb(r.limit_bytes),
+                                                as_double(r.context), as_double(r.gen)),
+                   fit_sections(r));
 }
+
+std::string html_report(const ChunkPage& r) {
+  return html_page("ridgeline chunk", fmt::format("Largest safe chunk for {} on {} ({:g} GB RAM): {}", r.model, r.hardware, r.memory_gb,
+                                                  r.largest_safe ? std::to_string(*r.largest_safe) : "none"),
+                   chunk_sections(r));
+}
+
+std::string html_report(const ValidationPage& r) {
+  return html_page("ridgeline validate", fmt::format("{:g} rows, {:g} resolved, {:g} anomal{}", as_double(r.row_count), as_double(r.resolved),
+                                                     as_double(r.anomalies), r.anomalies == 1 ? "y" : "ies"),
+                   validate_sections(r));
+}
+
+std::string html_report(const SweepPage& r) { return html_page("ridgeline sweep", "Predictions over the grid.", sweep_sections(r)); }
 
 }  // namespace ridgeline

@@ -6,6 +6,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <iterator>
 
@@ -77,6 +78,16 @@ const RateBand* band_of(const Prediction& p, bool prefill) {
   return prefill ? &p.bands->prefill : &p.bands->decode;
 }
 }  // namespace
+
+double json_number_value(double v) {
+  if (!std::isfinite(v)) return v;
+  char buf[33];
+  *write_g6(v, buf) = '\0';
+  return std::strtod(buf, nullptr);
+}
+double json_number_value(double v, int significant) {
+  return std::isfinite(v) ? std::strtod(fmt::format("{:.{}g}", v, significant).c_str(), nullptr) : v;
+}
 
 Json Json::number(double v) { return Json(num(v)); }
 Json Json::number(double v, int significant) { return Json(fmt::format("{:.{}g}", v, significant)); }

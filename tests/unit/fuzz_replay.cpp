@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
     std::ifstream in(entry.path(), std::ios::binary);
     const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     const bool crasher = entry.path().parent_path().filename() == "fuzz_crashers";
-    for (int selector : {0, 1, 2, 3, 4, 5, 6, 7, 0xF0, 0xF1, 0xF2}) {
+    for (int selector : {0, 1, 2, 3, 4, 5, 6, 7, 0xF0, 0xF1, 0xF2, 0xF3}) {
       std::string input = crasher ? bytes : std::string(1, static_cast<char>(selector)) + bytes;
       LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(input.data()), input.size());
       ++runs;

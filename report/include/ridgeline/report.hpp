@@ -43,6 +43,13 @@ class Json {
   friend class JsonArray;
 };
 
+// The number a reader of the JSON gets back for `v` as Json::number writes it (6 significant
+// digits, or `significant`); a figure that is not finite is returned as it is. The HTML pages draw
+// their figures at this precision whether they come from a live result or its saved JSON
+// (page_records.hpp), so both give the same page.
+double json_number_value(double v);
+double json_number_value(double v, int significant);
+
 // A member name: a string literal of the code's, checked at compile time to need no escaping, and
 // held as the text a member starts with, `, "key": `, so that writing it is one copy (escaping and
 // assembling every key was half of a sweep's JSON time).
