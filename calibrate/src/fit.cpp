@@ -123,6 +123,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
   std::map<std::string, double> classes, generations, tiers, decode_classes;
   std::map<std::string, std::set<std::string>> tier_models;
   size_t small_batch_decode = 0, single_row_decode = 0, deep_vector_decode = 0;
+  size_t serial_decode = 0, concurrent_decode = 0;  // rows of builds before / after concurrent dispatch
   std::set<int> layer_counts;
   size_t moe_decode = 0, dense_decode = 0, moe_prefill = 0, dense_prefill = 0;
   for (const auto& o : obs) {
@@ -138,6 +139,8 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
     const double rows = static_cast<double>(o.scenario.workload.batch);
     if (o.quantity == Measured::decode_tok_s && rows > 1 && rows <= o.scenario.runtime.coef.gemv_max_rows) ++small_batch_decode;
     if (o.quantity == Measured::decode_tok_s && rows == 1) ++single_row_decode;
+    if (o.quantity == Measured::decode_tok_s && o.scenario.runtime.concurrent_dispatch_since_build > 0)
+      ++(serial_dispatch(o.scenario.runtime) ? serial_decode : concurrent_decode);
     if (o.quantity == Measured::decode_tok_s) ++decode, layer_counts.insert(layer_count(o.scenario.model));
     if (o.quantity == Measured::decode_tok_s && o.scenario.runtime.vector_decode_attention &&
         static_cast<double>(o.scenario.workload.prompt) >= kDecodeContextForAttention)
@@ -162,6 +165,9 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
   if (decode + prefill >= kRowsForStepOverhead) add("step_overhead_ms");
   const bool fits_launch = decode >= kDecodeRowsForLaunch && layer_counts.size() >= kLayerCountsForLaunch;
   if (fits_launch) add("launch_overhead_us");
+  // The kernel latency of builds before concurrent dispatch, told apart by decode rows of both.
+  if (fits_launch && serial_decode >= kRowsForContrast && concurrent_decode >= kRowsForContrast)
+    add("serial_dispatch_launch_factor");
   // A tier's kernel latency is told apart from its bandwidth only by models of several sizes on it.
   std::map<std::string, double> launch_tiers;
   for (const auto& [tier, models] : tier_models)

@@ -45,19 +45,22 @@ ModelSpec model_of(const std::string& id) {
 class SetupCache {
  public:
   const Scenario& get(const Measurement& m, const Resolution& r) {
-    Key key{r.hardware, r.runtime, r.model, r.quant, m.attention_path, m.kv_capacity.has_value()};
+    const long long stated = stated_build(m.runtime);
+    const long long build = stated > 0 ? stated : kBuildUnstated;
+    Key key{r.hardware, r.runtime, r.model, r.quant, m.attention_path, m.kv_capacity.has_value(), build};
     auto it = setups_.find(key);
     if (it != setups_.end()) return it->second;
     RuntimeSpec rt = runtime_of(r.runtime);
     if (m.attention_path == "unfused") rt.always_unfused = true;
     if (m.attention_path == "fused") rt.always_unfused = false, rt.fused_prefill_head_dims.clear(), rt.fused_decode_head_dims.clear();
     if (m.kv_capacity) rt.kv_upfront = true;
+    rt.build = build;  // a measurement is of the build it ran, not of today's
     Scenario setup = make_setup(hardware_of(r.hardware), model_of(r.model), find_quantization(r.quant), std::move(rt));
     return setups_.emplace(std::move(key), std::move(setup)).first->second;
   }
 
  private:
-  using Key = std::tuple<std::string, std::string, std::string, std::string, std::string, bool>;
+  using Key = std::tuple<std::string, std::string, std::string, std::string, std::string, bool, long long>;
   std::map<Key, Scenario> setups_;
 };
 

@@ -37,6 +37,9 @@ const std::vector<CoefficientInfo>& coefficient_table() {
        "queries per tile on the fused path: K and V are re-read once per tile"},
       {"launch_overhead_us", &C::launch_overhead_us, kScalar, 0, 1e5, 0.0, 60.0, "us",
        "latency each kernel adds to a forward pass (dispatch, ramp-up, barrier)"},
+      {"serial_dispatch_launch_factor", &C::serial_dispatch_launch_factor, kScalar, 1.0, 20.0, 1.0, 8.0, "factor",
+       "kernel latency of builds that run kernels one after another, relative to the build that overlaps "
+       "independent ones (concurrent_since_build); 1 where the runtime states no such change"},
       {"kernels_per_layer", &C::kernels_per_layer, kScalar, 0, 1e4, 0, 0, "kernels",
        "kernels one transformer layer launches"},
       {"moe_kernels_per_layer", &C::moe_kernels_per_layer, kScalar, 0, 1e4, 0.0, 200.0, "kernels",

@@ -62,6 +62,12 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     moe->str("source");  // a gathered copy is an implementation's choice: say whose
     moe->finish();
   }
+  auto dispatch = r.opt_map("dispatch");
+  if (dispatch) {
+    rt.concurrent_dispatch_since_build = dispatch->integer("concurrent_since_build", 1, 1000000);
+    dispatch->str("source");  // a build boundary is a fact about the engine's history: say where from
+    dispatch->finish();
+  }
   if (auto w = r.opt_map("wrapper")) {
     // The wrapped engine's profile gives every coefficient; the wrapper adds its own cost.
     rt.wraps = w->str("wraps");
@@ -73,10 +79,11 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     if (!inner.wraps.empty()) throw InputError("{}: '{}' is itself a wrapper; wrap the engine", w->where("wraps"), rt.wraps);
     rt.coef = inner.coef;
     // ... and its kernels: which decode attention kernel, how experts' weights are read.
-    if (decode_kernel || moe)
-      throw InputError("{}: a wrapper runs its engine's kernels; state decode_kernel and moe in '{}'", w->where("wraps"),
-                       rt.wraps);
+    if (decode_kernel || moe || dispatch)
+      throw InputError("{}: a wrapper runs its engine's kernels; state decode_kernel, moe and dispatch in '{}'",
+                       w->where("wraps"), rt.wraps);
     rt.vector_decode_attention = inner.vector_decode_attention;
+    rt.concurrent_dispatch_since_build = inner.concurrent_dispatch_since_build;
     rt.moe_gathers_expert_weights = inner.moe_gathers_expert_weights;
     for (const auto& f : coefficient_table())
       if (is_wrapper_coefficient(f)) rt.coef.*f.member = w->number(f.name, f.min, f.max);
@@ -105,6 +112,10 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   c.finish();
   r.finish();
   return rt;
+}
+
+bool serial_dispatch(const RuntimeSpec& rt) {
+  return rt.concurrent_dispatch_since_build > 0 && rt.build != kCurrentBuild && rt.build < rt.concurrent_dispatch_since_build;
 }
 
 RuntimeSpec parse_runtime_yaml(const std::string& path) {

@@ -257,7 +257,8 @@ double step_overhead_seconds(const Scenario& s) {
     if (g.ffn.is_moe()) moe_layers += g.count;
     if (g.attention.kind == AttentionKind::linear) linear_layers += g.count;
   }
-  const double latency = c.launch_overhead_us * 1e-6 * keyed(c.tier_launch_factor, s.hardware.tier);
+  const double latency = c.launch_overhead_us * 1e-6 * keyed(c.tier_launch_factor, s.hardware.tier) *
+                         (serial_dispatch(s.runtime) ? c.serial_dispatch_launch_factor : 1.0);
   const double kernels = c.kernels_per_layer * layer_count(s.model) +
                          (c.moe_kernels_per_layer + c.wrapper_moe_kernels_per_layer) * moe_layers +
                          c.wrapper_linear_kernels_per_layer * linear_layers;

@@ -184,6 +184,28 @@ TEST(StepOverhead, WrapperKernelsPerMoeAndLinearLayer) {
   EXPECT_NEAR(step_overhead_seconds(s) - engine, (10 * (3 + 1) + 28 * 3) * latency, 1e-15);
 }
 
+// A build before the engine's concurrent dispatch waits for each kernel in turn: its kernel
+// latency is serial_dispatch_launch_factor times the concurrent build's. Today's build (what a user
+// predicts), a stated build from the boundary on, and a runtime stating no boundary pay 1 times.
+TEST(StepOverhead, BuildsBeforeConcurrentDispatchPayTheSerialFactor) {
+  Scenario s = scenario(tiny_dense());
+  s.runtime.coef.launch_overhead_us = 5;
+  s.runtime.coef.kernels_per_layer = 12;
+  s.runtime.coef.step_overhead_ms = 0;
+  s.runtime.coef.serial_dispatch_launch_factor = 1.5;
+  const double concurrent = 12 * 4 * 5e-6;  // 12 kernels x 4 layers x 5 us
+  EXPECT_NEAR(step_overhead_seconds(s), concurrent, 1e-15);  // no boundary stated
+  s.runtime.concurrent_dispatch_since_build = 6451;
+  s.runtime.build = 6450;
+  EXPECT_NEAR(step_overhead_seconds(s), concurrent * 1.5, 1e-15);
+  s.runtime.build = kBuildUnstated;  // a measurement that states no build
+  EXPECT_NEAR(step_overhead_seconds(s), concurrent * 1.5, 1e-15);
+  s.runtime.build = 6451;
+  EXPECT_NEAR(step_overhead_seconds(s), concurrent, 1e-15);
+  s.runtime.build = kCurrentBuild;
+  EXPECT_NEAR(step_overhead_seconds(s), concurrent, 1e-15);
+}
+
 // The closed-form sums equal stepping chunk by chunk and token by token, across window edges.
 TEST(ClosedForm, MatchesStepping) {
   ModelSpec m = tiny_dense();

@@ -18,6 +18,7 @@ struct RuntimeCoefficients {
   double moe_gemv_max_rows = 8;  // rows below which routed-expert products stream each row's experts
   double gemv_compute_efficiency = 0.3;
   double gemv_batch_bandwidth_factor = 1;  // multi-row matrix-vector kernels' bandwidth vs the one-row kernel
+  double serial_dispatch_launch_factor = 1;  // kernel latency of builds before concurrent dispatch vs after
   double vector_attention_efficiency = 0.3;
   double compute_efficiency = 0.6;
   double compute_half_tokens = 64;
@@ -86,6 +87,14 @@ struct RuntimeSpec {
   // by its own ALU roof (fp32 peak x vector_attention_efficiency). False: tensor-core kernels
   // (FlashAttention in PyTorch) at attention_efficiency of the matmul peak whatever the rows.
   bool vector_decode_attention = false;
+  // From this build on the engine lets kernels that do not depend on each other overlap (llama.cpp
+  // Metal: concurrent dispatch with graph reordering, PR #15929); a build before it waits for each
+  // kernel in turn and pays serial_dispatch_launch_factor times the kernel latency. 0: the runtime
+  // states no such change.
+  long long concurrent_dispatch_since_build = 0;
+  // The build a prediction is for: kCurrentBuild (every prediction a user asks for), a measured
+  // row's stated build, or kBuildUnstated (see serial_dispatch()).
+  long long build = 0;
   Bytes runtime_bytes;             // fixed memory: context, command buffers, allocator slack
   // Attention path: fused (flash-style) unless a rule says unfused.
   std::vector<int> fused_prefill_head_dims;  // empty: every head_dim is fused in prefill
@@ -97,6 +106,13 @@ struct RuntimeSpec {
   std::string calibration;
   CalibrationUncertainty uncertainty;
 };
+
+constexpr long long kCurrentBuild = 0;
+constexpr long long kBuildUnstated = -1;
+// Whether this prediction's build dispatches kernels one after another. A measured row that states
+// no build is taken as older than the change: every such row in the data that can be dated is
+// (README "Builds"), and the rows that state a build after it say so.
+bool serial_dispatch(const RuntimeSpec& rt);
 
 RuntimeSpec parse_runtime_yaml(const std::string& path);
 RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& label);
