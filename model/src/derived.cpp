@@ -91,8 +91,12 @@ double active_params(const ModelSpec& m) {
   return p;
 }
 
+double embedding_table_bpw(const ModelSpec& m, const Quantization& q) {
+  return m.tied_embeddings ? q.lm_head_bpw : q.embedding_bpw;
+}
+
 Bytes weight_bytes(const ModelSpec& m, const Quantization& q) {
-  double bits = embedding_params(m) * q.embedding_bpw;
+  double bits = embedding_params(m) * embedding_table_bpw(m, q);
   if (!m.tied_embeddings) bits += lm_head_params(m) * q.lm_head_bpw;
   bits += norm_params(m) * 32.0;  // norms stay f32 in GGUF; a rounding error elsewhere
   for (const auto& g : m.layers) {

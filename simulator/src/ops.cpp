@@ -135,7 +135,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
   auto add = [&](const Op& op, double count) { add_at(op, count, weight_bw); };
 
   Op embed{"embedding", -1};
-  embed.weight_bytes = rows * h * q.embedding_bpw / 8;
+  embed.weight_bytes = rows * h * embedding_table_bpw(m, q) / 8;
   embed.activation_bytes = rows * h * kActivationBytes;
   embed.compute_rate = attn_rate;
   add_at(embed, 1, matrix_bw);  // a row gather, not a matrix-vector product
@@ -237,7 +237,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
     Op head{"LM head", -1};
     const double outputs = b;  // logits for the last token of each sequence
     head.flops = 2 * outputs * h * static_cast<double>(m.vocab);
-    head.weight_bytes = lm_head_params(m) * (m.tied_embeddings ? q.embedding_bpw : q.lm_head_bpw) / 8;
+    head.weight_bytes = lm_head_params(m) * q.lm_head_bpw / 8;  // tied or not, stored as the output type
     head.activation_bytes = outputs * static_cast<double>(m.vocab) * step::kLogitBytes;
     head.compute_rate = matmul_rate(s, gemm_peak, outputs);
     add(head, 1);

@@ -89,6 +89,24 @@ TEST(Quant, Q4KMTotalsMatchAMeasuredFile) {
   EXPECT_NEAR(gib, 4.58, 4.58 * 0.02);
 }
 
+// A tied table is the output projection too, and llama.cpp stores it as one (Q6_K under Q4_0):
+// the weights count it once at the output's width, and a decode step's LM head reads it at that width.
+TEST(Quant, TiedTableIsStoredAsTheOutputTensor) {
+  ModelSpec m;
+  m.hidden = 1024;
+  m.vocab = 151936;
+  append_layers(m, 2, gqa(16, 8, 128), dense(3072));
+  const Quantization& q4 = find_quantization("q4_0");
+  const double untied = weight_bytes(m, q4).value;
+  m.tied_embeddings = true;
+  const double table = 151936.0 * 1024;
+  // untied: table at Q4_0 + head at Q6_K; tied: the one table at Q6_K.
+  EXPECT_NEAR(weight_bytes(m, q4).value, untied - table * q4.embedding_bpw / 8, 1);
+  EXPECT_DOUBLE_EQ(embedding_table_bpw(m, q4), 8.0 * 210 / 256);
+  const Quantization& mlx = find_quantization("mlx-4bit");
+  EXPECT_DOUBLE_EQ(embedding_table_bpw(m, mlx), mlx.embedding_bpw);  // one width for all: unchanged
+}
+
 TEST(Quant, UnknownNamesSuggest) {
   try {
     find_quantization("q4_k_n");

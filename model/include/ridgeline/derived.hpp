@@ -14,6 +14,10 @@ double expert_params(const FfnSpec& f, long long hidden);      // one routed exp
 double router_params(const FfnSpec& f, long long hidden);
 double embedding_params(const ModelSpec& m);  // the input table
 double lm_head_params(const ModelSpec& m);    // vocab x hidden (the tied table when tied)
+// Bits per weight of the input table. A tied table is also the output projection and is stored as
+// one: llama.cpp's quantizer gives a shared token_embd the output tensor's type (Q6_K under the
+// K-quant and legacy file types), not the matrices'; formats with one width for all are unchanged.
+double embedding_table_bpw(const ModelSpec& m, const Quantization& q);
 
 double total_params(const ModelSpec& m);  // every weight of the language model (encoders apart)
 // Weights one token uses: layers with active experts only, plus the LM head; the embedding
