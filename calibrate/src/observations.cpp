@@ -104,7 +104,7 @@ std::vector<Observation> observations_with(const Measurement& m, const Resolutio
         w.cached = m.context;
         w.prompt = m.context + m.n_prompt;
         w.gen = 0;
-        w.batch = 1;  // batched prefill is reported as an aggregate of equal per-sequence rates
+        w.batch = m.batch;  // an aggregate over the batch's prompts, packed into steps of a chunk
         out.push_back({index, Measured::prefill_tok_s, *m.prefill_tok_s, scenario_for(setup(), m, w)});
       }
     }

@@ -92,7 +92,9 @@ MemoryBreakdown memory(const Scenario& s) {
   mb.runtime = s.runtime.runtime_bytes;
   mb.limit = s.limit;
   const double prompt = static_cast<double>(w.prompt), total = static_cast<double>(w.prompt + w.gen);
-  const double n = std::min<double>(static_cast<double>(s.chunk), prompt - static_cast<double>(w.cached));
+  // Rows of the last prefill step: a chunk of one prompt, or the prompts of a batch packed into it.
+  const double n = std::min<double>(static_cast<double>(s.chunk), prompt - static_cast<double>(w.cached)) *
+                   prompts_per_prefill_step(s);
   const Bytes state = Bytes(state_bytes(s.model).value * static_cast<double>(w.batch));
   // Peak: during the last prefill chunk, or at the end of decoding with the cache at its largest.
   const Bytes full_cache = kv_allocated(s, total, total);

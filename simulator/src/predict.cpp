@@ -21,8 +21,11 @@ Prediction predict(const Scenario& s) {
   // All chunks but the final one skip the LM head.
   const long long plain = rest > 0 ? full : full - 1;
   if (plain > 0) pre = sum_steps(s, inv, chunk, static_cast<double>(w.cached), static_cast<double>(n), plain);
-  StepShape last{static_cast<double>(rest > 0 ? rest : n), static_cast<double>(w.cached + plain * n), 1, true, true};
+  // Prompts of a batch that fit a chunk together share its steps: each sequence's share of one.
+  const double packed = prompts_per_prefill_step(s);
+  StepShape last{static_cast<double>(rest > 0 ? rest : n), static_cast<double>(w.cached + plain * n), packed, true, true};
   PhaseTime tail = sum_steps(s, inv, last, last.context, 1, 1);
+  tail.seconds /= packed, tail.compute_seconds /= packed, tail.memory_seconds /= packed;
   // A server's per-request cost comes before the first token (it is part of what a client times).
   p.prefill_seconds = pre.seconds + tail.seconds + s.runtime.coef.wrapper_request_ms * 1e-3;
   p.prefill_bound = (pre.compute_seconds + tail.compute_seconds >= pre.memory_seconds + tail.memory_seconds)
@@ -40,7 +43,8 @@ Prediction predict(const Scenario& s) {
     p.decode_tps_start = 1.0 / step_seconds(s, inv, at_start);
     p.decode_tps_end = 1.0 / step_seconds(s, inv, at_end);
   }
-  // Every sequence's prompt is processed before decoding starts (as llama-batched-bench does).
+  // Every sequence's prompt is processed before decoding starts (as llama-batched-bench does),
+  // packed as prompts_per_prefill_step says.
   p.ttft_seconds = p.prefill_seconds * static_cast<double>(w.batch);
   p.total_seconds = p.ttft_seconds + p.decode_seconds;
   p.mem = memory(s);

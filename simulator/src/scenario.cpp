@@ -57,4 +57,10 @@ Scenario make_scenario(HardwareSpec hw, ModelSpec m, Quantization q, RuntimeSpec
   return s;
 }
 
+double prompts_per_prefill_step(const Scenario& s) {
+  const double prompt = static_cast<double>(s.workload.prompt - s.workload.cached);
+  if (s.workload.batch <= 1 || prompt <= 0) return 1;
+  return std::clamp(static_cast<double>(s.chunk) / prompt, 1.0, static_cast<double>(s.workload.batch));
+}
+
 }  // namespace ridgeline

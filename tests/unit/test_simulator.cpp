@@ -206,6 +206,31 @@ TEST(StepOverhead, BuildsBeforeConcurrentDispatchPayTheSerialFactor) {
   EXPECT_NEAR(step_overhead_seconds(s), concurrent, 1e-15);
 }
 
+// A batch of prompts shorter than a chunk is packed into its steps (llama.cpp's ubatches span
+// sequences): four 256-token prompts share one 1024-row step, and each sequence's prefill is a
+// quarter of it; eight share two such steps; prompts longer than a chunk are chunked one by one.
+TEST(Prefill, ShortPromptsOfABatchShareAChunk) {
+  Workload w;
+  w.prompt = 256;
+  w.gen = 1;
+  w.batch = 4;
+  w.chunk = 1024;
+  Scenario s = scenario(tiny_dense(), w);
+  EXPECT_DOUBLE_EQ(prompts_per_prefill_step(s), 4);
+  const double step = step_seconds(s, StepShape{256, 0, 4, true, true});
+  EXPECT_NEAR(predict(s).prefill_seconds, step / 4, 1e-15);
+  EXPECT_NEAR(predict(s).ttft_seconds, step, 1e-15);  // every prompt done before the first token
+  w.batch = 8;
+  s = scenario(tiny_dense(), w);
+  EXPECT_DOUBLE_EQ(prompts_per_prefill_step(s), 1024.0 / 256);
+  EXPECT_NEAR(predict(s).ttft_seconds, 2 * step, 1e-15);
+  w.prompt = 2048;  // two chunks of one prompt: nothing to pack
+  s = scenario(tiny_dense(), w);
+  EXPECT_DOUBLE_EQ(prompts_per_prefill_step(s), 1);
+  w.batch = 1;
+  EXPECT_DOUBLE_EQ(predict(s).prefill_seconds, predict(scenario(tiny_dense(), w)).prefill_seconds);
+}
+
 // The closed-form sums equal stepping chunk by chunk and token by token, across window edges.
 TEST(ClosedForm, MatchesStepping) {
   ModelSpec m = tiny_dense();

@@ -45,5 +45,10 @@ void set_workload(Scenario& s, const Workload& w);
 // on the workload field at fault (prompt, gen, cached, batch, chunk, or context beyond the model's
 // maximum), or nullopt.
 std::optional<FieldError> workload_problem(const Scenario& s, const Workload& w);
+// How many sequences' prompts share one prefill step. A batch of prompts shorter than a chunk is
+// packed into steps of up to a chunk of tokens (llama.cpp splits a batch into ubatches of n_ubatch
+// tokens across sequences, as llama-batched-bench and llama-server's continuous batching feed it):
+// min(batch, chunk / new prompt tokens), at least 1; longer prompts are chunked one by one.
+double prompts_per_prefill_step(const Scenario& s);
 
 }  // namespace ridgeline
