@@ -177,6 +177,8 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
   if (small_batch_decode >= kRowsForGemvRoof && single_row_decode >= kRowsForContrast) add("gemv_batch_bandwidth_factor");
   if (deep_vector_decode >= kRowsForContrast) add("vector_attention_efficiency");
   if (moe_decode >= kRowsForContrast && dense_decode >= kRowsForContrast) add("moe_kernels_per_layer");
+  // Per step (kernels) against per byte (bandwidth): told apart by MoE models of several sizes and batches.
+  if (moe_decode >= kRowsForContrast && dense_decode >= kRowsForContrast) add("moe_bandwidth_factor");
   if (moe_prefill >= kRowsForContrast && dense_prefill >= kRowsForContrast) add("moe_compute_factor");
   if (prefill >= kRowsForContrast) add("compute_efficiency");
   if (prefill >= kPrefillRowsForShape) add("compute_half_tokens");

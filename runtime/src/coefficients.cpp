@@ -46,6 +46,9 @@ const std::vector<CoefficientInfo>& coefficient_table() {
        "extra kernels of a routed-expert layer (router, top-k, gather, per-expert dispatch)"},
       {"moe_compute_factor", &C::moe_compute_factor, kScalar, 0.01, 10, 0.05, 2.0, "factor",
        "routed-expert GEMM efficiency relative to a dense GEMM of the same rows"},
+      {"moe_bandwidth_factor", &C::moe_bandwidth_factor, kScalar, 0.05, 2.0, 0.3, 1.5, "factor",
+       "bandwidth the row-by-row routed-expert kernel reaches relative to the dense one-row kernel (ggml's "
+       "mul_mv_id: one small matrix per row and expert, indexed through the router's ids)"},
       {"step_overhead_ms", &C::step_overhead_ms, kScalar, 0, 1e5, 0.0, 40.0, "ms",
        "fixed host cost per forward pass (graph build, sampling, synchronisation)"},
       {"activation_buffer_factor", &C::activation_buffer_factor, kScalar, 0, 100, 0.01, 10.0, "factor",

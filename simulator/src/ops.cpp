@@ -87,6 +87,7 @@ StepInvariants step_invariants(const Scenario& s) {
   const double matrix_stream = stream * keyed(s.runtime.coef.quant_bandwidth_factor, s.quant.kernel_class);
   r.matrix_bandwidth = capped(s, matrix_stream);
   r.batch_matrix_bandwidth = capped(s, matrix_stream * s.runtime.coef.gemv_batch_bandwidth_factor);
+  r.expert_bandwidth = capped(s, matrix_stream * s.runtime.coef.moe_bandwidth_factor);
   r.attention_rate = attention_rate(s);
   r.vector_attention_rate = s.hardware.fp32.value.value * s.runtime.coef.vector_attention_efficiency;
   r.plain_peak = s.hardware.matmul_peak().value * generation_factor(s);
@@ -214,7 +215,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
         ex.weight_bytes = rows * k * per_expert * q.expert_bpw / 8;
         if (s.runtime.moe_gathers_expert_weights) ex.weight_bytes *= step::kGatheredExpertWeightPasses;
         ex.compute_rate = matmul_rate(s, gemm_peak, 1);
-        add_at(ex, layers, matrix_bw);  // one row per expert product: the one-row kernel
+        add_at(ex, layers, inv.expert_bandwidth);  // one row per expert product: the indexed one-row kernel
       } else {
         // Grouped by expert: each expert the rows touch is read once. With routing taken as
         // uniform, an expert is missed by all rows with probability (1 - k/E)^rows.

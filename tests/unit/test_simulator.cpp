@@ -89,6 +89,11 @@ TEST(StepOps, MoeChunkTouchesExperts) {
   const double one_row_bw = find_op(s, decode, "routed experts").bandwidth;
   EXPECT_DOUBLE_EQ(find_op(s, factored, "routed experts").bandwidth, one_row_bw);
   EXPECT_DOUBLE_EQ(find_op(s, factored, "attention projections [2x full]").bandwidth, one_row_bw * 0.5);
+  // The indexed row-by-row expert kernel streams at moe_bandwidth_factor of the dense one-row
+  // kernel; grouped rows (a matrix-matrix kernel per expert) do not take it.
+  s.runtime.coef.moe_bandwidth_factor = 0.6;
+  EXPECT_DOUBLE_EQ(find_op(s, step_ops(s, {1, 10, 4, true, false}), "routed experts").bandwidth, one_row_bw * 0.6);
+  EXPECT_DOUBLE_EQ(find_op(s, step_ops(s, {512, 0, 1, false, true}), "routed experts").bandwidth, one_row_bw);
 }
 
 // A runtime that copies each row's experts out by index (PyTorch W[expert_indices]) moves their

@@ -44,6 +44,7 @@ struct StepInvariants {
   double bandwidth = 0;          // bytes/s of activation, KV and state streams (datasheet-capped)
   double matrix_bandwidth = 0;   // bytes/s of quantized weight streams (kernel class's share, capped)
   double batch_matrix_bandwidth = 0;  // ... through the multi-row matrix-vector kernel (2 to gemv_max_rows rows)
+  double expert_bandwidth = 0;  // ... through the row-by-row routed-expert kernel
   double attention_rate = 0;     // FLOP/s of fused attention and elementwise work
   double vector_attention_rate = 0;  // FLOP/s of a vector attention kernel (fp32 peak x vector_attention_efficiency)
   double plain_peak = 0;         // matmul FLOP/s peak with the chip generation's factor
