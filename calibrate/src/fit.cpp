@@ -139,9 +139,13 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
       blas_libraries[rt.blas_library] += 1;
     if (o.quantity == Measured::prefill_tok_s && recent)
       classes[o.scenario.quant.kernel_class] += o.weight, generations[o.scenario.hardware.family] += o.weight;
-    // Batched decode inside the matrix-vector regime: the rows that show its ALU roof.
+    // Batched decode, or a prompt of a few tokens (llama-bench pp2..pp8), inside the matrix-vector
+    // regime: the rows that show its ALU roof and the multi-row kernel's bandwidth.
     const double rows = static_cast<double>(o.scenario.workload.batch);
-    if (o.quantity == Measured::decode_tok_s && rows > 1 && rows <= o.scenario.runtime.coef.gemv_max_rows) ++small_batch_decode;
+    const double prompt_rows = static_cast<double>(o.scenario.workload.prompt - o.scenario.workload.cached);
+    const double gemv_rows = o.scenario.runtime.coef.gemv_max_rows;
+    if (o.quantity == Measured::decode_tok_s && rows > 1 && rows <= gemv_rows) ++small_batch_decode;
+    if (o.quantity == Measured::prefill_tok_s && prompt_rows > 1 && prompt_rows <= gemv_rows) ++small_batch_decode;
     if (o.quantity == Measured::decode_tok_s && rows == 1) ++single_row_decode;
     if (o.quantity == Measured::decode_tok_s) ++decode, layer_counts.insert(layer_count(o.scenario.model));
     if (o.quantity == Measured::decode_tok_s && o.scenario.runtime.vector_decode_attention &&
