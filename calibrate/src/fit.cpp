@@ -126,6 +126,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
   size_t serial_decode = 0, concurrent_decode = 0;  // rows of builds before / after concurrent dispatch
   std::set<int> layer_counts;
   size_t moe_decode = 0, dense_decode = 0, moe_prefill = 0, dense_prefill = 0;
+  std::map<std::string, double> blas_libraries;  // prefill rows whose chunks ran through a BLAS library
   for (const auto& o : obs) {
     const bool moe = std::any_of(o.scenario.model.layers.begin(), o.scenario.model.layers.end(),
                                  [](const LayerGroup& g) { return g.ffn.is_moe(); });
@@ -133,11 +134,19 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
     if (o.quantity == Measured::prefill_tok_s) (moe ? moe_prefill : dense_prefill) += 1;
     const bool recent = o.weight >= kRecentWeight;
     if (o.quantity == Measured::prefill_tok_s) ++prefill;
+    const auto& rt = o.scenario.runtime;
+    const long long chunk_rows = std::min(o.scenario.workload.prompt - o.scenario.workload.cached, o.scenario.chunk);
+    if (o.quantity == Measured::prefill_tok_s && !rt.blas_library.empty() && chunk_rows >= rt.blas.min_rows)
+      blas_libraries[rt.blas_library] += 1;
     if (o.quantity == Measured::prefill_tok_s && recent)
       classes[o.scenario.quant.kernel_class] += o.weight, generations[o.scenario.hardware.family] += o.weight;
-    // Batched decode inside the matrix-vector regime: the rows that show its ALU roof.
+    // Batched decode, or a prompt of a few tokens (llama-bench pp2..pp8), inside the matrix-vector
+    // regime: the rows that show its ALU roof and the multi-row kernel's bandwidth.
     const double rows = static_cast<double>(o.scenario.workload.batch);
-    if (o.quantity == Measured::decode_tok_s && rows > 1 && rows <= o.scenario.runtime.coef.gemv_max_rows) ++small_batch_decode;
+    const double prompt_rows = static_cast<double>(o.scenario.workload.prompt - o.scenario.workload.cached);
+    const double gemv_rows = o.scenario.runtime.coef.gemv_max_rows;
+    if (o.quantity == Measured::decode_tok_s && rows > 1 && rows <= gemv_rows) ++small_batch_decode;
+    if (o.quantity == Measured::prefill_tok_s && prompt_rows > 1 && prompt_rows <= gemv_rows) ++small_batch_decode;
     if (o.quantity == Measured::decode_tok_s && rows == 1) ++single_row_decode;
     if (o.quantity == Measured::decode_tok_s && o.scenario.runtime.concurrent_dispatch_since_build > 0)
       ++(serial_dispatch(o.scenario.runtime) ? serial_decode : concurrent_decode);
@@ -153,7 +162,8 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
   std::vector<Param> p;
   auto add = [&](const std::string& name) {
     const CoefficientInfo& c = *find_coefficient(name);
-    p.push_back({name, c.fit_lo, c.fit_hi, c.family != nullptr && !name.starts_with("quant_"), &c});
+    const bool shrunk = c.family != nullptr && !name.starts_with("quant_") && !name.starts_with("blas_");
+    p.push_back({name, c.fit_lo, c.fit_hi, shrunk, &c});
   };
   // A wrapper runs its engine's kernels: only its own per-pass cost is its to fit.
   if (!obs.empty() && std::all_of(obs.begin(), obs.end(), [](const Observation& o) { return !o.scenario.runtime.wraps.empty(); })) {
@@ -187,6 +197,9 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
   // (the activations' liveness model stands unfitted until fused rows exist).
   if (transient >= kRowsForOneFactor) add("transient_bytes_per_score");
   if (fused_transient >= kRowsForOneFactor) add("activation_buffer_factor");
+  // A BLAS library's GEMM beside the runtime's own kernels (compute_efficiency): its own rows.
+  for (const auto& [library, n] : blas_libraries)
+    if (n >= static_cast<double>(kRowsForContrast)) add("blas_compute_factor." + library);
   // Kernel classes and chip generations relative to the most measured one (which carries the
   // runtime-wide value); generations and tiers are shrunk toward 1 (kGenerationSpread).
   const std::vector<std::pair<const std::map<std::string, double>*, std::string>> family_of = {

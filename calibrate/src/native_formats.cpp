@@ -105,6 +105,7 @@ std::vector<Measurement> parse_llama_bench_json(const std::string& text, const s
     m.runtime = "llama.cpp " + field("backends", false);
     const std::string ub = field("n_ubatch", false);
     if (!ub.empty()) m.chunk = need_count(ub, label, row, "n_ubatch");
+    if (const std::string fa = field("flash_attn", false); !fa.empty()) m.notes += "; flash_attn " + fa;
     out.push_back(std::move(m));
   }
   return out;
@@ -123,7 +124,7 @@ std::vector<Measurement> parse_llama_bench_csv(const std::string& text, const st
   };
   const long np = col("n_prompt", true), ng = col("n_gen", true), ts = col("avg_ts", true), type = col("model_type", true);
   const long depth = col("n_depth", false), file = col("model_filename", false), gpu = col("gpu_info", false),
-             backends = col("backends", false), ub = col("n_ubatch", false);
+             backends = col("backends", false), ub = col("n_ubatch", false), fa = col("flash_attn", false);
   std::vector<Measurement> out;
   for (size_t r = 1; r < rows.size(); ++r) {
     const auto& c = rows[r];
@@ -138,6 +139,7 @@ std::vector<Measurement> parse_llama_bench_csv(const std::string& text, const st
     m.chip = at(gpu);
     m.runtime = "llama.cpp " + at(backends);
     if (ub >= 0) m.chunk = need_count(at(ub), label, line, "n_ubatch");
+    if (fa >= 0 && !at(fa).empty()) m.notes += "; flash_attn " + at(fa);
     out.push_back(std::move(m));
   }
   return out;
@@ -301,7 +303,8 @@ std::vector<Measurement> parse_mlx_output(const std::string& text, const std::st
   return out;
 }
 
-std::vector<Measurement> parse_measurements_text(const std::string& text, const std::string& label) {
+namespace {
+std::vector<Measurement> parse_by_format(const std::string& text, const std::string& label) {
   const std::string t = trim(text);
   if (t.empty()) throw InputError("{}: the file is empty; expected benchmark results", label);
   if (t.find('\0') != std::string::npos || text.find('\0') != std::string::npos)
@@ -318,6 +321,13 @@ std::vector<Measurement> parse_measurements_text(const std::string& text, const 
     return parse_mlx_output(text, label);
   throw InputError("{}: not a recognised benchmark format (expected the measurement CSV, llama-bench "
                    "json/csv/markdown, a llama-batched-bench table or mlx_lm output)", label);
+}
+}  // namespace
+
+std::vector<Measurement> parse_measurements_text(const std::string& text, const std::string& label) {
+  auto rows = parse_by_format(text, label);
+  for (auto& m : rows) read_kernel_variant(m);
+  return rows;
 }
 
 std::vector<Measurement> load_measurements(const std::string& path) {

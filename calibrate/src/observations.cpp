@@ -39,20 +39,19 @@ ModelSpec model_of(const std::string& id) {
   return m ? *m : resolve_model(id);
 }
 
-// The hardware, model, quantization and runtime of a resolved row, with the row's attention path
-// and KV rule, built once per distinct combination: a data set repeats a few dozen setups over
+// The hardware, model, quantization and runtime of a resolved row, with the row's kernel variant
+// (attention path, BLAS library of its build) and KV rule, built once per distinct combination: a data set repeats a few dozen setups over
 // thousands of rows, and building one (lookups, copies, merged layer groups) costs more than a prediction.
 class SetupCache {
  public:
   const Scenario& get(const Measurement& m, const Resolution& r) {
     const long long stated = stated_build(m.runtime);
     const long long build = stated > 0 ? stated : kBuildUnstated;
-    Key key{r.hardware, r.runtime, r.model, r.quant, m.attention_path, m.kv_capacity.has_value(), build};
+    Key key{r.hardware, r.runtime, r.model, r.quant, m.attention_path, m.blas_library, build, m.kv_capacity.has_value()};
     auto it = setups_.find(key);
     if (it != setups_.end()) return it->second;
     RuntimeSpec rt = runtime_of(r.runtime);
-    if (m.attention_path == "unfused") rt.always_unfused = true;
-    if (m.attention_path == "fused") rt.always_unfused = false, rt.fused_prefill_head_dims.clear(), rt.fused_decode_head_dims.clear();
+    apply_kernel_variant(rt, m);
     if (m.kv_capacity) rt.kv_upfront = true;
     rt.build = build;  // a measurement is of the build it ran, not of today's
     Scenario setup = make_setup(hardware_of(r.hardware), model_of(r.model), find_quantization(r.quant), std::move(rt));
@@ -60,7 +59,7 @@ class SetupCache {
   }
 
  private:
-  using Key = std::tuple<std::string, std::string, std::string, std::string, std::string, bool, long long>;
+  using Key = std::tuple<std::string, std::string, std::string, std::string, std::string, std::string, long long, bool>;
   std::map<Key, Scenario> setups_;
 };
 

@@ -59,6 +59,8 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   if (moe) {
     rt.moe_gathers_expert_weights =
         moe->one_of("expert_weights", {"in_place", "gathered"}, "a way to read routed experts' weights") == "gathered";
+    const auto grouped = moe->opt_one_of("grouped_kernel", {"matrix", "by_rows"}, "a grouped routed-expert kernel");
+    rt.moe_grouped_matrix_kernel = grouped.value_or("by_rows") == "matrix";
     moe->str("source");  // a gathered copy is an implementation's choice: say whose
     moe->finish();
   }
@@ -67,6 +69,14 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     rt.concurrent_dispatch_since_build = dispatch->integer("concurrent_since_build", 1, 1000000);
     dispatch->str("source");  // a build boundary is a fact about the engine's history: say where from
     dispatch->finish();
+  }
+  auto blas = r.opt_map("blas");
+  if (blas) {
+    rt.blas.min_rows = blas->integer("min_rows", 1, 1 << 20);
+    rt.blas.until_build = blas->integer("until_build", 1, 1LL << 40);
+    rt.blas.library = blas->one_of("library", {"rocblas", "hipblaslt"}, "a BLAS library");
+    blas->str("source");  // a kernel-selection rule of some builds: say where it is read
+    blas->finish();
   }
   if (auto w = r.opt_map("wrapper")) {
     // The wrapped engine's profile gives every coefficient; the wrapper adds its own cost.
@@ -79,12 +89,14 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     if (!inner.wraps.empty()) throw InputError("{}: '{}' is itself a wrapper; wrap the engine", w->where("wraps"), rt.wraps);
     rt.coef = inner.coef;
     // ... and its kernels: which decode attention kernel, how experts' weights are read.
-    if (decode_kernel || moe || dispatch)
-      throw InputError("{}: a wrapper runs its engine's kernels; state decode_kernel, moe and dispatch in '{}'",
+    if (decode_kernel || moe || dispatch || blas)
+      throw InputError("{}: a wrapper runs its engine's kernels; state decode_kernel, moe, dispatch and blas in '{}'",
                        w->where("wraps"), rt.wraps);
     rt.vector_decode_attention = inner.vector_decode_attention;
     rt.concurrent_dispatch_since_build = inner.concurrent_dispatch_since_build;
     rt.moe_gathers_expert_weights = inner.moe_gathers_expert_weights;
+    rt.moe_grouped_matrix_kernel = inner.moe_grouped_matrix_kernel;
+    rt.blas = inner.blas;
     for (const auto& f : coefficient_table())
       if (is_wrapper_coefficient(f)) rt.coef.*f.member = w->number(f.name, f.min, f.max);
     w->ignore("source");

@@ -46,10 +46,24 @@ bool gemv_regime(const Scenario& s, double rows) { return rows <= s.runtime.coef
 // generation's factor and, for products over the model's quantized weights, the kernel class's
 // (attention's products are not over quantized weights); looked up once per
 // prediction (StepInvariants), not per operator or step: the lookups were a third of predict.
-double matmul_rate(const Scenario& s, double peak, double rows) {
+// Matrix-matrix kernels: tiles fill with rows, half efficiency at compute_half_tokens.
+double matrix_rate(const Scenario& s, double peak, double rows) {
   const auto& c = s.runtime.coef;
-  if (gemv_regime(s, rows)) return s.hardware.fp32.value.value * c.gemv_compute_efficiency;
   return peak * c.compute_efficiency * rows / (rows + c.compute_half_tokens);
+}
+
+double matmul_rate(const Scenario& s, double peak, double rows) {
+  if (gemv_regime(s, rows)) return s.hardware.fp32.value.value * s.runtime.coef.gemv_compute_efficiency;
+  return matrix_rate(s, peak, rows);
+}
+
+// A build that hands dense products over quantized weights of blas.min_rows rows and more to a
+// BLAS (RuntimeSpec::blas): the f16 GEMM of the weights dequantized first. f16/f32 weights need no
+// dequantization and go to the same GEMM in every build: their kernel class's factor covers them.
+bool blas_path(const Scenario& s, double rows) {
+  const auto& rt = s.runtime;
+  return !rt.blas_library.empty() && rows >= static_cast<double>(rt.blas.min_rows) && s.quant.kernel_class != "f16" &&
+         s.quant.kernel_class != "f32";
 }
 
 double attention_rate(const Scenario& s) {
@@ -92,6 +106,7 @@ StepInvariants step_invariants(const Scenario& s) {
   r.vector_attention_rate = s.hardware.fp32.value.value * s.runtime.coef.vector_attention_efficiency;
   r.plain_peak = s.hardware.matmul_peak().value * generation_factor(s);
   r.quantized_peak = r.plain_peak * keyed(s.runtime.coef.quant_compute_factor, s.quant.kernel_class);
+  r.blas_peak = r.plain_peak * keyed(s.runtime.coef.blas_compute_factor, s.runtime.blas_library);
   r.overhead_seconds = step_overhead_seconds(s);
   const auto h = s.model.hidden;
   r.groups.reserve(s.model.layers.size());
@@ -119,7 +134,12 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
   const double rows = n * b;
   if (inv.groups.size() != m.layers.size()) throw std::logic_error("step_ops: invariants of another scenario");
   const double bw = inv.bandwidth, matrix_bw = inv.matrix_bandwidth, attn_rate = inv.attention_rate;
-  const double plain_peak = inv.plain_peak, gemm_peak = inv.quantized_peak;
+  const double plain_peak = inv.plain_peak;
+  // Products over the quantized weights: the runtime's quantized kernels, or a BLAS's f16 GEMM
+  // that reads a dequantized copy of the weights the dequantize kernel wrote.
+  const bool blas = blas_path(s, rows);
+  const double gemm_peak = blas ? inv.blas_peak : inv.quantized_peak;
+  const double dequant_bytes = blas ? step::kBlasDequantBytesPerParam : 0;
   ops.clear();
   ops.reserve(m.layers.size() * 5 + 2);
   // Two to gemv_max_rows rows run the multi-row matrix-vector kernel, one row its own kernel.
@@ -152,7 +172,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       Op proj{"attention projections", group};
       const double p = sizes.attention_params;
       proj.flops = 2 * rows * p;
-      proj.weight_bytes = p * q.matrix_bpw / 8;
+      proj.weight_bytes = p * (q.matrix_bpw / 8 + dequant_bytes);
       proj.activation_bytes = rows * step::kProjectionActivationVectors * h * kActivationBytes;
       proj.compute_rate = matmul_rate(s, gemm_peak, rows);
       add(proj, layers);
@@ -199,7 +219,8 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
     if (dense > 0) {
       Op mlp{f.is_moe() ? "shared MLP + router" : "MLP", group};
       mlp.flops = 2 * rows * dense;
-      mlp.weight_bytes = (dense - sizes.router_params) * q.matrix_bpw / 8 + sizes.router_params * step::kRouterBytesPerParam;
+      mlp.weight_bytes = (dense - sizes.router_params) * (q.matrix_bpw / 8 + dequant_bytes) +
+                         sizes.router_params * step::kRouterBytesPerParam;
       mlp.activation_bytes = rows * step::kProjectionActivationVectors * h * kActivationBytes;
       mlp.compute_rate = matmul_rate(s, gemm_peak, rows);
       add(mlp, layers);
@@ -221,9 +242,12 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
         // uniform, an expert is missed by all rows with probability (1 - k/E)^rows.
         const double touched = std::max(k, E * (1.0 - std::pow(1.0 - k / E, rows)));
         const double expert_rows = rows * k / touched;
-        ex.weight_bytes = touched * per_expert * q.expert_bpw / 8;
-        ex.compute_rate = matmul_rate(s, gemm_peak, expert_rows) *
-                          (gemv_regime(s, expert_rows) ? 1.0 : s.runtime.coef.moe_compute_factor);
+        ex.weight_bytes = touched * per_expert * (q.expert_bpw / 8 + dequant_bytes);
+        // A grouped kernel that is matrix-matrix whatever the rows per expert fills its tiles with
+        // those few rows (RuntimeSpec::moe_grouped_matrix_kernel).
+        const bool vector = gemv_regime(s, expert_rows) && !s.runtime.moe_grouped_matrix_kernel;
+        ex.compute_rate = vector ? matmul_rate(s, gemm_peak, expert_rows)
+                                 : matrix_rate(s, gemm_peak, expert_rows) * s.runtime.coef.moe_compute_factor;
         add(ex, layers);
       }
     }

@@ -24,6 +24,9 @@ constexpr double kExpertActivationVectors = 2;
 // (RuntimeSpec::moe_gathers_expert_weights): the gather reads them, writes the copy, and the product
 // reads the copy.
 constexpr double kGatheredExpertWeightPasses = 3;
+// Bytes per weight a dequantize-then-BLAS product moves beyond the quantized weights: the dequantize
+// kernel writes an f16 copy (2) and the GEMM reads it (2) (ggml-cuda's to_fp16 before its BLAS call).
+constexpr double kBlasDequantBytesPerParam = 4;
 // Per layer and row, hidden-width vectors moved by the norms and residual adds of a pre-norm layer:
 // two RMSNorms each read their input and write their output (4), two residual adds each read the
 // branch output into the residual stream (2).

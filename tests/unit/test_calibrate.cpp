@@ -238,3 +238,58 @@ TEST(CalibrationFile, RoundTripsAndRejectsUnknownCoefficients) {
   EXPECT_EQ(error_of([&] { parse_calibration_yaml_text(text, "c.yaml"); }),
             "c.yaml: coefficients: unknown coefficient 'bandwith_efficiency' (did you mean 'bandwidth_efficiency'?)");
 }
+
+// What a row's text says about its kernels (kernel_variant.cpp): flash attention off runs the
+// unfused path as attention_path=unfused would; a hipBLASLt flag or ROCBLAS_USE_HIPBLASLT names the
+// BLAS library; an attention_path column wins over the text.
+TEST(KernelVariant, ReadFromRowText) {
+  const std::string header = "source,chip,gpu_cores,bandwidth_gbs,memory_gb,runtime,model,params_b,quant,context_tokens,"
+                             "n_prompt,n_gen,prefill_tok_s,decode_tok_s,notes,attention_path\n";
+  const std::string text =
+      header + "s,c,,,,llama.cpp hip (ROCm) build 83bc2f28 (6077),m,,Q4_0,0,512,0,900,,\"flags: none; flash_attn False\",\n" +
+      "s,c,,,,llama.cpp hip (ROCm) build 83bc2f28 (6077),m,,Q4_0,0,512,0,900,,\"flags: -fa 1 ROCBLAS_USE_HIPBLASLT=1; flash_attn True\",\n" +
+      "s,c,,,,llama.cpp HIP rocWMMA,m,,Q4_0,0,512,0,900,,\"flags 'fa=1 hipBLASLt'; peak memory\",\n" +
+      "s,c,,,,llama.cpp Vulkan,m,,Q4_0,0,512,0,900,,\"flash attention off (segfaulted)\",fused\n" +
+      "s,c,,,,llama.cpp Vulkan,m,,Q4_0,0,512,0,900,,\"sofa 0 seats; fa=1\",\n";
+  const auto rows = parse_measurements_text(text, "variants.csv");
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0].attention_path, "unfused");
+  EXPECT_EQ(rows[0].blas_library, "");
+  EXPECT_EQ(rows[1].attention_path, "");  // flash attention on: the profile's own (fused) path
+  EXPECT_EQ(rows[1].blas_library, "hipblaslt");
+  EXPECT_EQ(rows[2].blas_library, "hipblaslt");
+  EXPECT_EQ(rows[3].attention_path, "fused");  // the column, not the text
+  EXPECT_EQ(rows[4].attention_path, "");       // 'sofa 0' is no flag
+  // llama-bench's own flash_attn column.
+  const auto bench = parse_measurements_text("n_prompt,n_gen,avg_ts,model_type,flash_attn\n512,0,900,llama 7B Q4_0,0\n", "b.csv");
+  ASSERT_EQ(bench.size(), 1u);
+  EXPECT_EQ(bench[0].attention_path, "unfused");
+}
+
+// The llama.cpp-rocm profile's BLAS rule (blas: min_rows 64, until_build 7000, rocblas) applied per
+// row: a build before until_build ran the BLAS path with its stated library, rocBLAS by default; a
+// newer build, or an older one of an engine without the rule, runs its own kernels; a stated
+// library without a build means the BLAS path was in use.
+TEST(KernelVariant, AppliedToTheRuntimeByBuild) {
+  const RuntimeSpec& rocm = *catalog_runtime("llama.cpp-rocm");
+  ASSERT_EQ(rocm.blas.min_rows, 64);
+  auto library = [&](const RuntimeSpec& profile, const std::string& runtime, const std::string& stated) {
+    RuntimeSpec rt = profile;
+    Measurement m;
+    m.runtime = runtime;
+    m.blas_library = stated;
+    apply_kernel_variant(rt, m);
+    return rt.blas_library;
+  };
+  EXPECT_EQ(library(rocm, "llama.cpp hip (ROCm) build 83bc2f28 (6077)", ""), "rocblas");
+  EXPECT_EQ(library(rocm, "llama.cpp hip (ROCm) build 83bc2f28 (6077)", "hipblaslt"), "hipblaslt");
+  EXPECT_EQ(library(rocm, "llama.cpp rocm-7_2_3 toolbox (ROCm) build 0253fb21f (9187)", ""), "");
+  EXPECT_EQ(library(rocm, "llama.cpp HIP rocWMMA", "hipblaslt"), "hipblaslt");
+  EXPECT_EQ(library(rocm, "llama.cpp HIP", ""), "");
+  EXPECT_EQ(library(*catalog_runtime("llama.cpp-vulkan"), "llama.cpp vulkan (Vulkan) build 83bc2f28 (6077)", "hipblaslt"), "");
+  RuntimeSpec rt = rocm;
+  Measurement off;
+  off.attention_path = "unfused";
+  apply_kernel_variant(rt, off);
+  EXPECT_TRUE(rt.always_unfused);
+}

@@ -96,6 +96,57 @@ TEST(StepOps, MoeChunkTouchesExperts) {
   EXPECT_DOUBLE_EQ(find_op(s, step_ops(s, {512, 0, 1, false, true}), "routed experts").bandwidth, one_row_bw);
 }
 
+// Grouped routed experts on a kernel that is matrix-matrix whatever the rows per expert (ggml-vulkan's
+// mul_mat_id shader, ggml-cuda's MMQ with ids) fill its tiles with those few rows; a runtime that
+// picks the kernel by rows per expert runs them on the matrix-vector roof.
+TEST(StepOps, GroupedExpertsOnAMatrixKernelFillTilesWithTheirRows) {
+  ModelSpec m = tiny_dense();
+  m.layers.clear();
+  append_layers(m, 2, gqa(8, 2, 128), moe(16, 2, 512));
+  Scenario s = scenario(m);
+  s.runtime.coef.gemv_max_rows = 8;
+  s.runtime.coef.gemv_compute_efficiency = 0.5;
+  s.runtime.coef.compute_half_tokens = 6;
+  s.runtime.coef.moe_compute_factor = 0.8;
+  const StepShape two{2, 0, 1, false, true};
+  // 2 tokens x 2 of 16 experts: touched = 16 (1 - (1 - 2/16)^2), rows per expert = 2 x 2 / touched.
+  const double touched = 16 * (1 - std::pow(1 - 2.0 / 16, 2));
+  const double expert_rows = 2 * 2 / touched;
+  EXPECT_DOUBLE_EQ(find_op(s, step_ops(s, two), "routed experts").compute_rate, 10e12 * 0.5);
+  s.runtime.moe_grouped_matrix_kernel = true;
+  EXPECT_DOUBLE_EQ(find_op(s, step_ops(s, two), "routed experts").compute_rate,
+                   10e12 * expert_rows / (expert_rows + 6) * 0.8);
+  // The dense projections of the same 2 rows keep the matrix-vector kernel.
+  EXPECT_DOUBLE_EQ(find_op(s, step_ops(s, two), "attention projections [2x full]").compute_rate, 10e12 * 0.5);
+}
+
+// A build that hands products of blas.min_rows rows and more to a BLAS (ggml-cuda on RDNA3 before
+// its WMMA MMQ): the f16 GEMM at the library's factor, over a dequantized f16 copy of the weights
+// (written, then read: 2 + 2 bytes per weight beyond the quantized ones). Below min_rows, with no
+// library, or for f16 weights (no dequantization) the runtime's own kernels.
+TEST(StepOps, BlasPathDequantizesThenRunsTheLibrarysGemm) {
+  Workload w;
+  Scenario s = scenario(tiny_dense(), w, "q8_0");
+  s.runtime.coef.quant_compute_factor["q8"] = 0.5;
+  s.runtime.coef.blas_compute_factor["rocblas"] = 0.25;
+  s.runtime.blas.min_rows = 64;
+  s.runtime.blas.library = "rocblas";
+  const double params = 1024.0 * (1024 + 2 * 256 + 1024);  // q, k, v (2 KV heads x 128), o
+  const double q8_bytes = params * s.quant.matrix_bpw / 8;
+  const StepShape chunk{512, 0, 1, false, true}, small{32, 0, 1, false, true};
+  auto proj = [&](const StepShape& shape) { return find_op(s, step_ops(s, shape), "attention projections [4x full]"); };
+  EXPECT_DOUBLE_EQ(proj(chunk).compute_rate, 10e12 * 0.5);  // no library: the quantized kernels
+  EXPECT_DOUBLE_EQ(proj(chunk).weight_bytes, 4 * q8_bytes);
+  s.runtime.blas_library = "rocblas";
+  EXPECT_DOUBLE_EQ(proj(chunk).compute_rate, 10e12 * 0.25);
+  EXPECT_DOUBLE_EQ(proj(chunk).weight_bytes, 4 * (q8_bytes + params * (2 + 2)));
+  EXPECT_DOUBLE_EQ(proj(small).compute_rate, 10e12 * 0.5);  // 32 < 64 rows: MMQ
+  EXPECT_DOUBLE_EQ(proj(small).weight_bytes, 4 * q8_bytes);
+  Scenario f16 = scenario(tiny_dense(), w, "f16");
+  f16.runtime = s.runtime;
+  EXPECT_DOUBLE_EQ(find_op(f16, step_ops(f16, chunk), "attention projections [4x full]").weight_bytes, 4 * params * 2);
+}
+
 // A runtime that copies each row's experts out by index (PyTorch W[expert_indices]) moves their
 // weights three times: read by the gather, written as the copy, read by the product. Only in the
 // row-by-row regime: grouped rows read each touched expert in place.

@@ -27,7 +27,10 @@ struct Measurement {
   std::optional<double> prefill_tok_s, decode_tok_s;
   // Memory observations (optional columns).
   std::optional<double> transient_bytes, memory_limit_gb, oom_context, kv_capacity, weight_bytes, peak_memory_gb;
-  std::string attention_path;  // fused | unfused | ""
+  std::string attention_path;  // fused | unfused | "" (the column, else what the text says: kernel_variant.cpp)
+  // A BLAS library the row states for dense products ("hipblaslt": ROCBLAS_USE_HIPBLASLT=1 or a
+  // hipBLASLt flag; "rocblas": ROCBLAS_USE_HIPBLASLT=0); "" when unstated.
+  std::string blas_library;
 };
 
 // Reads any supported file, choosing the parser from the content. Throws InputError naming the
@@ -42,6 +45,11 @@ std::vector<Measurement> parse_llama_bench_csv(const std::string& text, const st
 std::vector<Measurement> parse_llama_bench_markdown(const std::string& text, const std::string& label);
 std::vector<Measurement> parse_batched_bench(const std::string& text, const std::string& label);
 std::vector<Measurement> parse_mlx_output(const std::string& text, const std::string& label);
+
+// The kernel variant a row's text states beyond its runtime id (kernel_variant.cpp, the one place
+// that reads it): flash attention off ("flash_attn False", "fa=0", "-fa 0", "flash attention off")
+// -> attention_path unfused when the column is empty; the BLAS library. Run on every parsed row.
+void read_kernel_variant(Measurement& m);
 
 // RFC 4180 CSV: quoted fields, doubled quotes, newlines inside quotes. Throws on an unclosed quote
 // and on a row whose field count differs from the first row's (the header).

@@ -38,6 +38,7 @@ struct RuntimeCoefficients {
   double wrapper_linear_kernels_per_layer = 0;  // ... and per linear-attention (state-space) layer
   std::map<std::string, double> quant_compute_factor;       // by quantization kernel class
   std::map<std::string, double> generation_compute_factor;  // by hardware family (m1, m4, gb10, ...)
+  std::map<std::string, double> blas_compute_factor;        // by BLAS library (rocblas, hipblaslt)
   std::map<std::string, double> quant_bandwidth_factor;     // by quantization kernel class
   std::map<std::string, double> tier_bandwidth_factor;
   std::map<std::string, double> tier_launch_factor;         // by hardware tier      // by hardware tier (base, pro, max, ultra, ...)
@@ -83,6 +84,21 @@ struct RuntimeSpec {
   // in gpt-fast's MoE, which keeps shapes static for a CUDA graph) instead of read in place by an
   // indexed kernel (ggml's mul_mat_id, MLX's gather_qmm).
   bool moe_gathers_expert_weights = false;
+  // Routed experts grouped by expert (above moe_gemv_max_rows) run the matrix-matrix kernel whatever
+  // the rows per expert (ggml-vulkan's mul_mat_id tile shader, ggml-cuda's MMQ with expert ids),
+  // instead of the matrix-vector kernel while the rows per expert stay within gemv_max_rows.
+  bool moe_grouped_matrix_kernel = false;
+  // Some builds hand dense products over quantized weights of `min_rows` rows and more to a vendor
+  // BLAS, dequantizing the weights to f16 first (ggml-cuda through HIP on RDNA3 before its WMMA MMQ
+  // kernels: MMQ below 64 rows, rocBLAS or hipBLASLt above). `until_build`: the first build that no
+  // longer does; `library`: the one used unless a row states another. Empty library: no such builds.
+  struct BlasPath {
+    long long min_rows = 0, until_build = 0;
+    std::string library;
+  } blas;
+  // The BLAS library a measured row's build ran (calibrate's apply_kernel_variant sets it); empty:
+  // the runtime's own quantized kernels at every row count (current builds; every prediction).
+  std::string blas_library;
   // Fused attention of a few query rows runs as matrix-vector products on the ALUs (ggml's
   // flash_attn_ext_vec kernels, MLX's sdpa_vector), not on the matrix units: at depth it is bound
   // by its own ALU roof (fp32 peak x vector_attention_efficiency). False: tensor-core kernels

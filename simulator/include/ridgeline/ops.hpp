@@ -49,6 +49,7 @@ struct StepInvariants {
   double vector_attention_rate = 0;  // FLOP/s of a vector attention kernel (fp32 peak x vector_attention_efficiency)
   double plain_peak = 0;         // matmul FLOP/s peak with the chip generation's factor
   double quantized_peak = 0;     // ... and the weights' kernel class's factor
+  double blas_peak = 0;          // ... or the BLAS library's factor (RuntimeSpec::blas_library)
   double overhead_seconds = 0;   // launches and fixed cost of one step (step_overhead_seconds)
   struct Group {                 // one entry per ModelSpec::layers group (derived.hpp's sizes)
     double attention_params = 0, kv_bytes_per_token = 0;

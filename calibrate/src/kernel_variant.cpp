@@ -1,0 +1,66 @@
+// Which kernels a measured row ran, beyond its runtime id: read from the row's text once at parse
+// time (read_kernel_variant) and applied to the runtime profile when its scenario is built
+// (apply_kernel_variant). One runtime id covers builds and switches whose kernels differ: llama.cpp
+// with flash attention off runs the unfused path; ggml-cuda on RDNA3 before its WMMA MMQ kernels
+// handed products of 64 rows and more to rocBLAS, or hipBLASLt with ROCBLAS_USE_HIPBLASLT=1.
+#include <algorithm>
+#include <cctype>
+#include <string>
+#include <string_view>
+
+#include "ridgeline/calibration.hpp"
+#include "ridgeline/measurement.hpp"
+
+namespace ridgeline {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// `key` followed by one of `values` as a whole word: "flash_attn false", "fa=0", "-fa 0".
+bool says(const std::string& text, std::string_view key, std::initializer_list<std::string_view> values) {
+  for (size_t at = text.find(key); at != std::string::npos; at = text.find(key, at + 1)) {
+    if (at > 0 && (std::isalnum(static_cast<unsigned char>(text[at - 1])) || text[at - 1] == '_')) continue;
+    const std::string_view rest = std::string_view(text).substr(at + key.size());
+    for (std::string_view v : values)
+      if (rest.starts_with(v) &&
+          (rest.size() == v.size() || !std::isalnum(static_cast<unsigned char>(rest[v.size()]))))
+        return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void read_kernel_variant(Measurement& m) {
+  const std::string text = lower(m.runtime + "; " + m.notes);
+  // llama-bench prints flash_attn per test; lhl's summary tables write fa=1, kyuz0's logs -fa 1.
+  const bool fa_off = says(text, "flash_attn", {" false", " 0", "=0", ": false", ": 0", "=false"}) ||
+                      says(text, "fa", {"=0", " 0"}) || says(text, "-fa", {" 0", "=0"}) ||
+                      says(text, "flash attention", {" off", " disabled"});
+  if (m.attention_path.empty() && fa_off) m.attention_path = "unfused";
+  // rocBLAS hands GEMMs to hipBLASLt when ROCBLAS_USE_HIPBLASLT=1 (lhl's sweeps name the variable,
+  // his summary table lists a hipBLASLt flag: "flags 'fa=1 hipBLASLt'").
+  const size_t flags = text.find("flags '");
+  const size_t flags_end = flags == std::string::npos ? flags : text.find('\'', flags + 7);
+  const bool flagged = flags_end != std::string::npos && text.substr(flags, flags_end - flags).find("hipblaslt") != std::string::npos;
+  if (flagged || text.find("rocblas_use_hipblaslt=1") != std::string::npos) m.blas_library = "hipblaslt";
+  else if (text.find("rocblas_use_hipblaslt=0") != std::string::npos) m.blas_library = "rocblas";
+}
+
+void apply_kernel_variant(RuntimeSpec& rt, const Measurement& m) {
+  if (m.attention_path == "unfused") rt.always_unfused = true;
+  if (m.attention_path == "fused") rt.always_unfused = false, rt.fused_prefill_head_dims.clear(), rt.fused_decode_head_dims.clear();
+  // A build before the profile's blas.until_build ran the BLAS path; so did a row that states a BLAS
+  // library without a build (the switch has no effect on a build that does not call the library).
+  if (rt.blas.library.empty()) return;
+  const long long build = stated_build(m.runtime);
+  const bool older = build > 0 && build < rt.blas.until_build;
+  if (older || (build == 0 && !m.blas_library.empty())) rt.blas_library = m.blas_library.empty() ? rt.blas.library : m.blas_library;
+}
+
+}  // namespace ridgeline
