@@ -41,7 +41,8 @@ void read_kernel_variant(Measurement& m) {
   // llama-bench prints flash_attn per test; lhl's summary tables write fa=1, kyuz0's logs -fa 1.
   const bool fa_off = says(text, "flash_attn", {" false", " 0", "=0", ": false", ": 0", "=false"}) ||
                       says(text, "fa", {"=0", " 0"}) || says(text, "-fa", {" 0", "=0"}) ||
-                      says(text, "flash attention", {" off", " disabled"});
+                      says(text, "flash attention", {" off", " disabled"}) ||
+                      text.find("without flash attention") != std::string::npos;  // chigkim's llama-cli comparison
   if (m.attention_path.empty() && fa_off) m.attention_path = "unfused";
   // rocBLAS hands GEMMs to hipBLASLt when ROCBLAS_USE_HIPBLASLT=1 (lhl's sweeps name the variable,
   // his summary table lists a hipBLASLt flag: "flags 'fa=1 hipBLASLt'").

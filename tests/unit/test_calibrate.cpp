@@ -250,9 +250,11 @@ TEST(KernelVariant, ReadFromRowText) {
       "s,c,,,,llama.cpp hip (ROCm) build 83bc2f28 (6077),m,,Q4_0,0,512,0,900,,\"flags: -fa 1 ROCBLAS_USE_HIPBLASLT=1; flash_attn True\",\n" +
       "s,c,,,,llama.cpp HIP rocWMMA,m,,Q4_0,0,512,0,900,,\"flags 'fa=1 hipBLASLt'; peak memory\",\n" +
       "s,c,,,,llama.cpp Vulkan,m,,Q4_0,0,512,0,900,,\"flash attention off (segfaulted)\",fused\n" +
-      "s,c,,,,llama.cpp Vulkan,m,,Q4_0,0,512,0,900,,\"sofa 0 seats; fa=1\",\n";
+      "s,c,,,,llama.cpp Vulkan,m,,Q4_0,0,512,0,900,,\"sofa 0 seats; fa=1\",\n" +
+      "s,c,,,,llama.cpp-metal,m,,Q4_0,0,512,0,900,,\"WITHOUT flash attention; prompt eval\",\n";
   const auto rows = parse_measurements_text(text, "variants.csv");
-  ASSERT_EQ(rows.size(), 5u);
+  ASSERT_EQ(rows.size(), 6u);
+  EXPECT_EQ(rows[5].attention_path, "unfused");
   EXPECT_EQ(rows[0].attention_path, "unfused");
   EXPECT_EQ(rows[0].blas_library, "");
   EXPECT_EQ(rows[1].attention_path, "");  // flash attention on: the profile's own (fused) path
