@@ -190,6 +190,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
   // Per step (kernels) against per byte (bandwidth): told apart by MoE models of several sizes and batches.
   if (moe_decode >= kRowsForContrast && dense_decode >= kRowsForContrast) add("moe_bandwidth_factor");
   if (moe_prefill >= kRowsForContrast && dense_prefill >= kRowsForContrast) add("moe_compute_factor");
+  if (moe_prefill >= kPrefillRowsForShape && dense_prefill >= kRowsForContrast) add("moe_compute_half_rows");
   if (prefill >= kRowsForContrast) add("compute_efficiency");
   if (prefill >= kPrefillRowsForShape) add("compute_half_tokens");
   if (prefill >= kPrefillRowsForShape) add("attention_efficiency");

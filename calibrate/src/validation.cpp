@@ -27,6 +27,7 @@ void to_roofline(Scenario& s) {
   c.gemv_compute_efficiency = 1;
   c.gemv_batch_bandwidth_factor = 1;
   c.moe_bandwidth_factor = 1;
+  c.moe_compute_half_rows = 0;
   c.vector_attention_efficiency = 1;
   for (const auto& f : coefficient_table())  // every keyed factor (class, generation, tier) back to 1
     if (f.family) (c.*f.family).clear();

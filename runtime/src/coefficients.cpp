@@ -46,6 +46,9 @@ const std::vector<CoefficientInfo>& coefficient_table() {
        "extra kernels of a routed-expert layer (router, top-k, gather, per-expert dispatch)"},
       {"moe_compute_factor", &C::moe_compute_factor, kScalar, 0.01, 10, 0.05, 2.0, "factor",
        "routed-expert GEMM efficiency relative to a dense GEMM of the same rows"},
+      {"moe_compute_half_rows", &C::moe_compute_half_rows, kScalar, 0, 1e5, 1.0, 1024.0, "rows",
+       "rows routed to one expert at which a grouped expert GEMM reaches half its efficiency (its tiles fill "
+       "with that expert's rows only: ggml's mul_mat_id, MLX's gather_qmm); 0 takes compute_half_tokens"},
       {"moe_bandwidth_factor", &C::moe_bandwidth_factor, kScalar, 0.05, 2.0, 0.3, 1.5, "factor",
        "bandwidth the row-by-row routed-expert kernel reaches relative to the dense one-row kernel (ggml's "
        "mul_mv_id: one small matrix per row and expert, indexed through the router's ids)"},

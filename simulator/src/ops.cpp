@@ -47,9 +47,19 @@ bool gemv_regime(const Scenario& s, double rows) { return rows <= s.runtime.coef
 // (attention's products are not over quantized weights); looked up once per
 // prediction (StepInvariants), not per operator or step: the lookups were a third of predict.
 // Matrix-matrix kernels: tiles fill with rows, half efficiency at compute_half_tokens.
+double matrix_rate(const Scenario& s, double peak, double rows, double half_rows) {
+  return peak * s.runtime.coef.compute_efficiency * rows / (rows + half_rows);
+}
 double matrix_rate(const Scenario& s, double peak, double rows) {
+  return matrix_rate(s, peak, rows, s.runtime.coef.compute_half_tokens);
+}
+
+// A grouped expert product's tiles fill with the rows routed to that expert, at its own half-
+// efficiency row count where fitted (moe_compute_half_rows; 0: the dense kernels').
+double expert_matrix_rate(const Scenario& s, double peak, double expert_rows) {
   const auto& c = s.runtime.coef;
-  return peak * c.compute_efficiency * rows / (rows + c.compute_half_tokens);
+  const double half = c.moe_compute_half_rows > 0 ? c.moe_compute_half_rows : c.compute_half_tokens;
+  return matrix_rate(s, peak, expert_rows, half) * c.moe_compute_factor;
 }
 
 double matmul_rate(const Scenario& s, double peak, double rows) {
@@ -246,8 +256,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
         // A grouped kernel that is matrix-matrix whatever the rows per expert fills its tiles with
         // those few rows (RuntimeSpec::moe_grouped_matrix_kernel).
         const bool vector = gemv_regime(s, expert_rows) && !s.runtime.moe_grouped_matrix_kernel;
-        ex.compute_rate = vector ? matmul_rate(s, gemm_peak, expert_rows)
-                                 : matrix_rate(s, gemm_peak, expert_rows) * s.runtime.coef.moe_compute_factor;
+        ex.compute_rate = vector ? matmul_rate(s, gemm_peak, expert_rows) : expert_matrix_rate(s, gemm_peak, expert_rows);
         add(ex, layers);
       }
     }

@@ -94,6 +94,13 @@ TEST(StepOps, MoeChunkTouchesExperts) {
   s.runtime.coef.moe_bandwidth_factor = 0.6;
   EXPECT_DOUBLE_EQ(find_op(s, step_ops(s, {1, 10, 4, true, false}), "routed experts").bandwidth, one_row_bw * 0.6);
   EXPECT_DOUBLE_EQ(find_op(s, step_ops(s, {512, 0, 1, false, true}), "routed experts").bandwidth, one_row_bw);
+  // A grouped expert GEMM fills its tiles with its own rows: 512 rows x 2 of 16 experts, all 16
+  // touched, 64 rows each, half efficiency at moe_compute_half_rows, times moe_compute_factor.
+  s.runtime.coef.moe_compute_half_rows = 32;
+  s.runtime.coef.moe_compute_factor = 0.5;
+  const double expert_rows = 512.0 * 2 / 16;
+  EXPECT_DOUBLE_EQ(find_op(s, step_ops(s, {512, 0, 1, false, true}), "routed experts").compute_rate,
+                   10e12 * expert_rows / (expert_rows + 32) * 0.5);
 }
 
 // Grouped routed experts on a kernel that is matrix-matrix whatever the rows per expert (ggml-vulkan's
