@@ -178,7 +178,7 @@ std::string calibration_to_yaml(const Calibration& c) {
   for (size_t i = 0; i < c.chips.size(); ++i) s += (i ? ", " : "") + c.chips[i];
   s += fmt::format("]\nfitted_on: \"{}\"\nobservations: {}\ndatasets:\n", c.fitted_on, c.observations);
   for (const auto& [file, hash] : c.datasets) s += fmt::format("  - {{file: \"{}\", fnv1a64: \"{}\"}}\n", file, hash);
-  s += "coefficients:\n";
+  s += c.coefficients.empty() ? "coefficients: {}  # none the rows identify: the runtime's own values\n" : "coefficients:\n";
   for (const auto& [name, v] : c.coefficients)
     s += fmt::format("  {}: {{value: {:.6g}, stderr: {:.3g}}}\n", name, v.value, v.stderr_);
   s += covariance_yaml(c);

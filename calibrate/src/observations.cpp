@@ -45,8 +45,7 @@ ModelSpec model_of(const std::string& id) {
 class SetupCache {
  public:
   const Scenario& get(const Measurement& m, const Resolution& r) {
-    const long long stated = stated_build(m.runtime);
-    const long long build = stated > 0 ? stated : kBuildUnstated;
+    const long long build = stated_build(m.runtime);  // 0 (kCurrentBuild) when the row states none
     Key key{r.hardware, r.runtime, r.model, r.quant, m.attention_path, m.blas_library, build, m.kv_capacity.has_value()};
     auto it = setups_.find(key);
     if (it != setups_.end()) return it->second;

@@ -50,7 +50,9 @@ std::string calibration_table(const Calibration& c) {
                        : listed(cov.not_identified, name) ? "  (not identified by the data)" : "";
     out += fmt::format("  {:<34} {:>10.4g} ± {:.2g}{}\n", name, shown, v.stderr_, note);
   }
-  if (cov.names.empty())
+  if (c.coefficients.empty())
+    out += "  no coefficient fitted: the rows do not identify one (the runtime keeps its own values)\n";
+  else if (cov.names.empty())
     out += "  covariance: none (as many rows as fitted coefficients)\n";
   else
     out += fmt::format("  covariance of {} coefficients ({} held at a bound; rank {} of the rest), residual scale {:.3g}{}\n",

@@ -127,7 +127,7 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
 }
 
 bool serial_dispatch(const RuntimeSpec& rt) {
-  return rt.concurrent_dispatch_since_build > 0 && rt.build != kCurrentBuild && rt.build < rt.concurrent_dispatch_since_build;
+  return rt.concurrent_dispatch_since_build > 0 && rt.build > 0 && rt.build < rt.concurrent_dispatch_since_build;
 }
 
 RuntimeSpec parse_runtime_yaml(const std::string& path) {

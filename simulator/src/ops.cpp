@@ -36,16 +36,6 @@ double generation_factor(const Scenario& s) { return keyed(s.runtime.coef.genera
 // Matrix-vector kernels up to gemv_max_rows rows (tokens x sequences), matrix-matrix above.
 bool gemv_regime(const Scenario& s, double rows) { return rows <= s.runtime.coef.gemv_max_rows; }
 
-// Throughput of a matrix product with `rows` rows (tokens x sequences) in its regime.
-// Matrix-vector (rows <= gemv_max_rows): each weight is read once for all rows and the
-// multiply-adds plus dequantization run on the FP32 ALUs (not the matrix units), at
-// gemv_compute_efficiency of that peak; at one row this roof sits below the memory roof on most
-// chips, so batch-1 decode follows bandwidth (a kernel class's dequantization cost shows in the
-// bandwidth its kernels reach, quant_bandwidth_factor). Matrix-matrix: tiles fill with rows, half
-// efficiency at compute_half_tokens. `peak` is the matmul peak already scaled by the chip
-// generation's factor and, for products over the model's quantized weights, the kernel class's
-// (attention's products are not over quantized weights); looked up once per
-// prediction (StepInvariants), not per operator or step: the lookups were a third of predict.
 // Matrix-matrix kernels: tiles fill with rows, half efficiency at compute_half_tokens.
 double matrix_rate(const Scenario& s, double peak, double rows, double half_rows) {
   return peak * s.runtime.coef.compute_efficiency * rows / (rows + half_rows);
@@ -62,6 +52,16 @@ double expert_matrix_rate(const Scenario& s, double peak, double expert_rows) {
   return matrix_rate(s, peak, expert_rows, half) * c.moe_compute_factor;
 }
 
+// Throughput of a matrix product with `rows` rows (tokens x sequences) in its regime.
+// Matrix-vector (rows <= gemv_max_rows): each weight is read once for all rows and the
+// multiply-adds plus dequantization run on the FP32 ALUs (not the matrix units), at
+// gemv_compute_efficiency of that peak; at one row this roof sits below the memory roof on most
+// chips, so batch-1 decode follows bandwidth (a kernel class's dequantization cost shows in the
+// bandwidth its kernels reach, quant_bandwidth_factor). Matrix-matrix: tiles fill with rows, half
+// efficiency at compute_half_tokens. `peak` is the matmul peak already scaled by the chip
+// generation's factor and, for products over the model's quantized weights, the kernel class's
+// (attention's products are not over quantized weights); looked up once per
+// prediction (StepInvariants), not per operator or step: the lookups were a third of predict.
 double matmul_rate(const Scenario& s, double peak, double rows) {
   if (gemv_regime(s, rows)) return s.hardware.fp32.value.value * s.runtime.coef.gemv_compute_efficiency;
   return matrix_rate(s, peak, rows);

@@ -211,6 +211,41 @@ TEST(Fit, RecoversTheCoefficientsThatGeneratedTheData) {
   EXPECT_LT(c.in_sample_mape.at("prefill_tok_s"), 1.0);
 }
 
+// A wrapper's own cost per forward pass is told from its engine's error on a chip only by rows on
+// more than one chip: Ollama rows generated with 2 ms of wrapper cost give it back from two chips,
+// and give nothing to fit from one (the calibration keeps the profile's value and says so).
+TEST(Fit, WrapperCostNeedsRowsOnTwoChips) {
+  RuntimeSpec truth = resolve_runtime("ollama");
+  apply_calibration(truth, *shipped_calibration("llama.cpp-metal", "apple"));  // as the fit takes its engine
+  truth.coef.wrapper_step_overhead_ms = 2.0;
+  auto rows_on = [&](std::initializer_list<const char*> chips) {
+    std::vector<Observation> obs;
+    for (const char* chip : chips)
+      for (const char* model : {"llama-3.1-8b", "qwen3-14b"}) {
+        Workload w;
+        w.prompt = 512;
+        w.gen = 64;
+        Scenario s = make_scenario(resolve_hardware(chip), resolve_model(model), find_quantization("q4_k_m"), truth, w);
+        const double rate = predict(s).decode_tps();
+        s.runtime = resolve_runtime("ollama");
+        obs.push_back({0, Measured::decode_tok_s, rate, s});
+      }
+    return obs;
+  };
+  FitOptions opt;
+  opt.cross_validate = false;
+  const std::vector<Measurement> rows(1);
+  const Calibration two = fit_runtime("ollama", rows_on({"m2-10c", "m4-max-40c"}), rows, opt);
+  EXPECT_NEAR(two.coefficients.at("wrapper_step_overhead_ms").value, 2.0, 2.0 * 0.05);
+  const Calibration one = fit_runtime("ollama", rows_on({"m2-10c"}), rows, opt);
+  EXPECT_TRUE(one.coefficients.empty());
+  EXPECT_GT(one.in_sample_mape.at("decode_tok_s"), 1.0);  // the 2 ms the fit did not take
+  Calibration written = one;
+  written.fitted_on = "2026-11-26";
+  written.datasets = {{"x.csv", "0123456789abcdef"}};
+  EXPECT_TRUE(parse_calibration_yaml_text(calibration_to_yaml(written), "one.yaml").coefficients.empty());
+}
+
 TEST(CalibrationFile, RoundTripsAndRejectsUnknownCoefficients) {
   Calibration c;
   c.runtime = "mlx";

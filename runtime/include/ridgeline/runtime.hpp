@@ -110,8 +110,8 @@ struct RuntimeSpec {
   // kernel in turn and pays serial_dispatch_launch_factor times the kernel latency. 0: the runtime
   // states no such change.
   long long concurrent_dispatch_since_build = 0;
-  // The build a prediction is for: kCurrentBuild (every prediction a user asks for), a measured
-  // row's stated build, or kBuildUnstated (see serial_dispatch()).
+  // The build a prediction is for: kCurrentBuild (every prediction a user asks for, and a measured
+  // row that states no build), or a measured row's stated build.
   long long build = 0;
   Bytes runtime_bytes;             // fixed memory: context, command buffers, allocator slack
   // Attention path: fused (flash-style) unless a rule says unfused.
@@ -126,10 +126,9 @@ struct RuntimeSpec {
 };
 
 constexpr long long kCurrentBuild = 0;
-constexpr long long kBuildUnstated = -1;
-// Whether this prediction's build dispatches kernels one after another. A measured row that states
-// no build is taken as older than the change: every such row in the data that can be dated is
-// (README "Builds"), and the rows that state a build after it say so.
+// Whether this prediction's build dispatches kernels one after another: a stated build before the
+// runtime's concurrent_dispatch_since_build. A row that states no build is taken as today's: so
+// fitted, the data explain rows without a build better (README "Builds").
 bool serial_dispatch(const RuntimeSpec& rt);
 
 RuntimeSpec parse_runtime_yaml(const std::string& path);
