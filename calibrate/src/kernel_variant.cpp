@@ -59,9 +59,9 @@ void apply_kernel_variant(RuntimeSpec& rt, const Measurement& m) {
   // A build before the profile's blas.until_build ran the BLAS path; so did a row that states a BLAS
   // library without a build (the switch has no effect on a build that does not call the library).
   if (rt.blas.library.empty()) return;
-  const long long build = stated_build(m.runtime);
-  const bool older = build > 0 && build < rt.blas.until_build;
-  if (older || (build == 0 && !m.blas_library.empty())) rt.blas_library = m.blas_library.empty() ? rt.blas.library : m.blas_library;
+  const long long build = rt.build;  // the row's stated build (observations.cpp), kCurrentBuild if none
+  const bool older = build != kCurrentBuild && build < rt.blas.until_build;
+  if (older || (build == kCurrentBuild && !m.blas_library.empty())) rt.blas_library = m.blas_library.empty() ? rt.blas.library : m.blas_library;
 }
 
 }  // namespace ridgeline

@@ -50,9 +50,9 @@ class SetupCache {
     auto it = setups_.find(key);
     if (it != setups_.end()) return it->second;
     RuntimeSpec rt = runtime_of(r.runtime);
+    rt.build = build;  // a measurement is of the build it ran, not of today's
     apply_kernel_variant(rt, m);
     if (m.kv_capacity) rt.kv_upfront = true;
-    rt.build = build;  // a measurement is of the build it ran, not of today's
     Scenario setup = make_setup(hardware_of(r.hardware), model_of(r.model), find_quantization(r.quant), std::move(rt));
     return setups_.emplace(std::move(key), std::move(setup)).first->second;
   }

@@ -312,6 +312,7 @@ TEST(KernelVariant, AppliedToTheRuntimeByBuild) {
   ASSERT_EQ(rocm.blas.min_rows, 64);
   auto library = [&](const RuntimeSpec& profile, const std::string& runtime, const std::string& stated) {
     RuntimeSpec rt = profile;
+    rt.build = stated_build(runtime);  // as observations.cpp sets it before the variant
     Measurement m;
     m.runtime = runtime;
     m.blas_library = stated;

@@ -28,9 +28,10 @@ struct Observation {
 // The build number a runtime description states: "build 858f6b73 (2797)", "b7948",
 // "version 9430", "build 1026 (c63bb1d)"; 0 when none is stated.
 long long stated_build(const std::string& runtime_text);
-// The row's kernel variant (read_kernel_variant) applied to its runtime profile: flash attention
-// off -> the unfused path; a build before the profile's blas.until_build, or a stated BLAS library
-// without a build, -> dense products from blas.min_rows rows through that library (blas_library).
+// The row's kernel variant (read_kernel_variant) applied to its runtime profile, whose build
+// (RuntimeSpec::build) is already the row's: flash attention off -> the unfused path; a build before
+// the profile's blas.until_build, or a stated BLAS library without a build, -> dense products from
+// blas.min_rows rows through that library (blas_library).
 void apply_kernel_variant(RuntimeSpec& rt, const Measurement& m);
 // The observations a resolved row yields (none when its semantics are not modelled; `why` says).
 std::vector<Observation> observations_of(const Measurement& m, const Resolution& r, size_t index, std::string& why);
