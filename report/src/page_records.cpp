@@ -13,10 +13,10 @@ namespace ridgeline {
 namespace {
 long long whole_bytes(const Bytes& b) { return std::llround(b.value); }
 double rate(double v) { return json_number_value(v, kRateDigits); }  // buy's and fit's speeds and times
-// validation_json writes a figure that is not finite as null.
-std::optional<double> finite_figure(double v) {
+// validation_json writes a figure that is not finite as null, and a count (bytes, tokens) whole.
+std::optional<double> finite_figure(double v, Measured q = Measured::decode_tok_s) {
   if (!std::isfinite(v)) return std::nullopt;
-  return json_number_value(v);
+  return is_count(q) ? static_cast<double>(std::llround(v)) : json_number_value(v);
 }
 }  // namespace
 
@@ -90,7 +90,7 @@ ValidationPage validation_page(const ValidationReport& v) {
     if (r.ok) row.resolved = ValidationPage::Resolved{r.hardware, r.model, r.quant, r.runtime};
     for (Measured q : ValidationPage::kPageQuantities)
       if (auto it = res.values.find(q); it != res.values.end())
-        row.figures.push_back({q, finite_figure(it->second.first), finite_figure(it->second.second)});
+        row.figures.push_back({q, finite_figure(it->second.first, q), finite_figure(it->second.second, q)});
     if (res.roofline_fraction) row.roofline_fraction = finite_figure(*res.roofline_fraction);
     page.rows.push_back(std::move(row));
   }

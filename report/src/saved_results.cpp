@@ -206,7 +206,8 @@ ValidationPage::Row read_validation_row(MapReader& r, const Node& node) {
   for (Measured q : ValidationPage::kPageQuantities) {
     const std::string measured = std::string("measured_") + to_string(q), predicted = std::string("predicted_") + to_string(q);
     if (!node.find(measured) && !node.find(predicted)) continue;
-    row.figures.push_back({q, r.opt_number(measured, 0, kMaxRate), r.opt_number(predicted, 0, kMaxRate)});
+    const double most = is_count(q) ? static_cast<double>(kMaxBytes) : kMaxRate;  // bytes pass a rate's bound
+    row.figures.push_back({q, r.opt_number(measured, 0, most), r.opt_number(predicted, 0, most)});
   }
   row.roofline_fraction = r.opt_number("roofline_fraction", 0, kMaxRate);
   row.anomaly = r.opt_str("anomaly").value_or("");

@@ -57,8 +57,9 @@ std::string validation_json(const ValidationReport& v) {
         .add("chunk_tokens", m.chunk > 0 ? Json::integer(m.chunk) : Json::null());
     for (const auto& [q, mp] : res.values) {  // an OOM probe that never ran out of memory: null
       const bool no_oom = q == Measured::oom_context_tokens;
-      row.add_named(std::string("measured_") + to_string(q), mp.first < 0 && no_oom ? Json::null() : num(mp.first))
-          .add_named(std::string("predicted_") + to_string(q), mp.second < 0 && no_oom ? Json::null() : num(mp.second));
+      auto value = [q](double x) { return is_count(q) && std::isfinite(x) ? Json::integer(std::llround(x)) : num(x); };
+      row.add_named(std::string("measured_") + to_string(q), mp.first < 0 && no_oom ? Json::null() : value(mp.first))
+          .add_named(std::string("predicted_") + to_string(q), mp.second < 0 && no_oom ? Json::null() : value(mp.second));
     }
     rows.push(row.add("roofline_fraction", res.roofline_fraction ? num(*res.roofline_fraction) : Json::null())
                   .add("anomaly", string_or_null(res.anomaly))

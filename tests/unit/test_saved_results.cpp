@@ -139,6 +139,20 @@ TEST(SavedResults, ValidationRecordRoundTripsThroughItsJsonWithAnUnresolvedRow) 
   EXPECT_EQ(loaded<ValidationPage>(validation_json(v)), page);
 }
 
+// Byte counts in JSON are exact integers: 693,141,504 bytes, not 6.93142e+08.
+TEST(SavedResults, ValidationJsonWritesAMeasuredTransientByteCountExactly) {
+  const std::string csv = (std::filesystem::temp_directory_path() / "ridgeline_saved_transient.csv").string();
+  const long long bytes = 693141504;  // one byte-exact count a rounding to 6 digits would change
+  std::ofstream(csv) << "source,chip,gpu_cores,bandwidth_gbs,memory_gb,runtime,model,params_b,quant,context_tokens,n_prompt,n_gen,"
+                        "prefill_tok_s,decode_tok_s,notes,chunk_tokens,batch,attention_path,transient_bytes\n"
+                        "test,NVIDIA H200,132,4800,141,pytorch-sdpa,llama-3.1-8b,,BF16,3584,512,,,,one chunk,512,1,unfused,"
+                     << bytes << "\n";
+  const ValidationReport v = validate_dataset({csv}, {}, {});
+  const std::string json = validation_json(v);
+  EXPECT_NE(json.find("\"measured_transient_bytes\": " + std::to_string(bytes)), std::string::npos) << json;
+  EXPECT_EQ(loaded<ValidationPage>(json), validation_page(v));
+}
+
 TEST(SavedResults, SweepRowsRoundTripThroughTheSweepJson) {
   std::vector<std::pair<Scenario, Prediction>> rows;
   for (long long prompt : {1024, 8192}) {

@@ -16,6 +16,8 @@ namespace ridgeline {
 
 enum class Measured { prefill_tok_s, decode_tok_s, transient_bytes, oom_context_tokens };
 const char* to_string(Measured q);
+// Bytes and tokens are whole counts (written as exact integers); the rates are not.
+inline bool is_count(Measured q) { return q == Measured::transient_bytes || q == Measured::oom_context_tokens; }
 
 // One measured figure of one row, with the scenario that reproduces it.
 struct Observation {
