@@ -487,6 +487,22 @@ long long stated_build(const std::string& text) {
   return 0;
 }
 
+long long stated_version(const std::string& text) {
+  for (size_t i = 0; i < text.size();) {
+    const size_t start = i;
+    while (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+    if (i == start) {
+      ++i;
+      continue;
+    }
+    std::string word = text.substr(start, i - start);
+    while (!word.empty() && word.back() == '.') word.pop_back();  // "0.12.6." ending a sentence
+    if (word.find('.') == std::string::npos) continue;
+    if (const long long v = version_number(word); v > 0) return v;
+  }
+  return 0;
+}
+
 void apply_calibration(RuntimeSpec& rt, const Calibration& c) { apply_coefficients(rt, c.coefficients); }
 
 Calibration fit_runtime(const std::string& runtime, const std::vector<Observation>& all,

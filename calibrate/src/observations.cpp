@@ -46,11 +46,13 @@ class SetupCache {
  public:
   const Scenario& get(const Measurement& m, const Resolution& r) {
     const long long build = stated_build(m.runtime);  // 0 (kCurrentBuild) when the row states none
-    Key key{r.hardware, r.runtime, r.model, r.quant, m.attention_path, m.blas_library, build, m.kv_capacity.has_value()};
+    const long long version = stated_version(m.runtime);  // 0 (kCurrentVersion) likewise
+    Key key{r.hardware, r.runtime, r.model, r.quant, m.attention_path, m.blas_library, build, version, m.kv_capacity.has_value()};
     auto it = setups_.find(key);
     if (it != setups_.end()) return it->second;
     RuntimeSpec rt = runtime_of(r.runtime);
     rt.build = build;  // a measurement is of the build it ran, not of today's
+    rt.version = version;
     apply_kernel_variant(rt, m);
     if (m.kv_capacity) rt.kv_upfront = true;
     Scenario setup = make_setup(hardware_of(r.hardware), model_of(r.model), find_quantization(r.quant), std::move(rt));
@@ -58,7 +60,7 @@ class SetupCache {
   }
 
  private:
-  using Key = std::tuple<std::string, std::string, std::string, std::string, std::string, std::string, long long, bool>;
+  using Key = std::tuple<std::string, std::string, std::string, std::string, std::string, std::string, long long, long long, bool>;
   std::map<Key, Scenario> setups_;
 };
 

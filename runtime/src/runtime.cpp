@@ -1,6 +1,7 @@
 #include "ridgeline/runtime.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <map>
 
@@ -99,6 +100,15 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     rt.blas = inner.blas;
     for (const auto& f : coefficient_table())
       if (is_wrapper_coefficient(f)) rt.coef.*f.member = w->number(f.name, f.min, f.max);
+    if (auto v = w->opt_map("vendored_engine")) {
+      const std::string until = v->str("until_version");
+      rt.vendored_engine_until_version = version_number(until);
+      if (rt.vendored_engine_until_version <= 0)
+        throw InputError("{}: '{}' is not a version (expected two or three numbers, e.g. \"0.30.0\")", v->where("until_version"),
+                         until);
+      v->str("source");  // a version boundary is a fact about the wrapper's history: say where from
+      v->finish();
+    }
     w->ignore("source");
     w->finish();
     r.finish();
@@ -124,6 +134,28 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   c.finish();
   r.finish();
   return rt;
+}
+
+long long version_number(const std::string& text) {
+  size_t i = text.size() > 1 && (text[0] == 'v' || text[0] == 'V') ? 1 : 0;
+  long long parts[3] = {0, 0, 0};
+  int n = 0;
+  while (n < 3) {
+    const size_t start = i;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) && i - start < 4) ++i;
+    if (i == start || i - start > 3) return -1;
+    parts[n++] = std::stoll(text.substr(start, i - start));
+    if (i == text.size()) break;
+    if (text[i] != '.') return -1;
+    ++i;
+  }
+  if (n < 2 || i != text.size()) return -1;
+  return parts[0] * 1000000 + parts[1] * 1000 + parts[2];
+}
+
+bool vendored_engine(const RuntimeSpec& rt) {
+  if (rt.vendored_engine_until_version <= 0) return true;
+  return rt.version != kCurrentVersion && rt.version < rt.vendored_engine_until_version;
 }
 
 bool serial_dispatch(const RuntimeSpec& rt) {

@@ -293,9 +293,11 @@ double step_overhead_seconds(const Scenario& s) {
   }
   const double latency = c.launch_overhead_us * 1e-6 * keyed(c.tier_launch_factor, s.hardware.tier) *
                          (serial_dispatch(s.runtime) ? c.serial_dispatch_launch_factor : 1.0);
+  // A wrapper's vendored engine snapshot adds kernels; the versions that run upstream's do not.
+  const bool vendored = vendored_engine(s.runtime);
   const double kernels = c.kernels_per_layer * layer_count(s.model) +
-                         (c.moe_kernels_per_layer + c.wrapper_moe_kernels_per_layer) * moe_layers +
-                         c.wrapper_linear_kernels_per_layer * linear_layers;
+                         (c.moe_kernels_per_layer + (vendored ? c.wrapper_moe_kernels_per_layer : 0.0)) * moe_layers +
+                         (vendored ? c.wrapper_linear_kernels_per_layer : 0.0) * linear_layers;
   return kernels * latency + (c.step_overhead_ms + c.wrapper_step_overhead_ms) * 1e-3;
 }
 

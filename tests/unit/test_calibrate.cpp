@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
 #include "helpers.hpp"
 #include "ridgeline/calibration.hpp"
 #include "ridgeline/catalog.hpp"
 #include "ridgeline/strict_reader.hpp"
+#include "ridgeline/validation.hpp"
 
 using namespace ridgeline;
 using ridgeline::test::error_of;
@@ -156,6 +159,36 @@ TEST(Dataset, SkipsUnreadableFilesAndHandsObservationsToASink) {
     EXPECT_EQ(seen[i].first, kept.observations[i].row);
     EXPECT_EQ(seen[i].second, kept.observations[i].measured);
   }
+}
+
+// The build and the version a runtime description states; none: 0 (today's).
+TEST(Resolution, StatedBuildAndVersion) {
+  EXPECT_EQ(stated_build("llama.cpp Metal (MTL,BLAS) build b828e18c7 (7948)"), 7948);
+  EXPECT_EQ(stated_build("llama.cpp llama-server (Homebrew, version 9430, Metal)"), 9430);
+  EXPECT_EQ(stated_build("llama.cpp Metal"), 0);
+  EXPECT_EQ(stated_version("Ollama 0.12.6"), 12 * 1000 + 6);
+  EXPECT_EQ(stated_version("ollama v0.30.0-rc31 (llama-server)"), 30 * 1000);
+  EXPECT_EQ(stated_version("Ollama, version 0.9."), 9 * 1000);
+  EXPECT_EQ(stated_version("Ollama"), 0);
+  EXPECT_EQ(stated_version("llama.cpp Metal build b828e18c7 (7948)"), 0);  // "llama.cpp" is no version
+}
+
+// An Ollama row that states a version before 0.30 ran Ollama's vendored engine and pays its extra
+// routed-expert kernels; one stating 0.30 or later, or none (today's Ollama), runs upstream
+// llama-server: as fast as the engine less the wrapper's own costs.
+TEST(Resolution, OllamaRowsBeforeItsUpstreamEngineArePredictedSlowerOnMoe) {
+  const std::string csv = (std::filesystem::temp_directory_path() / "ridgeline_ollama_versions.csv").string();
+  std::ofstream(csv) << "source,chip,gpu_cores,bandwidth_gbs,memory_gb,runtime,model,params_b,quant,context_tokens,n_prompt,n_gen,"
+                        "prefill_tok_s,decode_tok_s,notes\n"
+                        "t,Apple M4 Max,40,,,Ollama 0.12.6,Qwen3-30B-A3B,,Q4_K_M,0,,128,,50,x\n"
+                        "t,Apple M4 Max,40,,,Ollama 0.30.1,Qwen3-30B-A3B,,Q4_K_M,0,,128,,50,x\n"
+                        "t,Apple M4 Max,40,,,Ollama,Qwen3-30B-A3B,,Q4_K_M,0,,128,,50,x\n";
+  const ValidationReport v = validate_dataset({csv}, {}, {});
+  ASSERT_EQ(v.results.size(), 3u);
+  const double old_engine = v.results[0].values.at(Measured::decode_tok_s).second;
+  const double upstream = v.results[1].values.at(Measured::decode_tok_s).second;
+  EXPECT_LT(old_engine, upstream * 0.95);  // 10 kernels more in each of 48 routed-expert layers
+  EXPECT_DOUBLE_EQ(v.results[2].values.at(Measured::decode_tok_s).second, upstream);
 }
 
 TEST(Resolution, UnresolvedRowsCarryTheirReason) {

@@ -245,6 +245,24 @@ TEST(StepOverhead, WrapperKernelsPerMoeAndLinearLayer) {
   s.runtime.coef.wrapper_linear_kernels_per_layer = 28;
   const double latency = s.runtime.coef.launch_overhead_us * 1e-6;
   EXPECT_NEAR(step_overhead_seconds(s) - engine, (10 * (3 + 1) + 28 * 3) * latency, 1e-15);
+  // A wrapper that moved to the upstream engine at a version (Ollama 0.30): the versions before it
+  // pay the snapshot's kernels; from it on, and today's version, pay none.
+  s.runtime.vendored_engine_until_version = version_number("0.30.0");
+  s.runtime.version = version_number("0.12.6");
+  EXPECT_NEAR(step_overhead_seconds(s) - engine, (10 * (3 + 1) + 28 * 3) * latency, 1e-15);
+  s.runtime.version = version_number("0.30.0");
+  EXPECT_NEAR(step_overhead_seconds(s), engine, 1e-15);
+  s.runtime.version = kCurrentVersion;
+  EXPECT_NEAR(step_overhead_seconds(s), engine, 1e-15);
+}
+
+TEST(Versions, ReadAsTwoOrThreeNumbers) {
+  EXPECT_EQ(version_number("0.30"), 30 * 1000);
+  EXPECT_EQ(version_number("0.30.0"), 30 * 1000);
+  EXPECT_EQ(version_number("v0.12.6"), 12 * 1000 + 6);
+  EXPECT_EQ(version_number("1.2.3"), 1 * 1000000 + 2 * 1000 + 3);
+  for (const char* bad : {"", "0", "v", "0.", "0.30.", "1.2.3.4", "0.x", "0.1000", "abc", "0.30.0-rc3"})
+    EXPECT_EQ(version_number(bad), -1) << bad;
 }
 
 // A build before the engine's concurrent dispatch waits for each kernel in turn: its kernel

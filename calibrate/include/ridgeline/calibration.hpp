@@ -30,6 +30,9 @@ struct Observation {
 // The build number a runtime description states: "build 858f6b73 (2797)", "b7948",
 // "version 9430", "build 1026 (c63bb1d)"; 0 when none is stated.
 long long stated_build(const std::string& runtime_text);
+// The version a runtime description states ("Ollama 0.12.6", "ollama v0.30.0-rc3"): the first
+// word of two or three dot-separated numbers, as version_number encodes it; 0 when none is stated.
+long long stated_version(const std::string& runtime_text);
 // The row's kernel variant (read_kernel_variant) applied to its runtime profile, whose build
 // (RuntimeSpec::build) is already the row's: flash attention off -> the unfused path; a build before
 // the profile's blas.until_build, or a stated BLAS library without a build, -> dense products from

@@ -113,6 +113,15 @@ struct RuntimeSpec {
   // The build a prediction is for: kCurrentBuild (every prediction a user asks for, and a measured
   // row that states no build), or a measured row's stated build.
   long long build = 0;
+  // A wrapper that ran its own vendored snapshot of the engine before a version (Ollama: its ggml
+  // copy until 0.30, upstream llama-server from then, ollama PR #16031): a prediction for an earlier
+  // version pays the wrapper_*_kernels_per_layer its snapshot adds; today's version does not.
+  // 0: no such change stated, so those kernels (if any) always apply. Versions are encoded by
+  // version_number ("0.30.0" -> 30000).
+  long long vendored_engine_until_version = 0;
+  // The wrapper version a prediction is for: kCurrentVersion (every prediction a user asks for, and
+  // a measured row that states none), or a measured row's stated version.
+  long long version = 0;
   Bytes runtime_bytes;             // fixed memory: context, command buffers, allocator slack
   // Attention path: fused (flash-style) unless a rule says unfused.
   std::vector<int> fused_prefill_head_dims;  // empty: every head_dim is fused in prefill
@@ -130,6 +139,15 @@ constexpr long long kCurrentBuild = 0;
 // runtime's concurrent_dispatch_since_build. A row that states no build is taken as today's: so
 // fitted, the data explain rows without a build better (README "Builds").
 bool serial_dispatch(const RuntimeSpec& rt);
+
+constexpr long long kCurrentVersion = 0;
+// "0.30", "0.30.0", "v0.12.6" as major x 10^6 + minor x 10^3 + patch; -1 when the text is not a
+// version of two or three numbers (each below 1000).
+long long version_number(const std::string& text);
+// Whether this prediction's wrapper version runs the wrapper's vendored engine snapshot (and pays
+// its extra kernels): a stated version before vendored_engine_until_version, or a wrapper that
+// states no such change.
+bool vendored_engine(const RuntimeSpec& rt);
 
 RuntimeSpec parse_runtime_yaml(const std::string& path);
 RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& label);
