@@ -167,8 +167,12 @@ struct SizeParts {
 SizeParts size_parts(std::string_view name) {
   SizeParts sp;
   bool seen = false;
-  for (const auto& w : name_words(name)) {
-    if (!seen && is_size_word(w)) seen = true, sp.size = w;
+  const auto words = name_words(name);
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    // "qwen 3 30 - A3B": a bare number right before the active size is the total, in billions.
+    if (!seen && all_digits(w) && i + 1 < words.size() && is_active_word(words[i + 1])) seen = true, sp.size = w + "b";
+    else if (!seen && is_size_word(w)) seen = true, sp.size = w;
     else if (seen && sp.active.empty() && is_active_word(w)) sp.active = w;
     else if (!seen) sp.family += normalize_name(w);
   }
