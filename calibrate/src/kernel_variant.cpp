@@ -43,7 +43,11 @@ void read_kernel_variant(Measurement& m) {
                       says(text, "fa", {"=0", " 0"}) || says(text, "-fa", {" 0", "=0"}) ||
                       says(text, "flash attention", {" off", " disabled"}) ||
                       text.find("without flash attention") != std::string::npos;  // chigkim's llama-cli comparison
+  const bool fa_on = !fa_off && (says(text, "flash_attn", {" true", " 1", "=1", ": true", ": 1", "=true"}) ||
+                                 says(text, "fa", {"=1", " 1"}) || says(text, "-fa", {" 1", "=1", " on"}) ||
+                                 says(text, "flash attention", {" on", " enabled"}));
   if (m.attention_path.empty() && fa_off) m.attention_path = "unfused";
+  if (m.attention_path.empty() && fa_on) m.attention_path = "fused";
   // rocBLAS hands GEMMs to hipBLASLt when ROCBLAS_USE_HIPBLASLT=1 (lhl's sweeps name the variable,
   // his summary table lists a hipBLASLt flag: "flags 'fa=1 hipBLASLt'").
   const size_t flags = text.find("flags '");
@@ -55,6 +59,9 @@ void read_kernel_variant(Measurement& m) {
 
 void apply_kernel_variant(RuntimeSpec& rt, const Measurement& m) {
   if (m.attention_path == "unfused") rt.always_unfused = true;
+  // A build from before fused attention became the engine's default ran it only when asked to.
+  if (m.attention_path.empty() && rt.build != kCurrentBuild && rt.build < rt.fused_attention_default_since_build)
+    rt.always_unfused = true;
   if (m.attention_path == "fused") rt.always_unfused = false, rt.fused_prefill_head_dims.clear(), rt.fused_decode_head_dims.clear();
   // A build before the profile's blas.until_build ran the BLAS path; so did a row that states a BLAS
   // library without a build (the switch has no effect on a build that does not call the library).

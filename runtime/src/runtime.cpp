@@ -71,6 +71,12 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     dispatch->str("source");  // a build boundary is a fact about the engine's history: say where from
     dispatch->finish();
   }
+  auto flash = r.opt_map("flash_attention");
+  if (flash) {
+    rt.fused_attention_default_since_build = flash->integer("on_by_default_since_build", 1, 1000000);
+    flash->str("source");  // a build boundary is a fact about the engine's history: say where from
+    flash->finish();
+  }
   auto blas = r.opt_map("blas");
   if (blas) {
     rt.blas.min_rows = blas->integer("min_rows", 1, 1 << 20);
@@ -90,11 +96,12 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     if (!inner.wraps.empty()) throw InputError("{}: '{}' is itself a wrapper; wrap the engine", w->where("wraps"), rt.wraps);
     rt.coef = inner.coef;
     // ... and its kernels: which decode attention kernel, how experts' weights are read.
-    if (decode_kernel || moe || dispatch || blas)
-      throw InputError("{}: a wrapper runs its engine's kernels; state decode_kernel, moe, dispatch and blas in '{}'",
+    if (decode_kernel || moe || dispatch || blas || flash)
+      throw InputError("{}: a wrapper runs its engine's kernels; state decode_kernel, moe, dispatch, flash_attention and blas in '{}'",
                        w->where("wraps"), rt.wraps);
     rt.vector_decode_attention = inner.vector_decode_attention;
     rt.concurrent_dispatch_since_build = inner.concurrent_dispatch_since_build;
+    rt.fused_attention_default_since_build = inner.fused_attention_default_since_build;
     rt.moe_gathers_expert_weights = inner.moe_gathers_expert_weights;
     rt.moe_grouped_matrix_kernel = inner.moe_grouped_matrix_kernel;
     rt.blas = inner.blas;

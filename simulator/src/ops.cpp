@@ -204,17 +204,25 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       att.compute_rate = attn_rate;
       // A few query rows per sequence: the runtime's vector kernel, on the ALUs.
       if (s.runtime.vector_decode_attention && gemv_regime(s, n)) att.compute_rate = inv.vector_attention_rate;
+      Op scores{"attention scores", group};  // unfused only (an operator with no bytes is not added)
       if (shape.prefill ? sizes.unfused_prefill : sizes.unfused_decode) {
         // Unfused: QK^T and PV are two batched GEMMs, at GEMM efficiency.
         att.compute_rate = matmul_rate(s, plain_peak, n * b);
-        // Scores are written, soft-maxed and read back through memory; KV is read once.
-        att.kv_read_bytes = kv_len * kv_token * b;
-        att.activation_bytes = 2.0 * a.q_heads * n * kv_len * b * s.runtime.coef.transient_bytes_per_score;
+        // Scores are written, soft-maxed and read back through memory. The two products are batched
+        // over query heads, and a K/V head shared by a group of query heads is read for each of them
+        // (ggml's mul_mat broadcasts K and V over the group without reuse; PyTorch's matmul over
+        // K and V repeated to the query heads likewise).
+        const double sharing = a.kind == AttentionKind::mla || a.kv_heads <= 0 ? 1.0 : static_cast<double>(a.q_heads) / a.kv_heads;
+        att.kv_read_bytes = kv_len * kv_token * b * sharing;
+        // The softmax between the two products is its own kernel over the score matrix (written by
+        // the first, read by the second): its traffic adds to their time instead of hiding under it.
+        scores.activation_bytes = 2.0 * a.q_heads * n * kv_len * b * s.runtime.coef.transient_bytes_per_score;
       } else {
         const double tiles = std::ceil(n / s.runtime.coef.attention_query_tile);
         att.kv_read_bytes = kv_len * kv_token * tiles * b;
       }
       add(att, layers);
+      add(scores, layers);
     } else if (a.kind == AttentionKind::linear) {
       Op st{"state update", group};
       st.flops = a.state_flops_per_token * rows;

@@ -325,11 +325,11 @@ TEST(KernelVariant, ReadFromRowText) {
   EXPECT_EQ(rows[5].attention_path, "unfused");
   EXPECT_EQ(rows[0].attention_path, "unfused");
   EXPECT_EQ(rows[0].blas_library, "");
-  EXPECT_EQ(rows[1].attention_path, "");  // flash attention on: the profile's own (fused) path
+  EXPECT_EQ(rows[1].attention_path, "fused");  // flash attention on, said so
   EXPECT_EQ(rows[1].blas_library, "hipblaslt");
   EXPECT_EQ(rows[2].blas_library, "hipblaslt");
   EXPECT_EQ(rows[3].attention_path, "fused");  // the column, not the text
-  EXPECT_EQ(rows[4].attention_path, "");       // 'sofa 0' is no flag
+  EXPECT_EQ(rows[4].attention_path, "fused");  // 'sofa 0' is no flag; 'fa=1' is
   // llama-bench's own flash_attn column.
   const auto bench = parse_measurements_text("n_prompt,n_gen,avg_ts,model_type,flash_attn\n512,0,900,llama 7B Q4_0,0\n", "b.csv");
   ASSERT_EQ(bench.size(), 1u);
@@ -363,4 +363,30 @@ TEST(KernelVariant, AppliedToTheRuntimeByBuild) {
   off.attention_path = "unfused";
   apply_kernel_variant(rt, off);
   EXPECT_TRUE(rt.always_unfused);
+}
+
+// llama.cpp ran flash attention only when asked to before its default became auto (the profiles'
+// flash_attention: on_by_default_since_build): a stated older build that does not say flash
+// attention was on runs the unfused path; one that says so, a newer build, and today's (no build
+// stated) run fused attention.
+TEST(KernelVariant, OlderBuildsRanUnfusedAttentionUnlessAskedTo) {
+  const RuntimeSpec& metal = *catalog_runtime("llama.cpp-metal");
+  ASSERT_GT(metal.fused_attention_default_since_build, 2797);
+  ASSERT_LT(metal.fused_attention_default_since_build, 7948);
+  auto unfused = [&](const std::string& runtime, const std::string& path) {
+    RuntimeSpec rt = metal;
+    rt.build = stated_build(runtime);
+    Measurement m;
+    m.runtime = runtime;
+    m.attention_path = path;
+    apply_kernel_variant(rt, m);
+    return rt.always_unfused;
+  };
+  EXPECT_TRUE(unfused("llama.cpp Metal build 858f6b73 (2797)", ""));
+  EXPECT_FALSE(unfused("llama.cpp Metal build 858f6b73 (2797)", "fused"));
+  EXPECT_FALSE(unfused("llama.cpp Metal (MTL,BLAS) build b828e18c7 (7948)", ""));
+  EXPECT_FALSE(unfused("llama.cpp Metal", ""));
+  EXPECT_TRUE(unfused("llama.cpp Metal (MTL,BLAS) build b828e18c7 (7948)", "unfused"));
+  // Wrappers run their engine's builds: Ollama states no boundary of its own and takes llama.cpp's.
+  EXPECT_EQ(catalog_runtime("ollama")->fused_attention_default_since_build, metal.fused_attention_default_since_build);
 }

@@ -61,6 +61,25 @@ TEST(StepOps, SlidingWindowMixReadsTheWindow) {
   EXPECT_DOUBLE_EQ(find_op(s, ops, "attention [3x sliding]").flops, 3 * 2.0 * 8 * (128 + 128) * 1024);
 }
 
+// Unfused attention batches its two products over query heads: each of the 8 query heads reads the
+// K/V head it shares with 3 others, so the cache is read 8 / 2 = 4 times; fused attention reads it once.
+TEST(StepOps, UnfusedAttentionReadsSharedKvOncePerQueryHead) {
+  ModelSpec m = tiny_dense();
+  m.layers.clear();
+  append_layers(m, 1, gqa(8, 2, 128), dense(4096));
+  Scenario s = scenario(m);
+  const double kv_token = 2 * 256 * 2.0, c = 5000;
+  EXPECT_DOUBLE_EQ(find_op(s, step_ops(s, {1, c, 1, true, false}), "attention [").kv_read_bytes, (c + 1) * kv_token);
+  s.runtime.always_unfused = true;
+  const auto ops = step_ops(s, {1, c, 1, true, false});
+  EXPECT_DOUBLE_EQ(find_op(s, ops, "attention [").kv_read_bytes, (c + 1) * kv_token * 8 / 2);
+  // The softmax pass is an operator of its own: 8 heads x 1 row x (c + 1) keys of scores written
+  // and read back at transient_bytes_per_score each, its time added to the products'.
+  const Op& scores = find_op(s, ops, "attention scores");
+  EXPECT_DOUBLE_EQ(scores.activation_bytes, 2.0 * 8 * 1 * (c + 1) * s.runtime.coef.transient_bytes_per_score);
+  EXPECT_DOUBLE_EQ(scores.flops, 0);
+}
+
 // A 4-token MoE chunk touches min(experts, tokens x active) experts; through the binary: tests/golden/moe-chunk-experts.
 TEST(StepOps, MoeChunkTouchesExperts) {
   ModelSpec m = tiny_dense();

@@ -110,6 +110,10 @@ struct RuntimeSpec {
   // kernel in turn and pays serial_dispatch_launch_factor times the kernel latency. 0: the runtime
   // states no such change.
   long long concurrent_dispatch_since_build = 0;
+  // From this build on the engine runs fused (flash) attention unless told not to (llama.cpp's -fa
+  // default became auto, PR #15434); a stated build before it ran the unfused path unless its row
+  // says flash attention was on. 0: the runtime states no such change.
+  long long fused_attention_default_since_build = 0;
   // The build a prediction is for: kCurrentBuild (every prediction a user asks for, and a measured
   // row that states no build), or a measured row's stated build.
   long long build = 0;
