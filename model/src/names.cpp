@@ -366,6 +366,10 @@ NameMatch match_ollama(const std::string& family, std::string tag, const std::st
   std::string name = family + "-" + size + (rest.empty() ? "" : "-" + rest);
   if (const auto* ids = lookup(normalize_name(family + ":" + size)); ids && ids->size() == 1)
     return found(ids->front(), quant, notes);  // aliases such as "deepseek-r1:70b" (a distill)
+  // The default size is what the bare name pulls, so "phi4:14b" is the model "phi4" names, even when the
+  // catalog id carries no size word ("phi-4").
+  if (known && rest.empty() && size == known->latest)
+    if (const auto* ids = lookup(normalize_name(family)); ids && ids->size() == 1) return found(ids->front(), quant, notes);
   return match_plain(name, quant, notes, original);
 }
 

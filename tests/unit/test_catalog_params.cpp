@@ -42,3 +42,50 @@ TEST(CatalogParams, NamesUsersWriteResolveToTheNewDescriptors) {
   EXPECT_EQ(resolve_model("Ministral-3-14B-Instruct-2512-BF16").id, "ministral-3-14b");
   EXPECT_EQ(resolve_model("dots.llm1.inst-UD-Q4_K_XL").id, "dots.llm1");
 }
+
+// Group B models (session 7). llama-bench prints a GGUF's parameter count (the text model as converted,
+// without the multi-token-prediction head and without the vision tower, which ships as a separate mmproj file).
+TEST(CatalogParams, Qwen35SmallSizesMatchLlamaBenchCounts) {
+  // "qwen35 0.8B ... 752.39 M", "qwen35 4B ... 4.21 B", "qwen35 9B ... 8.95 B" in public llama-bench tables.
+  EXPECT_NEAR(total_params(resolve_model("qwen3.5-0.8b")), 752.39e6, 752.39e6 * 0.001);
+  expect_near_billions(total_params(resolve_model("qwen3.5-4b")), 4.21, 0.005, "qwen3.5-4b");
+  expect_near_billions(total_params(resolve_model("qwen3.5-9b")), 8.95, 0.005, "qwen3.5-9b");
+  EXPECT_TRUE(resolve_model("qwen3.5-4b").tied_embeddings);  // the 0.8B and 4B tie their head, the 9B does not
+  EXPECT_FALSE(resolve_model("qwen3.5-9b").tied_embeddings);
+}
+
+TEST(CatalogParams, Gemma3_270M) {
+  const ModelSpec m = resolve_model("gemma-3-270m");
+  // Google's announcement: 270M = 170M embedding parameters (a 256k vocabulary) + 100M in the blocks.
+  expect_near_billions(total_params(m), 0.270, 0.01, m.id);
+  expect_near_billions(embedding_params(m), 0.170, 0.02, m.id);
+}
+
+TEST(CatalogParams, Phi4Mini) {
+  const ModelSpec m = resolve_model("phi-4-mini-instruct");
+  // 3,836,021,760 as listed beside its config.json in public code; the model card says 3.8B.
+  EXPECT_NEAR(total_params(m), 3836021760.0, 3836021760.0 * 0.0001) << m.id;
+}
+
+TEST(CatalogParams, TinyLlama) {
+  const ModelSpec m = resolve_model("tinyllama-1.1b");
+  // Model card: 1.1B parameters; geerlingguy's llama-bench row prints 1.10 B for the 1T OpenOrca fine-tune.
+  expect_near_billions(total_params(m), 1.10, 0.005, m.id);
+}
+
+TEST(CatalogParams, DevstralSmall2) {
+  const ModelSpec m = resolve_model("devstral-small-2-24b");
+  // Public text-only export: 23.57B language-model parameters; the same layers as Mistral Small 3.1.
+  expect_near_billions(total_params(m), 23.57, 0.001, m.id);
+  EXPECT_EQ(total_params(m), total_params(resolve_model("mistral-small-3.1-24b")));
+  EXPECT_EQ(m.max_context, 262144);
+}
+
+TEST(CatalogParams, GroupBNamesResolve) {
+  EXPECT_EQ(resolve_model("Qwen3.5-4B-MLX-4bit").id, "qwen3.5-4b");
+  EXPECT_EQ(resolve_model("Gemma3 270M").id, "gemma-3-270m");
+  EXPECT_EQ(resolve_model("phi-4-mini-instruct-4bit").id, "phi-4-mini-instruct");
+  EXPECT_EQ(resolve_model("TinyLlama-1.1B-1T-OpenOrca").id, "tinyllama-1.1b");
+  EXPECT_EQ(resolve_model("Devstral-Small-2505").id, "mistral-small-3.1-24b");
+  EXPECT_EQ(resolve_model("Magistral-Small-2509").id, "mistral-small-3.1-24b");
+}

@@ -59,6 +59,13 @@ TEST(Names, OllamaDistillsAreTheirBaseShapes) {
   EXPECT_EQ(match_model_name("deepseek-r1:671b").id, "deepseek-r1");
 }
 
+TEST(Names, OllamaDefaultSizeTagIsTheBareNameEvenWhenTheIdHasNoSizeWord) {
+  EXPECT_EQ(match_model_name("phi4:14b").id, "phi-4");  // phi4 pulls 14b; the catalog id is "phi-4"
+  EXPECT_EQ(match_model_name("phi4:latest").id, "phi-4");
+  EXPECT_EQ(match_model_name("phi4:14b-q8_0").quant, "q8_0");
+  EXPECT_TRUE(match_model_name("phi4:3.8b").id.empty());  // another size is never the bare name's model
+}
+
 TEST(Names, ASizeMismatchIsNeverAMatch) {
   const NameMatch m = match_model_name("Qwen3-Coder-31B-A3B-Instruct");
   EXPECT_TRUE(m.id.empty());
