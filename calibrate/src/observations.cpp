@@ -1,4 +1,5 @@
 // What a measured row means in simulator terms: the workload that reproduces each figure.
+#include <cctype>
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -63,6 +64,21 @@ class SetupCache {
   using Key = std::tuple<std::string, std::string, std::string, std::string, std::string, std::string, long long, long long, bool>;
   std::map<Key, Scenario> setups_;
 };
+
+// "memory paging", "swapping", "swapped to disk"; not "no paging" or "without swap".
+bool says_paging(const std::string& notes) {
+  std::string text = notes;
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* word : {"paging", "swapping", "swapped", "swap"}) {
+    for (size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) {
+      if (at > 0 && std::isalnum(static_cast<unsigned char>(text[at - 1]))) continue;
+      const std::string before = text.substr(at >= 8 ? at - 8 : 0, at >= 8 ? 8 : at);
+      if (before.ends_with("no ") || before.ends_with("not ") || before.ends_with("without ")) continue;
+      return true;
+    }
+  }
+  return false;
+}
 
 Scenario scenario_for(const Scenario& setup, const Measurement& m, Workload w) {
   Scenario s = setup;
@@ -148,6 +164,12 @@ std::vector<Observation> observations_with(const Measurement& m, const Resolutio
                         format_gib(out.front().scenario.ram));
       out.clear();
     }
+  }
+  // A row whose own text says its memory was paging or swapping (MLX before it wired its weights:
+  // "NOT wired (memory paging)") measured the disk, not the kernels: report it, do not fit it.
+  if (!out.empty() && says_paging(m.notes)) {
+    why = "the row says its memory was paging or swapping, which is not modelled";
+    out.clear();
   }
   if (out.empty() && why.empty()) why = "no rate or memory figure this tool models";
   return out;

@@ -191,6 +191,19 @@ TEST(Resolution, OllamaRowsBeforeItsUpstreamEngineArePredictedSlowerOnMoe) {
   EXPECT_DOUBLE_EQ(v.results[2].values.at(Measured::decode_tok_s).second, upstream);
 }
 
+// A row that says its memory paged measured the disk: reported with its reason, not fitted.
+TEST(Resolution, RowsThatSayTheyPagedAreNotFitted) {
+  const std::string csv = (std::filesystem::temp_directory_path() / "ridgeline_paging.csv").string();
+  std::ofstream(csv) << "source,chip,gpu_cores,bandwidth_gbs,memory_gb,runtime,model,params_b,quant,context_tokens,n_prompt,n_gen,"
+                        "prefill_tok_s,decode_tok_s,notes\n"
+                        "t,Apple M2 Ultra,76,,,mlx,Llama 3.1 70B,,16-bit,0,16,100,,0.23,NOT wired (memory paging)\n"
+                        "t,Apple M2 Ultra,76,,,mlx,Llama 3.1 70B,,16-bit,0,16,100,,4.7,wired memory; no swap\n";
+  const ValidationReport v = validate_dataset({csv}, {}, {});
+  ASSERT_EQ(v.unusable.size(), 2u);
+  EXPECT_EQ(v.unusable[0], "the row says its memory was paging or swapping, which is not modelled");
+  EXPECT_EQ(v.unusable[1], "");
+}
+
 TEST(Resolution, UnresolvedRowsCarryTheirReason) {
   Measurement m;
   m.chip = "Apple M9 Max";
