@@ -44,7 +44,7 @@ double mlp_params(long long hidden, long long width, bool gated, bool bias) {
 }  // namespace
 
 double expert_params(const FfnSpec& f, long long hidden) {
-  return mlp_params(hidden, f.expert_intermediate, f.gated, f.expert_bias);
+  return mlp_params(f.expert_width(hidden), f.expert_intermediate, f.gated, f.expert_bias);
 }
 
 double router_params(const FfnSpec& f, long long hidden) {
@@ -54,6 +54,7 @@ double router_params(const FfnSpec& f, long long hidden) {
 static double dense_part(const FfnSpec& f, long long hidden) {
   double p = f.intermediate > 0 ? mlp_params(hidden, f.intermediate, f.gated, false) : 0.0;
   p += f.shared_experts * mlp_params(hidden, f.shared_intermediate, f.gated, false);
+  if (f.latent > 0) p += 2.0 * static_cast<double>(hidden) * static_cast<double>(f.latent);  // in and out of the latent
   return p;
 }
 

@@ -62,6 +62,22 @@ class Config {
       out.push_back(static_cast<long long>(scalar_number(list[i], fmt::format("{}[{}]", where(k), i), 0, 1e9)));
     return out;
   }
+  // A count written either once for every layer or as a list of one per layer (HunYuan).
+  std::vector<long long> per_layer(const std::string& k, size_t layers, long long fallback, long long lo = 1) const {
+    if (!has(k)) return std::vector<long long>(layers, fallback);
+    const Node& v = (*node_)[k];
+    if (!v.is_sequence()) return std::vector<long long>(layers, count(k, lo));
+    if (v.size() != layers)
+      throw InputError("{}: {} entries for {} layers", where(k), v.size(), layers);
+    std::vector<long long> out;
+    for (size_t i = 0; i < layers; ++i) {
+      const std::string at = fmt::format("{}[{}]", where(k), i);
+      const double x = scalar_number(v[i], at, static_cast<double>(lo), 1e9);
+      if (x != std::floor(x)) throw InputError("{}: {} is not a whole number", at, x);
+      out.push_back(static_cast<long long>(x));
+    }
+    return out;
+  }
   Config child(const std::string& k) const { return Config((*node_)[k], where(k)); }
   const Node& node() const { return *node_; }
   const std::string& label() const { return where_; }
@@ -246,6 +262,8 @@ ModelSpec llama4(const Config& c) {
   return m;
 }
 
+// Multi-head latent attention, the first layers dense, then routed experts beside shared ones:
+// DeepSeek-V2/V3, Kimi K2 and GLM-4.7-Flash (glm4_moe_lite). Their MTP layers are not loaded to generate.
 ModelSpec deepseek(const Config& c) {
   ModelSpec m = base(c, false);
   AttentionSpec a;
@@ -267,6 +285,89 @@ ModelSpec deepseek(const Config& c) {
   const int dense = to_int(c.count_or("first_k_dense_replace", 0));
   append_layers(m, dense, a, dense_ffn(c.count("intermediate_size")));
   append_layers(m, n - dense, a, moe);
+  return m;
+}
+
+// GLM-4.5/4.6/4.7 (glm4_moe): GQA with q/k/v biases, the first layers dense, then routed experts beside
+// shared ones of the same width. Its per-head q/k norms and partial RoPE move no weight that matters.
+ModelSpec glm4_moe(const Config& c) {
+  ModelSpec m = base(c, false);
+  const AttentionSpec a = gqa(c, m.hidden);
+  FfnSpec moe;
+  moe.experts = to_int(c.count("n_routed_experts"));
+  moe.active_experts = to_int(c.count("num_experts_per_tok"));
+  moe.expert_intermediate = c.count("moe_intermediate_size");
+  moe.shared_experts = to_int(c.count_or("n_shared_experts", 0));
+  moe.shared_intermediate = moe.expert_intermediate;
+  const int n = to_int(c.count("num_hidden_layers"));
+  const int dense = to_int(c.count_or("first_k_dense_replace", 0));
+  if (dense > n) throw InputError("{}: {} dense layers in a {}-layer model", c.where("first_k_dense_replace"), dense, n);
+  append_layers(m, dense, a, dense_ffn(c.count("intermediate_size")));
+  append_layers(m, n - dense, a, moe);
+  return m;
+}
+
+// MiniMax-M2 family (minimax_m2): softmax attention in every layer (attn_type_list 1; MiniMax-01's
+// lightning attention, 0, is refused), routed experts of intermediate_size, an optional shared one.
+ModelSpec minimax_m2(const Config& c) {
+  ModelSpec m = base(c, false);
+  const AttentionSpec a = gqa(c, m.hidden);
+  const int n = to_int(c.count("num_hidden_layers"));
+  const auto types = c.int_list("attn_type_list");
+  if (!types.empty() && types.size() != static_cast<size_t>(n))
+    throw InputError("{}: {} entries for {} layers", c.where("attn_type_list"), types.size(), n);
+  for (size_t i = 0; i < types.size(); ++i)
+    if (types[i] != 1)
+      throw InputError("{}[{}]: {} is lightning (linear) attention, which the minimax_m2 importer does not model "
+                       "(expected 1, softmax attention)", c.where("attn_type_list"), i, types[i]);
+  FfnSpec moe;
+  moe.experts = to_int(c.count("num_local_experts"));
+  moe.active_experts = to_int(c.count("num_experts_per_tok"));
+  moe.expert_intermediate = c.count("intermediate_size");
+  if (const long long shared = c.count_or("shared_intermediate_size", 0); shared > 0) {
+    moe.shared_experts = 1;
+    moe.shared_intermediate = shared;
+  }
+  append_layers(m, n, a, moe);
+  return m;
+}
+
+// Hunyuan-A13B (hunyuan_v1_moe): GQA, routed experts beside a shared MLP of intermediate_size (times
+// num_shared_expert); expert counts, top-k and widths may be written per layer. Cross-layer attention
+// (use_cla: K/V shared between layers) is refused: the descriptor has no way to say it.
+ModelSpec hunyuan_v1_moe(const Config& c) {
+  ModelSpec m = base(c, false);
+  AttentionSpec a = gqa(c, m.hidden);
+  if (!c.has("head_dim") && c.has("attention_head_dim"))
+    a.head_dim = a.v_head_dim = to_int(c.count("attention_head_dim"));
+  if (c.flag_or("use_cla", false))
+    throw InputError("{}: cross-layer attention (K/V shared between layers) is not modelled", c.where("use_cla"));
+  const int n = to_int(c.count("num_hidden_layers"));
+  const auto layers = static_cast<size_t>(n);
+  const long long width = c.count("intermediate_size");
+  const auto experts = c.per_layer("num_experts", layers, 1);
+  const auto top_k = c.per_layer("moe_topk", layers, 1);
+  const auto expert_width = c.per_layer("moe_intermediate_size", layers, width);
+  const auto shared = c.per_layer("num_shared_expert", layers, 1, 0);
+  const bool mixed = c.flag_or("use_mixed_mlp_moe", true);  // the shared MLP beside the experts
+  const long long skipped = c.count_or("moe_layer_num_skipped", 0);  // leading dense layers
+  for (size_t i = 0; i < layers; ++i) {
+    if (experts[i] <= 1 || static_cast<long long>(i) < skipped) {
+      append_layers(m, 1, a, dense_ffn(width));
+      continue;
+    }
+    if (top_k[i] > experts[i])
+      throw InputError("{}: top-{} of {} experts in layer {}", c.where("moe_topk"), top_k[i], experts[i], i);
+    FfnSpec f;
+    f.experts = to_int(experts[i]);
+    f.active_experts = to_int(top_k[i]);
+    f.expert_intermediate = expert_width[i];
+    if (mixed && shared[i] > 0) {
+      f.shared_experts = to_int(shared[i]);
+      f.shared_intermediate = width;
+    }
+    append_layers(m, 1, a, f);
+  }
   return m;
 }
 
@@ -357,6 +458,7 @@ ModelSpec nemotron_h(const Config& c) {
     moe.expert_intermediate = c.count("moe_intermediate_size");
     moe.shared_experts = to_int(c.count_or("n_shared_experts", 0));
     moe.shared_intermediate = c.count_or("moe_shared_expert_intermediate_size", 0);
+    moe.latent = c.count_or("moe_latent_size", 0);  // Nemotron 3 Super: experts in a 1024-wide latent
   }
   for (int i = 0; i < n; ++i) {
     switch (pattern[static_cast<size_t>(i)]) {
@@ -417,7 +519,9 @@ const std::map<std::string, std::function<ModelSpec(const Config&)>>& families()
          return gemma(d, to_int(d.count_or("sliding_window_pattern", 6, 1)), 4096);
        }},
       {"gemma4_text", gemma4}, {"gpt_oss", gpt_oss}, {"llama4_text", llama4},
-      {"deepseek_v3", deepseek}, {"deepseek_v32", deepseek}, {"kimi_k2", deepseek},
+      {"deepseek_v2", deepseek}, {"deepseek_v3", deepseek}, {"deepseek_v32", deepseek}, {"kimi_k2", deepseek},
+      {"glm4_moe_lite", deepseek}, {"glm4_moe", glm4_moe}, {"minimax_m2", minimax_m2},
+      {"hunyuan_v1_moe", hunyuan_v1_moe},
       {"qwen3_next", qwen_hybrid}, {"qwen3_5_text", qwen_hybrid}, {"qwen3_5_moe_text", qwen_hybrid},
       {"nemotron_h", nemotron_h}, {"nemotron-nas", decilm},
   };
@@ -453,7 +557,8 @@ ModelSpec import_hf_config_text(const std::string& json, const std::string& labe
     for (const auto& [k, fn] : families()) known.push_back(k);
     throw InputError("{}: model_type '{}' is not supported{} (supported: llama, mistral, qwen2, "
                      "qwen3, qwen3_moe, qwen3_next, qwen3_5, phi3, mixtral, gemma2, gemma3, gemma4, "
-                     "gpt_oss, llama4, deepseek_v3, kimi_k2, nemotron_h, nemotron-nas)",
+                     "gpt_oss, llama4, deepseek_v2, deepseek_v3, kimi_k2, glm4_moe, glm4_moe_lite, minimax_m2, "
+                     "hunyuan_v1_moe, nemotron_h, nemotron-nas)",
                      label, type, did_you_mean(type, known));
   }
   ModelSpec m = it->second(text);

@@ -15,7 +15,7 @@ bool same_ffn(const FfnSpec& a, const FfnSpec& b) {
   return a.intermediate == b.intermediate && a.gated == b.gated && a.experts == b.experts &&
          a.active_experts == b.active_experts && a.expert_intermediate == b.expert_intermediate &&
          a.shared_experts == b.shared_experts && a.shared_intermediate == b.shared_intermediate &&
-         a.expert_bias == b.expert_bias;
+         a.expert_bias == b.expert_bias && a.latent == b.latent;
 }
 }  // namespace
 

@@ -77,6 +77,7 @@ FfnSpec parse_ffn(MapReader r) {
     f.shared_experts = static_cast<int>(r.opt_integer("shared_experts", 0, 64).value_or(0));
     f.shared_intermediate = r.opt_integer("shared_intermediate", 1, kMaxDim).value_or(f.expert_intermediate);
     f.expert_bias = r.opt_boolean("expert_bias").value_or(false);
+    f.latent = r.opt_integer("latent", 1, kMaxDim).value_or(0);
   }
   r.finish();
   return f;
@@ -162,6 +163,7 @@ std::string model_to_yaml(const ModelSpec& m) {
       if (f.shared_experts)
         ffn += fmt::format(", shared_experts: {}, shared_intermediate: {}", f.shared_experts, f.shared_intermediate);
       if (f.expert_bias) ffn += ", expert_bias: true";
+      if (f.latent) ffn += fmt::format(", latent: {}", f.latent);
     }
     line(fmt::format("  - count: {}", g.count));
     line(fmt::format("    attention: {{{}}}", attn));

@@ -247,7 +247,8 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       Op ex{"routed experts", group};
       const double E = f.experts, k = f.active_experts, per_expert = sizes.expert_params;
       ex.flops = 2 * rows * k * per_expert;
-      ex.activation_bytes = rows * k * step::kExpertActivationVectors * h * kActivationBytes;
+      const double expert_io = f.latent > 0 ? static_cast<double>(f.latent) : h;  // a LatentMoE's experts move the latent
+      ex.activation_bytes = rows * k * step::kExpertActivationVectors * expert_io * kActivationBytes;
       if (rows <= s.runtime.coef.moe_gemv_max_rows) {
         // Row by row (ggml-metal's mul_mv_id below 32 rows): each row streams its k experts'
         // weights, shared or not, through the matrix-vector kernel.

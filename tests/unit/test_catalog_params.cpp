@@ -88,4 +88,68 @@ TEST(CatalogParams, GroupBNamesResolve) {
   EXPECT_EQ(resolve_model("TinyLlama-1.1B-1T-OpenOrca").id, "tinyllama-1.1b");
   EXPECT_EQ(resolve_model("Devstral-Small-2505").id, "mistral-small-3.1-24b");
   EXPECT_EQ(resolve_model("Magistral-Small-2509").id, "mistral-small-3.1-24b");
+
+// Group A models (session 7): published totals and actives, and the checks that settle what the
+// sources left open (tied embeddings, the LatentMoE widths) against llama.cpp's own counts.
+TEST(CatalogParams, HunyuanA13B) {
+  const ModelSpec m = resolve_model("hunyuan-a13b");
+  // Model card (github.com/Tencent-Hunyuan/Hunyuan-A13B): 80B total, 13B active.
+  expect_near_billions(total_params(m), 80, 0.01, m.id);
+  expect_near_billions(active_params(m), 13, 0.03, m.id);
+  // llama.cpp PR #14425: the Q4_K_M file, 45.38 GiB at 4.85 bits per weight. Untied embeddings would
+  // add vocab x hidden = 0.52 B, 0.65 %: outside this tolerance.
+  EXPECT_NEAR(total_params(m), 45.38 * 1073741824.0 * 8 / 4.85, total_params(m) * 0.002) << m.id;
+}
+
+TEST(CatalogParams, Glm47Flash) {
+  const ModelSpec m = resolve_model("glm-4.7-flash");
+  // Model card: "30B-A3B"; the BF16 GGUF of ik_llama.cpp issue #1167, 55.79 GiB at 16 bits per weight.
+  expect_near_billions(total_params(m), 30, 0.01, m.id);
+  EXPECT_NEAR(total_params(m), 55.79 * 1073741824.0 * 8 / 16, total_params(m) * 0.001) << m.id;
+  expect_near_billions(active_params(m) - lm_head_params(m), 3, 0.10, m.id);  // "A3B": a rounded class name
+}
+
+TEST(CatalogParams, Glm46) {
+  const ModelSpec m = resolve_model("glm-4.6");
+  // GLM-4.5 card, the architecture GLM-4.6 keeps: 355B total, 32B active (the MTP layer, not counted here,
+  // is 1 of 93 layers).
+  expect_near_billions(total_params(m), 355, 0.01, m.id);
+  expect_near_billions(active_params(m), 32, 0.03, m.id);
+}
+
+TEST(CatalogParams, MiniMaxM2Family) {
+  // Model card (MiniMaxAI/MiniMax-M2): 230B total, 10B active; M2.7 keeps the shapes.
+  for (const char* id : {"minimax-m2", "minimax-m2.7"}) {
+    const ModelSpec m = resolve_model(id);
+    expect_near_billions(total_params(m), 230, 0.01, m.id);
+    expect_near_billions(active_params(m), 10, 0.05, m.id);
+  }
+  EXPECT_EQ(resolve_model("minimax-m2").max_context, 196608);
+  EXPECT_EQ(resolve_model("minimax-m2.7").max_context, 204800);
+}
+
+TEST(CatalogParams, Nemotron3SuperLatentMoe) {
+  const ModelSpec m = resolve_model("nvidia-nemotron-3-super-120b-a12b");
+  // Model card (nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-NVFP4): 120B total, 12B active.
+  expect_near_billions(total_params(m), 120, 0.01, m.id);
+  expect_near_billions(active_params(m), 12, 0.03, m.id);
+  // llama.cpp's count of the unsloth GGUF, 120.67 B (kyuz0/amd-strix-halo-toolboxes logs): tied
+  // embeddings would remove 0.54 B, and experts read at the hidden width instead of the 1024 latent
+  // would quadruple the 113 B of expert weights.
+  EXPECT_NEAR(total_params(m), 120.67e9, 0.01e9) << m.id;
+  int latent_layers = 0;
+  for (const auto& g : m.layers)
+    if (g.ffn.is_moe()) {
+      EXPECT_EQ(g.ffn.latent, 1024);
+      latent_layers += g.count;
+    }
+  EXPECT_EQ(latent_layers, 40);
+}
+
+TEST(CatalogParams, DeepSeekV2Lite) {
+  const ModelSpec m = resolve_model("deepseek-v2-lite");
+  // DeepSeek-V2 paper / model card: DeepSeek-V2-Lite has 15.7B total and 2.4B active parameters.
+  expect_near_billions(total_params(m), 15.7, 0.01, m.id);
+  expect_near_billions(active_params(m), 2.4, 0.03, m.id);
+  EXPECT_EQ(m.layers.back().attention.q_lora_rank, 0);  // no query compression in the Lite model
 }

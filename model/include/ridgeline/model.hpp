@@ -45,7 +45,11 @@ struct FfnSpec {
   int shared_experts = 0;
   long long shared_intermediate = 0;  // width of each shared expert
   bool expert_bias = false;
+  // LatentMoE (Nemotron 3 Super): routed experts work in this narrower width; each layer projects
+  // hidden -> latent before them and latent -> hidden after (0: experts read the hidden state).
+  long long latent = 0;
   bool is_moe() const { return experts > 0; }
+  long long expert_width(long long hidden) const { return latent > 0 ? latent : hidden; }
 };
 
 struct LayerGroup {
