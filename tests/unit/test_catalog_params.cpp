@@ -88,6 +88,7 @@ TEST(CatalogParams, GroupBNamesResolve) {
   EXPECT_EQ(resolve_model("TinyLlama-1.1B-1T-OpenOrca").id, "tinyllama-1.1b");
   EXPECT_EQ(resolve_model("Devstral-Small-2505").id, "mistral-small-3.1-24b");
   EXPECT_EQ(resolve_model("Magistral-Small-2509").id, "mistral-small-3.1-24b");
+}
 
 // Group A models (session 7): published totals and actives, and the checks that settle what the
 // sources left open (tied embeddings, the LatentMoE widths) against llama.cpp's own counts.
