@@ -153,6 +153,7 @@ std::vector<Measurement> parse_measurement_csv(const std::string& text, const st
     Measurement m;
     m.file = label;
     m.row = line;
+    m.source = rd.text("source");
     m.chip = rd.text("chip");
     m.runtime = rd.text("runtime");
     m.model = rd.text("model");

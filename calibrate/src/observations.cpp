@@ -228,7 +228,11 @@ Dataset load_dataset(const std::vector<std::string>& files, const NameMaps& maps
     for (auto& m : rows) d.rows.push_back(std::move(m));
   }
   if (!files.empty() && d.hashes.empty() && !first_error.empty()) throw InputError("{}", first_error);
+  std::vector<std::string> noted(d.rows.size());
+  for (size_t i = 0; i < d.rows.size(); ++i) noted[i] = apply_dataset_notes(d.rows[i], dataset_notes());
   d.resolved = resolve_measurements(d.rows, maps);
+  for (size_t i = 0; i < d.rows.size(); ++i)
+    if (!noted[i].empty()) d.resolved[i].assumptions.push_back(noted[i]);
   SetupCache setups;
   for (size_t i = 0; i < d.rows.size(); ++i) {
     std::string why;

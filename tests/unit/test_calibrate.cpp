@@ -204,6 +204,29 @@ TEST(Resolution, RowsThatSayTheyPagedAreNotFitted) {
   EXPECT_EQ(v.unusable[1], "");
 }
 
+// calibrate/dataset_notes.yaml: a fact a file's rows omit (the part they ran on) is given to the
+// rows whose source names it, only where the row leaves the field empty; the file is checked.
+TEST(DatasetNotes, FillWhatRowsLeaveOutAndRefuseMalformedNotes) {
+  const auto notes = parse_dataset_notes_text(
+      "notes:\n  - {source: \"Bench/M1max_32GB.ipynb\", gpu_cores: 24, evidence: \"README: M1 Max 24-Core GPU 32GB\"}\n", "n.yaml");
+  ASSERT_EQ(notes.size(), 1u);
+  Measurement unstated, stated, other;
+  unstated.source = stated.source = "Bench/M1max_32GB.ipynb @ abc";
+  stated.gpu_cores = 32;
+  other.source = "Bench/M2ultra.ipynb";
+  EXPECT_NE(apply_dataset_notes(unstated, notes).find("24 GPU cores"), std::string::npos);
+  EXPECT_EQ(unstated.gpu_cores, 24);
+  EXPECT_EQ(apply_dataset_notes(stated, notes), "");
+  EXPECT_EQ(stated.gpu_cores, 32);  // a row's own statement wins
+  EXPECT_EQ(apply_dataset_notes(other, notes), "");
+  EXPECT_EQ(other.gpu_cores, 0);
+  EXPECT_EQ(error_of([] { parse_dataset_notes_text("notes:\n  - {source: \"Bench/M1max_32GB\", gpu_cores: 0, evidence: e}\n", "n.yaml"); }),
+            "n.yaml: notes[0]: gpu_cores: 0 is out of range (expected 1 to 1024)");
+  EXPECT_EQ(error_of([] { parse_dataset_notes_text("notes: {source: x}\n", "n.yaml"); }), "n.yaml: notes: expected a list of notes");
+  EXPECT_FALSE(error_of([] { parse_dataset_notes_text("notes:\n  - {source: \"Bench/M1max_32GB\", gpu_cores: 24}\n", "n.yaml"); }).empty());
+  EXPECT_FALSE(dataset_notes().empty());  // the shipped file parses
+}
+
 TEST(Resolution, UnresolvedRowsCarryTheirReason) {
   Measurement m;
   m.chip = "Apple M9 Max";

@@ -30,6 +30,17 @@ struct Observation {
 // The build number a runtime description states: "build 858f6b73 (2797)", "b7948",
 // "version 9430", "build 1026 (c63bb1d)"; 0 when none is stated.
 long long stated_build(const std::string& runtime_text);
+// calibrate/dataset_notes.yaml: a fact a public file's rows leave out (their GPU core count), with
+// the publisher's evidence, for rows whose source contains `source`.
+struct DatasetNote {
+  std::string source, evidence;
+  int gpu_cores = 0;
+};
+std::vector<DatasetNote> parse_dataset_notes_text(const std::string& text, const std::string& label);
+const std::vector<DatasetNote>& dataset_notes();  // the shipped file, parsed once
+// Fills the fields a note states and the row leaves empty; returns what it filled, for the row's
+// assumptions ("" when nothing).
+std::string apply_dataset_notes(Measurement& m, const std::vector<DatasetNote>& notes);
 // The version a runtime description states ("Ollama 0.12.6", "ollama v0.30.0-rc3"): the first
 // word of two or three dot-separated numbers, as version_number encodes it; 0 when none is stated.
 long long stated_version(const std::string& runtime_text);

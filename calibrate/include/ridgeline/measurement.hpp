@@ -13,7 +13,7 @@ struct Measurement {
   std::string file;
   long long row = 0;  // 1-based line (CSV, markdown, text) or array index + 1 (JSON)
   // As the source writes them; resolved later.
-  std::string chip, runtime, model, quant, notes;
+  std::string source, chip, runtime, model, quant, notes;
   int gpu_cores = 0;
   double memory_gb = 0;  // installed RAM when stated
   double bandwidth_gbs = 0;  // bandwidth the source states (checked against the datasheet)

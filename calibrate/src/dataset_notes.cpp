@@ -1,0 +1,56 @@
+// Facts public measurement files leave out of their rows, read from calibrate/dataset_notes.yaml
+// (each with the publisher's evidence) and given to the rows they name.
+#include <fmt/format.h>
+
+#include "ridgeline/calibration.hpp"
+#include "ridgeline/data_dir.hpp"
+#include "ridgeline/document.hpp"
+#include "ridgeline/error.hpp"
+#include "ridgeline/strict_reader.hpp"
+
+namespace ridgeline {
+
+std::vector<DatasetNote> parse_dataset_notes_text(const std::string& text, const std::string& label) {
+  const Node root = load_document_text(text, label);
+  if (!root.is_map()) throw InputError("{}: expected a map with 'notes'", label);
+  MapReader top(root, label);
+  const Node& list = top.node("notes");
+  if (!list.is_sequence()) throw InputError("{}: notes: expected a list of notes", label);
+  std::vector<DatasetNote> out;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const Node& item = list[i];
+    const std::string where = fmt::format("{}: notes[{}]", label, i);
+    if (!item.is_map()) throw InputError("{}: expected a map (source, gpu_cores, evidence)", where);
+    MapReader r(item, where);
+    DatasetNote n;
+    n.source = r.str("source");
+    if (n.source.size() < 8) throw InputError("{}: source: '{}' is too short to name one file's rows", where, n.source);
+    n.gpu_cores = static_cast<int>(r.integer("gpu_cores", 1, 1024));
+    n.evidence = r.str("evidence");
+    r.finish();
+    out.push_back(std::move(n));
+  }
+  top.finish();
+  return out;
+}
+
+const std::vector<DatasetNote>& dataset_notes() {
+  static const std::vector<DatasetNote> notes = [] {
+    const std::string path = data_dir() + "/calibrate/dataset_notes.yaml";
+    return parse_dataset_notes_text(read_text_file(path), path);
+  }();
+  return notes;
+}
+
+std::string apply_dataset_notes(Measurement& m, const std::vector<DatasetNote>& notes) {
+  for (const auto& n : notes) {
+    if (m.source.find(n.source) == std::string::npos) continue;
+    if (m.gpu_cores == 0 && n.gpu_cores > 0) {
+      m.gpu_cores = n.gpu_cores;
+      return fmt::format("{} GPU cores from calibrate/dataset_notes.yaml ({})", n.gpu_cores, n.evidence);
+    }
+  }
+  return "";
+}
+
+}  // namespace ridgeline
