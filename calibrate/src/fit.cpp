@@ -56,6 +56,13 @@ constexpr size_t kLayerCountsForLaunch = 2;
 // generation or tier factor: its own recent rows, counted by weight; MoE costs: MoE rows, beside as
 // many dense ones): three such rows, so that no single odd row sets it.
 constexpr size_t kRowsForContrast = 3;
+// A chip generation's GEMM factor multiplies every prefill on every chip of that generation, so a
+// few rows of one or two machines cannot free it: whatever those machines and models do apart from
+// the generation (a 1B model on a 64-core Ultra, a binned part taken for the full one) would become
+// the generation's. Twice the contrast floor of recent rows, by weight. (Three recent M1 rows, a
+// TinyLlama and a Llama 3.2 3B on one M1 Ultra and one gpt-oss row each on an M1 Max and an M1 Pro,
+// had set an M1 factor of 0.70 that llama.cpp's own M1 Pro/Max table and today's M1 rows contradict.)
+constexpr size_t kRowsForGeneration = 2 * kRowsForContrast;
 // The matrix-vector ALU roof shows only in batched decode below the GEMV row limit, where the
 // bandwidth factor and step overhead act on the same rows: the floor for each of the two.
 constexpr size_t kRowsForGemvRoof = 2 * kRowsForOneFactor;
@@ -222,7 +229,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
     for (const auto& [key, n] : *counts)
       if (!all_keys && (reference.empty() || n > counts->at(reference))) reference = key;
     for (const auto& [key, n] : *counts)
-      if (key != reference && n >= static_cast<double>(kRowsForContrast) &&
+      if (key != reference && n >= static_cast<double>(family.starts_with("generation") ? kRowsForGeneration : kRowsForContrast) &&
           (!all_keys || counts->size() >= kKeysForTierFactors))
         add(family + key);
   }
