@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <variant>
 
@@ -198,6 +199,8 @@ GgufInfo read_gguf_header(std::istream& in, uint64_t available, uint64_t file_si
     info.file_type = file_type_name(static_cast<uint32_t>(std::get<long long>(ft->second)));
   info.tensor_count = static_cast<long long>(tensors);
   long long vocab_rows = 0;
+  // Norms beyond a Llama layer's two, told by the tensors a block carries (llama.cpp's names).
+  std::set<std::string> qk_norm_blocks, post_norm_blocks;
   for (uint64_t i = 0; i < tensors; ++i) {
     std::string name = r.string("tensor name");
     uint32_t dims = r.get<uint32_t>("tensor dims");
@@ -219,6 +222,12 @@ GgufInfo read_gguf_header(std::istream& in, uint64_t available, uint64_t file_si
     info.weight_bytes += bytes;
     info.type_bytes[t->name] += bytes;
     if (name == "token_embd.weight" && shape.size() == 2) vocab_rows = static_cast<long long>(shape[1]);
+    if (name.starts_with("blk.")) {
+      const std::string block = name.substr(0, name.find('.', 4));  // "blk.12"
+      if (name.ends_with(".attn_q_norm.weight")) qk_norm_blocks.insert(block);
+      if (name.ends_with(".post_attention_norm.weight") || name.ends_with(".post_ffw_norm.weight"))
+        post_norm_blocks.insert(block);
+    }
   }
 
   for (const auto& [type, bytes] : info.type_bytes)
@@ -276,6 +285,10 @@ GgufInfo read_gguf_header(std::istream& in, uint64_t available, uint64_t file_si
       f.shared_intermediate = meta.at("expert_shared_feed_forward_length", i, f.expert_intermediate);
     } else {
       f.intermediate = meta.at("feed_forward_length", i);
+    }
+    if (a.kind == AttentionKind::full || a.kind == AttentionKind::sliding) {
+      a.qk_norm = qk_norm_blocks.count("blk." + std::to_string(i)) > 0;
+      a.post_norms = post_norm_blocks.count("blk." + std::to_string(i)) > 0;
     }
     append_layers(m, 1, a, f);
   }

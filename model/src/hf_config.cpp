@@ -6,6 +6,7 @@
 #include <sstream>
 #include <functional>
 #include <map>
+#include <set>
 
 #include "ridgeline/error.hpp"
 #include "ridgeline/importers.hpp"
@@ -562,6 +563,17 @@ ModelSpec import_hf_config_text(const std::string& json, const std::string& labe
                      label, type, did_you_mean(type, known));
   }
   ModelSpec m = it->second(text);
+  // Norms a layer adds to a Llama layer's two: per-head query and key norms (Qwen3 and its hybrids,
+  // Gemma 3/4; any config that says use_qk_norm) and Gemma's norms of the attention and MLP outputs.
+  static const std::set<std::string> qk_norm_types = {"qwen3", "qwen3_moe", "qwen3_next", "qwen3_5_text",
+                                                      "qwen3_5_moe_text", "gemma3_text", "gemma4_text"};
+  static const std::set<std::string> post_norm_types = {"gemma2", "gemma3_text", "gemma4_text"};
+  const bool qk_norm = qk_norm_types.count(type) > 0 || text.flag_or("use_qk_norm", false);
+  for (auto& g : m.layers) {
+    if (g.attention.kind != AttentionKind::full && g.attention.kind != AttentionKind::sliding) continue;
+    g.attention.qk_norm = qk_norm;
+    g.attention.post_norms = post_norm_types.count(type) > 0;
+  }
   // Gemma 3/4 keep the tie flag on the outer config.
   if (top.has("text_config") && top.has("tie_word_embeddings"))
     m.tied_embeddings = top.flag_or("tie_word_embeddings", m.tied_embeddings);

@@ -7,6 +7,7 @@ bool same_attention(const AttentionSpec& a, const AttentionSpec& b) {
   return a.kind == b.kind && a.q_heads == b.q_heads && a.kv_heads == b.kv_heads &&
          a.head_dim == b.head_dim && a.v_head_dim == b.v_head_dim && a.window == b.window &&
          a.kv_shared == b.kv_shared && a.qkv_bias == b.qkv_bias && a.output_gate == b.output_gate && a.out_bias == b.out_bias &&
+         a.qk_norm == b.qk_norm && a.post_norms == b.post_norms &&
          a.q_lora_rank == b.q_lora_rank && a.kv_lora_rank == b.kv_lora_rank &&
          a.rope_dim == b.rope_dim && a.linear_params == b.linear_params &&
          a.state_bytes == b.state_bytes && a.state_flops_per_token == b.state_flops_per_token;

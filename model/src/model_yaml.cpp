@@ -43,6 +43,8 @@ AttentionSpec parse_attention(MapReader r) {
       a.qkv_bias = r.opt_boolean("qkv_bias").value_or(false);
       a.out_bias = r.opt_boolean("out_bias").value_or(false);
       a.output_gate = r.opt_boolean("output_gate").value_or(false);
+      a.qk_norm = r.opt_boolean("qk_norm").value_or(false);
+      a.post_norms = r.opt_boolean("post_norms").value_or(false);
       break;
     case AttentionKind::mla:
       a.q_heads = dim("q_heads");
@@ -145,6 +147,8 @@ std::string model_to_yaml(const ModelSpec& m) {
       if (a.qkv_bias) attn += ", qkv_bias: true";
       if (a.out_bias) attn += ", out_bias: true";
       if (a.output_gate) attn += ", output_gate: true";
+      if (a.qk_norm) attn += ", qk_norm: true";
+      if (a.post_norms) attn += ", post_norms: true";
     } else if (a.kind == AttentionKind::mla) {
       attn += fmt::format(", q_heads: {}, head_dim: {}, v_head_dim: {}, kv_lora_rank: {}, rope_dim: {}",
                           a.q_heads, a.head_dim, a.v_head_dim, a.kv_lora_rank, a.rope_dim);

@@ -293,6 +293,29 @@ std::string op_label(const Scenario& s, const Op& op) {
   return fmt::format("{} [{}x {}]", op.what, g.count, to_string(g.attention.kind));
 }
 
+// Kernels one decoder layer launches in a ggml-style graph, counted from llama.cpp's graph builders
+// (norms fused with their weight multiply, views free). A Llama layer: attention norm, Q, K and V
+// products, two RoPEs, two cache stores, attention, output product, residual add (11); MLP norm,
+// gate and up products, gated activation, down product, residual add (6). Query/key norms, the
+// output gate and Gemma's output norms add theirs; latent attention (MLA) runs 14, or 16 with a
+// compressed query (its own product and norm before the query product): the latent product and
+// norm, the key-absorbing and value-decompressing products and two concatenations replace K and V.
+double layer_kernels(const LayerGroup& g) {
+  const AttentionSpec& a = g.attention;
+  double attention = 11;
+  switch (a.kind) {
+    case AttentionKind::full:
+    case AttentionKind::sliding:
+      attention += (a.qk_norm ? 2 : 0) + (a.output_gate ? 2 : 0) + (a.post_norms ? 1 : 0);
+      break;
+    case AttentionKind::mla: attention = a.q_lora_rank > 0 ? 16 : 14; break;
+    case AttentionKind::linear: break;  // the recurrence's own kernels: what the fitted count says
+    case AttentionKind::none: attention = 1; break;  // the residual path only
+  }
+  const double mlp = (g.ffn.gated || g.ffn.is_moe() ? 6 : 5) + (a.post_norms ? 1 : 0);
+  return attention + mlp;
+}
+
 double step_overhead_seconds(const Scenario& s) {
   const auto& c = s.runtime.coef;
   double moe_layers = 0, linear_layers = 0;
@@ -304,7 +327,11 @@ double step_overhead_seconds(const Scenario& s) {
                          (serial_dispatch(s.runtime) ? c.serial_dispatch_launch_factor : 1.0);
   // A wrapper's vendored engine snapshot adds kernels; the versions that run upstream's do not.
   const bool vendored = vendored_engine(s.runtime);
-  const double kernels = c.kernels_per_layer * layer_count(s.model) +
+  // kernels_per_layer is a Llama layer's count in the runtime's own dispatch (concurrent kernels
+  // overlap); other layers scale it by their structure.
+  double layers = 0;
+  for (const auto& g : s.model.layers) layers += g.count * layer_kernels(g) / kLlamaLayerKernels;
+  const double kernels = c.kernels_per_layer * layers +
                          (c.moe_kernels_per_layer + (vendored ? c.wrapper_moe_kernels_per_layer : 0.0)) * moe_layers +
                          (vendored ? c.wrapper_linear_kernels_per_layer : 0.0) * linear_layers;
   return kernels * latency + (c.step_overhead_ms + c.wrapper_step_overhead_ms) * 1e-3;

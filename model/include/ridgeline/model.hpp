@@ -24,6 +24,8 @@ struct AttentionSpec {
   bool kv_shared = false;  // keys and values are one cached tensor (Gemma 4 attention_k_eq_v)
   bool qkv_bias = false;
   bool output_gate = false;  // q_proj also yields a sigmoid output gate (Qwen3-Next, Qwen3.5)
+  bool qk_norm = false;      // queries and keys are RMS-normalized per head (Qwen3, Gemma 3): two norms more
+  bool post_norms = false;   // attention and MLP outputs are normalized too (Gemma's sandwich norms): two more
   bool out_bias = false;
   // MLA only
   int q_lora_rank = 0;  // 0: queries are projected directly from the hidden state

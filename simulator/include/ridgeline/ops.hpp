@@ -66,6 +66,10 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
 // Whether this runtime materialises the score matrix for this layer (prefill or decode path).
 bool unfused_attention(const Scenario& s, const AttentionSpec& a, bool prefill);
 double step_overhead_seconds(const Scenario& s);
+// Kernels a layer of this group launches (ops.cpp: counted from llama.cpp's graph builders), and a
+// Llama layer's: the structure that scales a runtime's kernels_per_layer.
+double layer_kernels(const LayerGroup& g);
+constexpr double kLlamaLayerKernels = 11 + 6;
 double ops_seconds(const std::vector<Op>& ops);
 // One forward pass of this shape: its operators plus the launch and per-step overhead.
 double step_seconds(const Scenario& s, const StepShape& shape);
