@@ -137,3 +137,33 @@ TEST(HfFamilies, NemotronLatentMoeRoutesExpertsThroughTheLatent) {
   EXPECT_EQ(back.layers[0].ffn.latent, 16);
   EXPECT_DOUBLE_EQ(total_params(back), total_params(m));
 }
+
+// The norms a layer adds to a Llama layer's two, which its kernel count follows: per-head query and
+// key norms by model type (Qwen3, Gemma 3) or use_qk_norm, Gemma's output norms by type; they
+// survive the descriptor's own format.
+TEST(HfFamilies, QueryKeyAndOutputNormsFromTheModelType) {
+  const std::string qwen3 = R"({"model_type": "qwen3", "hidden_size": 1024, "num_attention_heads": 16,
+    "num_key_value_heads": 8, "head_dim": 128, "num_hidden_layers": 2, "intermediate_size": 3072,
+    "vocab_size": 1000, "max_position_embeddings": 4096})";
+  const ModelSpec q = import_hf_config_text(qwen3, "q.json");
+  EXPECT_TRUE(q.layers.at(0).attention.qk_norm);
+  EXPECT_FALSE(q.layers.at(0).attention.post_norms);
+  std::string llama = qwen3;
+  llama.replace(llama.find("qwen3"), 5, "llama");
+  EXPECT_FALSE(import_hf_config_text(llama, "l.json").layers.at(0).attention.qk_norm);
+  std::string flagged = llama;
+  flagged.replace(flagged.find("\"vocab_size\""), 0, "\"use_qk_norm\": true, ");
+  EXPECT_TRUE(import_hf_config_text(flagged, "f.json").layers.at(0).attention.qk_norm);
+  const std::string gemma2 = R"({"model_type": "gemma2", "hidden_size": 1024, "num_attention_heads": 8,
+    "num_key_value_heads": 4, "head_dim": 128, "num_hidden_layers": 2, "intermediate_size": 4096,
+    "vocab_size": 1000, "max_position_embeddings": 8192, "sliding_window": 4096})";
+  const ModelSpec g = import_hf_config_text(gemma2, "g.json");
+  EXPECT_TRUE(g.layers.at(0).attention.post_norms);
+  EXPECT_FALSE(g.layers.at(0).attention.qk_norm);
+  ModelSpec named = q;
+  named.id = "q";
+  named.source = "test";
+  named.name = "Q";
+  const ModelSpec back = parse_model_yaml_text(model_to_yaml(named), "q.yaml");
+  EXPECT_TRUE(back.layers.at(0).attention.qk_norm);
+}

@@ -275,6 +275,31 @@ TEST(StepOverhead, WrapperKernelsPerMoeAndLinearLayer) {
   EXPECT_NEAR(step_overhead_seconds(s), engine, 1e-15);
 }
 
+// A layer's kernels follow its structure: a Llama layer is 11 attention + 6 MLP kernels; query/key
+// norms and Gemma's output norms add 2 each (so a Gemma 3 layer is 21); latent attention with a
+// compressed query runs 16 attention kernels. The runtime's kernels_per_layer is a Llama layer's,
+// and other layers scale it.
+TEST(StepOverhead, KernelsFollowTheLayerStructure) {
+  LayerGroup llama{1, gqa(8, 2, 128), dense(4096)};
+  EXPECT_DOUBLE_EQ(layer_kernels(llama), kLlamaLayerKernels);
+  EXPECT_DOUBLE_EQ(kLlamaLayerKernels, 11 + 6);
+  LayerGroup gemma = llama;
+  gemma.attention.qk_norm = gemma.attention.post_norms = true;
+  EXPECT_DOUBLE_EQ(layer_kernels(gemma), 11 + 2 + 1 + 6 + 1);
+  LayerGroup latent = llama;
+  latent.attention.kind = AttentionKind::mla;
+  latent.attention.q_lora_rank = 768;
+  EXPECT_DOUBLE_EQ(layer_kernels(latent), 16 + 6);
+  ModelSpec m = tiny_dense();
+  m.layers.clear();
+  append_layers(m, 3, gemma.attention, dense(4096));
+  Scenario s = scenario(m);
+  s.runtime.coef.launch_overhead_us = 5;
+  s.runtime.coef.kernels_per_layer = 10;
+  s.runtime.coef.step_overhead_ms = 0;
+  EXPECT_NEAR(step_overhead_seconds(s), 3 * 10 * (21.0 / 17) * 5e-6, 1e-15);
+}
+
 TEST(Versions, ReadAsTwoOrThreeNumbers) {
   EXPECT_EQ(version_number("0.30"), 30 * 1000);
   EXPECT_EQ(version_number("0.30.0"), 30 * 1000);
