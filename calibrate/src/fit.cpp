@@ -53,13 +53,14 @@ constexpr size_t kRowsForStepOverhead = 2 * kRowsForOneFactor;
 constexpr size_t kDecodeRowsForLaunch = 8;
 constexpr size_t kLayerCountsForLaunch = 2;
 // A coefficient only one kind of row shows (compute efficiency: prefill rows; a kernel class,
-// generation or tier factor: its own recent rows, counted by weight; MoE costs: MoE rows, beside as
+// generation or tier factor: its own recent rows (by weight; a generation by count, below); MoE costs: MoE rows, beside as
 // many dense ones): three such rows, so that no single odd row sets it.
 constexpr size_t kRowsForContrast = 3;
 // A chip generation's GEMM factor multiplies every prefill on every chip of that generation, so a
 // few rows of one or two machines cannot free it: whatever those machines and models do apart from
 // the generation (a 1B model on a 64-core Ultra, a binned part taken for the full one) would become
-// the generation's. Twice the contrast floor of recent rows, by weight. (Three recent M1 rows, a
+// the generation's. Twice the contrast floor of recent rows, counted as rows (a row of an unstated
+// build, at half weight in the fit, is one row here: MLX rows state no build). (Three recent M1 rows, a
 // TinyLlama and a Llama 3.2 3B on one M1 Ultra and one gpt-oss row each on an M1 Max and an M1 Pro,
 // had set an M1 factor of 0.70 that llama.cpp's own M1 Pro/Max table and today's M1 rows contradict.)
 constexpr size_t kRowsForGeneration = 2 * kRowsForContrast;
@@ -147,7 +148,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
     if (o.quantity == Measured::prefill_tok_s && !rt.blas_library.empty() && chunk_rows >= rt.blas.min_rows)
       blas_libraries[rt.blas_library] += 1;
     if (o.quantity == Measured::prefill_tok_s && recent)
-      classes[o.scenario.quant.kernel_class] += o.weight, generations[o.scenario.hardware.family] += o.weight;
+      classes[o.scenario.quant.kernel_class] += o.weight, generations[o.scenario.hardware.family] += 1;
     // Batched decode, or a prompt of a few tokens (llama-bench pp2..pp8), inside the matrix-vector
     // regime: the rows that show its ALU roof and the multi-row kernel's bandwidth.
     const double rows = static_cast<double>(o.scenario.workload.batch);
