@@ -114,8 +114,8 @@ Scenario apple(const HardwareSpec& hw, long long prompt, long long gen) {
 // Decode of a dense 8B Q4 at batch 1 reads 4.9 GB a token: bandwidth sets it on every Apple
 // chip. The part of a token it does not explain is the fitted kernel latency (a fixed time per
 // kernel), which is why the bound is 0.65 rather than 1 on the fastest memories: on the Ultra
-// parts the shipped llama.cpp-metal fit puts 320 kernels x 11.8 us x 1.08 = 4.1 ms beside about 8 ms
-// of weights (elasticity 0.656; the 0.8 is not met there, README Limitations).
+// parts the shipped llama.cpp-metal fit puts 320 kernels x 9.9 us x 1.12 = 3.5 ms beside about 8 ms
+// of weights (elasticity 0.68; the 0.8 is not met there, README Limitations).
 TEST(Physics, BatchOneDecodeFollowsBandwidthNotCompute) {
   for (const auto& hw : hardware_catalog()) {
     if (hw.vendor != "apple") continue;

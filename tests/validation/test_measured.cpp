@@ -40,16 +40,20 @@ double mape(const std::string& file, Measured q, int& n, const Rows& rows = {}) 
 TEST(MeasuredM2Ultra, LlamaBenchPrefillAndDecode) {
   if (!fs::exists(kData)) GTEST_SKIP() << "../shared/data is absent (fresh clone): skipping";
   int n = 0;
-  // The 25 rows the calibrations were fitted with; GLM-4.7-Flash's 5 (a descriptor since session 7,
-  // no refit) are guarded apart below.
+  // The 25 rows of the models with a descriptor before session 7; GLM-4.7-Flash's 5 (resolved since)
+  // are guarded apart below.
   const Rows fitted{"", "glm-4.7-flash"};
   const double prefill = mape("llamacpp_benches_m2ultra_llamabench.csv", Measured::prefill_tok_s, n, fitted);
   EXPECT_EQ(n, 25);
   // 2.4% under the one-GEMM-curve model; the regime model shares its GEMM terms across chip
   // generations and builds (weighted by age), 8.5% here: the bound follows what it reaches.
-  EXPECT_LT(prefill, 3.5);  // 2.6% on 2026-11-26 (session 6); was < 7.5
+  // Session 7 raised this bound, knowingly: the fit now also serves 590 newly resolved rows (GLM-4.7-
+  // Flash on this file among them) and the old builds' unfused attention; these 25 rows went 2.6 ->
+  // 4.1% prefill and 4.7 -> 5.8% decode while llama.cpp-metal held out by chip, model and source went
+  // 23.5/23.9/21.7 -> 18.7/18.7/16.9% prefill and 23.8/16.6/18.7 -> 23.3/13.0/15.4% decode.
+  EXPECT_LT(prefill, 4.5);  // 4.1% on 2026-11-26 (session 7; 2.6% in session 6); was < 3.5
   const double decode = mape("llamacpp_benches_m2ultra_llamabench.csv", Measured::decode_tok_s, n, fitted);
-  EXPECT_LT(decode, 5.5);  // 4.7% on 2026-11-26 (session 6; 9.6% in session 5); was < 10
+  EXPECT_LT(decode, 6.5);  // 5.8% on 2026-11-26 (session 7; 4.7% in session 6, 9.6% in session 5); was < 5.5
   std::cout << "llamacpp_benches_m2ultra_llamabench.csv: prefill MAPE " << prefill << "%, decode MAPE " << decode << "%\n";
 }
 
@@ -79,10 +83,10 @@ TEST(MeasuredBatchedDecode, M2UltraAndDgxSpark) {
   int n = 0;
   const double m2 = mape("llamacpp_benches_m2ultra_batched.csv", Measured::decode_tok_s, n, {"", "glm-4.7-flash"});
   EXPECT_GT(n, 80);
-  EXPECT_LT(m2, 9.5);   // 8.8% on 2026-11-26 (session 6; 33.5% in session 2); was < 11
+  EXPECT_LT(m2, 9.0);   // 8.1% on 2026-11-26 (session 7; 8.8% in session 6, 33.5% in session 2); was < 9.5
   const double spark = mape("llamacpp_benches_dgxspark_batched.csv", Measured::decode_tok_s, n);
   EXPECT_GT(n, 80);
-  EXPECT_LT(spark, 13.0);  // 12.1% on 2026-11-26 (24% in session 2); was < 19.5
+  EXPECT_LT(spark, 11.5);  // 10.7% on 2026-11-26 (session 7; 12.1% in session 6, 24% in session 2); was < 13
   std::cout << "batched decode MAPE: M2 Ultra " << m2 << "%, DGX Spark " << spark << "%\n";
 }
 
@@ -95,27 +99,27 @@ TEST(MeasuredStrixHalo, DecodeAtDepth) {
   EXPECT_LT(decode, 9.0);  // 8.8% on 2026-11-26 (session 6: 8.0% in session 5, before the Strix kernel variants); was < 9.5
 }
 
-// GLM-4.7-Flash (MLA + MoE, a descriptor since session 7) on rows the calibrations were not fitted
-// with: llama-bench and llama-batched-bench on the M2 Ultra (Metal) and llama-bench on the DGX Spark
-// (CUDA). Figures of session 7 (no refit) with a margin: a regression guard, not a target. Metal decode
-// is predicted ~20% fast, the largest of these errors.
+// GLM-4.7-Flash (MLA + MoE, a descriptor since session 7; fitted with the rest since its refit):
+// llama-bench and llama-batched-bench on the M2 Ultra (Metal), llama-bench on the DGX Spark (CUDA).
+// Before the layer kernel counts (latent attention runs 16 kernels, a Llama layer 17 with its MLP)
+// and the refit, Metal decode was predicted 24% fast.
 TEST(MeasuredGlm47Flash, M2UltraAndDgxSpark) {
   if (!fs::exists(kData)) GTEST_SKIP() << "../shared/data is absent (fresh clone): skipping";
   const Rows glm{"glm-4.7-flash", ""};
   int n = 0;
   const double metal_prefill = mape("llamacpp_benches_m2ultra_llamabench.csv", Measured::prefill_tok_s, n, glm);
   EXPECT_EQ(n, 5);
-  EXPECT_LT(metal_prefill, 20.0);  // 17.0%
+  EXPECT_LT(metal_prefill, 8.0);  // 7.2% (17.0% before the refit)
   const double metal_decode = mape("llamacpp_benches_m2ultra_llamabench.csv", Measured::decode_tok_s, n, glm);
-  EXPECT_LT(metal_decode, 27.0);  // 23.7%
+  EXPECT_LT(metal_decode, 10.5);  // 9.4% (23.7% before the refit)
   const double metal_batched = mape("llamacpp_benches_m2ultra_batched.csv", Measured::decode_tok_s, n, glm);
   EXPECT_EQ(n, 18);
-  EXPECT_LT(metal_batched, 26.0);  // 22.6%
+  EXPECT_LT(metal_batched, 14.0);  // 13.1% (22.6%)
   const double cuda_prefill = mape("llamacpp_benches_dgxspark_llamabench.csv", Measured::prefill_tok_s, n, glm);
   EXPECT_GT(n, 0);
-  EXPECT_LT(cuda_prefill, 8.0);  // 6.3%
+  EXPECT_LT(cuda_prefill, 4.5);  // 3.5% (6.3%)
   const double cuda_decode = mape("llamacpp_benches_dgxspark_llamabench.csv", Measured::decode_tok_s, n, glm);
-  EXPECT_LT(cuda_decode, 9.5);  // 7.6%
+  EXPECT_LT(cuda_decode, 4.0);  // 3.2% (7.6%)
   std::cout << "GLM-4.7-Flash MAPE: M2 Ultra llama-bench prefill " << metal_prefill << "%, decode " << metal_decode
             << "%, batched decode " << metal_batched << "%; DGX Spark prefill " << cuda_prefill << "%, decode "
             << cuda_decode << "%\n";
