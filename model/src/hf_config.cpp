@@ -263,6 +263,22 @@ ModelSpec llama4(const Config& c) {
   return m;
 }
 
+// DeepSeek's layout, which GLM-4.5+ shares: the first first_k_dense_replace layers dense
+// (intermediate_size), then n_routed_experts routed beside n_shared_experts shared ones of the same width.
+void append_dense_then_moe(const Config& c, ModelSpec& m, const AttentionSpec& a) {
+  FfnSpec moe;
+  moe.experts = to_int(c.count("n_routed_experts"));
+  moe.active_experts = to_int(c.count("num_experts_per_tok"));
+  moe.expert_intermediate = c.count("moe_intermediate_size");
+  moe.shared_experts = to_int(c.count_or("n_shared_experts", 0));
+  moe.shared_intermediate = moe.expert_intermediate;
+  const int n = to_int(c.count("num_hidden_layers"));
+  const int dense = to_int(c.count_or("first_k_dense_replace", 0));
+  if (dense > n) throw InputError("{}: {} dense layers in a {}-layer model", c.where("first_k_dense_replace"), dense, n);
+  append_layers(m, dense, a, dense_ffn(c.count("intermediate_size")));
+  append_layers(m, n - dense, a, moe);
+}
+
 // Multi-head latent attention, the first layers dense, then routed experts beside shared ones:
 // DeepSeek-V2/V3, Kimi K2 and GLM-4.7-Flash (glm4_moe_lite). Their MTP layers are not loaded to generate.
 ModelSpec deepseek(const Config& c) {
@@ -276,16 +292,7 @@ ModelSpec deepseek(const Config& c) {
   a.v_head_dim = to_int(c.count("v_head_dim"));
   a.kv_lora_rank = to_int(c.count("kv_lora_rank"));
   a.q_lora_rank = to_int(c.count_or("q_lora_rank", 0));
-  FfnSpec moe;
-  moe.experts = to_int(c.count("n_routed_experts"));
-  moe.active_experts = to_int(c.count("num_experts_per_tok"));
-  moe.expert_intermediate = c.count("moe_intermediate_size");
-  moe.shared_experts = to_int(c.count_or("n_shared_experts", 0));
-  moe.shared_intermediate = moe.expert_intermediate;
-  const int n = to_int(c.count("num_hidden_layers"));
-  const int dense = to_int(c.count_or("first_k_dense_replace", 0));
-  append_layers(m, dense, a, dense_ffn(c.count("intermediate_size")));
-  append_layers(m, n - dense, a, moe);
+  append_dense_then_moe(c, m, a);
   return m;
 }
 
@@ -293,18 +300,7 @@ ModelSpec deepseek(const Config& c) {
 // shared ones of the same width. Its per-head q/k norms and partial RoPE move no weight that matters.
 ModelSpec glm4_moe(const Config& c) {
   ModelSpec m = base(c, false);
-  const AttentionSpec a = gqa(c, m.hidden);
-  FfnSpec moe;
-  moe.experts = to_int(c.count("n_routed_experts"));
-  moe.active_experts = to_int(c.count("num_experts_per_tok"));
-  moe.expert_intermediate = c.count("moe_intermediate_size");
-  moe.shared_experts = to_int(c.count_or("n_shared_experts", 0));
-  moe.shared_intermediate = moe.expert_intermediate;
-  const int n = to_int(c.count("num_hidden_layers"));
-  const int dense = to_int(c.count_or("first_k_dense_replace", 0));
-  if (dense > n) throw InputError("{}: {} dense layers in a {}-layer model", c.where("first_k_dense_replace"), dense, n);
-  append_layers(m, dense, a, dense_ffn(c.count("intermediate_size")));
-  append_layers(m, n - dense, a, moe);
+  append_dense_then_moe(c, m, gqa(c, m.hidden));
   return m;
 }
 
