@@ -10,16 +10,11 @@
 
 #include "ridgeline/calibration.hpp"
 #include "ridgeline/measurement.hpp"
+#include "ridgeline/names.hpp"
 
 namespace ridgeline {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // `key` followed by one of `values` as a whole word: "flash_attn false", "fa=0", "-fa 0".
 bool says(const std::string& text, std::string_view key, std::initializer_list<std::string_view> values) {
@@ -37,7 +32,7 @@ bool says(const std::string& text, std::string_view key, std::initializer_list<s
 }  // namespace
 
 void read_kernel_variant(Measurement& m) {
-  const std::string text = lower(m.runtime + "; " + m.notes);
+  const std::string text = lower_ascii(m.runtime + "; " + m.notes);
   // llama-bench prints flash_attn per test; lhl's summary tables write fa=1, kyuz0's logs -fa 1.
   const bool fa_off = says(text, "flash_attn", {" false", " 0", "=0", ": false", ": 0", "=false"}) ||
                       says(text, "fa", {"=0", " 0"}) || says(text, "-fa", {" 0", "=0"}) ||
@@ -60,15 +55,13 @@ void read_kernel_variant(Measurement& m) {
 void apply_kernel_variant(RuntimeSpec& rt, const Measurement& m) {
   if (m.attention_path == "unfused") rt.always_unfused = true;
   // A build from before fused attention became the engine's default ran it only when asked to.
-  if (m.attention_path.empty() && rt.build != kCurrentBuild && rt.build < rt.fused_attention_default_since_build)
-    rt.always_unfused = true;
+  if (m.attention_path.empty() && built_before(rt, rt.fused_attention_default_since_build)) rt.always_unfused = true;
   if (m.attention_path == "fused") rt.always_unfused = false, rt.fused_prefill_head_dims.clear(), rt.fused_decode_head_dims.clear();
   // A build before the profile's blas.until_build ran the BLAS path; so did a row that states a BLAS
   // library without a build (the switch has no effect on a build that does not call the library).
   if (rt.blas.library.empty()) return;
-  const long long build = rt.build;  // the row's stated build (observations.cpp), kCurrentBuild if none
-  const bool older = build != kCurrentBuild && build < rt.blas.until_build;
-  if (older || (build == kCurrentBuild && !m.blas_library.empty())) rt.blas_library = m.blas_library.empty() ? rt.blas.library : m.blas_library;
+  const bool older = built_before(rt, rt.blas.until_build);  // rt.build: the row's (observations.cpp)
+  if (older || (rt.build == kCurrentBuild && !m.blas_library.empty())) rt.blas_library = m.blas_library.empty() ? rt.blas.library : m.blas_library;
 }
 
 }  // namespace ridgeline

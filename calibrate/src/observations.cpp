@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "ridgeline/calibration.hpp"
+#include "ridgeline/names.hpp"
 #include "ridgeline/catalog.hpp"
 #include "ridgeline/derived.hpp"
 #include "ridgeline/error.hpp"
@@ -67,8 +68,7 @@ class SetupCache {
 
 // "memory paging", "swapping", "swapped to disk"; not "no paging" or "without swap".
 bool says_paging(const std::string& notes) {
-  std::string text = notes;
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string text = lower_ascii(notes);
   for (const char* word : {"paging", "swapping", "swapped", "swap"}) {
     for (size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) {
       if (at > 0 && std::isalnum(static_cast<unsigned char>(text[at - 1]))) continue;

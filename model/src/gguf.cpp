@@ -287,8 +287,9 @@ GgufInfo read_gguf_header(std::istream& in, uint64_t available, uint64_t file_si
       f.intermediate = meta.at("feed_forward_length", i);
     }
     if (a.kind == AttentionKind::full || a.kind == AttentionKind::sliding) {
-      a.qk_norm = qk_norm_blocks.count("blk." + std::to_string(i)) > 0;
-      a.post_norms = post_norm_blocks.count("blk." + std::to_string(i)) > 0;
+      const std::string block = "blk." + std::to_string(i);
+      a.qk_norm = qk_norm_blocks.count(block) > 0;
+      a.post_norms = post_norm_blocks.count(block) > 0;
     }
     append_layers(m, 1, a, f);
   }

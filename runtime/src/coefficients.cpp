@@ -41,7 +41,8 @@ const std::vector<CoefficientInfo>& coefficient_table() {
        "kernel latency of builds that run kernels one after another, relative to the build that overlaps "
        "independent ones (concurrent_since_build); 1 where the runtime states no such change"},
       {"kernels_per_layer", &C::kernels_per_layer, kScalar, 0, 1e4, 0, 0, "kernels",
-       "kernels one transformer layer launches"},
+       "kernels a Llama layer launches in the runtime's dispatch; other layers scale it by their "
+       "structure (layer_kernels in simulator/src/ops.cpp)"},
       {"moe_kernels_per_layer", &C::moe_kernels_per_layer, kScalar, 0, 1e4, 0.0, 200.0, "kernels",
        "extra kernels of a routed-expert layer (router, top-k, gather, per-expert dispatch)"},
       {"moe_compute_factor", &C::moe_compute_factor, kScalar, 0.01, 10, 0.05, 2.0, "factor",

@@ -165,9 +165,11 @@ bool vendored_engine(const RuntimeSpec& rt) {
   return rt.version != kCurrentVersion && rt.version < rt.vendored_engine_until_version;
 }
 
-bool serial_dispatch(const RuntimeSpec& rt) {
-  return rt.concurrent_dispatch_since_build > 0 && rt.build > 0 && rt.build < rt.concurrent_dispatch_since_build;
+bool built_before(const RuntimeSpec& rt, long long boundary) {
+  return boundary > 0 && rt.build != kCurrentBuild && rt.build < boundary;
 }
+
+bool serial_dispatch(const RuntimeSpec& rt) { return built_before(rt, rt.concurrent_dispatch_since_build); }
 
 RuntimeSpec parse_runtime_yaml(const std::string& path) {
   return parse_runtime_yaml_text(read_text_file(path), path);

@@ -139,6 +139,9 @@ struct RuntimeSpec {
 };
 
 constexpr long long kCurrentBuild = 0;
+// Whether this prediction is for a stated build before `boundary` (the first build of a change the
+// profile states; 0: none stated). Today's build, which a row stating none is taken as, never is.
+bool built_before(const RuntimeSpec& rt, long long boundary);
 // Whether this prediction's build dispatches kernels one after another: a stated build before the
 // runtime's concurrent_dispatch_since_build. A row that states no build is taken as today's: so
 // fitted, the data explain rows without a build better (README "Builds").
