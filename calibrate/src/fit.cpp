@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <set>
 
 #include "ridgeline/calibration.hpp"
@@ -464,7 +463,7 @@ void fit_runtime_memory(const std::vector<Observation>& all, const std::string& 
 void weigh_by_build(std::vector<Observation>& obs, const std::vector<Measurement>& rows) {
   std::vector<long long> builds;
   builds.reserve(obs.size());
-  for (const auto& o : obs) builds.push_back(stated_build(rows[o.row].runtime));
+  for (const auto& o : obs) builds.push_back(row_build(rows[o.row]).build);  // runtime text, else notes
   const long long newest = builds.empty() ? 0 : *std::max_element(builds.begin(), builds.end());
   for (size_t i = 0; i < obs.size(); ++i)
     obs[i].weight = builds[i] > 0 ? std::pow(0.5, static_cast<double>(newest - builds[i]) / kBuildHalfLife)
@@ -472,28 +471,6 @@ void weigh_by_build(std::vector<Observation>& obs, const std::vector<Measurement
 }
 
 }  // namespace
-
-long long stated_build(const std::string& text) {
-  auto digits_at = [&](size_t i, size_t& end) {
-    end = i;
-    while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
-    return end - i >= 3 && end - i <= 6 ? std::stoll(text.substr(i, end - i)) : 0LL;
-  };
-  size_t end = 0;
-  // "(7948)": llama.cpp prints the build number in parentheses after the commit.
-  for (size_t i = text.find('('); i != std::string::npos; i = text.find('(', i + 1))
-    if (long long b = digits_at(i + 1, end); b && end < text.size() && text[end] == ')') return b;
-  // "b7948", "build 1026", "version 9430".
-  for (const char* key : {"build ", "version ", "b"}) {
-    for (size_t i = text.find(key); i != std::string::npos; i = text.find(key, i + 1)) {
-      const bool word_start = i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1]));
-      if (long long b = digits_at(i + std::strlen(key), end);
-          b && word_start && (end == text.size() || !std::isalnum(static_cast<unsigned char>(text[end]))))
-        return b;
-    }
-  }
-  return 0;
-}
 
 long long stated_version(const std::string& text) {
   for (size_t i = 0; i < text.size();) {

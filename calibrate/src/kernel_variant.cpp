@@ -40,7 +40,9 @@ void read_kernel_variant(Measurement& m) {
                       text.find("without flash attention") != std::string::npos;  // chigkim's llama-cli comparison
   const bool fa_on = !fa_off && (says(text, "flash_attn", {" true", " 1", "=1", ": true", ": 1", "=true"}) ||
                                  says(text, "fa", {"=1", " 1"}) || says(text, "-fa", {" 1", "=1", " on"}) ||
-                                 says(text, "flash attention", {" on", " enabled"}));
+                                 says(text, "flash attention", {" on", " enabled"}) ||
+                                 // before PR #15434 -fa was a switch without a value: chigkim's "with -fa;"
+                                 says(text, "-fa", {";", ","}) || text.find("with flash attention") != std::string::npos);
   if (m.attention_path.empty() && fa_off) m.attention_path = "unfused";
   if (m.attention_path.empty() && fa_on) m.attention_path = "fused";
   // rocBLAS hands GEMMs to hipBLASLt when ROCBLAS_USE_HIPBLASLT=1 (lhl's sweeps name the variable,
@@ -55,12 +57,13 @@ void read_kernel_variant(Measurement& m) {
 void apply_kernel_variant(RuntimeSpec& rt, const Measurement& m) {
   if (m.attention_path == "unfused") rt.always_unfused = true;
   // A build from before fused attention became the engine's default ran it only when asked to.
-  if (m.attention_path.empty() && built_before(rt, rt.fused_attention_default_since_build)) rt.always_unfused = true;
+  if (m.attention_path.empty() && built_before(rt, rt.fused_attention_default_since_build, rt.fused_attention_default_since_date))
+    rt.always_unfused = true;
   if (m.attention_path == "fused") rt.always_unfused = false, rt.fused_prefill_head_dims.clear(), rt.fused_decode_head_dims.clear();
   // A build before the profile's blas.until_build ran the BLAS path; so did a row that states a BLAS
   // library without a build (the switch has no effect on a build that does not call the library).
   if (rt.blas.library.empty()) return;
-  const bool older = built_before(rt, rt.blas.until_build);  // rt.build: the row's (observations.cpp)
+  const bool older = built_before(rt, rt.blas.until_build, rt.blas.until_date);  // the row's build or date (observations.cpp)
   if (older || (rt.build == kCurrentBuild && !m.blas_library.empty())) rt.blas_library = m.blas_library.empty() ? rt.blas.library : m.blas_library;
 }
 

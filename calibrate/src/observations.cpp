@@ -47,13 +47,16 @@ ModelSpec model_of(const std::string& id) {
 class SetupCache {
  public:
   const Scenario& get(const Measurement& m, const Resolution& r) {
-    const long long build = stated_build(m.runtime);  // 0 (kCurrentBuild) when the row states none
+    const RowBuild b = row_build(m);  // build 0 (kCurrentBuild) when neither runtime text nor notes state one
+    const int published = b.build ? 0 : b.published_by;  // the bound that stands in for an unknown build
     const long long version = stated_version(m.runtime);  // 0 (kCurrentVersion) likewise
-    Key key{r.hardware, r.runtime, r.model, r.quant, m.attention_path, m.blas_library, build, version, m.kv_capacity.has_value()};
+    Key key{r.hardware, r.runtime, r.model, r.quant, m.attention_path, m.blas_library, b.build, published, version,
+            m.kv_capacity.has_value()};
     auto it = setups_.find(key);
     if (it != setups_.end()) return it->second;
     RuntimeSpec rt = runtime_of(r.runtime);
-    rt.build = build;  // a measurement is of the build it ran, not of today's
+    rt.build = b.build;  // a measurement is of the build it ran, not of today's
+    rt.published_by = published;
     rt.version = version;
     apply_kernel_variant(rt, m);
     if (m.kv_capacity) rt.kv_upfront = true;
@@ -62,7 +65,8 @@ class SetupCache {
   }
 
  private:
-  using Key = std::tuple<std::string, std::string, std::string, std::string, std::string, std::string, long long, long long, bool>;
+  using Key = std::tuple<std::string, std::string, std::string, std::string, std::string, std::string, long long, int,
+                         long long, bool>;
   std::map<Key, Scenario> setups_;
 };
 
@@ -231,8 +235,14 @@ Dataset load_dataset(const std::vector<std::string>& files, const NameMaps& maps
   std::vector<std::string> noted(d.rows.size());
   for (size_t i = 0; i < d.rows.size(); ++i) noted[i] = apply_dataset_notes(d.rows[i], dataset_notes());
   d.resolved = resolve_measurements(d.rows, maps);
-  for (size_t i = 0; i < d.rows.size(); ++i)
+  for (size_t i = 0; i < d.rows.size(); ++i) {
     if (!noted[i].empty()) d.resolved[i].assumptions.push_back(noted[i]);
+    // Where the build of a row whose runtime text states none came from, or what its date bounds.
+    const RowBuild b = row_build(d.rows[i]);
+    if (!d.resolved[i].ok || b.from == RowBuild::From::runtime) continue;
+    if (std::string era = build_era_note(b, runtime_of(d.resolved[i].runtime)); !era.empty())
+      d.resolved[i].assumptions.push_back(std::move(era));
+  }
   SetupCache setups;
   for (size_t i = 0; i < d.rows.size(); ++i) {
     std::string why;

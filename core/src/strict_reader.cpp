@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "ridgeline/dates.hpp"
+
 namespace ridgeline {
 
 namespace {
@@ -113,6 +115,12 @@ long long MapReader::integer(const std::string& key, long long min, long long ma
   double v = scalar_number(n, where(key), static_cast<double>(min), static_cast<double>(max));
   if (v != std::floor(v)) throw InputError("{}: {} is not a whole number", where(key), n.text());
   return static_cast<long long>(v);
+}
+int MapReader::date(const std::string& key) {
+  const std::string text = str(key);
+  const int d = date_number(text);
+  if (d == 0) throw InputError("{}: '{}' is not a date (expected YYYY-MM-DD)", where(key), text);
+  return d;
 }
 std::optional<long long> MapReader::opt_integer(const std::string& key, long long min, long long max) {
   if (!has(key)) {

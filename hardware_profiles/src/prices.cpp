@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "ridgeline/catalog.hpp"
+#include "ridgeline/dates.hpp"
 #include "ridgeline/error.hpp"
 #include "ridgeline/strict_reader.hpp"
 
@@ -13,18 +14,7 @@ namespace ridgeline {
 namespace {
 
 // YYYY-MM-DD with a real month and day: a date read from a page, not a guess at one.
-std::string date(MapReader& r, const std::string& key) {
-  const std::string d = r.str(key);
-  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool ok = d.size() == 10 && d[4] == '-' && d[7] == '-';
-  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) ok = ok && std::isdigit(static_cast<unsigned char>(d[i]));
-  if (ok) {
-    const int year = std::stoi(d.substr(0, 4)), month = std::stoi(d.substr(5, 2)), day = std::stoi(d.substr(8, 2));
-    ok = year >= 2000 && year <= 2100 && month >= 1 && month <= 12 && day >= 1 && day <= kDays[month - 1];
-  }
-  if (!ok) throw InputError("{}: '{}' is not a date (expected YYYY-MM-DD)", r.where(key), d);
-  return d;
-}
+std::string date(MapReader& r, const std::string& key) { return date_text(r.date(key)); }
 
 std::string url(MapReader& r, const std::string& key) {
   const std::string u = r.str(key);

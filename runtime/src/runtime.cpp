@@ -68,12 +68,14 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   auto dispatch = r.opt_map("dispatch");
   if (dispatch) {
     rt.concurrent_dispatch_since_build = dispatch->integer("concurrent_since_build", 1, 1000000);
+    rt.concurrent_dispatch_since_date = dispatch->date("since_date");
     dispatch->str("source");  // a build boundary is a fact about the engine's history: say where from
     dispatch->finish();
   }
   auto flash = r.opt_map("flash_attention");
   if (flash) {
     rt.fused_attention_default_since_build = flash->integer("on_by_default_since_build", 1, 1000000);
+    rt.fused_attention_default_since_date = flash->date("since_date");
     flash->str("source");  // a build boundary is a fact about the engine's history: say where from
     flash->finish();
   }
@@ -81,6 +83,7 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   if (blas) {
     rt.blas.min_rows = blas->integer("min_rows", 1, 1 << 20);
     rt.blas.until_build = blas->integer("until_build", 1, 1LL << 40);
+    rt.blas.until_date = blas->date("until_date");
     rt.blas.library = blas->one_of("library", {"rocblas", "hipblaslt"}, "a BLAS library");
     blas->str("source");  // a kernel-selection rule of some builds: say where it is read
     blas->finish();
@@ -102,6 +105,8 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     rt.vector_decode_attention = inner.vector_decode_attention;
     rt.concurrent_dispatch_since_build = inner.concurrent_dispatch_since_build;
     rt.fused_attention_default_since_build = inner.fused_attention_default_since_build;
+    rt.concurrent_dispatch_since_date = inner.concurrent_dispatch_since_date;
+    rt.fused_attention_default_since_date = inner.fused_attention_default_since_date;
     rt.moe_gathers_expert_weights = inner.moe_gathers_expert_weights;
     rt.moe_grouped_matrix_kernel = inner.moe_grouped_matrix_kernel;
     rt.blas = inner.blas;
@@ -165,11 +170,16 @@ bool vendored_engine(const RuntimeSpec& rt) {
   return rt.version != kCurrentVersion && rt.version < rt.vendored_engine_until_version;
 }
 
-bool built_before(const RuntimeSpec& rt, long long boundary) {
-  return boundary > 0 && rt.build != kCurrentBuild && rt.build < boundary;
+bool built_before(const RuntimeSpec& rt, long long boundary_build, int boundary_date) {
+  if (boundary_build <= 0) return false;
+  if (rt.build != kCurrentBuild) return rt.build < boundary_build;
+  // No build stated: a row published before the boundary shipped cannot have run it.
+  return rt.published_by > 0 && boundary_date > 0 && rt.published_by < boundary_date;
 }
 
-bool serial_dispatch(const RuntimeSpec& rt) { return built_before(rt, rt.concurrent_dispatch_since_build); }
+bool serial_dispatch(const RuntimeSpec& rt) {
+  return built_before(rt, rt.concurrent_dispatch_since_build, rt.concurrent_dispatch_since_date);
+}
 
 RuntimeSpec parse_runtime_yaml(const std::string& path) {
   return parse_runtime_yaml_text(read_text_file(path), path);

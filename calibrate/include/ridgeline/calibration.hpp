@@ -27,9 +27,31 @@ struct Observation {
   Scenario scenario;
   double weight = 1;  // the row's say in a fit (older builds of the runtime count less)
 };
-// The build number a runtime description states: "build 858f6b73 (2797)", "b7948",
-// "version 9430", "build 1026 (c63bb1d)"; 0 when none is stated.
+// The build number a runtime description states: "build 858f6b73 (2797)" (a number in parentheses
+// only right after a commit hash of 7+ hex digits: "Metal (2023)" states none), "b7948",
+// "version 9430", "build 1026 (c63bb1d)"; 0 when none is stated (build_era.cpp).
 long long stated_build(const std::string& runtime_text);
+// The distinct builds a row's notes state in a form that is nothing else: "b4326" right after
+// "llama.cpp" or "build", "build 1234", "build: <commit> (1234)". Never "#15434" or "PR 15929".
+std::vector<long long> noted_builds(const std::string& notes);
+// The latest date in a row's source column ("2024-12-16"; "2024-12" as its last day) as yyyymmdd
+// (dates.hpp), 0 when none: the row was published by then, so it ran no newer build.
+int published_by(const std::string& source);
+// A row's build: its runtime text's, else the one build its notes state (two different ones: none),
+// else none, with the source's publication date as the bound on it.
+struct RowBuild {
+  enum class From { none, runtime, notes };
+  long long build = 0;  // kCurrentBuild when none is known
+  From from = From::none;
+  std::vector<long long> noted;  // the notes' builds (when the runtime text states none)
+  int published_by = 0;          // when no build is known
+};
+RowBuild row_build(const Measurement& m);
+// What the row's build era rests on, for its assumptions, against the runtime profile's
+// boundaries: "build 4326 from the notes: before ...", "published 2024-11-25: before concurrent
+// dispatch (b6451, 2025-09-13)", two builds in the notes; "" when the runtime text states the build
+// or nothing places the row before a boundary.
+std::string build_era_note(const RowBuild& b, RuntimeSpec profile);
 // calibrate/dataset_notes.yaml: a fact a public file's rows leave out (their GPU core count), with
 // the publisher's evidence, for rows whose source contains `source`.
 struct DatasetNote {

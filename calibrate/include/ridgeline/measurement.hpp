@@ -48,7 +48,8 @@ std::vector<Measurement> parse_mlx_output(const std::string& text, const std::st
 
 // The kernel variant a row's text states beyond its runtime id (kernel_variant.cpp, the one place
 // that reads it): flash attention off ("flash_attn False", "fa=0", "-fa 0", "flash attention off")
-// -> attention_path unfused when the column is empty; the BLAS library. Run on every parsed row.
+// -> attention_path unfused when the column is empty; on ("fa=1", "-fa 1", a bare "-fa;" of builds
+// before -fa took a value, "with flash attention") -> fused; the BLAS library. Run on every parsed row.
 void read_kernel_variant(Measurement& m);
 
 // RFC 4180 CSV: quoted fields, doubled quotes, newlines inside quotes. Throws on an unclosed quote

@@ -32,6 +32,8 @@ class MapReader {
   long long integer(const std::string& key, long long min, long long max);
   std::optional<long long> opt_integer(const std::string& key, long long min, long long max);
   bool boolean(const std::string& key);
+  // "YYYY-MM-DD" with a real month and day (dates.hpp), as yyyymmdd.
+  int date(const std::string& key);
   std::optional<bool> opt_boolean(const std::string& key);
   std::vector<std::string> str_list(const std::string& key);
   std::vector<double> number_list(const std::string& key, double min, double max);

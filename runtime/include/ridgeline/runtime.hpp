@@ -92,9 +92,11 @@ struct RuntimeSpec {
   // Some builds hand dense products over quantized weights of `min_rows` rows and more to a vendor
   // BLAS, dequantizing the weights to f16 first (ggml-cuda through HIP on RDNA3 before its WMMA MMQ
   // kernels: MMQ below 64 rows, rocBLAS or hipBLASLt above). `until_build`: the first build that no
-  // longer does; `library`: the one used unless a row states another. Empty library: no such builds.
+  // longer does, and `until_date` the day it shipped (yyyymmdd, dates.hpp); `library`: the one used
+  // unless a row states another. Empty library: no such builds.
   struct BlasPath {
     long long min_rows = 0, until_build = 0;
+    int until_date = 0;
     std::string library;
   } blas;
   // The BLAS library a measured row's build ran (calibrate's apply_kernel_variant sets it); empty:
@@ -110,13 +112,18 @@ struct RuntimeSpec {
   // kernel in turn and pays serial_dispatch_launch_factor times the kernel latency. 0: the runtime
   // states no such change.
   long long concurrent_dispatch_since_build = 0;
+  int concurrent_dispatch_since_date = 0;  // the day that build shipped (yyyymmdd, dates.hpp)
   // From this build on the engine runs fused (flash) attention unless told not to (llama.cpp's -fa
   // default became auto, PR #15434); a stated build before it ran the unfused path unless its row
   // says flash attention was on. 0: the runtime states no such change.
   long long fused_attention_default_since_build = 0;
+  int fused_attention_default_since_date = 0;  // the day that build shipped (yyyymmdd)
   // The build a prediction is for: kCurrentBuild (every prediction a user asks for, and a measured
   // row that states no build), or a measured row's stated build.
   long long build = 0;
+  // A measured row's publication date (yyyymmdd) when it states no build: it ran no build newer
+  // than that day's. 0: unknown (every prediction a user asks for).
+  int published_by = 0;
   // A wrapper that ran its own vendored snapshot of the engine before a version (Ollama: its ggml
   // copy until 0.30, upstream llama-server from then, ollama PR #16031): a prediction for an earlier
   // version pays the wrapper_*_kernels_per_layer its snapshot adds; today's version does not.
@@ -139,11 +146,13 @@ struct RuntimeSpec {
 };
 
 constexpr long long kCurrentBuild = 0;
-// Whether this prediction is for a stated build before `boundary` (the first build of a change the
-// profile states; 0: none stated). Today's build, which a row stating none is taken as, never is.
-bool built_before(const RuntimeSpec& rt, long long boundary);
-// Whether this prediction's build dispatches kernels one after another: a stated build before the
-// runtime's concurrent_dispatch_since_build. A row that states no build is taken as today's: so
+// Whether this prediction is for a build before a change the profile states (its first build and
+// the day that build shipped; build 0: none stated): from the build when one is stated, else from
+// the publication date (published strictly before the boundary's day: before). A prediction with
+// neither is today's build, which never is.
+bool built_before(const RuntimeSpec& rt, long long boundary_build, int boundary_date);
+// Whether this prediction's build dispatches kernels one after another: built_before the runtime's
+// concurrent dispatch. A row that states no build and no earlier date is taken as today's: so
 // fitted, the data explain rows without a build better (README "Builds").
 bool serial_dispatch(const RuntimeSpec& rt);
 

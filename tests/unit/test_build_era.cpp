@@ -1,0 +1,196 @@
+// A measured row's build era: the build its runtime text states, else the one its notes state,
+// else the bound its source's publication date puts on it (calibrate/src/build_era.cpp), and how
+// the runtime's era boundaries answer from either (built_before).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "ridgeline/calibration.hpp"
+#include "ridgeline/catalog.hpp"
+#include "ridgeline/dates.hpp"
+#include "ridgeline/validation.hpp"
+
+using namespace ridgeline;
+
+namespace {
+using Builds = std::vector<long long>;
+}  // namespace
+
+// Calendar dates: real months and days only (2024 is a leap year, 2025 is not); a month alone is
+// bounded by its last day.
+TEST(Dates, RealDaysOnly) {
+  EXPECT_EQ(date_number("2025-09-13"), 2025 * 10000 + 9 * 100 + 13);
+  EXPECT_EQ(date_number("2024-02-29"), 2024 * 10000 + 2 * 100 + 29);
+  EXPECT_EQ(date_number("2025-02-29"), 0);
+  EXPECT_EQ(date_number("2025-09-31"), 0);
+  EXPECT_EQ(date_number("2025-9-13"), 0);
+  EXPECT_EQ(date_number("1999-12-31"), 0);
+  EXPECT_EQ(month_end_number("2024-02"), 2024 * 10000 + 2 * 100 + 29);
+  EXPECT_EQ(month_end_number("2023-02"), 2023 * 10000 + 2 * 100 + 28);
+  EXPECT_EQ(month_end_number("2024-13"), 0);
+  EXPECT_EQ(date_text(2025 * 10000 + 9 * 100 + 13), "2025-09-13");
+}
+
+// A number in parentheses is a build only right after a commit hash (7+ hex digits), as llama.cpp
+// prints it: a year in parentheses is not one.
+TEST(BuildEra, StatedBuildReadsParenthesesOnlyAfterACommit) {
+  EXPECT_EQ(stated_build("llama.cpp Metal (2023)"), 0);
+  EXPECT_EQ(stated_build("llama.cpp Metal (June 2023)"), 0);
+  EXPECT_EQ(stated_build("llama.cpp Metal (MTL,BLAS) build b828e18c7 (7948)"), 7948);
+  EXPECT_EQ(stated_build("main: build: 8e672efe (1628)"), 1628);
+  EXPECT_EQ(stated_build("llama.cpp Metal,BLAS build e9fd8dc (7825)"), 7825);  // 7 hex digits
+  EXPECT_EQ(stated_build("commit e9fd8d (7825)"), 0);                          // 6: no commit hash
+  EXPECT_EQ(stated_build("llama.cpp Metal ./main build 1026 (c63bb1d)"), 1026);
+  EXPECT_EQ(stated_build("llama.cpp CUDA build b6767 (5acd45546)"), 6767);
+}
+
+// Builds in notes only where nothing else is meant: b<digits> after "llama.cpp" or "build", "build
+// 1234", "build: <commit> (1234)"; pull requests, issues and ranges are no build.
+TEST(BuildEra, NotesStateBuildsOnlyUnambiguously) {
+  EXPECT_EQ(noted_builds("same prompts as the 2024-12-15 comment, whose setup lists Llama.cpp b4326 with flash attention"),
+            Builds{4326});
+  EXPECT_EQ(noted_builds("ran build 1234 twice"), Builds{1234});
+  EXPECT_EQ(noted_builds("log: build: 8e672efe (1628)"), Builds{1628});
+  EXPECT_EQ(noted_builds("llama-bench columns: fa=1; build b828e18c7 (7948); build b828e18c7 (7948)"), Builds{7948});
+  EXPECT_EQ(noted_builds("llama.cpp PR #15434 and PR 15929; issue #4326"), Builds{});
+  EXPECT_EQ(noted_builds("llama.cpp builds around b5863-b6111 (July-Aug 2025)"), Builds{});
+  EXPECT_EQ(noted_builds("build aaf4fba83; gpu_info 'AMD Radeon 8060S'"), Builds{});  // a commit alone
+  EXPECT_EQ(noted_builds("build 2797.5 s"), Builds{});
+  EXPECT_EQ(noted_builds("Llama.cpp b4326 first, then build 4400"), (Builds{4326, 4400}));
+}
+
+// The source's latest date bounds the build (a month counts as its last day); text that is no
+// real date is not one.
+TEST(BuildEra, PublishedByIsTheSourcesLatestDate) {
+  EXPECT_EQ(published_by("https://github.com/ml-explore/mlx-examples/issues/1029 (comment by chigkim, 2024-12-16)"),
+            2024 * 10000 + 12 * 100 + 16);
+  EXPECT_EQ(published_by("page (2025-05-17) [via notes compiled 2026-09-30]"), 2026 * 10000 + 9 * 100 + 30);
+  EXPECT_EQ(published_by("a post of 2024-02"), 2024 * 10000 + 2 * 100 + 29);
+  EXPECT_EQ(published_by("run at 2025-10-14T08:00"), 2025 * 10000 + 10 * 100 + 14);
+  EXPECT_EQ(published_by("2025-13-01, pp2048-32, x2025-10-14, commit 4c7e9893c4ca"), 0);
+  EXPECT_EQ(published_by("https://github.com/ggml-org/llama.cpp/issues/9112"), 0);
+}
+
+// The runtime text's build first, else the notes' one build (two different ones: none, the date
+// bound instead); a build known makes the date irrelevant.
+TEST(BuildEra, RowBuildPrefersRuntimeThenNotesThenDate) {
+  Measurement m;
+  m.runtime = "llama.cpp-metal";
+  m.source = "issue (comment, 2024-12-16)";
+  m.notes = "setup lists Llama.cpp b4326";
+  RowBuild b = row_build(m);
+  EXPECT_EQ(b.build, 4326);
+  EXPECT_EQ(b.from, RowBuild::From::notes);
+  EXPECT_EQ(b.published_by, 0);
+  m.runtime = "llama.cpp Metal build 858f6b73 (2797)";
+  b = row_build(m);
+  EXPECT_EQ(b.build, 2797);
+  EXPECT_EQ(b.from, RowBuild::From::runtime);
+  m.runtime = "llama.cpp-metal";
+  m.notes = "setup lists Llama.cpp b4326; rerun on build 7000";
+  b = row_build(m);
+  EXPECT_EQ(b.build, kCurrentBuild);
+  EXPECT_EQ(b.from, RowBuild::From::none);
+  EXPECT_EQ(b.noted, (Builds{4326, 7000}));
+  EXPECT_EQ(b.published_by, 2024 * 10000 + 12 * 100 + 16);
+}
+
+// built_before: the build decides when stated; else a publication date strictly before the
+// boundary's day; else (today's build) never.
+TEST(BuildEra, BuiltBeforeAnswersFromTheBuildElseTheDate) {
+  RuntimeSpec rt;
+  const long long boundary = 6451;
+  const int day = 2025 * 10000 + 9 * 100 + 13;
+  rt.published_by = day - 1;  // 2025-09-12
+  EXPECT_TRUE(built_before(rt, boundary, day));
+  rt.published_by = day;  // the boundary's own day: it may already have run it
+  EXPECT_FALSE(built_before(rt, boundary, day));
+  rt.published_by = day + 1;
+  EXPECT_FALSE(built_before(rt, boundary, day));
+  rt.published_by = 0;
+  EXPECT_FALSE(built_before(rt, boundary, day));
+  rt.published_by = day - 1;
+  EXPECT_FALSE(built_before(rt, boundary, 0));  // a boundary without a date: the date says nothing
+  EXPECT_FALSE(built_before(rt, 0, day));       // no boundary at all
+  rt.build = boundary;  // a stated build overrides the date
+  EXPECT_FALSE(built_before(rt, boundary, day));
+  rt.build = boundary - 1, rt.published_by = day + 1;
+  EXPECT_TRUE(built_before(rt, boundary, day));
+  // The shipped Metal profile's boundaries carry their days.
+  const RuntimeSpec& metal = *catalog_runtime("llama.cpp-metal");
+  EXPECT_EQ(metal.concurrent_dispatch_since_date, 2025 * 10000 + 9 * 100 + 13);
+  EXPECT_EQ(metal.fused_attention_default_since_date, 2025 * 10000 + 8 * 100 + 30);
+  EXPECT_EQ(catalog_runtime("ollama")->concurrent_dispatch_since_date, metal.concurrent_dispatch_since_date);
+  EXPECT_EQ(catalog_runtime("llama.cpp-rocm")->blas.until_date, 2025 * 10000 + 11 * 100 + 9);
+}
+
+// A row's assumptions say where its era came from.
+TEST(BuildEra, NoteSaysWhereTheEraCameFrom) {
+  const RuntimeSpec& metal = *catalog_runtime("llama.cpp-metal");
+  Measurement m;
+  m.runtime = "llama.cpp-metal";
+  m.source = "issue (comment by chigkim, 2024-11-25)";
+  EXPECT_EQ(build_era_note(row_build(m), metal),
+            "published 2024-11-25: before flash attention's default (b6330, 2025-08-30) and concurrent dispatch (b6451, 2025-09-13)");
+  m.source = "issue (comment, 2025-09-01)";  // after the default, before concurrent dispatch
+  EXPECT_EQ(build_era_note(row_build(m), metal), "published 2025-09-01: before concurrent dispatch (b6451, 2025-09-13)");
+  m.source = "issue (comment, 2025-10-01)";
+  EXPECT_EQ(build_era_note(row_build(m), metal), "");
+  m.notes = "setup lists Llama.cpp b4326";
+  EXPECT_EQ(build_era_note(row_build(m), metal),
+            "build 4326 from the notes: before flash attention's default (b6330) and concurrent dispatch (b6451)");
+  m.notes = "Llama.cpp b4326, later build 7000";
+  m.source = "issue (comment, 2024-12-16)";
+  EXPECT_EQ(build_era_note(row_build(m), metal),
+            "the notes state builds 4326, 7000: none taken; published 2024-12-16: before flash attention's default (b6330, "
+            "2025-08-30) and concurrent dispatch (b6451, 2025-09-13)");
+  m.runtime = "llama.cpp Metal build 858f6b73 (2797)";  // the runtime text states it: nothing to say
+  EXPECT_EQ(build_era_note(row_build(m), metal), "");
+}
+
+// End to end: a Metal row published before concurrent dispatch, with no build, is predicted as
+// the build from its notes would be (serial dispatch, unfused attention), slower than the same row
+// published after; two builds in the notes, or a year in parentheses, leave today's build.
+TEST(BuildEra, DatedRowsArePredictedInTheirEra) {
+  const std::string csv = (std::filesystem::temp_directory_path() / "ridgeline_build_eras.csv").string();
+  std::ofstream(csv) << "source,chip,gpu_cores,bandwidth_gbs,memory_gb,runtime,model,params_b,quant,context_tokens,n_prompt,n_gen,"
+                        "prefill_tok_s,decode_tok_s,notes\n"
+                        "issue (2024-11-25),Apple M3 Max,40,,,llama.cpp-metal,Llama-3.1-8B,,Q4_K_M,0,,128,,30,x\n"
+                        "issue (2025-10-01),Apple M3 Max,40,,,llama.cpp-metal,Llama-3.1-8B,,Q4_K_M,0,,128,,30,x\n"
+                        "issue,Apple M3 Max,40,,,llama.cpp-metal,Llama-3.1-8B,,Q4_K_M,0,,128,,30,Llama.cpp b4326\n"
+                        "issue (2025-10-01),Apple M3 Max,40,,,llama.cpp-metal,Llama-3.1-8B,,Q4_K_M,0,,128,,30,llama.cpp b4326; build 7000\n"
+                        "issue,Apple M3 Max,40,,,llama.cpp Metal (2023),Llama-3.1-8B,,Q4_K_M,0,,128,,30,x\n";
+  const ValidationReport v = validate_dataset({csv}, {}, {});
+  ASSERT_EQ(v.results.size(), 5u);
+  auto decode = [&](size_t i) { return v.results[i].values.at(Measured::decode_tok_s).second; };
+  EXPECT_LT(decode(0), decode(1));
+  EXPECT_DOUBLE_EQ(decode(2), decode(0));  // b4326 and "published 2024-11-25" fall in the same era
+  EXPECT_DOUBLE_EQ(decode(3), decode(1));
+  EXPECT_DOUBLE_EQ(decode(4), decode(1));
+  ASSERT_FALSE(v.resolved[2].assumptions.empty());
+  EXPECT_EQ(v.resolved[2].assumptions.back(),
+            "build 4326 from the notes: before flash attention's default (b6330) and concurrent dispatch (b6451)");
+}
+
+// Flash attention's default by era: a row dated before it ran the unfused path unless its text
+// says flash attention was on, as builds of that time wrote it (a bare "-fa", "with flash attention").
+TEST(BuildEra, DatedRowsRanUnfusedAttentionUnlessTheySayOtherwise) {
+  const RuntimeSpec& metal = *catalog_runtime("llama.cpp-metal");
+  auto unfused = [&](const std::string& notes, int published) {
+    Measurement m;
+    m.runtime = "llama.cpp-metal";
+    m.notes = notes;
+    read_kernel_variant(m);
+    RuntimeSpec rt = metal;
+    rt.published_by = published;
+    apply_kernel_variant(rt, m);
+    return rt.always_unfused;
+  };
+  const int before = metal.fused_attention_default_since_date - 1, on_the_day = metal.fused_attention_default_since_date;
+  EXPECT_TRUE(unfused("llama_perf_context_print", before));
+  EXPECT_FALSE(unfused("llama_perf_context_print", on_the_day));
+  EXPECT_FALSE(unfused("with -fa; llama_perf_context_print", before));
+  EXPECT_FALSE(unfused("setup lists Llama.cpp b4326 with flash attention, temp 0.0", before));
+  EXPECT_TRUE(unfused("WITHOUT flash attention; prompt eval", on_the_day));
+}
