@@ -424,7 +424,14 @@ CvStats cross_validate(const std::vector<Observation>& obs, const FitOptions& op
     std::vector<Observation> train, test;
     for (const auto& o : obs) (key(o) == g ? test : train).push_back(o);
     FitResult f = solve(thin(train, opt.max_observations), std::min(opt.max_iterations, 40), false);
-    score(test, f.ok ? &f.coefficients : nullptr, sum, cv.count, log_errors);
+    std::map<std::string, double> fold_sum;
+    CvStats::Fold& fold = cv.by_fold[g];
+    score(test, f.ok ? &f.coefficients : nullptr, fold_sum, fold.count, log_errors);
+    for (const auto& [q, s] : fold_sum) {
+      fold.mape[q] = s / fold.count[q];
+      sum[q] += s;
+      cv.count[q] += fold.count[q];
+    }
     ++cv.folds;
   }
   for (const auto& [q, s] : sum) cv.mape[q] = s / cv.count[q];

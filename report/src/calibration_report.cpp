@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string_view>
+#include <tuple>
+#include <vector>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -38,6 +41,34 @@ bool listed(const std::vector<std::string>& list, const std::string& name) {
 // A fit at its lower bound lands a hair above it (1.7e-08 ms): zero at table precision.
 constexpr double kShownAsZero = 1e-6;
 
+// "  worst chip held out: decode m1-max-32c 39.0% (17 rows), ...; prefill ...": the folds whose
+// held-out rows carry most of the MAPE (error x rows), so a reader sees which chip, model or source
+// the fit generalises to worst.
+std::string worst_folds(const char* kind, const CvStats& cv) {
+  constexpr size_t kShown = 3;
+  std::string out;
+  for (const char* q : {"prefill_tok_s", "decode_tok_s"}) {
+    std::vector<std::tuple<double, std::string, double, int>> folds;  // weight, fold, mape, rows
+    for (const auto& [name, f] : cv.by_fold) {
+      auto m = f.mape.find(q);
+      if (m == f.mape.end()) continue;
+      const int rows = f.count.at(q);
+      folds.emplace_back(m->second * rows, name, m->second, rows);
+    }
+    if (folds.empty()) continue;
+    std::sort(folds.begin(), folds.end(), std::greater<>());
+    std::vector<std::string> shown;
+    for (size_t i = 0; i < std::min(kShown, folds.size()); ++i) {
+      const auto& [weight, name, mape, rows] = folds[i];
+      const auto slash = name.find_last_of('/');  // sources are files: their names suffice
+      shown.push_back(fmt::format("{} {:.1f}% ({} rows)", slash == std::string::npos ? name : name.substr(slash + 1), mape, rows));
+    }
+    out += fmt::format("  worst {} held out, {}: {}\n", kind, std::string_view(q).substr(0, std::string_view(q).find('_')),
+                       fmt::join(shown, "; "));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string calibration_table(const Calibration& c) {
@@ -66,6 +97,8 @@ std::string calibration_table(const Calibration& c) {
   line(fmt::format("chip held out ({})", c.leave_one_chip_out.folds), c.leave_one_chip_out.mape);
   line(fmt::format("model held out ({})", c.leave_one_model_out.folds), c.leave_one_model_out.mape);
   line(fmt::format("source held out ({})", c.leave_one_source_out.folds), c.leave_one_source_out.mape);
+  out += worst_folds("chip", c.leave_one_chip_out) + worst_folds("model", c.leave_one_model_out) +
+         worst_folds("source", c.leave_one_source_out);
   return out;
 }
 

@@ -8,6 +8,7 @@
 
 #include "helpers.hpp"
 #include "ridgeline/calibration.hpp"
+#include "ridgeline/calibration_report.hpp"
 #include "ridgeline/catalog.hpp"
 #include "ridgeline/strict_reader.hpp"
 #include "ridgeline/validation.hpp"
@@ -425,4 +426,59 @@ TEST(KernelVariant, OlderBuildsRanUnfusedAttentionUnlessAskedTo) {
   EXPECT_TRUE(unfused("llama.cpp Metal (MTL,BLAS) build b828e18c7 (7948)", "unfused"));
   // Wrappers run their engine's builds: Ollama states no boundary of its own and takes llama.cpp's.
   EXPECT_EQ(catalog_runtime("ollama")->fused_attention_default_since_build, metal.fused_attention_default_since_build);
+}
+
+// Each fold's held-out MAPE is kept beside the pooled one, which is their row-weighted mean: the
+// same Ollama rows on two chips, each chip held out in turn.
+TEST(CrossValidation, PooledMapeIsTheRowWeightedMeanOfItsFolds) {
+  RuntimeSpec truth = resolve_runtime("ollama");
+  apply_calibration(truth, *shipped_calibration("llama.cpp-metal", "apple"));
+  truth.coef.wrapper_step_overhead_ms = 2.0;
+  std::vector<Observation> obs;
+  for (const char* chip : {"m2-10c", "m4-max-40c", "m3-max-40c"})
+    for (const char* model : {"llama-3.1-8b", "qwen3-14b"}) {
+      Workload w;
+      w.prompt = 512;
+      w.gen = 64;
+      Scenario s = make_scenario(resolve_hardware(chip), resolve_model(model), find_quantization("q4_k_m"), truth, w);
+      const double rate = predict(s).decode_tps() * (std::string(chip) == "m2-10c" ? 1.3 : 1.0);  // one chip off by 30%
+      s.runtime = resolve_runtime("ollama");
+      obs.push_back({0, Measured::decode_tok_s, rate, s});
+    }
+  const std::vector<Measurement> rows(1);
+  const Calibration c = fit_runtime("ollama", obs, rows, FitOptions{});
+  const CvStats& cv = c.leave_one_chip_out;
+  ASSERT_EQ(cv.by_fold.size(), 3u);
+  double weighted = 0;
+  int n = 0;
+  for (const auto& [chip, fold] : cv.by_fold) {
+    weighted += fold.mape.at("decode_tok_s") * fold.count.at("decode_tok_s");
+    n += fold.count.at("decode_tok_s");
+  }
+  EXPECT_EQ(n, cv.count.at("decode_tok_s"));
+  EXPECT_NEAR(weighted / n, cv.mape.at("decode_tok_s"), 1e-9);
+  // The chip whose rows run 30% faster than the others' is the worst held out.
+  EXPECT_GT(cv.by_fold.at("m2-10c").mape.at("decode_tok_s"), cv.by_fold.at("m4-max-40c").mape.at("decode_tok_s"));
+}
+
+// `calibrate` names the folds that carry most of the held-out error (MAPE x rows), worst first.
+TEST(CalibrationReport, NamesTheFoldsCarryingMostHeldOutError) {
+  Calibration c;
+  c.runtime = "mlx";
+  c.hardware_vendor = "apple";
+  auto fold = [](double mape, int rows) {
+    CvStats::Fold f;
+    f.mape["decode_tok_s"] = mape;
+    f.count["decode_tok_s"] = rows;
+    return f;
+  };
+  c.leave_one_chip_out.by_fold = {{"m1-7c", fold(10, 2)}, {"m4-max-40c", fold(5, 10)}, {"m5-max-40c", fold(40, 1)},
+                                   {"m3-10c", fold(1, 3)}};
+  const std::string table = calibration_table(c);
+  // weights 20, 50, 40, 3: m4-max-40c, m5-max-40c, m1-7c; m3-10c is not among the three shown.
+  EXPECT_NE(table.find("worst chip held out, decode: m4-max-40c 5.0% (10 rows); m5-max-40c 40.0% (1 rows); m1-7c 10.0% (2 rows)"),
+            std::string::npos)
+      << table;
+  EXPECT_EQ(table.find("m3-10c"), std::string::npos);
+  EXPECT_EQ(table.find("worst chip held out, prefill"), std::string::npos);  // no prefill folds, no line
 }

@@ -107,6 +107,13 @@ struct CvStats {
   // quantity -> the held-out |ln(predicted / measured)| 68.3% of rows stay within (1 sigma of a
   // normal; robust to the few rows no kernel model explains). Schema 2 on.
   std::map<std::string, double> log_error_p68;
+  // Each fold's own held-out MAPE per quantity, with its row count: which chip, model or source
+  // the fit generalises to worst. Reported by `calibrate`; not written to the calibration file.
+  struct Fold {
+    std::map<std::string, double> mape;
+    std::map<std::string, int> count;
+  };
+  std::map<std::string, Fold> by_fold;
 };
 
 // 2: the coefficients' covariance and the held-out log-error quantiles (prediction bands).
