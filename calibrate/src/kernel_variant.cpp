@@ -16,15 +16,17 @@ namespace ridgeline {
 
 namespace {
 
-// `key` followed by one of `values` as a whole word: "flash_attn false", "fa=0", "-fa 0".
+// `key` followed by one of `values` as a whole word: "flash_attn false", "fa=0", "-fa 0". Each
+// key-value pair is searched whole: a bare key ("fa") occurs in most notes' words.
 bool says(const std::string& text, std::string_view key, std::initializer_list<std::string_view> values) {
-  for (size_t at = text.find(key); at != std::string::npos; at = text.find(key, at + 1)) {
-    if (at > 0 && (std::isalnum(static_cast<unsigned char>(text[at - 1])) || text[at - 1] == '_')) continue;
-    const std::string_view rest = std::string_view(text).substr(at + key.size());
-    for (std::string_view v : values)
-      if (rest.starts_with(v) &&
-          (rest.size() == v.size() || !std::isalnum(static_cast<unsigned char>(rest[v.size()]))))
-        return true;
+  std::string pattern;
+  for (std::string_view v : values) {
+    pattern.assign(key).append(v);
+    for (size_t at = text.find(pattern); at != std::string::npos; at = text.find(pattern, at + 1)) {
+      if (at > 0 && (std::isalnum(static_cast<unsigned char>(text[at - 1])) || text[at - 1] == '_')) continue;
+      const size_t end = at + pattern.size();
+      if (end == text.size() || !std::isalnum(static_cast<unsigned char>(text[end]))) return true;
+    }
   }
   return false;
 }
