@@ -132,9 +132,9 @@ std::string build_era_note(const RowBuild& b, RuntimeSpec rt) {
     if (!built_before(rt, build, date)) return;
     before.push_back(rt.build ? fmt::format("{} (b{})", what, build) : fmt::format("{} (b{}, {})", what, build, date_text(date)));
   };
-  check("flash attention's default", rt.fused_attention_default_since_build, rt.fused_attention_default_since_date);
-  check("concurrent dispatch", rt.concurrent_dispatch_since_build, rt.concurrent_dispatch_since_date);
-  if (!rt.blas.library.empty()) check("the end of the BLAS path", rt.blas.until_build, rt.blas.until_date);
+  check("flash attention's default", rt.kernels.fused_attention_default_since_build, rt.kernels.fused_attention_default_since_date);
+  check("concurrent dispatch", rt.kernels.concurrent_dispatch_since_build, rt.kernels.concurrent_dispatch_since_date);
+  if (!rt.kernels.blas.library.empty()) check("the end of the BLAS path", rt.kernels.blas.until_build, rt.kernels.blas.until_date);
   std::string eras;
   for (size_t i = 0; i < before.size(); ++i) eras += (i == 0 ? "" : i + 1 == before.size() ? " and " : ", ") + before[i];
   std::string note;

@@ -144,7 +144,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
     if (o.quantity == Measured::prefill_tok_s) ++prefill;
     const auto& rt = o.scenario.runtime;
     const long long chunk_rows = std::min(o.scenario.workload.prompt - o.scenario.workload.cached, o.scenario.chunk);
-    if (o.quantity == Measured::prefill_tok_s && !rt.blas_library.empty() && chunk_rows >= rt.blas.min_rows)
+    if (o.quantity == Measured::prefill_tok_s && !rt.blas_library.empty() && chunk_rows >= rt.kernels.blas.min_rows)
       blas_libraries[rt.blas_library] += 1;
     if (o.quantity == Measured::prefill_tok_s && recent)
       classes[o.scenario.quant.kernel_class] += o.weight, generations[o.scenario.hardware.family] += 1;
@@ -156,10 +156,10 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
     if (o.quantity == Measured::decode_tok_s && rows > 1 && rows <= gemv_rows) ++small_batch_decode;
     if (o.quantity == Measured::prefill_tok_s && prompt_rows > 1 && prompt_rows <= gemv_rows) ++small_batch_decode;
     if (o.quantity == Measured::decode_tok_s && rows == 1) ++single_row_decode;
-    if (o.quantity == Measured::decode_tok_s && o.scenario.runtime.concurrent_dispatch_since_build > 0)
+    if (o.quantity == Measured::decode_tok_s && o.scenario.runtime.kernels.concurrent_dispatch_since_build > 0)
       ++(serial_dispatch(o.scenario.runtime) ? serial_decode : concurrent_decode);
     if (o.quantity == Measured::decode_tok_s) ++decode, layer_counts.insert(layer_count(o.scenario.model));
-    if (o.quantity == Measured::decode_tok_s && o.scenario.runtime.vector_decode_attention &&
+    if (o.quantity == Measured::decode_tok_s && o.scenario.runtime.kernels.vector_decode_attention &&
         static_cast<double>(o.scenario.workload.prompt) >= kDecodeContextForAttention)
       ++deep_vector_decode;
     if (o.quantity == Measured::decode_tok_s && recent)

@@ -59,14 +59,14 @@ void read_kernel_variant(Measurement& m) {
 void apply_kernel_variant(RuntimeSpec& rt, const Measurement& m) {
   if (m.attention_path == "unfused") rt.always_unfused = true;
   // A build from before fused attention became the engine's default ran it only when asked to.
-  if (m.attention_path.empty() && built_before(rt, rt.fused_attention_default_since_build, rt.fused_attention_default_since_date))
+  if (m.attention_path.empty() && built_before(rt, rt.kernels.fused_attention_default_since_build, rt.kernels.fused_attention_default_since_date))
     rt.always_unfused = true;
   if (m.attention_path == "fused") rt.always_unfused = false, rt.fused_prefill_head_dims.clear(), rt.fused_decode_head_dims.clear();
   // A build before the profile's blas.until_build ran the BLAS path; so did a row that states a BLAS
   // library without a build (the switch has no effect on a build that does not call the library).
-  if (rt.blas.library.empty()) return;
-  const bool older = built_before(rt, rt.blas.until_build, rt.blas.until_date);  // the row's build or date (observations.cpp)
-  if (older || (rt.build == kCurrentBuild && !m.blas_library.empty())) rt.blas_library = m.blas_library.empty() ? rt.blas.library : m.blas_library;
+  if (rt.kernels.blas.library.empty()) return;
+  const bool older = built_before(rt, rt.kernels.blas.until_build, rt.kernels.blas.until_date);  // the row's build or date (observations.cpp)
+  if (older || (rt.build == kCurrentBuild && !m.blas_library.empty())) rt.blas_library = m.blas_library.empty() ? rt.kernels.blas.library : m.blas_library;
 }
 
 }  // namespace ridgeline

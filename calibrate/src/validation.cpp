@@ -16,21 +16,10 @@ namespace {
 void to_roofline(Scenario& s) {
   s.hardware.stream_efficiency.value = 1;
   auto& c = s.runtime.coef;
-  c.bandwidth_efficiency = 1;
-  c.compute_efficiency = 1;
-  c.compute_half_tokens = 0;
-  c.attention_efficiency = 1;
-  c.launch_overhead_us = 0;
-  c.step_overhead_ms = 0;
-  c.wrapper_step_overhead_ms = 0;  // a server's own costs are overheads too
-  c.wrapper_request_ms = 0;
-  c.gemv_compute_efficiency = 1;
-  c.gemv_batch_bandwidth_factor = 1;
-  c.moe_bandwidth_factor = 1;
-  c.moe_compute_half_rows = 0;
-  c.vector_attention_efficiency = 1;
-  for (const auto& f : coefficient_table())  // every keyed factor (class, generation, tier) back to 1
-    if (f.family) (c.*f.family).clear();
+  for (const auto& f : coefficient_table()) {
+    if (f.family) (c.*f.family).clear();  // every keyed factor (class, generation, tier) back to 1
+    else if (!std::isnan(f.roofline)) c.*f.member = f.roofline;  // efficiencies 1, overheads 0
+  }
 }
 
 // The prediction on datasheet roofs for an observation, leaving it as it was.

@@ -49,7 +49,7 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   MapReader att = r.map("attention");
   rt.always_unfused = att.opt_boolean("always_unfused").value_or(false);
   const auto decode_kernel = att.opt_one_of("decode_kernel", {"vector", "matrix"}, "a decode attention kernel");
-  rt.vector_decode_attention = decode_kernel.value_or("matrix") == "vector";
+  rt.kernels.vector_decode_attention = decode_kernel.value_or("matrix") == "vector";
   rt.fused_prefill_head_dims = head_dims(att, "fused_prefill_head_dims");
   rt.fused_decode_head_dims = head_dims(att, "fused_decode_head_dims");
   const CoefficientInfo& tbs = *find_coefficient("transient_bytes_per_score");
@@ -58,33 +58,33 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   att.finish();
   auto moe = r.opt_map("moe");
   if (moe) {
-    rt.moe_gathers_expert_weights =
+    rt.kernels.moe_gathers_expert_weights =
         moe->one_of("expert_weights", {"in_place", "gathered"}, "a way to read routed experts' weights") == "gathered";
     const auto grouped = moe->opt_one_of("grouped_kernel", {"matrix", "by_rows"}, "a grouped routed-expert kernel");
-    rt.moe_grouped_matrix_kernel = grouped.value_or("by_rows") == "matrix";
+    rt.kernels.moe_grouped_matrix_kernel = grouped.value_or("by_rows") == "matrix";
     moe->str("source");  // a gathered copy is an implementation's choice: say whose
     moe->finish();
   }
   auto dispatch = r.opt_map("dispatch");
   if (dispatch) {
-    rt.concurrent_dispatch_since_build = dispatch->integer("concurrent_since_build", 1, 1000000);
-    rt.concurrent_dispatch_since_date = dispatch->date("since_date");
+    rt.kernels.concurrent_dispatch_since_build = dispatch->integer("concurrent_since_build", 1, 1000000);
+    rt.kernels.concurrent_dispatch_since_date = dispatch->date("since_date");
     dispatch->str("source");  // a build boundary is a fact about the engine's history: say where from
     dispatch->finish();
   }
   auto flash = r.opt_map("flash_attention");
   if (flash) {
-    rt.fused_attention_default_since_build = flash->integer("on_by_default_since_build", 1, 1000000);
-    rt.fused_attention_default_since_date = flash->date("since_date");
+    rt.kernels.fused_attention_default_since_build = flash->integer("on_by_default_since_build", 1, 1000000);
+    rt.kernels.fused_attention_default_since_date = flash->date("since_date");
     flash->str("source");  // a build boundary is a fact about the engine's history: say where from
     flash->finish();
   }
   auto blas = r.opt_map("blas");
   if (blas) {
-    rt.blas.min_rows = blas->integer("min_rows", 1, 1 << 20);
-    rt.blas.until_build = blas->integer("until_build", 1, 1LL << 40);
-    rt.blas.until_date = blas->date("until_date");
-    rt.blas.library = blas->one_of("library", {"rocblas", "hipblaslt"}, "a BLAS library");
+    rt.kernels.blas.min_rows = blas->integer("min_rows", 1, 1 << 20);
+    rt.kernels.blas.until_build = blas->integer("until_build", 1, 1LL << 40);
+    rt.kernels.blas.until_date = blas->date("until_date");
+    rt.kernels.blas.library = blas->one_of("library", {"rocblas", "hipblaslt"}, "a BLAS library");
     blas->str("source");  // a kernel-selection rule of some builds: say where it is read
     blas->finish();
   }
@@ -102,14 +102,7 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     if (decode_kernel || moe || dispatch || blas || flash)
       throw InputError("{}: a wrapper runs its engine's kernels; state decode_kernel, moe, dispatch, flash_attention and blas in '{}'",
                        w->where("wraps"), rt.wraps);
-    rt.vector_decode_attention = inner.vector_decode_attention;
-    rt.concurrent_dispatch_since_build = inner.concurrent_dispatch_since_build;
-    rt.fused_attention_default_since_build = inner.fused_attention_default_since_build;
-    rt.concurrent_dispatch_since_date = inner.concurrent_dispatch_since_date;
-    rt.fused_attention_default_since_date = inner.fused_attention_default_since_date;
-    rt.moe_gathers_expert_weights = inner.moe_gathers_expert_weights;
-    rt.moe_grouped_matrix_kernel = inner.moe_grouped_matrix_kernel;
-    rt.blas = inner.blas;
+    rt.kernels = inner.kernels;
     for (const auto& f : coefficient_table())
       if (is_wrapper_coefficient(f)) rt.coef.*f.member = w->number(f.name, f.min, f.max);
     if (auto v = w->opt_map("vendored_engine")) {
@@ -178,7 +171,7 @@ bool built_before(const RuntimeSpec& rt, long long boundary_build, int boundary_
 }
 
 bool serial_dispatch(const RuntimeSpec& rt) {
-  return built_before(rt, rt.concurrent_dispatch_since_build, rt.concurrent_dispatch_since_date);
+  return built_before(rt, rt.kernels.concurrent_dispatch_since_build, rt.kernels.concurrent_dispatch_since_date);
 }
 
 RuntimeSpec parse_runtime_yaml(const std::string& path) {

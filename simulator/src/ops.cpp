@@ -72,7 +72,7 @@ double matmul_rate(const Scenario& s, double peak, double rows) {
 // dequantization and go to the same GEMM in every build: their kernel class's factor covers them.
 bool blas_path(const Scenario& s, double rows) {
   const auto& rt = s.runtime;
-  return !rt.blas_library.empty() && rows >= static_cast<double>(rt.blas.min_rows) && s.quant.kernel_class != "f16" &&
+  return !rt.blas_library.empty() && rows >= static_cast<double>(rt.kernels.blas.min_rows) && s.quant.kernel_class != "f16" &&
          s.quant.kernel_class != "f32";
 }
 
@@ -203,7 +203,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       att.kv_write_bytes = n * b * kv_token;
       att.compute_rate = attn_rate;
       // A few query rows per sequence: the runtime's vector kernel, on the ALUs.
-      if (s.runtime.vector_decode_attention && gemv_regime(s, n)) att.compute_rate = inv.vector_attention_rate;
+      if (s.runtime.kernels.vector_decode_attention && gemv_regime(s, n)) att.compute_rate = inv.vector_attention_rate;
       Op scores{"attention scores", group};  // unfused only (an operator with no bytes is not added)
       if (shape.prefill ? sizes.unfused_prefill : sizes.unfused_decode) {
         // Unfused: QK^T and PV are two batched GEMMs, at GEMM efficiency.
@@ -253,7 +253,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
         // Row by row (ggml-metal's mul_mv_id below 32 rows): each row streams its k experts'
         // weights, shared or not, through the matrix-vector kernel.
         ex.weight_bytes = rows * k * per_expert * q.expert_bpw / 8;
-        if (s.runtime.moe_gathers_expert_weights) ex.weight_bytes *= step::kGatheredExpertWeightPasses;
+        if (s.runtime.kernels.moe_gathers_expert_weights) ex.weight_bytes *= step::kGatheredExpertWeightPasses;
         ex.compute_rate = matmul_rate(s, gemm_peak, 1);
         add_at(ex, layers, inv.expert_bandwidth);  // one row per expert product: the indexed one-row kernel
       } else {
@@ -264,7 +264,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
         ex.weight_bytes = touched * per_expert * (q.expert_bpw / 8 + dequant_bytes);
         // A grouped kernel that is matrix-matrix whatever the rows per expert fills its tiles with
         // those few rows (RuntimeSpec::moe_grouped_matrix_kernel).
-        const bool vector = gemv_regime(s, expert_rows) && !s.runtime.moe_grouped_matrix_kernel;
+        const bool vector = gemv_regime(s, expert_rows) && !s.runtime.kernels.moe_grouped_matrix_kernel;
         ex.compute_rate = vector ? matmul_rate(s, gemm_peak, expert_rows) : expert_matrix_rate(s, gemm_peak, expert_rows);
         add(ex, layers);
       }

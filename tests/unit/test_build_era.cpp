@@ -119,10 +119,10 @@ TEST(BuildEra, BuiltBeforeAnswersFromTheBuildElseTheDate) {
   EXPECT_TRUE(built_before(rt, boundary, day));
   // The shipped Metal profile's boundaries carry their days.
   const RuntimeSpec& metal = *catalog_runtime("llama.cpp-metal");
-  EXPECT_EQ(metal.concurrent_dispatch_since_date, 2025 * 10000 + 9 * 100 + 13);
-  EXPECT_EQ(metal.fused_attention_default_since_date, 2025 * 10000 + 8 * 100 + 30);
-  EXPECT_EQ(catalog_runtime("ollama")->concurrent_dispatch_since_date, metal.concurrent_dispatch_since_date);
-  EXPECT_EQ(catalog_runtime("llama.cpp-rocm")->blas.until_date, 2025 * 10000 + 11 * 100 + 9);
+  EXPECT_EQ(metal.kernels.concurrent_dispatch_since_date, 2025 * 10000 + 9 * 100 + 13);
+  EXPECT_EQ(metal.kernels.fused_attention_default_since_date, 2025 * 10000 + 8 * 100 + 30);
+  EXPECT_EQ(catalog_runtime("ollama")->kernels.concurrent_dispatch_since_date, metal.kernels.concurrent_dispatch_since_date);
+  EXPECT_EQ(catalog_runtime("llama.cpp-rocm")->kernels.blas.until_date, 2025 * 10000 + 11 * 100 + 9);
 }
 
 // A row's assumptions say where its era came from.
@@ -187,7 +187,7 @@ TEST(BuildEra, DatedRowsRanUnfusedAttentionUnlessTheySayOtherwise) {
     apply_kernel_variant(rt, m);
     return rt.always_unfused;
   };
-  const int before = metal.fused_attention_default_since_date - 1, on_the_day = metal.fused_attention_default_since_date;
+  const int before = metal.kernels.fused_attention_default_since_date - 1, on_the_day = metal.kernels.fused_attention_default_since_date;
   EXPECT_TRUE(unfused("llama_perf_context_print", before));
   EXPECT_FALSE(unfused("llama_perf_context_print", on_the_day));
   EXPECT_FALSE(unfused("with -fa; llama_perf_context_print", before));

@@ -379,7 +379,7 @@ TEST(KernelVariant, ReadFromRowText) {
 // library without a build means the BLAS path was in use.
 TEST(KernelVariant, AppliedToTheRuntimeByBuild) {
   const RuntimeSpec& rocm = *catalog_runtime("llama.cpp-rocm");
-  ASSERT_EQ(rocm.blas.min_rows, 64);
+  ASSERT_EQ(rocm.kernels.blas.min_rows, 64);
   auto library = [&](const RuntimeSpec& profile, const std::string& runtime, const std::string& stated) {
     RuntimeSpec rt = profile;
     rt.build = stated_build(runtime);  // as observations.cpp sets it before the variant
@@ -408,8 +408,8 @@ TEST(KernelVariant, AppliedToTheRuntimeByBuild) {
 // stated) run fused attention.
 TEST(KernelVariant, OlderBuildsRanUnfusedAttentionUnlessAskedTo) {
   const RuntimeSpec& metal = *catalog_runtime("llama.cpp-metal");
-  ASSERT_GT(metal.fused_attention_default_since_build, 2797);
-  ASSERT_LT(metal.fused_attention_default_since_build, 7948);
+  ASSERT_GT(metal.kernels.fused_attention_default_since_build, 2797);
+  ASSERT_LT(metal.kernels.fused_attention_default_since_build, 7948);
   auto unfused = [&](const std::string& runtime, const std::string& path) {
     RuntimeSpec rt = metal;
     rt.build = stated_build(runtime);
@@ -425,7 +425,7 @@ TEST(KernelVariant, OlderBuildsRanUnfusedAttentionUnlessAskedTo) {
   EXPECT_FALSE(unfused("llama.cpp Metal", ""));
   EXPECT_TRUE(unfused("llama.cpp Metal (MTL,BLAS) build b828e18c7 (7948)", "unfused"));
   // Wrappers run their engine's builds: Ollama states no boundary of its own and takes llama.cpp's.
-  EXPECT_EQ(catalog_runtime("ollama")->fused_attention_default_since_build, metal.fused_attention_default_since_build);
+  EXPECT_EQ(catalog_runtime("ollama")->kernels.fused_attention_default_since_build, metal.kernels.fused_attention_default_since_build);
 }
 
 // Each fold's held-out MAPE is kept beside the pooled one, which is their row-weighted mean: the

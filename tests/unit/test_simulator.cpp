@@ -139,7 +139,7 @@ TEST(StepOps, GroupedExpertsOnAMatrixKernelFillTilesWithTheirRows) {
   const double touched = 16 * (1 - std::pow(1 - 2.0 / 16, 2));
   const double expert_rows = 2 * 2 / touched;
   EXPECT_DOUBLE_EQ(find_op(s, step_ops(s, two), "routed experts").compute_rate, 10e12 * 0.5);
-  s.runtime.moe_grouped_matrix_kernel = true;
+  s.runtime.kernels.moe_grouped_matrix_kernel = true;
   EXPECT_DOUBLE_EQ(find_op(s, step_ops(s, two), "routed experts").compute_rate,
                    10e12 * expert_rows / (expert_rows + 6) * 0.8);
   // The dense projections of the same 2 rows keep the matrix-vector kernel.
@@ -155,8 +155,8 @@ TEST(StepOps, BlasPathDequantizesThenRunsTheLibrarysGemm) {
   Scenario s = scenario(tiny_dense(), w, "q8_0");
   s.runtime.coef.quant_compute_factor["q8"] = 0.5;
   s.runtime.coef.blas_compute_factor["rocblas"] = 0.25;
-  s.runtime.blas.min_rows = 64;
-  s.runtime.blas.library = "rocblas";
+  s.runtime.kernels.blas.min_rows = 64;
+  s.runtime.kernels.blas.library = "rocblas";
   const double params = 1024.0 * (1024 + 2 * 256 + 1024);  // q, k, v (2 KV heads x 128), o
   const double q8_bytes = params * s.quant.matrix_bpw / 8;
   const StepShape chunk{512, 0, 1, false, true}, small{32, 0, 1, false, true};
@@ -182,7 +182,7 @@ TEST(StepOps, GatheredExpertWeightsAreReadWrittenAndReadAgain) {
   append_layers(m, 2, gqa(8, 2, 128), moe(16, 2, 512));
   Scenario s = scenario(m);
   const double expert = 3 * 1024.0 * 512;
-  s.runtime.moe_gathers_expert_weights = true;
+  s.runtime.kernels.moe_gathers_expert_weights = true;
   s.runtime.coef.moe_gemv_max_rows = 1;  // as the PyTorch profiles: one row is row by row
   auto decode = step_ops(s, {1, 10, 1, true, false});
   EXPECT_DOUBLE_EQ(find_op(s, decode, "routed experts").weight_bytes, 3 * (2 * 2 * expert * 2));
@@ -202,10 +202,10 @@ TEST(StepOps, VectorDecodeAttentionRunsOnTheAlus) {
   s.hardware.fp16.value = FlopRate(16e12);
   const double vector_roof = 4e12 * 0.25;
   const double matrix_roof = s.hardware.matmul_peak().value * 0.5;
-  s.runtime.vector_decode_attention = true;
+  s.runtime.kernels.vector_decode_attention = true;
   EXPECT_DOUBLE_EQ(find_op(s, step_ops(s, {1, 1000, 1, true, false}), "attention [4x full]").compute_rate, vector_roof);
   EXPECT_DOUBLE_EQ(find_op(s, step_ops(s, {512, 0, 1, false, true}), "attention [4x full]").compute_rate, matrix_roof);
-  s.runtime.vector_decode_attention = false;
+  s.runtime.kernels.vector_decode_attention = false;
   EXPECT_DOUBLE_EQ(find_op(s, step_ops(s, {1, 1000, 1, true, false}), "attention [4x full]").compute_rate, matrix_roof);
 }
 
@@ -321,7 +321,7 @@ TEST(StepOverhead, BuildsBeforeConcurrentDispatchPayTheSerialFactor) {
   s.runtime.coef.serial_dispatch_launch_factor = 1.5;
   const double concurrent = 12 * 4 * 5e-6;  // 12 kernels x 4 layers x 5 us
   EXPECT_NEAR(step_overhead_seconds(s), concurrent, 1e-15);  // no boundary stated
-  s.runtime.concurrent_dispatch_since_build = 6451;
+  s.runtime.kernels.concurrent_dispatch_since_build = 6451;
   s.runtime.build = 6450;
   EXPECT_NEAR(step_overhead_seconds(s), concurrent * 1.5, 1e-15);
   s.runtime.build = 1026;

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "ridgeline/coefficients.hpp"
 #include "ridgeline/validation.hpp"
 
 using namespace ridgeline;
@@ -98,4 +99,19 @@ TEST(Resolution, AMissingNameIsReportedByFieldWithoutAFlag) {
   const Resolution unknown = resolve_measurement(m, {});
   ASSERT_EQ(unknown.problems.size(), 1u);
   EXPECT_EQ(unknown.problems[0].unstated, "");
+}
+
+// The roofline a measured rate is compared with (validate's share of it) sets every efficiency to 1
+// and every overhead to 0, each declared once beside the coefficient: a new one cannot be left out
+// of the reset by its unit.
+TEST(Validation, RooflineValuesAreDeclaredByUnit) {
+  for (const auto& c : coefficient_table()) {
+    const std::string unit = c.unit;
+    if (c.family) continue;  // keyed factors are cleared to 1 whatever their declaration
+    if (unit == "fraction") {
+      EXPECT_EQ(c.roofline, 1.0) << c.name;
+    } else if (unit == "ms" || unit == "us") {
+      EXPECT_EQ(c.roofline, 0.0) << c.name;
+    }
+  }
 }

@@ -2,6 +2,7 @@
 // Every runtime coefficient declared once: its name, where it lives, the range a profile,
 // calibration or --set may give it, the range the fit searches, its unit and its meaning.
 // The runtime parser, --set, the fitter and the calibration reader/writer all read this table.
+#include <limits>
 #include <map>
 #include <string>
 #include <string_view>
@@ -20,6 +21,9 @@ struct CoefficientInfo {
   double fit_lo, fit_hi;  // physical range the fit searches
   const char* unit;
   const char* meaning;
+  // Its value on datasheet roofs (validate's share of the roofline bound): 1 for an efficiency, 0
+  // for an overhead; NaN for a structural or memory coefficient, which the roofline keeps.
+  double roofline = std::numeric_limits<double>::quiet_NaN();
 };
 
 const std::vector<CoefficientInfo>& coefficient_table();

@@ -81,43 +81,47 @@ struct RuntimeSpec {
   bool sliding_kv_full = false;    // sliding-window layers keep the whole context (else window + chunk)
   double activation_bytes = 4;     // bytes per activation element between operators
   bool logits_whole_chunk = false; // the compute graph holds logits for every token of a chunk
-  // Routed experts' weights copied out by index before the product (PyTorch `W[expert_indices]`, as
-  // in gpt-fast's MoE, which keeps shapes static for a CUDA graph) instead of read in place by an
-  // indexed kernel (ggml's mul_mat_id, MLX's gather_qmm).
-  bool moe_gathers_expert_weights = false;
-  // Routed experts grouped by expert (above moe_gemv_max_rows) run the matrix-matrix kernel whatever
-  // the rows per expert (ggml-vulkan's mul_mat_id tile shader, ggml-cuda's MMQ with expert ids),
-  // instead of the matrix-vector kernel while the rows per expert stay within gemv_max_rows.
-  bool moe_grouped_matrix_kernel = false;
-  // Some builds hand dense products over quantized weights of `min_rows` rows and more to a vendor
-  // BLAS, dequantizing the weights to f16 first (ggml-cuda through HIP on RDNA3 before its WMMA MMQ
-  // kernels: MMQ below 64 rows, rocBLAS or hipBLASLt above). `until_build`: the first build that no
-  // longer does, and `until_date` the day it shipped (yyyymmdd, dates.hpp); `library`: the one used
-  // unless a row states another. Empty library: no such builds.
-  struct BlasPath {
-    long long min_rows = 0, until_build = 0;
-    int until_date = 0;
-    std::string library;
-  } blas;
+  // The engine's kernel choices and their history, which a wrapper takes whole from the engine it
+  // runs (one copy, runtime.cpp) instead of field by field.
+  struct EngineKernels {
+    // Routed experts' weights copied out by index before the product (PyTorch `W[expert_indices]`, as
+    // in gpt-fast's MoE, which keeps shapes static for a CUDA graph) instead of read in place by an
+    // indexed kernel (ggml's mul_mat_id, MLX's gather_qmm).
+    bool moe_gathers_expert_weights = false;
+    // Routed experts grouped by expert (above moe_gemv_max_rows) run the matrix-matrix kernel whatever
+    // the rows per expert (ggml-vulkan's mul_mat_id tile shader, ggml-cuda's MMQ with expert ids),
+    // instead of the matrix-vector kernel while the rows per expert stay within gemv_max_rows.
+    bool moe_grouped_matrix_kernel = false;
+    // Some builds hand dense products over quantized weights of `min_rows` rows and more to a vendor
+    // BLAS, dequantizing the weights to f16 first (ggml-cuda through HIP on RDNA3 before its WMMA MMQ
+    // kernels: MMQ below 64 rows, rocBLAS or hipBLASLt above). `until_build`: the first build that no
+    // longer does, and `until_date` the day it shipped (yyyymmdd, dates.hpp); `library`: the one used
+    // unless a row states another. Empty library: no such builds.
+    struct BlasPath {
+      long long min_rows = 0, until_build = 0;
+      int until_date = 0;
+      std::string library;
+    } blas;
+    // Fused attention of a few query rows runs as matrix-vector products on the ALUs (ggml's
+    // flash_attn_ext_vec kernels, MLX's sdpa_vector), not on the matrix units: at depth it is bound
+    // by its own ALU roof (fp32 peak x vector_attention_efficiency). False: tensor-core kernels
+    // (FlashAttention in PyTorch) at attention_efficiency of the matmul peak whatever the rows.
+    bool vector_decode_attention = false;
+    // From this build on the engine lets kernels that do not depend on each other overlap (llama.cpp
+    // Metal: concurrent dispatch with graph reordering, PR #15929); a build before it waits for each
+    // kernel in turn and pays serial_dispatch_launch_factor times the kernel latency. 0: the runtime
+    // states no such change.
+    long long concurrent_dispatch_since_build = 0;
+    int concurrent_dispatch_since_date = 0;  // the day that build shipped (yyyymmdd, dates.hpp)
+    // From this build on the engine runs fused (flash) attention unless told not to (llama.cpp's -fa
+    // default became auto, PR #15434); a stated build before it ran the unfused path unless its row
+    // says flash attention was on. 0: the runtime states no such change.
+    long long fused_attention_default_since_build = 0;
+    int fused_attention_default_since_date = 0;  // the day that build shipped (yyyymmdd)
+  } kernels;
   // The BLAS library a measured row's build ran (calibrate's apply_kernel_variant sets it); empty:
   // the runtime's own quantized kernels at every row count (current builds; every prediction).
   std::string blas_library;
-  // Fused attention of a few query rows runs as matrix-vector products on the ALUs (ggml's
-  // flash_attn_ext_vec kernels, MLX's sdpa_vector), not on the matrix units: at depth it is bound
-  // by its own ALU roof (fp32 peak x vector_attention_efficiency). False: tensor-core kernels
-  // (FlashAttention in PyTorch) at attention_efficiency of the matmul peak whatever the rows.
-  bool vector_decode_attention = false;
-  // From this build on the engine lets kernels that do not depend on each other overlap (llama.cpp
-  // Metal: concurrent dispatch with graph reordering, PR #15929); a build before it waits for each
-  // kernel in turn and pays serial_dispatch_launch_factor times the kernel latency. 0: the runtime
-  // states no such change.
-  long long concurrent_dispatch_since_build = 0;
-  int concurrent_dispatch_since_date = 0;  // the day that build shipped (yyyymmdd, dates.hpp)
-  // From this build on the engine runs fused (flash) attention unless told not to (llama.cpp's -fa
-  // default became auto, PR #15434); a stated build before it ran the unfused path unless its row
-  // says flash attention was on. 0: the runtime states no such change.
-  long long fused_attention_default_since_build = 0;
-  int fused_attention_default_since_date = 0;  // the day that build shipped (yyyymmdd)
   // The build a prediction is for: kCurrentBuild (every prediction a user asks for, and a measured
   // row that states no build), or a measured row's stated build.
   long long build = 0;
