@@ -41,7 +41,7 @@ bool listed(const std::vector<std::string>& list, const std::string& name) {
 // A fit at its lower bound lands a hair above it (1.7e-08 ms): zero at table precision.
 constexpr double kShownAsZero = 1e-6;
 
-// "  worst chip held out: decode m1-max-32c 39.0% (17 rows), ...; prefill ...": the folds whose
+// "  worst chip held out, decode: m1-max-32c 39.0% (17 rows); ...": per quantity, the folds whose
 // held-out rows carry most of the MAPE (error x rows), so a reader sees which chip, model or source
 // the fit generalises to worst.
 std::string worst_folds(const char* kind, const CvStats& cv) {
