@@ -125,7 +125,9 @@ int residuals(const gsl_vector* x, void* data, gsl_vector* f) {
   return GSL_SUCCESS;
 }
 
-std::vector<Param> choose_params(const std::vector<Observation>& obs) {
+// `generation_reference` receives the chip generation that carries the runtime-wide efficiency when
+// other generations get factors of their own ("" when none do).
+std::vector<Param> choose_params(const std::vector<Observation>& obs, std::string* generation_reference = nullptr) {
   size_t prefill = 0, decode = 0, transient = 0, fused_transient = 0;
   // Evidence per kernel class, generation and tier: the summed weight of recent rows.
   std::map<std::string, double> classes, generations, tiers, decode_classes;
@@ -228,10 +230,12 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs) {
     std::string reference;
     for (const auto& [key, n] : *counts)
       if (!all_keys && (reference.empty() || n > counts->at(reference))) reference = key;
+    const size_t before = p.size();
     for (const auto& [key, n] : *counts)
       if (key != reference && n >= static_cast<double>(family.starts_with("generation") ? kRowsForGeneration : kRowsForContrast) &&
           (!all_keys || counts->size() >= kKeysForTierFactors))
         add(family + key);
+    if (generation_reference && family.starts_with("generation") && p.size() > before) *generation_reference = reference;
   }
   return p;
 }
@@ -320,7 +324,12 @@ void coefficient_covariance(Problem& pb, const std::vector<double>& u, size_t n,
 FitResult solve(std::vector<Observation> obs, int max_iterations, bool errors) {
   FitResult out;
   Problem pb{std::move(obs), {}};
-  pb.params = choose_params(pb.obs);
+  std::string reference;
+  pb.params = choose_params(pb.obs, &reference);
+  // The reference generation's factor is 1 by construction, and stated so: a generation without a
+  // factor borrows its architecture's (generation_keys), which the reference must not.
+  if (!reference.empty())
+    for (auto& o : pb.obs) o.scenario.runtime.coef.generation_compute_factor[reference] = 1.0;
   size_t priors = 0;
   for (const auto& p : pb.params) priors += p.shrunk;
   const size_t n = pb.obs.size() + priors, np = pb.params.size();
@@ -358,6 +367,7 @@ FitResult solve(std::vector<Observation> obs, int max_iterations, bool errors) {
     const double se = out.covariance.matrix.empty() ? 0.0 : std::sqrt(std::max(0.0, out.covariance.matrix[i * np + i]));
     out.coefficients[pb.params[i].name] = {to_bounded(u[i], pb.params[i]), se};
   }
+  if (!reference.empty()) out.coefficients["generation_compute_factor." + reference] = {1.0, 0.0};
   gsl_vector_free(x0);
   gsl_multifit_nlinear_free(w);
   out.ok = true;

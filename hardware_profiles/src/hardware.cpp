@@ -81,6 +81,12 @@ HardwareSpec parse_hardware_yaml_text(const std::string& text, const std::string
   hw.vendor = r.str("vendor");
   hw.family = r.str("family");
   hw.tier = r.str("tier");
+  if (r.has("architecture")) {
+    MapReader a = r.map("architecture");
+    hw.architecture = a.one_of("value", {"static-registers", "dynamic-caching", "neural-accelerators"}, "a GPU architecture");
+    a.str("source");  // a fact about the chip: say where from
+    a.finish();
+  }
   hw.gpu_cores = sourced<int>(r, "gpu_cores", [](MapReader& m) {
     return static_cast<int>(m.integer("value", 1, 100000));
   });
@@ -138,7 +144,7 @@ const std::vector<HardwareHeader>& hardware_headers() {
     for (const auto& f : yaml_files("hardware_profiles")) {
       HardwareHeader h;
       h.id = std::filesystem::path(f).stem().string();
-      const auto fields = read_catalog_header(read_text_file(f), {"id", "name", "aliases", "vendor", "family", "tier", "gpu_cores"});
+      const auto fields = read_catalog_header(read_text_file(f), {"id", "name", "aliases", "vendor", "family", "tier", "gpu_cores", "architecture"});
       auto one = [&](const char* key) -> std::optional<std::string> {
         if (!fields || !fields->contains(key) || fields->at(key).size() != 1) return std::nullopt;
         return fields->at(key)[0];
@@ -150,11 +156,12 @@ const std::vector<HardwareHeader>& hardware_headers() {
         h.vendor = *one("vendor");
         h.family = one("family").value_or("");
         h.tier = one("tier").value_or("");
+        h.architecture = one("architecture").value_or("");
         h.gpu_cores = static_cast<int>(cores);
         if (fields->contains("aliases")) h.aliases = fields->at("aliases");
       } else {  // written in a form the line reader does not take: the full parse decides
         const HardwareSpec& hw = *catalog_hardware(h.id);
-        h = {hw.id, hw.name, hw.aliases, hw.vendor, hw.family, hw.tier, hw.gpu_cores.value};
+        h = {hw.id, hw.name, hw.aliases, hw.vendor, hw.family, hw.tier, hw.architecture, hw.gpu_cores.value};
       }
       out.push_back(std::move(h));
     }

@@ -4,10 +4,12 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
 #include "ridgeline/coefficients.hpp"
+#include "ridgeline/ops.hpp"
 
 namespace ridgeline {
 
@@ -20,6 +22,10 @@ bool read_by(const Scenario& s, const std::string& name) {
   const auto dot = name.find('.');
   if (dot == std::string::npos) return true;
   const std::string key = name.substr(dot + 1);
+  if (name.starts_with("generation_")) {
+    const auto keys = generation_keys(s);
+    return std::find(keys.begin(), keys.end(), key) != keys.end();
+  }
   return key == s.quant.kernel_class || key == s.hardware.family || key == s.hardware.tier;
 }
 

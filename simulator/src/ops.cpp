@@ -30,8 +30,16 @@ double uncapped_bandwidth(const Scenario& s) {
 double capped(const Scenario& s, double bandwidth) { return std::min(s.hardware.bandwidth.value.value, bandwidth); }
 
 // Chip generation's matrix-matrix efficiency relative to the runtime's (M3/M4 dynamic caching,
-// M5 neural accelerators, GB10 tensor cores differ in how close tiles run to peak); 1 if not fitted.
-double generation_factor(const Scenario& s) { return keyed(s.runtime.coef.generation_compute_factor, s.hardware.family); }
+// M5 neural accelerators, GB10 tensor cores differ in how close tiles run to peak): its own, else
+// the geometric mean of those it borrows (generation_keys), else 1.
+double generation_factor(const Scenario& s) {
+  const auto& factors = s.runtime.coef.generation_compute_factor;
+  const std::vector<std::string> keys = generation_keys(s);
+  if (keys.empty()) return 1.0;
+  double log_sum = 0;
+  for (const auto& k : keys) log_sum += std::log(factors.at(k));
+  return std::exp(log_sum / static_cast<double>(keys.size()));
+}
 
 // Matrix-vector kernels up to gemv_max_rows rows (tokens x sequences), matrix-matrix above.
 bool gemv_regime(const Scenario& s, double rows) { return rows <= s.runtime.coef.gemv_max_rows; }
@@ -89,6 +97,22 @@ double attended_keys(double context, double n, double window) {
 }
 
 }  // namespace
+
+// A generation the fit has a factor for reads its own. One it has none for (no rows of it) borrows
+// those of the fitted generations whose GPUs share its architecture, not the runtime-wide value of
+// another architecture: an M1 takes an M2's (both allocate registers per kernel, before M3's Dynamic
+// Caching), an M4 an M3's. Another architecture's generations lend nothing.
+std::vector<std::string> generation_keys(const Scenario& s) {
+  const auto& factors = s.runtime.coef.generation_compute_factor;
+  if (factors.contains(s.hardware.family)) return {s.hardware.family};
+  std::vector<std::string> keys;
+  if (s.hardware.architecture.empty() || factors.empty()) return keys;
+  for (const auto& h : hardware_headers())
+    if (h.architecture == s.hardware.architecture && factors.contains(h.family) &&
+        std::find(keys.begin(), keys.end(), h.family) == keys.end())
+      keys.push_back(h.family);
+  return keys;
+}
 
 bool unfused_attention(const Scenario& s, const AttentionSpec& a, bool prefill) {
   if (a.kind != AttentionKind::full && a.kind != AttentionKind::sliding) return false;

@@ -499,3 +499,33 @@ TEST(Report, NumbersHaveTheDigitsOfG6) {
   for (int i = 0; i < 2000; ++i) values.push_back(std::round(std::exp(exponent(rng) / 4) * 1e6) / 2);  // halves
   for (double v : values) EXPECT_EQ(Json::number(v).text(), fmt::format("{:.6g}", v)) << v;
 }
+
+// A chip generation with no fitted factor borrows those of the fitted generations sharing its GPU
+// architecture (the profiles' `architecture`), never another architecture's: an M1 takes an M2's
+// (both before Dynamic Caching), an M4 an M3's, an M5 (neural accelerators) none of theirs.
+TEST(GenerationFactor, AnUnfittedGenerationBorrowsItsArchitecturesFactors) {
+  auto keys_and_peak = [](const char* chip, std::map<std::string, double> factors) {
+    RuntimeSpec rt = resolve_runtime("mlx");
+    rt.coef.generation_compute_factor = std::move(factors);
+    Workload w;
+    w.prompt = 512;
+    w.gen = 1;
+    const Scenario s = make_scenario(resolve_hardware(chip), resolve_model("qwen3-8b"), find_quantization("mlx-4bit"), rt, w);
+    return std::make_pair(generation_keys(s), step_invariants(s).plain_peak / s.hardware.matmul_peak().value);
+  };
+  using Keys = std::vector<std::string>;
+  const std::map<std::string, double> fitted = {{"m2", 0.6}, {"m3", 1.0}, {"m4", 1.2}};
+  EXPECT_EQ(keys_and_peak("m1-7c", fitted), std::make_pair(Keys{"m2"}, 0.6));
+  EXPECT_EQ(keys_and_peak("m2-8c", fitted), std::make_pair(Keys{"m2"}, 0.6));
+  EXPECT_EQ(keys_and_peak("m5-10c", fitted), std::make_pair(Keys{}, 1.0));
+  // The sibling lends its factor whichever of the two is unfitted.
+  const auto m4 = keys_and_peak("m4-10c", {{"m3", 1.0}, {"m2", 0.6}});
+  EXPECT_EQ(m4.first, Keys{"m3"});
+  const auto m3 = keys_and_peak("m3-10c", {{"m4", 1.2}, {"m2", 0.6}});
+  EXPECT_EQ(m3.first, Keys{"m4"});
+  EXPECT_DOUBLE_EQ(m3.second, 1.2);
+  const auto m1 = keys_and_peak("m1-7c", {{"m2", 0.6}, {"m3", 1.0}});
+  EXPECT_DOUBLE_EQ(m1.second, 0.6);
+  // No factors at all: nothing borrowed, the runtime-wide value.
+  EXPECT_EQ(keys_and_peak("m1-7c", {}), std::make_pair(Keys{}, 1.0));
+}

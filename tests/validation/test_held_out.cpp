@@ -80,12 +80,10 @@ TEST(HeldOutPublic, PrefillAndDecodeErrorsWithTheShippedCalibrations) {
   // Measured 2026-11-25 with the calibrations refitted that evening: prefill 33.4%, decode 26.3%
   // (the five M5 MacBook Air llama.cpp pairs alone: about 100%; see the folder README). The bounds
   // follow what is reached and are never loosened.
-  // Session 8 raised prefill to 31.9%: rows now take their build from their notes, so the fit weighs
-  // chigkim's M3 Max rows as the December 2024 build they ran, too few recent M3 rows remain for an M3
-  // factor, and the runtime-wide GEMM efficiency moved up. The rise is the five M5 MacBook Air rows
-  // (+85..168%: llama.cpp build 8680 at about 2.9 TFLOPS, as if without the Neural Accelerators that
-  // M5 Max rows of build 9430 reach; README Limitations). Knowingly raised from < 31.5; the decode
-  // bound tightened in the same refit.
-  EXPECT_LT(prefill.mape(), 32.0);  // 31.9% on 2026-11-26 (session 8; 31.1% session 7, 30.5% session 6); was < 35.5
+  // Session 8: the refit with builds read from notes raised prefill to 31.9% (chigkim's M3 Max rows
+  // weighed as the December 2024 build they ran left too few recent M3 rows for an M3 factor; the
+  // five M5 MacBook Air rows carry the rise, README Limitations); generation factors borrowed within
+  // a GPU architecture then brought it to 28.7% (the two M1 MLX rows take the M2's factor).
+  EXPECT_LT(prefill.mape(), 29.0);  // 28.7% on 2026-11-26 (session 8; 31.1% session 7, 30.5% session 6); was < 31.5
   EXPECT_LT(decode.mape(), 24.5);  // 24.0% on 2026-11-26 (session 8; 24.4% session 7, 25.7% session 6); was < 26.5
 }

@@ -30,6 +30,10 @@ struct HardwareSpec {
   std::string vendor;
   std::string family;
   std::string tier;
+  // The GPU's architecture as it bears on kernel efficiency (Apple: static-registers for M1/M2,
+  // dynamic-caching from M3, neural-accelerators for M5); "" when the profile states none. A chip
+  // generation without a fitted factor of its own borrows those of the generations sharing it.
+  std::string architecture;
   Sourced<int> gpu_cores;
   int cpu_performance = 0;
   int cpu_efficiency = 0;
@@ -58,7 +62,7 @@ const std::vector<HardwareSpec>& hardware_catalog();
 struct HardwareHeader {
   std::string id, name;
   std::vector<std::string> aliases;
-  std::string vendor, family, tier;
+  std::string vendor, family, tier, architecture;
   int gpu_cores = 0;
 };
 const std::vector<HardwareHeader>& hardware_headers();

@@ -66,6 +66,9 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
 // Whether this runtime materialises the score matrix for this layer (prefill or decode path).
 bool unfused_attention(const Scenario& s, const AttentionSpec& a, bool prefill);
 double step_overhead_seconds(const Scenario& s);
+// The generation_compute_factor keys a prediction reads: its chip generation's, or where the fit has
+// none, those of the fitted generations of the same GPU architecture (ops.cpp).
+std::vector<std::string> generation_keys(const Scenario& s);
 // Kernels a layer of this group launches (ops.cpp: counted from llama.cpp's graph builders), and a
 // Llama layer's: the structure that scales a runtime's kernels_per_layer.
 double layer_kernels(const LayerGroup& g);
