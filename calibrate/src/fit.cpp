@@ -480,7 +480,7 @@ void fit_runtime_memory(const std::vector<Observation>& all, const std::string& 
 void weigh_by_build(std::vector<Observation>& obs, const std::vector<Measurement>& rows) {
   std::vector<long long> builds;
   builds.reserve(obs.size());
-  for (const auto& o : obs) builds.push_back(row_build(rows[o.row]).build);  // runtime text, else notes
+  for (const auto& o : obs) builds.push_back(rows[o.row].era.build);  // runtime text, else notes
   const long long newest = builds.empty() ? 0 : *std::max_element(builds.begin(), builds.end());
   for (size_t i = 0; i < obs.size(); ++i)
     obs[i].weight = builds[i] > 0 ? std::pow(0.5, static_cast<double>(newest - builds[i]) / kBuildHalfLife)

@@ -47,7 +47,7 @@ ModelSpec model_of(const std::string& id) {
 class SetupCache {
  public:
   const Scenario& get(const Measurement& m, const Resolution& r) {
-    const RowBuild b = row_build(m);  // build 0 (kCurrentBuild) when neither runtime text nor notes state one
+    const RowBuild& b = m.era;  // build 0 (kCurrentBuild) when neither runtime text nor notes state one
     const int published = b.build ? 0 : b.published_by;  // the bound that stands in for an unknown build
     const long long version = stated_version(m.runtime);  // 0 (kCurrentVersion) likewise
     Key key{r.hardware, r.runtime, r.model, r.quant, m.attention_path, m.blas_library, b.build, published, version,
@@ -233,12 +233,15 @@ Dataset load_dataset(const std::vector<std::string>& files, const NameMaps& maps
   }
   if (!files.empty() && d.hashes.empty() && !first_error.empty()) throw InputError("{}", first_error);
   std::vector<std::string> noted(d.rows.size());
-  for (size_t i = 0; i < d.rows.size(); ++i) noted[i] = apply_dataset_notes(d.rows[i], dataset_notes());
+  for (size_t i = 0; i < d.rows.size(); ++i) {
+    noted[i] = apply_dataset_notes(d.rows[i], dataset_notes());
+    d.rows[i].era = row_build(d.rows[i]);
+  }
   d.resolved = resolve_measurements(d.rows, maps);
   for (size_t i = 0; i < d.rows.size(); ++i) {
     if (!noted[i].empty()) d.resolved[i].assumptions.push_back(noted[i]);
     // Where the build of a row whose runtime text states none came from, or what its date bounds.
-    const RowBuild b = row_build(d.rows[i]);
+    const RowBuild& b = d.rows[i].era;
     if (!d.resolved[i].ok || b.from == RowBuild::From::runtime) continue;
     if (std::string era = build_era_note(b, runtime_of(d.resolved[i].runtime)); !era.empty())
       d.resolved[i].assumptions.push_back(std::move(era));

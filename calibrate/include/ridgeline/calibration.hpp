@@ -38,14 +38,8 @@ std::vector<long long> noted_builds(const std::string& notes);
 // (dates.hpp), 0 when none: the row was published by then, so it ran no newer build.
 int published_by(const std::string& source);
 // A row's build: its runtime text's, else the one build its notes state (two different ones: none),
-// else none, with the source's publication date as the bound on it.
-struct RowBuild {
-  enum class From { none, runtime, notes };
-  long long build = 0;  // kCurrentBuild when none is known
-  From from = From::none;
-  std::vector<long long> noted;  // the notes' builds (when the runtime text states none)
-  int published_by = 0;          // when no build is known
-};
+// else none, with the source's publication date as the bound on it. load_dataset reads it once per
+// row into Measurement::era.
 RowBuild row_build(const Measurement& m);
 // What the row's build era rests on, for its assumptions, against the runtime profile's
 // boundaries: "build 4326 from the notes: before ...", "published 2024-11-25: before concurrent
