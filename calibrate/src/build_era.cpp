@@ -125,7 +125,7 @@ RowBuild row_build(const Measurement& m) {
 std::string build_era_note(const RowBuild& b, RuntimeSpec rt) {
   if (b.from == RowBuild::From::runtime) return "";
   rt.build = b.build;
-  rt.published_by = b.build ? 0 : b.published_by;
+  rt.published_by = b.published_by;  // 0 whenever a build is known (row_build)
   // The boundaries this row falls before, as "concurrent dispatch (b6451, 2025-09-13)".
   std::vector<std::string> before;
   auto check = [&](const char* what, long long build, int date) {

@@ -47,16 +47,17 @@ ModelSpec model_of(const std::string& id) {
 class SetupCache {
  public:
   const Scenario& get(const Measurement& m, const Resolution& r) {
-    const RowBuild& b = m.era;  // build 0 (kCurrentBuild) when neither runtime text nor notes state one
-    const int published = b.build ? 0 : b.published_by;  // the bound that stands in for an unknown build
+    // Build 0 (kCurrentBuild) when neither runtime text nor notes state one; then its source's date,
+    // if any, bounds it (row_build sets published_by only for a row with no build).
+    const RowBuild& b = m.era;
     const long long version = stated_version(m.runtime);  // 0 (kCurrentVersion) likewise
-    Key key{r.hardware, r.runtime, r.model, r.quant, m.attention_path, m.blas_library, b.build, published, version,
+    Key key{r.hardware, r.runtime, r.model, r.quant, m.attention_path, m.blas_library, b.build, b.published_by, version,
             m.kv_capacity.has_value()};
     auto it = setups_.find(key);
     if (it != setups_.end()) return it->second;
     RuntimeSpec rt = runtime_of(r.runtime);
     rt.build = b.build;  // a measurement is of the build it ran, not of today's
-    rt.published_by = published;
+    rt.published_by = b.published_by;
     rt.version = version;
     apply_kernel_variant(rt, m);
     if (m.kv_capacity) rt.kv_upfront = true;
