@@ -31,6 +31,9 @@ const std::vector<CoefficientInfo>& coefficient_table() {
        "share of the matmul peak large matrix-matrix kernels reach", 1},
       {"compute_half_tokens", &C::compute_half_tokens, kScalar, 0, 1e6, 1.0, 4096.0, "rows",
        "rows at which a matrix-matrix kernel reaches half its large-GEMM efficiency (tile fill)", 0},
+      {"matrix_tile_rows", &C::matrix_tile_rows, kScalar, 1, 4096, 0, 0, "rows",
+       "rows (tokens x sequences) one matrix-matrix threadgroup tile covers: a product of rows short of a "
+       "multiple of it computes the last tile whole (1: no padding)"},
       {"attention_efficiency", &C::attention_efficiency, kScalar, 0.001, 1.0, 0.01, 1.0, "fraction",
        "share of the matmul peak the attention arithmetic reaches", 1},
       {"attention_query_tile", &C::attention_query_tile, kScalar, 1, 1e6, 0, 0, "queries",

@@ -72,7 +72,11 @@ double expert_matrix_rate(const Scenario& s, double peak, double expert_rows) {
 // prediction (StepInvariants), not per operator or step: the lookups were a third of predict.
 double matmul_rate(const Scenario& s, double peak, double rows) {
   if (gemv_regime(s, rows)) return s.hardware.fp32.value.value * s.runtime.coef.gemv_compute_efficiency;
-  return matrix_rate(s, peak, rows);
+  // A matrix-matrix kernel computes whole tiles of matrix_tile_rows rows: a product of 16 rows on
+  // 32-row tiles takes as long as one of 32, so its useful rate is the padded product's times 16/32.
+  const double tile = s.runtime.coef.matrix_tile_rows;
+  const double padded = tile > 1 ? std::ceil(rows / tile) * tile : rows;
+  return matrix_rate(s, peak, padded) * rows / padded;
 }
 
 // A build that hands dense products over quantized weights of blas.min_rows rows and more to a

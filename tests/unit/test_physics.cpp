@@ -60,6 +60,39 @@ TEST(Physics, MatrixVectorRoofIsTheFp32AluAtItsEfficiency) {
   EXPECT_DOUBLE_EQ(step_ops(s, shape)[1].compute_rate, 10e12);
 }
 
+// A matrix-matrix kernel computes whole tiles of matrix_tile_rows rows (ggml-metal's mul_mm: 32):
+// 16 rows take as long as 32, so their useful rate is half the padded product's; 33 rows take two
+// tiles. The tile-fill curve (compute_half_tokens) applies to the padded rows.
+TEST(Physics, MatrixMatrixKernelComputesWholeTiles) {
+  Scenario s = scenario(tiny_dense());
+  s.runtime.coef.gemv_max_rows = 8;
+  s.runtime.coef.matrix_tile_rows = 32;
+  auto projection_rate = [&](double batch) {
+    StepShape shape;
+    shape.batch = batch;
+    return step_ops(s, shape)[1].compute_rate;
+  };
+  EXPECT_DOUBLE_EQ(projection_rate(16), 10e12 * 16 / 32);
+  EXPECT_DOUBLE_EQ(projection_rate(32), 10e12);
+  EXPECT_DOUBLE_EQ(projection_rate(33), 10e12 * 33 / 64);
+  s.runtime.coef.compute_half_tokens = 32;
+  EXPECT_DOUBLE_EQ(projection_rate(16), 10e12 * 32 / (32 + 32) * 16 / 32);
+  // The MLP's compute time is the same for 16 rows as for 32: the padded tile is the work.
+  auto mlp_compute_seconds = [&](double batch) {
+    StepShape shape;
+    shape.batch = batch;
+    for (const auto& op : step_ops(s, shape))
+      if (std::string_view(op.what) == "MLP") return op.flops / op.compute_rate;
+    return 0.0;
+  };
+  EXPECT_GT(mlp_compute_seconds(32), 0);
+  EXPECT_DOUBLE_EQ(mlp_compute_seconds(16), mlp_compute_seconds(32));
+  // Without a tile (1), rows are not padded.
+  s.runtime.coef.matrix_tile_rows = 1;
+  s.runtime.coef.compute_half_tokens = 0;
+  EXPECT_DOUBLE_EQ(projection_rate(16), 10e12);
+}
+
 // Two to gemv_max_rows rows run the multi-row matrix-vector kernel: its weight streams reach
 // gemv_batch_bandwidth_factor of the one-row kernel's bandwidth; activations and KV do not, and
 // one row, or rows past the matrix-vector range, keep the full weight bandwidth.

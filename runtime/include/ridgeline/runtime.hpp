@@ -22,6 +22,7 @@ struct RuntimeCoefficients {
   double vector_attention_efficiency = 0.3;
   double compute_efficiency = 0.6;
   double compute_half_tokens = 64;
+  double matrix_tile_rows = 1;  // rows one matrix-matrix tile covers (a product computes whole tiles)
   double attention_efficiency = 0.4;
   double attention_query_tile = 64;
   double launch_overhead_us = 5;
