@@ -4,6 +4,7 @@
 #include "ridgeline/names.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <cctype>
 #include <map>
 #include <unordered_map>
@@ -160,6 +161,19 @@ bool peel(std::string& s, std::string& quant, bool& qat) {
   return !s.empty();
 }
 
+// The name after a publisher word it starts with ("OpenAI gpt-oss 120B", "NVIDIA-Nemotron-3-Nano"),
+// none when it starts with none or is nothing else.
+std::optional<std::string> without_publisher(std::string_view name) {
+  static const char* const publishers[] = {"openai", "meta", "google", "mistralai", "microsoft", "alibaba", "ibm", "nvidia"};
+  const auto words = name_words(name);
+  if (words.size() < 2) return std::nullopt;
+  for (const char* p : publishers) {
+    const size_t n = std::string_view(p).size();
+    if (words.front() == p && lower_ascii(name).starts_with(p) && name.size() > n + 1) return std::string(name.substr(n + 1));
+  }
+  return std::nullopt;
+}
+
 struct SizeParts {
   std::string family;  // normalized words before the size
   std::string size, active;
@@ -201,14 +215,24 @@ const ModelIndex& model_index() {
       add(normalize_name(m.id), m.id);
       for (const auto& a : m.aliases) add(normalize_name(a), m.id);
       ix.entries.push_back({m.id, size_parts(m.id)});
+      // A catalog id that starts with its publisher ("nvidia-nemotron-3-nano-30b-a3b") is also
+      // found by the name without it, as people write it ("Nemotron-3-Nano-30B-A3B").
+      if (const auto rest = without_publisher(m.id)) ix.entries.push_back({m.id, size_parts(*rest)});
     }
     std::unordered_map<std::string, std::vector<std::string>> peeled;
-    for (const auto& m : cat)
-      for (std::string s : {m.id, m.name}) {
-        std::string q;
-        bool qat = false;
-        while (peel(s, q, qat)) peeled[normalize_name(s)].push_back(m.id);
+    for (const auto& m : cat) {
+      // An id names no quantization: without its publisher it is a key as it stands.
+      if (const auto rest = without_publisher(m.id)) peeled[normalize_name(*rest)].push_back(m.id);
+      for (const std::string& spelled : {m.id, m.name}) {
+        std::vector<std::string> forms = {spelled};
+        if (auto rest = without_publisher(spelled)) forms.push_back(std::move(*rest));
+        for (std::string s : forms) {
+          std::string q;
+          bool qat = false;
+          while (peel(s, q, qat)) peeled[normalize_name(s)].push_back(m.id);
+        }
       }
+    }
     for (auto& [key, ids] : peeled)
       if (!ix.ids_by_key.contains(key))
         for (const auto& id : ids) add(key, id);
@@ -277,14 +301,9 @@ NameMatch match_plain(std::string s, std::string quant, std::vector<std::string>
     return r;
   }
   // A publisher written before the name ("OpenAI gpt-oss 120B", "Google Gemma 3 27B").
-  if (const auto words = name_words(s); words.size() > 1) {
-    static const char* const publishers[] = {"openai", "meta", "google", "mistralai", "microsoft", "alibaba", "ibm"};
-    for (const char* p : publishers)
-      if (words.front() == p && lower_ascii(s).starts_with(p) && s.size() > std::string_view(p).size() + 1 &&
-          !std::string_view(s).substr(std::string_view(p).size() + 1).empty()) {
-        NameMatch again = match_plain(s.substr(std::string_view(p).size() + 1), quant, notes, original);
-        if (!again.id.empty()) return again;
-      }
+  if (const auto rest = without_publisher(s)) {
+    NameMatch again = match_plain(*rest, quant, notes, original);
+    if (!again.id.empty()) return again;
   }
   // Family + size: "llama 1B", "Gemma 4 26B" (one model of that family and size).
   const SizeParts want = size_parts(s);

@@ -26,6 +26,18 @@ TEST(Names, OrganisationPrefixIsDropped) {
   EXPECT_EQ(match_model_name("lmstudio-community/Qwen3-8B").id, "qwen3-8b");
 }
 
+// A publisher word before the name, in the query or in the catalog id ("nvidia-nemotron-3-nano-..."):
+// the name is found with or without it, and a quantization after it is still read.
+TEST(Names, PublisherWordIsOptionalOnEitherSide) {
+  EXPECT_EQ(match_model_name("OpenAI gpt-oss 120B").id, "gpt-oss-120b");
+  EXPECT_EQ(match_model_name("Nemotron-3-Nano-30B-A3B").id, "nvidia-nemotron-3-nano-30b-a3b");
+  EXPECT_EQ(match_model_name("Nemotron 3 Super 120B A12B").id, "nvidia-nemotron-3-super-120b-a12b");
+  const NameMatch bf16 = match_model_name("nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-BF16");
+  EXPECT_EQ(bf16.id, "nvidia-nemotron-3-nano-30b-a3b");
+  EXPECT_EQ(bf16.quant, "bf16");
+  EXPECT_EQ(match_model_name("Nemotron-3-Nano-30B-A3B-BF16").quant, "bf16");
+}
+
 TEST(Names, VariantWordsAndRevisionsAreDropped) {
   EXPECT_EQ(match_model_name("Qwen3-30B-A3B-Instruct-2507").id, "qwen3-30b-a3b");
   EXPECT_EQ(match_model_name("gemma-3-27b-it").id, "gemma-3-27b-it");
