@@ -264,6 +264,11 @@ constexpr OllamaFamily kOllama[] = {
     {"mistral-small", "24b", "q4_k_m"}, {"devstral", "24b", "q4_k_m"}, {"phi4", "14b", "q4_k_m"},
     {"phi3.5", "3.8b", "q4_k_m"},   {"phi4-mini", "3.8b", "q4_k_m"},   {"deepseek-r1", "8b", "q4_k_m"},
     {"gpt-oss", "20b", "mxfp4"},    {"qwq", "32b", "q4_k_m"},
+    // The library's tag lists as Alpaca copies them (Jeffser/Alpaca src/ollama_models.py, 2026-06-08:
+    // latest is the one tag of its download size); the quantization from `ollama show` output in
+    // ollama/ollama#16685 (qwen3.5:9b, file_type 15 = Q4_K_M) and #15834 (qwen3.6:35b, Q4_K_M), and
+    // for nemotron-3-nano from kgptalkie.com's local-LLMs 2026 reference table (30b, 24 GB, Q4_K_M).
+    {"qwen3.5", "9b", "q4_k_m"},    {"qwen3.6", "35b", "q4_k_m"},      {"nemotron-3-nano", "30b", "q4_k_m"},
 };
 const OllamaFamily* ollama_family(std::string_view f) {
   for (const auto& o : kOllama)
