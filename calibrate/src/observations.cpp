@@ -244,7 +244,9 @@ Dataset load_dataset(const std::vector<std::string>& files, const NameMaps& maps
     // Where the build of a row whose runtime text states none came from, or what its date bounds.
     const RowBuild& b = d.rows[i].era;
     if (!d.resolved[i].ok || b.from == RowBuild::From::runtime) continue;
-    if (std::string era = build_era_note(b, runtime_of(d.resolved[i].runtime)); !era.empty())
+    RuntimeSpec rt = runtime_of(d.resolved[i].runtime);
+    rt.version = stated_version(d.rows[i].runtime);
+    if (std::string era = build_era_note(b, std::move(rt)); !era.empty())
       d.resolved[i].assumptions.push_back(std::move(era));
   }
   SetupCache setups;

@@ -111,6 +111,7 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
       if (rt.vendored_engine_until_version <= 0)
         throw InputError("{}: '{}' is not a version (expected two or three numbers, e.g. \"0.30.0\")", v->where("until_version"),
                          until);
+      rt.vendored_engine_until_date = v->date("until_date");
       v->str("source");  // a version boundary is a fact about the wrapper's history: say where from
       v->finish();
     }
@@ -160,7 +161,9 @@ long long version_number(const std::string& text) {
 
 bool vendored_engine(const RuntimeSpec& rt) {
   if (rt.vendored_engine_until_version <= 0) return true;
-  return rt.version != kCurrentVersion && rt.version < rt.vendored_engine_until_version;
+  if (rt.version != kCurrentVersion) return rt.version < rt.vendored_engine_until_version;
+  // No version stated: a row published before that version shipped cannot have run it.
+  return rt.published_by > 0 && rt.vendored_engine_until_date > 0 && rt.published_by < rt.vendored_engine_until_date;
 }
 
 bool built_before(const RuntimeSpec& rt, long long boundary_build, int boundary_date) {

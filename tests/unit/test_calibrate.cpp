@@ -183,13 +183,26 @@ TEST(Resolution, OllamaRowsBeforeItsUpstreamEngineArePredictedSlowerOnMoe) {
                         "prefill_tok_s,decode_tok_s,notes\n"
                         "t,Apple M4 Max,40,,,Ollama 0.12.6,Qwen3-30B-A3B,,Q4_K_M,0,,128,,50,x\n"
                         "t,Apple M4 Max,40,,,Ollama 0.30.1,Qwen3-30B-A3B,,Q4_K_M,0,,128,,50,x\n"
-                        "t,Apple M4 Max,40,,,Ollama,Qwen3-30B-A3B,,Q4_K_M,0,,128,,50,x\n";
+                        "t,Apple M4 Max,40,,,Ollama,Qwen3-30B-A3B,,Q4_K_M,0,,128,,50,x\n"
+                        // No version, but published before 0.30.0 shipped (2026-06-01): the own engine.
+                        "blog 2026-05-31,Apple M4 Max,40,,,Ollama,Qwen3-30B-A3B,,Q4_K_M,0,,128,,50,x\n"
+                        "blog 2026-06-01,Apple M4 Max,40,,,Ollama,Qwen3-30B-A3B,,Q4_K_M,0,,128,,50,x\n"
+                        // A stated version outranks the date.
+                        "blog 2026-05-31,Apple M4 Max,40,,,Ollama 0.30.1,Qwen3-30B-A3B,,Q4_K_M,0,,128,,50,x\n";
   const ValidationReport v = validate_dataset({csv}, {}, {});
-  ASSERT_EQ(v.results.size(), 3u);
+  ASSERT_EQ(v.results.size(), 6u);
   const double old_engine = v.results[0].values.at(Measured::decode_tok_s).second;
   const double upstream = v.results[1].values.at(Measured::decode_tok_s).second;
   EXPECT_LT(old_engine, upstream * 0.95);  // 10 kernels more in each of 48 routed-expert layers
   EXPECT_DOUBLE_EQ(v.results[2].values.at(Measured::decode_tok_s).second, upstream);
+  EXPECT_DOUBLE_EQ(v.results[3].values.at(Measured::decode_tok_s).second, old_engine);
+  EXPECT_DOUBLE_EQ(v.results[4].values.at(Measured::decode_tok_s).second, upstream);
+  EXPECT_DOUBLE_EQ(v.results[5].values.at(Measured::decode_tok_s).second, upstream);
+  // The dated row says why it was taken for the old engine.
+  const auto& said = v.resolved[3].assumptions;
+  EXPECT_TRUE(std::any_of(said.begin(), said.end(), [](const std::string& a) {
+    return a.find("published 2026-05-31: before ollama replaced its own engine (0.30.0, 2026-06-01)") != std::string::npos;
+  })) << fmt::format("{}", fmt::join(said, " | "));
 }
 
 // A row that says its memory paged measured the disk: reported with its reason, not fitted.

@@ -135,6 +135,7 @@ struct RuntimeSpec {
   // 0: no such change stated, so those kernels (if any) always apply. Versions are encoded by
   // version_number ("0.30.0" -> 30000).
   long long vendored_engine_until_version = 0;
+  int vendored_engine_until_date = 0;  // the day that version shipped (yyyymmdd, dates.hpp)
   // The wrapper version a prediction is for: kCurrentVersion (every prediction a user asks for, and
   // a measured row that states none), or a measured row's stated version.
   long long version = 0;
@@ -166,8 +167,9 @@ constexpr long long kCurrentVersion = 0;
 // version of two or three numbers (each below 1000).
 long long version_number(const std::string& text);
 // Whether this prediction's wrapper version runs the wrapper's vendored engine snapshot (and pays
-// its extra kernels): a stated version before vendored_engine_until_version, or a wrapper that
-// states no such change.
+// its extra kernels): a stated version before vendored_engine_until_version; with no version
+// stated, a publication date before the day that version shipped; or a wrapper that states no
+// such change. A prediction with neither version nor date is today's version, which never is.
 bool vendored_engine(const RuntimeSpec& rt);
 
 RuntimeSpec parse_runtime_yaml(const std::string& path);
