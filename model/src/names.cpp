@@ -4,9 +4,9 @@
 #include "ridgeline/names.hpp"
 
 #include <algorithm>
-#include <optional>
 #include <cctype>
 #include <map>
+#include <optional>
 #include <unordered_map>
 
 #include <fmt/ranges.h>
