@@ -77,9 +77,9 @@ std::string dir_in_parentheses(const std::string& model) {
 }
 }  // namespace
 
-std::string resolve_model_name(const std::string& model, std::string& why, std::string* implied_quant) {
+std::string resolve_model_name(const std::string& model, std::string& why, std::string* implied_quant, bool ollama) {
   if (model.empty()) return why = "no model stated", "";
-  NameMatch m = match_model_name(model);
+  NameMatch m = ollama ? match_ollama_model_name(model) : match_model_name(model);
   if (m.id.empty())
     if (std::string dir = dir_in_parentheses(model); !dir.empty())
       if (NameMatch d = match_model_name(dir); !d.id.empty()) m = d;
@@ -125,7 +125,8 @@ Resolution resolve_names(const Measurement& m, const NameMaps& maps, std::vector
   if (!r.hardware.empty()) vendor = resolve_hardware(r.hardware).vendor;
   r.runtime = step("runtime", m.runtime, [&](std::string& w) { return resolve_runtime_name(m.runtime, vendor, w); });
   std::string name_quant;  // a quantization written in the model's name ("Qwen3-8B-4bit")
-  r.model = step("model", m.model, [&](std::string& w) { return resolve_model_name(m.model, w, &name_quant); });
+  // A row of Ollama names its models as Ollama's library does ("deepseek-r1" is deepseek-r1:8b).
+  r.model = step("model", m.model, [&](std::string& w) { return resolve_model_name(m.model, w, &name_quant, r.runtime == "ollama"); });
   if (m.quant.empty() && !name_quant.empty() && mapped("quant", m.quant).empty()) {
     r.quant = name_quant;
     r.assumptions.push_back(fmt::format("quantization {} read from the model name", name_quant));

@@ -448,6 +448,13 @@ NameMatch match_model_name(std::string_view text) {
   return m;
 }
 
+NameMatch match_ollama_model_name(std::string_view text) {
+  const std::string s = strip_parentheses(text);
+  if (s.find(':') == std::string::npos && s.find('/') == std::string::npos && ollama_family(lower_ascii(s)))
+    return match_ollama(s, "", std::string(text));
+  return match_model_name(text);
+}
+
 NameMatch match_model_words(std::string_view text) {
   std::string s = strip_parentheses(text);
   if (s.empty()) {

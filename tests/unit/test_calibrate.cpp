@@ -205,6 +205,20 @@ TEST(Resolution, OllamaRowsBeforeItsUpstreamEngineArePredictedSlowerOnMoe) {
   })) << fmt::format("{}", fmt::join(said, " | "));
 }
 
+// A row of Ollama names its model as Ollama's library does: "deepseek-r1" is deepseek-r1:8b there.
+TEST(Resolution, AnOllamaRowReadsABareFamilyAsItsLatestTag) {
+  const std::string csv = (std::filesystem::temp_directory_path() / "ridgeline_ollama_bare.csv").string();
+  std::ofstream(csv) << "source,chip,gpu_cores,bandwidth_gbs,memory_gb,runtime,model,params_b,quant,context_tokens,n_prompt,n_gen,"
+                        "prefill_tok_s,decode_tok_s,notes\n"
+                        "t,Apple M4 Max,40,,128,Ollama 0.12.6,deepseek-r1,,,0,,128,,50,x\n"
+                        "t,Apple M4 Max,40,,128,llama.cpp Metal,deepseek-r1,,Q4_K_M,0,,128,,5,x\n";
+  const ValidationReport v = validate_dataset({csv}, {}, {});
+  ASSERT_EQ(v.resolved.size(), 2u);
+  EXPECT_EQ(v.resolved[0].model, "llama-3.1-8b");
+  EXPECT_EQ(v.resolved[0].quant, "q4_k_m");
+  EXPECT_EQ(v.resolved[1].model, "deepseek-r1");
+}
+
 // A row that says its memory paged measured the disk: reported with its reason, not fitted.
 TEST(Resolution, RowsThatSayTheyPagedAreNotFitted) {
   const std::string csv = (std::filesystem::temp_directory_path() / "ridgeline_paging.csv").string();

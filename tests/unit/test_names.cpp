@@ -71,6 +71,17 @@ TEST(Names, OllamaDistillsAreTheirBaseShapes) {
   EXPECT_EQ(match_model_name("deepseek-r1:671b").id, "deepseek-r1");
 }
 
+// A bare name that is both a catalog id and an Ollama library family: the model itself in general,
+// the library's latest tag where Ollama reads it (a row of Ollama).
+TEST(Names, BareOllamaFamilyIsItsLatestTagWhereOllamaReadsIt) {
+  EXPECT_EQ(match_model_name("deepseek-r1").id, "deepseek-r1");
+  const NameMatch ollama = match_ollama_model_name("deepseek-r1");
+  EXPECT_EQ(ollama.id, "llama-3.1-8b");  // deepseek-r1:8b, the Llama 3.1 8B distill
+  EXPECT_EQ(ollama.quant, "q4_k_m");
+  EXPECT_EQ(match_ollama_model_name("deepseek-r1:671b").id, "deepseek-r1");
+  EXPECT_EQ(match_ollama_model_name("Qwen/Qwen3-8B").id, "qwen3-8b");  // not a library name: as anywhere
+}
+
 TEST(Names, OllamaDefaultSizeTagIsTheBareNameEvenWhenTheIdHasNoSizeWord) {
   EXPECT_EQ(match_model_name("phi4:14b").id, "phi-4");  // phi4 pulls 14b; the catalog id is "phi-4"
   EXPECT_EQ(match_model_name("phi4:latest").id, "phi-4");

@@ -40,7 +40,8 @@ std::vector<Resolution> resolve_measurements(const std::vector<Measurement>& row
 std::string resolve_chip_name(const std::string& chip, int gpu_cores, std::string& why);
 std::string resolve_runtime_name(const std::string& runtime, const std::string& hardware_vendor, std::string& why);
 // `implied_quant` receives a quantization written in the name ("gemma-3-4b-it-Q4_K_M").
-std::string resolve_model_name(const std::string& model, std::string& why, std::string* implied_quant = nullptr);
+std::string resolve_model_name(const std::string& model, std::string& why, std::string* implied_quant = nullptr,
+                               bool ollama = false);
 std::string resolve_quant_name(const std::string& quant, std::string& why);
 
 }  // namespace ridgeline

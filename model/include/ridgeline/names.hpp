@@ -29,5 +29,8 @@ NameMatch match_quant_name(std::string_view text);
 // "gemma-4-E4B-it-Q4_K_M", "qwen3:8b-q4_K_M", "llama3.1", "deepseek-r1:70b") -> a catalog id, with
 // the quantization the name carries. Never a model of another size: no match is a refusal.
 NameMatch match_model_name(std::string_view text);
+// The same as Ollama reads it: a bare library family ("deepseek-r1") is its latest tag
+// (deepseek-r1:8b), even where the catalog has a model of that name (DeepSeek-R1, 671B).
+NameMatch match_ollama_model_name(std::string_view text);
 
 }  // namespace ridgeline
