@@ -46,7 +46,7 @@ CalibrationChoice calibration_choice(const std::string& option);
 // Applies --calibration (shipped by default) to the runtime profile.
 void apply_calibration_option(RuntimeSpec& rt, const HardwareSpec& hw, const std::string& option);
 // A catalog name, or a model from a file, folder, the Ollama store or the Hub with the quantization it implies.
-ModelSource resolve_model_source(const std::string& model);
+ModelSource resolve_model_source(const std::string& model, bool ollama = false);
 // --quant when given (a warning when it contradicts the type a GGUF is stored in), else the source's
 // own quantization, else `fallback`; a source quantized in a way the table lacks needs --quant.
 std::string choose_quant(const std::string& asked, const ModelSource& src, const std::string& fallback);

@@ -77,11 +77,11 @@ void say_once(const std::string& note) {
 }
 }  // namespace
 
-ModelSource resolve_model_source(const std::string& model) {
+ModelSource resolve_model_source(const std::string& model, bool ollama) {
   if (is_model_source(model)) return load_model_source(model);
   ModelSource src;
   NameMatch how;
-  src.model = resolve_model(model, &how);
+  src.model = resolve_model(model, &how, ollama);
   for (const auto& n : how.notes) say_once(n);
   src.quant = how.quant;  // a quantization written in the model's name
   return src;
@@ -109,10 +109,11 @@ namespace {
 // A sweep builds one setup per combination of its lists; the model and the calibration each
 // names are resolved once per distinct name in a process (a model file, or a calibration file,
 // is not read again for every hardware in the list).
-const ModelSource& model_source_once(const std::string& model) {
-  static std::map<std::string, ModelSource> seen;
-  if (auto it = seen.find(model); it != seen.end()) return it->second;
-  return seen.emplace(model, resolve_model_source(model)).first->second;
+// A name Ollama runs is read as its library reads it ("deepseek-r1" = deepseek-r1:8b).
+const ModelSource& model_source_once(const std::string& model, bool ollama) {
+  static std::map<std::pair<std::string, bool>, ModelSource> seen;
+  if (auto it = seen.find({model, ollama}); it != seen.end()) return it->second;
+  return seen.emplace(std::pair{model, ollama}, resolve_model_source(model, ollama)).first->second;
 }
 
 void calibrate_once(RuntimeSpec& rt, const std::string& runtime_option, const HardwareSpec& hw, const std::string& option) {
@@ -148,9 +149,9 @@ Setup build_setup(const ScenarioOptions& o, bool impossible_as_row) {
     hw = resolve_hardware(hm.id);
     name_memory = hm.memory;
   }
-  const ModelSource& src = model_source_once(o.model);
   std::string why;
   RuntimeSpec rt = resolve_runtime(o.runtime.empty() ? default_runtime_for(hw) : o.runtime, hw.vendor);
+  const ModelSource& src = model_source_once(o.model, rt.id == "ollama");
   if (!o.runtime.empty() && !looks_like_path(o.runtime) && !match_runtime_name(o.runtime, hw.vendor, why).empty() && !why.empty())
     say_once(why);
   std::string asked;

@@ -186,9 +186,9 @@ const ModelSpec* catalog_model(const std::string& id) {
   return catalog.find(id);
 }
 
-ModelSpec resolve_model(const std::string& name, NameMatch* how) {
+ModelSpec resolve_model(const std::string& name, NameMatch* how, bool ollama) {
   if (is_model_source(name)) return load_model_source(name).model;
-  NameMatch match = match_model_name(name);
+  NameMatch match = ollama ? match_ollama_model_name(name) : match_model_name(name);
   if (match.id.empty()) throw FieldError("model", "{}", match.refusal);
   if (how) *how = match;
   if (const ModelSpec* m = catalog_model(match.id)) return *m;

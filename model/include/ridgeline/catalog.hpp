@@ -40,6 +40,7 @@ const std::vector<ModelHeader>& model_headers();
 const ModelSpec* catalog_model(const std::string& id);
 // A model name as users write it (see names.hpp), or a path to a descriptor .yaml, a config.json
 // or a .gguf. `how`, when given, receives the quantization the name implies and the notes.
-ModelSpec resolve_model(const std::string& name_or_path, NameMatch* how = nullptr);
+// With `ollama`, a name is read as Ollama's library reads it (match_ollama_model_name).
+ModelSpec resolve_model(const std::string& name_or_path, NameMatch* how = nullptr, bool ollama = false);
 
 }  // namespace ridgeline
