@@ -11,6 +11,8 @@
 #include "ridgeline/dates.hpp"
 #include "ridgeline/validation.hpp"
 
+#include "benchmark_csv.hpp"
+
 using namespace ridgeline;
 
 namespace {
@@ -153,14 +155,13 @@ TEST(BuildEra, NoteSaysWhereTheEraCameFrom) {
 // the build from its notes would be (serial dispatch, unfused attention), slower than the same row
 // published after; two builds in the notes, or a year in parentheses, leave today's build.
 TEST(BuildEra, DatedRowsArePredictedInTheirEra) {
-  const std::string csv = (std::filesystem::temp_directory_path() / "ridgeline_build_eras.csv").string();
-  std::ofstream(csv) << "source,chip,gpu_cores,bandwidth_gbs,memory_gb,runtime,model,params_b,quant,context_tokens,n_prompt,n_gen,"
-                        "prefill_tok_s,decode_tok_s,notes\n"
-                        "issue (2024-11-25),Apple M3 Max,40,,,llama.cpp-metal,Llama-3.1-8B,,Q4_K_M,0,,128,,30,x\n"
-                        "issue (2025-10-01),Apple M3 Max,40,,,llama.cpp-metal,Llama-3.1-8B,,Q4_K_M,0,,128,,30,x\n"
-                        "issue,Apple M3 Max,40,,,llama.cpp-metal,Llama-3.1-8B,,Q4_K_M,0,,128,,30,Llama.cpp b4326\n"
-                        "issue (2025-10-01),Apple M3 Max,40,,,llama.cpp-metal,Llama-3.1-8B,,Q4_K_M,0,,128,,30,llama.cpp b4326; build 7000\n"
-                        "issue,Apple M3 Max,40,,,llama.cpp Metal (2023),Llama-3.1-8B,,Q4_K_M,0,,128,,30,x\n";
+  const std::string csv = test::write_benchmark_csv(
+      "ridgeline_build_eras.csv",
+      "issue (2024-11-25),Apple M3 Max,40,,,llama.cpp-metal,Llama-3.1-8B,,Q4_K_M,0,,128,,30,x\n"
+      "issue (2025-10-01),Apple M3 Max,40,,,llama.cpp-metal,Llama-3.1-8B,,Q4_K_M,0,,128,,30,x\n"
+      "issue,Apple M3 Max,40,,,llama.cpp-metal,Llama-3.1-8B,,Q4_K_M,0,,128,,30,Llama.cpp b4326\n"
+      "issue (2025-10-01),Apple M3 Max,40,,,llama.cpp-metal,Llama-3.1-8B,,Q4_K_M,0,,128,,30,llama.cpp b4326; build 7000\n"
+      "issue,Apple M3 Max,40,,,llama.cpp Metal (2023),Llama-3.1-8B,,Q4_K_M,0,,128,,30,x\n");
   const ValidationReport v = validate_dataset({csv}, {}, {});
   ASSERT_EQ(v.results.size(), 5u);
   auto decode = [&](size_t i) { return v.results[i].values.at(Measured::decode_tok_s).second; };

@@ -13,6 +13,8 @@
 #include "ridgeline/strict_reader.hpp"
 #include "ridgeline/validation.hpp"
 
+#include "benchmark_csv.hpp"
+
 using namespace ridgeline;
 using ridgeline::test::error_of;
 
@@ -83,9 +85,7 @@ TEST(BenchParsers, MlxBenchmarkAndGenerateVerbose) {
 }
 
 TEST(BenchParsers, MeasurementCsvQuotingAndErrors) {
-  const std::string header =
-      "source,chip,gpu_cores,bandwidth_gbs,memory_gb,runtime,model,params_b,quant,context_tokens,n_prompt,n_gen,"
-      "prefill_tok_s,decode_tok_s,notes\n";
+  const std::string& header = test::kBenchmarkHeader;
   auto rows = parse_measurement_csv(header + "\"a, b\",Apple M3 Max,40,,64,llama.cpp Metal,Llama 3 8B,,Q4_K_M,0,512,0,"
                                              "700,,\"llama-bench; two\nlines, \"\"quoted\"\"\"\n", "t.csv");
   ASSERT_EQ(rows.size(), 1u);
@@ -178,17 +178,16 @@ TEST(Resolution, StatedBuildAndVersion) {
 // routed-expert kernels; one stating 0.30 or later, or none (today's Ollama), runs upstream
 // llama-server: as fast as the engine less the wrapper's own costs.
 TEST(Resolution, OllamaRowsBeforeItsUpstreamEngineArePredictedSlowerOnMoe) {
-  const std::string csv = (std::filesystem::temp_directory_path() / "ridgeline_ollama_versions.csv").string();
-  std::ofstream(csv) << "source,chip,gpu_cores,bandwidth_gbs,memory_gb,runtime,model,params_b,quant,context_tokens,n_prompt,n_gen,"
-                        "prefill_tok_s,decode_tok_s,notes\n"
-                        "t,Apple M4 Max,40,,,Ollama 0.12.6,Qwen3-30B-A3B,,Q4_K_M,0,,128,,50,x\n"
-                        "t,Apple M4 Max,40,,,Ollama 0.30.1,Qwen3-30B-A3B,,Q4_K_M,0,,128,,50,x\n"
-                        "t,Apple M4 Max,40,,,Ollama,Qwen3-30B-A3B,,Q4_K_M,0,,128,,50,x\n"
-                        // No version, but published before 0.30.0 shipped (2026-06-01): the own engine.
-                        "blog 2026-05-31,Apple M4 Max,40,,,Ollama,Qwen3-30B-A3B,,Q4_K_M,0,,128,,50,x\n"
-                        "blog 2026-06-01,Apple M4 Max,40,,,Ollama,Qwen3-30B-A3B,,Q4_K_M,0,,128,,50,x\n"
-                        // A stated version outranks the date.
-                        "blog 2026-05-31,Apple M4 Max,40,,,Ollama 0.30.1,Qwen3-30B-A3B,,Q4_K_M,0,,128,,50,x\n";
+  const std::string csv = test::write_benchmark_csv(
+      "ridgeline_ollama_versions.csv",
+      "t,Apple M4 Max,40,,,Ollama 0.12.6,Qwen3-30B-A3B,,Q4_K_M,0,,128,,50,x\n"
+      "t,Apple M4 Max,40,,,Ollama 0.30.1,Qwen3-30B-A3B,,Q4_K_M,0,,128,,50,x\n"
+      "t,Apple M4 Max,40,,,Ollama,Qwen3-30B-A3B,,Q4_K_M,0,,128,,50,x\n"
+      // No version, but published before 0.30.0 shipped (2026-06-01): the own engine.
+      "blog 2026-05-31,Apple M4 Max,40,,,Ollama,Qwen3-30B-A3B,,Q4_K_M,0,,128,,50,x\n"
+      "blog 2026-06-01,Apple M4 Max,40,,,Ollama,Qwen3-30B-A3B,,Q4_K_M,0,,128,,50,x\n"
+      // A stated version outranks the date.
+      "blog 2026-05-31,Apple M4 Max,40,,,Ollama 0.30.1,Qwen3-30B-A3B,,Q4_K_M,0,,128,,50,x\n");
   const ValidationReport v = validate_dataset({csv}, {}, {});
   ASSERT_EQ(v.results.size(), 6u);
   const double old_engine = v.results[0].values.at(Measured::decode_tok_s).second;
@@ -207,11 +206,10 @@ TEST(Resolution, OllamaRowsBeforeItsUpstreamEngineArePredictedSlowerOnMoe) {
 
 // A row of Ollama names its model as Ollama's library does: "deepseek-r1" is deepseek-r1:8b there.
 TEST(Resolution, AnOllamaRowReadsABareFamilyAsItsLatestTag) {
-  const std::string csv = (std::filesystem::temp_directory_path() / "ridgeline_ollama_bare.csv").string();
-  std::ofstream(csv) << "source,chip,gpu_cores,bandwidth_gbs,memory_gb,runtime,model,params_b,quant,context_tokens,n_prompt,n_gen,"
-                        "prefill_tok_s,decode_tok_s,notes\n"
-                        "t,Apple M4 Max,40,,128,Ollama 0.12.6,deepseek-r1,,,0,,128,,50,x\n"
-                        "t,Apple M4 Max,40,,128,llama.cpp Metal,deepseek-r1,,Q4_K_M,0,,128,,5,x\n";
+  const std::string csv = test::write_benchmark_csv(
+      "ridgeline_ollama_bare.csv",
+      "t,Apple M4 Max,40,,128,Ollama 0.12.6,deepseek-r1,,,0,,128,,50,x\n"
+      "t,Apple M4 Max,40,,128,llama.cpp Metal,deepseek-r1,,Q4_K_M,0,,128,,5,x\n");
   const ValidationReport v = validate_dataset({csv}, {}, {});
   ASSERT_EQ(v.resolved.size(), 2u);
   EXPECT_EQ(v.resolved[0].model, "llama-3.1-8b");
@@ -221,11 +219,10 @@ TEST(Resolution, AnOllamaRowReadsABareFamilyAsItsLatestTag) {
 
 // A row that says its memory paged measured the disk: reported with its reason, not fitted.
 TEST(Resolution, RowsThatSayTheyPagedAreNotFitted) {
-  const std::string csv = (std::filesystem::temp_directory_path() / "ridgeline_paging.csv").string();
-  std::ofstream(csv) << "source,chip,gpu_cores,bandwidth_gbs,memory_gb,runtime,model,params_b,quant,context_tokens,n_prompt,n_gen,"
-                        "prefill_tok_s,decode_tok_s,notes\n"
-                        "t,Apple M2 Ultra,76,,,mlx,Llama 3.1 70B,,16-bit,0,16,100,,0.23,NOT wired (memory paging)\n"
-                        "t,Apple M2 Ultra,76,,,mlx,Llama 3.1 70B,,16-bit,0,16,100,,4.7,wired memory; no swap\n";
+  const std::string csv = test::write_benchmark_csv(
+      "ridgeline_paging.csv",
+      "t,Apple M2 Ultra,76,,,mlx,Llama 3.1 70B,,16-bit,0,16,100,,0.23,NOT wired (memory paging)\n"
+      "t,Apple M2 Ultra,76,,,mlx,Llama 3.1 70B,,16-bit,0,16,100,,4.7,wired memory; no swap\n");
   const ValidationReport v = validate_dataset({csv}, {}, {});
   ASSERT_EQ(v.unusable.size(), 2u);
   EXPECT_EQ(v.unusable[0], "the row says its memory was paging or swapping, which is not modelled");

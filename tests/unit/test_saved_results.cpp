@@ -18,6 +18,8 @@
 #include "ridgeline/saved_results.hpp"
 #include "ridgeline/validation_report.hpp"
 
+#include "benchmark_csv.hpp"
+
 using namespace ridgeline;
 using namespace ridgeline::test;
 
@@ -123,11 +125,10 @@ TEST(SavedResults, ChunkRecordRoundTripsThroughItsJsonWithAndWithoutRoomForTheWe
 }
 
 TEST(SavedResults, ValidationRecordRoundTripsThroughItsJsonWithAnUnresolvedRow) {
-  const std::string csv = (std::filesystem::temp_directory_path() / "ridgeline_saved_validation.csv").string();
-  std::ofstream(csv) << "source,chip,gpu_cores,bandwidth_gbs,memory_gb,runtime,model,params_b,quant,context_tokens,n_prompt,n_gen,"
-                        "prefill_tok_s,decode_tok_s,notes\n"
-                        "test,Apple M4 Max,40,,,llama.cpp Metal,Llama 3 8B,,Q4_K_M,0,512,128,900,80,llama-bench\n"
-                        "test,Apple Z9,40,,,llama.cpp Metal,Llama 3 8B,,Q4_K_M,0,512,128,,80,unknown chip\n";
+  const std::string csv = test::write_benchmark_csv(
+      "ridgeline_saved_validation.csv",
+      "test,Apple M4 Max,40,,,llama.cpp Metal,Llama 3 8B,,Q4_K_M,0,512,128,900,80,llama-bench\n"
+      "test,Apple Z9,40,,,llama.cpp Metal,Llama 3 8B,,Q4_K_M,0,512,128,,80,unknown chip\n");
   ValidationReport v = validate_dataset({csv, std::string(RIDGELINE_SOURCE_DIR) + "/examples/seed002_m4_air_vs_max.csv"}, {}, {});
   for (size_t i = 0; i < v.rows.size(); ++i)  // as `validate` does (adding a --map hint): the resolution's reason
     if (!v.resolved[i].ok) v.unusable[i] = v.resolved[i].reason;

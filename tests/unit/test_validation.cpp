@@ -10,12 +10,12 @@
 #include "ridgeline/coefficients.hpp"
 #include "ridgeline/validation.hpp"
 
+#include "benchmark_csv.hpp"
+
 using namespace ridgeline;
 
 namespace {
-const std::string kHeader =
-    "source,chip,gpu_cores,bandwidth_gbs,memory_gb,runtime,model,params_b,quant,context_tokens,n_prompt,n_gen,"
-    "prefill_tok_s,decode_tok_s,notes\n";
+const std::string& kHeader = test::kBenchmarkHeader;
 
 // One decode row of llama-3-8b q4_k_m on llama.cpp-metal on `chip`, measured at `decode`.
 std::string decode_row(const std::string& chip, double decode) {
