@@ -81,6 +81,11 @@ std::vector<Quantization> make_table() {
   t.push_back(uniform("q3_k_m", "GGUF Q3_K_M: Q3_K, attn_v/ffn_down partly Q4_K/Q5_K", kMix, 3.9, q3_k, q6_k, true, "k"));
   t.push_back(uniform("q3_k_s", "GGUF Q3_K_S: Q3_K throughout", kMix, q3_k, q3_k, q6_k, false, "k"));
   t.push_back(uniform("q2_k", "GGUF Q2_K: Q2_K with Q3_K/Q4_K for attn_v and ffn_down", kMix, 2.9, q2_k, q6_k, true, "k"));
+  // Q2_K_S widens fewer tensors than Q2_K: llama.cpp's quantize help gives 2.16 GB against Q2_K's
+  // 2.63 GB for LLaMA-v1-7B (6.74B weights: 2.56 bits a weight overall, output and embedding in).
+  t.push_back(uniform("q2_k_s", "GGUF Q2_K_S: Q2_K, fewer tensors widened than Q2_K",
+                      "llama.cpp tools/quantize usage text (Q2_K_S 2.16G vs Q2_K 2.63G @ LLaMA-v1-7B)", 2.5, q2_k, q6_k,
+                      true, "k"));
   t.push_back(uniform("iq3_xxs", "GGUF IQ3_XXS (98 bytes / 256 weights)", kGgml, iq3_xxs, iq3_xxs, q6_k, false, "iq"));
   t.push_back(uniform("iq2_xs", "GGUF IQ2_XS (74 bytes / 256 weights)", kGgml, iq2_xs, iq2_xs, q6_k, false, "iq"));
   t.push_back(uniform("iq2_xxs", "GGUF IQ2_XXS (66 bytes / 256 weights), some tensors wider", kGgml,
@@ -112,8 +117,11 @@ std::vector<Quantization> make_table() {
     t.push_back(uniform(fmt::format("mlx-{}bit", bits),
                         fmt::format("MLX affine {}-bit, group 64", bits), kMlx, w, w, w, false, "mlx"));
   }
-  t.push_back(uniform("mlx-4bit-g32", "MLX affine 4-bit, group 32", kMlx, mlx_affine_bpw(4, 32),
-                      mlx_affine_bpw(4, 32), mlx_affine_bpw(4, 32), false, "mlx"));
+  for (int bits : {2, 3, 4, 5, 6, 8}) {  // mlx_lm.convert --q-group-size 32
+    double w = mlx_affine_bpw(bits, 32);
+    t.push_back(uniform(fmt::format("mlx-{}bit-g32", bits),
+                        fmt::format("MLX affine {}-bit, group 32", bits), kMlx, w, w, w, false, "mlx"));
+  }
   // FP8 / NVFP4 checkpoints keep embeddings and the LM head in bf16.
   t.push_back(Quantization{"fp8", "FP8 e4m3 weights, fp32 scale per 128x128 block",
                            "DeepSeek-V3 / Qwen3-FP8 quantization_config (weight_block_size 128x128)",

@@ -163,8 +163,9 @@ TEST(HfQuantization, PerLayerOverridesAreNotedAndUnknownFormatsSaid) {
   EXPECT_NE(mixed.notes[0].find("2 modules"), std::string::npos);
   EXPECT_EQ(quant_of(R"("quantization_config": {"quant_method": "gptq", "bits": 4})").unknown_quant,
             "config.json: quantization_config: gptq 4-bit");
-  EXPECT_EQ(quant_of(R"("quantization": {"group_size": 32, "bits": 3})").unknown_quant,
-            "config.json: quantization: MLX affine 3-bit group 32");
+  EXPECT_EQ(quant_of(R"("quantization": {"group_size": 32, "bits": 3})").quant, "mlx-3bit-g32");
+  EXPECT_EQ(quant_of(R"("quantization": {"group_size": 32, "bits": 7})").unknown_quant,
+            "config.json: quantization: MLX affine 7-bit group 32");
   EXPECT_EQ(quant_of(R"("quantization": {"group_size": 128, "bits": 4})").unknown_quant,
             "config.json: quantization: MLX affine 4-bit group 128");
   EXPECT_EQ(quant_of(R"("quantization_config": {"quant_method": "compressed-tensors", "config_groups":
