@@ -112,16 +112,12 @@ std::vector<Quantization> make_table() {
                       "unsloth dynamic 2.0 quant notes; approximation", iq3_xxs + 0.3, q3_k, q6_k, true, "iq"));
   t.push_back(uniform("ud-iq2_xxs", "unsloth dynamic IQ2_XXS (approximation)",
                       "unsloth dynamic 2.0 quant notes; approximation", 2.5, q2_k, q6_k, true, "iq"));
-  for (int bits : {2, 3, 4, 5, 6, 8}) {
-    double w = mlx_affine_bpw(bits, 64);
-    t.push_back(uniform(fmt::format("mlx-{}bit", bits),
-                        fmt::format("MLX affine {}-bit, group 64", bits), kMlx, w, w, w, false, "mlx"));
-  }
-  for (int bits : {2, 3, 4, 5, 6, 8}) {  // mlx_lm.convert --q-group-size 32
-    double w = mlx_affine_bpw(bits, 32);
-    t.push_back(uniform(fmt::format("mlx-{}bit-g32", bits),
-                        fmt::format("MLX affine {}-bit, group 32", bits), kMlx, w, w, w, false, "mlx"));
-  }
+  for (int group : {64, 32})  // mlx_lm.convert --q-group-size: 64 by default, 32 on request
+    for (int bits : {2, 3, 4, 5, 6, 8}) {
+      const double w = mlx_affine_bpw(bits, group);
+      t.push_back(uniform(fmt::format("mlx-{}bit{}", bits, group == 64 ? "" : "-g32"),
+                          fmt::format("MLX affine {}-bit, group {}", bits, group), kMlx, w, w, w, false, "mlx"));
+    }
   // FP8 / NVFP4 checkpoints keep embeddings and the LM head in bf16.
   t.push_back(Quantization{"fp8", "FP8 e4m3 weights, fp32 scale per 128x128 block",
                            "DeepSeek-V3 / Qwen3-FP8 quantization_config (weight_block_size 128x128)",
