@@ -67,8 +67,8 @@ const std::vector<CoefficientInfo>& coefficient_table() {
       {"wrapper_request_ms", &C::wrapper_request_ms, kScalar, 0, 1e5, 0.0, 2000.0, "ms",
        "a server's own cost per request before its first token (HTTP, tokenisation, scheduling, detokenisation)", 0},
       {"wrapper_moe_kernels_per_layer", &C::wrapper_moe_kernels_per_layer, kScalar, 0, 1e3, 0.0, 100.0, "kernels",
-       "kernels a wrapper's vendored engine build launches per routed-expert layer beyond the engine's "
-       "current build (top-k routing and the expert sum left unfused)"},
+       "routing kernels a wrapper's vendored engine build launches per routed-expert layer beyond the "
+       "engine's current build; the active experts' k - 1 unfused adds come on top, counted from the model"},
       {"wrapper_linear_kernels_per_layer", &C::wrapper_linear_kernels_per_layer, kScalar, 0, 1e3, 0.0, 200.0, "kernels",
        "kernels a wrapper's vendored engine build launches per linear-attention layer beyond the engine's "
        "current build (a gated delta-net recurrence built from generic ops instead of one kernel)"},

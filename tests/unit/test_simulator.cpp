@@ -248,7 +248,8 @@ TEST(StepOps, HybridLinearStateTraffic) {
 }
 
 // A wrapper on an older engine build pays its extra kernels per routed-expert and per
-// linear-attention layer, at the engine's kernel latency.
+// linear-attention layer, at the engine's kernel latency; one whose profile names its snapshot
+// also sums each token's experts with k - 1 unfused adds.
 TEST(StepOverhead, WrapperKernelsPerMoeAndLinearLayer) {
   ModelSpec m = tiny_dense();
   m.layers.clear();
@@ -265,10 +266,11 @@ TEST(StepOverhead, WrapperKernelsPerMoeAndLinearLayer) {
   const double latency = s.runtime.coef.launch_overhead_us * 1e-6;
   EXPECT_NEAR(step_overhead_seconds(s) - engine, (10 * (3 + 1) + 28 * 3) * latency, 1e-15);
   // A wrapper that moved to the upstream engine at a version (Ollama 0.30): the versions before it
-  // pay the snapshot's kernels; from it on, and today's version, pay none.
+  // pay the snapshot's kernels, its unfused expert sum too (k - 1 = 1 add per routed-expert layer
+  // at top-2); from that version on, and today's version, none.
   s.runtime.vendored_engine_until_version = version_number("0.30.0");
   s.runtime.version = version_number("0.12.6");
-  EXPECT_NEAR(step_overhead_seconds(s) - engine, (10 * (3 + 1) + 28 * 3) * latency, 1e-15);
+  EXPECT_NEAR(step_overhead_seconds(s) - engine, ((10 + (2 - 1)) * (3 + 1) + 28 * 3) * latency, 1e-15);
   s.runtime.version = version_number("0.30.0");
   EXPECT_NEAR(step_overhead_seconds(s), engine, 1e-15);
   s.runtime.version = kCurrentVersion;

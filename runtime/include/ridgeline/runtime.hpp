@@ -36,7 +36,7 @@ struct RuntimeCoefficients {
   double transient_bytes_per_score = 4;
   double wrapper_step_overhead_ms = 0;  // a wrapper's own cost per forward pass (0 for an engine)
   double wrapper_request_ms = 0;        // a server's own cost per request (0 for an engine)
-  double wrapper_moe_kernels_per_layer = 0;     // kernels a wrapper's engine build adds per routed-expert layer
+  double wrapper_moe_kernels_per_layer = 0;     // routing kernels a wrapper's engine build adds per routed-expert layer (its k - 1 adds on top)
   double wrapper_linear_kernels_per_layer = 0;  // ... and per linear-attention (state-space) layer
   std::map<std::string, double> quant_compute_factor;       // by quantization kernel class
   std::map<std::string, double> generation_compute_factor;  // by hardware family (m1, m4, gb10, ...)
