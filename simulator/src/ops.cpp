@@ -351,21 +351,19 @@ double step_overhead_seconds(const Scenario& s) {
   // A snapshot the profile names (`vendored_engine`) also sums a token's experts with k - 1 adds
   // that upstream fuses into one.
   const bool unfused_expert_sum = vendored && s.runtime.vendored_engine_until_version > 0;
-  double moe_layers = 0, linear_layers = 0, vendored_moe_kernels = 0;
+  // kernels_per_layer is a Llama layer's count in the runtime's own dispatch (concurrent kernels
+  // overlap); other layers scale it by their structure.
+  double layers = 0, moe_layers = 0, linear_layers = 0, vendored_moe_kernels = 0;
   for (const auto& g : s.model.layers) {
+    layers += g.count * layer_kernels(g) / kLlamaLayerKernels;
+    if (g.attention.kind == AttentionKind::linear) linear_layers += g.count;
     if (!g.ffn.is_moe()) continue;
     moe_layers += g.count;
     if (vendored) vendored_moe_kernels += g.count * c.wrapper_moe_kernels_per_layer;
     if (unfused_expert_sum) vendored_moe_kernels += g.count * (g.ffn.active_experts - 1);
   }
-  for (const auto& g : s.model.layers)
-    if (g.attention.kind == AttentionKind::linear) linear_layers += g.count;
   const double latency = c.launch_overhead_us * 1e-6 * keyed(c.tier_launch_factor, s.hardware.tier) *
                          (serial_dispatch(s.runtime) ? c.serial_dispatch_launch_factor : 1.0);
-  // kernels_per_layer is a Llama layer's count in the runtime's own dispatch (concurrent kernels
-  // overlap); other layers scale it by their structure.
-  double layers = 0;
-  for (const auto& g : s.model.layers) layers += g.count * layer_kernels(g) / kLlamaLayerKernels;
   const double kernels = c.kernels_per_layer * layers +
                          c.moe_kernels_per_layer * moe_layers + vendored_moe_kernels +
                          (vendored ? c.wrapper_linear_kernels_per_layer : 0.0) * linear_layers;
