@@ -111,6 +111,7 @@ int published_by(const std::string& source) {
 
 RowBuild row_build(const Measurement& m) {
   RowBuild b;
+  b.version = stated_version(m.runtime);
   b.build = stated_build(m.runtime);
   if (b.build) {
     b.from = RowBuild::From::runtime;
@@ -126,6 +127,7 @@ std::string build_era_note(const RowBuild& b, RuntimeSpec rt) {
   if (b.from == RowBuild::From::runtime) return "";
   rt.build = b.build;
   rt.published_by = b.published_by;  // 0 whenever a build is known (row_build)
+  rt.version = b.version;
   // The boundaries this row falls before, as "concurrent dispatch (b6451, 2025-09-13)".
   std::vector<std::string> before;
   auto check = [&](const char* what, long long build, int date) {

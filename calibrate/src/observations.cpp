@@ -50,15 +50,14 @@ class SetupCache {
     // Build 0 (kCurrentBuild) when neither runtime text nor notes state one; then its source's date,
     // if any, bounds it (row_build sets published_by only for a row with no build).
     const RowBuild& b = m.era;
-    const long long version = stated_version(m.runtime);  // 0 (kCurrentVersion) likewise
-    Key key{r.hardware, r.runtime, r.model, r.quant, m.attention_path, m.blas_library, b.build, b.published_by, version,
+    Key key{r.hardware, r.runtime, r.model, r.quant, m.attention_path, m.blas_library, b.build, b.published_by, b.version,
             m.kv_capacity.has_value()};
     auto it = setups_.find(key);
     if (it != setups_.end()) return it->second;
     RuntimeSpec rt = runtime_of(r.runtime);
     rt.build = b.build;  // a measurement is of the build it ran, not of today's
     rt.published_by = b.published_by;
-    rt.version = version;
+    rt.version = b.version;  // the wrapper version it ran, likewise
     apply_kernel_variant(rt, m);
     if (m.kv_capacity) rt.kv_upfront = true;
     Scenario setup = make_setup(hardware_of(r.hardware), model_of(r.model), find_quantization(r.quant), std::move(rt));
@@ -244,9 +243,7 @@ Dataset load_dataset(const std::vector<std::string>& files, const NameMaps& maps
     // Where the build of a row whose runtime text states none came from, or what its date bounds.
     const RowBuild& b = d.rows[i].era;
     if (!d.resolved[i].ok || b.from == RowBuild::From::runtime) continue;
-    RuntimeSpec rt = runtime_of(d.resolved[i].runtime);
-    rt.version = stated_version(d.rows[i].runtime);
-    if (std::string era = build_era_note(b, std::move(rt)); !era.empty())
+    if (std::string era = build_era_note(b, runtime_of(d.resolved[i].runtime)); !era.empty())
       d.resolved[i].assumptions.push_back(std::move(era));
   }
   SetupCache setups;

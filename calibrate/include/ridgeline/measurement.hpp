@@ -10,13 +10,15 @@
 namespace ridgeline {
 
 // Which build a row ran (build_era.cpp row_build): its runtime text's, else its notes' one build,
-// else unknown with its source's publication date as the bound.
+// else unknown with its source's publication date as the bound; and the wrapper version its runtime
+// text states (stated_version; 0, kCurrentVersion, when none).
 struct RowBuild {
   enum class From { none, runtime, notes };
   long long build = 0;  // kCurrentBuild when none is known
   From from = From::none;
   std::vector<long long> noted;  // the notes' builds (when the runtime text states none)
   int published_by = 0;          // when no build is known
+  long long version = 0;
 };
 
 struct Measurement {
@@ -41,8 +43,9 @@ struct Measurement {
   // A BLAS library the row states for dense products ("hipblaslt": ROCBLAS_USE_HIPBLASLT=1 or a
   // hipBLASLt flag; "rocblas": ROCBLAS_USE_HIPBLASLT=0); "" when unstated.
   std::string blas_library;
-  // The build the row ran, or the date that bounds it (row_build), read once when a dataset is
-  // loaded and used by its setups, its assumptions and the fit's build weighting.
+  // The build the row ran, or the date that bounds it, and the wrapper version it states (row_build),
+  // read once when a dataset is loaded and used by its setups, its assumptions and the fit's build
+  // weighting.
   RowBuild era;
 };
 
