@@ -136,6 +136,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   size_t serial_decode = 0, concurrent_decode = 0;  // rows of builds before / after concurrent dispatch
   std::set<int> layer_counts;
   size_t moe_decode = 0, dense_decode = 0, moe_prefill = 0, dense_prefill = 0;
+  size_t emulated_bf16_prefill = 0, other_prefill = 0;  // products in bf16 on a GPU without bf16 arithmetic, or not
   std::map<std::string, double> blas_libraries;  // prefill rows whose chunks ran through a BLAS library
   for (const auto& o : obs) {
     const bool moe = std::any_of(o.scenario.model.layers.begin(), o.scenario.model.layers.end(),
@@ -144,6 +145,8 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
     if (o.quantity == Measured::prefill_tok_s) (moe ? moe_prefill : dense_prefill) += 1;
     const bool recent = o.weight >= kRecentWeight;
     if (o.quantity == Measured::prefill_tok_s) ++prefill;
+    if (o.quantity == Measured::prefill_tok_s)
+      ++(!o.scenario.hardware.bf16_native.value && compute_dtype(o.scenario) == "bf16" ? emulated_bf16_prefill : other_prefill);
     const auto& rt = o.scenario.runtime;
     const long long chunk_rows = std::min(o.scenario.workload.prompt - o.scenario.workload.cached, o.scenario.chunk);
     if (o.quantity == Measured::prefill_tok_s && !rt.blas_library.empty() && chunk_rows >= rt.kernels.blas.min_rows)
@@ -207,6 +210,8 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   if (moe_prefill >= kRowsForContrast && dense_prefill >= kRowsForContrast) add("moe_compute_factor");
   if (moe_prefill >= kPrefillRowsForShape && dense_prefill >= kRowsForContrast) add("moe_compute_half_rows");
   if (prefill >= kRowsForContrast) add("compute_efficiency");
+  // bf16 emulation slows every product, prefill's most: told apart by prefill rows with and without it.
+  if (emulated_bf16_prefill >= kRowsForContrast && other_prefill >= kRowsForContrast) add("bf16_emulation_factor");
   if (prefill >= kPrefillRowsForShape) add("compute_half_tokens");
   if (prefill >= kPrefillRowsForShape) add("attention_efficiency");
   // Unfused rows measure the score matrix, fused rows the activations: each fits its own term

@@ -120,6 +120,9 @@ HardwareSpec parse_hardware_yaml_text(const std::string& text, const std::string
   hw.fp16 = flop_rate(compute, "fp16");
   if (compute.has("matrix_fp16")) hw.matrix_fp16 = flop_rate(compute, "matrix_fp16");
   compute.ignore("matrix_fp16");
+  hw.bf16_native = sourced<bool>(compute, "bf16", [](MapReader& m) {
+    return m.one_of("value", {"native", "emulated"}, "how the GPU does bfloat16 arithmetic") == "native";
+  });
   compute.finish();
   r.finish();
   return hw;

@@ -574,6 +574,11 @@ ModelSpec import_hf_config_text(const std::string& json, const std::string& labe
   if (top.has("text_config") && top.has("tie_word_embeddings"))
     m.tied_embeddings = top.flag_or("tie_word_embeddings", m.tied_embeddings);
   if (top.has("vision_config")) m.encoder_params += vision_params(top.child("vision_config"), m.hidden);
+  for (const Config* c : {&top, &text})
+    for (const char* key : {"torch_dtype", "dtype"}) {
+      const std::string d = c->text_or(key, "");
+      if (m.dtype.empty()) m.dtype = d == "bfloat16" ? "bf16" : d == "float16" ? "f16" : d == "float32" ? "f32" : "";
+    }
   m.source = label;
   // The model's own name when the file says it ("_name_or_path": "meta-llama/Llama-3.1-8B"), else ""
   // and the caller names it after the file or its folder (model_name_for_file).

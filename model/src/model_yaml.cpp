@@ -99,6 +99,7 @@ ModelSpec parse_model_yaml_text(const std::string& text, const std::string& labe
   m.tied_embeddings = r.boolean("tied_embeddings");
   m.max_context = r.integer("max_context", 1, 1LL << 30);
   m.encoder_params = r.opt_number("encoder_params", 0, 1e13).value_or(0);
+  m.dtype = r.opt_one_of("dtype", {"bf16", "f16", "f32"}, "a checkpoint dtype").value_or("");
   const Node& layers = r.node("layers");
   if (!layers.is_sequence() || layers.size() == 0)
     throw InputError("{}: expected a non-empty list of layer groups", r.where("layers"));
@@ -135,6 +136,7 @@ std::string model_to_yaml(const ModelSpec& m) {
   line(fmt::format("tied_embeddings: {}", m.tied_embeddings));
   line(fmt::format("max_context: {}", m.max_context));
   if (m.encoder_params > 0) line(fmt::format("encoder_params: {:.6g}", m.encoder_params));
+  if (!m.dtype.empty()) line(fmt::format("dtype: {}", m.dtype));
   line("layers:");
   for (const auto& g : m.layers) {
     const auto& a = g.attention;

@@ -58,6 +58,9 @@ const std::vector<CoefficientInfo>& coefficient_table() {
        "mul_mv_id: one small matrix per row and expert, indexed through the router's ids)", 1},
       {"step_overhead_ms", &C::step_overhead_ms, kScalar, 0, 1e5, 0.0, 40.0, "ms",
        "fixed host cost per forward pass (graph build, sampling, synchronisation)", 0},
+      {"bf16_emulation_factor", &C::bf16_emulation_factor, kScalar, 0.01, 1.0, 0.2, 1.0, "factor",
+       "matrix and attention throughput of products computed in bf16 on a GPU without bfloat16 arithmetic "
+       "(hardware compute.bf16: emulated; M1, M2), relative to the same products in fp16", 1},
       {"activation_buffer_factor", &C::activation_buffer_factor, kScalar, 0, 100, 0.01, 10.0, "factor",
        "scales the estimated live activation buffers of a prefill chunk"},
       {"transient_bytes_per_score", &C::transient_bytes_per_score, kScalar, 0, 64, 0.5, 64.0, "bytes",

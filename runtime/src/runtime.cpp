@@ -43,6 +43,7 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   rt.runtime_bytes = parse_bytes(r.str("runtime_memory"), r.where("runtime_memory"));
   MapReader act = r.map("activations");
   rt.activation_bytes = act.number("bytes", 1, 8);
+  rt.compute_dtype = act.one_of("dtype", {"checkpoint", "f16", "bf16", "f32"}, "a compute dtype");
   rt.logits_whole_chunk = act.one_of("logits", {"last", "chunk"}, "a logits policy") == "chunk";
   act.ignore("source");
   act.finish();

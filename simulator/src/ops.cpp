@@ -71,7 +71,7 @@ double expert_matrix_rate(const Scenario& s, double peak, double expert_rows) {
 // (attention's products are not over quantized weights); looked up once per
 // prediction (StepInvariants), not per operator or step: the lookups were a third of predict.
 double matmul_rate(const Scenario& s, double peak, double rows) {
-  if (gemv_regime(s, rows)) return s.hardware.fp32.value.value * s.runtime.coef.gemv_compute_efficiency;
+  if (gemv_regime(s, rows)) return s.hardware.fp32.value.value * s.runtime.coef.gemv_compute_efficiency * compute_dtype_factor(s);
   // A matrix-matrix kernel computes whole tiles of matrix_tile_rows rows: a product of 16 rows on
   // 32-row tiles takes as long as one of 32, so its useful rate is the padded product's times 16/32.
   const double tile = s.runtime.coef.matrix_tile_rows;
@@ -118,6 +118,21 @@ std::vector<std::string> generation_keys(const Scenario& s) {
   return keys;
 }
 
+std::string_view compute_dtype(const Scenario& s, bool* dtype_assumed) {
+  if (dtype_assumed) *dtype_assumed = false;
+  if (s.runtime.compute_dtype != "checkpoint") return s.runtime.compute_dtype;
+  const std::string& q = s.quant.id;
+  if (q == "bf16" || q == "f16" || q == "f32") return q;
+  if (!s.model.dtype.empty()) return s.model.dtype;
+  if (dtype_assumed) *dtype_assumed = true;
+  return "bf16";  // today's checkpoints are bf16 almost throughout (the catalog's: 77 of 85)
+}
+
+double compute_dtype_factor(const Scenario& s) {
+  if (s.hardware.bf16_native.value) return 1.0;  // first: this is read per matrix-vector product
+  return compute_dtype(s) == "bf16" ? s.runtime.coef.bf16_emulation_factor : 1.0;
+}
+
 bool unfused_attention(const Scenario& s, const AttentionSpec& a, bool prefill) {
   if (a.kind != AttentionKind::full && a.kind != AttentionKind::sliding) return false;
   if (s.runtime.always_unfused) return true;
@@ -140,9 +155,11 @@ StepInvariants step_invariants(const Scenario& s) {
   r.matrix_bandwidth = capped(s, matrix_stream);
   r.batch_matrix_bandwidth = capped(s, matrix_stream * s.runtime.coef.gemv_batch_bandwidth_factor);
   r.expert_bandwidth = capped(s, matrix_stream * s.runtime.coef.moe_bandwidth_factor);
-  r.attention_rate = attention_rate(s);
-  r.vector_attention_rate = s.hardware.fp32.value.value * s.runtime.coef.vector_attention_efficiency;
-  r.plain_peak = s.hardware.matmul_peak().value * generation_factor(s);
+  // A GPU without bf16 arithmetic converts every bf16 operand: all of the step's arithmetic slows.
+  const double dtype_factor = compute_dtype_factor(s);
+  r.attention_rate = attention_rate(s) * dtype_factor;
+  r.vector_attention_rate = s.hardware.fp32.value.value * s.runtime.coef.vector_attention_efficiency * dtype_factor;
+  r.plain_peak = s.hardware.matmul_peak().value * generation_factor(s) * dtype_factor;
   r.quantized_peak = r.plain_peak * keyed(s.runtime.coef.quant_compute_factor, s.quant.kernel_class);
   r.blas_peak = r.plain_peak * keyed(s.runtime.coef.blas_compute_factor, s.runtime.blas_library);
   r.overhead_seconds = step_overhead_seconds(s);

@@ -2,6 +2,7 @@
 #include <vector>
 
 #include "ridgeline/error.hpp"
+#include "ridgeline/ops.hpp"
 #include "ridgeline/phase_sums.hpp"
 #include "ridgeline/prediction.hpp"
 
@@ -53,6 +54,14 @@ Prediction predict(const Scenario& s) {
                                      format_gb(p.mem.weights), s.hardware.id, format_gib(s.hardware.largest_memory())));
   if (w.prompt + w.gen > s.model.max_context && s.model.max_context > 0)
     p.warnings.push_back(fmt::format("context beyond the model's maximum of {} tokens", s.model.max_context));
+  bool dtype_assumed = false;
+  const std::string dtype(compute_dtype(s, &dtype_assumed));
+  if (dtype_assumed)
+    p.warnings.push_back(fmt::format("the model states no checkpoint dtype; {} computes in it: bf16 assumed", s.runtime.id));
+  if (const double f = compute_dtype_factor(s); f < 1)
+    p.warnings.push_back(fmt::format("{} computes in {} and {} has no bfloat16 arithmetic: its products run at {:.2f} "
+                                     "of their fp16 rate (bf16_emulation_factor; a float16 conversion avoids it)",
+                                     s.runtime.id, dtype, s.hardware.id, f));
   return p;
 }
 

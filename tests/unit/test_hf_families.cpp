@@ -167,3 +167,13 @@ TEST(HfFamilies, QueryKeyAndOutputNormsFromTheModelType) {
   const ModelSpec back = parse_model_yaml_text(model_to_yaml(named), "q.yaml");
   EXPECT_TRUE(back.layers.at(0).attention.qk_norm);
 }
+
+// The checkpoint's float dtype is read from torch_dtype (or the newer `dtype`, or a text_config's),
+// and a config that states none leaves it unstated rather than guessed.
+TEST(HfFamilies, CheckpointDtypeFromTorchDtype) {
+  EXPECT_EQ(import_hf_config_text(kHunyuan, "c.json").dtype, "");
+  const std::string tail = "\"max_position_embeddings\": 2048";
+  EXPECT_EQ(import_hf_config_text(replaced(kHunyuan, tail, tail + R"(, "torch_dtype": "bfloat16")"), "c.json").dtype, "bf16");
+  EXPECT_EQ(import_hf_config_text(replaced(kHunyuan, tail, tail + R"(, "dtype": "float16")"), "c.json").dtype, "f16");
+  EXPECT_EQ(import_hf_config_text(replaced(kHunyuan, tail, tail + R"(, "torch_dtype": "float32")"), "c.json").dtype, "f32");
+}

@@ -509,6 +509,7 @@ TEST(GenerationFactor, AnUnfittedGenerationBorrowsItsArchitecturesFactors) {
   auto keys_and_peak = [](const char* chip, std::map<std::string, double> factors) {
     RuntimeSpec rt = resolve_runtime("mlx");
     rt.coef.generation_compute_factor = std::move(factors);
+    rt.coef.bf16_emulation_factor = 1;  // M1/M2 emulate qwen3-8b's bf16: not what this test is about
     Workload w;
     w.prompt = 512;
     w.gen = 1;
@@ -530,4 +531,42 @@ TEST(GenerationFactor, AnUnfittedGenerationBorrowsItsArchitecturesFactors) {
   EXPECT_DOUBLE_EQ(m1.second, 0.6);
   // No factors at all: nothing borrowed, the runtime-wide value.
   EXPECT_EQ(keys_and_peak("m1-7c", {}), std::make_pair(Keys{}, 1.0));
+}
+
+// MLX computes in the checkpoint's dtype (mlx_lm.convert keeps config.json's torch_dtype); M1 and M2
+// GPUs have no bfloat16 arithmetic, so there a bf16 checkpoint's products run at
+// bf16_emulation_factor of their rate. Nothing else slows: an fp16 checkpoint, an unquantized fp16
+// file, an M3, or a runtime computing in f32 whatever the checkpoint.
+TEST(ComputeDtype, Bf16IsEmulatedOnlyOnGpusWithoutBf16Arithmetic) {
+  auto peak_share = [](const char* chip, const char* runtime, ModelSpec model, const char* quant) {
+    RuntimeSpec rt = resolve_runtime(runtime);
+    rt.coef.bf16_emulation_factor = 0.5;
+    rt.coef.generation_compute_factor.clear();
+    Workload w;
+    w.prompt = 512;
+    w.gen = 1;
+    const Scenario s = make_scenario(resolve_hardware(chip), std::move(model), find_quantization(quant), rt, w);
+    return step_invariants(s).plain_peak / s.hardware.matmul_peak().value;
+  };
+  const ModelSpec bf16_model = resolve_model("qwen3-8b"), f16_model = resolve_model("llama-2-7b");
+  ASSERT_EQ(bf16_model.dtype, "bf16");
+  ASSERT_EQ(f16_model.dtype, "f16");
+  EXPECT_DOUBLE_EQ(peak_share("m2-max-38c", "mlx", bf16_model, "mlx-4bit"), 0.5);
+  EXPECT_DOUBLE_EQ(peak_share("m1-max-32c", "mlx", bf16_model, "bf16"), 0.5);
+  EXPECT_DOUBLE_EQ(peak_share("m3-max-40c", "mlx", bf16_model, "mlx-4bit"), 1.0);
+  EXPECT_DOUBLE_EQ(peak_share("m2-max-38c", "mlx", f16_model, "mlx-4bit"), 1.0);
+  EXPECT_DOUBLE_EQ(peak_share("m2-max-38c", "mlx", bf16_model, "f16"), 1.0);
+  EXPECT_DOUBLE_EQ(peak_share("m2-max-38c", "llama.cpp-metal", bf16_model, "q4_k_m"), 1.0);
+  // A model that states no dtype is taken as bf16, and the prediction says so.
+  ModelSpec unstated = bf16_model;
+  unstated.dtype.clear();
+  EXPECT_DOUBLE_EQ(peak_share("m2-max-38c", "mlx", unstated, "mlx-4bit"), 0.5);
+  Workload w;
+  w.prompt = 512;
+  w.gen = 1;
+  const Prediction p = predict(make_scenario(resolve_hardware("m2-max-38c"), unstated, find_quantization("mlx-4bit"),
+                                             resolve_runtime("mlx"), w));
+  ASSERT_EQ(p.warnings.size(), 2u);
+  EXPECT_NE(p.warnings[0].find("bf16 assumed"), std::string::npos);
+  EXPECT_NE(p.warnings[1].find("no bfloat16 arithmetic"), std::string::npos);
 }

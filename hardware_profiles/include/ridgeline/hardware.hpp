@@ -45,6 +45,9 @@ struct HardwareSpec {
   Sourced<FlopRate> fp32;
   Sourced<FlopRate> fp16;
   std::optional<Sourced<FlopRate>> matrix_fp16;  // M5 GPU neural accelerators
+  // Whether the GPU does bfloat16 arithmetic itself; M1 and M2 convert it in software, so a
+  // runtime computing in bf16 there runs its products below the fp16 peak (bf16_emulation_factor).
+  Sourced<bool> bf16_native{true, {}, {}};  // native unless a profile says otherwise (hand-built specs)
 
   // Peak used for matrix multiplications in prefill: the matrix units where present.
   FlopRate matmul_peak() const { return matrix_fp16 ? matrix_fp16->value : fp16.value; }

@@ -70,6 +70,9 @@ struct ModelSpec {
   bool tied_embeddings = false;
   long long max_context = 0;
   double encoder_params = 0;  // vision/audio encoders: not in total_params, not loaded by text runtimes
+  // The checkpoint's float dtype (bf16, f16, f32; config.json torch_dtype): the dtype of its
+  // non-quantized tensors, which mlx_lm.convert keeps and MLX computes in. "" when unstated.
+  std::string dtype;
   std::vector<LayerGroup> layers;  // in order; consecutive equal layers are merged into one group
 };
 

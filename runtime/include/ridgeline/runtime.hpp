@@ -33,6 +33,7 @@ struct RuntimeCoefficients {
   double moe_bandwidth_factor = 1;  // row-by-row routed-expert kernel's bandwidth vs the dense one-row kernel
   double step_overhead_ms = 1;
   double activation_buffer_factor = 1;
+  double bf16_emulation_factor = 1;  // products in bf16 on a GPU without bf16 arithmetic, vs its fp16 rate
   double transient_bytes_per_score = 4;
   double wrapper_step_overhead_ms = 0;  // a wrapper's own cost per forward pass (0 for an engine)
   double wrapper_request_ms = 0;        // a server's own cost per request (0 for an engine)
@@ -77,6 +78,9 @@ struct RuntimeSpec {
   std::string wraps;
   long long default_chunk = 512;
   std::string default_kv_dtype = "f16";
+  // The dtype the runtime's products compute in: f32/f16/bf16, or "checkpoint" (the model's own
+  // float dtype, as MLX runs a checkpoint's bf16 or fp16 scales and activations).
+  std::string compute_dtype = "f32";
   bool kv_upfront = true;          // KV allocated for the whole context at load (llama.cpp)
   long long kv_step_tokens = 256;  // growth step when not up front (MLX KVCache.step)
   bool sliding_kv_full = false;    // sliding-window layers keep the whole context (else window + chunk)

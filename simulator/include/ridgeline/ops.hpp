@@ -2,6 +2,7 @@
 // A transformer step decomposed into operator records, each timed by a roofline
 // (time = max(FLOPs / compute rate, bytes / bandwidth)) plus launch and per-step overhead (ops.cpp).
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ridgeline/scenario.hpp"
@@ -69,6 +70,12 @@ double step_overhead_seconds(const Scenario& s);
 // The generation_compute_factor keys a prediction reads: its chip generation's, or where the fit has
 // none, those of the fitted generations of the same GPU architecture (ops.cpp).
 std::vector<std::string> generation_keys(const Scenario& s);
+// The dtype the scenario's products compute in (bf16, f16, f32): the runtime's, or for a runtime
+// that computes in the checkpoint's dtype, an unquantized file's own or the model's config dtype;
+// bf16 where the model states none (`dtype_assumed` says so).
+std::string_view compute_dtype(const Scenario& s, bool* dtype_assumed = nullptr);
+// Products in bf16 on a GPU without bfloat16 arithmetic run at bf16_emulation_factor of their rate.
+double compute_dtype_factor(const Scenario& s);
 // Kernels a layer of this group launches (ops.cpp: counted from llama.cpp's graph builders), and a
 // Llama layer's: the structure that scales a runtime's kernels_per_layer.
 double layer_kernels(const LayerGroup& g);
