@@ -146,7 +146,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
     const bool recent = o.weight >= kRecentWeight;
     if (o.quantity == Measured::prefill_tok_s) ++prefill;
     if (o.quantity == Measured::prefill_tok_s)
-      ++(!o.scenario.hardware.bf16_native.value && compute_dtype(o.scenario) == "bf16" ? emulated_bf16_prefill : other_prefill);
+      ++(bf16_emulated(o.scenario) ? emulated_bf16_prefill : other_prefill);
     const auto& rt = o.scenario.runtime;
     const long long chunk_rows = std::min(o.scenario.workload.prompt - o.scenario.workload.cached, o.scenario.chunk);
     if (o.quantity == Measured::prefill_tok_s && !rt.blas_library.empty() && chunk_rows >= rt.kernels.blas.min_rows)

@@ -443,12 +443,12 @@ std::string explain_table(const Scenario& s, const StepShape& shape, const std::
                      overhead * 1e3, (total + overhead) * 1e3);
   // The rates the operators above were timed at: StepInvariants holds them with every factor applied.
   const StepInvariants inv = step_invariants(s);
-  const double dtype_factor = compute_dtype_factor(s);
+  const bool emulated = bf16_emulated(s);
   const auto& tiers = s.runtime.coef.tier_bandwidth_factor;
   const auto tier = tiers.find(s.hardware.tier);
   out += fmt::format("rates: matmul peak {:.1f} TFLOPS, {:.1f} with the chip generation's factor{}; activations in {}{}\n",
-                     s.hardware.matmul_peak().value / 1e12, inv.plain_peak / 1e12, dtype_factor < 1 ? " and bf16 emulation's" : "",
-                     compute_dtype(s), dtype_factor < 1 ? fmt::format(" (no bfloat16 arithmetic on this GPU: x{:.2f})", dtype_factor) : "");
+                     s.hardware.matmul_peak().value / 1e12, inv.plain_peak / 1e12, emulated ? " and bf16 emulation's" : "",
+                     compute_dtype(s), emulated ? fmt::format(" (no bfloat16 arithmetic on this GPU: x{:.2f})", s.runtime.coef.bf16_emulation_factor) : "");
   out += fmt::format("effective bandwidth {:.1f} GB/s (datasheet {:.0f} x stream {:.2f} x kernel {:.2f} x tier {:.2f}, at most the datasheet)\n",
                      inv.bandwidth / 1e9, s.hardware.bandwidth.value.value / 1e9, s.hardware.stream_efficiency.value,
                      s.runtime.coef.bandwidth_efficiency, tier == tiers.end() ? 1.0 : tier->second);

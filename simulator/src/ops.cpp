@@ -128,10 +128,11 @@ std::string_view compute_dtype(const Scenario& s, bool* dtype_assumed) {
   return "bf16";  // today's checkpoints are bf16 almost throughout (the catalog's: 77 of 85)
 }
 
-double compute_dtype_factor(const Scenario& s) {
-  if (s.hardware.bf16_native.value) return 1.0;  // first: this is read per matrix-vector product
-  return compute_dtype(s) == "bf16" ? s.runtime.coef.bf16_emulation_factor : 1.0;
+bool bf16_emulated(const Scenario& s) {
+  return !s.hardware.bf16_native.value && compute_dtype(s) == "bf16";  // the flag first: read per matrix-vector product
 }
+
+double compute_dtype_factor(const Scenario& s) { return bf16_emulated(s) ? s.runtime.coef.bf16_emulation_factor : 1.0; }
 
 bool unfused_attention(const Scenario& s, const AttentionSpec& a, bool prefill) {
   if (a.kind != AttentionKind::full && a.kind != AttentionKind::sliding) return false;

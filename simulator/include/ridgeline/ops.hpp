@@ -74,7 +74,9 @@ std::vector<std::string> generation_keys(const Scenario& s);
 // that computes in the checkpoint's dtype, an unquantized file's own or the model's config dtype;
 // bf16 where the model states none (`dtype_assumed` says so).
 std::string_view compute_dtype(const Scenario& s, bool* dtype_assumed = nullptr);
-// Products in bf16 on a GPU without bfloat16 arithmetic run at bf16_emulation_factor of their rate.
+// Whether the scenario computes in bf16 on a GPU without bfloat16 arithmetic (M1, M2); its products
+// then run at bf16_emulation_factor of their rate (compute_dtype_factor).
+bool bf16_emulated(const Scenario& s);
 double compute_dtype_factor(const Scenario& s);
 // Kernels a layer of this group launches (ops.cpp: counted from llama.cpp's graph builders), and a
 // Llama layer's: the structure that scales a runtime's kernels_per_layer.
