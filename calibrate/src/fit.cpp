@@ -144,9 +144,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
     if (o.quantity == Measured::decode_tok_s) (moe ? moe_decode : dense_decode) += 1;
     if (o.quantity == Measured::prefill_tok_s) (moe ? moe_prefill : dense_prefill) += 1;
     const bool recent = o.weight >= kRecentWeight;
-    if (o.quantity == Measured::prefill_tok_s) ++prefill;
-    if (o.quantity == Measured::prefill_tok_s)
-      ++(bf16_emulated(o.scenario) ? emulated_bf16_prefill : other_prefill);
+    if (o.quantity == Measured::prefill_tok_s) ++prefill, ++(bf16_emulated(o.scenario) ? emulated_bf16_prefill : other_prefill);
     const auto& rt = o.scenario.runtime;
     const long long chunk_rows = std::min(o.scenario.workload.prompt - o.scenario.workload.cached, o.scenario.chunk);
     if (o.quantity == Measured::prefill_tok_s && !rt.blas_library.empty() && chunk_rows >= rt.kernels.blas.min_rows)
