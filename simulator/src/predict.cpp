@@ -59,9 +59,10 @@ Prediction predict(const Scenario& s) {
   if (dtype_assumed)
     p.warnings.push_back(fmt::format("the model states no checkpoint dtype; {} computes in it: bf16 assumed", s.runtime.id));
   if (bf16_emulated(s))
-    p.warnings.push_back(fmt::format("{} computes in {} and {} has no bfloat16 arithmetic: its products run at {:.2f} "
+    p.warnings.push_back(fmt::format("{} computes in {} and {} has no bfloat16 arithmetic: its products{} run at {:.2f} "
                                      "of their fp16 rate (bf16_emulation_factor; a float16 conversion avoids it)",
-                                     s.runtime.id, dtype, s.hardware.id, s.runtime.coef.bf16_emulation_factor));
+                                     s.runtime.id, dtype, s.hardware.id, s.quant.id == "bf16" ? " and bf16 weight streams" : "",
+                                     s.runtime.coef.bf16_emulation_factor));
   return p;
 }
 
