@@ -136,7 +136,9 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   size_t serial_decode = 0, concurrent_decode = 0;  // rows of builds before / after concurrent dispatch
   std::set<int> layer_counts;
   size_t moe_decode = 0, dense_decode = 0, moe_prefill = 0, dense_prefill = 0;
-  size_t emulated_bf16_prefill = 0, other_prefill = 0;  // products in bf16 on a GPU without bf16 arithmetic, or not
+  // Prefill rows on GPUs without bf16 arithmetic, computing in bf16 or not: only the contrast between
+  // the two on the same generations tells the emulation from the generation's own GEMM factor.
+  size_t emulated_bf16_prefill = 0, unemulated_prefill_on_emulating_gpus = 0;
   std::map<std::string, double> blas_libraries;  // prefill rows whose chunks ran through a BLAS library
   for (const auto& o : obs) {
     const bool moe = std::any_of(o.scenario.model.layers.begin(), o.scenario.model.layers.end(),
@@ -144,7 +146,9 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
     if (o.quantity == Measured::decode_tok_s) (moe ? moe_decode : dense_decode) += 1;
     if (o.quantity == Measured::prefill_tok_s) (moe ? moe_prefill : dense_prefill) += 1;
     const bool recent = o.weight >= kRecentWeight;
-    if (o.quantity == Measured::prefill_tok_s) ++prefill, ++(bf16_emulated(o.scenario) ? emulated_bf16_prefill : other_prefill);
+    if (o.quantity == Measured::prefill_tok_s) ++prefill;
+    if (o.quantity == Measured::prefill_tok_s && !o.scenario.hardware.bf16_native.value)
+      ++(bf16_emulated(o.scenario) ? emulated_bf16_prefill : unemulated_prefill_on_emulating_gpus);
     const auto& rt = o.scenario.runtime;
     const long long chunk_rows = std::min(o.scenario.workload.prompt - o.scenario.workload.cached, o.scenario.chunk);
     if (o.quantity == Measured::prefill_tok_s && !rt.blas_library.empty() && chunk_rows >= rt.kernels.blas.min_rows)
@@ -208,8 +212,10 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   if (moe_prefill >= kRowsForContrast && dense_prefill >= kRowsForContrast) add("moe_compute_factor");
   if (moe_prefill >= kPrefillRowsForShape && dense_prefill >= kRowsForContrast) add("moe_compute_half_rows");
   if (prefill >= kRowsForContrast) add("compute_efficiency");
-  // bf16 emulation slows every product, prefill's most: told apart by prefill rows with and without it.
-  if (emulated_bf16_prefill >= kRowsForContrast && other_prefill >= kRowsForContrast) add("bf16_emulation_factor");
+  // bf16 emulation slows every product, prefill's most: told apart by prefill rows with and without it
+  // on the GPUs that emulate it (else it keeps its profile value, measured: runtime profiles).
+  if (emulated_bf16_prefill >= kRowsForContrast && unemulated_prefill_on_emulating_gpus >= kRowsForContrast)
+    add("bf16_emulation_factor");
   if (prefill >= kPrefillRowsForShape) add("compute_half_tokens");
   if (prefill >= kPrefillRowsForShape) add("attention_efficiency");
   // Unfused rows measure the score matrix, fused rows the activations: each fits its own term

@@ -185,11 +185,11 @@ std::optional<double> predict_observation(const Observation& o) {
   const Scenario& s = o.scenario;
   switch (o.quantity) {
     case Measured::prefill_tok_s: {
-      const Prediction p = predict(s);
+      const Prediction p = predict(s, false);
       return p.prefill_tps();
     }
     case Measured::decode_tok_s: {
-      const Prediction p = predict(s);
+      const Prediction p = predict(s, false);
       return p.aggregate_decode_tps();
     }
     case Measured::transient_bytes:

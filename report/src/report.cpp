@@ -441,7 +441,8 @@ std::string explain_table(const Scenario& s, const StepShape& shape, const std::
   const double overhead = step_overhead_seconds(s);
   out += fmt::format("\noperators {:.3f} ms + launch/step overhead {:.3f} ms = {:.3f} ms per step\n", total * 1e3,
                      overhead * 1e3, (total + overhead) * 1e3);
-  // The rates the operators above were timed at: StepInvariants holds them with every factor applied.
+  // The matmul peak and the activation/KV bandwidth the operators above were timed at, from StepInvariants
+  // (weight streams take their kernel class's factor on top, and bf16 weights the emulation's).
   const StepInvariants inv = step_invariants(s);
   const bool emulated = bf16_emulated(s);
   const auto& tiers = s.runtime.coef.tier_bandwidth_factor;

@@ -99,6 +99,9 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     const RuntimeSpec inner = parse_runtime_yaml(*inner_path);
     if (!inner.wraps.empty()) throw InputError("{}: '{}' is itself a wrapper; wrap the engine", w->where("wraps"), rt.wraps);
     rt.coef = inner.coef;
+    if (rt.compute_dtype != inner.compute_dtype)
+      throw InputError("{}: activations: dtype: '{}' differs from '{}' of '{}' (a wrapper computes as the engine it wraps)", label,
+                       rt.compute_dtype, inner.compute_dtype, rt.wraps);
     // ... and its kernels: which decode attention kernel, how experts' weights are read.
     if (decode_kernel || moe || dispatch || blas || flash)
       throw InputError("{}: a wrapper runs its engine's kernels; state decode_kernel, moe, dispatch, flash_attention and blas in '{}'",

@@ -63,15 +63,15 @@ double expert_matrix_rate(const Scenario& s, double peak, double expert_rows) {
 // Throughput of a matrix product with `rows` rows (tokens x sequences) in its regime.
 // Matrix-vector (rows <= gemv_max_rows): each weight is read once for all rows and the
 // multiply-adds plus dequantization run on the FP32 ALUs (not the matrix units), at
-// gemv_compute_efficiency of that peak; at one row this roof sits below the memory roof on most
+// gemv_compute_efficiency of that peak (StepInvariants::gemv_rate, less where bf16 is emulated); at one row this roof sits below the memory roof on most
 // chips, so batch-1 decode follows bandwidth (a kernel class's dequantization cost shows in the
 // bandwidth its kernels reach, quant_bandwidth_factor). Matrix-matrix: tiles fill with rows, half
 // efficiency at compute_half_tokens. `peak` is the matmul peak already scaled by the chip
 // generation's factor and, for products over the model's quantized weights, the kernel class's
 // (attention's products are not over quantized weights); looked up once per
 // prediction (StepInvariants), not per operator or step: the lookups were a third of predict.
-double matmul_rate(const Scenario& s, double peak, double rows) {
-  if (gemv_regime(s, rows)) return s.hardware.fp32.value.value * s.runtime.coef.gemv_compute_efficiency * compute_dtype_factor(s);
+double matmul_rate(const Scenario& s, const StepInvariants& inv, double peak, double rows) {
+  if (gemv_regime(s, rows)) return inv.gemv_rate;
   // A matrix-matrix kernel computes whole tiles of matrix_tile_rows rows: a product of 16 rows on
   // 32-row tiles takes as long as one of 32, so its useful rate is the padded product's times 16/32.
   const double tile = s.runtime.coef.matrix_tile_rows;
@@ -164,6 +164,7 @@ StepInvariants step_invariants(const Scenario& s) {
   const double dtype_factor = compute_dtype_factor(s);
   r.attention_rate = attention_rate(s) * dtype_factor;
   r.vector_attention_rate = s.hardware.fp32.value.value * s.runtime.coef.vector_attention_efficiency * dtype_factor;
+  r.gemv_rate = s.hardware.fp32.value.value * s.runtime.coef.gemv_compute_efficiency * dtype_factor;
   r.plain_peak = s.hardware.matmul_peak().value * generation_factor(s) * dtype_factor;
   r.quantized_peak = r.plain_peak * keyed(s.runtime.coef.quant_compute_factor, s.quant.kernel_class);
   r.blas_peak = r.plain_peak * keyed(s.runtime.coef.blas_compute_factor, s.runtime.blas_library);
@@ -234,7 +235,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       proj.flops = 2 * rows * p;
       proj.weight_bytes = p * (q.matrix_bpw / 8 + dequant_bytes);
       proj.activation_bytes = rows * step::kProjectionActivationVectors * h * kActivationBytes;
-      proj.compute_rate = matmul_rate(s, gemm_peak, rows);
+      proj.compute_rate = matmul_rate(s, inv, gemm_peak, rows);
       add(proj, layers);
     }
 
@@ -257,7 +258,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       Op scores{"attention scores", group};  // unfused only (an operator with no bytes is not added)
       if (shape.prefill ? sizes.unfused_prefill : sizes.unfused_decode) {
         // Unfused: QK^T and PV are two batched GEMMs, at GEMM efficiency.
-        att.compute_rate = matmul_rate(s, plain_peak, n * b);
+        att.compute_rate = matmul_rate(s, inv, plain_peak, n * b);
         // Scores are written, soft-maxed and read back through memory. The two products are batched
         // over query heads, and a K/V head shared by a group of query heads is read for each of them
         // (ggml's mul_mat broadcasts K and V over the group without reuse; PyTorch's matmul over
@@ -290,7 +291,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       mlp.weight_bytes = (dense - sizes.router_params) * (q.matrix_bpw / 8 + dequant_bytes) +
                          sizes.router_params * step::kRouterBytesPerParam;
       mlp.activation_bytes = rows * step::kProjectionActivationVectors * h * kActivationBytes;
-      mlp.compute_rate = matmul_rate(s, gemm_peak, rows);
+      mlp.compute_rate = matmul_rate(s, inv, gemm_peak, rows);
       add(mlp, layers);
     }
     if (f.is_moe()) {
@@ -304,7 +305,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
         // weights, shared or not, through the matrix-vector kernel.
         ex.weight_bytes = rows * k * per_expert * q.expert_bpw / 8;
         if (s.runtime.kernels.moe_gathers_expert_weights) ex.weight_bytes *= step::kGatheredExpertWeightPasses;
-        ex.compute_rate = matmul_rate(s, gemm_peak, 1);
+        ex.compute_rate = matmul_rate(s, inv, gemm_peak, 1);
         add_at(ex, layers, inv.expert_bandwidth);  // one row per expert product: the indexed one-row kernel
       } else {
         // Grouped by expert: each expert the rows touch is read once. With routing taken as
@@ -315,7 +316,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
         // A grouped kernel that is matrix-matrix whatever the rows per expert fills its tiles with
         // those few rows (RuntimeSpec::moe_grouped_matrix_kernel).
         const bool vector = gemv_regime(s, expert_rows) && !s.runtime.kernels.moe_grouped_matrix_kernel;
-        ex.compute_rate = vector ? matmul_rate(s, gemm_peak, expert_rows) : expert_matrix_rate(s, gemm_peak, expert_rows);
+        ex.compute_rate = vector ? matmul_rate(s, inv, gemm_peak, expert_rows) : expert_matrix_rate(s, gemm_peak, expert_rows);
         add(ex, layers);
       }
     }
@@ -332,7 +333,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
     head.flops = 2 * outputs * h * static_cast<double>(m.vocab);
     head.weight_bytes = lm_head_params(m) * q.lm_head_bpw / 8;  // tied or not, stored as the output type
     head.activation_bytes = outputs * static_cast<double>(m.vocab) * step::kLogitBytes;
-    head.compute_rate = matmul_rate(s, gemm_peak, outputs);
+    head.compute_rate = matmul_rate(s, inv, gemm_peak, outputs);
     add(head, 1);
   }
 }

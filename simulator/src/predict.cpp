@@ -8,7 +8,7 @@
 
 namespace ridgeline {
 
-Prediction predict(const Scenario& s) {
+Prediction predict(const Scenario& s, bool warnings) {
   const auto& w = s.workload;
   Prediction p;
   p.batch = w.batch;
@@ -49,6 +49,7 @@ Prediction predict(const Scenario& s) {
   p.ttft_seconds = p.prefill_seconds * static_cast<double>(w.batch);
   p.total_seconds = p.ttft_seconds + p.decode_seconds;
   p.mem = memory(s);
+  if (!warnings) return p;
   if (p.mem.weights > s.hardware.largest_memory())
     p.warnings.push_back(fmt::format("the weights ({}) are larger than the largest memory {} is sold with ({})",
                                      format_gb(p.mem.weights), s.hardware.id, format_gib(s.hardware.largest_memory())));
@@ -56,7 +57,7 @@ Prediction predict(const Scenario& s) {
     p.warnings.push_back(fmt::format("context beyond the model's maximum of {} tokens", s.model.max_context));
   bool dtype_assumed = false;
   const std::string dtype(compute_dtype(s, &dtype_assumed));
-  if (dtype_assumed)
+  if (dtype_assumed && !s.hardware.bf16_native.value)  // the assumption changes nothing where bf16 is native
     p.warnings.push_back(fmt::format("the model states no checkpoint dtype; {} computes in it: bf16 assumed", s.runtime.id));
   if (bf16_emulated(s))
     p.warnings.push_back(fmt::format("{} computes in {} and {} has no bfloat16 arithmetic: its products{} run at {:.2f} "

@@ -8,6 +8,7 @@
 #include "helpers.hpp"
 #include "ridgeline/catalog.hpp"
 #include "ridgeline/derived.hpp"
+#include "ridgeline/importers.hpp"
 #include "ridgeline/report.hpp"
 
 using namespace ridgeline;
@@ -575,16 +576,34 @@ TEST(ComputeDtype, Bf16IsEmulatedOnlyOnGpusWithoutBf16Arithmetic) {
 // decode, bandwidth-bound, slows by the same factor (mlx-examples PR #186 measured 0.64 for decode
 // beside 0.58 for the prompt on an M2 Ultra). A quantized checkpoint's weight stream does not.
 TEST(ComputeDtype, Bf16WeightsStreamAtTheEmulationFactor) {
-  auto matrix_bandwidth = [](const char* chip, const char* quant) {
+  // One chip, its bf16 arithmetic flipped: every other input the same.
+  auto invariants = [](bool native, const char* quant) {
     RuntimeSpec rt = resolve_runtime("mlx");
     rt.coef.bf16_emulation_factor = 0.5;
+    HardwareSpec hw = resolve_hardware("m2-max-38c");
+    hw.bf16_native.value = native;
     Workload w;
     w.prompt = 512;
     w.gen = 1;
-    return step_invariants(make_scenario(resolve_hardware(chip), resolve_model("qwen3-8b"), find_quantization(quant), rt, w))
-        .matrix_bandwidth;
+    return step_invariants(make_scenario(hw, resolve_model("qwen3-8b"), find_quantization(quant), rt, w));
   };
-  // The M2 Max and M3 Max share a 400 GB/s bus and their profiles' streaming share.
-  EXPECT_DOUBLE_EQ(matrix_bandwidth("m2-max-38c", "bf16"), 0.5 * matrix_bandwidth("m3-max-40c", "bf16"));
-  EXPECT_DOUBLE_EQ(matrix_bandwidth("m2-max-38c", "mlx-4bit"), matrix_bandwidth("m3-max-40c", "mlx-4bit"));
+  const StepInvariants bf16_emulated = invariants(false, "bf16"), bf16_native = invariants(true, "bf16");
+  EXPECT_DOUBLE_EQ(bf16_emulated.matrix_bandwidth, 0.5 * bf16_native.matrix_bandwidth);
+  EXPECT_DOUBLE_EQ(invariants(false, "mlx-4bit").matrix_bandwidth, invariants(true, "mlx-4bit").matrix_bandwidth);
+  // Every arithmetic roof slows by the factor: matrix products, attention, the matrix-vector and
+  // vector-attention ALU roofs; the activation and KV streams do not.
+  EXPECT_DOUBLE_EQ(bf16_emulated.plain_peak, 0.5 * bf16_native.plain_peak);
+  EXPECT_DOUBLE_EQ(bf16_emulated.attention_rate, 0.5 * bf16_native.attention_rate);
+  EXPECT_DOUBLE_EQ(bf16_emulated.gemv_rate, 0.5 * bf16_native.gemv_rate);
+  EXPECT_DOUBLE_EQ(bf16_emulated.vector_attention_rate, 0.5 * bf16_native.vector_attention_rate);
+  EXPECT_DOUBLE_EQ(bf16_emulated.bandwidth, bf16_native.bandwidth);
+}
+
+// A descriptor's dtype is written by `import` and read back unchanged.
+TEST(ComputeDtype, ModelDtypeSurvivesTheYamlRoundTrip) {
+  ModelSpec m = resolve_model("llama-2-7b");
+  ASSERT_EQ(m.dtype, "f16");
+  EXPECT_EQ(parse_model_yaml_text(model_to_yaml(m), "round trip").dtype, "f16");
+  m.dtype.clear();
+  EXPECT_EQ(parse_model_yaml_text(model_to_yaml(m), "round trip").dtype, "");
 }

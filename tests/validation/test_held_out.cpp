@@ -84,7 +84,7 @@ TEST(HeldOutPublic, PrefillAndDecodeErrorsWithTheShippedCalibrations) {
   // weighed as the December 2024 build they ran left too few recent M3 rows for an M3 factor; the
   // five M5 MacBook Air rows carry the rise, README Limitations); generation factors borrowed within
   // a GPU architecture then brought it to 28.7% (the two M1 MLX rows take the M2's factor).
-  // Session 11: bf16 emulated on M1/M2 (the four M1/M2 MLX rows within 5%) and the refit: 28.6%.
+  // Session 11: bf16 emulated on M1/M2 (the four M1/M2 MLX rows within 7%) and the refit: 28.6%.
   EXPECT_LT(prefill.mape(), 28.8);  // 28.6% on 2026-11-26 (session 11; 28.7% session 8, 31.1% session 7); was < 29.0
-  EXPECT_LT(decode.mape(), 24.5);  // 24.0% on 2026-11-26 (session 8; 24.4% session 7, 25.7% session 6); was < 26.5
+  EXPECT_LT(decode.mape(), 24.5);  // 24.0% on 2026-11-26 (session 11 and session 8; 24.4% session 7); was < 26.5
 }

@@ -46,6 +46,7 @@ struct Prediction {
   double aggregate_decode_tps() const { return decode_tps() * static_cast<double>(batch); }
 };
 
-Prediction predict(const Scenario& s);
+// `warnings`: false for callers that read only the rates (the fit, millions of times), so no text is built.
+Prediction predict(const Scenario& s, bool warnings = true);
 
 }  // namespace ridgeline
