@@ -139,8 +139,7 @@ std::string build_era_note(const RowBuild& b, RuntimeSpec rt) {
   if (!rt.kernels.blas.library.empty()) check("the end of the BLAS path", rt.kernels.blas.until_build, rt.kernels.blas.until_date);
   // A wrapper's own engine, before the version that replaced it (a row stating a version says so itself).
   if (rt.version == kCurrentVersion && rt.vendored_engine_until_version > 0 && vendored_engine(rt)) {
-    const long long v = rt.vendored_engine_until_version;
-    before.push_back(fmt::format("{} replaced its own engine ({}.{}.{}, {})", rt.id, v / 1000000, v / 1000 % 1000, v % 1000,
+    before.push_back(fmt::format("{} replaced its own engine ({}, {})", rt.id, version_text(rt.vendored_engine_until_version),
                                  date_text(rt.vendored_engine_until_date)));
   }
   std::string eras;

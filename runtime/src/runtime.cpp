@@ -163,6 +163,10 @@ long long version_number(const std::string& text) {
   return parts[0] * 1000000 + parts[1] * 1000 + parts[2];
 }
 
+std::string version_text(long long version) {
+  return fmt::format("{}.{}.{}", version / 1000000, version / 1000 % 1000, version % 1000);
+}
+
 bool vendored_engine(const RuntimeSpec& rt) {
   if (rt.vendored_engine_until_version <= 0) return true;
   if (rt.version != kCurrentVersion) return rt.version < rt.vendored_engine_until_version;

@@ -151,17 +151,17 @@ StepInvariants step_invariants(const Scenario& s) {
   StepInvariants r;
   const double stream = uncapped_bandwidth(s);
   r.bandwidth = capped(s, stream);
+  // A GPU without bf16 arithmetic converts every bf16 operand: all of the step's arithmetic slows.
+  const double dtype_factor = compute_dtype_factor(s);
   // Operators streaming quantized weights reach the share their kernel class allows. Unquantized bf16
-  // weights on a GPU that converts bf16 in software pass every element through the conversion, so
-  // their stream slows as the products do (mlx-examples PR #186, M2 Ultra: decode 18.9 against 29.3
-  // tok/s in fp16, 0.64, beside 0.58 for the prompt).
-  const double bf16_weights = bf16_emulated(s) && s.quant.id == "bf16" ? s.runtime.coef.bf16_emulation_factor : 1.0;
+  // weights on such a GPU pass every element through the conversion, so their stream slows as the
+  // products do (mlx-examples PR #186, M2 Ultra: decode 18.9 against 29.3 tok/s in fp16, 0.64,
+  // beside 0.58 for the prompt).
+  const double bf16_weights = s.quant.id == "bf16" ? dtype_factor : 1.0;
   const double matrix_stream = stream * keyed(s.runtime.coef.quant_bandwidth_factor, s.quant.kernel_class) * bf16_weights;
   r.matrix_bandwidth = capped(s, matrix_stream);
   r.batch_matrix_bandwidth = capped(s, matrix_stream * s.runtime.coef.gemv_batch_bandwidth_factor);
   r.expert_bandwidth = capped(s, matrix_stream * s.runtime.coef.moe_bandwidth_factor);
-  // A GPU without bf16 arithmetic converts every bf16 operand: all of the step's arithmetic slows.
-  const double dtype_factor = compute_dtype_factor(s);
   r.attention_rate = attention_rate(s) * dtype_factor;
   r.vector_attention_rate = s.hardware.fp32.value.value * s.runtime.coef.vector_attention_efficiency * dtype_factor;
   r.gemv_rate = s.hardware.fp32.value.value * s.runtime.coef.gemv_compute_efficiency * dtype_factor;

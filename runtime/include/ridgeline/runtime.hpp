@@ -170,6 +170,8 @@ constexpr long long kCurrentVersion = 0;
 // "0.30", "0.30.0", "v0.12.6" as major x 10^6 + minor x 10^3 + patch; -1 when the text is not a
 // version of two or three numbers (each below 1000).
 long long version_number(const std::string& text);
+// The version_number as text (30000 -> "0.30.0").
+std::string version_text(long long version);
 // Whether this prediction's wrapper version runs the wrapper's vendored engine snapshot (and pays
 // its extra kernels): a stated version before vendored_engine_until_version; with no version
 // stated, a publication date before the day that version shipped; or a wrapper that states no
