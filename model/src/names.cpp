@@ -193,11 +193,20 @@ SizeParts size_parts(std::string_view name) {
   return sp;
 }
 
+// A release stamp: a four-digit YYMM word after the size ("Ministral-8B-Instruct-2410",
+// "Qwen3-30B-A3B-Instruct-2507"), with a month 01-12; "" when the name has none.
+std::string release_stamp(std::string_view name) {
+  for (const auto& w : name_words(name))
+    if (w.size() == 4 && all_digits(w) && w[0] >= '2' && std::stoi(w.substr(2)) >= 1 && std::stoi(w.substr(2)) <= 12) return w;
+  return "";
+}
+
 struct ModelIndex {
   std::unordered_map<std::string, std::vector<std::string>> ids_by_key;  // first entries are exact keys
   struct Entry {
     std::string id;
     SizeParts parts;
+    std::string stamp;  // the catalog name's release stamp, if it has one
   };
   std::vector<Entry> entries;
 };
@@ -214,10 +223,10 @@ const ModelIndex& model_index() {
     for (const auto& m : cat) {  // exact spellings first: they win over peeled ones
       add(normalize_name(m.id), m.id);
       for (const auto& a : m.aliases) add(normalize_name(a), m.id);
-      ix.entries.push_back({m.id, size_parts(m.id)});
+      ix.entries.push_back({m.id, size_parts(m.id), release_stamp(m.name)});
       // A catalog id that starts with its publisher ("nvidia-nemotron-3-nano-30b-a3b") is also
       // found by the name without it, as people write it ("Nemotron-3-Nano-30B-A3B").
-      if (const auto rest = without_publisher(m.id)) ix.entries.push_back({m.id, size_parts(*rest)});
+      if (const auto rest = without_publisher(m.id)) ix.entries.push_back({m.id, size_parts(*rest), release_stamp(m.name)});
     }
     std::unordered_map<std::string, std::vector<std::string>> peeled;
     for (const auto& m : cat) {
@@ -312,7 +321,10 @@ NameMatch match_plain(std::string s, std::string quant, std::vector<std::string>
   }
   // Family + size: "llama 1B", "Gemma 4 26B" (one model of that family and size).
   const SizeParts want = size_parts(s);
-  std::vector<std::string> same_size, exact_family;
+  // Two release stamps that differ name two releases: Mistral's Ministral-8B-Instruct-2410 (a 36-layer
+  // model) is not the Ministral-3-8B-Instruct-2512 of the catalog, though family and size agree.
+  const std::string want_stamp = release_stamp(original);
+  std::vector<std::string> same_size, exact_family, other_release;
   std::vector<std::string> family_sizes;
   for (const auto& e : model_index().entries) {
     const bool family_ok = !want.family.empty() && e.parts.family.starts_with(want.family);
@@ -320,6 +332,10 @@ NameMatch match_plain(std::string s, std::string quant, std::vector<std::string>
     if (want.size.empty() || e.parts.size != want.size) continue;
     if (!want.active.empty() && e.parts.active != want.active) continue;
     if (!family_ok) continue;
+    if (!want_stamp.empty() && !e.stamp.empty() && want_stamp != e.stamp) {
+      other_release.push_back(fmt::format("{} (release {})", e.id, e.stamp));
+      continue;
+    }
     same_size.push_back(e.id);
     if (e.parts.family == want.family) exact_family.push_back(e.id);
   }
@@ -330,6 +346,9 @@ NameMatch match_plain(std::string s, std::string quant, std::vector<std::string>
   }
   if (same_size.size() > 1) {
     r.refusal = fmt::format("model '{}' is ambiguous: {}", original, fmt::join(same_size, ", "));
+  } else if (same_size.empty() && !other_release.empty()) {
+    r.refusal = fmt::format("model '{}' is not in the catalog: release {} is another model than {} "
+                            "(`ridgeline list models` shows the catalog)", original, want_stamp, fmt::join(other_release, ", "));
   } else if (!want.size.empty() && !family_sizes.empty()) {
     // Other sizes of the family are not offered: a model of another size is never the answer.
     r.refusal = fmt::format("model '{}' is not in the catalog: no {} model of size {} (`ridgeline list models` shows "
