@@ -224,8 +224,9 @@ std::string match_runtime_name(const std::string& text, const std::string& vendo
   // Servers in front of mlx-lm: a request's HTTP round trip and scheduling on top of its kernels.
   if (has(r, "mlx_lm.server") || has(r, "mlx-lm server") || has(r, "rapid-mlx") || has(r, "mlx inference server"))
     return "mlx-server";
-  if (has(r, "llama-server") && (vendor == "apple" || has(r, "metal"))) return "llama-server";
+  // Ollama from 0.30 runs llama-server behind its own Go server: "Ollama 0.30.2 (llama-server)" is Ollama.
   if (has(r, "ollama")) return "ollama";
+  if (has(r, "llama-server") && (vendor == "apple" || has(r, "metal"))) return "llama-server";
   const bool lm_studio = has(r, "lm studio") || has(r, "lm-studio") || has(r, "lmstudio");
   if (has(r, "mlx")) {
     if (has(r, "omlx"))
