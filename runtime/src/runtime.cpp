@@ -229,8 +229,11 @@ std::string match_runtime_name(const std::string& text, const std::string& vendo
   if (has(r, "llama-server") && (vendor == "apple" || has(r, "metal"))) return "llama-server";
   const bool lm_studio = has(r, "lm studio") || has(r, "lm-studio") || has(r, "lmstudio");
   if (has(r, "mlx")) {
+    // oMLX serves mlx-lm models over HTTP; by default it computes in the checkpoint's dtype as mlx-lm does
+    // (its fp16-on-M1/M2 switch, jundot/omlx PR #3277, is opt-in and open as of 2026-11-26).
     if (has(r, "omlx"))
-      return why = fmt::format("runtime '{}' (an MLX server with its own tiered KV cache) has no profile", text), "";
+      return why = "oMLX read as mlx-server: a cold request (its SSD tier of KV cache, which serves repeated prefixes, is not modelled)",
+             "mlx-server";
     if (lm_studio) return why = "LM Studio's MLX engine runs mlx-lm (lmstudio-ai/mlx-engine): the mlx profile", "mlx";
     return "mlx";  // mlx_lm, mlx-lm, "MLX (mlx_lm.generate)"
   }
