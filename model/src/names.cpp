@@ -86,16 +86,17 @@ int mlx_bits(std::string_view w) {
 NameMatch read_quant(std::string_view text, bool strict) {
   NameMatch r;
   std::vector<std::string> words = name_words(text);
-  bool mlx = false, ud = false;
+  bool mlx = false, ud = false, dwq = false, large = false;
   int group = 0;
   std::string core;
   for (const auto& w : words) {
     if (w == "mlx") mlx = true;
+    else if (w == "dwq") mlx = dwq = true;  // mlx-lm's distilled quantization: the affine format, scales tuned
     else if (w == "ud") ud = true;
     else if (w == "i1" || w == "imatrix") continue;  // importance-matrix builds: same storage format
     else if (!strict && (w == "mostly" || w == "gguf" || w == "ggml" || w == "experts")) continue;
     else if (w.size() > 1 && w[0] == 'g' && all_digits(std::string_view(w).substr(1))) group = std::stoi(w.substr(1));
-    else if (w == "medium" || w == "small" || w == "large") core += w[0];  // llama.cpp "Q4_K - Medium"
+    else if (w == "medium" || w == "small" || w == "large") core += w[0], large = large || w == "large";  // "Q4_K - Medium"
     else core += w;
   }
   if (core.empty()) return r;
@@ -109,6 +110,7 @@ NameMatch read_quant(std::string_view text, bool strict) {
     // MLX affine; mlx-community's "-4bit" suffix is the same format.
     if (group != 0 && group != 64 && group != 32) return r;
     r.id = fmt::format("mlx-{}bit{}", bits, group == 32 ? "-g32" : "");
+    if (dwq && group == 0) r.notes.push_back("DWQ group size not stated: mlx-lm's default 64 (DWQ releases also use 32)");
     if (!quant_keys().contains(compact(r.id))) {
       r.refusal = fmt::format("MLX {}-bit with group {} has no entry in the quantization table", bits, group ? group : 64);
       r.id.clear();
@@ -120,7 +122,15 @@ NameMatch read_quant(std::string_view text, bool strict) {
   if (ud) {
     if (auto it = keys.find("ud" + core); it != keys.end()) return r.id = it->second, r;
   }
+  // "Q4_K_XL" without "UD": the K_XL names are unsloth's dynamic quants.
+  if (core.ends_with("kxl") && keys.contains("ud" + core)) {
+    r.id = keys.at("ud" + core);
+    r.notes.push_back(fmt::format("{} is unsloth's dynamic-quant name: read as {}", lower_ascii(text), r.id));
+    return r;
+  }
   if (auto it = keys.find(core); it != keys.end()) {
+    // llama.cpp's "- Large" names Q3_K_L only; bartowski's Q4_K_L and kin are written "_L", never "Large".
+    if (large && core != "q3kl") return r;
     r.id = it->second;
     if (ud) r.notes.push_back(fmt::format("unsloth dynamic UD-{}: its mix is approximated by {}", lower_ascii(core), r.id));
     return r;

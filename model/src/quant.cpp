@@ -50,13 +50,16 @@ constexpr const char* kMix =
     "llama.cpp quantize type mix (src/llama-quant.cpp); average checked against Llama-3-8B "
     "Q4_K_M = 4.58 GiB for 8.03B weights (XiongjieDai/GPU-Benchmarks-on-LLM-Inference)";
 constexpr const char* kMlx = "mlx.core.quantize: affine, fp16 scale and bias per group";
+constexpr const char* kQuantizeSizes =
+    "llama.cpp tools/quantize QUANT_OPTIONS (bits a weight, or file sizes for Llama-3-8B)";
 
 std::vector<Quantization> make_table() {
   auto bpw = [](const char* name) { return ggml_type(name).bpw(); };
   const double q4_0 = bpw("Q4_0"), q4_1 = bpw("Q4_1"), q5_0 = bpw("Q5_0"), q5_1 = bpw("Q5_1"),
                q8_0 = bpw("Q8_0"), q2_k = bpw("Q2_K"), q3_k = bpw("Q3_K"), q4_k = bpw("Q4_K"),
                q5_k = bpw("Q5_K"), q6_k = bpw("Q6_K"), iq2_xxs = bpw("IQ2_XXS"), iq2_xs = bpw("IQ2_XS"),
-               iq3_xxs = bpw("IQ3_XXS"), iq4_xs = bpw("IQ4_XS"), iq1_s = bpw("IQ1_S"), mxfp4 = bpw("MXFP4");
+               iq3_xxs = bpw("IQ3_XXS"), iq4_xs = bpw("IQ4_XS"), iq1_s = bpw("IQ1_S"), mxfp4 = bpw("MXFP4"),
+               iq4_nl = bpw("IQ4_NL"), iq3_s = bpw("IQ3_S"), iq2_s = bpw("IQ2_S");
   auto uniform = [](std::string id, std::string d, std::string src, double m, double emb,
                     double head, bool approx, std::string cls) {
     return Quantization{id, d, src, m, m, emb, head, approx, cls};
@@ -80,6 +83,12 @@ std::vector<Quantization> make_table() {
   t.push_back(uniform("iq4_xs", "GGUF IQ4_XS (136 bytes / 256 weights)", kGgml, iq4_xs, iq4_xs, q6_k, false, "iq"));
   t.push_back(uniform("q3_k_m", "GGUF Q3_K_M: Q3_K, attn_v/ffn_down partly Q4_K/Q5_K", kMix, 3.9, q3_k, q6_k, true, "k"));
   t.push_back(uniform("q3_k_s", "GGUF Q3_K_S: Q3_K throughout", kMix, q3_k, q3_k, q6_k, false, "k"));
+  // Q3_K_L and Q5_K_S from the sizes llama.cpp's quantize tool lists for Llama-3-8B (Q3_K_L 4.03G,
+  // Q5_K_S 5.21G, beside Q4_K_M's 4.58G), with Q4_K_M's split of 6.98B matrix, 0.525B embedding and
+  // 0.525B output weights: 4.2 and 5.5 bits a matrix weight (Q5_K_S is Q5_K throughout).
+  t.push_back(uniform("q3_k_l", "GGUF Q3_K_L: Q3_K, attn_v/ffn_down/attn_output at Q5_K", kQuantizeSizes, 4.2, q3_k, q6_k,
+                      true, "k"));
+  t.push_back(uniform("q5_k_s", "GGUF Q5_K_S: Q5_K throughout", kQuantizeSizes, q5_k, q5_k, q6_k, false, "k"));
   t.push_back(uniform("q2_k", "GGUF Q2_K: Q2_K with Q3_K/Q4_K for attn_v and ffn_down", kMix, 2.9, q2_k, q6_k, true, "k"));
   // Q2_K_S widens fewer tensors than Q2_K: llama.cpp's quantize help gives 2.16 GB against Q2_K's
   // 2.63 GB for LLaMA-v1-7B (6.74B weights: 2.56 bits a weight overall, output and embedding in).
@@ -87,6 +96,15 @@ std::vector<Quantization> make_table() {
                       "llama.cpp tools/quantize usage text (Q2_K_S 2.16G vs Q2_K 2.63G @ LLaMA-v1-7B)", 2.5, q2_k, q6_k,
                       true, "k"));
   t.push_back(uniform("iq3_xxs", "GGUF IQ3_XXS (98 bytes / 256 weights)", kGgml, iq3_xxs, iq3_xxs, q6_k, false, "iq"));
+  t.push_back(uniform("iq4_nl", "GGUF IQ4_NL (18 bytes / 32 weights)", kGgml, iq4_nl, iq4_nl, q6_k, false, "iq"));
+  t.push_back(uniform("iq3_s", "GGUF IQ3_S (110 bytes / 256 weights)", kGgml, iq3_s, iq3_s, q6_k, false, "iq"));
+  // The i-quant mixes at the widths llama.cpp's quantize tool lists for them.
+  t.push_back(uniform("iq3_m", "GGUF IQ3_M: an IQ3_S mix, 3.66 bits a weight", kQuantizeSizes, 3.66, iq3_s, q6_k, true, "iq"));
+  t.push_back(uniform("iq3_xs", "GGUF IQ3_XS: an IQ3_XXS/IQ3_S mix, 3.3 bits a weight", kQuantizeSizes, 3.3, iq3_xxs, q6_k,
+                      true, "iq"));
+  t.push_back(uniform("iq2_s", "GGUF IQ2_S (82 bytes / 256 weights)", kGgml, iq2_s, iq2_s, q6_k, false, "iq"));
+  t.push_back(uniform("iq2_m", "GGUF IQ2_M: an IQ2_S mix, 2.7 bits a weight", kQuantizeSizes, 2.7, q2_k, q6_k, true, "iq"));
+  t.push_back(uniform("iq1_m", "GGUF IQ1_M: 1.75 bits a weight", kQuantizeSizes, 1.75, q2_k, q6_k, true, "iq"));
   t.push_back(uniform("iq2_xs", "GGUF IQ2_XS (74 bytes / 256 weights)", kGgml, iq2_xs, iq2_xs, q6_k, false, "iq"));
   t.push_back(uniform("iq2_xxs", "GGUF IQ2_XXS (66 bytes / 256 weights), some tensors wider", kGgml,
                       iq2_xxs + 0.15, q2_k, q6_k, true, "iq"));
@@ -94,6 +112,17 @@ std::vector<Quantization> make_table() {
   // MXFP4 GGUFs (gpt-oss): experts in MXFP4, everything else Q8_0.
   t.push_back(Quantization{"mxfp4", "MXFP4 experts (17 bytes / 32 weights), other matrices Q8_0",
                            kGgml, q8_0, mxfp4, q8_0, q8_0, false, "mxfp4"});
+  // bartowski's "_L" files: the named mix with the embedding and output tensors at Q8_0 (his model
+  // cards: "Uses Q8_0 for embed and output weights").
+  constexpr const char* kBartowskiL = "bartowski's GGUF model cards: _L quants use Q8_0 for embed and output weights";
+  t.push_back(uniform("q6_k_l", "GGUF Q6_K with Q8_0 embedding and output (bartowski _L)", kBartowskiL, q6_k, q8_0, q8_0,
+                      false, "k"));
+  t.push_back(uniform("q5_k_l", "GGUF Q5_K_M with Q8_0 embedding and output (bartowski _L)", kBartowskiL, 5.7, q8_0, q8_0,
+                      true, "k"));
+  t.push_back(uniform("q4_k_l", "GGUF Q4_K_M with Q8_0 embedding and output (bartowski _L)", kBartowskiL, 4.8, q8_0, q8_0,
+                      true, "k"));
+  t.push_back(uniform("q2_k_l", "GGUF Q2_K with Q8_0 embedding and output (bartowski _L)", kBartowskiL, 2.9, q8_0, q8_0,
+                      true, "k"));
   // unsloth dynamic ("UD") variants raise sensitive tensors by one or two types; the widths
   // below are approximations of those mixes, not exact.
   t.push_back(uniform("ud-q4_k_xl", "unsloth dynamic Q4_K_XL (approximation: Q4_K_M + wider attention)",

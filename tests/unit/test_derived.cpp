@@ -87,6 +87,14 @@ TEST(Quant, Q4KMTotalsMatchAMeasuredFile) {
   append_layers(m, 32, gqa(32, 8, 128), dense(14336));
   const double gib = weight_bytes(m, find_quantization("q4_k_m")).value / kGiB;
   EXPECT_NEAR(gib, 4.58, 4.58 * 0.02);
+  // The sizes llama.cpp's quantize tool lists for Llama-3-8B: Q3_K_L 4.03G, Q5_K_S 5.21G.
+  EXPECT_NEAR(weight_bytes(m, find_quantization("q3_k_l")).value / kGiB, 4.03, 4.03 * 0.02);
+  EXPECT_NEAR(weight_bytes(m, find_quantization("q5_k_s")).value / kGiB, 5.21, 5.21 * 0.02);
+  // bartowski's _L adds only the embedding and output at Q8_0: the matrices are Q6_K's.
+  const double q6_k = weight_bytes(m, find_quantization("q6_k")).value;
+  const double table_weights = 2.0 * 4096 * 128256;  // untied embedding and output
+  EXPECT_NEAR(weight_bytes(m, find_quantization("q6_k_l")).value - q6_k,
+              table_weights * (8.0 * 34 / 32 - 8.0 * 210 / 256) / 8, 1e3);
 }
 
 // A tied table is the output projection too, and llama.cpp stores it as one (Q6_K under Q4_0):

@@ -67,10 +67,11 @@ TEST(GgufSource, UnslothDynamicNamesWinOverTheFileTypeTheyShare) {
 }
 
 TEST(GgufSource, AFileTypeTheTableLacksIsSaidNotGuessed) {
-  const fs::path dir = fresh_dir("gguf-iq3m");
-  ModelSource s = gguf_in(dir, "tiny.gguf", 27, {kEmbedF16, kUpQ4K});  // 27 = IQ3_M
+  const fs::path dir = fresh_dir("gguf-tq1");
+  ModelSource s = gguf_in(dir, "tiny.gguf", 36, {kEmbedF16, kUpQ4K});  // 36 = TQ1_0 (ternary)
   EXPECT_EQ(s.quant, "");
-  EXPECT_EQ(s.unknown_quant, "tiny.gguf: GGUF general.file_type IQ3_M");
+  EXPECT_EQ(s.unknown_quant, "tiny.gguf: GGUF general.file_type TQ1_0");
+  EXPECT_EQ(gguf_in(dir, "tiny-iq3m.gguf", 27, {kEmbedF16, kUpQ4K}).quant, "iq3_m");  // 27 = IQ3_M
 }
 
 TEST(GgufSource, OneFileOfASplitGgufGivesShapesButNoWeightBytes) {
