@@ -171,6 +171,9 @@ TEST(CatalogParams, Session12DescriptorsMatchPublishedCounts) {
       {"granite-4.0-h-small", 32e9, 0.03, "IBM model card: 32B"},
       {"granite-4.0-h-tiny", 7e9, 0.03, "IBM model card: 7B"},
       {"ernie-4.5-21b-a3b", 21825437888.0, 0.002, "its safetensors count"},
+      {"nvidia-nemotron-nano-9b-v2", 8.888e9, 0.002, "a memory estimator's count from its safetensors index"},
+      {"nvidia-nemotron-nano-12b-v2", 12.31e9, 0.002, "the 12B-Base model card"},
+      {"olmo-3-1025-7b", 7298011136.0, 0.0001, "the count a fine-tune of Olmo-3-1025-7B declares"},
   };
   for (const auto& p : table)
     EXPECT_NEAR(total_params(resolve_model(p.id)), p.params, p.params * p.tolerance) << p.id << ": " << p.source;
