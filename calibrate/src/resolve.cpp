@@ -11,6 +11,7 @@
 #include "ridgeline/names.hpp"
 #include "ridgeline/quant.hpp"
 #include "ridgeline/runtime.hpp"
+#include "ridgeline/runtime_compat.hpp"
 
 namespace ridgeline {
 
@@ -137,12 +138,25 @@ Resolution resolve_names(const Measurement& m, const NameMaps& maps, std::vector
   } else {
     r.quant = step("quant", m.quant, [&](std::string& w) { return resolve_quant_name(m.quant, w); });
   }
+  // A checkpoint named for its multi-token-prediction head ("qwen3.6:27b-mtp-q8_0") is run to draft
+  // tokens: the rate is a speculative one (such rows measure well above the roofline).
+  for (const std::string* text : {&m.model, &m.quant}) {
+    const auto words = name_words(*text);
+    if (std::find(words.begin(), words.end(), "mtp") != words.end()) {
+      reasons.push_back({fmt::format("'{}' names a multi-token-prediction checkpoint: speculative decoding is not modelled", *text), ""});
+      break;
+    }
+  }
   // lhl/strix-halo-testing names the gpt-oss GGUFs "-F16" and llama.cpp reports F16, but the
   // weights are the MXFP4 release (../shared/data/README.md).
   if (r.model.starts_with("gpt-oss") && (r.quant == "f16" || r.quant == "bf16") && mapped("quant", m.quant).empty()) {
     r.quant = "mxfp4";
     r.assumptions.push_back("gpt-oss '-F16' GGUF holds MXFP4 experts");
   }
+  // A format the runtime does not load ("4 bit" read as MLX under llama.cpp; a GGUF type under MLX).
+  if (!r.runtime.empty() && !r.quant.empty() && mapped("quant", m.quant).empty())
+    if (const RuntimeSpec* rt = catalog_runtime(r.runtime))
+      if (std::string why = quant_runtime_mismatch(r.quant, *rt); !why.empty()) reasons.push_back({why, ""});
   return r;
 }
 

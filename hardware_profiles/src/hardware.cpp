@@ -283,6 +283,17 @@ HardwareMatch match_hardware_name(const std::string& text, int gpu_cores) {
       r.refusal = fmt::format("hardware '{}' is not in the catalog (no Apple {} profile); `ridgeline list hardware` shows them", text, chip);
       return r;
     }
+    // "M2 Pro (10-core)" written where the count is the CPU's: a part whose CPU has that many cores
+    // (each Apple bin pairs one CPU count with one GPU count) is the one meant.
+    if (!best && cores > 0 && !gpu_cores)
+      for (const auto& id_part : parts)
+        if (const HardwareSpec* hw = find_id(id_part); hw && hw->cpu_performance + hw->cpu_efficiency == cores) {
+          for (const auto& h : hardware_headers())
+            if (h.id == id_part) best = &h;
+          r.notes.push_back(fmt::format("'{}': no {} has {} GPU cores; {} is its CPU core count on {}", text, chip, cores,
+                                        cores, id_part));
+          break;
+        }
     if (!best) {
       r.refusal = fmt::format("hardware '{}': no {} with {} GPU cores in the catalog (parts: {})", text, chip, cores, fmt::join(parts, ", "));
       return r;

@@ -375,6 +375,16 @@ NameMatch match_ollama(const std::string& family, std::string tag, const std::st
   std::string quant;
   const OllamaFamily* known = ollama_family(lower_ascii(family));
   if (tag.empty() || lower_ascii(tag) == "latest") {
+    // A family of one size ("glm-4.7-flash:latest", "devstral-small-2"): the one catalog model it names,
+    // at Ollama's default Q4_K_M.
+    if (NameMatch one = known ? NameMatch{} : match_plain(family, "", {}, original); !one.id.empty()) {
+      if (one.quant.empty()) {
+        one.quant = "q4_k_m";
+        one.notes.push_back("quantization not in the tag: Ollama's default Q4_K_M");
+      }
+      one.notes.push_back(fmt::format("'{}': no size in the tag; '{}' names one catalog model", original, family));
+      return one;
+    }
     if (!known) {
       NameMatch r;
       r.refusal = fmt::format("model '{}': no size in the tag and '{}' is not an Ollama family ridgeline knows the "

@@ -217,6 +217,24 @@ TEST(Resolution, AnOllamaRowReadsABareFamilyAsItsLatestTag) {
   EXPECT_EQ(v.resolved[1].model, "deepseek-r1");
 }
 
+// A measured row is refused, with its reason, where its rate cannot be the modelled one: an MTP checkpoint
+// drafts tokens (speculative); a bare bit count under a GGUF runtime reads as an MLX format llama.cpp
+// cannot load. "M2 Pro (10-core)" counts the CPU: the 16-core-GPU bin.
+TEST(Resolution, SpeculativeCheckpointsAndUnloadableFormatsAreRefusedWithTheirReason) {
+  const std::string csv = test::write_benchmark_csv(
+      "ridgeline_refusals.csv",
+      "t,Apple M4 Max,40,,128,Ollama 0.30.2,qwen3.6:27b-mtp-q8_0,,,0,,128,,30,x\n"
+      "t,Apple M4 Max,40,,128,LM Studio (GGUF),Qwen 2.5 72B,,8 bit,0,,128,,9,x\n"
+      "t,Apple M2 Pro (10-core),,,32,llama.cpp Metal,Qwen3-8B,,Q4_K_M,0,,128,,20,x\n");
+  const ValidationReport v = validate_dataset({csv}, {}, {});
+  ASSERT_EQ(v.unusable.size(), 3u);
+  EXPECT_NE(v.unusable[0].find("speculative decoding is not modelled"), std::string::npos) << v.unusable[0];
+  EXPECT_NE(v.unusable[1].find("llama.cpp-metal cannot load mlx-8bit"), std::string::npos) << v.unusable[1];
+  EXPECT_EQ(v.unusable[2], "");
+  ASSERT_EQ(v.resolved.size(), 3u);
+  EXPECT_EQ(v.resolved[2].hardware, "m2-pro-16c");
+}
+
 // A row that says its memory paged measured the disk: reported with its reason, not fitted.
 TEST(Resolution, RowsThatSayTheyPagedAreNotFitted) {
   const std::string csv = test::write_benchmark_csv(
