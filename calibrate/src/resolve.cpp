@@ -153,6 +153,19 @@ Resolution resolve_names(const Measurement& m, const NameMaps& maps, std::vector
     r.quant = "mxfp4";
     r.assumptions.push_back("gpt-oss '-F16' GGUF holds MXFP4 experts");
   }
+  // MXFP4 under MLX without the gpt-oss layout's 8-bit rest ("MXFP4-Q8", "experts / Q8") is MLX's
+  // mxfp4 mode on every layer.
+  if (r.quant == "mxfp4" && mapped("quant", m.quant).empty() && (r.runtime == "mlx" || (!r.runtime.empty() && [&] {
+        const RuntimeSpec* rt = catalog_runtime(r.runtime);
+        return rt && rt->wraps == "mlx";
+      }()))) {
+    const auto words = name_words(m.quant + " " + m.model);
+    const bool rest_at_8 = std::any_of(words.begin(), words.end(), [](const std::string& w) { return w == "q8" || w == "experts" || w == "moe"; });
+    if (!rest_at_8) {
+      r.quant = "mlx-mxfp4";
+      r.assumptions.push_back("MXFP4 under MLX with no 8-bit rest named: MLX's mxfp4 mode on every layer (mlx-mxfp4)");
+    }
+  }
   // A format the runtime does not load ("4 bit" read as MLX under llama.cpp; a GGUF type under MLX).
   if (!r.runtime.empty() && !r.quant.empty() && mapped("quant", m.quant).empty())
     if (const RuntimeSpec* rt = catalog_runtime(r.runtime))

@@ -147,6 +147,11 @@ std::vector<Quantization> make_table() {
       t.push_back(uniform(fmt::format("mlx-{}bit{}", bits, group == 64 ? "" : "-g32"),
                           fmt::format("MLX affine {}-bit, group {}", bits, group), kMlx, w, w, w, false, "mlx"));
     }
+  // MLX's mxfp4 mode (mlx.core.quantize mode="mxfp4": e2m1 values with one e8m0 scale per 32, no
+  // bias) on every linear and embedding layer, where the GGUF/gpt-oss layout keeps all but the experts
+  // at 8 bits.
+  t.push_back(uniform("mlx-mxfp4", "MLX mxfp4 on every layer (4 bits + an 8-bit scale per 32 weights)",
+                      "mlx.core.quantize mode mxfp4: group 32, e8m0 scale, no bias", 4.25, 4.25, 4.25, false, "mlx"));
   // FP8 / NVFP4 checkpoints keep embeddings and the LM head in bf16.
   t.push_back(Quantization{"fp8", "FP8 e4m3 weights, fp32 scale per 128x128 block",
                            "DeepSeek-V3 / Qwen3-FP8 quantization_config (weight_block_size 128x128)",

@@ -235,6 +235,22 @@ TEST(Resolution, SpeculativeCheckpointsAndUnloadableFormatsAreRefusedWithTheirRe
   EXPECT_EQ(v.resolved[2].hardware, "m2-pro-16c");
 }
 
+// MXFP4 means two layouts: gpt-oss's (experts MXFP4, the rest 8-bit: "MXFP4-Q8") and MLX's mxfp4 mode on
+// every layer; under MLX a name with no 8-bit rest is the latter, at 4 + 8/32 bits a weight.
+TEST(Resolution, MxFp4UnderMlxWithoutAnEightBitRestIsEveryLayerAtMxFp4) {
+  const std::string csv = test::write_benchmark_csv(
+      "ridgeline_mlx_mxfp4.csv",
+      "t,Apple M4 Max,40,,128,mlx_lm 0.31,OsaurusAI/Qwen3.6-35B-A3B-mxfp4,,,0,,128,,100,x\n"
+      "t,Apple M4 Max,40,,128,rapid-mlx,gpt-oss-20b-MXFP4-Q8,,MLX MXFP4 experts / Q8,0,,128,,100,x\n"
+      "t,Apple M4 Max,40,,128,llama.cpp Metal,gpt-oss-20b,,MXFP4,0,,128,,100,x\n");
+  const ValidationReport v = validate_dataset({csv}, {}, {});
+  ASSERT_EQ(v.resolved.size(), 3u);
+  EXPECT_EQ(v.resolved[0].quant, "mlx-mxfp4");
+  EXPECT_EQ(v.resolved[1].quant, "mxfp4");
+  EXPECT_EQ(v.resolved[2].quant, "mxfp4");
+  EXPECT_DOUBLE_EQ(find_quantization("mlx-mxfp4").matrix_bpw, 4 + 8.0 / 32);
+}
+
 // A row that says its memory paged measured the disk: reported with its reason, not fitted.
 TEST(Resolution, RowsThatSayTheyPagedAreNotFitted) {
   const std::string csv = test::write_benchmark_csv(
