@@ -102,6 +102,13 @@ std::string resolve_quant_name(const std::string& quant, std::string& why) {
 
 namespace {
 
+// MLX itself or a server wrapping it.
+bool runs_mlx(const std::string& runtime) {
+  if (runtime == "mlx") return true;
+  const RuntimeSpec* rt = runtime.empty() ? nullptr : catalog_runtime(runtime);
+  return rt && rt->wraps == "mlx";
+}
+
 // The names of a row (chip and GPU cores, runtime, model, quantization) to ids; reasons go to `reasons`.
 Resolution resolve_names(const Measurement& m, const NameMaps& maps, std::vector<ResolveProblem>& reasons) {
   Resolution r;
@@ -155,16 +162,18 @@ Resolution resolve_names(const Measurement& m, const NameMaps& maps, std::vector
   }
   // MXFP4 under MLX without the gpt-oss layout's 8-bit rest ("MXFP4-Q8", "experts / Q8") is MLX's
   // mxfp4 mode on every layer.
-  if (r.quant == "mxfp4" && mapped("quant", m.quant).empty() && (r.runtime == "mlx" || (!r.runtime.empty() && [&] {
-        const RuntimeSpec* rt = catalog_runtime(r.runtime);
-        return rt && rt->wraps == "mlx";
-      }()))) {
+  if (r.quant == "mxfp4" && mapped("quant", m.quant).empty() && runs_mlx(r.runtime)) {
     const auto words = name_words(m.quant + " " + m.model);
     const bool rest_at_8 = std::any_of(words.begin(), words.end(), [](const std::string& w) { return w == "q8" || w == "experts" || w == "moe"; });
     if (!rest_at_8) {
       r.quant = "mlx-mxfp4";
       r.assumptions.push_back("MXFP4 under MLX with no 8-bit rest named: MLX's mxfp4 mode on every layer (mlx-mxfp4)");
     }
+  }
+  // NVFP4 under MLX is its nvfp4 mode on every layer, not a ModelOpt checkpoint's layout.
+  if (r.quant == "nvfp4" && mapped("quant", m.quant).empty() && runs_mlx(r.runtime)) {
+    r.quant = "mlx-nvfp4";
+    r.assumptions.push_back("NVFP4 under MLX: MLX's nvfp4 mode on every layer (mlx-nvfp4)");
   }
   // A format the runtime does not load ("4 bit" read as MLX under llama.cpp; a GGUF type under MLX).
   if (!r.runtime.empty() && !r.quant.empty() && mapped("quant", m.quant).empty())

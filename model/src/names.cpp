@@ -100,6 +100,10 @@ NameMatch read_quant(std::string_view text, bool strict) {
     else core += w;
   }
   if (core.empty()) return r;
+  if (core.starts_with("mxfp8")) {  // only MLX writes MXFP8 weights (its mxfp8 quantization mode)
+    r.id = "mlx-mxfp8";
+    return r;
+  }
   if (core.starts_with("mxfp4")) {  // gpt-oss: MXFP4 experts, the rest 8-bit ("MXFP4 experts / Q8")
     r.id = "mxfp4";
     return r;

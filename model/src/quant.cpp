@@ -152,6 +152,10 @@ std::vector<Quantization> make_table() {
   // at 8 bits.
   t.push_back(uniform("mlx-mxfp4", "MLX mxfp4 on every layer (4 bits + an 8-bit scale per 32 weights)",
                       "mlx.core.quantize mode mxfp4: group 32, e8m0 scale, no bias", 4.25, 4.25, 4.25, false, "mlx"));
+  t.push_back(uniform("mlx-mxfp8", "MLX mxfp8 on every layer (8 bits + an 8-bit scale per 32 weights)",
+                      "mlx.core.quantize mode mxfp8: group 32, e8m0 scale, no bias", 8.25, 8.25, 8.25, false, "mlx"));
+  t.push_back(uniform("mlx-nvfp4", "MLX nvfp4 on every layer (4 bits + an 8-bit scale per 16 weights)",
+                      "mlx.core.quantize mode nvfp4: group 16, e4m3 scale, no bias", 4.5, 4.5, 4.5, false, "mlx"));
   // FP8 / NVFP4 checkpoints keep embeddings and the LM head in bf16.
   t.push_back(Quantization{"fp8", "FP8 e4m3 weights, fp32 scale per 128x128 block",
                            "DeepSeek-V3 / Qwen3-FP8 quantization_config (weight_block_size 128x128)",

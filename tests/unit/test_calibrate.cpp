@@ -242,9 +242,15 @@ TEST(Resolution, MxFp4UnderMlxWithoutAnEightBitRestIsEveryLayerAtMxFp4) {
       "ridgeline_mlx_mxfp4.csv",
       "t,Apple M4 Max,40,,128,mlx_lm 0.31,OsaurusAI/Qwen3.6-35B-A3B-mxfp4,,,0,,128,,100,x\n"
       "t,Apple M4 Max,40,,128,rapid-mlx,gpt-oss-20b-MXFP4-Q8,,MLX MXFP4 experts / Q8,0,,128,,100,x\n"
-      "t,Apple M4 Max,40,,128,llama.cpp Metal,gpt-oss-20b,,MXFP4,0,,128,,100,x\n");
+      "t,Apple M4 Max,40,,128,llama.cpp Metal,gpt-oss-20b,,MXFP4,0,,128,,100,x\n"
+      "t,Apple M4 Max,40,,128,mlx_lm 0.31,Qwen3.6-27B,,nvfp4,0,,128,,30,x\n"
+      "t,Apple M4 Max,40,,128,mlx_lm 0.31,Qwen3.6-27B,,mxfp8,0,,128,,20,x\n");
   const ValidationReport v = validate_dataset({csv}, {}, {});
-  ASSERT_EQ(v.resolved.size(), 3u);
+  ASSERT_EQ(v.resolved.size(), 5u);
+  EXPECT_EQ(v.resolved[3].quant, "mlx-nvfp4");  // MLX's nvfp4 mode: 4 bits + an e4m3 scale per 16
+  EXPECT_EQ(v.resolved[4].quant, "mlx-mxfp8");
+  EXPECT_DOUBLE_EQ(find_quantization("mlx-nvfp4").matrix_bpw, 4 + 8.0 / 16);
+  EXPECT_DOUBLE_EQ(find_quantization("mlx-mxfp8").matrix_bpw, 8 + 8.0 / 32);
   EXPECT_EQ(v.resolved[0].quant, "mlx-mxfp4");
   EXPECT_EQ(v.resolved[1].quant, "mxfp4");
   EXPECT_EQ(v.resolved[2].quant, "mxfp4");
