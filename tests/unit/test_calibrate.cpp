@@ -22,6 +22,14 @@ namespace {
 std::string fixture(const std::string& name) { return data_dir() + "/tests/fixtures/bench/" + name; }
 }  // namespace
 
+
+namespace {
+// Writes benchmark rows to a CSV (the measurement format's header first) and validates them.
+ValidationReport validate_rows(const char* file, const std::string& rows) {
+  return validate_dataset({test::write_benchmark_csv(file, rows)}, {}, {});
+}
+}  // namespace
+
 TEST(BenchParsers, LlamaBenchJsonAndCsvCarryDepthUbatchAndNames) {
   for (const char* file : {"llama_bench.json", "llama_bench.csv"}) {
     auto rows = load_measurements(fixture(file));
@@ -206,11 +214,10 @@ TEST(Resolution, OllamaRowsBeforeItsUpstreamEngineArePredictedSlowerOnMoe) {
 
 // A row of Ollama names its model as Ollama's library does: "deepseek-r1" is deepseek-r1:8b there.
 TEST(Resolution, AnOllamaRowReadsABareFamilyAsItsLatestTag) {
-  const std::string csv = test::write_benchmark_csv(
+  const ValidationReport v = validate_rows(
       "ridgeline_ollama_bare.csv",
       "t,Apple M4 Max,40,,128,Ollama 0.12.6,deepseek-r1,,,0,,128,,50,x\n"
       "t,Apple M4 Max,40,,128,llama.cpp Metal,deepseek-r1,,Q4_K_M,0,,128,,5,x\n");
-  const ValidationReport v = validate_dataset({csv}, {}, {});
   ASSERT_EQ(v.resolved.size(), 2u);
   EXPECT_EQ(v.resolved[0].model, "llama-3.1-8b");
   EXPECT_EQ(v.resolved[0].quant, "q4_k_m");
@@ -221,12 +228,11 @@ TEST(Resolution, AnOllamaRowReadsABareFamilyAsItsLatestTag) {
 // drafts tokens (speculative); a bare bit count under a GGUF runtime reads as an MLX format llama.cpp
 // cannot load. "M2 Pro (10-core)" counts the CPU: the 16-core-GPU bin.
 TEST(Resolution, SpeculativeCheckpointsAndUnloadableFormatsAreRefusedWithTheirReason) {
-  const std::string csv = test::write_benchmark_csv(
+  const ValidationReport v = validate_rows(
       "ridgeline_refusals.csv",
       "t,Apple M4 Max,40,,128,Ollama 0.30.2,qwen3.6:27b-mtp-q8_0,,,0,,128,,30,x\n"
       "t,Apple M4 Max,40,,128,LM Studio (GGUF),Qwen 2.5 72B,,8 bit,0,,128,,9,x\n"
       "t,Apple M2 Pro (10-core),,,32,llama.cpp Metal,Qwen3-8B,,Q4_K_M,0,,128,,20,x\n");
-  const ValidationReport v = validate_dataset({csv}, {}, {});
   ASSERT_EQ(v.unusable.size(), 3u);
   EXPECT_NE(v.unusable[0].find("speculative decoding is not modelled"), std::string::npos) << v.unusable[0];
   EXPECT_NE(v.unusable[1].find("llama.cpp-metal cannot load mlx-8bit"), std::string::npos) << v.unusable[1];
@@ -238,14 +244,13 @@ TEST(Resolution, SpeculativeCheckpointsAndUnloadableFormatsAreRefusedWithTheirRe
 // MXFP4 means two layouts: gpt-oss's (experts MXFP4, the rest 8-bit: "MXFP4-Q8") and MLX's mxfp4 mode on
 // every layer; under MLX a name with no 8-bit rest is the latter, at 4 + 8/32 bits a weight.
 TEST(Resolution, MxFp4UnderMlxWithoutAnEightBitRestIsEveryLayerAtMxFp4) {
-  const std::string csv = test::write_benchmark_csv(
+  const ValidationReport v = validate_rows(
       "ridgeline_mlx_mxfp4.csv",
       "t,Apple M4 Max,40,,128,mlx_lm 0.31,OsaurusAI/Qwen3.6-35B-A3B-mxfp4,,,0,,128,,100,x\n"
       "t,Apple M4 Max,40,,128,rapid-mlx,gpt-oss-20b-MXFP4-Q8,,MLX MXFP4 experts / Q8,0,,128,,100,x\n"
       "t,Apple M4 Max,40,,128,llama.cpp Metal,gpt-oss-20b,,MXFP4,0,,128,,100,x\n"
       "t,Apple M4 Max,40,,128,mlx_lm 0.31,Qwen3.6-27B,,nvfp4,0,,128,,30,x\n"
       "t,Apple M4 Max,40,,128,mlx_lm 0.31,Qwen3.6-27B,,mxfp8,0,,128,,20,x\n");
-  const ValidationReport v = validate_dataset({csv}, {}, {});
   ASSERT_EQ(v.resolved.size(), 5u);
   EXPECT_EQ(v.resolved[3].quant, "mlx-nvfp4");  // MLX's nvfp4 mode: 4 bits + an e4m3 scale per 16
   EXPECT_EQ(v.resolved[4].quant, "mlx-mxfp8");
@@ -259,11 +264,10 @@ TEST(Resolution, MxFp4UnderMlxWithoutAnEightBitRestIsEveryLayerAtMxFp4) {
 
 // A row that says its memory paged measured the disk: reported with its reason, not fitted.
 TEST(Resolution, RowsThatSayTheyPagedAreNotFitted) {
-  const std::string csv = test::write_benchmark_csv(
+  const ValidationReport v = validate_rows(
       "ridgeline_paging.csv",
       "t,Apple M2 Ultra,76,,,mlx,Llama 3.1 70B,,16-bit,0,16,100,,0.23,NOT wired (memory paging)\n"
       "t,Apple M2 Ultra,76,,,mlx,Llama 3.1 70B,,16-bit,0,16,100,,4.7,wired memory; no swap\n");
-  const ValidationReport v = validate_dataset({csv}, {}, {});
   ASSERT_EQ(v.unusable.size(), 2u);
   EXPECT_EQ(v.unusable[0], "the row says its memory was paging or swapping, which is not modelled");
   EXPECT_EQ(v.unusable[1], "");
