@@ -285,15 +285,23 @@ HardwareMatch match_hardware_name(const std::string& text, int gpu_cores) {
     }
     // "M2 Pro (10-core)" written where the count is the CPU's: a part whose CPU has that many cores
     // (each Apple bin pairs one CPU count with one GPU count) is the one meant.
-    if (!best && cores > 0 && !gpu_cores)
-      for (const auto& id_part : parts)
-        if (const HardwareSpec* hw = find_id(id_part); hw && hw->cpu_performance + hw->cpu_efficiency == cores) {
-          for (const auto& h : hardware_headers())
-            if (h.id == id_part) best = &h;
-          r.notes.push_back(fmt::format("'{}': no {} has {} GPU cores; {} is its CPU core count on {}", text, chip, cores,
-                                        cores, id_part));
-          break;
-        }
+    // When every bin has that CPU (the M5 Max's 18 cores), the GPU is not stated: the full part.
+    if (!best && cores > 0 && !gpu_cores) {
+      std::vector<const HardwareHeader*> by_cpu;
+      for (const auto& h : hardware_headers())
+        if (std::find(parts.begin(), parts.end(), h.id) != parts.end())
+          if (const HardwareSpec* hw = find_id(h.id); hw && hw->cpu_performance + hw->cpu_efficiency == cores) by_cpu.push_back(&h);
+      if (by_cpu.size() == 1) {
+        best = by_cpu.front();
+        r.notes.push_back(fmt::format("'{}': no {} has {} GPU cores; {} is its CPU core count on {}", text, chip, cores,
+                                      cores, best->id));
+      } else if (!by_cpu.empty()) {
+        for (const auto* h : by_cpu)
+          if (!best || h->gpu_cores > best->gpu_cores) best = h;
+        r.notes.push_back(fmt::format("'{}': {} cores is the CPU of every {} bin; GPU cores not stated, assumed the full "
+                                      "{}-core part ({})", text, cores, chip, best->gpu_cores, best->id));
+      }
+    }
     if (!best) {
       r.refusal = fmt::format("hardware '{}': no {} with {} GPU cores in the catalog (parts: {})", text, chip, cores, fmt::join(parts, ", "));
       return r;
