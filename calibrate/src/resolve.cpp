@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "ridgeline/catalog.hpp"
+#include "ridgeline/catalog_lookup.hpp"
 #include "ridgeline/error.hpp"
 #include "ridgeline/hardware.hpp"
 #include "ridgeline/names.hpp"
@@ -102,13 +103,6 @@ std::string resolve_quant_name(const std::string& quant, std::string& why) {
 
 namespace {
 
-// MLX itself or a server wrapping it.
-bool runs_mlx(const std::string& runtime) {
-  if (runtime == "mlx") return true;
-  const RuntimeSpec* rt = runtime.empty() ? nullptr : catalog_runtime(runtime);
-  return rt && rt->wraps == "mlx";
-}
-
 // The names of a row (chip and GPU cores, runtime, model, quantization) to ids; reasons go to `reasons`.
 Resolution resolve_names(const Measurement& m, const NameMaps& maps, std::vector<ResolveProblem>& reasons) {
   Resolution r;
@@ -145,6 +139,7 @@ Resolution resolve_names(const Measurement& m, const NameMaps& maps, std::vector
   } else {
     r.quant = step("quant", m.quant, [&](std::string& w) { return resolve_quant_name(m.quant, w); });
   }
+  const bool quant_mapped = !mapped("quant", m.quant).empty();  // a --map names the quantization: taken as given
   // A checkpoint named for its multi-token-prediction head ("qwen3.6:27b-mtp-q8_0") is run to draft
   // tokens: the rate is a speculative one (such rows measure well above the roofline).
   for (const std::string* text : {&m.model, &m.quant}) {
@@ -154,31 +149,29 @@ Resolution resolve_names(const Measurement& m, const NameMaps& maps, std::vector
       break;
     }
   }
+  if (quant_mapped) return r;
   // lhl/strix-halo-testing names the gpt-oss GGUFs "-F16" and llama.cpp reports F16, but the
   // weights are the MXFP4 release (../shared/data/README.md).
-  if (r.model.starts_with("gpt-oss") && (r.quant == "f16" || r.quant == "bf16") && mapped("quant", m.quant).empty()) {
+  if (r.model.starts_with("gpt-oss") && (r.quant == "f16" || r.quant == "bf16")) {
     r.quant = "mxfp4";
     r.assumptions.push_back("gpt-oss '-F16' GGUF holds MXFP4 experts");
   }
-  // MXFP4 under MLX without the gpt-oss layout's 8-bit rest ("MXFP4-Q8", "experts / Q8") is MLX's
-  // mxfp4 mode on every layer.
-  if (r.quant == "mxfp4" && mapped("quant", m.quant).empty() && runs_mlx(r.runtime)) {
+  // Under MLX a block-float format (MXFP4, NVFP4) is MLX's own mode of it on every layer ("mlx-" in the
+  // table), except gpt-oss's MXFP4 layout, whose name says the rest is 8-bit ("MXFP4-Q8", "experts / Q8").
+  if (const std::string own = "mlx-" + r.quant;
+      !r.quant.empty() && runtime_loads(r.runtime, "mlx") && find_by_id(quantizations(), own, &Quantization::id)) {
     const auto words = name_words(m.quant + " " + m.model);
-    const bool rest_at_8 = std::any_of(words.begin(), words.end(), [](const std::string& w) { return w == "q8" || w == "experts" || w == "moe"; });
+    const bool rest_at_8 = r.quant == "mxfp4" && std::any_of(words.begin(), words.end(), [](const std::string& w) {
+                             return w == "q8" || w == "experts" || w == "moe";
+                           });
     if (!rest_at_8) {
-      r.quant = "mlx-mxfp4";
-      r.assumptions.push_back("MXFP4 under MLX with no 8-bit rest named: MLX's mxfp4 mode on every layer (mlx-mxfp4)");
+      r.assumptions.push_back(fmt::format("{} under MLX: MLX's {} mode on every layer ({})", r.quant, r.quant, own));
+      r.quant = own;
     }
   }
-  // NVFP4 under MLX is its nvfp4 mode on every layer, not a ModelOpt checkpoint's layout.
-  if (r.quant == "nvfp4" && mapped("quant", m.quant).empty() && runs_mlx(r.runtime)) {
-    r.quant = "mlx-nvfp4";
-    r.assumptions.push_back("NVFP4 under MLX: MLX's nvfp4 mode on every layer (mlx-nvfp4)");
-  }
   // A format the runtime does not load ("4 bit" read as MLX under llama.cpp; a GGUF type under MLX).
-  if (!r.runtime.empty() && !r.quant.empty() && mapped("quant", m.quant).empty())
-    if (const RuntimeSpec* rt = catalog_runtime(r.runtime))
-      if (std::string why = quant_runtime_mismatch(r.quant, *rt); !why.empty()) reasons.push_back({why, ""});
+  if (!r.runtime.empty() && !r.quant.empty())
+    if (std::string why = quant_runtime_mismatch(r.quant, r.runtime); !why.empty()) reasons.push_back({why, ""});
   return r;
 }
 

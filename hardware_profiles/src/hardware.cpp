@@ -270,14 +270,23 @@ HardwareMatch match_hardware_name(const std::string& text, int gpu_cores) {
       if (k + 1 < words.size() && words[k + 1] == "cpu") continue;
       cores = std::stoi(c);
     }
+    // The full part of a set of bins: the most GPU cores.
+    auto full = [](const std::vector<const HardwareHeader*>& bins) {
+      const HardwareHeader* f = nullptr;
+      for (const auto* h : bins)
+        if (!f || h->gpu_cores > f->gpu_cores) f = h;
+      return f;
+    };
     const HardwareHeader* best = nullptr;
+    std::vector<const HardwareHeader*> bins;
     std::vector<std::string> parts;
     for (const auto& hw : hardware_headers()) {
       if (hw.vendor != "apple" || hw.family != w || hw.tier != tier) continue;
+      bins.push_back(&hw);
       parts.push_back(hw.id);
       if (cores > 0 && hw.gpu_cores == cores) best = &hw;
-      if (cores == 0 && (!best || hw.gpu_cores > best->gpu_cores)) best = &hw;
     }
+    if (cores == 0) best = full(bins);
     const std::string chip = fmt::format("{}{}", w, tier == "base" ? "" : " " + tier);
     if (parts.empty()) {
       r.refusal = fmt::format("hardware '{}' is not in the catalog (no Apple {} profile); `ridgeline list hardware` shows them", text, chip);
@@ -288,19 +297,15 @@ HardwareMatch match_hardware_name(const std::string& text, int gpu_cores) {
     // When every bin has that CPU (the M5 Max's 18 cores), the GPU is not stated: the full part.
     if (!best && cores > 0 && !gpu_cores) {
       std::vector<const HardwareHeader*> by_cpu;
-      for (const auto& h : hardware_headers())
-        if (std::find(parts.begin(), parts.end(), h.id) != parts.end())
-          if (const HardwareSpec* hw = find_id(h.id); hw && hw->cpu_performance + hw->cpu_efficiency == cores) by_cpu.push_back(&h);
-      if (by_cpu.size() == 1) {
-        best = by_cpu.front();
+      for (const auto* h : bins)
+        if (const HardwareSpec* hw = find_id(h->id); hw && hw->cpu_performance + hw->cpu_efficiency == cores) by_cpu.push_back(h);
+      best = full(by_cpu);
+      if (by_cpu.size() == 1)
         r.notes.push_back(fmt::format("'{}': no {} has {} GPU cores; {} is its CPU core count on {}", text, chip, cores,
                                       cores, best->id));
-      } else if (!by_cpu.empty()) {
-        for (const auto* h : by_cpu)
-          if (!best || h->gpu_cores > best->gpu_cores) best = h;
+      else if (best)
         r.notes.push_back(fmt::format("'{}': {} cores is the CPU of every {} bin; GPU cores not stated, assumed the full "
                                       "{}-core part ({})", text, cores, chip, best->gpu_cores, best->id));
-      }
     }
     if (!best) {
       r.refusal = fmt::format("hardware '{}': no {} with {} GPU cores in the catalog (parts: {})", text, chip, cores, fmt::join(parts, ", "));

@@ -63,11 +63,18 @@ std::string quant_family(const std::string& quant) {
   return "gguf";  // llama.cpp block types, unsloth dynamic mixes, GGUF MXFP4
 }
 
-std::string quant_runtime_mismatch(const std::string& quant, const RuntimeSpec& rt) {
-  const auto families = loadable_families(rt.id);
-  if (families.empty() || std::find(families.begin(), families.end(), quant_family(quant)) != families.end()) return "";
-  return fmt::format("{} cannot load {} ({} format; it loads {} weights)", rt.id, quant, quant_family(quant),
+bool runtime_loads(const std::string& runtime, const std::string& family) {
+  const auto families = loadable_families(runtime);
+  return std::find(families.begin(), families.end(), family) != families.end();
+}
+
+std::string quant_runtime_mismatch(const std::string& quant, const std::string& runtime) {
+  const auto families = loadable_families(runtime);
+  if (families.empty() || runtime_loads(runtime, quant_family(quant))) return "";
+  return fmt::format("{} cannot load {} ({} format; it loads {} weights)", runtime, quant, quant_family(quant),
                      fmt::join(families, " or "));
 }
+
+std::string quant_runtime_mismatch(const std::string& quant, const RuntimeSpec& rt) { return quant_runtime_mismatch(quant, rt.id); }
 
 }  // namespace ridgeline

@@ -15,7 +15,10 @@ std::vector<std::string> runtimes_for_vendor(const std::string& vendor);
 std::string runtime_vendor_mismatch(const RuntimeSpec& rt, const std::string& hardware_id, const std::string& vendor);
 // "gguf", "mlx", "checkpoint" (FP8, NVFP4) or "float" (f16, bf16, f32).
 std::string quant_family(const std::string& quant);
+// Whether the shipped runtime `runtime` (an id) loads weights of `family` (quant_family's names).
+bool runtime_loads(const std::string& runtime, const std::string& family);
 // "" when `rt` loads `quant`'s format (or is not a shipped runtime), else why not.
 std::string quant_runtime_mismatch(const std::string& quant, const RuntimeSpec& rt);
+std::string quant_runtime_mismatch(const std::string& quant, const std::string& runtime);
 
 }  // namespace ridgeline
