@@ -151,8 +151,13 @@ int run_show(const ShowOptions& o, std::ostream& out) {
                       .add("q_heads", Json::integer(g.attention.q_heads))
                       .add("kv_heads", Json::integer(g.attention.kv_heads))
                       .add("head_dim", Json::integer(g.attention.head_dim))
-                      .add("window", Json::integer(g.attention.kind == AttentionKind::sliding ? g.attention.window : 0))
+                      .add("window", Json::integer(g.attention.kind == AttentionKind::sliding ||
+                                                           g.attention.kind == AttentionKind::compressed
+                                                       ? g.attention.window
+                                                       : 0))
+                      .add("compress_ratio", Json::integer(g.attention.compress_ratio))
                       .add("kv_bytes_per_token", Json::bytes(kv_bytes_per_token(g.attention, kv).value))
+                      .add("raw_window_bytes_per_token", Json::bytes(raw_window_bytes_per_token(g.attention, kv).value))
                       .add("experts", Json::integer(g.ffn.is_moe() ? g.ffn.experts : 0))
                       .add("active_experts", Json::integer(g.ffn.is_moe() ? g.ffn.active_experts : 0)));
     out << JsonObject()
@@ -196,7 +201,9 @@ int run_show(const ShowOptions& o, std::ostream& out) {
     const auto& a = g.attention;
     text += fmt::format("  {:>3} x {:<8} q {:>3} kv {:>3} head_dim {:>3}{}  KV/token {:>6.0f} B  ffn {}{}\n", g.count,
                        to_string(a.kind), a.q_heads, a.kv_heads, a.head_dim,
-                       a.kind == AttentionKind::sliding ? fmt::format(" window {}", a.window) : "",
+                       a.kind == AttentionKind::sliding      ? fmt::format(" window {}", a.window)
+                       : a.kind == AttentionKind::compressed ? fmt::format(" window {} ratio {}", a.window, a.compress_ratio)
+                                                             : "",
                        kv_bytes_per_token(a, kv).value,
                        g.ffn.is_moe() ? fmt::format("MoE {}/{} x {}", g.ffn.active_experts, g.ffn.experts, g.ffn.expert_intermediate)
                                       : fmt::format("dense {}", g.ffn.intermediate),

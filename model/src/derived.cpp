@@ -4,9 +4,33 @@
 
 namespace ridgeline {
 
+namespace {
+// A compressor's weights (DeepSeek-V4): key and gate projections of `width` (doubled where windows
+// overlap), a learned position bias for each of the ratio slots, and the pooled row's norm.
+double compressor_params(const AttentionSpec& a, double h, double width) {
+  const double out = width * (a.compress_overlap ? 2 : 1);
+  return 2 * h * out + a.compress_ratio * out + width;
+}
+}  // namespace
+
 double attention_params(const AttentionSpec& a, long long hidden) {
   const double h = static_cast<double>(hidden);
   switch (a.kind) {
+    case AttentionKind::compressed: {
+      const double q_width = static_cast<double>(a.q_heads) * a.head_dim;
+      const double q = a.q_lora_rank > 0 ? h * a.q_lora_rank + a.q_lora_rank + a.q_lora_rank * q_width : h * q_width;
+      const double kv = h * a.head_dim + a.head_dim;  // the one K=V projection and its norm
+      const double o = a.o_groups > 0 ? q_width * a.o_lora_rank + static_cast<double>(a.o_groups) * a.o_lora_rank * h
+                                      : q_width * h;
+      double p = q + kv + o + a.q_heads;  // + one attention sink per head
+      if (a.compress_ratio > 0) p += compressor_params(a, h, a.head_dim);
+      if (a.index_heads > 0) {
+        const double index_q = static_cast<double>(a.index_heads) * a.index_head_dim;
+        p += (a.q_lora_rank > 0 ? a.q_lora_rank : h) * index_q + h * a.index_heads +  // queries, head weights
+             compressor_params(a, h, a.index_head_dim);
+      }
+      return p;
+    }
     case AttentionKind::none: return 0;
     case AttentionKind::linear: return a.linear_params;
     case AttentionKind::mla: {
@@ -78,15 +102,32 @@ double norm_params(const ModelSpec& m) {
 }
 }  // namespace
 
+double hyper_connection_params_per_layer(const ModelSpec& m) {
+  const double s = m.residual_streams;
+  if (s <= 1) return 0;
+  // Before each attention and MLP block: pre, post and the streams x streams combination from the
+  // streams (mixes x streams x hidden), a bias per mix and three scales.
+  const double mixes = (2 + s) * s;
+  return 2.0 * (mixes * s * static_cast<double>(m.hidden) + mixes + 3);
+}
+
+double hyper_connection_params(const ModelSpec& m) {
+  const double s = m.residual_streams;
+  if (s <= 1) return 0;
+  // Before the head: one weight per stream from the streams, a bias each and a scale.
+  return layer_count(m) * hyper_connection_params_per_layer(m) + s * s * static_cast<double>(m.hidden) + s + 1;
+}
+
 double total_params(const ModelSpec& m) {
-  double p = embedding_params(m) + (m.tied_embeddings ? 0.0 : lm_head_params(m)) + norm_params(m);
+  double p = embedding_params(m) + (m.tied_embeddings ? 0.0 : lm_head_params(m)) + norm_params(m) +
+             hyper_connection_params(m);
   for (const auto& g : m.layers)
     p += g.count * (attention_params(g.attention, m.hidden) + ffn_params_total(g.ffn, m.hidden));
   return p;
 }
 
 double active_params(const ModelSpec& m) {
-  double p = lm_head_params(m) + norm_params(m);
+  double p = lm_head_params(m) + norm_params(m) + hyper_connection_params(m);
   for (const auto& g : m.layers)
     p += g.count * (attention_params(g.attention, m.hidden) + ffn_params_active(g.ffn, m.hidden));
   return p;
@@ -99,7 +140,7 @@ double embedding_table_bpw(const ModelSpec& m, const Quantization& q) {
 Bytes weight_bytes(const ModelSpec& m, const Quantization& q) {
   double bits = embedding_params(m) * embedding_table_bpw(m, q);
   if (!m.tied_embeddings) bits += lm_head_params(m) * q.lm_head_bpw;
-  bits += norm_params(m) * 32.0;  // norms stay f32 in GGUF; a rounding error elsewhere
+  bits += (norm_params(m) + hyper_connection_params(m)) * 32.0;  // f32 in GGUF and MLX; a rounding error elsewhere
   for (const auto& g : m.layers) {
     const auto& f = g.ffn;
     double matrices = attention_params(g.attention, m.hidden) + dense_part(f, m.hidden);
@@ -117,18 +158,26 @@ Bytes kv_bytes_per_token(const AttentionSpec& a, const KvDtype& kv) {
       elements = static_cast<double>(a.kv_heads) * (a.head_dim + (a.kv_shared ? 0 : a.v_head_dim));
       break;
     case AttentionKind::mla: elements = a.kv_lora_rank + a.rope_dim; break;
+    case AttentionKind::compressed:
+      if (a.compress_ratio > 0) elements = (a.head_dim + (a.index_heads > 0 ? a.index_head_dim : 0)) / static_cast<double>(a.compress_ratio);
+      break;
     case AttentionKind::linear:
     case AttentionKind::none: elements = 0; break;
   }
   return Bytes(elements * kv.bytes_per_element);
 }
 
+Bytes raw_window_bytes_per_token(const AttentionSpec& a, const KvDtype& kv) {
+  return Bytes(a.kind == AttentionKind::compressed ? a.head_dim * kv.bytes_per_element : 0.0);
+}
+
 Bytes kv_bytes_at(const ModelSpec& m, const KvDtype& kv, double context) {
   double total = 0;
   for (const auto& g : m.layers) {
-    double tokens = context;
-    if (g.attention.kind == AttentionKind::sliding) tokens = std::min<double>(context, g.attention.window);
-    total += g.count * kv_bytes_per_token(g.attention, kv).value * tokens;
+    const auto& a = g.attention;
+    const double tokens = a.kind == AttentionKind::sliding ? std::min<double>(context, a.window) : context;
+    total += g.count * (kv_bytes_per_token(a, kv).value * tokens +
+                        raw_window_bytes_per_token(a, kv).value * std::min<double>(context, a.window));
   }
   return Bytes(total);
 }

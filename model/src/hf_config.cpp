@@ -296,6 +296,57 @@ ModelSpec deepseek(const Config& c) {
   return m;
 }
 
+// DeepSeek-V4 (deepseek_v4): compressed attention in every layer (compress_ratios, one per layer and
+// one more for the MTP layer, which is not loaded to generate: 0 is the raw window only, 4 pools every
+// 4 tokens with overlapping windows and an indexer, 128 pools every 128 tokens), routed experts beside
+// shared ones in every layer, and hyper-connections (hc_mult residual streams).
+ModelSpec deepseek_v4(const Config& c) {
+  ModelSpec m = base(c, false);
+  const int n = to_int(c.count("num_hidden_layers"));
+  AttentionSpec a;
+  a.kind = AttentionKind::compressed;
+  a.q_heads = to_int(c.count("num_attention_heads"));
+  if (c.count_or("num_key_value_heads", 1, 1) != 1)
+    throw InputError("{}: {} key/value heads; DeepSeek-V4 attention shares one (expected 1)", c.where("num_key_value_heads"),
+                     c.count("num_key_value_heads"));
+  a.kv_heads = 1;
+  a.kv_shared = true;
+  a.head_dim = a.v_head_dim = to_int(c.count("head_dim"));
+  a.rope_dim = to_int(c.count("qk_rope_head_dim"));
+  a.q_lora_rank = to_int(c.count_or("q_lora_rank", 0));
+  a.window = to_int(c.count("sliding_window"));
+  a.o_groups = to_int(c.count_or("o_groups", 0));
+  a.o_lora_rank = a.o_groups > 0 ? to_int(c.count("o_lora_rank")) : 0;
+  const auto ratios = c.int_list("compress_ratios");
+  if (ratios.size() < static_cast<size_t>(n))
+    throw InputError("{}: {} entries for {} layers (expected one per layer)", c.where("compress_ratios"), ratios.size(), n);
+  FfnSpec moe;
+  moe.experts = to_int(c.count("n_routed_experts"));
+  moe.active_experts = to_int(c.count("num_experts_per_tok"));
+  moe.expert_intermediate = c.count("moe_intermediate_size");
+  moe.shared_experts = to_int(c.count_or("n_shared_experts", 0));
+  moe.shared_intermediate = moe.expert_intermediate;
+  for (int i = 0; i < n; ++i) {
+    AttentionSpec layer = a;
+    layer.compress_ratio = to_int(ratios[static_cast<size_t>(i)]);
+    // The ratio-4 layers (compressed sparse attention) pool overlapping windows and index them; the
+    // others (0, 128) do neither (mlx-lm deepseek_v4.py: Compressor.overlap, V4Attention.indexer).
+    if (layer.compress_ratio == 4) {
+      layer.compress_overlap = true;
+      layer.index_heads = to_int(c.count("index_n_heads"));
+      layer.index_head_dim = to_int(c.count("index_head_dim"));
+      layer.index_topk = to_int(c.count("index_topk"));
+    } else if (layer.compress_ratio != 0 && layer.compress_ratio != 128) {
+      throw InputError("{}[{}]: {} is not a DeepSeek-V4 compression ratio (expected 0, 4 or 128)", c.where("compress_ratios"), i,
+                       layer.compress_ratio);
+    }
+    append_layers(m, 1, layer, moe);
+  }
+  m.residual_streams = to_int(c.count_or("hc_mult", 1, 1));
+  m.sinkhorn_iterations = to_int(c.count_or("hc_sinkhorn_iters", 0));
+  return m;
+}
+
 // GLM-4.5/4.6/4.7 (glm4_moe): GQA with q/k/v biases, the first layers dense, then routed experts beside
 // shared ones of the same width. Its per-head q/k norms and partial RoPE move no weight that matters.
 ModelSpec glm4_moe(const Config& c) {
@@ -517,6 +568,7 @@ const std::map<std::string, std::function<ModelSpec(const Config&)>>& families()
        }},
       {"gemma4_text", gemma4}, {"gpt_oss", gpt_oss}, {"llama4_text", llama4},
       {"deepseek_v2", deepseek}, {"deepseek_v3", deepseek}, {"deepseek_v32", deepseek}, {"kimi_k2", deepseek},
+      {"deepseek_v4", deepseek_v4},
       {"glm4_moe_lite", deepseek}, {"glm4_moe", glm4_moe}, {"minimax_m2", minimax_m2},
       {"hunyuan_v1_moe", hunyuan_v1_moe},
       {"qwen3_next", qwen_hybrid}, {"qwen3_5_text", qwen_hybrid}, {"qwen3_5_moe_text", qwen_hybrid},
@@ -554,7 +606,7 @@ ModelSpec import_hf_config_text(const std::string& json, const std::string& labe
     for (const auto& [k, fn] : families()) known.push_back(k);
     throw InputError("{}: model_type '{}' is not supported{} (supported: llama, mistral, qwen2, "
                      "qwen3, qwen3_moe, qwen3_next, qwen3_5, phi3, mixtral, gemma2, gemma3, gemma4, "
-                     "gpt_oss, llama4, deepseek_v2, deepseek_v3, kimi_k2, glm4_moe, glm4_moe_lite, minimax_m2, "
+                     "gpt_oss, llama4, deepseek_v2, deepseek_v3, deepseek_v4, kimi_k2, glm4_moe, glm4_moe_lite, minimax_m2, "
                      "hunyuan_v1_moe, nemotron_h, nemotron-nas)",
                      label, type, did_you_mean(type, known));
   }

@@ -17,11 +17,12 @@ constexpr long long kMaxDim = 1LL << 24;
 AttentionKind parse_kind(const std::string& s, const std::string& where) {
   static const std::map<std::string, AttentionKind> kinds = {
       {"full", AttentionKind::full}, {"sliding", AttentionKind::sliding},
-      {"mla", AttentionKind::mla}, {"linear", AttentionKind::linear}, {"none", AttentionKind::none}};
+      {"mla", AttentionKind::mla}, {"linear", AttentionKind::linear}, {"none", AttentionKind::none},
+      {"compressed", AttentionKind::compressed}};
   auto it = kinds.find(s);
   if (it == kinds.end())
-    throw InputError("{}: '{}' is not an attention kind (expected full, sliding, mla, linear or "
-                     "none){}", where, s, did_you_mean(s, {"full", "sliding", "mla", "linear", "none"}));
+    throw InputError("{}: '{}' is not an attention kind (expected full, sliding, mla, compressed, linear or "
+                     "none){}", where, s, did_you_mean(s, {"full", "sliding", "mla", "compressed", "linear", "none"}));
   return it->second;
 }
 
@@ -57,6 +58,34 @@ AttentionSpec parse_attention(MapReader r) {
         throw InputError("{}: {} must be below head_dim {}", r.where("rope_dim"), a.rope_dim, a.head_dim);
       a.q_lora_rank = static_cast<int>(r.opt_integer("q_lora_rank", 0, kMaxDim).value_or(0));
       break;
+    case AttentionKind::compressed: {
+      a.q_heads = dim("q_heads");
+      a.kv_heads = 1;
+      a.kv_shared = true;
+      a.head_dim = dim("head_dim");
+      a.v_head_dim = a.head_dim;
+      a.rope_dim = dim("rope_dim");
+      if (a.rope_dim > a.head_dim)
+        throw InputError("{}: {} exceeds head_dim {}", r.where("rope_dim"), a.rope_dim, a.head_dim);
+      a.q_lora_rank = static_cast<int>(r.opt_integer("q_lora_rank", 0, kMaxDim).value_or(0));
+      a.window = dim("window");
+      a.compress_ratio = static_cast<int>(r.integer("compress_ratio", 0, kMaxDim));
+      a.compress_overlap = r.opt_boolean("compress_overlap").value_or(false);
+      if (r.has("index_heads")) {
+        if (a.compress_ratio == 0)
+          throw InputError("{}: an indexer selects pooled rows, and compress_ratio 0 pools none", r.where("index_heads"));
+        a.index_heads = dim("index_heads");
+        a.index_head_dim = dim("index_head_dim");
+        a.index_topk = dim("index_topk");
+      }
+      if (r.has("o_groups")) {
+        a.o_groups = dim("o_groups");
+        if (a.q_heads % a.o_groups != 0)
+          throw InputError("{}: {} does not divide q_heads {}", r.where("o_groups"), a.o_groups, a.q_heads);
+        a.o_lora_rank = dim("o_lora_rank");
+      }
+      break;
+    }
     case AttentionKind::linear:
       a.linear_params = r.number("params", 0, 1e12);
       a.state_bytes = r.number("state_bytes", 0, 1e12);
@@ -100,6 +129,8 @@ ModelSpec parse_model_yaml_text(const std::string& text, const std::string& labe
   m.max_context = r.integer("max_context", 1, 1LL << 30);
   m.encoder_params = r.opt_number("encoder_params", 0, 1e13).value_or(0);
   m.dtype = r.opt_one_of("dtype", {"bf16", "f16", "f32"}, "a checkpoint dtype").value_or("");
+  m.residual_streams = static_cast<int>(r.opt_integer("residual_streams", 1, 64).value_or(1));
+  m.sinkhorn_iterations = static_cast<int>(r.opt_integer("sinkhorn_iterations", 0, 1000).value_or(0));
   const Node& layers = r.node("layers");
   if (!layers.is_sequence() || layers.size() == 0)
     throw InputError("{}: expected a non-empty list of layer groups", r.where("layers"));
@@ -137,6 +168,8 @@ std::string model_to_yaml(const ModelSpec& m) {
   line(fmt::format("max_context: {}", m.max_context));
   if (m.encoder_params > 0) line(fmt::format("encoder_params: {:.6g}", m.encoder_params));
   if (!m.dtype.empty()) line(fmt::format("dtype: {}", m.dtype));
+  if (m.residual_streams > 1) line(fmt::format("residual_streams: {}", m.residual_streams));
+  if (m.sinkhorn_iterations > 0) line(fmt::format("sinkhorn_iterations: {}", m.sinkhorn_iterations));
   line("layers:");
   for (const auto& g : m.layers) {
     const auto& a = g.attention;
@@ -155,6 +188,14 @@ std::string model_to_yaml(const ModelSpec& m) {
       attn += fmt::format(", q_heads: {}, head_dim: {}, v_head_dim: {}, kv_lora_rank: {}, rope_dim: {}",
                           a.q_heads, a.head_dim, a.v_head_dim, a.kv_lora_rank, a.rope_dim);
       if (a.q_lora_rank) attn += fmt::format(", q_lora_rank: {}", a.q_lora_rank);
+    } else if (a.kind == AttentionKind::compressed) {
+      attn += fmt::format(", q_heads: {}, head_dim: {}, rope_dim: {}", a.q_heads, a.head_dim, a.rope_dim);
+      if (a.q_lora_rank) attn += fmt::format(", q_lora_rank: {}", a.q_lora_rank);
+      attn += fmt::format(", window: {}, compress_ratio: {}", a.window, a.compress_ratio);
+      if (a.compress_overlap) attn += ", compress_overlap: true";
+      if (a.index_heads)
+        attn += fmt::format(", index_heads: {}, index_head_dim: {}, index_topk: {}", a.index_heads, a.index_head_dim, a.index_topk);
+      if (a.o_groups) attn += fmt::format(", o_groups: {}, o_lora_rank: {}", a.o_groups, a.o_lora_rank);
     } else if (a.kind == AttentionKind::linear) {
       attn += fmt::format(", params: {:.9g}, state_bytes: {:.9g}, state_flops_per_token: {:.9g}",
                           a.linear_params, a.state_bytes, a.state_flops_per_token);

@@ -51,6 +51,8 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   rt.always_unfused = att.opt_boolean("always_unfused").value_or(false);
   const auto decode_kernel = att.opt_one_of("decode_kernel", {"vector", "matrix"}, "a decode attention kernel");
   rt.kernels.vector_decode_attention = decode_kernel.value_or("matrix") == "vector";
+  const auto sparse = att.opt_one_of("compressed_sparse", {"gathered", "masked"}, "a way to attend selected pooled rows");
+  rt.kernels.compressed_attention_masked = sparse.value_or("gathered") == "masked";
   rt.fused_prefill_head_dims = head_dims(att, "fused_prefill_head_dims");
   rt.fused_decode_head_dims = head_dims(att, "fused_decode_head_dims");
   const CoefficientInfo& tbs = *find_coefficient("transient_bytes_per_score");

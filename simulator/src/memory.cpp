@@ -21,10 +21,11 @@ Bytes kv_allocated(const Scenario& s, double context, double capacity, long long
   // Sliding-window caches hold the window plus one chunk (the chunk's keys before eviction).
   double total = 0;
   for (const auto& g : s.model.layers) {
-    double held = tokens;
-    if (g.attention.kind == AttentionKind::sliding && !s.runtime.sliding_kv_full)
-      held = std::min(tokens, static_cast<double>(g.attention.window + chunk));
-    total += g.count * kv_bytes_per_token(g.attention, s.kv).value * held;
+    const auto& a = g.attention;
+    const double window_held = s.runtime.sliding_kv_full ? tokens : std::min(tokens, static_cast<double>(a.window + chunk));
+    const double held = a.kind == AttentionKind::sliding ? window_held : tokens;
+    // A compressed layer's raw rows are a sliding cache of their own beside the pooled rows.
+    total += g.count * (kv_bytes_per_token(a, s.kv).value * held + raw_window_bytes_per_token(a, s.kv).value * window_held);
   }
   return Bytes(total * b + state_bytes(s.model).value * b);
 }
@@ -54,6 +55,10 @@ Bytes transient_bytes(const Scenario& s, double n, double context_end) {
       double keys = a.kind == AttentionKind::sliding ? std::min<double>(context_end, a.window + n) : context_end;
       scores = std::max(scores, static_cast<double>(a.q_heads) * n * keys * s.runtime.coef.transient_bytes_per_score);
     }
+    // An indexer's scores (f32, every head against every pooled index key) exist before it sums the
+    // heads and selects; mlx-lm's deepseek_v4.py forms them whole for the chunk.
+    if (a.kind == AttentionKind::compressed && a.index_heads > 0)
+      scores = std::max(scores, static_cast<double>(a.index_heads) * n * (context_end / a.compress_ratio) * step::kFp32Bytes);
   }
   const double activations = n * per_token * s.runtime.activation_bytes * s.runtime.coef.activation_buffer_factor;
   const double logit_rows = s.runtime.logits_whole_chunk ? n : 1;

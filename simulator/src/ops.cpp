@@ -175,6 +175,7 @@ StepInvariants step_invariants(const Scenario& s) {
     StepInvariants::Group d;
     d.attention_params = attention_params(g.attention, h);
     d.kv_bytes_per_token = kv_bytes_per_token(g.attention, s.kv).value;
+    d.raw_window_bytes_per_token = raw_window_bytes_per_token(g.attention, s.kv).value;
     d.expert_params = expert_params(g.ffn, h);
     d.dense_ffn_params = ffn_params_active(g.ffn, h) - g.ffn.active_experts * d.expert_params;
     d.router_params = router_params(g.ffn, h);
@@ -186,6 +187,47 @@ StepInvariants step_invariants(const Scenario& s) {
 }
 
 void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) { step_ops(s, step_invariants(s), shape, ops); }
+
+namespace {
+
+// A compressed layer's attention (DeepSeek-V4). Query i of the step (at position c + i) attends the
+// raw window, as a sliding layer does, and the (c + i) / ratio pooled rows, or the index_topk of
+// them its indexer selects: sum over the step's queries = attended_keys with the cap ratio x topk,
+// over ratio. Keys and values are one row, read once for both products. The indexer scores every
+// pooled index key for each of its heads, whatever it selects: its cost grows with the context
+// where a gathering runtime's attention stops at the cap. A masking runtime (llama.cpp) attends
+// every pooled row, and first copies the window and the pooled rows into one key tensor.
+template <typename Add>
+void add_compressed_attention(const Scenario& s, const StepInvariants& inv, const StepInvariants::Group& sizes,
+                              const AttentionSpec& a, const StepShape& shape, int group, Add add) {
+  const double n = shape.tokens, c = shape.context, b = shape.batch;
+  const double row_bytes = sizes.raw_window_bytes_per_token;
+  const double tiles = std::ceil(n / s.runtime.coef.attention_query_tile);
+  const bool vector = s.runtime.kernels.vector_decode_attention && gemv_regime(s, n);
+  Op att{"attention", group};
+  double keys = attended_keys(c, n, a.window), rows_read = std::min(c + n, a.window + n);
+  if (a.compress_ratio > 0) {
+    const double r = a.compress_ratio, pooled = (c + n) / r;
+    const bool selects = a.index_heads > 0 && !s.runtime.kernels.compressed_attention_masked;
+    keys += attended_keys(c, n, selects ? r * a.index_topk : 0) / r;
+    rows_read += selects ? std::min(pooled, static_cast<double>(a.index_topk)) : pooled;
+    if (a.index_heads > 0) {
+      Op idx{"indexer", group};
+      idx.flops = 2.0 * a.index_heads * a.index_head_dim * attended_keys(c, n, 0) / r * b;
+      idx.kv_read_bytes = pooled * a.index_head_dim * s.kv.bytes_per_element * tiles * b;
+      idx.compute_rate = vector ? inv.vector_attention_rate : inv.attention_rate;
+      add(idx);
+    }
+  }
+  att.flops = 2.0 * a.q_heads * (a.head_dim + a.v_head_dim) * keys * b;
+  att.kv_read_bytes = rows_read * row_bytes * tiles * b;
+  att.kv_write_bytes = n * b * (row_bytes + sizes.kv_bytes_per_token);
+  if (s.runtime.kernels.compressed_attention_masked && a.compress_ratio > 0) att.activation_bytes = 2 * rows_read * row_bytes * b;
+  att.compute_rate = vector ? inv.vector_attention_rate : inv.attention_rate;
+  add(att);
+}
+
+}  // namespace
 
 void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& shape, std::vector<Op>& ops) {
   const ModelSpec& m = s.model;
@@ -274,6 +316,8 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       }
       add(att, layers);
       add(scores, layers);
+    } else if (a.kind == AttentionKind::compressed) {
+      add_compressed_attention(s, inv, sizes, a, shape, group, [&](const Op& op) { add(op, layers); });
     } else if (a.kind == AttentionKind::linear) {
       Op st{"state update", group};
       st.flops = a.state_flops_per_token * rows;
@@ -325,6 +369,18 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
     norms.flops = rows * h * step::kNormResidualFlops;
     norms.compute_rate = attn_rate;
     add(norms, layers);
+    if (m.residual_streams > 1) {
+      // The mixing weights of both blocks come from an f32 product of the streams with a small f32
+      // matrix (its weights read every step), then the Sinkhorn normalizations of the combination.
+      Op hc{"hyper-connections", group};
+      const double streams = m.residual_streams, per_layer = hyper_connection_params_per_layer(m);
+      hc.weight_bytes = per_layer * step::kFp32Bytes;
+      hc.flops = 2 * rows * per_layer + 2 * rows * m.sinkhorn_iterations * streams * streams * step::kSinkhornFlopsPerElement;
+      hc.activation_bytes = 2 * rows * h * kActivationBytes *
+                            (step::kHyperConnectionVectorsPerStream * streams + step::kHyperConnectionVectorsFixed);
+      hc.compute_rate = attn_rate;
+      add_at(hc, layers, bw);  // f32 weights, not the quantized kernels
+    }
   }
 
   if (shape.last_chunk) {
@@ -360,6 +416,13 @@ double layer_kernels(const LayerGroup& g) {
       attention += (a.qk_norm ? 2 : 0) + (a.output_gate ? 2 : 0) + (a.post_norms ? 1 : 0);
       break;
     case AttentionKind::mla: attention = a.q_lora_rank > 0 ? 16 : 14; break;
+    case AttentionKind::compressed:
+      // llama.cpp's deepseek4 graph (src/models/deepseek4.cpp @00395eb2, compute nodes counted): the
+      // query path 7, the K=V row 5, masks, concatenations and attention 8, de-rope and the grouped
+      // output 5; a compressor with its state writes 35 over overlapping windows, 25 otherwise; an
+      // indexer its own compressor (35) and its scoring and top-k (9).
+      attention = 25 + (a.compress_ratio > 0 ? (a.compress_overlap ? 35 : 25) : 0) + (a.index_heads > 0 ? 35 + 9 : 0);
+      break;
     case AttentionKind::linear: break;  // the recurrence's own kernels: what the fitted count says
     case AttentionKind::none: attention = 1; break;  // the residual path only
   }
@@ -377,8 +440,11 @@ double step_overhead_seconds(const Scenario& s) {
   // kernels_per_layer is a Llama layer's count in the runtime's own dispatch (concurrent kernels
   // overlap); other layers scale it by their structure.
   double layers = 0, moe_layers = 0, linear_layers = 0, vendored_moe_kernels = 0;
+  // Hyper-connections: per block, the mixes (norm, product, eight scalings, the Sinkhorn op, the
+  // collapse: 12, fused as llama.cpp's DSV4_HC_* ops do) and the expansion (2) in place of one add.
+  const double hyper_kernels = s.model.residual_streams > 1 ? 2 * (12 + 2 - 1) : 0;
   for (const auto& g : s.model.layers) {
-    layers += g.count * layer_kernels(g) / kLlamaLayerKernels;
+    layers += g.count * (layer_kernels(g) + hyper_kernels) / kLlamaLayerKernels;
     if (g.attention.kind == AttentionKind::linear) linear_layers += g.count;
     if (!g.ffn.is_moe()) continue;
     moe_layers += g.count;

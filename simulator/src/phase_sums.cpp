@@ -43,13 +43,20 @@ double sum_of_max(double f0, double f_slope, double g0, double g_slope, double m
 double last_partial_window(double w) { return w - 2; }
 
 // Contexts at which the per-step cost stops being linear: sliding windows (see attended_keys).
+// Key caps of a layer: a sliding window; a compressed layer's raw window and, with an indexer, the
+// context (ratio x topk) past which each query attends topk pooled rows (attended_keys' cap).
+std::vector<double> key_caps(const AttentionSpec& a) {
+  if (a.kind == AttentionKind::sliding) return {static_cast<double>(a.window)};
+  if (a.kind != AttentionKind::compressed) return {};
+  std::vector<double> caps = {static_cast<double>(a.window)};
+  if (a.index_heads > 0) caps.push_back(static_cast<double>(a.compress_ratio) * a.index_topk);
+  return caps;
+}
+
 std::vector<double> thresholds(const Scenario& s, double n) {
   std::vector<double> t;
   for (const auto& g : s.model.layers)
-    if (g.attention.kind == AttentionKind::sliding) {
-      const double w = g.attention.window;
-      t.insert(t.end(), {w - n, last_partial_window(w), w});
-    }
+    for (double w : key_caps(g.attention)) t.insert(t.end(), {w - n, last_partial_window(w), w});
   std::sort(t.begin(), t.end());
   t.erase(std::unique(t.begin(), t.end()), t.end());
   return t;
@@ -57,8 +64,8 @@ std::vector<double> thresholds(const Scenario& s, double n) {
 
 bool nonlinear_zone(const Scenario& s, double n, double c) {
   for (const auto& g : s.model.layers)
-    if (g.attention.kind == AttentionKind::sliding && c > g.attention.window - n && c <= last_partial_window(g.attention.window))
-      return true;
+    for (double w : key_caps(g.attention))
+      if (c > w - n && c <= last_partial_window(w)) return true;
   return false;
 }
 

@@ -34,6 +34,14 @@ constexpr double kNormResidualVectors = 6;
 // FLOPs per hidden element per layer for the same: an RMSNorm squares, sums, scales by 1 / rms and
 // by its weight (4), twice (8), plus the two residual adds (2).
 constexpr double kNormResidualFlops = 10;
+// Hidden-width vectors a hyper-connection block (ModelSpec::residual_streams = s) moves per row
+// beyond a plain residual's: collapsing reads the s streams and writes one (s + 1), expanding reads
+// the block's output and the s streams and writes s (2s + 1). Twice per layer (attention, MLP).
+constexpr double kHyperConnectionVectorsPerStream = 3;
+constexpr double kHyperConnectionVectorsFixed = 2;
+// FLOPs per row of one Sinkhorn iteration over the s x s combination matrix: a row and a column
+// normalization, each a sum and a division per element.
+constexpr double kSinkhornFlopsPerElement = 4;
 // Where the OOM search stops for a model that states no maximum context: 2^22 = 4,194,304 tokens,
 // beyond any stated maximum but the 10M of a few models, which state theirs.
 constexpr long long kUnstatedMaxContext = 1LL << 22;

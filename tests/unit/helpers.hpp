@@ -19,6 +19,30 @@ inline AttentionSpec gqa(int q, int kv, int dim, AttentionKind kind = AttentionK
   return a;
 }
 
+// A DeepSeek-V4 layer in small: 8 query heads of 64 sharing one K=V row, q-LoRA 32, a window of 16,
+// ratio 4 over overlapping windows with an indexer of 4 heads x 16, the output in 2 groups of 24.
+inline AttentionSpec small_compressed(int ratio) {
+  AttentionSpec a;
+  a.kind = AttentionKind::compressed;
+  a.q_heads = 8;
+  a.kv_heads = 1;
+  a.kv_shared = true;
+  a.head_dim = a.v_head_dim = 64;
+  a.rope_dim = 16;
+  a.q_lora_rank = 32;
+  a.window = 16;
+  a.compress_ratio = ratio;
+  if (ratio == 4) {
+    a.compress_overlap = true;
+    a.index_heads = 4;
+    a.index_head_dim = 16;
+    a.index_topk = 8;
+  }
+  a.o_groups = 2;
+  a.o_lora_rank = 24;
+  return a;
+}
+
 inline FfnSpec dense(long long width) {
   FfnSpec f;
   f.intermediate = width;

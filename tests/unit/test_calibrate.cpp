@@ -300,13 +300,13 @@ TEST(Resolution, UnresolvedRowsCarryTheirReason) {
   Measurement m;
   m.chip = "Apple M9 Max";
   m.runtime = "ds4 / ds4-bench";
-  m.model = "DeepSeek-V4-Flash";
+  m.model = "DeepSeek-V4-Pro";
   m.quant = "Q4_K_M";
   m.decode_tok_s = 10;
   const Resolution r = resolve_measurement(m, {});
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.reason, "hardware 'Apple M9 Max' is not in the catalog (no Apple m9 max profile); `ridgeline list hardware` "
-                      "shows them; ds4 (a DeepSeek-V4-Flash-only engine) has no runtime profile; model 'DeepSeek-V4-Flash' "
+                      "shows them; ds4 (a DeepSeek-V4-Flash-only engine) has no runtime profile; model 'DeepSeek-V4-Pro' "
                       "is not in the catalog; `ridgeline list models` shows them, or pass a descriptor .yaml, a config.json "
                       "or a .gguf");
   EXPECT_EQ(error_of([] { parse_name_maps({"chips=m1-8c"}); }),

@@ -123,3 +123,45 @@ TEST(Quant, UnknownNamesSuggest) {
     EXPECT_NE(std::string(e.what()).find("did you mean 'q4_k_m'"), std::string::npos) << e.what();
   }
 }
+
+
+TEST(Derived, CompressedAttentionParameters) {
+  const double h = 128, q_width = 8 * 64;
+  const double q = h * 32 + 32 + 32 * q_width, kv = h * 64 + 64, o = q_width * 24 + 2 * 24 * h, sinks = 8;
+  EXPECT_DOUBLE_EQ(attention_params(small_compressed(0), 128), q + kv + o + sinks);
+  // Ratio 128: a compressor of key and gate projections 64 wide, a position bias per slot, a norm.
+  EXPECT_DOUBLE_EQ(attention_params(small_compressed(128), 128), q + kv + o + sinks + (2 * h * 64 + 128 * 64 + 64));
+  // Ratio 4 overlaps its windows (projections twice as wide) and indexes: 4 x 16 queries from the
+  // q-LoRA, a weight per head, and a compressor of its own 16 wide (32 with the overlap).
+  const double compressor = 2 * h * 128 + 4 * 128 + 64;
+  const double indexer = 32 * (4 * 16) + h * 4 + (2 * h * 32 + 4 * 32 + 16);
+  EXPECT_DOUBLE_EQ(attention_params(small_compressed(4), 128), q + kv + o + sinks + compressor + indexer);
+}
+
+TEST(Derived, CompressedKvIsTheWindowPlusPooledRows) {
+  const KvDtype& f16 = find_kv_dtype("f16");
+  // A pooled row of K=V (64) and one of the indexer's keys (16) per 4 tokens.
+  EXPECT_DOUBLE_EQ(kv_bytes_per_token(small_compressed(4), f16).value, (64 + 16) / 4.0 * 2);
+  EXPECT_DOUBLE_EQ(kv_bytes_per_token(small_compressed(128), f16).value, 64 / 128.0 * 2);
+  EXPECT_DOUBLE_EQ(kv_bytes_per_token(small_compressed(0), f16).value, 0);
+  EXPECT_DOUBLE_EQ(raw_window_bytes_per_token(small_compressed(0), f16).value, 64 * 2.0);
+  ModelSpec m = tiny_dense();
+  m.hidden = 128;
+  m.layers.clear();
+  for (int ratio : {0, 4, 128}) append_layers(m, 1, small_compressed(ratio), dense(256));
+  const double context = 4096, window = 16 * 64 * 2.0;
+  EXPECT_DOUBLE_EQ(kv_bytes_at(m, f16, context).value,
+                   3 * window + context * ((64 + 16) / 4.0 * 2 + 64 / 128.0 * 2));
+  EXPECT_DOUBLE_EQ(kv_bytes_at(m, f16, 10).value, 3 * 10 * 64 * 2.0 + 10 * ((64 + 16) / 4.0 * 2 + 64 / 128.0 * 2));
+}
+
+TEST(Derived, HyperConnectionsMixStreamsBeforeEveryBlock) {
+  ModelSpec m = tiny_dense();  // 4 layers, hidden 1024
+  EXPECT_DOUBLE_EQ(hyper_connection_params(m), 0);
+  const double plain = total_params(m);
+  m.residual_streams = 4;
+  const double mixes = (2 + 4) * 4, width = 4 * 1024.0;
+  const double per_layer = 2 * (mixes * width + mixes + 3), head = 4 * width + 4 + 1;
+  EXPECT_DOUBLE_EQ(hyper_connection_params_per_layer(m), per_layer);
+  EXPECT_DOUBLE_EQ(total_params(m), plain + 4 * per_layer + head);
+}

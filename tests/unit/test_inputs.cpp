@@ -71,7 +71,7 @@ TEST(ModelYaml, BadInputsGetOneLineErrors) {
             "m.yaml: layers[0]: attention: kv_heads: 8 exceeds q_heads 4");
   EXPECT_EQ(error_of([&] { parse_model_yaml_text(with("kind: full", "kind: ful"), "m.yaml"); }),
             "m.yaml: layers[0]: attention: kind: 'ful' is not an attention kind (expected full, sliding, mla, "
-            "linear or none) (did you mean 'full'?)");
+            "compressed, linear or none) (did you mean 'full'?)");
   EXPECT_EQ(error_of([] { parse_model_yaml_text("", "m.yaml"); }), "m.yaml: the file is empty");
   EXPECT_EQ(error_of([] { parse_model_yaml_text(std::string("id: \0x", 7), "m.yaml"); }),
             "m.yaml: binary data, not a YAML or JSON text");

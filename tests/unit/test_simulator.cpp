@@ -230,6 +230,35 @@ TEST(StepOps, MlaDecodeReadsTheLatent) {
   EXPECT_DOUBLE_EQ(att.flops, 2 * 2.0 * 16 * ((512 + 64) + 512) * 1000);
 }
 
+// A compressed layer at decode (query at position 1000): the raw window (16 rows) and the pooled rows,
+// the indexer's top 8 where the runtime gathers them, all 250 where it masks the rest (llama.cpp).
+TEST(StepOps, CompressedDecodeAttendsTheWindowAndPooledRows) {
+  ModelSpec m = tiny_dense();
+  m.layers.clear();
+  append_layers(m, 1, small_compressed(4), dense(4096));
+  append_layers(m, 1, small_compressed(128), dense(4096));
+  Scenario s = scenario(m);
+  const double row = 64 * 2.0, pooled_4 = 1000 / 4.0, pooled_128 = 1000 / 128.0;
+  auto ops = step_ops(s, {1, 999, 1, true, false});
+  const Op& sparse = find_op(s, ops, "attention [1x compressed]");  // the first: the ratio-4 layer's
+  EXPECT_DOUBLE_EQ(sparse.flops, 2 * 8.0 * (64 + 64) * (16 + 8));
+  EXPECT_DOUBLE_EQ(sparse.kv_read_bytes, (17 + 8) * row);
+  const Op& idx = find_op(s, ops, "indexer [1x compressed]");
+  EXPECT_DOUBLE_EQ(idx.flops, 2 * 4.0 * 16 * pooled_4);
+  EXPECT_DOUBLE_EQ(idx.kv_read_bytes, pooled_4 * 16 * 2.0);
+  s.runtime.kernels.compressed_attention_masked = true;
+  ops = step_ops(s, {1, 999, 1, true, false});
+  std::vector<const Op*> att;
+  for (const auto& op : ops)
+    if (std::string(op.what) == "attention") att.push_back(&op);
+  ASSERT_EQ(att.size(), 2u);
+  EXPECT_DOUBLE_EQ(att[0]->flops, 2 * 8.0 * (64 + 64) * (16 + pooled_4));
+  EXPECT_DOUBLE_EQ(att[0]->kv_read_bytes, (17 + pooled_4) * row);
+  EXPECT_DOUBLE_EQ(att[0]->activation_bytes, 2 * (17 + pooled_4) * row);  // the concatenated key tensor
+  // Ratio 128 has no indexer: every pooled row either way.
+  EXPECT_DOUBLE_EQ(att[1]->flops, 2 * 8.0 * (64 + 64) * (16 + pooled_128));
+}
+
 // A hybrid linear-attention layer reads and writes its state once per step; through the binary: tests/golden/hybrid-linear-state.
 TEST(StepOps, HybridLinearStateTraffic) {
   ModelSpec m = tiny_dense();
@@ -293,6 +322,12 @@ TEST(StepOverhead, KernelsFollowTheLayerStructure) {
   latent.attention.kind = AttentionKind::mla;
   latent.attention.q_lora_rank = 768;
   EXPECT_DOUBLE_EQ(layer_kernels(latent), 16 + 6);
+  // DeepSeek-V4 (llama.cpp's deepseek4 graph): the attention core 25, a compressor 35 over overlapping
+  // windows (25 otherwise), an indexer 35 + 9; the MLP as any.
+  LayerGroup compressed{1, small_compressed(4), dense(4096)};
+  EXPECT_DOUBLE_EQ(layer_kernels(compressed), 25 + 35 + 35 + 9 + 6);
+  compressed.attention = small_compressed(128);
+  EXPECT_DOUBLE_EQ(layer_kernels(compressed), 25 + 25 + 6);
   ModelSpec m = tiny_dense();
   m.layers.clear();
   append_layers(m, 3, gemma.attention, dense(4096));
@@ -377,6 +412,15 @@ TEST(ClosedForm, MatchesStepping) {
   EXPECT_NEAR(sum_steps(s, chunk, 0, 256, 40).seconds, brute_force(s, chunk, 0, 256, 40), 1e-9);
   StepShape batched{1, 0, 8, true, false};
   EXPECT_NEAR(sum_steps(s, batched, 1000, 1, 100).seconds, brute_force(s, batched, 1000, 1, 100), 1e-9);
+  // Compressed layers kink at their raw window (16) and where the indexer's cap binds (4 x 8 = 32).
+  m.layers.clear();
+  for (int ratio : {0, 4, 128}) append_layers(m, 2, small_compressed(ratio), dense(4096));
+  s = scenario(m, w);
+  s.runtime.coef.compute_half_tokens = 8;
+  s.runtime.coef.attention_query_tile = 4;
+  EXPECT_NEAR(sum_steps(s, decode, 0, 1, 300).seconds, brute_force(s, decode, 0, 1, 300), 1e-9);
+  StepShape small_chunk{8, 0, 1, false, true};
+  EXPECT_NEAR(sum_steps(s, small_chunk, 0, 8, 60).seconds, brute_force(s, small_chunk, 0, 8, 60), 1e-9);
 }
 
 TEST(Memory, OomContextIsTheFirstFailingChunk) {

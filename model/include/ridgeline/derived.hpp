@@ -19,6 +19,9 @@ double lm_head_params(const ModelSpec& m);    // vocab x hidden (the tied table 
 // K-quant and legacy file types), not the matrices'; formats with one width for all are unchanged.
 double embedding_table_bpw(const ModelSpec& m, const Quantization& q);
 
+// Hyper-connection mixing weights (ModelSpec::residual_streams > 1): one layer's, and all layers' and the head's.
+double hyper_connection_params_per_layer(const ModelSpec& m);
+double hyper_connection_params(const ModelSpec& m);
 double total_params(const ModelSpec& m);  // every weight of the language model (encoders apart)
 // Weights one token uses: layers with active experts only, plus the LM head; the embedding
 // lookup is excluded (one row is read, not a matmul), as in published "active" counts.
@@ -27,9 +30,12 @@ double active_params(const ModelSpec& m);
 // Bytes of all weights under a quantization (embeddings, LM head and experts at their own widths).
 Bytes weight_bytes(const ModelSpec& m, const Quantization& q);
 
-// KV bytes one token adds to one layer of this attention kind (0 for linear / none).
+// KV bytes one token adds to one layer of this attention kind (0 for linear / none; a compressed
+// layer's pooled rows, head_dim plus the indexer's index_head_dim per compress_ratio tokens).
 Bytes kv_bytes_per_token(const AttentionSpec& a, const KvDtype& kv);
-// KV held for one sequence at `context` tokens (sliding layers keep at most `window`).
+// A compressed layer's raw cache: head_dim per token for its last `window` tokens (0 otherwise).
+Bytes raw_window_bytes_per_token(const AttentionSpec& a, const KvDtype& kv);
+// KV held for one sequence at `context` tokens (sliding layers and raw windows keep at most `window`).
 Bytes kv_bytes_at(const ModelSpec& m, const KvDtype& kv, double context);
 // Fixed per-sequence state of linear-attention layers.
 Bytes state_bytes(const ModelSpec& m);

@@ -12,6 +12,10 @@ enum class AttentionKind {
   mla,      // multi-head latent attention: caches kv_lora_rank + rope_dim per token
   linear,   // linear attention / state space: fixed per-sequence state, no growing KV
   none,     // no attention in this layer (e.g. DeciLM "no-op" blocks)
+  // DeepSeek-V4: one K=V head (head_dim wide) shared by every query head; a raw cache of the last
+  // `window` tokens, and past it one pooled row per `compress_ratio` tokens (0: the window only),
+  // all attended or, with an indexer (index_heads > 0), the index_topk rows it scores highest.
+  compressed,
 };
 
 struct AttentionSpec {
@@ -27,15 +31,29 @@ struct AttentionSpec {
   bool qk_norm = false;      // queries and keys are RMS-normalized per head (Qwen3, Gemma 3): two norms more
   bool post_norms = false;   // attention and MLP outputs are normalized too (Gemma's sandwich norms): two more
   bool out_bias = false;
-  // MLA only
+  // MLA and compressed
   int q_lora_rank = 0;  // 0: queries are projected directly from the hidden state
-  int kv_lora_rank = 0;
+  int kv_lora_rank = 0;  // MLA only
   int rope_dim = 0;
+  // compressed only. A pooled row is a softmax-gated sum of compress_ratio tokens' projections
+  // (key and gate, each head_dim wide, or twice that where windows overlap their neighbour).
+  int compress_ratio = 0;
+  bool compress_overlap = false;
+  int index_heads = 0;     // the indexer's query heads (0: no indexer, every pooled row attended)
+  int index_head_dim = 0;  // its keys are pooled like the KV, index_head_dim wide
+  int index_topk = 0;      // pooled rows each query attends
+  // Grouped low-rank output (compressed): the heads' outputs in o_groups groups, each projected to
+  // o_lora_rank by its own matrix, then all groups together to hidden (0: one q_heads x v_head_dim
+  // x hidden projection).
+  int o_groups = 0;
+  int o_lora_rank = 0;
   // linear / state space only: families differ too much for one formula, so the importer
   // states the mixer's weights, its fixed state and its per-token arithmetic explicitly.
   double linear_params = 0;
   double state_bytes = 0;       // per sequence
   double state_flops_per_token = 0;
+
+  bool operator==(const AttentionSpec&) const = default;
 };
 
 struct FfnSpec {
@@ -51,6 +69,7 @@ struct FfnSpec {
   // hidden -> latent before them and latent -> hidden after (0: experts read the hidden state).
   long long latent = 0;
   bool is_moe() const { return experts > 0; }
+  bool operator==(const FfnSpec&) const = default;
   long long expert_width(long long hidden) const { return latent > 0 ? latent : hidden; }
 };
 
@@ -73,6 +92,12 @@ struct ModelSpec {
   // The checkpoint's float dtype (bf16, f16, f32; config.json torch_dtype): the dtype of its
   // non-quantized tensors, which mlx_lm.convert keeps and MLX computes in. "" when unstated.
   std::string dtype;
+  // Hyper-connections (DeepSeek-V4's mHC): the residual is residual_streams copies of the hidden
+  // state, mixed before and after each attention and MLP block by weights computed from the streams
+  // (a small f32 product, then sinkhorn_iterations normalizations of a streams x streams matrix).
+  // 1: a plain residual.
+  int residual_streams = 1;
+  int sinkhorn_iterations = 0;
   std::vector<LayerGroup> layers;  // in order; consecutive equal layers are merged into one group
 };
 

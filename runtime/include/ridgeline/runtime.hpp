@@ -112,6 +112,11 @@ struct RuntimeSpec {
     // by its own ALU roof (fp32 peak x vector_attention_efficiency). False: tensor-core kernels
     // (FlashAttention in PyTorch) at attention_efficiency of the matmul peak whatever the rows.
     bool vector_decode_attention = false;
+    // A compressed layer's indexer (DeepSeek-V4) picks index_topk pooled rows per query. Gathered: the
+    // attention reads and computes those only (mlx-lm's take_along_axis, antirez/ds4's indexed
+    // kernel). Masked: it attends every pooled row with the others masked out (llama.cpp's
+    // build_csa_lid_attention), so its cost grows with the context like full attention's / ratio.
+    bool compressed_attention_masked = false;
     // From this build on the engine lets kernels that do not depend on each other overlap (llama.cpp
     // Metal: concurrent dispatch with graph reordering, PR #15929); a build before it waits for each
     // kernel in turn and pays serial_dispatch_launch_factor times the kernel latency. 0: the runtime

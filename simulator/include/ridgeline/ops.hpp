@@ -54,7 +54,7 @@ struct StepInvariants {
   double blas_peak = 0;          // ... or the BLAS library's factor (RuntimeSpec::blas_library)
   double overhead_seconds = 0;   // launches and fixed cost of one step (step_overhead_seconds)
   struct Group {                 // one entry per ModelSpec::layers group (derived.hpp's sizes)
-    double attention_params = 0, kv_bytes_per_token = 0;
+    double attention_params = 0, kv_bytes_per_token = 0, raw_window_bytes_per_token = 0;
     double dense_ffn_params = 0, router_params = 0, expert_params = 0;
     bool unfused_prefill = false, unfused_decode = false;
   };
