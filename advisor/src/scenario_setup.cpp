@@ -18,6 +18,7 @@ std::string default_runtime_for(const HardwareSpec& hw) {
 std::string default_quant_for(const RuntimeSpec& rt) {
   if (rt.id == "mlx" || rt.wraps == "mlx") return "mlx-4bit";
   if (rt.id.starts_with("pytorch")) return "bf16";
+  if (rt.id == "ds4") return "ds4-q2";  // the file its README gives 96 and 128 GB machines
   return "q4_k_m";
 }
 
@@ -75,6 +76,7 @@ void validate_run_choice(const RunChoice& c) {
 Scenario advisor_scenario(const HardwareSpec& hw, const ModelSpec& m, const RunChoice& c, Workload w) {
   RuntimeSpec rt = resolve_runtime(c.runtime.empty() ? default_runtime_for(hw) : c.runtime);
   if (const std::string why = runtime_vendor_mismatch(rt, hw.id, hw.vendor); !why.empty()) throw InputError("{}", why);
+  if (const std::string why = runtime_model_mismatch(rt, m.id); !why.empty()) throw FieldError("runtime", "{}", why);
   const std::string quant = c.quant.empty() ? default_quant_for(rt) : c.quant;
   apply_calibration_choice(rt, hw, c.calibration);
   if (!c.kv_dtype.empty()) w.kv_dtype = c.kv_dtype;

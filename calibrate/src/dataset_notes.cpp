@@ -6,6 +6,8 @@
 #include "ridgeline/data_dir.hpp"
 #include "ridgeline/document.hpp"
 #include "ridgeline/error.hpp"
+#include "ridgeline/names.hpp"
+#include "ridgeline/quant.hpp"
 #include "ridgeline/strict_reader.hpp"
 
 namespace ridgeline {
@@ -20,12 +22,21 @@ std::vector<DatasetNote> parse_dataset_notes_text(const std::string& text, const
   for (size_t i = 0; i < list.size(); ++i) {
     const Node& item = list[i];
     const std::string where = fmt::format("{}: notes[{}]", label, i);
-    if (!item.is_map()) throw InputError("{}: expected a map (source, gpu_cores, evidence)", where);
+    if (!item.is_map()) throw InputError("{}: expected a map (source, gpu_cores or quant, evidence)", where);
     MapReader r(item, where);
     DatasetNote n;
     n.source = r.str("source");
     if (n.source.size() < 8) throw InputError("{}: source: '{}' is too short to name one file's rows", where, n.source);
-    n.gpu_cores = static_cast<int>(r.integer("gpu_cores", 1, 1024));
+    n.gpu_cores = static_cast<int>(r.opt_integer("gpu_cores", 1, 1024).value_or(0));
+    if (r.has("quant")) {
+      n.quant = r.str("quant");
+      try {
+        find_quantization(n.quant);  // an unknown id is an error here, not at every row
+      } catch (const InputError& e) {
+        throw InputError("{}: {}", r.where("quant"), e.what());
+      }
+    }
+    if (n.gpu_cores == 0 && n.quant.empty()) throw InputError("{}: states neither gpu_cores nor quant", where);
     n.evidence = r.str("evidence");
     r.finish();
     out.push_back(std::move(n));
@@ -48,6 +59,11 @@ std::string apply_dataset_notes(Measurement& m, const std::vector<DatasetNote>& 
     if (m.gpu_cores == 0 && n.gpu_cores > 0) {
       m.gpu_cores = n.gpu_cores;
       return fmt::format("{} GPU cores from calibrate/dataset_notes.yaml ({})", n.gpu_cores, n.evidence);
+    }
+    // A quantization column left empty, or saying in words that the source does not state it.
+    if (!n.quant.empty() && (m.quant.empty() || lower_ascii(m.quant).starts_with("not stated"))) {
+      m.quant = n.quant;
+      return fmt::format("quantization {} from calibrate/dataset_notes.yaml ({})", n.quant, n.evidence);
     }
   }
   return "";

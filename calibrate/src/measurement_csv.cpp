@@ -7,6 +7,7 @@
 
 #include "ridgeline/error.hpp"
 #include "ridgeline/measurement.hpp"
+#include "ridgeline/names.hpp"
 #include "ridgeline/strict_reader.hpp"
 
 namespace ridgeline {
@@ -185,6 +186,14 @@ std::vector<Measurement> parse_measurement_csv(const std::string& text, const st
     m.decode_after_prompt = m.notes.find("llama-bench") == std::string::npos;
     // batched-bench rows state the per-sequence prompt length as context_tokens: the prompt itself.
     if (m.notes.find("llama-batched-bench") != std::string::npos) m.context = 0;
+    // ds4-bench rows state the frontier the prefill chunk ends at ("a prefill ... that ENDS at
+    // ctx_tokens"): the cache held ctx - n_prompt tokens before it, and generation starts at ctx.
+    if (lower_ascii(m.notes).find("ends at ctx_tokens") != std::string::npos) {
+      if (m.n_prompt > m.context)
+        throw InputError("{}: row {}: n_prompt {} exceeds context_tokens {}, which its notes say the prompt ends at", label, line,
+                         m.n_prompt, m.context);
+      m.context -= m.n_prompt;
+    }
     out.push_back(std::move(m));
   }
   return out;

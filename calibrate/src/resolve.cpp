@@ -172,6 +172,8 @@ Resolution resolve_names(const Measurement& m, const NameMaps& maps, std::vector
   // A format the runtime does not load ("4 bit" read as MLX under llama.cpp; a GGUF type under MLX).
   if (!r.runtime.empty() && !r.quant.empty())
     if (std::string why = quant_runtime_mismatch(r.quant, r.runtime); !why.empty()) reasons.push_back({why, ""});
+  if (!r.runtime.empty() && !r.model.empty())
+    if (std::string why = runtime_model_mismatch(resolve_runtime(r.runtime), r.model); !why.empty()) reasons.push_back({why, ""});
   return r;
 }
 

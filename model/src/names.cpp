@@ -470,6 +470,13 @@ std::vector<std::string> name_words(std::string_view s) {
 }
 
 NameMatch match_quant_name(std::string_view text) {
+  // antirez/ds4's GGUFs name their routed experts' two types, IQ2_XXS (gate, up) with Q2_K (down):
+  // "IQ2XXS-w2Q2K-AProjQ8-SExpQ8-OutQ8", "IQ2_XXS/Q2_K routed experts".
+  if (const std::string c = compact(text); c.find("iq2xxsw2q2k") != std::string::npos || c.find("iq2xxsq2k") != std::string::npos) {
+    NameMatch ds4;
+    ds4.id = "ds4-q2";
+    return ds4;
+  }
   NameMatch r = read_quant(text, false);
   if (r.id.empty() && r.refusal.empty()) {
     const auto ids = ids_of(quantizations(), &Quantization::id);

@@ -112,6 +112,13 @@ std::vector<Quantization> make_table() {
   // MXFP4 GGUFs (gpt-oss): experts in MXFP4, everything else Q8_0.
   t.push_back(Quantization{"mxfp4", "MXFP4 experts (17 bytes / 32 weights), other matrices Q8_0",
                            kGgml, q8_0, mxfp4, q8_0, q8_0, false, "mxfp4"});
+  // antirez/ds4's own DeepSeek-V4-Flash GGUFs: only the routed experts are quantized (gate and up
+  // IQ2_XXS, down Q2_K); attention projections, shared experts and the output Q8_0 (its file names:
+  // IQ2XXS-w2Q2K-AProjQ8-SExpQ8-OutQ8). Its indexer, compressor and hyper-connection weights (F16)
+  // are taken at Q8_0 with the other matrices: under 2% of the non-expert weights.
+  t.push_back(Quantization{"ds4-q2", "ds4 q2: routed experts IQ2_XXS (gate, up) and Q2_K (down), the rest Q8_0",
+                           "antirez/ds4 README and GGUF names (IQ2XXS-w2Q2K-AProjQ8-SExpQ8-OutQ8)", q8_0,
+                           (2 * iq2_xxs + q2_k) / 3, q8_0, q8_0, false, "iq"});
   // bartowski's "_L" files: the named mix with the embedding and output tensors at Q8_0 (his model
   // cards: "Uses Q8_0 for embed and output weights").
   constexpr const char* kBartowskiL = "bartowski's GGUF model cards: _L quants use Q8_0 for embed and output weights";

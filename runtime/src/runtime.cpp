@@ -220,7 +220,7 @@ std::string match_runtime_name(const std::string& text, const std::string& vendo
   for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (const auto& id : runtime_ids())
     if (id == r) return id;
-  if (has(r, "ds4")) return why = "ds4 (a DeepSeek-V4-Flash-only engine) has no runtime profile", "";
+  if (has(r, "ds4")) return "ds4";  // "ds4 / ds4-bench (DwarfStar 4, ...)", "ds4 server": antirez's engine
   if (has(r, "speculative") || has(r, "mtp")) return why = "speculative decoding is not modelled", "";
   if (has(r, "vllm-mlx") || has(r, "vllm_mlx")) return "vllm-mlx";
   // Servers in front of mlx-lm: a request's HTTP round trip and scheduling on top of its kernels.

@@ -11,6 +11,7 @@ namespace {
 struct RuntimeHome {
   const char* id;
   std::vector<std::string> vendors;
+  std::vector<std::string> models = {};  // the only models it runs; empty: any
 };
 const std::vector<RuntimeHome>& runtime_homes() {
   static const std::vector<RuntimeHome> homes = {
@@ -25,6 +26,7 @@ const std::vector<RuntimeHome>& runtime_homes() {
       {"llama.cpp-vulkan", {"amd", "nvidia"}},
       {"pytorch-cudagraph", {"nvidia"}},  // CUDA graphs
       {"pytorch-sdpa", {"nvidia", "amd"}},  // the profile's figures are CUDA/ROCm PyTorch
+      {"ds4", {"apple", "nvidia"}, {"deepseek-v4-flash"}},  // its Metal and CUDA backends; one model
   };
   return homes;
 }
@@ -34,6 +36,7 @@ std::vector<std::string> loadable_families(const std::string& runtime) {
   if (runtime.starts_with("llama.cpp") || runtime == "ollama" || runtime == "llama-server") return {"gguf", "mxfp4", "float"};
   if (runtime == "mlx" || runtime == "vllm-mlx" || runtime == "mlx-server") return {"mlx", "mxfp4", "float"};
   if (runtime.starts_with("pytorch")) return {"checkpoint", "float"};
+  if (runtime == "ds4") return {"gguf"};  // its own GGUFs of DeepSeek-V4-Flash
   return {};
 }
 }  // namespace
@@ -51,6 +54,15 @@ std::string runtime_vendor_mismatch(const RuntimeSpec& rt, const std::string& ha
     if (std::find(h.vendors.begin(), h.vendors.end(), vendor) != h.vendors.end()) return "";
     return fmt::format("{} does not run on {} ({} hardware); runtimes for {}: {}", rt.id, hardware_id, vendor, vendor,
                        fmt::join(runtimes_for_vendor(vendor), ", "));
+  }
+  return "";
+}
+
+std::string runtime_model_mismatch(const RuntimeSpec& rt, const std::string& model_id) {
+  for (const auto& h : runtime_homes()) {
+    if (rt.id != h.id || h.models.empty()) continue;
+    if (std::find(h.models.begin(), h.models.end(), model_id) != h.models.end()) return "";
+    return fmt::format("{} runs only {}, not {}", rt.id, fmt::join(h.models, ", "), model_id);
   }
   return "";
 }

@@ -241,6 +241,35 @@ TEST(Resolution, SpeculativeCheckpointsAndUnloadableFormatsAreRefusedWithTheirRe
   EXPECT_EQ(v.resolved[2].hardware, "m2-pro-16c");
 }
 
+// antirez/ds4's speed-bench rows: the context column is where the 2048-token prefill ends (the notes
+// say so), the GGUF the README gives a 128 GB machine when the row does not name one (dataset_notes),
+// and the engine runs one model.
+TEST(Resolution, Ds4RowsPrefillUpToTheirFrontierOnTheirReadmesFile) {
+  const std::string notes = "\"each row: prefill of prefill_tokens new tokens that ENDS at ctx_tokens\"";
+  const std::string csv = test::write_benchmark_csv(
+      "ridgeline_ds4.csv",
+      "antirez/ds4 speed-bench/m5_max.csv @ x,Apple M5 Max,,,128,ds4 / ds4-bench,DeepSeek-V4-Flash,,"
+      "not stated (ds4 q2 or q4 GGUF),6144,2048,128,300,28," + notes + "\n"
+      "t,Apple M5 Max,,,128,ds4 / ds4-bench,Qwen3-8B,,IQ2XXS-w2Q2K-AProjQ8,6144,2048,128,300,28," + notes + "\n");
+  const Dataset d = load_dataset({csv}, {});
+  ASSERT_EQ(d.rows.size(), 2u);
+  EXPECT_TRUE(d.resolved[0].ok) << d.unusable[0];
+  EXPECT_EQ(d.resolved[0].runtime, "ds4");
+  EXPECT_EQ(d.resolved[0].quant, "ds4-q2");
+  ASSERT_EQ(d.observations.size(), 2u);  // the first row's prefill and decode
+  const Workload& prefill = d.observations[0].scenario.workload;
+  EXPECT_EQ(prefill.cached, 6144 - 2048);
+  EXPECT_EQ(prefill.prompt, 6144);
+  EXPECT_EQ(d.observations[1].scenario.workload.prompt, 6144);  // generation starts at the frontier
+  EXPECT_NE(d.unusable[1].find("ds4 runs only deepseek-v4-flash, not qwen3-8b"), std::string::npos) << d.unusable[1];
+  const std::string bad = test::write_benchmark_csv(
+      "ridgeline_ds4_bad.csv", "t,Apple M5 Max,,,128,ds4,DeepSeek-V4-Flash,,ds4-q2,1024,2048,128,300,28," + notes + "\n");
+  EXPECT_NE(error_of([&] { load_dataset({bad}, {}); }).find("n_prompt 2048 exceeds context_tokens 1024"), std::string::npos);
+  EXPECT_EQ(error_of([] { parse_dataset_notes_text("notes:\n  - {source: \"antirez/ds4 x.csv\", quant: q9, evidence: e}\n", "n.yaml"); })
+                .substr(0, 49),
+            "n.yaml: notes[0]: quant: quantization 'q9' is not");
+}
+
 // MXFP4 means two layouts: gpt-oss's (experts MXFP4, the rest 8-bit: "MXFP4-Q8") and MLX's mxfp4 mode on
 // every layer; under MLX a name with no 8-bit rest is the latter, at 4 + 8/32 bits a weight.
 TEST(Resolution, MxFp4UnderMlxWithoutAnEightBitRestIsEveryLayerAtMxFp4) {
@@ -306,7 +335,7 @@ TEST(Resolution, UnresolvedRowsCarryTheirReason) {
   const Resolution r = resolve_measurement(m, {});
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.reason, "hardware 'Apple M9 Max' is not in the catalog (no Apple m9 max profile); `ridgeline list hardware` "
-                      "shows them; ds4 (a DeepSeek-V4-Flash-only engine) has no runtime profile; model 'DeepSeek-V4-Pro' "
+                      "shows them; model 'DeepSeek-V4-Pro' "
                       "is not in the catalog; `ridgeline list models` shows them, or pass a descriptor .yaml, a config.json "
                       "or a .gguf");
   EXPECT_EQ(error_of([] { parse_name_maps({"chips=m1-8c"}); }),

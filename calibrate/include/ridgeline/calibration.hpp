@@ -50,7 +50,8 @@ std::string build_era_note(const RowBuild& b, RuntimeSpec profile);
 // the publisher's evidence, for rows whose source contains `source`.
 struct DatasetNote {
   std::string source, evidence;
-  int gpu_cores = 0;
+  int gpu_cores = 0;   // 0: the note does not state it
+  std::string quant;   // a quantization id; "": the note does not state it
 };
 std::vector<DatasetNote> parse_dataset_notes_text(const std::string& text, const std::string& label);
 const std::vector<DatasetNote>& dataset_notes();  // the shipped file, parsed once

@@ -13,6 +13,8 @@ namespace ridgeline {
 std::vector<std::string> runtimes_for_vendor(const std::string& vendor);
 // "" when `rt` runs on `vendor`'s hardware (or is not a shipped runtime), else why not.
 std::string runtime_vendor_mismatch(const RuntimeSpec& rt, const std::string& hardware_id, const std::string& vendor);
+// "" when `rt` runs the model `model_id` (any, for most runtimes), else why not (ds4 runs one model).
+std::string runtime_model_mismatch(const RuntimeSpec& rt, const std::string& model_id);
 // "gguf", "mlx", "checkpoint" (FP8, NVFP4) or "float" (f16, bf16, f32).
 std::string quant_family(const std::string& quant);
 // Whether the shipped runtime `runtime` (an id) loads weights of `family` (quant_family's names).
