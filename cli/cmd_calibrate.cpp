@@ -31,14 +31,16 @@ std::string today() {
 int run_calibrate(const CalibrateOptions& o, std::ostream& out) {
   if (o.output.empty() == o.out_dir.empty()) throw InputError("calibrate: give exactly one of -o FILE or --out-dir DIR");
   const Dataset d = load_dataset(o.data, parse_name_maps(o.maps));
-  std::set<std::string> runtimes;
+  // One calibration per runtime and hardware vendor (ds4 runs on Apple and NVIDIA: two).
+  std::set<std::pair<std::string, std::string>> runtimes;
   for (const auto& ob : d.observations)
-    if (o.runtime.empty() || ob.scenario.runtime.id == o.runtime) runtimes.insert(ob.scenario.runtime.id);
+    if (o.runtime.empty() || ob.scenario.runtime.id == o.runtime) runtimes.emplace(ob.scenario.runtime.id, ob.scenario.hardware.vendor);
   if (runtimes.empty())
     throw InputError("calibrate: none of the {} rows resolves to {}", d.rows.size(),
                      o.runtime.empty() ? "a runtime with a profile" : "runtime '" + o.runtime + "'");
   if (!o.output.empty() && runtimes.size() > 1)
-    throw InputError("calibrate: the data covers {} runtimes; pick one with --runtime or write them all with --out-dir",
+    throw InputError("calibrate: the data covers {} runtimes or vendors; pick one runtime with --runtime (whose rows are of one "
+                     "vendor's hardware) or write them all with --out-dir",
                      runtimes.size());
   if (!o.out_dir.empty()) {
     std::error_code ec;
@@ -54,12 +56,12 @@ int run_calibrate(const CalibrateOptions& o, std::ostream& out) {
   // about a minute over ../shared/data. Pipes and files get none (stdout stays the report).
   const bool terminal = isatty(fileno(stderr)) != 0;
   size_t done = 0;
-  for (const auto& rt : runtimes) {
+  for (const auto& [rt, vendor] : runtimes) {
     if (terminal)
-      std::cerr << fmt::format("\rcalibrate: fitting {} ({} of {}){}", rt, ++done, runtimes.size(),
+      std::cerr << fmt::format("\rcalibrate: fitting {} on {} ({} of {}){}", rt, vendor, ++done, runtimes.size(),
                                fo.cross_validate ? ", with cross-validation" : "")
                 << std::string(8, ' ') << std::flush;
-    Calibration c = fit_runtime(rt, d.observations, d.rows, fo);
+    Calibration c = fit_runtime(rt, d.observations, d.rows, fo, vendor);
     if (terminal) std::cerr << "\r" << std::string(72, ' ') << "\r" << std::flush;  // the report follows
     c.fitted_on = o.date.empty() ? today() : o.date;
     c.datasets = d.hashes;

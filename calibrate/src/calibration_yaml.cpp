@@ -9,6 +9,7 @@
 #include <set>
 
 #include "ridgeline/calibration.hpp"
+#include "ridgeline/runtime_compat.hpp"
 #include "ridgeline/catalog.hpp"
 #include "ridgeline/coefficients.hpp"
 #include "ridgeline/error.hpp"
@@ -240,8 +241,10 @@ const Calibration* shipped_calibration(const std::string& runtime, const std::st
   if (runtime.empty()) return nullptr;
   const Calibration* c = shipped.find(runtime + "-" + vendor);
   // A fit on a single model says more about that model than about the runtime: such files are
-  // shipped for reference (pass them with --calibration) but not applied by default.
-  if (c && c->runtime == runtime && c->hardware_vendor == vendor && c->leave_one_model_out.folds >= 2) return c;
+  // shipped for reference (pass them with --calibration) but not applied by default, except for a
+  // runtime that runs that one model only (ds4), whose fit on it is all it can be asked about.
+  if (c && c->runtime == runtime && c->hardware_vendor == vendor && (c->leave_one_model_out.folds >= 2 || runs_one_model(runtime)))
+    return c;
   return nullptr;
 }
 

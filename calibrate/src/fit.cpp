@@ -517,12 +517,14 @@ long long stated_version(const std::string& text) {
 void apply_calibration(RuntimeSpec& rt, const Calibration& c) { apply_coefficients(rt, c.coefficients); }
 
 Calibration fit_runtime(const std::string& runtime, const std::vector<Observation>& all,
-                        const std::vector<Measurement>& rows, const FitOptions& opt) {
+                        const std::vector<Measurement>& rows, const FitOptions& opt, const std::string& vendor) {
   std::vector<Observation> obs;
   for (const auto& o : all)
-    if (o.quantity != Measured::oom_context_tokens && (o.scenario.runtime.id == runtime || o.scenario.runtime.wraps == runtime))
+    if (o.quantity != Measured::oom_context_tokens && (o.scenario.runtime.id == runtime || o.scenario.runtime.wraps == runtime) &&
+        (vendor.empty() || o.scenario.hardware.vendor == vendor))
       obs.push_back(o);  // an engine is fitted on its wrappers' rows too: they run its kernels
-  if (obs.empty()) throw InputError("calibrate: no usable measurements for runtime '{}'", runtime);
+  if (obs.empty())
+    throw InputError("calibrate: no usable measurements for runtime '{}'{}", runtime, vendor.empty() ? "" : " on " + vendor + " hardware");
   weigh_by_build(obs, rows);
   // A wrapper's rows are fitted over its engine's shipped calibration.
   for (auto& o : obs)

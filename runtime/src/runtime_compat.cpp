@@ -58,6 +58,12 @@ std::string runtime_vendor_mismatch(const RuntimeSpec& rt, const std::string& ha
   return "";
 }
 
+bool runs_one_model(const std::string& runtime) {
+  for (const auto& h : runtime_homes())
+    if (runtime == h.id) return h.models.size() == 1;
+  return false;
+}
+
 std::string runtime_model_mismatch(const RuntimeSpec& rt, const std::string& model_id) {
   for (const auto& h : runtime_homes()) {
     if (rt.id != h.id || h.models.empty()) continue;

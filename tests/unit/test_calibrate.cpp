@@ -10,6 +10,7 @@
 #include "ridgeline/calibration.hpp"
 #include "ridgeline/calibration_report.hpp"
 #include "ridgeline/catalog.hpp"
+#include "ridgeline/runtime_compat.hpp"
 #include "ridgeline/strict_reader.hpp"
 #include "ridgeline/validation.hpp"
 
@@ -262,6 +263,11 @@ TEST(Resolution, Ds4RowsPrefillUpToTheirFrontierOnTheirReadmesFile) {
   EXPECT_EQ(prefill.prompt, 6144);
   EXPECT_EQ(d.observations[1].scenario.workload.prompt, 6144);  // generation starts at the frontier
   EXPECT_NE(d.unusable[1].find("ds4 runs only deepseek-v4-flash, not qwen3-8b"), std::string::npos) << d.unusable[1];
+  // A fit on one model is not applied by default, except for a runtime that runs only that model.
+  EXPECT_TRUE(runs_one_model("ds4"));
+  EXPECT_FALSE(runs_one_model("llama.cpp-metal"));
+  ASSERT_NE(shipped_calibration("ds4", "apple"), nullptr);
+  EXPECT_EQ(shipped_calibration("ds4", "apple")->leave_one_model_out.folds, 0);
   const std::string bad = test::write_benchmark_csv(
       "ridgeline_ds4_bad.csv", "t,Apple M5 Max,,,128,ds4,DeepSeek-V4-Flash,,ds4-q2,1024,2048,128,300,28," + notes + "\n");
   EXPECT_NE(error_of([&] { load_dataset({bad}, {}); }).find("n_prompt 2048 exceeds context_tokens 1024"), std::string::npos);
@@ -407,6 +413,18 @@ TEST(Fit, WrapperCostNeedsRowsOnTwoChips) {
   const Calibration one = fit_runtime("ollama", rows_on({"m2-10c"}), rows, opt);
   EXPECT_TRUE(one.coefficients.empty());
   EXPECT_GT(one.in_sample_mape.at("decode_tok_s"), 1.0);  // the 2 ms the fit did not take
+  // Rows of one runtime on two vendors' hardware make two calibrations (ds4 on Apple and NVIDIA): a
+  // vendor's fit sees its own chips only.
+  std::vector<Observation> mixed = rows_on({"m2-10c", "m4-max-40c"});
+  for (auto& o : rows_on({"m2-10c"})) {
+    o.scenario.hardware = resolve_hardware("dgx-spark");
+    mixed.push_back(o);
+  }
+  const Calibration apple = fit_runtime("ollama", mixed, rows, opt, "apple");
+  EXPECT_EQ(apple.chips, (std::vector<std::string>{"m2-10c", "m4-max-40c"}));
+  EXPECT_EQ(apple.hardware_vendor, "apple");
+  EXPECT_EQ(error_of([&] { fit_runtime("ollama", mixed, rows, opt, "amd"); }),
+            "calibrate: no usable measurements for runtime 'ollama' on amd hardware");
   Calibration written = one;
   written.fitted_on = "2026-11-26";
   written.datasets = {{"x.csv", "0123456789abcdef"}};

@@ -96,7 +96,10 @@ TEST(MeasuredStrixHalo, DecodeAtDepth) {
   int n = 0;
   const double decode = mape("strixhalo_kyuz0_depth_curves.csv", Measured::decode_tok_s, n, {"", "deepseek-v4-flash"});
   EXPECT_GT(n, 200);
-  EXPECT_LT(decode, 9.0);  // 8.8% on 2026-11-26 (session 6: 8.0% in session 5, before the Strix kernel variants); was < 9.5
+  // 9.1% on 2026-11-26 after session 13's refit, which fits the file's 90 DeepSeek-V4-Flash rows with
+  // the rest (their own decode went 9.6 -> 5.4% on ROCm, 67 -> 24% on Vulkan); 8.8% without them
+  // (session 6; 8.0% in session 5, before the Strix kernel variants). The bound was 9.0 for these rows.
+  EXPECT_LT(decode, 9.5);
 }
 
 // DeepSeek-V4-Flash (compressed attention, a descriptor since session 13) at depth 0..64K on Strix
@@ -111,8 +114,8 @@ TEST(MeasuredStrixHalo, CompressedAttentionAtDepth) {
   EXPECT_EQ(n, 90);
   const double prefill = mape("strixhalo_kyuz0_depth_curves.csv", Measured::prefill_tok_s, n, dsv4);
   EXPECT_EQ(n, 90);
-  EXPECT_LT(decode, 100.0);  // TEMP
-  EXPECT_LT(prefill, 100.0);  // TEMP
+  EXPECT_LT(decode, 14.0);   // 13.0% on 2026-11-26 (5.4% ROCm, 24% Vulkan, whose builds differ: Limitations)
+  EXPECT_LT(prefill, 18.5);  // 17.3% on 2026-11-26 (ROCm 8.2%, Vulkan 31%)
   std::cout << "DeepSeek-V4-Flash on Strix Halo: decode " << decode << "%, prefill " << prefill << "%\n";
 }
 
@@ -140,4 +143,19 @@ TEST(MeasuredGlm47Flash, M2UltraAndDgxSpark) {
   std::cout << "GLM-4.7-Flash MAPE: M2 Ultra llama-bench prefill " << metal_prefill << "%, decode " << metal_decode
             << "%, batched decode " << metal_batched << "%; DGX Spark prefill " << cuda_prefill << "%, decode "
             << cuda_decode << "%\n";
+}
+
+// antirez/ds4 (DeepSeek-V4-Flash only) on the M2 Ultra, M4 Max, M5 Max, DGX Spark and RTX PRO 6000,
+// context 2K..64K (256K on one M5 Max run): its own Apple and NVIDIA calibrations (session 13). The
+// MacBook Pro M4 Max run is the outlier (decode +86%: a throttled laptop, data README).
+TEST(MeasuredDs4, DeepSeekV4FlashAcrossChipsAndDepth) {
+  if (!fs::exists(kData)) GTEST_SKIP() << "../shared/data is absent (fresh clone): skipping";
+  int n = 0;
+  const double decode = mape("ds4_speedbench_deepseek_v4_flash.csv", Measured::decode_tok_s, n);
+  EXPECT_EQ(n, 348);
+  const double prefill = mape("ds4_speedbench_deepseek_v4_flash.csv", Measured::prefill_tok_s, n);
+  EXPECT_EQ(n, 348);
+  EXPECT_LT(decode, 13.0);   // 12.0% on 2026-11-26
+  EXPECT_LT(prefill, 16.5);  // 15.5% on 2026-11-26
+  std::cout << "ds4: decode " << decode << "%, prefill " << prefill << "%\n";
 }

@@ -168,9 +168,11 @@ struct FitOptions {
   size_t max_observations = 900;  // deterministic thinning of very large groups
   bool cross_validate = true;
 };
-// Fits one runtime's coefficients to its observations. Throws InputError when there is nothing to fit.
+// Fits one runtime's coefficients to its observations on one vendor's hardware ("": every vendor's;
+// a runtime with homes on two vendors, as ds4 on Apple and NVIDIA, gets a calibration per vendor).
+// Throws InputError when there is nothing to fit.
 Calibration fit_runtime(const std::string& runtime, const std::vector<Observation>& obs,
-                        const std::vector<Measurement>& rows, const FitOptions& opt);
+                        const std::vector<Measurement>& rows, const FitOptions& opt, const std::string& vendor = "");
 
 std::string fnv1a64_hex(const std::string& bytes);
 

@@ -15,6 +15,8 @@ std::vector<std::string> runtimes_for_vendor(const std::string& vendor);
 std::string runtime_vendor_mismatch(const RuntimeSpec& rt, const std::string& hardware_id, const std::string& vendor);
 // "" when `rt` runs the model `model_id` (any, for most runtimes), else why not (ds4 runs one model).
 std::string runtime_model_mismatch(const RuntimeSpec& rt, const std::string& model_id);
+// Whether the shipped runtime `runtime` runs a single model (ds4): its fit on that model is its fit.
+bool runs_one_model(const std::string& runtime);
 // "gguf", "mlx", "checkpoint" (FP8, NVFP4) or "float" (f16, bf16, f32).
 std::string quant_family(const std::string& quant);
 // Whether the shipped runtime `runtime` (an id) loads weights of `family` (quant_family's names).
