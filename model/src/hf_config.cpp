@@ -263,15 +263,22 @@ ModelSpec llama4(const Config& c) {
   return m;
 }
 
-// DeepSeek's layout, which GLM-4.5+ shares: the first first_k_dense_replace layers dense
-// (intermediate_size), then n_routed_experts routed beside n_shared_experts shared ones of the same width.
-void append_dense_then_moe(const Config& c, ModelSpec& m, const AttentionSpec& a) {
+// DeepSeek's routed experts: n_routed_experts of moe_intermediate_size, num_experts_per_tok active,
+// beside n_shared_experts shared ones of the same width.
+FfnSpec deepseek_moe(const Config& c) {
   FfnSpec moe;
   moe.experts = to_int(c.count("n_routed_experts"));
   moe.active_experts = to_int(c.count("num_experts_per_tok"));
   moe.expert_intermediate = c.count("moe_intermediate_size");
   moe.shared_experts = to_int(c.count_or("n_shared_experts", 0));
   moe.shared_intermediate = moe.expert_intermediate;
+  return moe;
+}
+
+// DeepSeek's layout, which GLM-4.5+ shares: the first first_k_dense_replace layers dense
+// (intermediate_size), then the routed experts.
+void append_dense_then_moe(const Config& c, ModelSpec& m, const AttentionSpec& a) {
+  const FfnSpec moe = deepseek_moe(c);
   const int n = to_int(c.count("num_hidden_layers"));
   const int dense = to_int(c.count_or("first_k_dense_replace", 0));
   if (dense > n) throw InputError("{}: {} dense layers in a {}-layer model", c.where("first_k_dense_replace"), dense, n);
@@ -320,12 +327,7 @@ ModelSpec deepseek_v4(const Config& c) {
   const auto ratios = c.int_list("compress_ratios");
   if (ratios.size() < static_cast<size_t>(n))
     throw InputError("{}: {} entries for {} layers (expected one per layer)", c.where("compress_ratios"), ratios.size(), n);
-  FfnSpec moe;
-  moe.experts = to_int(c.count("n_routed_experts"));
-  moe.active_experts = to_int(c.count("num_experts_per_tok"));
-  moe.expert_intermediate = c.count("moe_intermediate_size");
-  moe.shared_experts = to_int(c.count_or("n_shared_experts", 0));
-  moe.shared_intermediate = moe.expert_intermediate;
+  const FfnSpec moe = deepseek_moe(c);
   for (int i = 0; i < n; ++i) {
     AttentionSpec layer = a;
     layer.compress_ratio = to_int(ratios[static_cast<size_t>(i)]);

@@ -174,6 +174,7 @@ TEST(CatalogParams, Session12DescriptorsMatchPublishedCounts) {
       {"nvidia-nemotron-nano-9b-v2", 8.888e9, 0.002, "a memory estimator's count from its safetensors index"},
       {"nvidia-nemotron-nano-12b-v2", 12.31e9, 0.002, "the 12B-Base model card"},
       {"olmo-3-1025-7b", 7298011136.0, 0.0001, "the count a fine-tune of Olmo-3-1025-7B declares"},
+      {"deepseek-v4-flash", 284.33e9, 0.0001, "llama-bench's line for an unsloth GGUF of it: 284.33 B (published 284B)"},
   };
   for (const auto& p : table)
     EXPECT_NEAR(total_params(resolve_model(p.id)), p.params, p.params * p.tolerance) << p.id << ": " << p.source;

@@ -177,3 +177,34 @@ TEST(HfFamilies, CheckpointDtypeFromTorchDtype) {
   EXPECT_EQ(import_hf_config_text(replaced(kHunyuan, tail, tail + R"(, "dtype": "float16")"), "c.json").dtype, "f16");
   EXPECT_EQ(import_hf_config_text(replaced(kHunyuan, tail, tail + R"(, "torch_dtype": "float32")"), "c.json").dtype, "f32");
 }
+
+// DeepSeek-V4 (deepseek_v4): compressed attention in every layer by its compress_ratios (one more
+// entry, the MTP layer's, is not loaded), routed and shared experts everywhere, hyper-connections.
+TEST(HfFamilies, DeepseekV4CompressedLayersByRatio) {
+  const std::string json = R"({"model_type": "deepseek_v4", "hidden_size": 64, "vocab_size": 100, "num_hidden_layers": 3,
+    "num_attention_heads": 4, "num_key_value_heads": 1, "head_dim": 32, "qk_rope_head_dim": 8, "q_lora_rank": 16,
+    "sliding_window": 8, "o_groups": 2, "o_lora_rank": 12, "index_n_heads": 2, "index_head_dim": 8, "index_topk": 4,
+    "compress_ratios": [0, 4, 128, 0], "n_routed_experts": 8, "num_experts_per_tok": 2, "moe_intermediate_size": 16,
+    "n_shared_experts": 1, "hc_mult": 2, "hc_sinkhorn_iters": 5, "tie_word_embeddings": false})";
+  const ModelSpec m = import_hf_config_text(json, "c.json");
+  ASSERT_EQ(m.layers.size(), 3u);
+  EXPECT_EQ(m.layers[0].attention.compress_ratio, 0);
+  EXPECT_EQ(m.layers[1].attention.compress_ratio, 4);
+  EXPECT_TRUE(m.layers[1].attention.compress_overlap);
+  EXPECT_EQ(m.layers[1].attention.index_topk, 4);
+  EXPECT_EQ(m.layers[2].attention.compress_ratio, 128);
+  EXPECT_EQ(m.layers[2].attention.index_heads, 0);
+  EXPECT_EQ(m.residual_streams, 2);
+  EXPECT_EQ(m.sinkhorn_iterations, 5);
+  const double q = kH * 16 + 16 + 16 * (4 * 32), kv = kH * 32 + 32, o = (4 * 32) * 12 + 2 * 12 * kH, sinks = 4;
+  const double core = q + kv + o + sinks;
+  const double ratio_4 = (2 * kH * 64 + 4 * 64 + 32) + (16 * (2 * 8) + kH * 2 + (2 * kH * 16 + 4 * 16 + 8));
+  const double ratio_128 = 2 * kH * 32 + 128 * 32 + 32;
+  const double moe = 8 * 3 * kH * 16 + 3 * kH * 16 + 8 * kH;  // routed, shared, router
+  const double mixes = (2 + 2) * 2, hyper = 3 * 2 * (mixes * 2 * kH + mixes + 3) + 2 * 2 * kH + 2 + 1;
+  EXPECT_DOUBLE_EQ(total_params(m), 2 * kVocab * kH + norms(3) + 3 * (core + moe) + ratio_4 + ratio_128 + hyper);
+  EXPECT_EQ(error_of([&] { import_hf_config_text(replaced(json, "[0, 4, 128, 0]", "[0, 4, 64, 0]"), "c.json"); }),
+            "c.json: compress_ratios[2]: 64 is not a DeepSeek-V4 compression ratio (expected 0, 4 or 128)");
+  EXPECT_EQ(error_of([&] { import_hf_config_text(replaced(json, "[0, 4, 128, 0]", "[0, 4]"), "c.json"); }),
+            "c.json: compress_ratios: 2 entries for 3 layers (expected one per layer)");
+}

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "ridgeline/catalog.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -47,6 +49,32 @@ TEST(ModelYaml, ParsesAndRoundTrips) {
   EXPECT_EQ(m.layers[0].count, 2);
   ModelSpec again = parse_model_yaml_text(model_to_yaml(m), "again.yaml");
   EXPECT_TRUE(same_layer(again.layers[0], m.layers[0].attention, m.layers[0].ffn));
+}
+
+// A compressed layer (DeepSeek-V4) and hyper-connections survive the writer and the reader; what
+// cannot be (an indexer with nothing pooled, output groups that do not divide the heads) is refused.
+TEST(ModelYaml, CompressedLayersRoundTripAndRefuseWhatCannotBe) {
+  const ModelSpec m = resolve_model("deepseek-v4-flash");
+  const ModelSpec again = parse_model_yaml_text(model_to_yaml(m), "again.yaml");
+  ASSERT_EQ(again.layers.size(), m.layers.size());
+  for (size_t i = 0; i < m.layers.size(); ++i) EXPECT_TRUE(same_layer(again.layers[i], m.layers[i].attention, m.layers[i].ffn)) << i;
+  EXPECT_EQ(again.residual_streams, 4);
+  EXPECT_EQ(again.sinkhorn_iterations, 20);
+  const std::string base =
+      "id: c\nsource: s\nhidden: 64\nvocab: 100\ntied_embeddings: false\nmax_context: 4096\nlayers:\n  - count: 1\n"
+      "    attention: {kind: compressed, q_heads: 4, head_dim: 32, rope_dim: 8, window: 8, compress_ratio: RATIO, "
+      "index_heads: 2, index_head_dim: 8, index_topk: 4, o_groups: GROUPS, o_lora_rank: 12}\n";
+  auto text = [&](const char* ratio, const char* groups) {
+    std::string t = base;
+    t.replace(t.find("RATIO"), 5, ratio);
+    t.replace(t.find("GROUPS"), 6, groups);
+    return t;
+  };
+  EXPECT_EQ(parse_model_yaml_text(text("4", "2"), "c.yaml").layers[0].attention.index_topk, 4);
+  EXPECT_EQ(error_of([&] { parse_model_yaml_text(text("0", "2"), "c.yaml"); }),
+            "c.yaml: layers[0]: attention: index_heads: an indexer selects pooled rows, and compress_ratio 0 pools none");
+  EXPECT_EQ(error_of([&] { parse_model_yaml_text(text("4", "3"), "c.yaml"); }),
+            "c.yaml: layers[0]: attention: o_groups: 3 does not divide q_heads 4");
 }
 
 TEST(ModelYaml, BadInputsGetOneLineErrors) {
