@@ -1,7 +1,5 @@
 #include <gtest/gtest.h>
 
-#include "ridgeline/catalog.hpp"
-
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -9,6 +7,7 @@
 #include <fstream>
 
 #include "helpers.hpp"
+#include "ridgeline/catalog.hpp"
 #include "ridgeline/error.hpp"
 #include "ridgeline/hardware.hpp"
 #include "ridgeline/importers.hpp"
