@@ -53,6 +53,8 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   rt.kernels.vector_decode_attention = decode_kernel.value_or("matrix") == "vector";
   const auto sparse = att.opt_one_of("compressed_sparse", {"gathered", "masked"}, "a way to attend selected pooled rows");
   rt.kernels.compressed_attention_masked = sparse.value_or("gathered") == "masked";
+  const auto indexer = att.opt_one_of("indexer_scores", {"per_head", "fused"}, "how an indexer's scores are formed");
+  rt.kernels.indexer_scores_per_head = indexer.value_or("fused") == "per_head";
   rt.fused_prefill_head_dims = head_dims(att, "fused_prefill_head_dims");
   rt.fused_decode_head_dims = head_dims(att, "fused_decode_head_dims");
   const CoefficientInfo& tbs = *find_coefficient("transient_bytes_per_score");

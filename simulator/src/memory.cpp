@@ -55,10 +55,12 @@ Bytes transient_bytes(const Scenario& s, double n, double context_end) {
       double keys = a.kind == AttentionKind::sliding ? std::min<double>(context_end, a.window + n) : context_end;
       scores = std::max(scores, static_cast<double>(a.q_heads) * n * keys * s.runtime.coef.transient_bytes_per_score);
     }
-    // An indexer's scores (f32, every head against every pooled index key) exist before it sums the
-    // heads and selects; mlx-lm's deepseek_v4.py forms them whole for the chunk.
-    if (a.kind == AttentionKind::compressed && a.index_heads > 0)
-      scores = std::max(scores, static_cast<double>(a.index_heads) * n * (context_end / a.compress_ratio) * step::kFp32Bytes);
+    // An indexer's f32 scores against every pooled index key: per head where the runtime forms them
+    // whole before summing the heads (RuntimeSpec::kernels.indexer_scores_per_head), else summed.
+    if (a.kind == AttentionKind::compressed && a.index_heads > 0) {
+      const double heads = s.runtime.kernels.indexer_scores_per_head ? a.index_heads : 1;
+      scores = std::max(scores, heads * n * (context_end / a.compress_ratio) * step::kFp32Bytes);
+    }
   }
   const double activations = n * per_token * s.runtime.activation_bytes * s.runtime.coef.activation_buffer_factor;
   const double logit_rows = s.runtime.logits_whole_chunk ? n : 1;

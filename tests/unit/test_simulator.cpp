@@ -423,6 +423,20 @@ TEST(ClosedForm, MatchesStepping) {
   EXPECT_NEAR(sum_steps(s, small_chunk, 0, 8, 60).seconds, brute_force(s, small_chunk, 0, 8, 60), 1e-9);
 }
 
+// An indexer's f32 scores of a chunk against every pooled key: one per head where the runtime forms them
+// before summing the heads (mlx-lm), one where a fused kernel sums as it goes (llama.cpp).
+TEST(Memory, IndexerScoresPerHeadOrSummed) {
+  ModelSpec m = tiny_dense();
+  m.hidden = 128;
+  m.layers.clear();
+  append_layers(m, 1, small_compressed(4), dense(256));
+  Scenario s = scenario(m);
+  const double chunk = 8, context = 4096, pooled = context / 4;
+  const double fused = transient_bytes(s, chunk, context).value;
+  s.runtime.kernels.indexer_scores_per_head = true;
+  EXPECT_DOUBLE_EQ(transient_bytes(s, chunk, context).value - fused, (4 - 1) * chunk * pooled * 4);
+}
+
 TEST(Memory, OomContextIsTheFirstFailingChunk) {
   Workload w;
   w.prompt = 1000;

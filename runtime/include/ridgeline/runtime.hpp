@@ -117,6 +117,11 @@ struct RuntimeSpec {
     // kernel). Masked: it attends every pooled row with the others masked out (llama.cpp's
     // build_csa_lid_attention), so its cost grows with the context like full attention's / ratio.
     bool compressed_attention_masked = false;
+    // The indexer's scores of every head against every pooled key exist whole for a chunk before
+    // the heads are summed (mlx-lm's deepseek_v4.py, f32): a transient of index_heads x chunk x
+    // pooled rows x 4 bytes. False: a fused kernel sums the heads as it goes (llama.cpp's
+    // GGML_OP_LIGHTNING_INDEXER, ds4's indexer kernels), leaving chunk x pooled rows.
+    bool indexer_scores_per_head = false;
     // From this build on the engine lets kernels that do not depend on each other overlap (llama.cpp
     // Metal: concurrent dispatch with graph reordering, PR #15929); a build before it waits for each
     // kernel in turn and pays serial_dispatch_launch_factor times the kernel latency. 0: the runtime
