@@ -547,11 +547,11 @@ Calibration fit_runtime(const std::string& runtime, const std::vector<Observatio
   c.covariance_rank = f.rank;
   c.residual_scale = f.residual_scale;
   c.observations = static_cast<int>(obs.size());
-  fit_runtime_memory(all, runtime, c.coefficients);
-  // In-sample error over every observation of this runtime, OOM probes included.
+  // The OOM probes and the in-sample error: every observation of this runtime on this vendor's hardware.
   std::vector<Observation> with_oom;
   for (const auto& o : all)
-    if (o.scenario.runtime.id == runtime) with_oom.push_back(o);
+    if (o.scenario.runtime.id == runtime && (vendor.empty() || o.scenario.hardware.vendor == vendor)) with_oom.push_back(o);
+  fit_runtime_memory(with_oom, runtime, c.coefficients);
   std::map<std::string, double> sum;
   std::map<std::string, int> count;
   LogErrors log_errors;

@@ -164,6 +164,7 @@ StepInvariants step_invariants(const Scenario& s) {
   r.expert_bandwidth = capped(s, matrix_stream * s.runtime.coef.moe_bandwidth_factor);
   r.attention_rate = attention_rate(s) * dtype_factor;
   r.vector_attention_rate = s.hardware.fp32.value.value * s.runtime.coef.vector_attention_efficiency * dtype_factor;
+  r.f32_attention_rate = s.hardware.fp32.value.value * s.runtime.coef.attention_efficiency;
   r.gemv_rate = s.hardware.fp32.value.value * s.runtime.coef.gemv_compute_efficiency * dtype_factor;
   r.plain_peak = s.hardware.matmul_peak().value * generation_factor(s) * dtype_factor;
   r.quantized_peak = r.plain_peak * keyed(s.runtime.coef.quant_compute_factor, s.quant.kernel_class);
@@ -215,7 +216,9 @@ void add_compressed_attention(const Scenario& s, const StepInvariants& inv, cons
       Op idx{"indexer", group};
       idx.flops = 2.0 * a.index_heads * a.index_head_dim * attended_keys(c, n, 0) / r * b;
       idx.kv_read_bytes = pooled * a.index_head_dim * s.kv.bytes_per_element * tiles * b;
-      idx.compute_rate = vector ? inv.vector_attention_rate : inv.attention_rate;
+      // Its scores are f32 products (mlx-lm casts both sides to f32; llama.cpp's and ds4's queries and
+      // scores are f32): the fp32 ALUs, not the fp16 matrix units an M5 or a tensor-core GPU adds.
+      idx.compute_rate = vector ? inv.vector_attention_rate : inv.f32_attention_rate;
       add(idx);
     }
   }

@@ -257,6 +257,13 @@ TEST(StepOps, CompressedDecodeAttendsTheWindowAndPooledRows) {
   EXPECT_DOUBLE_EQ(att[0]->activation_bytes, 2 * (17 + pooled_4) * row);  // the concatenated key tensor
   // Ratio 128 has no indexer: every pooled row either way.
   EXPECT_DOUBLE_EQ(att[1]->flops, 2 * 8.0 * (64 + 64) * (16 + pooled_128));
+  // In a prefill chunk the indexer's f32 scores run on the fp32 ALUs, the attention on the matmul peak.
+  s.hardware.fp16.value = FlopRate(40e12);
+  s.runtime.coef.attention_efficiency = 0.5;
+  ops = step_ops(s, {64, 4096, 1, false, true});
+  EXPECT_DOUBLE_EQ(find_op(s, ops, "indexer [1x compressed]").compute_rate, 10e12 * 0.5);
+  EXPECT_DOUBLE_EQ(find_op(s, ops, "attention [1x compressed]").compute_rate, s.hardware.matmul_peak().value * 0.5);
+  EXPECT_GT(s.hardware.matmul_peak().value, 10e12);
 }
 
 // A hybrid linear-attention layer reads and writes its state once per step; through the binary: tests/golden/hybrid-linear-state.

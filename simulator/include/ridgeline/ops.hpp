@@ -48,6 +48,7 @@ struct StepInvariants {
   double expert_bandwidth = 0;  // ... through the row-by-row routed-expert kernel
   double attention_rate = 0;     // FLOP/s of fused attention and elementwise work
   double vector_attention_rate = 0;  // FLOP/s of a vector attention kernel (fp32 peak x vector_attention_efficiency)
+  double f32_attention_rate = 0;     // FLOP/s of attention-like products in f32 (an indexer's scores): fp32 peak x attention_efficiency
   double gemv_rate = 0;          // FLOP/s of matrix-vector products' ALUs (fp32 peak x gemv_compute_efficiency)
   double plain_peak = 0;         // matmul FLOP/s peak with the chip generation's factor
   double quantized_peak = 0;     // ... and the weights' kernel class's factor
