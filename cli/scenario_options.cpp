@@ -9,7 +9,6 @@
 #include "ridgeline/advisor.hpp"
 #include "ridgeline/calibration.hpp"
 #include "ridgeline/catalog.hpp"
-#include "ridgeline/runtime_compat.hpp"
 #include "ridgeline/error.hpp"
 #include "ridgeline/importers.hpp"
 #include "ridgeline/model_source.hpp"
@@ -163,8 +162,7 @@ Setup build_setup(const ScenarioOptions& o, bool impossible_as_row) {
     asked = qm.id;
   }
   check([&] { check_runtime_runs_on(rt, hw); });
-  if (const std::string one_model = runtime_model_mismatch(rt, src.model.id); !one_model.empty())
-    throw FieldError("runtime", "{}", one_model);
+  check_runtime_runs_model(rt, src.model.id);
   const std::string quant = choose_quant(asked, src, default_quant_for(rt));
   check([&] { check_quant_loads(quant, rt, o.force); });
   calibrate_once(rt, o.runtime, hw, o.calibration);

@@ -40,6 +40,10 @@ void check_runtime_runs_on(const RuntimeSpec& rt, const HardwareSpec& hw) {
   if (const std::string why = runtime_vendor_mismatch(rt, hw.id, hw.vendor); !why.empty()) throw FieldError("runtime", "{}", why);
 }
 
+void check_runtime_runs_model(const RuntimeSpec& rt, const std::string& model_id) {
+  if (const std::string why = runtime_model_mismatch(rt.id, model_id); !why.empty()) throw FieldError("runtime", "{}", why);
+}
+
 void apply_calibration_choice(RuntimeSpec& rt, const HardwareSpec& hw, const CalibrationChoice& choice) {
   if (choice.kind == CalibrationChoice::Kind::none) return;
   std::optional<Calibration> loaded;
@@ -76,7 +80,7 @@ void validate_run_choice(const RunChoice& c) {
 Scenario advisor_scenario(const HardwareSpec& hw, const ModelSpec& m, const RunChoice& c, Workload w) {
   RuntimeSpec rt = resolve_runtime(c.runtime.empty() ? default_runtime_for(hw) : c.runtime);
   if (const std::string why = runtime_vendor_mismatch(rt, hw.id, hw.vendor); !why.empty()) throw InputError("{}", why);
-  if (const std::string why = runtime_model_mismatch(rt, m.id); !why.empty()) throw FieldError("runtime", "{}", why);
+  check_runtime_runs_model(rt, m.id);
   const std::string quant = c.quant.empty() ? default_quant_for(rt) : c.quant;
   apply_calibration_choice(rt, hw, c.calibration);
   if (!c.kv_dtype.empty()) w.kv_dtype = c.kv_dtype;

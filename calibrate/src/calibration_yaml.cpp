@@ -9,10 +9,10 @@
 #include <set>
 
 #include "ridgeline/calibration.hpp"
-#include "ridgeline/runtime_compat.hpp"
 #include "ridgeline/catalog.hpp"
 #include "ridgeline/coefficients.hpp"
 #include "ridgeline/error.hpp"
+#include "ridgeline/runtime_compat.hpp"
 #include "ridgeline/strict_reader.hpp"
 
 namespace ridgeline {

@@ -518,10 +518,11 @@ void apply_calibration(RuntimeSpec& rt, const Calibration& c) { apply_coefficien
 
 Calibration fit_runtime(const std::string& runtime, const std::vector<Observation>& all,
                         const std::vector<Measurement>& rows, const FitOptions& opt, const std::string& vendor) {
+  auto on_vendor = [&](const Observation& o) { return vendor.empty() || o.scenario.hardware.vendor == vendor; };
   std::vector<Observation> obs;
   for (const auto& o : all)
     if (o.quantity != Measured::oom_context_tokens && (o.scenario.runtime.id == runtime || o.scenario.runtime.wraps == runtime) &&
-        (vendor.empty() || o.scenario.hardware.vendor == vendor))
+        on_vendor(o))
       obs.push_back(o);  // an engine is fitted on its wrappers' rows too: they run its kernels
   if (obs.empty())
     throw InputError("calibrate: no usable measurements for runtime '{}'{}", runtime, vendor.empty() ? "" : " on " + vendor + " hardware");
@@ -550,7 +551,7 @@ Calibration fit_runtime(const std::string& runtime, const std::vector<Observatio
   // The OOM probes and the in-sample error: every observation of this runtime on this vendor's hardware.
   std::vector<Observation> with_oom;
   for (const auto& o : all)
-    if (o.scenario.runtime.id == runtime && (vendor.empty() || o.scenario.hardware.vendor == vendor)) with_oom.push_back(o);
+    if (o.scenario.runtime.id == runtime && on_vendor(o)) with_oom.push_back(o);
   fit_runtime_memory(with_oom, runtime, c.coefficients);
   std::map<std::string, double> sum;
   std::map<std::string, int> count;

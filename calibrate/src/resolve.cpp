@@ -173,7 +173,7 @@ Resolution resolve_names(const Measurement& m, const NameMaps& maps, std::vector
   if (!r.runtime.empty() && !r.quant.empty())
     if (std::string why = quant_runtime_mismatch(r.quant, r.runtime); !why.empty()) reasons.push_back({why, ""});
   if (!r.runtime.empty() && !r.model.empty())
-    if (std::string why = runtime_model_mismatch(resolve_runtime(r.runtime), r.model); !why.empty()) reasons.push_back({why, ""});
+    if (std::string why = runtime_model_mismatch(r.runtime, r.model); !why.empty()) reasons.push_back({why, ""});
   return r;
 }
 

@@ -39,6 +39,13 @@ std::vector<std::string> loadable_families(const std::string& runtime) {
   if (runtime == "ds4") return {"gguf"};  // its own GGUFs of DeepSeek-V4-Flash
   return {};
 }
+
+// The shipped runtime's home, or nullptr for a runtime of the user's own (not judged).
+const RuntimeHome* home_of(const std::string& runtime) {
+  for (const auto& h : runtime_homes())
+    if (runtime == h.id) return &h;
+  return nullptr;
+}
 }  // namespace
 
 std::vector<std::string> runtimes_for_vendor(const std::string& vendor) {
@@ -49,28 +56,21 @@ std::vector<std::string> runtimes_for_vendor(const std::string& vendor) {
 }
 
 std::string runtime_vendor_mismatch(const RuntimeSpec& rt, const std::string& hardware_id, const std::string& vendor) {
-  for (const auto& h : runtime_homes()) {
-    if (rt.id != h.id) continue;
-    if (std::find(h.vendors.begin(), h.vendors.end(), vendor) != h.vendors.end()) return "";
-    return fmt::format("{} does not run on {} ({} hardware); runtimes for {}: {}", rt.id, hardware_id, vendor, vendor,
-                       fmt::join(runtimes_for_vendor(vendor), ", "));
-  }
-  return "";
+  const RuntimeHome* h = home_of(rt.id);
+  if (!h || std::find(h->vendors.begin(), h->vendors.end(), vendor) != h->vendors.end()) return "";
+  return fmt::format("{} does not run on {} ({} hardware); runtimes for {}: {}", rt.id, hardware_id, vendor, vendor,
+                     fmt::join(runtimes_for_vendor(vendor), ", "));
 }
 
 bool runs_one_model(const std::string& runtime) {
-  for (const auto& h : runtime_homes())
-    if (runtime == h.id) return h.models.size() == 1;
-  return false;
+  const RuntimeHome* h = home_of(runtime);
+  return h && h->models.size() == 1;
 }
 
-std::string runtime_model_mismatch(const RuntimeSpec& rt, const std::string& model_id) {
-  for (const auto& h : runtime_homes()) {
-    if (rt.id != h.id || h.models.empty()) continue;
-    if (std::find(h.models.begin(), h.models.end(), model_id) != h.models.end()) return "";
-    return fmt::format("{} runs only {}, not {}", rt.id, fmt::join(h.models, ", "), model_id);
-  }
-  return "";
+std::string runtime_model_mismatch(const std::string& runtime, const std::string& model_id) {
+  const RuntimeHome* h = home_of(runtime);
+  if (!h || h->models.empty() || std::find(h->models.begin(), h->models.end(), model_id) != h->models.end()) return "";
+  return fmt::format("{} runs only {}, not {}", runtime, fmt::join(h->models, ", "), model_id);
 }
 
 std::string quant_family(const std::string& quant) {

@@ -36,6 +36,8 @@ struct QuantChoice {
 QuantChoice choose_quantization(const std::string& asked, const ModelSource& src, const std::string& fallback);
 // FieldError on "runtime" when the runtime is not built for the hardware's vendor (runtime_compat).
 void check_runtime_runs_on(const RuntimeSpec& rt, const HardwareSpec& hw);
+// FieldError on "runtime" when the runtime runs other models only (ds4: DeepSeek-V4-Flash).
+void check_runtime_runs_model(const RuntimeSpec& rt, const std::string& model_id);
 // Checks the ids in a choice once (unknown quantization, runtime, KV dtype, unreadable calibration).
 void validate_run_choice(const RunChoice& c);
 // hardware + model + choice + workload -> a scenario (InputError naming the field when it cannot run).

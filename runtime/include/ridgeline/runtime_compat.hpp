@@ -13,8 +13,9 @@ namespace ridgeline {
 std::vector<std::string> runtimes_for_vendor(const std::string& vendor);
 // "" when `rt` runs on `vendor`'s hardware (or is not a shipped runtime), else why not.
 std::string runtime_vendor_mismatch(const RuntimeSpec& rt, const std::string& hardware_id, const std::string& vendor);
-// "" when `rt` runs the model `model_id` (any, for most runtimes), else why not (ds4 runs one model).
-std::string runtime_model_mismatch(const RuntimeSpec& rt, const std::string& model_id);
+// "" when the runtime `runtime` (an id) runs the model `model_id` (any, for most runtimes), else why
+// not (ds4 runs one model).
+std::string runtime_model_mismatch(const std::string& runtime, const std::string& model_id);
 // Whether the shipped runtime `runtime` runs a single model (ds4): its fit on that model is its fit.
 bool runs_one_model(const std::string& runtime);
 // "gguf", "mlx", "checkpoint" (FP8, NVFP4) or "float" (f16, bf16, f32).
