@@ -34,6 +34,9 @@ constexpr double kTypicalRowError = 0.1;
 // from rows at most one half-life old: a generation measured only on builds of two years ago
 // (M1 prompt processing in 2023) says how those builds ran, not how today's do.
 constexpr double kRecentWeight = 0.5;
+// Unpacking instructions per weight a class's fit starts from (nibble or byte extraction, offset,
+// conversion, scale: a few): enough for the roof to bind on an M1 Max, so the solver sees it.
+constexpr double kDequantOpsStart = 4;
 constexpr double kBuildHalfLife = 3000;
 constexpr double kUnstatedBuildWeight = 0.5;
 
@@ -130,7 +133,7 @@ int residuals(const gsl_vector* x, void* data, gsl_vector* f) {
 std::vector<Param> choose_params(const std::vector<Observation>& obs, std::string* generation_reference = nullptr) {
   size_t prefill = 0, decode = 0, transient = 0, fused_transient = 0;
   // Evidence per kernel class, generation and tier: the summed weight of recent rows.
-  std::map<std::string, double> classes, generations, tiers, decode_classes;
+  std::map<std::string, double> classes, generations, tiers, decode_classes, single_issue_classes;
   std::map<std::string, std::set<std::string>> tier_models;
   size_t small_batch_decode = 0, single_row_decode = 0, deep_vector_decode = 0;
   size_t serial_decode = 0, concurrent_decode = 0;  // rows of builds before / after concurrent dispatch
@@ -169,6 +172,9 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
     if (o.quantity == Measured::decode_tok_s && o.scenario.runtime.kernels.vector_decode_attention &&
         static_cast<double>(o.scenario.workload.prompt) >= kDecodeContextForAttention)
       ++deep_vector_decode;
+    // Decode on GPUs that cannot co-issue the unpacking: the rows that show a class's dequantization cost.
+    if (o.quantity == Measured::decode_tok_s && o.scenario.hardware.single_issue.value && recent)
+      single_issue_classes[o.scenario.quant.kernel_class] += 1;
     if (o.quantity == Measured::decode_tok_s && recent)
       tiers[o.scenario.hardware.tier] += o.weight, decode_classes[o.scenario.quant.kernel_class] += o.weight,
           tier_models[o.scenario.hardware.tier].insert(o.scenario.model.id);
@@ -177,7 +183,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   std::vector<Param> p;
   auto add = [&](const std::string& name) {
     const CoefficientInfo& c = *find_coefficient(name);
-    const bool shrunk = c.family != nullptr && !name.starts_with("quant_") && !name.starts_with("blas_");
+    const bool shrunk = c.family != nullptr && !name.starts_with("quant_") && !name.starts_with("blas_") && !name.starts_with("dequant_");
     p.push_back({name, c.fit_lo, c.fit_hi, shrunk, &c});
   };
   // A wrapper runs its engine's kernels: only its own per-pass cost is its to fit, and only from
@@ -225,6 +231,9 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   // A BLAS library's GEMM beside the runtime's own kernels (compute_efficiency): its own rows.
   for (const auto& [library, n] : blas_libraries)
     if (n >= static_cast<double>(kRowsForContrast)) add("blas_compute_factor." + library);
+  // A class's unpacking cost is absolute (instructions per weight), not relative to a reference class.
+  for (const auto& [cls, n] : single_issue_classes)
+    if (n >= kRowsForContrast) add("dequant_ops_per_weight." + cls);
   // Kernel classes and chip generations relative to the most measured one (which carries the
   // runtime-wide value); generations and tiers are shrunk toward 1 (kGenerationSpread).
   const std::vector<std::pair<const std::map<std::string, double>*, std::string>> family_of = {
@@ -358,11 +367,13 @@ FitResult solve(std::vector<Observation> obs, int max_iterations, bool errors) {
   gsl_multifit_nlinear_workspace* w = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, n, np);
   gsl_vector* x0 = gsl_vector_alloc(np);
   // A wrapper's costs start inside their range: a profile states 0, where the logistic map is
-  // flat and the solver could not move them.
+  // flat and the solver could not move them. A class's unpacking cost starts where its roof binds
+  // on the chips with the least ALU per byte: from 0, where no roof binds, it has no gradient.
   for (size_t i = 0; i < np; ++i) {
     const Param& p = pb.params[i];
     const double margin = is_wrapper_coefficient(*p.info) ? 0.02 * (p.hi - p.lo) : 0.0;
-    const double start = std::clamp(current_value(pb.obs[0].scenario.runtime, p), p.lo + margin, p.hi - margin);
+    double start = std::clamp(current_value(pb.obs[0].scenario.runtime, p), p.lo + margin, p.hi - margin);
+    if (p.name.starts_with("dequant_ops_per_weight.") && start == 0) start = kDequantOpsStart;
     gsl_vector_set(x0, i, to_free(start, p));
   }
   int info = 0;

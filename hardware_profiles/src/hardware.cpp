@@ -123,6 +123,11 @@ HardwareSpec parse_hardware_yaml_text(const std::string& text, const std::string
   hw.bf16_native = sourced<bool>(compute, "bf16", [](MapReader& m) {
     return m.one_of("value", {"native", "emulated"}, "how the GPU does bfloat16 arithmetic") == "native";
   });
+  if (compute.has("alu_issue"))
+    hw.single_issue = sourced<bool>(compute, "alu_issue", [](MapReader& m) {
+      return m.one_of("value", {"single", "co-issue"}, "an instruction issue mode") == "single";
+    });
+  compute.ignore("alu_issue");
   compute.finish();
   r.finish();
   return hw;

@@ -1,5 +1,7 @@
 #include "ridgeline/coefficients.hpp"
 
+#include <cmath>
+
 #include "ridgeline/runtime.hpp"
 
 namespace ridgeline {
@@ -80,6 +82,10 @@ const std::vector<CoefficientInfo>& coefficient_table() {
       {"quant_bandwidth_factor", kKeyed, &C::quant_bandwidth_factor, 0.01, 10, 0.5, 2.0, "factor",
        "bandwidth a quantization kernel class's weight-streaming kernels reach relative to the reference "
        "class (unpacking and scaling work per byte differs by format)"},
+      {"dequant_ops_per_weight", kKeyed, &C::dequant_ops_per_weight, 0, 256, 0.0, 32.0, "ops",
+       "ALU instructions a quantization kernel class's matrix-vector kernels spend per weight unpacking and "
+       "scaling it, once per step whatever the rows; they take the FP32 multiply-adds' issue slots only on a GPU "
+       "that issues one instruction class per cycle (hardware compute.alu_issue: single; M1, M2)", 0},
       {"tier_bandwidth_factor", kKeyed, &C::tier_bandwidth_factor, 0.01, 10, 0.5, 2.0, "factor",
        "bandwidth a chip tier's GPU reaches in this runtime's kernels relative to the reference tier "
        "(an Ultra's two dies joined by UltraFusion, a Max's single wide bus, a base chip's narrow one)"},
@@ -114,7 +120,9 @@ double* coefficient_slot(RuntimeSpec& rt, std::string_view name) {
   if (!c) return nullptr;
   if (c->member) return &(rt.coef.*c->member);
   auto& family = rt.coef.*c->family;
-  return &family.try_emplace(std::string(name.substr(name.find('.') + 1)), 1.0).first->second;
+  // A key the runtime has no value for reads as the family's datasheet-roof value: a factor 1, a cost 0.
+  const double absent = std::isnan(c->roofline) ? 1.0 : c->roofline;
+  return &family.try_emplace(std::string(name.substr(name.find('.') + 1)), absent).first->second;
 }
 
 std::vector<std::string> coefficient_names() {

@@ -70,8 +70,10 @@ double expert_matrix_rate(const Scenario& s, double peak, double expert_rows) {
 // generation's factor and, for products over the model's quantized weights, the kernel class's
 // (attention's products are not over quantized weights); looked up once per
 // prediction (StepInvariants), not per operator or step: the lookups were a third of predict.
-double matmul_rate(const Scenario& s, const StepInvariants& inv, double peak, double rows) {
-  if (gemv_regime(s, rows)) return inv.gemv_rate;
+double matmul_rate(const Scenario& s, const StepInvariants& inv, double peak, double rows, double dequant_ops = 0) {
+  // A matrix-vector kernel unpacks each weight once a step, whatever the rows: on a GPU that cannot
+  // co-issue them those instructions share the ALUs with the 2 x rows multiply-adds per weight.
+  if (gemv_regime(s, rows)) return inv.gemv_rate * 2 * rows / (2 * rows + dequant_ops);
   // A matrix-matrix kernel computes whole tiles of matrix_tile_rows rows: a product of 16 rows on
   // 32-row tiles takes as long as one of 32, so its useful rate is the padded product's times 16/32.
   const double tile = s.runtime.coef.matrix_tile_rows;
@@ -168,6 +170,11 @@ StepInvariants step_invariants(const Scenario& s) {
   r.gemv_rate = s.hardware.fp32.value.value * s.runtime.coef.gemv_compute_efficiency * dtype_factor;
   r.plain_peak = s.hardware.matmul_peak().value * generation_factor(s) * dtype_factor;
   r.quantized_peak = r.plain_peak * keyed(s.runtime.coef.quant_compute_factor, s.quant.kernel_class);
+  if (s.hardware.single_issue.value) {
+    const auto& ops = s.runtime.coef.dequant_ops_per_weight;
+    const auto it = ops.find(s.quant.kernel_class);
+    r.dequant_ops = it == ops.end() ? 0.0 : it->second;
+  }
   r.blas_peak = r.plain_peak * keyed(s.runtime.coef.blas_compute_factor, s.runtime.blas_library);
   r.overhead_seconds = step_overhead_seconds(s);
   const auto h = s.model.hidden;
@@ -280,7 +287,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       proj.flops = 2 * rows * p;
       proj.weight_bytes = p * (q.matrix_bpw / 8 + dequant_bytes);
       proj.activation_bytes = rows * step::kProjectionActivationVectors * h * kActivationBytes;
-      proj.compute_rate = matmul_rate(s, inv, gemm_peak, rows);
+      proj.compute_rate = matmul_rate(s, inv, gemm_peak, rows, inv.dequant_ops);
       add(proj, layers);
     }
 
@@ -338,7 +345,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       mlp.weight_bytes = (dense - sizes.router_params) * (q.matrix_bpw / 8 + dequant_bytes) +
                          sizes.router_params * step::kRouterBytesPerParam;
       mlp.activation_bytes = rows * step::kProjectionActivationVectors * h * kActivationBytes;
-      mlp.compute_rate = matmul_rate(s, inv, gemm_peak, rows);
+      mlp.compute_rate = matmul_rate(s, inv, gemm_peak, rows, inv.dequant_ops);
       add(mlp, layers);
     }
     if (f.is_moe()) {
@@ -352,7 +359,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
         // weights, shared or not, through the matrix-vector kernel.
         ex.weight_bytes = rows * k * per_expert * q.expert_bpw / 8;
         if (s.runtime.kernels.moe_gathers_expert_weights) ex.weight_bytes *= step::kGatheredExpertWeightPasses;
-        ex.compute_rate = matmul_rate(s, inv, gemm_peak, 1);
+        ex.compute_rate = matmul_rate(s, inv, gemm_peak, 1, inv.dequant_ops);
         add_at(ex, layers, inv.expert_bandwidth);  // one row per expert product: the indexed one-row kernel
       } else {
         // Grouped by expert: each expert the rows touch is read once. With routing taken as
@@ -363,7 +370,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
         // A grouped kernel that is matrix-matrix whatever the rows per expert fills its tiles with
         // those few rows (RuntimeSpec::moe_grouped_matrix_kernel).
         const bool vector = gemv_regime(s, expert_rows) && !s.runtime.kernels.moe_grouped_matrix_kernel;
-        ex.compute_rate = vector ? matmul_rate(s, inv, gemm_peak, expert_rows) : expert_matrix_rate(s, gemm_peak, expert_rows);
+        ex.compute_rate = vector ? matmul_rate(s, inv, gemm_peak, expert_rows, inv.dequant_ops) : expert_matrix_rate(s, gemm_peak, expert_rows);
         add(ex, layers);
       }
     }
@@ -392,7 +399,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
     head.flops = 2 * outputs * h * static_cast<double>(m.vocab);
     head.weight_bytes = lm_head_params(m) * q.lm_head_bpw / 8;  // tied or not, stored as the output type
     head.activation_bytes = outputs * static_cast<double>(m.vocab) * step::kLogitBytes;
-    head.compute_rate = matmul_rate(s, inv, gemm_peak, outputs);
+    head.compute_rate = matmul_rate(s, inv, gemm_peak, outputs, inv.dequant_ops);
     add(head, 1);
   }
 }

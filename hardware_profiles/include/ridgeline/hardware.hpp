@@ -48,6 +48,9 @@ struct HardwareSpec {
   // Whether the GPU does bfloat16 arithmetic itself; M1 and M2 convert it in software, so a
   // runtime computing in bf16 there runs its products below the fp16 peak (bf16_emulation_factor).
   Sourced<bool> bf16_native{true, {}, {}};  // native unless a profile says otherwise (hand-built specs)
+  // Whether the GPU issues one instruction class per cycle per SIMD (M1, M2), so integer and
+  // half-precision work takes the FP32 multiply-adds' slots, or co-issues them (M3 on; compute.alu_issue).
+  Sourced<bool> single_issue{false, {}, {}};  // co-issue unless a profile says otherwise
 
   // Peak used for matrix multiplications in prefill: the matrix units where present.
   FlopRate matmul_peak() const { return matrix_fp16 ? matrix_fp16->value : fp16.value; }

@@ -22,7 +22,8 @@ struct CoefficientInfo {
   const char* unit;
   const char* meaning;
   // Its value on datasheet roofs (validate's share of the roofline bound): 1 for an efficiency, 0
-  // for an overhead; NaN for a structural or memory coefficient, which the roofline keeps.
+  // for an overhead; NaN for a structural or memory coefficient, which the roofline keeps. A keyed
+  // family's is also what a key without a value reads (NaN: 1, a factor).
   double roofline = std::numeric_limits<double>::quiet_NaN();
 };
 
@@ -32,7 +33,8 @@ const std::vector<CoefficientInfo>& coefficient_table();
 bool is_wrapper_coefficient(const CoefficientInfo& c);
 // "bandwidth_efficiency" or "quant_compute_factor.k": the declaration, or nullptr.
 const CoefficientInfo* find_coefficient(std::string_view name);
-// The value behind a (possibly keyed) name in this runtime; keyed entries are created at 1.
+// The value behind a (possibly keyed) name in this runtime; keyed entries are created at their
+// family's datasheet-roof value (a factor 1, an unpacking cost 0).
 double* coefficient_slot(RuntimeSpec& rt, std::string_view name);
 std::vector<std::string> coefficient_names();
 

@@ -43,8 +43,9 @@ struct RuntimeCoefficients {
   std::map<std::string, double> generation_compute_factor;  // by hardware family (m1, m4, gb10, ...)
   std::map<std::string, double> blas_compute_factor;        // by BLAS library (rocblas, hipblaslt)
   std::map<std::string, double> quant_bandwidth_factor;     // by quantization kernel class
+  std::map<std::string, double> dequant_ops_per_weight;     // by quantization kernel class (absent: 0)
   std::map<std::string, double> tier_bandwidth_factor;
-  std::map<std::string, double> tier_launch_factor;         // by hardware tier      // by hardware tier (base, pro, max, ultra, ...)
+  std::map<std::string, double> tier_launch_factor;         // by hardware tier (base, pro, max, ultra, ...)
 };
 
 // The covariance of one fit's coefficients, in their own units (row-major, `names` order).
