@@ -16,12 +16,14 @@ namespace ridgeline {
 namespace {
 
 // A keyed coefficient (quant_compute_factor.k, tier_bandwidth_factor.max, ...) is read by the
-// simulator only when its key is this scenario's kernel class, chip generation or tier: the rest
-// have gradient 0 by construction and cost no predictions.
+// simulator only when its key is this scenario's kernel class, chip generation or tier (an
+// unpacking cost only on a single-issue GPU): the rest have gradient 0 by construction and cost no
+// predictions.
 bool read_by(const Scenario& s, const std::string& name) {
   const auto dot = name.find('.');
   if (dot == std::string::npos) return true;
   const std::string key = name.substr(dot + 1);
+  if (name.starts_with("dequant_")) return s.hardware.single_issue.value && key == s.quant.kernel_class;
   if (name.starts_with("generation_")) {
     const auto keys = generation_keys(s);
     return std::find(keys.begin(), keys.end(), key) != keys.end();
