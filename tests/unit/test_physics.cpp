@@ -204,7 +204,7 @@ TEST(Physics, BatchOneDecodeFollowsBandwidthNotCompute) {
 // multiply-adds' slots, and a byte of a 4-bit format holds about 1.8 weights (0.5 for f16), so
 // quantized decode meets the FP32 ALU roof before the memory's. Measured, an M1 Max 32c decodes
 // Llama 3 8B Q4_K_M at 34.5 tok/s where an M3 Max 40c of the same 400 GB/s does 50.7, and an M2
-// Ultra streams its f16 weights at 73% of the datasheet but its Q4_K_M ones at 47%
+// Ultra streams its f16 weights at 71% of the datasheet but its Q4_K_M ones at 46%
 // (xiongjiedai_mac_llamabench.csv). Whichever roof binds, more of either never slows decode and one
 // of them sets it (the kernel latency aside); f16 weights, with no unpacking, follow bandwidth.
 TEST(Physics, BatchOneDecodeOnSingleIssueGpusFollowsTheRoofThatBinds) {
