@@ -14,9 +14,10 @@ namespace {
 
 constexpr double kActivationBytes = 2;  // fp16/bf16 activations between operators
 
-double keyed(const std::map<std::string, double>& m, const std::string& key) {
+// A keyed coefficient's value, else `absent` (a factor's 1; a cost's 0).
+double keyed(const std::map<std::string, double>& m, const std::string& key, double absent = 1.0) {
   auto it = m.find(key);
-  return it == m.end() ? 1.0 : it->second;
+  return it == m.end() ? absent : it->second;
 }
 
 // Datasheet bandwidth x the chip's measured streaming efficiency x what this runtime's kernels
@@ -170,11 +171,7 @@ StepInvariants step_invariants(const Scenario& s) {
   r.gemv_rate = s.hardware.fp32.value.value * s.runtime.coef.gemv_compute_efficiency * dtype_factor;
   r.plain_peak = s.hardware.matmul_peak().value * generation_factor(s) * dtype_factor;
   r.quantized_peak = r.plain_peak * keyed(s.runtime.coef.quant_compute_factor, s.quant.kernel_class);
-  if (s.hardware.single_issue.value) {
-    const auto& ops = s.runtime.coef.dequant_ops_per_weight;
-    const auto it = ops.find(s.quant.kernel_class);
-    r.dequant_ops = it == ops.end() ? 0.0 : it->second;
-  }
+  if (s.hardware.single_issue.value) r.dequant_ops = keyed(s.runtime.coef.dequant_ops_per_weight, s.quant.kernel_class, 0.0);
   r.blas_peak = r.plain_peak * keyed(s.runtime.coef.blas_compute_factor, s.runtime.blas_library);
   r.overhead_seconds = step_overhead_seconds(s);
   const auto h = s.model.hidden;
