@@ -137,6 +137,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   std::map<std::string, std::set<std::string>> tier_models;
   size_t small_batch_decode = 0, single_row_decode = 0, deep_vector_decode = 0;
   size_t serial_decode = 0, concurrent_decode = 0;  // rows of builds before / after concurrent dispatch
+  size_t serial_prefill = 0, concurrent_prefill = 0;
   std::set<int> layer_counts;
   size_t moe_decode = 0, dense_decode = 0, moe_prefill = 0, dense_prefill = 0;
   // Prefill rows on GPUs without bf16 arithmetic, computing in bf16 or not: only the contrast between
@@ -168,6 +169,8 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
     if (o.quantity == Measured::decode_tok_s && rows == 1) ++single_row_decode;
     if (o.quantity == Measured::decode_tok_s && o.scenario.runtime.kernels.concurrent_dispatch_since_build > 0)
       ++(serial_dispatch(o.scenario.runtime) ? serial_decode : concurrent_decode);
+    if (o.quantity == Measured::prefill_tok_s && o.scenario.runtime.kernels.concurrent_dispatch_since_build > 0)
+      ++(serial_dispatch(o.scenario.runtime) ? serial_prefill : concurrent_prefill);
     if (o.quantity == Measured::decode_tok_s) ++decode, layer_counts.insert(layer_count(o.scenario.model));
     if (o.quantity == Measured::decode_tok_s && o.scenario.runtime.kernels.vector_decode_attention &&
         static_cast<double>(o.scenario.workload.prompt) >= kDecodeContextForAttention)
@@ -218,6 +221,8 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   if (moe_prefill >= kRowsForContrast && dense_prefill >= kRowsForContrast) add("moe_compute_factor");
   if (moe_prefill >= kPrefillRowsForShape && dense_prefill >= kRowsForContrast) add("moe_compute_half_rows");
   if (prefill >= kRowsForContrast) add("compute_efficiency");
+  // The tiles a serial build's products leave to drain, told apart by prefill rows of builds on both sides.
+  if (serial_prefill >= kRowsForContrast && concurrent_prefill >= kRowsForContrast) add("serial_drain_tiles_per_core");
   // bf16 emulation slows every product, prefill's most: told apart by prefill rows with and without it
   // on the GPUs that emulate it (else it keeps its profile value, measured: runtime profiles).
   if (emulated_bf16_prefill >= kRowsForContrast && unemulated_prefill_on_emulating_gpus >= kRowsForContrast)

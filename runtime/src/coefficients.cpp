@@ -45,6 +45,10 @@ const std::vector<CoefficientInfo>& coefficient_table() {
       {"serial_dispatch_launch_factor", &C::serial_dispatch_launch_factor, kScalar, 1.0, 20.0, 1.0, 8.0, "factor",
        "kernel latency of builds that run kernels one after another, relative to the build that overlaps "
        "independent ones (concurrent_since_build); 1 where the runtime states no such change"},
+      {"serial_drain_tiles_per_core", &C::serial_drain_tiles_per_core, kScalar, 0, 256, 0.0, 32.0, "tiles",
+       "matrix-matrix threadgroup tiles one GPU core runs at once; a build that waits for each kernel to "
+       "finish (before concurrent_since_build) leaves about half of them idle for a tile's time as each "
+       "product's last wave drains, which a build that overlaps independent kernels fills", 0},
       {"kernels_per_layer", &C::kernels_per_layer, kScalar, 0, 1e4, 0, 0, "kernels",
        "kernels a Llama layer launches in the runtime's dispatch; other layers scale it by their "
        "structure (layer_kernels in simulator/src/ops.cpp)"},

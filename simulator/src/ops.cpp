@@ -22,6 +22,10 @@ double keyed(const std::map<std::string, double>& m, const std::string& key, dou
 
 // Datasheet bandwidth x the chip's measured streaming efficiency x what this runtime's kernels
 // reach of it on this tier of chip, before the datasheet cap (see capped()).
+// ggml-metal kernel_mul_mm: a threadgroup computes a 64 x 32 output tile, 64 of it weight rows
+// (BLOCK_SIZE_M; matrix_tile_rows is the other side, BLOCK_SIZE_N 32).
+constexpr double kTileOutputFeatures = 64;
+
 double uncapped_bandwidth(const Scenario& s) {
   return s.hardware.bandwidth.value.value * s.hardware.stream_efficiency.value * s.runtime.coef.bandwidth_efficiency *
          keyed(s.runtime.coef.tier_bandwidth_factor, s.hardware.tier);
@@ -79,7 +83,11 @@ double matmul_rate(const Scenario& s, const StepInvariants& inv, double peak, do
   // 32-row tiles takes as long as one of 32, so its useful rate is the padded product's times 16/32.
   const double tile = s.runtime.coef.matrix_tile_rows;
   const double padded = tile > 1 ? std::ceil(rows / tile) * tile : rows;
-  return matrix_rate(s, peak, padded) * rows / padded;
+  // It unpacks each weight once per tile, beside the tile's 2 x tile multiply-adds per weight: on a
+  // GPU that cannot co-issue them they share the issue slots (dequant_ops is 0 where it can). A
+  // runtime whose profile names no tile (1: its GEMMs pick one by size) is taken to amortize it away.
+  const double unpacking = tile > 1 ? 2 * tile / (2 * tile + dequant_ops) : 1.0;
+  return matrix_rate(s, peak, padded) * rows / padded * unpacking;
 }
 
 // A build that hands dense products over quantized weights of blas.min_rows rows and more to a
@@ -170,6 +178,13 @@ StepInvariants step_invariants(const Scenario& s) {
   r.f32_attention_rate = s.hardware.fp32.value.value * s.runtime.coef.attention_efficiency;
   r.gemv_rate = s.hardware.fp32.value.value * s.runtime.coef.gemv_compute_efficiency * dtype_factor;
   r.plain_peak = s.hardware.matmul_peak().value * generation_factor(s) * dtype_factor;
+  // A build that waits for each kernel to finish leaves the GPU's S tile slots (cores x
+  // serial_drain_tiles_per_core) idle for half a tile's time on average while a product's last
+  // wave drains. A tile of A outputs over an input width K is 2 A K flops and takes S x 2 A K / R
+  // at the product's rate R, so the drain costs A x S x K flops' worth of time per product.
+  if (serial_dispatch(s.runtime))
+    r.drain_flops_per_input = kTileOutputFeatures * s.runtime.coef.matrix_tile_rows *
+                              static_cast<double>(s.hardware.gpu_cores.value) * s.runtime.coef.serial_drain_tiles_per_core;
   r.quantized_peak = r.plain_peak * keyed(s.runtime.coef.quant_compute_factor, s.quant.kernel_class);
   if (s.hardware.single_issue.value) r.dequant_ops = keyed(s.runtime.coef.dequant_ops_per_weight, s.quant.kernel_class, 0.0);
   r.blas_peak = r.plain_peak * keyed(s.runtime.coef.blas_compute_factor, s.runtime.blas_library);
@@ -264,6 +279,11 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
     if (op.flops > 0 || op.bytes() > 0) ops.push_back(op);
   };
   auto add = [&](const Op& op, double count) { add_at(op, count, weight_bw); };
+  // A serial build's matrix-matrix products wait for their last wave to drain (StepInvariants).
+  auto drain = [&](Op& op, double op_rows, double summed_input_width) {
+    if (inv.drain_flops_per_input <= 0 || gemv_regime(s, op_rows) || op.flops <= 0) return;
+    op.compute_rate *= op.flops / (op.flops + inv.drain_flops_per_input * summed_input_width);
+  };
 
   Op embed{"embedding", -1};
   embed.weight_bytes = rows * h * embedding_table_bpw(m, q) / 8;
@@ -285,6 +305,9 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       proj.weight_bytes = p * (q.matrix_bpw / 8 + dequant_bytes);
       proj.activation_bytes = rows * step::kProjectionActivationVectors * h * kActivationBytes;
       proj.compute_rate = matmul_rate(s, inv, gemm_peak, rows, inv.dequant_ops);
+      // Query, key and value read the hidden state; the output reads the heads' values.
+      const int v_dim = a.v_head_dim > 0 ? a.v_head_dim : a.head_dim;
+      drain(proj, rows, 3.0 * h + static_cast<double>(a.q_heads) * v_dim);
       add(proj, layers);
     }
 
@@ -343,6 +366,8 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
                          sizes.router_params * step::kRouterBytesPerParam;
       mlp.activation_bytes = rows * step::kProjectionActivationVectors * h * kActivationBytes;
       mlp.compute_rate = matmul_rate(s, inv, gemm_peak, rows, inv.dequant_ops);
+      // Gate and up read the hidden state, down the MLP's width (a MoE layer's shared MLP: not counted).
+      if (!f.is_moe()) drain(mlp, rows, (f.gated ? 2.0 : 1.0) * h + static_cast<double>(f.intermediate));
       add(mlp, layers);
     }
     if (f.is_moe()) {

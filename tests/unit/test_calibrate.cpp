@@ -356,9 +356,13 @@ TEST(Fit, RecoversTheCoefficientsThatGeneratedTheData) {
   truth.coef.bandwidth_efficiency = 0.7;
   truth.coef.step_overhead_ms = 3.0;
   truth.coef.compute_efficiency = 0.45;
+  // Q8_0's unpacking cost on the single-issue chips below (M1, M2), inside its fit range. It slows
+  // their prefill as a lower GEMM efficiency would: only co-issue chips of the same tiers (the M3
+  // Max beside the M1 Max) tell the two apart.
+  truth.coef.dequant_ops_per_weight["q8"] = 2.0;
   std::vector<Observation> obs;
   std::vector<Measurement> rows(1);
-  for (const char* chip : {"m1-max-32c", "m2-ultra-76c", "m4-pro-20c"})
+  for (const char* chip : {"m1-max-32c", "m2-ultra-76c", "m3-max-40c", "m4-pro-20c"})
     for (const char* model : {"llama-3.1-8b", "qwen3-14b"})
       // Two chunk sizes (64 and 512 rows) separate GEMM efficiency from its half-fill rows.
       for (long long depth : {0LL, 8192LL})
@@ -380,6 +384,7 @@ TEST(Fit, RecoversTheCoefficientsThatGeneratedTheData) {
   EXPECT_NEAR(c.coefficients.at("bandwidth_efficiency").value, 0.7, 0.7 * 0.02);
   EXPECT_NEAR(c.coefficients.at("step_overhead_ms").value, 3.0, 3.0 * 0.05);
   EXPECT_NEAR(c.coefficients.at("compute_efficiency").value, 0.45, 0.45 * 0.05);
+  EXPECT_NEAR(c.coefficients.at("dequant_ops_per_weight.q8").value, 2.0, 2.0 * 0.05);
   EXPECT_LT(c.in_sample_mape.at("decode_tok_s"), 1.0);
   EXPECT_LT(c.in_sample_mape.at("prefill_tok_s"), 1.0);
 }

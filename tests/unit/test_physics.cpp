@@ -84,13 +84,21 @@ TEST(Physics, SingleIssueGpuSpendsTheUnpackingOnTheMultiplyAddSlots) {
   s.hardware.single_issue.value = true;
   EXPECT_DOUBLE_EQ(projection_seconds(1), 4 * per_layer * (2 * 1 + 6) / (10e12 * 0.1));
   EXPECT_DOUBLE_EQ(projection_seconds(8), 4 * per_layer * (2 * 8 + 6) / (10e12 * 0.1));
-  // A class without a fitted cost unpacks for free; the matrix-matrix kernels are not affected.
+  // A class without a fitted cost unpacks for free.
   s.runtime.coef.dequant_ops_per_weight.erase("k");
   EXPECT_DOUBLE_EQ(projection_seconds(1), 4 * per_layer * 2 * 1 / (10e12 * 0.1));
   s.runtime.coef.dequant_ops_per_weight["k"] = 6;
+  // A matrix-matrix kernel unpacks each weight once per tile of matrix_tile_rows rows, beside the
+  // tile's 2 x 32 multiply-adds per weight; a runtime that names no tile (1) is taken to amortize it.
   StepShape nine;
   nine.batch = 9;
   EXPECT_DOUBLE_EQ(step_ops(s, nine)[1].compute_rate, 10e12);
+  s.runtime.coef.matrix_tile_rows = 32;
+  StepShape tile;
+  tile.batch = 32;
+  EXPECT_DOUBLE_EQ(step_ops(s, tile)[1].compute_rate, 10e12 * (2 * 32) / (2 * 32 + 6));
+  s.hardware.single_issue.value = false;
+  EXPECT_DOUBLE_EQ(step_ops(s, tile)[1].compute_rate, 10e12);
 }
 
 // A key a runtime has no value for reads as its family's datasheet-roof value: an unpacking cost

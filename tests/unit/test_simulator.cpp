@@ -377,6 +377,38 @@ TEST(StepOverhead, BuildsBeforeConcurrentDispatchPayTheSerialFactor) {
   EXPECT_NEAR(step_overhead_seconds(s), concurrent, 1e-15);
 }
 
+// A build before concurrent dispatch waits for each matrix-matrix product's last wave to drain:
+// the GPU's cores x serial_drain_tiles_per_core tile slots idle for half a tile's time, a tile of
+// 64 x matrix_tile_rows outputs over the product's input width K. Today's build does not wait;
+// matrix-vector products (decode) are not tiled.
+TEST(Physics, SerialBuildsWaitForEachMatrixProductToDrain) {
+  Scenario s = scenario(tiny_dense());
+  s.hardware.gpu_cores.value = 10;
+  s.runtime.coef.matrix_tile_rows = 32;
+  s.runtime.coef.serial_drain_tiles_per_core = 3;
+  s.runtime.coef.gemv_max_rows = 8;
+  s.runtime.kernels.concurrent_dispatch_since_build = 6451;
+  auto op_seconds = [&](const char* what, double rows) {
+    for (const Op& op : step_ops(s, StepShape{rows, 0, 1, true, rows > 1}))
+      if (std::string_view(op.what) == what) return op.compute_seconds();
+    return -1.0;
+  };
+  const double rate = 10e12, layers = 4, rows = 512;
+  const double drain_per_input = 64 * 32 * 10 * 3;  // tile outputs x tile slots on the GPU
+  const double proj_flops = 2 * rows * (1024 * 1024 + 2 * 1024 * 256 + 1024 * 1024);
+  const double mlp_flops = 2 * rows * 3 * 1024 * 4096;
+  const double today_proj = op_seconds("attention projections", rows), today_mlp = op_seconds("MLP", rows);
+  const double today_decode = op_seconds("MLP", 1);
+  EXPECT_NEAR(today_proj, layers * proj_flops / rate, 1e-9 * today_proj);
+  s.runtime.build = 6450;
+  EXPECT_NEAR(op_seconds("attention projections", rows),
+              layers * (proj_flops + drain_per_input * (3 * 1024 + 8 * 128)) / rate, 1e-9 * today_proj);
+  EXPECT_NEAR(op_seconds("MLP", rows), layers * (mlp_flops + drain_per_input * (2 * 1024 + 4096)) / rate, 1e-9 * today_mlp);
+  EXPECT_DOUBLE_EQ(op_seconds("MLP", 1), today_decode);
+  s.runtime.build = 6451;
+  EXPECT_DOUBLE_EQ(op_seconds("MLP", rows), today_mlp);
+}
+
 // A batch of prompts shorter than a chunk is packed into its steps (llama.cpp's ubatches span
 // sequences): four 256-token prompts share one 1024-row step, and each sequence's prefill is a
 // quarter of it; eight share two such steps; prompts longer than a chunk are chunked one by one.

@@ -19,6 +19,7 @@ struct RuntimeCoefficients {
   double gemv_compute_efficiency = 0.3;
   double gemv_batch_bandwidth_factor = 1;  // multi-row matrix-vector kernels' bandwidth vs the one-row kernel
   double serial_dispatch_launch_factor = 1;  // kernel latency of builds before concurrent dispatch vs after
+  double serial_drain_tiles_per_core = 0;  // matrix-matrix tiles a core holds, left to drain by builds before concurrent dispatch
   double vector_attention_efficiency = 0.3;
   double compute_efficiency = 0.6;
   double compute_half_tokens = 64;
