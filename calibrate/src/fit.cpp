@@ -137,7 +137,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   std::map<std::string, std::set<std::string>> tier_models;
   size_t small_batch_decode = 0, single_row_decode = 0, deep_vector_decode = 0;
   size_t serial_decode = 0, concurrent_decode = 0;  // rows of builds before / after concurrent dispatch
-  size_t serial_prefill = 0, concurrent_prefill = 0;
+  size_t serial_prefill = 0, concurrent_prefill = 0;  // and their prefill rows (matrix-matrix drain)
   std::set<int> layer_counts;
   size_t moe_decode = 0, dense_decode = 0, moe_prefill = 0, dense_prefill = 0;
   // Prefill rows on GPUs without bf16 arithmetic, computing in bf16 or not: only the contrast between

@@ -20,12 +20,12 @@ double keyed(const std::map<std::string, double>& m, const std::string& key, dou
   return it == m.end() ? absent : it->second;
 }
 
-// Datasheet bandwidth x the chip's measured streaming efficiency x what this runtime's kernels
-// reach of it on this tier of chip, before the datasheet cap (see capped()).
 // ggml-metal kernel_mul_mm: a threadgroup computes a 64 x 32 output tile, 64 of it weight rows
 // (BLOCK_SIZE_M; matrix_tile_rows is the other side, BLOCK_SIZE_N 32).
 constexpr double kTileOutputFeatures = 64;
 
+// Datasheet bandwidth x the chip's measured streaming efficiency x what this runtime's kernels
+// reach of it on this tier of chip, before the datasheet cap (see capped()).
 double uncapped_bandwidth(const Scenario& s) {
   return s.hardware.bandwidth.value.value * s.hardware.stream_efficiency.value * s.runtime.coef.bandwidth_efficiency *
          keyed(s.runtime.coef.tier_bandwidth_factor, s.hardware.tier);
