@@ -87,9 +87,10 @@ const std::vector<CoefficientInfo>& coefficient_table() {
        "bandwidth a quantization kernel class's weight-streaming kernels reach relative to the reference "
        "class (unpacking and scaling work per byte differs by format)"},
       {"dequant_ops_per_weight", kKeyed, &C::dequant_ops_per_weight, 0, 256, 0.0, 32.0, "ops",
-       "ALU instructions a quantization kernel class's matrix-vector kernels spend per weight unpacking and "
-       "scaling it, once per step whatever the rows; they take the FP32 multiply-adds' issue slots only on a GPU "
-       "that issues one instruction class per cycle (hardware compute.alu_issue: single; M1, M2)", 0},
+       "ALU instructions a quantization kernel class's kernels spend per weight unpacking and scaling it, "
+       "once per step in a matrix-vector kernel and once per tile of matrix_tile_rows rows in a matrix-matrix "
+       "one; they take the multiply-adds' issue slots only on a GPU that issues one instruction class per cycle "
+       "(hardware compute.alu_issue: single; M1, M2)", 0},
       {"tier_bandwidth_factor", kKeyed, &C::tier_bandwidth_factor, 0.01, 10, 0.5, 2.0, "factor",
        "bandwidth a chip tier's GPU reaches in this runtime's kernels relative to the reference tier "
        "(an Ultra's two dies joined by UltraFusion, a Max's single wide bus, a base chip's narrow one)"},

@@ -50,8 +50,8 @@ struct StepInvariants {
   double vector_attention_rate = 0;  // FLOP/s of a vector attention kernel (fp32 peak x vector_attention_efficiency)
   double f32_attention_rate = 0;     // FLOP/s of attention-like products in f32 (an indexer's scores): fp32 peak x attention_efficiency
   double gemv_rate = 0;          // FLOP/s of matrix-vector products' ALUs (fp32 peak x gemv_compute_efficiency)
-  double dequant_ops = 0;        // ALU instructions per weight a step's matrix-vector kernels spend unpacking it
-                                 // in the multiply-adds' issue slots (dequant_ops_per_weight where single-issue)
+  double dequant_ops = 0;        // ALU instructions per weight unpacking it takes in the multiply-adds' issue slots,
+                                 // once a step (matrix-vector) or a tile (matrix-matrix): dequant_ops_per_weight where single-issue
   double drain_flops_per_input = 0;  // a serial build's drain per matrix-matrix product, per unit of its input width
   double plain_peak = 0;         // matmul FLOP/s peak with the chip generation's factor
   double quantized_peak = 0;     // ... and the weights' kernel class's factor
