@@ -219,7 +219,9 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   if (moe_decode >= kRowsForContrast && dense_decode >= kRowsForContrast)
     add("moe_kernels_per_layer"), add("moe_bandwidth_factor");
   if (moe_prefill >= kRowsForContrast && dense_prefill >= kRowsForContrast) add("moe_compute_factor");
-  if (moe_prefill >= kPrefillRowsForShape && dense_prefill >= kRowsForContrast) add("moe_compute_half_rows");
+  // A kernel whose row tile the profile names (moe: row_tile) has its shape from it, not from a fit.
+  const bool tile_named = !obs.empty() && obs.front().scenario.runtime.kernels.expert_tile.rows > 0;
+  if (moe_prefill >= kPrefillRowsForShape && dense_prefill >= kRowsForContrast && !tile_named) add("moe_compute_half_rows");
   if (prefill >= kRowsForContrast) add("compute_efficiency");
   // The tiles a serial build's products leave to drain, told apart by prefill rows of builds on both sides.
   if (serial_prefill >= kRowsForContrast && concurrent_prefill >= kRowsForContrast) add("serial_drain_tiles_per_core");

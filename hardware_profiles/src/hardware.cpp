@@ -1,4 +1,5 @@
 #include "ridgeline/hardware.hpp"
+#include "ridgeline/gpu_architectures.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -83,7 +84,7 @@ HardwareSpec parse_hardware_yaml_text(const std::string& text, const std::string
   hw.tier = r.str("tier");
   if (r.has("architecture")) {
     MapReader a = r.map("architecture");
-    hw.architecture = a.one_of("value", {"static-registers", "dynamic-caching", "neural-accelerators"}, "a GPU architecture");
+    hw.architecture = a.one_of("value", gpu_architectures(), "a GPU architecture");
     a.str("source");  // a fact about the chip: say where from
     a.finish();
   }

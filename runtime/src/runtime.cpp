@@ -5,9 +5,12 @@
 #include <filesystem>
 #include <map>
 
+#include <fmt/ranges.h>
+
 #include "ridgeline/catalog.hpp"
 #include "ridgeline/coefficients.hpp"
 #include "ridgeline/error.hpp"
+#include "ridgeline/gpu_architectures.hpp"
 #include "ridgeline/strict_reader.hpp"
 
 namespace ridgeline {
@@ -22,6 +25,37 @@ std::vector<int> head_dims(MapReader& r, const std::string& key) {
   }
   for (double d : r.number_list(key, 1, 4096)) out.push_back(static_cast<int>(d));
   return out;
+}
+
+RuntimeSpec::EngineKernels::ExpertRowTile expert_tile(MapReader& r) {
+  RuntimeSpec::EngineKernels::ExpertRowTile t;
+  t.rows = static_cast<int>(r.integer("rows", 1, 4096));
+  if (r.has("small_rows")) {
+    t.small_rows = static_cast<int>(r.integer("small_rows", 1, 4096));
+    const std::string since = r.str("small_since_version");
+    t.small_since_version = version_number(since);
+    if (t.small_since_version <= 0)
+      throw InputError("{}: '{}' is not a version (expected two or three numbers, e.g. \"0.32.1\")", r.where("small_since_version"), since);
+    t.small_since_date = r.date("small_since_date");
+  }
+  r.str("source");  // a kernel's tile is read in its source: say where
+  r.finish();
+  return t;
+}
+
+// moe: row_tile: the expert-sorted kernel's row tile, and the tiles of other GPU architectures.
+void read_expert_tiles(MapReader& r, RuntimeSpec::EngineKernels& k) {
+  if (auto by = r.opt_map("by_architecture")) {
+    for (const auto& entry : r.node("by_architecture").entries()) {
+      const auto& names = gpu_architectures();
+      if (std::find(names.begin(), names.end(), entry.key) == names.end())
+        throw InputError("{}: '{}' is not a GPU architecture (expected one of {})", by->where(), entry.key, fmt::join(names, ", "));
+      MapReader a = by->map(entry.key);
+      k.expert_tile_by_architecture[entry.key] = expert_tile(a);
+    }
+    by->finish();
+  }
+  k.expert_tile = expert_tile(r);
 }
 
 }  // namespace
@@ -67,6 +101,12 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
         moe->one_of("expert_weights", {"in_place", "gathered"}, "a way to read routed experts' weights") == "gathered";
     const auto grouped = moe->opt_one_of("grouped_kernel", {"matrix", "by_rows"}, "a grouped routed-expert kernel");
     rt.kernels.moe_grouped_matrix_kernel = grouped.value_or("by_rows") == "matrix";
+    if (auto sorted = moe->opt_map("sorted_kernel")) {
+      rt.kernels.sorted_min_rows_per_expert = sorted->number("min_rows_per_expert", 0, 4096);
+      sorted->str("source");  // a kernel-selection rule: say where it is read
+      sorted->finish();
+    }
+    if (auto tile = moe->opt_map("row_tile")) read_expert_tiles(*tile, rt.kernels);
     moe->str("source");  // a gathered copy is an implementation's choice: say whose
     moe->finish();
   }
@@ -176,6 +216,12 @@ bool vendored_engine(const RuntimeSpec& rt) {
   if (rt.version != kCurrentVersion) return rt.version < rt.vendored_engine_until_version;
   // No version stated: a row published before that version shipped cannot have run it.
   return rt.published_by > 0 && rt.vendored_engine_until_date > 0 && rt.published_by < rt.vendored_engine_until_date;
+}
+
+bool engine_at_or_after(const RuntimeSpec& rt, long long version, int date) {
+  if (rt.wraps.empty() && rt.version != kCurrentVersion) return rt.version >= version;
+  if (rt.published_by > 0) return rt.published_by >= date;
+  return true;
 }
 
 bool built_before(const RuntimeSpec& rt, long long boundary_build, int boundary_date) {

@@ -57,11 +57,27 @@ double matrix_rate(const Scenario& s, double peak, double rows) {
   return matrix_rate(s, peak, rows, s.runtime.coef.compute_half_tokens);
 }
 
-// A grouped expert product's tiles fill with the rows routed to that expert, at its own half-
-// efficiency row count where fitted (moe_compute_half_rows; 0: the dense kernels').
-double expert_matrix_rate(const Scenario& s, double peak, double expert_rows) {
+// The row tile of an expert-sorted kernel on this GPU (RuntimeSpec::EngineKernels::expert_tile):
+// the architecture's where the profile names one; from the release that added it, the small tile
+// where the product's rows per expert over all `experts` (rows x active / experts) fall below the
+// tile. 0: the profile names none.
+double expert_row_tile(const Scenario& s, double rows, double active, double experts) {
+  const auto& k = s.runtime.kernels;
+  auto it = k.expert_tile_by_architecture.find(s.hardware.architecture);
+  const auto& t = it != k.expert_tile_by_architecture.end() ? it->second : k.expert_tile;
+  if (t.small_rows > 0 && rows * active / experts < t.rows && engine_at_or_after(s.runtime, t.small_since_version, t.small_since_date))
+    return t.small_rows;
+  return t.rows;
+}
+
+// A grouped expert product's tiles fill with the rows routed to that expert. Where the profile
+// names the kernel's row tile, a tile that holds the end of one expert's rows and the start of the
+// next runs a whole tile product for each, so r rows per expert take (r + tile) rows' time: half
+// efficiency at r = tile. Else at its own half-efficiency row count where fitted
+// (moe_compute_half_rows; 0: the dense kernels').
+double expert_matrix_rate(const Scenario& s, double peak, double expert_rows, double tile) {
   const auto& c = s.runtime.coef;
-  const double half = c.moe_compute_half_rows > 0 ? c.moe_compute_half_rows : c.compute_half_tokens;
+  const double half = tile > 0 ? tile : c.moe_compute_half_rows > 0 ? c.moe_compute_half_rows : c.compute_half_tokens;
   return matrix_rate(s, peak, expert_rows, half) * c.moe_compute_factor;
 }
 
@@ -376,7 +392,8 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       ex.flops = 2 * rows * k * per_expert;
       const double expert_io = f.latent > 0 ? static_cast<double>(f.latent) : h;  // a LatentMoE's experts move the latent
       ex.activation_bytes = rows * k * step::kExpertActivationVectors * expert_io * kActivationBytes;
-      if (rows <= s.runtime.coef.moe_gemv_max_rows) {
+      // Row by row below moe_gemv_max_rows, and below the sorted kernel's rows per expert (MLX).
+      if (rows <= s.runtime.coef.moe_gemv_max_rows || rows * k < s.runtime.kernels.sorted_min_rows_per_expert * E) {
         // Row by row (ggml-metal's mul_mv_id below 32 rows): each row streams its k experts'
         // weights, shared or not, through the matrix-vector kernel.
         ex.weight_bytes = rows * k * per_expert * q.expert_bpw / 8;
@@ -392,7 +409,8 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
         // A grouped kernel that is matrix-matrix whatever the rows per expert fills its tiles with
         // those few rows (RuntimeSpec::moe_grouped_matrix_kernel).
         const bool vector = gemv_regime(s, expert_rows) && !s.runtime.kernels.moe_grouped_matrix_kernel;
-        ex.compute_rate = vector ? matmul_rate(s, inv, gemm_peak, expert_rows, inv.dequant_ops) : expert_matrix_rate(s, gemm_peak, expert_rows);
+        ex.compute_rate = vector ? matmul_rate(s, inv, gemm_peak, expert_rows, inv.dequant_ops)
+                                 : expert_matrix_rate(s, gemm_peak, expert_rows, expert_row_tile(s, rows, k, E));
         add(ex, layers);
       }
     }

@@ -147,6 +147,61 @@ TEST(StepOps, GroupedExpertsOnAMatrixKernelFillTilesWithTheirRows) {
   EXPECT_DOUBLE_EQ(find_op(s, step_ops(s, two), "attention projections [2x full]").compute_rate, 10e12 * 0.5);
 }
 
+// An expert-sorted kernel whose tile of T rows runs one whole tile product per run of one expert's
+// rows it holds (MLX's gather_qmm_rhs): r rows per expert take (r + T) rows' time. The tile is the
+// GPU architecture's where the profile names one, and from the release that added it the small tile
+// where the rows per expert over all experts fall below the tile.
+TEST(StepOps, ExpertSortedKernelRunsAWholeTilePerExpertRun) {
+  ModelSpec m = tiny_dense();
+  m.layers.clear();
+  append_layers(m, 2, gqa(8, 2, 128), moe(16, 2, 512));
+  Scenario s = scenario(m);
+  s.runtime.coef.moe_compute_half_rows = 99;  // not read where the tile is named
+  s.runtime.coef.moe_compute_factor = 0.5;
+  s.runtime.kernels.moe_grouped_matrix_kernel = true;
+  s.runtime.kernels.expert_tile = {16, 0, 0, 0};
+  s.runtime.kernels.expert_tile_by_architecture["neural-accelerators"] = {64, 32, version_number("0.32.1"), 20260817};
+  auto rate = [&](double rows) { return find_op(s, step_ops(s, {rows, 0, 1, false, true}), "routed experts").compute_rate; };
+  // 256 rows x 2 of 16 experts: an expert is missed by all with (1 - 2/16)^256, so about 32 rows each.
+  const double r = 256.0 * 2 / (16 * (1 - std::pow(1 - 2.0 / 16, 256)));
+  const double r4 = 1024.0 * 2 / (16 * (1 - std::pow(1 - 2.0 / 16, 1024)));
+  EXPECT_DOUBLE_EQ(rate(256), 10e12 * r / (r + 16) * 0.5);
+  s.hardware.architecture = "neural-accelerators";
+  s.runtime.version = version_number("0.31.2");
+  EXPECT_DOUBLE_EQ(rate(256), 10e12 * r / (r + 64) * 0.5);
+  // From 0.32.1, 32 rows per expert (below 64) take the 32-row tile; 128 rows per expert keep 64.
+  s.runtime.version = version_number("0.32.1");
+  EXPECT_DOUBLE_EQ(rate(256), 10e12 * r / (r + 32) * 0.5);
+  EXPECT_DOUBLE_EQ(rate(1024), 10e12 * r4 / (r4 + 64) * 0.5);
+  // No version stated: a row published before the release's day ran the 64-row tile; today's, the 32.
+  s.runtime.version = kCurrentVersion;
+  s.runtime.published_by = 20260614;
+  EXPECT_DOUBLE_EQ(rate(256), 10e12 * r / (r + 64) * 0.5);
+  s.runtime.published_by = 0;
+  EXPECT_DOUBLE_EQ(rate(256), 10e12 * r / (r + 32) * 0.5);
+  // A wrapper's version is its own (vllm-mlx 0.3.0), not the engine's: it goes by date.
+  s.runtime.wraps = "mlx";
+  s.runtime.version = version_number("0.3.0");
+  EXPECT_DOUBLE_EQ(rate(256), 10e12 * r / (r + 32) * 0.5);
+}
+
+// The expert-sorted kernel runs only from sorted_min_rows_per_expert rows per expert over all experts
+// (MLX: B / E >= 4); below it each row streams its own experts' weights, coinciding or not.
+TEST(StepOps, RowsBelowTheSortedKernelsThresholdStreamTheirExperts) {
+  ModelSpec m = tiny_dense();
+  m.layers.clear();
+  append_layers(m, 2, gqa(8, 2, 128), moe(16, 2, 512));
+  Scenario s = scenario(m);
+  s.runtime.coef.moe_gemv_max_rows = 7;
+  s.runtime.kernels.sorted_min_rows_per_expert = 4;
+  const double expert = 3 * 1024.0 * 512;
+  auto bytes = [&](double rows) { return find_op(s, step_ops(s, {rows, 0, 1, false, true}), "routed experts").weight_bytes; };
+  // 31 rows x 2 = 62 < 4 x 16: 2 layers x 31 rows x 2 experts each, read in f16.
+  EXPECT_DOUBLE_EQ(bytes(31), 2 * 31 * 2 * expert * 2);
+  // 32 rows x 2 = 64: grouped, each touched expert read once.
+  EXPECT_DOUBLE_EQ(bytes(32), 2 * 16 * (1 - std::pow(1 - 2.0 / 16, 32)) * expert * 2);
+}
+
 // A build that hands products of blas.min_rows rows and more to a BLAS (ggml-cuda on RDNA3 before
 // its WMMA MMQ): the f16 GEMM at the library's factor, over a dequantized f16 copy of the weights
 // (written, then read: 2 + 2 bytes per weight beyond the quantized ones). Below min_rows, with no

@@ -99,6 +99,25 @@ struct RuntimeSpec {
     // the rows per expert (ggml-vulkan's mul_mat_id tile shader, ggml-cuda's MMQ with expert ids),
     // instead of the matrix-vector kernel while the rows per expert stay within gemv_max_rows.
     bool moe_grouped_matrix_kernel = false;
+    // A grouped expert kernel over expert-sorted rows whose threadgroup tile of `rows` rows runs one
+    // whole tile product per expert whose rows it holds (MLX's gather_qmm_rhs): with r rows per
+    // expert, a tile boundary inside each expert's run costs one more tile product per expert, so
+    // the kernel runs at r / (r + rows) of its full-tile rate. rows 0: not stated (the fitted
+    // moe_compute_half_rows). From a version on (small_since_*), a tile of small_rows where the rows
+    // per expert over all experts fall below `rows`; 0: no such change.
+    struct ExpertRowTile {
+      int rows = 0;
+      int small_rows = 0;
+      long long small_since_version = 0;  // version_number of the engine's release
+      int small_since_date = 0;           // the day it shipped (yyyymmdd)
+    };
+    ExpertRowTile expert_tile;
+    // Another tile on GPUs of an architecture (HardwareSpec::architecture): MLX's neural-accelerator
+    // kernel (gather_qmm_rhs_nax) on M5.
+    std::map<std::string, ExpertRowTile> expert_tile_by_architecture;
+    // The expert-sorted kernel runs only where rows x active / experts reaches this (MLX GatherQMM:
+    // B / E >= 4); below it each row streams its experts' weights, as below moe_gemv_max_rows. 0: none.
+    double sorted_min_rows_per_expert = 0;
     // Some builds hand dense products over quantized weights of `min_rows` rows and more to a vendor
     // BLAS, dequantizing the weights to f16 first (ggml-cuda through HIP on RDNA3 before its WMMA MMQ
     // kernels: MMQ below 64 rows, rocBLAS or hipBLASLt above). `until_build`: the first build that no
@@ -189,6 +208,11 @@ std::string version_text(long long version);
 // stated, a publication date before the day that version shipped; or a wrapper that states no
 // such change. A prediction with neither version nor date is today's version, which never is.
 bool vendored_engine(const RuntimeSpec& rt);
+// Whether this prediction's engine is at or after a release (its version_number and the day it
+// shipped): from the version an engine's own row states (a wrapper's version is its own, not the
+// engine's, so a wrapper's row goes by date), else from the publication date (on or after the day:
+// it may have run it); a prediction with neither is today's engine, which is.
+bool engine_at_or_after(const RuntimeSpec& rt, long long version, int date);
 
 RuntimeSpec parse_runtime_yaml(const std::string& path);
 RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& label);

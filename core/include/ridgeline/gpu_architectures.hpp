@@ -1,0 +1,16 @@
+#pragma once
+// The GPU architectures a hardware profile may name (HardwareSpec::architecture), read in one place
+// by the hardware parser and by runtime profiles that pick a kernel per architecture.
+#include <string>
+#include <vector>
+
+namespace ridgeline {
+
+// Apple: static-registers (M1, M2: registers allocated per kernel), dynamic-caching (M3, M4),
+// neural-accelerators (M5: a matrix unit in each GPU core).
+inline const std::vector<std::string>& gpu_architectures() {
+  static const std::vector<std::string> names = {"static-registers", "dynamic-caching", "neural-accelerators"};
+  return names;
+}
+
+}  // namespace ridgeline
