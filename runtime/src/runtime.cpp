@@ -124,6 +124,14 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     flash->str("source");  // a build boundary is a fact about the engine's history: say where from
     flash->finish();
   }
+  auto linear = r.opt_map("linear_attention");
+  if (linear) {
+    rt.kernels.fused_linear_attention_since_build = linear->integer("fused_since_build", 1, 1000000);
+    rt.kernels.fused_linear_attention_since_date = linear->date("since_date");
+    rt.kernels.decomposed_linear_kernels_per_layer = linear->number("decomposed_kernels_per_layer", 0, 1000);
+    linear->str("source");  // a build boundary is a fact about the engine's history: say where from
+    linear->finish();
+  }
   auto blas = r.opt_map("blas");
   if (blas) {
     rt.kernels.blas.min_rows = blas->integer("min_rows", 1, 1 << 20);
@@ -147,8 +155,9 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
       throw InputError("{}: activations: dtype: '{}' differs from '{}' of '{}' (a wrapper computes as the engine it wraps)", label,
                        rt.compute_dtype, inner.compute_dtype, rt.wraps);
     // ... and its kernels: which decode attention kernel, how experts' weights are read.
-    if (decode_kernel || moe || dispatch || blas || flash)
-      throw InputError("{}: a wrapper runs its engine's kernels; state decode_kernel, moe, dispatch, flash_attention and blas in '{}'",
+    if (decode_kernel || moe || dispatch || blas || flash || linear)
+      throw InputError("{}: a wrapper runs its engine's kernels; state decode_kernel, moe, dispatch, flash_attention, linear_attention "
+                       "and blas in '{}'",
                        w->where("wraps"), rt.wraps);
     rt.kernels = inner.kernels;
     for (const auto& f : coefficient_table())

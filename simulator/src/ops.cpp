@@ -487,6 +487,11 @@ double step_overhead_seconds(const Scenario& s) {
   // A snapshot the profile names (`vendored_engine`) also sums a token's experts with k - 1 adds
   // that upstream fuses into one.
   const bool unfused_expert_sum = vendored && s.runtime.vendored_engine_until_version > 0;
+  // A build before the fused linear-attention kernel, or such a snapshot, runs the recurrence as a
+  // chain of generic ops.
+  const auto& k = s.runtime.kernels;
+  const bool decomposed_linear = built_before(s.runtime, k.fused_linear_attention_since_build, k.fused_linear_attention_since_date) ||
+                                 (unfused_expert_sum && k.fused_linear_attention_since_build > 0);
   // kernels_per_layer is a Llama layer's count in the runtime's own dispatch (concurrent kernels
   // overlap); other layers scale it by their structure.
   double layers = 0, moe_layers = 0, linear_layers = 0, vendored_moe_kernels = 0;
@@ -505,7 +510,8 @@ double step_overhead_seconds(const Scenario& s) {
                          (serial_dispatch(s.runtime) ? c.serial_dispatch_launch_factor : 1.0);
   const double kernels = c.kernels_per_layer * layers +
                          c.moe_kernels_per_layer * moe_layers + vendored_moe_kernels +
-                         (vendored ? c.wrapper_linear_kernels_per_layer : 0.0) * linear_layers;
+                         ((vendored ? c.wrapper_linear_kernels_per_layer : 0.0) +
+                          (decomposed_linear ? k.decomposed_linear_kernels_per_layer : 0.0)) * linear_layers;
   return kernels * latency + (c.step_overhead_ms + c.wrapper_step_overhead_ms) * 1e-3;
 }
 

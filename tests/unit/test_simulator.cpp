@@ -369,6 +369,43 @@ TEST(StepOverhead, WrapperKernelsPerMoeAndLinearLayer) {
   EXPECT_NEAR(step_overhead_seconds(s), engine, 1e-15);
 }
 
+// A build before the engine's fused linear-attention kernel runs each linear-attention layer's
+// recurrence as a chain of generic ops: decomposed_linear_kernels_per_layer more kernels per such
+// layer at the kernel latency; a build from it, today's build, and full-attention layers pay none.
+// A wrapper's vendored snapshot of the engine runs the chain too, whatever its date.
+TEST(StepOverhead, BuildsBeforeTheFusedRecurrenceRunItAsAChain) {
+  ModelSpec m = tiny_dense();
+  m.layers.clear();
+  AttentionSpec lin;
+  lin.kind = AttentionKind::linear;
+  lin.linear_params = 5e6;
+  append_layers(m, 3, lin, dense(4096));
+  append_layers(m, 1, gqa(8, 2, 128), dense(4096));
+  Scenario s = scenario(m);
+  s.runtime.coef.launch_overhead_us = 5;
+  const double latency = 5e-6;
+  const double today = step_overhead_seconds(s);
+  s.runtime.kernels.fused_linear_attention_since_build = 8000;
+  s.runtime.kernels.fused_linear_attention_since_date = 20260320;
+  s.runtime.kernels.decomposed_linear_kernels_per_layer = 12;
+  EXPECT_NEAR(step_overhead_seconds(s), today, 1e-15);
+  s.runtime.build = 7999;
+  EXPECT_NEAR(step_overhead_seconds(s) - today, 12 * 3 * latency, 1e-15);
+  s.runtime.build = 8000;
+  EXPECT_NEAR(step_overhead_seconds(s), today, 1e-15);
+  // No build stated: a row published before the boundary's day ran a build before it.
+  s.runtime.build = kCurrentBuild;
+  s.runtime.published_by = 20260315;
+  EXPECT_NEAR(step_overhead_seconds(s) - today, 12 * 3 * latency, 1e-15);
+  // A wrapper version that ran its own snapshot (before 0.30) pays the chain after the boundary too.
+  s.runtime.published_by = 20260420;
+  s.runtime.vendored_engine_until_version = version_number("0.30.0");
+  s.runtime.version = version_number("0.20.0");
+  EXPECT_NEAR(step_overhead_seconds(s) - today, 12 * 3 * latency, 1e-15);
+  s.runtime.version = version_number("0.30.0");
+  EXPECT_NEAR(step_overhead_seconds(s), today, 1e-15);
+}
+
 // A layer's kernels follow its structure: a Llama layer is 11 attention + 6 MLP kernels; query/key
 // norms and Gemma's output norms add 2 each (so a Gemma 3 layer is 21); latent attention with a
 // compressed query runs 16 attention kernels. The runtime's kernels_per_layer is a Llama layer's,

@@ -154,6 +154,12 @@ struct RuntimeSpec {
     // says flash attention was on. 0: the runtime states no such change.
     long long fused_attention_default_since_build = 0;
     int fused_attention_default_since_date = 0;  // the day that build shipped (yyyymmdd)
+    // From this build on a linear-attention layer's recurrence (Gated DeltaNet) runs as one fused
+    // kernel; a build before it, and a wrapper's vendored engine snapshot, runs it as a chain of
+    // generic ops, decomposed_linear_kernels_per_layer more kernels per such layer. 0: none stated.
+    long long fused_linear_attention_since_build = 0;
+    int fused_linear_attention_since_date = 0;  // the day that build shipped (yyyymmdd)
+    double decomposed_linear_kernels_per_layer = 0;
   } kernels;
   // The BLAS library a measured row's build ran (calibrate's apply_kernel_variant sets it); empty:
   // the runtime's own quantized kernels at every row count (current builds; every prediction).
