@@ -68,6 +68,34 @@ inline ModelSpec tiny_dense() {
   return m;
 }
 
+// Two full-attention layers whose MLP is 16 routed experts of width 512, 2 active: the MoE tests' model.
+inline ModelSpec tiny_moe() {
+  ModelSpec m = tiny_dense();
+  m.layers.clear();
+  append_layers(m, 2, gqa(8, 2, 128), moe(16, 2, 512));
+  return m;
+}
+
+// A linear-attention (Gated DeltaNet-like) layer's attention: its projections, recurrent state and
+// the state update's FLOPs per token.
+inline AttentionSpec linear_attention(double params, double state = 0, double state_flops = 0) {
+  AttentionSpec a;
+  a.kind = AttentionKind::linear;
+  a.linear_params = params;
+  a.state_bytes = state;
+  a.state_flops_per_token = state_flops;
+  return a;
+}
+
+// Three linear-attention layers and one full-attention layer, each with `ffn`: the hybrid tests' model.
+inline ModelSpec tiny_hybrid(const AttentionSpec& lin, const FfnSpec& ffn) {
+  ModelSpec m = tiny_dense();
+  m.layers.clear();
+  append_layers(m, 3, lin, ffn);
+  append_layers(m, 1, gqa(8, 2, 128), ffn);
+  return m;
+}
+
 inline HardwareSpec simple_hardware() {
   HardwareSpec hw;
   hw.id = "simple";

@@ -62,10 +62,7 @@ TEST(Derived, SlidingLayersHoldAtMostTheWindow) {
 TEST(Derived, LinearStateIsFixed) {
   ModelSpec m = tiny_dense();
   m.layers.clear();
-  AttentionSpec lin;
-  lin.kind = AttentionKind::linear;
-  lin.state_bytes = 1e6;
-  append_layers(m, 3, lin, dense(4096));
+  append_layers(m, 3, linear_attention(0, 1e6), dense(4096));
   EXPECT_DOUBLE_EQ(state_bytes(m).value, 3e6);
   EXPECT_DOUBLE_EQ(kv_bytes_at(m, find_kv_dtype("f16"), 1e6).value, 0);
 }

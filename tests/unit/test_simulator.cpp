@@ -83,10 +83,7 @@ TEST(StepOps, UnfusedAttentionReadsSharedKvOncePerQueryHead) {
 
 // A 4-token MoE chunk touches min(experts, tokens x active) experts; through the binary: tests/golden/moe-chunk-experts.
 TEST(StepOps, MoeChunkTouchesExperts) {
-  ModelSpec m = tiny_dense();
-  m.layers.clear();
-  append_layers(m, 2, gqa(8, 2, 128), moe(16, 2, 512));
-  Scenario s = scenario(m);
+  Scenario s = scenario(tiny_moe());
   const double expert = 3 * 1024.0 * 512;
   auto decode = step_ops(s, {1, 10, 1, true, false});
   EXPECT_DOUBLE_EQ(find_op(s, decode, "routed experts").weight_bytes, 2 * 2 * expert * 2);
@@ -127,10 +124,7 @@ TEST(StepOps, MoeChunkTouchesExperts) {
 // mul_mat_id shader, ggml-cuda's MMQ with ids) fill its tiles with those few rows; a runtime that
 // picks the kernel by rows per expert runs them on the matrix-vector roof.
 TEST(StepOps, GroupedExpertsOnAMatrixKernelFillTilesWithTheirRows) {
-  ModelSpec m = tiny_dense();
-  m.layers.clear();
-  append_layers(m, 2, gqa(8, 2, 128), moe(16, 2, 512));
-  Scenario s = scenario(m);
+  Scenario s = scenario(tiny_moe());
   s.runtime.coef.gemv_max_rows = 8;
   s.runtime.coef.gemv_compute_efficiency = 0.5;
   s.runtime.coef.compute_half_tokens = 6;
@@ -152,10 +146,7 @@ TEST(StepOps, GroupedExpertsOnAMatrixKernelFillTilesWithTheirRows) {
 // GPU architecture's where the profile names one, and from the release that added it the small tile
 // where the rows per expert over all experts fall below the tile.
 TEST(StepOps, ExpertSortedKernelRunsAWholeTilePerExpertRun) {
-  ModelSpec m = tiny_dense();
-  m.layers.clear();
-  append_layers(m, 2, gqa(8, 2, 128), moe(16, 2, 512));
-  Scenario s = scenario(m);
+  Scenario s = scenario(tiny_moe());
   s.runtime.coef.moe_compute_half_rows = 99;  // not read where the tile is named
   s.runtime.coef.moe_compute_factor = 0.5;
   s.runtime.kernels.moe_grouped_matrix_kernel = true;
@@ -188,10 +179,7 @@ TEST(StepOps, ExpertSortedKernelRunsAWholeTilePerExpertRun) {
 // The expert-sorted kernel runs only from sorted_min_rows_per_expert rows per expert over all experts
 // (MLX: B / E >= 4); below it each row streams its own experts' weights, coinciding or not.
 TEST(StepOps, RowsBelowTheSortedKernelsThresholdStreamTheirExperts) {
-  ModelSpec m = tiny_dense();
-  m.layers.clear();
-  append_layers(m, 2, gqa(8, 2, 128), moe(16, 2, 512));
-  Scenario s = scenario(m);
+  Scenario s = scenario(tiny_moe());
   s.runtime.coef.moe_gemv_max_rows = 7;
   s.runtime.kernels.sorted_min_rows_per_expert = 4;
   const double expert = 3 * 1024.0 * 512;
@@ -233,10 +221,7 @@ TEST(StepOps, BlasPathDequantizesThenRunsTheLibrarysGemm) {
 // weights three times: read by the gather, written as the copy, read by the product. Only in the
 // row-by-row regime: grouped rows read each touched expert in place.
 TEST(StepOps, GatheredExpertWeightsAreReadWrittenAndReadAgain) {
-  ModelSpec m = tiny_dense();
-  m.layers.clear();
-  append_layers(m, 2, gqa(8, 2, 128), moe(16, 2, 512));
-  Scenario s = scenario(m);
+  Scenario s = scenario(tiny_moe());
   const double expert = 3 * 1024.0 * 512;
   s.runtime.kernels.moe_gathers_expert_weights = true;
   s.runtime.coef.moe_gemv_max_rows = 1;  // as the PyTorch profiles: one row is row by row
@@ -323,16 +308,7 @@ TEST(StepOps, CompressedDecodeAttendsTheWindowAndPooledRows) {
 
 // A hybrid linear-attention layer reads and writes its state once per step; through the binary: tests/golden/hybrid-linear-state.
 TEST(StepOps, HybridLinearStateTraffic) {
-  ModelSpec m = tiny_dense();
-  m.layers.clear();
-  AttentionSpec lin;
-  lin.kind = AttentionKind::linear;
-  lin.linear_params = 5e6;
-  lin.state_bytes = 2e6;
-  lin.state_flops_per_token = 1e6;
-  append_layers(m, 3, lin, dense(4096));
-  append_layers(m, 1, gqa(8, 2, 128), dense(4096));
-  Scenario s = scenario(m);
+  Scenario s = scenario(tiny_hybrid(linear_attention(5e6, 2e6, 1e6), dense(4096)));
   auto ops = step_ops(s, {1, 100000, 1, true, false});
   const Op& st = find_op(s, ops, "state update [3x linear]");
   EXPECT_DOUBLE_EQ(st.kv_read_bytes + st.kv_write_bytes, 3 * 2 * 2e6);
@@ -343,14 +319,7 @@ TEST(StepOps, HybridLinearStateTraffic) {
 // linear-attention layer, at the engine's kernel latency; one whose profile names its snapshot
 // also sums each token's experts with k - 1 unfused adds.
 TEST(StepOverhead, WrapperKernelsPerMoeAndLinearLayer) {
-  ModelSpec m = tiny_dense();
-  m.layers.clear();
-  AttentionSpec lin;
-  lin.kind = AttentionKind::linear;
-  lin.linear_params = 5e6;
-  append_layers(m, 3, lin, moe(16, 2, 512));
-  append_layers(m, 1, gqa(8, 2, 128), moe(16, 2, 512));
-  Scenario s = scenario(m);
+  Scenario s = scenario(tiny_hybrid(linear_attention(5e6), moe(16, 2, 512)));
   s.runtime.coef.launch_overhead_us = 5;
   const double engine = step_overhead_seconds(s);
   s.runtime.coef.wrapper_moe_kernels_per_layer = 10;
@@ -374,14 +343,7 @@ TEST(StepOverhead, WrapperKernelsPerMoeAndLinearLayer) {
 // layer at the kernel latency; a build from it, today's build, and full-attention layers pay none.
 // A wrapper's vendored snapshot of the engine runs the chain too, whatever its date.
 TEST(StepOverhead, BuildsBeforeTheFusedRecurrenceRunItAsAChain) {
-  ModelSpec m = tiny_dense();
-  m.layers.clear();
-  AttentionSpec lin;
-  lin.kind = AttentionKind::linear;
-  lin.linear_params = 5e6;
-  append_layers(m, 3, lin, dense(4096));
-  append_layers(m, 1, gqa(8, 2, 128), dense(4096));
-  Scenario s = scenario(m);
+  Scenario s = scenario(tiny_hybrid(linear_attention(5e6), dense(4096)));
   s.runtime.coef.launch_overhead_us = 5;
   const double latency = 5e-6;
   const double today = step_overhead_seconds(s);
