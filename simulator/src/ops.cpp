@@ -486,12 +486,13 @@ double step_overhead_seconds(const Scenario& s) {
   const bool vendored = vendored_engine(s.runtime);
   // A snapshot the profile names (`vendored_engine`) also sums a token's experts with k - 1 adds
   // that upstream fuses into one.
-  const bool unfused_expert_sum = vendored && s.runtime.vendored_engine_until_version > 0;
-  // A build before the fused linear-attention kernel, or such a snapshot, runs the recurrence as a
-  // chain of generic ops.
+  const bool named_snapshot = vendored && s.runtime.vendored_engine_until_version > 0;
+  const bool unfused_expert_sum = named_snapshot;
+  // A build before the fused linear-attention kernel, or such a snapshot (it lacks that work),
+  // runs the recurrence as a chain of generic ops.
   const auto& k = s.runtime.kernels;
   const bool decomposed_linear = built_before(s.runtime, k.fused_linear_attention_since_build, k.fused_linear_attention_since_date) ||
-                                 (unfused_expert_sum && k.fused_linear_attention_since_build > 0);
+                                 (named_snapshot && k.fused_linear_attention_since_build > 0);
   // kernels_per_layer is a Llama layer's count in the runtime's own dispatch (concurrent kernels
   // overlap); other layers scale it by their structure.
   double layers = 0, moe_layers = 0, linear_layers = 0, vendored_moe_kernels = 0;
