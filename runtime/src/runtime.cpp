@@ -103,6 +103,14 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     rt.kernels.moe_grouped_matrix_kernel = grouped.value_or("by_rows") == "matrix";
     if (auto sorted = moe->opt_map("sorted_kernel")) {
       rt.kernels.sorted_min_rows_per_expert = sorted->number("min_rows_per_expert", 0, 4096);
+      if (sorted->has("since_version")) {
+        const std::string since = sorted->str("since_version");
+        rt.kernels.sorted_since_version = version_number(since);
+        if (rt.kernels.sorted_since_version <= 0)
+          throw InputError("{}: '{}' is not a version (expected two or three numbers, e.g. \"0.25.0\")", sorted->where("since_version"),
+                           since);
+        rt.kernels.sorted_since_date = sorted->date("since_date");
+      }
       sorted->str("source");  // a kernel-selection rule: say where it is read
       sorted->finish();
     }

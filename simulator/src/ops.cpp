@@ -392,8 +392,11 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       ex.flops = 2 * rows * k * per_expert;
       const double expert_io = f.latent > 0 ? static_cast<double>(f.latent) : h;  // a LatentMoE's experts move the latent
       ex.activation_bytes = rows * k * step::kExpertActivationVectors * expert_io * kActivationBytes;
-      // Row by row below moe_gemv_max_rows, and below the sorted kernel's rows per expert (MLX).
-      if (rows <= s.runtime.coef.moe_gemv_max_rows || rows * k < s.runtime.kernels.sorted_min_rows_per_expert * E) {
+      // Row by row below moe_gemv_max_rows and below the sorted kernel's rows per expert (MLX).
+      const auto& kern = s.runtime.kernels;
+      const bool no_sorted_kernel =
+          kern.sorted_since_version > 0 && !engine_at_or_after(s.runtime, kern.sorted_since_version, kern.sorted_since_date);
+      if (rows <= s.runtime.coef.moe_gemv_max_rows || (rows * k < kern.sorted_min_rows_per_expert * E && !no_sorted_kernel)) {
         // Row by row (ggml-metal's mul_mv_id below 32 rows): each row streams its k experts'
         // weights, shared or not, through the matrix-vector kernel.
         ex.weight_bytes = rows * k * per_expert * q.expert_bpw / 8;
@@ -409,8 +412,11 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
         // A grouped kernel that is matrix-matrix whatever the rows per expert fills its tiles with
         // those few rows (RuntimeSpec::moe_grouped_matrix_kernel).
         const bool vector = gemv_regime(s, expert_rows) && !s.runtime.kernels.moe_grouped_matrix_kernel;
-        ex.compute_rate = vector ? matmul_rate(s, inv, gemm_peak, expert_rows, inv.dequant_ops)
-                                 : expert_matrix_rate(s, gemm_peak, expert_rows, expert_row_tile(s, rows, k, E));
+        if (no_sorted_kernel)  // a matrix-vector product per row and expert, the rows in expert order:
+          ex.compute_rate = matmul_rate(s, inv, gemm_peak, 1, inv.dequant_ops);  // each expert read once, from cache after
+        else
+          ex.compute_rate = vector ? matmul_rate(s, inv, gemm_peak, expert_rows, inv.dequant_ops)
+                                   : expert_matrix_rate(s, gemm_peak, expert_rows, expert_row_tile(s, rows, k, E));
         add(ex, layers);
       }
     }

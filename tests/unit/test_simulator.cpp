@@ -188,6 +188,18 @@ TEST(StepOps, RowsBelowTheSortedKernelsThresholdStreamTheirExperts) {
   EXPECT_DOUBLE_EQ(bytes(31), 2 * 31 * 2 * expert * 2);
   // 32 rows x 2 = 64: grouped, each touched expert read once.
   EXPECT_DOUBLE_EQ(bytes(32), 2 * 16 * (1 - std::pow(1 - 2.0 / 16, 32)) * expert * 2);
+  // A release before the sorted kernel (MLX before 0.25.0) runs a matrix-vector product per row and
+  // expert in expert order: each touched expert is read once (the next rows find it in cache), and
+  // the products run on the matrix-vector roof however many rows an expert has.
+  s.runtime.kernels.sorted_since_version = version_number("0.25.0");
+  s.runtime.kernels.sorted_since_date = 20250417;
+  s.runtime.coef.gemv_max_rows = 8;
+  s.runtime.coef.gemv_compute_efficiency = 0.5;
+  s.runtime.version = version_number("0.24.0");
+  EXPECT_DOUBLE_EQ(bytes(512), 2 * 16 * (1 - std::pow(1 - 2.0 / 16, 512)) * expert * 2);
+  EXPECT_DOUBLE_EQ(find_op(s, step_ops(s, {512, 0, 1, false, true}), "routed experts").compute_rate, 10e12 * 0.5);
+  s.runtime.version = version_number("0.25.0");
+  EXPECT_NE(find_op(s, step_ops(s, {512, 0, 1, false, true}), "routed experts").compute_rate, 10e12 * 0.5);
 }
 
 // A build that hands products of blas.min_rows rows and more to a BLAS (ggml-cuda on RDNA3 before

@@ -118,6 +118,10 @@ struct RuntimeSpec {
     // The expert-sorted kernel runs only where rows x active / experts reaches this (MLX GatherQMM:
     // B / E >= 4); below it each row streams its experts' weights, as below moe_gemv_max_rows. 0: none.
     double sorted_min_rows_per_expert = 0;
+    // The release that added the sorted kernel (MLX 0.25.0, gather_qmm_rhs): before it every routed-
+    // expert row streams its experts (a batched matrix-vector product per row and expert). 0: always had it.
+    long long sorted_since_version = 0;
+    int sorted_since_date = 0;  // the day that release shipped (yyyymmdd)
     // Some builds hand dense products over quantized weights of `min_rows` rows and more to a vendor
     // BLAS, dequantizing the weights to f16 first (ggml-cuda through HIP on RDNA3 before its WMMA MMQ
     // kernels: MMQ below 64 rows, rocBLAS or hipBLASLt above). `until_build`: the first build that no
