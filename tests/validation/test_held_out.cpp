@@ -90,7 +90,7 @@ TEST(HeldOutPublic, PrefillAndDecodeErrorsWithTheShippedCalibrations) {
   // fold) and this set's prefill to 28.2%: the five M5 MacBook Air rows carry 1.8 points of the
   // 2.0 (+101% -> +115%), the M2 Max 30c laptop rows 0.4 (+3% -> +9%); M1 and M4 rows gave back 0.4.
   // The one bound raised, by what was measured, and named in README Limitations.
-  // Session 16: MLX's expert row tile moved the M5 MLX MoE row from +27% to -29%: 28.25%, unchanged.
-  EXPECT_LT(prefill.mape(), 28.7);  // 28.2% on 2026-11-26 (session 16 and session 15; 26.2% session 14, 26.4% session 13, 28.6% session 11); was < 26.7
+  // Session 16: MLX's expert row tile moved the M5 MLX MoE row from +27% to -29%; with the refits 28.34%.
+  EXPECT_LT(prefill.mape(), 28.7);  // 28.3% on 2026-11-26 (session 16; 28.2% session 15; 26.2% session 14, 26.4% session 13, 28.6% session 11); was < 26.7
   EXPECT_LT(decode.mape(), 23.7);  // 23.4% on 2026-11-26 (session 15; 23.2% session 14: single-issue unpacking; 24.0% sessions 8-13); was < 24.5
 }
