@@ -27,15 +27,20 @@ std::vector<int> head_dims(MapReader& r, const std::string& key) {
   return out;
 }
 
+// A release's version under `key` ("0.30.0"), as version_number; `example` shows the expected form.
+long long required_version(MapReader& r, const std::string& key, const char* example) {
+  const std::string text = r.str(key);
+  const long long v = version_number(text);
+  if (v <= 0) throw InputError("{}: '{}' is not a version (expected two or three numbers, e.g. \"{}\")", r.where(key), text, example);
+  return v;
+}
+
 RuntimeSpec::EngineKernels::ExpertRowTile expert_tile(MapReader& r) {
   RuntimeSpec::EngineKernels::ExpertRowTile t;
   t.rows = static_cast<int>(r.integer("rows", 1, 4096));
   if (r.has("small_rows")) {
     t.small_rows = static_cast<int>(r.integer("small_rows", 1, 4096));
-    const std::string since = r.str("small_since_version");
-    t.small_since_version = version_number(since);
-    if (t.small_since_version <= 0)
-      throw InputError("{}: '{}' is not a version (expected two or three numbers, e.g. \"0.32.1\")", r.where("small_since_version"), since);
+    t.small_since_version = required_version(r, "small_since_version", "0.32.1");
     t.small_since_date = r.date("small_since_date");
   }
   r.str("source");  // a kernel's tile is read in its source: say where
@@ -104,11 +109,7 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     if (auto sorted = moe->opt_map("sorted_kernel")) {
       rt.kernels.sorted_min_rows_per_expert = sorted->number("min_rows_per_expert", 0, 4096);
       if (sorted->has("since_version")) {
-        const std::string since = sorted->str("since_version");
-        rt.kernels.sorted_since_version = version_number(since);
-        if (rt.kernels.sorted_since_version <= 0)
-          throw InputError("{}: '{}' is not a version (expected two or three numbers, e.g. \"0.25.0\")", sorted->where("since_version"),
-                           since);
+        rt.kernels.sorted_since_version = required_version(*sorted, "since_version", "0.25.0");
         rt.kernels.sorted_since_date = sorted->date("since_date");
       }
       sorted->str("source");  // a kernel-selection rule: say where it is read
@@ -171,11 +172,7 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     for (const auto& f : coefficient_table())
       if (is_wrapper_coefficient(f)) rt.coef.*f.member = w->number(f.name, f.min, f.max);
     if (auto v = w->opt_map("vendored_engine")) {
-      const std::string until = v->str("until_version");
-      rt.vendored_engine_until_version = version_number(until);
-      if (rt.vendored_engine_until_version <= 0)
-        throw InputError("{}: '{}' is not a version (expected two or three numbers, e.g. \"0.30.0\")", v->where("until_version"),
-                         until);
+      rt.vendored_engine_until_version = required_version(*v, "until_version", "0.30.0");
       rt.vendored_engine_until_date = v->date("until_date");
       v->str("source");  // a version boundary is a fact about the wrapper's history: say where from
       v->finish();

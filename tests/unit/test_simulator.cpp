@@ -455,9 +455,7 @@ TEST(Physics, SerialBuildsWaitForEachMatrixProductToDrain) {
   s.runtime.coef.gemv_max_rows = 8;
   s.runtime.kernels.concurrent_dispatch_since_build = 6451;
   auto op_seconds = [&](const char* what, double rows) {
-    for (const Op& op : step_ops(s, StepShape{rows, 0, 1, true, rows > 1}))
-      if (std::string_view(op.what) == what) return op.compute_seconds();
-    return -1.0;
+    return find_op(s, step_ops(s, StepShape{rows, 0, 1, true, rows > 1}), what).compute_seconds();
   };
   const double rate = 10e12, layers = 4, rows = 512;
   const double drain_per_input = 64 * 32 * 10 * 3;  // tile outputs x tile slots on the GPU
