@@ -57,17 +57,12 @@ double matrix_rate(const Scenario& s, double peak, double rows) {
   return matrix_rate(s, peak, rows, s.runtime.coef.compute_half_tokens);
 }
 
-// The row tile of an expert-sorted kernel on this GPU (RuntimeSpec::EngineKernels::expert_tile):
-// the architecture's where the profile names one; from the release that added it, the small tile
-// where the product's rows per expert over all `experts` (rows x active / experts) fall below the
-// tile. 0: the profile names none.
-double expert_row_tile(const Scenario& s, double rows, double active, double experts) {
-  const auto& k = s.runtime.kernels;
-  auto it = k.expert_tile_by_architecture.find(s.hardware.architecture);
-  const auto& t = it != k.expert_tile_by_architecture.end() ? it->second : k.expert_tile;
-  if (t.small_rows > 0 && rows * active / experts < t.rows && engine_at_or_after(s.runtime, t.small_since_version, t.small_since_date))
-    return t.small_rows;
-  return t.rows;
+// The row tile of a product of an expert-sorted kernel (StepInvariants::expert_tile_rows): the
+// small tile, where this release has one, when the rows per expert over all `experts`
+// (rows x active / experts) fall below the large tile. 0: the profile names none.
+double expert_row_tile(const StepInvariants& inv, double rows, double active, double experts) {
+  return inv.expert_small_tile_rows > 0 && rows * active / experts < inv.expert_tile_rows ? inv.expert_small_tile_rows
+                                                                                         : inv.expert_tile_rows;
 }
 
 // A grouped expert product's tiles fill with the rows routed to that expert. Where the profile
@@ -205,6 +200,16 @@ StepInvariants step_invariants(const Scenario& s) {
   if (s.hardware.single_issue.value) r.dequant_ops = keyed(s.runtime.coef.dequant_ops_per_weight, s.quant.kernel_class, 0.0);
   r.blas_peak = r.plain_peak * keyed(s.runtime.coef.blas_compute_factor, s.runtime.blas_library);
   r.overhead_seconds = step_overhead_seconds(s);
+  // The expert-sorted kernel's row tile on this GPU: its architecture's where the profile names
+  // one, and the small tile from the release that added it (RuntimeSpec::EngineKernels::expert_tile).
+  const auto& k = s.runtime.kernels;
+  const auto tile_it = k.expert_tile_by_architecture.find(s.hardware.architecture);
+  const auto& tile = tile_it != k.expert_tile_by_architecture.end() ? tile_it->second : k.expert_tile;
+  r.expert_tile_rows = tile.rows;
+  if (tile.small_rows > 0 && engine_at_or_after(s.runtime, tile.small_since_version, tile.small_since_date))
+    r.expert_small_tile_rows = tile.small_rows;
+  // A release before the sorted kernel runs a matrix-vector product per row and expert.
+  r.sorted_expert_kernel = k.sorted_since_version <= 0 || engine_at_or_after(s.runtime, k.sorted_since_version, k.sorted_since_date);
   const auto h = s.model.hidden;
   r.groups.reserve(s.model.layers.size());
   for (const auto& g : s.model.layers) {
@@ -393,10 +398,8 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       const double expert_io = f.latent > 0 ? static_cast<double>(f.latent) : h;  // a LatentMoE's experts move the latent
       ex.activation_bytes = rows * k * step::kExpertActivationVectors * expert_io * kActivationBytes;
       // Row by row below moe_gemv_max_rows and below the sorted kernel's rows per expert (MLX).
-      const auto& kern = s.runtime.kernels;
-      const bool no_sorted_kernel =
-          kern.sorted_since_version > 0 && !engine_at_or_after(s.runtime, kern.sorted_since_version, kern.sorted_since_date);
-      if (rows <= s.runtime.coef.moe_gemv_max_rows || (rows * k < kern.sorted_min_rows_per_expert * E && !no_sorted_kernel)) {
+      const bool below_sorted = rows * k < s.runtime.kernels.sorted_min_rows_per_expert * E;
+      if (rows <= s.runtime.coef.moe_gemv_max_rows || (below_sorted && inv.sorted_expert_kernel)) {
         // Row by row (ggml-metal's mul_mv_id below 32 rows): each row streams its k experts'
         // weights, shared or not, through the matrix-vector kernel.
         ex.weight_bytes = rows * k * per_expert * q.expert_bpw / 8;
@@ -412,11 +415,11 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
         // A grouped kernel that is matrix-matrix whatever the rows per expert fills its tiles with
         // those few rows (RuntimeSpec::moe_grouped_matrix_kernel).
         const bool vector = gemv_regime(s, expert_rows) && !s.runtime.kernels.moe_grouped_matrix_kernel;
-        if (no_sorted_kernel)  // a matrix-vector product per row and expert, the rows in expert order:
+        if (!inv.sorted_expert_kernel)  // a matrix-vector product per row and expert, the rows in expert order:
           ex.compute_rate = matmul_rate(s, inv, gemm_peak, 1, inv.dequant_ops);  // each expert read once, from cache after
         else
           ex.compute_rate = vector ? matmul_rate(s, inv, gemm_peak, expert_rows, inv.dequant_ops)
-                                   : expert_matrix_rate(s, gemm_peak, expert_rows, expert_row_tile(s, rows, k, E));
+                                   : expert_matrix_rate(s, gemm_peak, expert_rows, expert_row_tile(inv, rows, k, E));
         add(ex, layers);
       }
     }
@@ -491,11 +494,9 @@ double step_overhead_seconds(const Scenario& s) {
   // A wrapper's vendored engine snapshot adds kernels; the versions that run upstream's do not.
   const bool vendored = vendored_engine(s.runtime);
   // A snapshot the profile names (`vendored_engine`) also sums a token's experts with k - 1 adds
-  // that upstream fuses into one.
+  // that upstream fuses into one; and like a build before the fused linear-attention kernel (it
+  // lacks that work), it runs the recurrence as a chain of generic ops.
   const bool named_snapshot = vendored && s.runtime.vendored_engine_until_version > 0;
-  const bool unfused_expert_sum = named_snapshot;
-  // A build before the fused linear-attention kernel, or such a snapshot (it lacks that work),
-  // runs the recurrence as a chain of generic ops.
   const auto& k = s.runtime.kernels;
   const bool decomposed_linear = built_before(s.runtime, k.fused_linear_attention_since_build, k.fused_linear_attention_since_date) ||
                                  (named_snapshot && k.fused_linear_attention_since_build > 0);
@@ -511,7 +512,7 @@ double step_overhead_seconds(const Scenario& s) {
     if (!g.ffn.is_moe()) continue;
     moe_layers += g.count;
     if (vendored) vendored_moe_kernels += g.count * c.wrapper_moe_kernels_per_layer;
-    if (unfused_expert_sum) vendored_moe_kernels += g.count * (g.ffn.active_experts - 1);
+    if (named_snapshot) vendored_moe_kernels += g.count * (g.ffn.active_experts - 1);
   }
   const double latency = c.launch_overhead_us * 1e-6 * keyed(c.tier_launch_factor, s.hardware.tier) *
                          (serial_dispatch(s.runtime) ? c.serial_dispatch_launch_factor : 1.0);
