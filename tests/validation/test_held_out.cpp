@@ -32,19 +32,19 @@ std::string file_bytes(const fs::path& p) {
 
 TEST(HeldOutPublic, EveryRowResolvesAndYieldsItsFigures) {
   const Dataset d = load_dataset({kFile.string()}, {});
-  ASSERT_EQ(d.rows.size(), 67u);
+  ASSERT_EQ(d.rows.size(), 59u);
   for (size_t i = 0; i < d.rows.size(); ++i) {
     EXPECT_TRUE(d.resolved[i].ok) << "row " << d.rows[i].row << " does not resolve: " << d.unusable[i];
     EXPECT_EQ(d.unusable[i], "") << "row " << d.rows[i].row;
   }
-  // Every stated rate is an observation: 40 prefill and 36 decode figures in 67 rows.
+  // Every stated rate is an observation: 36 prefill and 32 decode figures in 59 rows.
   int prefill = 0, decode = 0;
   for (const auto& o : d.observations) {
     prefill += o.quantity == Measured::prefill_tok_s;
     decode += o.quantity == Measured::decode_tok_s;
   }
-  EXPECT_EQ(prefill, 40);
-  EXPECT_EQ(decode, 36);
+  EXPECT_EQ(prefill, 36);
+  EXPECT_EQ(decode, 32);
 }
 
 TEST(HeldOutPublic, NoShippedCalibrationWasFittedOnIt) {
@@ -91,6 +91,10 @@ TEST(HeldOutPublic, PrefillAndDecodeErrorsWithTheShippedCalibrations) {
   // 2.0 (+101% -> +115%), the M2 Max 30c laptop rows 0.4 (+3% -> +9%); M1 and M4 rows gave back 0.4.
   // The one bound raised, by what was measured, and named in README Limitations.
   // Session 16: MLX's expert row tile moved the M5 MLX MoE row from +27% to -29%; with the refits 28.34%.
-  EXPECT_LT(prefill.mape(), 28.7);  // 28.3% on 2026-11-26 (session 16; 28.2% session 15; 26.2% session 14, 26.4% session 13, 28.6% session 11); was < 26.7
-  EXPECT_LT(decode.mape(), 23.7);  // 23.4% on 2026-11-26 (session 15; 23.2% session 14: single-issue unpacking; 24.0% sessions 8-13); was < 24.5
+  // Session 17 set aside four M5 MacBook Air llama.cpp pairs whose own figures do not behave like
+  // the GPU (the folder README): on the 59 rows left, the 2026-11-26 calibrations give prefill
+  // 15.8% and decode 11.0%; session 17's refit (a second M5 Max source) 16.8% and 10.7%. New
+  // bounds for the smaller set, from what it reaches (the 67-row bounds were 28.7 and 23.7).
+  EXPECT_LT(prefill.mape(), 17.5);  // 16.8% on 2026-11-27 (session 17)
+  EXPECT_LT(decode.mape(), 11.5);   // 10.7% on 2026-11-27 (session 17)
 }

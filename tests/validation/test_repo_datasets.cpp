@@ -1,0 +1,71 @@
+// The calibration source kept in the repository (calibrate/data, see its README): public
+// llama-bench rows of an M5 Max that the shipped llama.cpp-metal calibration is fitted on beside
+// ../shared/data. It runs on a fresh clone. In-sample figures: they guard against regressions,
+// and the bounds are what the model reaches plus a small margin, never loosened.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "ridgeline/calibration.hpp"
+#include "ridgeline/catalog.hpp"
+
+using namespace ridgeline;
+namespace fs = std::filesystem;
+
+namespace {
+const fs::path kFile = fs::path(RIDGELINE_REPO_DATA_DIR) / "ax_engine_m5max_llamabench.csv";
+
+std::string file_bytes(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+}  // namespace
+
+TEST(RepoDataset, AxEngineM5MaxRowsResolve) {
+  const Dataset d = load_dataset({kFile.string()}, {});
+  // Four models x (pp512, pp2048, tg128) of one llama.cpp build.
+  ASSERT_EQ(d.rows.size(), 4u * 3u);
+  for (size_t i = 0; i < d.rows.size(); ++i) {
+    EXPECT_TRUE(d.resolved[i].ok) << "row " << d.rows[i].row << " does not resolve: " << d.unusable[i];
+    EXPECT_EQ(d.unusable[i], "") << "row " << d.rows[i].row;
+  }
+  int prefill = 0, decode = 0;
+  for (const auto& o : d.observations) {
+    prefill += o.quantity == Measured::prefill_tok_s;
+    decode += o.quantity == Measured::decode_tok_s;
+    EXPECT_EQ(o.scenario.hardware.id, "m5-max-40c");
+    EXPECT_EQ(o.scenario.runtime.id, "llama.cpp-metal");
+  }
+  EXPECT_EQ(prefill, 4 * 2);
+  EXPECT_EQ(decode, 4);
+}
+
+TEST(RepoDataset, ShippedLlamaCppMetalCalibrationIsFittedOnIt) {
+  const Calibration c = load_calibration((fs::path(data_dir()) / "calibrate/calibrations/llama.cpp-metal-apple.yaml").string());
+  const std::string hash = fnv1a64_hex(file_bytes(kFile));
+  bool named = false;
+  for (const auto& [file, fnv] : c.datasets) named = named || (file == kFile.filename().string() && fnv == hash);
+  EXPECT_TRUE(named) << "the shipped llama.cpp-metal calibration does not name " << kFile.filename() << " with hash " << hash;
+}
+
+TEST(RepoDataset, AxEngineM5MaxErrorsWithTheShippedCalibrations) {
+  Dataset d = load_dataset({kFile.string()}, {});
+  double prefill = 0, decode = 0;
+  int np = 0, nd = 0;
+  for (auto& o : d.observations) {
+    apply_shipped_calibration(o.scenario.runtime, o.scenario.hardware.vendor);
+    const auto pred = predict_observation(o);
+    ASSERT_TRUE(pred) << "row " << d.rows[o.row].row << " has no prediction";
+    const double ape = 100 * std::abs(*pred - o.measured) / o.measured;
+    if (o.quantity == Measured::prefill_tok_s) prefill += ape, ++np;
+    else decode += ape, ++nd;
+  }
+  prefill /= np, decode /= nd;
+  std::cout << "ax_engine_m5max_llamabench.csv: prefill MAPE " << prefill << "%, decode MAPE " << decode << "%\n";
+  // Before it was a calibration source (the 2026-11-26 calibrations): prefill 22.0%, decode 8.4%.
+  EXPECT_LT(prefill, 13.5);  // 12.4% on 2026-11-27 (session 17, fitted on it)
+  EXPECT_LT(decode, 6.5);    // 5.7% on 2026-11-27
+}
