@@ -6,11 +6,10 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #include "ridgeline/calibration.hpp"
 #include "ridgeline/catalog.hpp"
+#include "repo_files.hpp"
 
 using namespace ridgeline;
 namespace fs = std::filesystem;
@@ -24,19 +23,12 @@ struct Errors {
   double mape() const { return n ? sum / n : 0; }
 };
 
-std::string file_bytes(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 }  // namespace
 
 TEST(HeldOutPublic, EveryRowResolvesAndYieldsItsFigures) {
   const Dataset d = load_dataset({kFile.string()}, {});
   ASSERT_EQ(d.rows.size(), 59u);
-  for (size_t i = 0; i < d.rows.size(); ++i) {
-    EXPECT_TRUE(d.resolved[i].ok) << "row " << d.rows[i].row << " does not resolve: " << d.unusable[i];
-    EXPECT_EQ(d.unusable[i], "") << "row " << d.rows[i].row;
-  }
+  test::expect_every_row_usable(d);
   // Every stated rate is an observation: 36 prefill and 32 decode figures in 59 rows.
   int prefill = 0, decode = 0;
   for (const auto& o : d.observations) {
@@ -49,7 +41,7 @@ TEST(HeldOutPublic, EveryRowResolvesAndYieldsItsFigures) {
 
 TEST(HeldOutPublic, NoShippedCalibrationWasFittedOnIt) {
   // Every calibration file shipped (applied by default or not) names the files it was fitted on.
-  const std::string name = kFile.filename().string(), hash = fnv1a64_hex(file_bytes(kFile));
+  const std::string name = kFile.filename().string(), hash = fnv1a64_hex(test::file_bytes(kFile));
   int files = 0;
   for (const auto& entry : fs::directory_iterator(fs::path(data_dir()) / "calibrate/calibrations")) {
     if (entry.path().extension() != ".yaml") continue;

@@ -6,11 +6,10 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #include "ridgeline/calibration.hpp"
 #include "ridgeline/catalog.hpp"
+#include "repo_files.hpp"
 
 using namespace ridgeline;
 namespace fs = std::filesystem;
@@ -18,20 +17,13 @@ namespace fs = std::filesystem;
 namespace {
 const fs::path kFile = fs::path(RIDGELINE_REPO_DATA_DIR) / "ax_engine_m5max_llamabench.csv";
 
-std::string file_bytes(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 }  // namespace
 
 TEST(RepoDataset, AxEngineM5MaxRowsResolve) {
   const Dataset d = load_dataset({kFile.string()}, {});
   // Four models x (pp512, pp2048, tg128) of one llama.cpp build.
   ASSERT_EQ(d.rows.size(), 4u * 3u);
-  for (size_t i = 0; i < d.rows.size(); ++i) {
-    EXPECT_TRUE(d.resolved[i].ok) << "row " << d.rows[i].row << " does not resolve: " << d.unusable[i];
-    EXPECT_EQ(d.unusable[i], "") << "row " << d.rows[i].row;
-  }
+  test::expect_every_row_usable(d);
   int prefill = 0, decode = 0;
   for (const auto& o : d.observations) {
     prefill += o.quantity == Measured::prefill_tok_s;
@@ -45,7 +37,7 @@ TEST(RepoDataset, AxEngineM5MaxRowsResolve) {
 
 TEST(RepoDataset, ShippedLlamaCppMetalCalibrationIsFittedOnIt) {
   const Calibration c = load_calibration((fs::path(data_dir()) / "calibrate/calibrations/llama.cpp-metal-apple.yaml").string());
-  const std::string hash = fnv1a64_hex(file_bytes(kFile));
+  const std::string hash = fnv1a64_hex(test::file_bytes(kFile));
   bool named = false;
   for (const auto& [file, fnv] : c.datasets) named = named || (file == kFile.filename().string() && fnv == hash);
   EXPECT_TRUE(named) << "the shipped llama.cpp-metal calibration does not name " << kFile.filename() << " with hash " << hash;
