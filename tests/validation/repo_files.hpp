@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -19,7 +20,7 @@ inline std::string file_bytes(const std::filesystem::path& p) {
 
 // Every row resolves to catalog ids and is usable (none skipped with a reason).
 inline void expect_every_row_usable(const Dataset& d) {
-  for (size_t i = 0; i < d.rows.size(); ++i) {
+  for (std::size_t i = 0; i < d.rows.size(); ++i) {
     EXPECT_TRUE(d.resolved[i].ok) << "row " << d.rows[i].row << " does not resolve: " << d.unusable[i];
     EXPECT_EQ(d.unusable[i], "") << "row " << d.rows[i].row;
   }

@@ -53,8 +53,8 @@ TEST(MeasuredM2Ultra, LlamaBenchPrefillAndDecode) {
   // 23.5/23.9/21.7 -> 18.7/18.7/16.9% prefill and 23.8/16.6/18.7 -> 23.3/13.0/15.4% decode.
   // Session 17 raised it again, knowingly: a second M5 Max source (calibrate/data, llama-bench at
   // b10050) moved the shared K-quant and dequantization terms; these 25 rows went 4.18 -> 4.52%
-  // while that source's prefill went 22.0 -> 12.4% and the M1-M4 rows of the held-out set's
-  // decode 11.0 -> 10.7% (README, session 17).
+  // while that source's prefill went 22.0 -> 12.4% and the held-out set's decode 11.0 -> 10.7%
+  // (README "Calibration and measured accuracy", session 17).
   EXPECT_LT(prefill, 4.6);  // 4.52% on 2026-11-27 (session 17; 4.18% session 16, 4.1% session 7, 2.6% session 6); was < 4.5
   const double decode = mape("llamacpp_benches_m2ultra_llamabench.csv", Measured::decode_tok_s, n, fitted);
   EXPECT_LT(decode, 5.5);  // 4.8% on 2026-11-26 (session 14: the unpacking on single-issue GPUs; 5.8% session 7, 4.7% session 6, 9.6% session 5); was < 6.5

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <iostream>
 
 #include "ridgeline/calibration.hpp"
 #include "ridgeline/catalog.hpp"
@@ -16,7 +17,6 @@ namespace fs = std::filesystem;
 
 namespace {
 const fs::path kFile = fs::path(RIDGELINE_REPO_DATA_DIR) / "ax_engine_m5max_llamabench.csv";
-
 }  // namespace
 
 TEST(RepoDataset, AxEngineM5MaxRowsResolve) {
@@ -51,10 +51,12 @@ TEST(RepoDataset, AxEngineM5MaxErrorsWithTheShippedCalibrations) {
     apply_shipped_calibration(o.scenario.runtime, o.scenario.hardware.vendor);
     const auto pred = predict_observation(o);
     ASSERT_TRUE(pred) << "row " << d.rows[o.row].row << " has no prediction";
-    const double ape = 100 * std::abs(*pred - o.measured) / o.measured;
+    const double ape = absolute_percentage_error(o.quantity, o.measured, *pred, static_cast<double>(d.rows[o.row].chunk));
     if (o.quantity == Measured::prefill_tok_s) prefill += ape, ++np;
-    else decode += ape, ++nd;
+    if (o.quantity == Measured::decode_tok_s) decode += ape, ++nd;
   }
+  ASSERT_GT(np, 0);
+  ASSERT_GT(nd, 0);
   prefill /= np, decode /= nd;
   std::cout << "ax_engine_m5max_llamabench.csv: prefill MAPE " << prefill << "%, decode MAPE " << decode << "%\n";
   // Before it was a calibration source (the 2026-11-26 calibrations): prefill 22.0%, decode 8.4%.
