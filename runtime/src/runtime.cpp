@@ -63,6 +63,26 @@ void read_expert_tiles(MapReader& r, RuntimeSpec::EngineKernels& k) {
   k.expert_tile = expert_tile(r);
 }
 
+// matrix_tile: by_architecture: a dense matrix kernel's row tile on other GPU architectures.
+void read_matrix_tiles(MapReader& r, RuntimeSpec::EngineKernels& k) {
+  MapReader by = r.map("by_architecture");
+  for (const auto& entry : r.node("by_architecture").entries()) {
+    const auto& names = gpu_architectures();
+    if (std::find(names.begin(), names.end(), entry.key) == names.end())
+      throw InputError("{}: '{}' is not a GPU architecture (expected one of {})", by.where(), entry.key, fmt::join(names, ", "));
+    MapReader a = by.map(entry.key);
+    RuntimeSpec::EngineKernels::MatrixRowTile t;
+    t.rows = static_cast<int>(a.integer("rows", 1, 4096));
+    t.since_version = required_version(a, "since_version", "0.30.0");
+    t.since_date = a.date("since_date");
+    a.str("source");  // a kernel's tile is read in its source: say where
+    a.finish();
+    k.matrix_tile_by_architecture[entry.key] = t;
+  }
+  by.finish();
+  r.finish();
+}
+
 }  // namespace
 
 RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& label) {
@@ -133,6 +153,8 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     flash->str("source");  // a build boundary is a fact about the engine's history: say where from
     flash->finish();
   }
+  auto matrix_tile = r.opt_map("matrix_tile");
+  if (matrix_tile) read_matrix_tiles(*matrix_tile, rt.kernels);
   auto linear = r.opt_map("linear_attention");
   if (linear) {
     rt.kernels.fused_linear_attention_since_build = linear->integer("fused_since_build", 1, 1000000);
@@ -164,9 +186,9 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
       throw InputError("{}: activations: dtype: '{}' differs from '{}' of '{}' (a wrapper computes as the engine it wraps)", label,
                        rt.compute_dtype, inner.compute_dtype, rt.wraps);
     // ... and its kernels: which decode attention kernel, how experts' weights are read.
-    if (decode_kernel || moe || dispatch || blas || flash || linear)
-      throw InputError("{}: a wrapper runs its engine's kernels; state decode_kernel, moe, dispatch, flash_attention, linear_attention "
-                       "and blas in '{}'",
+    if (decode_kernel || moe || dispatch || blas || flash || linear || matrix_tile)
+      throw InputError("{}: a wrapper runs its engine's kernels; state decode_kernel, moe, dispatch, flash_attention, linear_attention, "
+                       "matrix_tile and blas in '{}'",
                        w->where("wraps"), rt.wraps);
     rt.kernels = inner.kernels;
     for (const auto& f : coefficient_table())

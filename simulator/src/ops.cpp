@@ -92,7 +92,7 @@ double matmul_rate(const Scenario& s, const StepInvariants& inv, double peak, do
   if (gemv_regime(s, rows)) return inv.gemv_rate * 2 * rows / (2 * rows + dequant_ops);
   // A matrix-matrix kernel computes whole tiles of matrix_tile_rows rows: a product of 16 rows on
   // 32-row tiles takes as long as one of 32, so its useful rate is the padded product's times 16/32.
-  const double tile = s.runtime.coef.matrix_tile_rows;
+  const double tile = inv.matrix_tile_rows;
   const double padded = tile > 1 ? std::ceil(rows / tile) * tile : rows;
   // It unpacks each weight once per tile, beside the tile's 2 x tile multiply-adds per weight: on a
   // GPU that cannot co-issue them they share the issue slots (dequant_ops is 0 where it can). A
@@ -193,8 +193,15 @@ StepInvariants step_invariants(const Scenario& s) {
   // serial_drain_tiles_per_core) idle for half a tile's time on average while a product's last
   // wave drains. A tile of A outputs over an input width K is 2 A K flops and takes S x 2 A K / R
   // at the product's rate R, so the drain costs A x S x K flops' worth of time per product.
+  // The dense kernel's row tile: its architecture's from the release that brought it, else the
+  // runtime's (RuntimeSpec::EngineKernels::matrix_tile_by_architecture).
+  r.matrix_tile_rows = s.runtime.coef.matrix_tile_rows;
+  const auto& dense_tiles = s.runtime.kernels.matrix_tile_by_architecture;
+  if (const auto it = dense_tiles.find(s.hardware.architecture);
+      it != dense_tiles.end() && engine_at_or_after(s.runtime, it->second.since_version, it->second.since_date))
+    r.matrix_tile_rows = it->second.rows;
   if (serial_dispatch(s.runtime))
-    r.drain_flops_per_input = kTileOutputFeatures * s.runtime.coef.matrix_tile_rows *
+    r.drain_flops_per_input = kTileOutputFeatures * r.matrix_tile_rows *
                               static_cast<double>(s.hardware.gpu_cores.value) * s.runtime.coef.serial_drain_tiles_per_core;
   r.quantized_peak = r.plain_peak * keyed(s.runtime.coef.quant_compute_factor, s.quant.kernel_class);
   if (s.hardware.single_issue.value) r.dequant_ops = keyed(s.runtime.coef.dequant_ops_per_weight, s.quant.kernel_class, 0.0);

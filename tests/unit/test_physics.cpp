@@ -142,6 +142,35 @@ TEST(Physics, MatrixMatrixKernelComputesWholeTiles) {
   EXPECT_DOUBLE_EQ(projection_rate(16), 10e12);
 }
 
+// On GPUs of an architecture whose profile names a dense tile of its own (MLX's neural-accelerator
+// qmm: 64 rows from 0.30.0), products from that release pad to it; before it, and on other
+// architectures, to matrix_tile_rows.
+TEST(Physics, DenseTileOfAnArchitectureFromItsRelease) {
+  Scenario s = scenario(tiny_dense());
+  s.runtime.coef.gemv_max_rows = 8;
+  s.runtime.coef.matrix_tile_rows = 32;
+  s.runtime.coef.compute_half_tokens = 0;
+  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {64, version_number("0.30.0"), 20251119};
+  auto projection_rate = [&](double batch) {
+    StepShape shape;
+    shape.batch = batch;
+    return step_ops(s, shape)[1].compute_rate;
+  };
+  s.hardware.architecture = "dynamic-caching";
+  EXPECT_DOUBLE_EQ(projection_rate(144), 10e12 * 144 / (5 * 32));
+  s.hardware.architecture = "neural-accelerators";
+  s.runtime.version = version_number("0.31.2");
+  EXPECT_DOUBLE_EQ(projection_rate(144), 10e12 * 144 / (3 * 64));
+  s.runtime.version = version_number("0.29.1");
+  EXPECT_DOUBLE_EQ(projection_rate(144), 10e12 * 144 / (5 * 32));
+  // A row that states no version goes by its date: before the release's day, the old tile.
+  s.runtime.version = kCurrentVersion;
+  s.runtime.published_by = 20251101;
+  EXPECT_DOUBLE_EQ(projection_rate(144), 10e12 * 144 / (5 * 32));
+  s.runtime.published_by = 0;
+  EXPECT_DOUBLE_EQ(projection_rate(144), 10e12 * 144 / (3 * 64));
+}
+
 // Two to gemv_max_rows rows run the multi-row matrix-vector kernel: its weight streams reach
 // gemv_batch_bandwidth_factor of the one-row kernel's bandwidth; activations and KV do not, and
 // one row, or rows past the matrix-vector range, keep the full weight bandwidth.

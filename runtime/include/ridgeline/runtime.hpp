@@ -115,6 +115,15 @@ struct RuntimeSpec {
     // Another tile on GPUs of an architecture (HardwareSpec::architecture): MLX's neural-accelerator
     // kernel (gather_qmm_rhs_nax) on M5.
     std::map<std::string, ExpertRowTile> expert_tile_by_architecture;
+    // A dense matrix-matrix kernel's row tile on GPUs of an architecture, from an engine release on
+    // (MLX's neural-accelerator qmm on M5, 64 rows from 0.30.0); elsewhere, and before it, the
+    // coefficient matrix_tile_rows.
+    struct MatrixRowTile {
+      int rows = 0;
+      long long since_version = 0;  // version_number of the engine's release
+      int since_date = 0;           // the day it shipped (yyyymmdd)
+    };
+    std::map<std::string, MatrixRowTile> matrix_tile_by_architecture;
     // The expert-sorted kernel runs only where rows x active / experts reaches this (MLX GatherQMM:
     // B / E >= 4); below it each row streams its experts' weights, as below moe_gemv_max_rows. 0: none.
     double sorted_min_rows_per_expert = 0;
