@@ -48,38 +48,40 @@ RuntimeSpec::EngineKernels::ExpertRowTile expert_tile(MapReader& r) {
   return t;
 }
 
+// `by_architecture:` under `r`: each key a GPU architecture (gpu_architectures.hpp), its map read by
+// `read`. Absent: nothing.
+template <class Read>
+void read_by_architecture(MapReader& r, Read read) {
+  auto by = r.opt_map("by_architecture");
+  if (!by) return;
+  for (const auto& entry : r.node("by_architecture").entries()) {
+    const auto& names = gpu_architectures();
+    if (std::find(names.begin(), names.end(), entry.key) == names.end())
+      throw InputError("{}: '{}' is not a GPU architecture (expected one of {})", by->where(), entry.key, fmt::join(names, ", "));
+    MapReader a = by->map(entry.key);
+    read(entry.key, a);
+  }
+  by->finish();
+}
+
 // moe: row_tile: the expert-sorted kernel's row tile, and the tiles of other GPU architectures.
 void read_expert_tiles(MapReader& r, RuntimeSpec::EngineKernels& k) {
-  if (auto by = r.opt_map("by_architecture")) {
-    for (const auto& entry : r.node("by_architecture").entries()) {
-      const auto& names = gpu_architectures();
-      if (std::find(names.begin(), names.end(), entry.key) == names.end())
-        throw InputError("{}: '{}' is not a GPU architecture (expected one of {})", by->where(), entry.key, fmt::join(names, ", "));
-      MapReader a = by->map(entry.key);
-      k.expert_tile_by_architecture[entry.key] = expert_tile(a);
-    }
-    by->finish();
-  }
+  read_by_architecture(r, [&](const std::string& arch, MapReader& a) { k.expert_tile_by_architecture[arch] = expert_tile(a); });
   k.expert_tile = expert_tile(r);
 }
 
 // matrix_tile: by_architecture: a dense matrix kernel's row tile on other GPU architectures.
 void read_matrix_tiles(MapReader& r, RuntimeSpec::EngineKernels& k) {
-  MapReader by = r.map("by_architecture");
-  for (const auto& entry : r.node("by_architecture").entries()) {
-    const auto& names = gpu_architectures();
-    if (std::find(names.begin(), names.end(), entry.key) == names.end())
-      throw InputError("{}: '{}' is not a GPU architecture (expected one of {})", by.where(), entry.key, fmt::join(names, ", "));
-    MapReader a = by.map(entry.key);
+  if (!r.has("by_architecture")) r.map("by_architecture");  // required here: its one-line error
+  read_by_architecture(r, [&](const std::string& arch, MapReader& a) {
     RuntimeSpec::EngineKernels::MatrixRowTile t;
     t.rows = static_cast<int>(a.integer("rows", 1, 4096));
     t.since_version = required_version(a, "since_version", "0.30.0");
     t.since_date = a.date("since_date");
     a.str("source");  // a kernel's tile is read in its source: say where
     a.finish();
-    k.matrix_tile_by_architecture[entry.key] = t;
-  }
-  by.finish();
+    k.matrix_tile_by_architecture[arch] = t;
+  });
   r.finish();
 }
 

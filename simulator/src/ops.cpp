@@ -189,10 +189,6 @@ StepInvariants step_invariants(const Scenario& s) {
   r.f32_attention_rate = s.hardware.fp32.value.value * s.runtime.coef.attention_efficiency;
   r.gemv_rate = s.hardware.fp32.value.value * s.runtime.coef.gemv_compute_efficiency * dtype_factor;
   r.plain_peak = s.hardware.matmul_peak().value * generation_factor(s) * dtype_factor;
-  // A build that waits for each kernel to finish leaves the GPU's S tile slots (cores x
-  // serial_drain_tiles_per_core) idle for half a tile's time on average while a product's last
-  // wave drains. A tile of A outputs over an input width K is 2 A K flops and takes S x 2 A K / R
-  // at the product's rate R, so the drain costs A x S x K flops' worth of time per product.
   // The dense kernel's row tile: its architecture's from the release that brought it, else the
   // runtime's (RuntimeSpec::EngineKernels::matrix_tile_by_architecture).
   r.matrix_tile_rows = s.runtime.coef.matrix_tile_rows;
@@ -200,6 +196,10 @@ StepInvariants step_invariants(const Scenario& s) {
   if (const auto it = dense_tiles.find(s.hardware.architecture);
       it != dense_tiles.end() && engine_at_or_after(s.runtime, it->second.since_version, it->second.since_date))
     r.matrix_tile_rows = it->second.rows;
+  // A build that waits for each kernel to finish leaves the GPU's S tile slots (cores x
+  // serial_drain_tiles_per_core) idle for half a tile's time on average while a product's last
+  // wave drains. A tile of A outputs over an input width K is 2 A K flops and takes S x 2 A K / R
+  // at the product's rate R, so the drain costs A x S x K flops' worth of time per product.
   if (serial_dispatch(s.runtime))
     r.drain_flops_per_input = kTileOutputFeatures * r.matrix_tile_rows *
                               static_cast<double>(s.hardware.gpu_cores.value) * s.runtime.coef.serial_drain_tiles_per_core;
