@@ -545,11 +545,13 @@ Calibration fit_runtime(const std::string& runtime, const std::vector<Observatio
   if (obs.empty())
     throw InputError("calibrate: no usable measurements for runtime '{}'{}", runtime, vendor.empty() ? "" : " on " + vendor + " hardware");
   weigh_by_build(obs, rows);
-  // A wrapper's rows are fitted over its engine's shipped calibration.
-  for (auto& o : obs)
+  // A wrapper's rows are fitted, and scored, over its engine's shipped calibration.
+  auto over_engine = [&runtime](Observation& o) {
     if (o.scenario.runtime.id == runtime && !o.scenario.runtime.wraps.empty())
       if (const Calibration* engine = shipped_calibration(o.scenario.runtime.wraps, o.scenario.hardware.vendor))
         apply_calibration(o.scenario.runtime, *engine);
+  };
+  for (auto& o : obs) over_engine(o);
   Calibration c;
   c.runtime = runtime;
   c.hardware_vendor = obs.front().scenario.hardware.vendor;
@@ -569,7 +571,10 @@ Calibration fit_runtime(const std::string& runtime, const std::vector<Observatio
   // The OOM probes and the in-sample error: every observation of this runtime on this vendor's hardware.
   std::vector<Observation> with_oom;
   for (const auto& o : all)
-    if (o.scenario.runtime.id == runtime && on_vendor(o)) with_oom.push_back(o);
+    if (o.scenario.runtime.id == runtime && on_vendor(o)) {
+      with_oom.push_back(o);
+      over_engine(with_oom.back());
+    }
   fit_runtime_memory(with_oom, runtime, c.coefficients);
   std::map<std::string, double> sum;
   std::map<std::string, int> count;

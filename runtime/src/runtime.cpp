@@ -78,6 +78,7 @@ void read_matrix_tiles(MapReader& r, RuntimeSpec::EngineKernels& k) {
     t.rows = static_cast<int>(a.integer("rows", 1, 4096));
     t.since_version = required_version(a, "since_version", "0.30.0");
     t.since_date = a.date("since_date");
+    t.matrix_units = a.opt_boolean("matrix_units").value_or(false);
     a.str("source");  // a kernel's tile is read in its source: say where
     a.finish();
     k.matrix_tile_by_architecture[arch] = t;

@@ -53,9 +53,6 @@ bool gemv_regime(const Scenario& s, double rows) { return rows <= s.runtime.coef
 double matrix_rate(const Scenario& s, double peak, double rows, double half_rows) {
   return peak * s.runtime.coef.compute_efficiency * rows / (rows + half_rows);
 }
-double matrix_rate(const Scenario& s, double peak, double rows) {
-  return matrix_rate(s, peak, rows, s.runtime.coef.compute_half_tokens);
-}
 
 // The row tile of a product of an expert-sorted kernel (StepInvariants::expert_tile_rows): the
 // small tile, where this release has one, when the rows per expert over all `experts`
@@ -70,9 +67,9 @@ double expert_row_tile(const StepInvariants& inv, double rows, double active, do
 // next runs a whole tile product for each, so r rows per expert take (r + tile) rows' time: half
 // efficiency at r = tile. Else at its own half-efficiency row count where fitted
 // (moe_compute_half_rows; 0: the dense kernels').
-double expert_matrix_rate(const Scenario& s, double peak, double expert_rows, double tile) {
+double expert_matrix_rate(const Scenario& s, const StepInvariants& inv, double peak, double expert_rows, double tile) {
   const auto& c = s.runtime.coef;
-  const double half = tile > 0 ? tile : c.moe_compute_half_rows > 0 ? c.moe_compute_half_rows : c.compute_half_tokens;
+  const double half = tile > 0 ? tile : (c.moe_compute_half_rows > 0 ? c.moe_compute_half_rows : c.compute_half_tokens) * inv.matrix_half_scale;
   return matrix_rate(s, peak, expert_rows, half) * c.moe_compute_factor;
 }
 
@@ -98,7 +95,7 @@ double matmul_rate(const Scenario& s, const StepInvariants& inv, double peak, do
   // GPU that cannot co-issue them they share the issue slots (dequant_ops is 0 where it can). A
   // runtime whose profile names no tile (1: its GEMMs pick one by size) is taken to amortize it away.
   const double unpacking = tile > 1 ? 2 * tile / (2 * tile + dequant_ops) : 1.0;
-  return matrix_rate(s, peak, padded) * rows / padded * unpacking;
+  return matrix_rate(s, peak, padded, s.runtime.coef.compute_half_tokens * inv.matrix_half_scale) * rows / padded * unpacking;
 }
 
 // A build that hands dense products over quantized weights of blas.min_rows rows and more to a
@@ -194,8 +191,15 @@ StepInvariants step_invariants(const Scenario& s) {
   r.matrix_tile_rows = s.runtime.coef.matrix_tile_rows;
   const auto& dense_tiles = s.runtime.kernels.matrix_tile_by_architecture;
   if (const auto it = dense_tiles.find(s.hardware.architecture);
-      it != dense_tiles.end() && engine_at_or_after(s.runtime, it->second.since_version, it->second.since_date))
+      it != dense_tiles.end() && engine_at_or_after(s.runtime, it->second.since_version, it->second.since_date)) {
     r.matrix_tile_rows = it->second.rows;
+    // A tile's loads, weight unpacking and stores run on the SIMD ALUs and the memory path whatever
+    // unit multiplies: matrix units k times faster than the SIMD fp16 rate leave those fixed costs k
+    // times larger beside the multiply-adds, so a product needs k times the rows to reach half its
+    // peak (compute_half_tokens is fitted at the SIMD rate).
+    if (it->second.matrix_units && s.hardware.matrix_fp16)
+      r.matrix_half_scale = s.hardware.matrix_fp16->value.value / s.hardware.fp16.value.value;
+  }
   // A build that waits for each kernel to finish leaves the GPU's S tile slots (cores x
   // serial_drain_tiles_per_core) idle for half a tile's time on average while a product's last
   // wave drains. A tile of A outputs over an input width K is 2 A K flops and takes S x 2 A K / R
@@ -426,7 +430,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
           ex.compute_rate = matmul_rate(s, inv, gemm_peak, 1, inv.dequant_ops);  // each expert read once, from cache after
         else
           ex.compute_rate = vector ? matmul_rate(s, inv, gemm_peak, expert_rows, inv.dequant_ops)
-                                   : expert_matrix_rate(s, gemm_peak, expert_rows, expert_row_tile(inv, rows, k, E));
+                                   : expert_matrix_rate(s, inv, gemm_peak, expert_rows, expert_row_tile(inv, rows, k, E));
         add(ex, layers);
       }
     }

@@ -171,6 +171,31 @@ TEST(Physics, DenseTileOfAnArchitectureFromItsRelease) {
   EXPECT_DOUBLE_EQ(projection_rate(144), 10e12 * 144 / (3 * 64));
 }
 
+// A dense kernel that multiplies on the GPU's matrix units (MLX's qmm_nax) keeps its tile's loads,
+// unpacking and stores on the SIMD ALUs: at k = matrix peak / SIMD fp16 peak its half-efficiency
+// row count is k x compute_half_tokens. The same tile without matrix units, or on a GPU without
+// them, keeps the fitted count.
+TEST(Physics, MatrixUnitKernelNeedsMoreRowsForItsPeak) {
+  Scenario s = scenario(tiny_dense());
+  s.runtime.coef.gemv_max_rows = 8;
+  s.runtime.coef.compute_half_tokens = 16;
+  s.hardware.architecture = "neural-accelerators";
+  s.hardware.matrix_fp16 = Sourced<FlopRate>{FlopRate(40e12), "test", ""};
+  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {64, 0, 0, true};
+  auto projection_rate = [&](double batch) {
+    StepShape shape;
+    shape.batch = batch;
+    return step_ops(s, shape)[1].compute_rate;
+  };
+  const double k = 40e12 / 10e12;
+  EXPECT_DOUBLE_EQ(projection_rate(144), 40e12 * 192 / (192 + k * 16) * 144 / 192);
+  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"].matrix_units = false;
+  EXPECT_DOUBLE_EQ(projection_rate(144), 40e12 * 192 / (192 + 16) * 144 / 192);
+  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"].matrix_units = true;
+  s.hardware.matrix_fp16.reset();  // no matrix units: the SIMD peak and the fitted count
+  EXPECT_DOUBLE_EQ(projection_rate(144), 10e12 * 192 / (192 + 16) * 144 / 192);
+}
+
 // Two to gemv_max_rows rows run the multi-row matrix-vector kernel: its weight streams reach
 // gemv_batch_bandwidth_factor of the one-row kernel's bandwidth; activations and KV do not, and
 // one row, or rows past the matrix-vector range, keep the full weight bandwidth.

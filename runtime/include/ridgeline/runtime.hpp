@@ -122,6 +122,8 @@ struct RuntimeSpec {
       int rows = 0;
       long long since_version = 0;  // version_number of the engine's release
       int since_date = 0;           // the day it shipped (yyyymmdd)
+      // Its multiply-adds run on the GPU's matrix units (HardwareSpec::matrix_fp16): MLX's qmm_nax.
+      bool matrix_units = false;
     };
     std::map<std::string, MatrixRowTile> matrix_tile_by_architecture;
     // The expert-sorted kernel runs only where rows x active / experts reaches this (MLX GatherQMM:

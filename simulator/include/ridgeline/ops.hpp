@@ -57,6 +57,7 @@ struct StepInvariants {
   double quantized_peak = 0;     // ... and the weights' kernel class's factor
   double blas_peak = 0;          // ... or the BLAS library's factor (RuntimeSpec::blas_library)
   double overhead_seconds = 0;   // launches and fixed cost of one step (step_overhead_seconds)
+  double matrix_half_scale = 1;       // a dense kernel on matrix units: their peak over the SIMD fp16 peak (1: none), x half-efficiency rows
   double matrix_tile_rows = 1;        // a dense matrix-matrix kernel's row tile on this GPU in this release (1: none)
   double expert_tile_rows = 0;        // the expert-sorted kernel's row tile on this GPU (0: none named)
   double expert_small_tile_rows = 0;  // ... and its small tile in this release (0: none)
