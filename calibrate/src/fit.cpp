@@ -27,6 +27,13 @@ constexpr double kRobustScale = 0.2;
 // M5 neural accelerators; shared/reference/hardware.md), hence 0.3.
 constexpr double kGenerationSpread = 0.3;
 constexpr double kTypicalRowError = 0.1;
+// An ALU roof of the vector kernels (gemv_compute_efficiency, vector_attention_efficiency) shapes
+// only the rows where it binds: above the value where it stops binding, every value predicts the
+// same and the solver may leave it anywhere (llama.cpp-metal's vector attention, fitted without the
+// M2 Ultra's decode at depth, stopped at 0.61 against 0.08 with them, and the held-out Ultra's deep
+// decode came out 30% fast). One weak pseudo-row pulls such a roof toward its profile value: a
+// factor of e from it weighs as one typical row's error, which any rows where the roof binds outweigh.
+constexpr double kRoofPriorSpread = 1.0;
 // Kernels change between builds: a fit describes the newest build in its data, and a row's
 // weight halves for every kBuildHalfLife builds it is older (llama.cpp made ~6,900 builds from
 // b1026 in Dec 2023 to b7948 in Feb 2026, so 3,000 is about a year). Rows stating no build
@@ -86,6 +93,7 @@ struct Param {
   std::string name;
   double lo, hi;
   bool shrunk = false;  // pulled toward 1 by a prior pseudo-row
+  double prior = 0;     // pulled toward this profile value by a weak pseudo-row (0: none; kRoofPriorSpread)
   const CoefficientInfo* info = nullptr;  // its declaration (coefficients.hpp)
 };
 
@@ -118,6 +126,8 @@ void fill_residuals(Problem& pb, const std::vector<double>& v, gsl_vector* f) {
   size_t k = pb.obs.size();
   for (size_t i = 0; i < pb.params.size(); ++i)
     if (pb.params[i].shrunk) gsl_vector_set(f, k++, std::log(v[i]) / kGenerationSpread * kTypicalRowError);
+  for (size_t i = 0; i < pb.params.size(); ++i)
+    if (pb.params[i].prior > 0) gsl_vector_set(f, k++, std::log(v[i] / pb.params[i].prior) / kRoofPriorSpread * kTypicalRowError);
 }
 
 int residuals(const gsl_vector* x, void* data, gsl_vector* f) {
@@ -131,6 +141,13 @@ int residuals(const gsl_vector* x, void* data, gsl_vector* f) {
 // `generation_reference` receives the chip generation that carries the runtime-wide efficiency when
 // other generations get factors of their own ("" when none do).
 std::vector<Param> choose_params(const std::vector<Observation>& obs, std::string* generation_reference = nullptr) {
+  // The engine's profile values (a wrapper's rows carry them too, unfitted): the roofs' priors.
+  RuntimeSpec profile;
+  for (const auto& o : obs)
+    if (o.scenario.runtime.wraps.empty() || &o == &obs.back()) {
+      profile = o.scenario.runtime;
+      break;
+    }
   size_t prefill = 0, decode = 0, transient = 0, fused_transient = 0;
   // Evidence per kernel class, generation and tier: the summed weight of recent rows.
   std::map<std::string, double> classes, generations, tiers, decode_classes, single_issue_classes;
@@ -187,7 +204,9 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   auto add = [&](const std::string& name) {
     const CoefficientInfo& c = *find_coefficient(name);
     const bool shrunk = c.family != nullptr && !name.starts_with("quant_") && !name.starts_with("blas_") && !name.starts_with("dequant_");
-    p.push_back({name, c.fit_lo, c.fit_hi, shrunk, &c});
+    const bool roof = name == "gemv_compute_efficiency" || name == "vector_attention_efficiency";
+    p.push_back({name, c.fit_lo, c.fit_hi, shrunk, 0, &c});
+    if (roof) p.back().prior = *coefficient_slot(profile, name);
   };
   // A wrapper runs its engine's kernels: only its own per-pass cost is its to fit, and only from
   // rows on more than one chip. On one chip it cannot be told from the engine's error on that chip
@@ -356,7 +375,7 @@ FitResult solve(std::vector<Observation> obs, int max_iterations, bool errors) {
   if (!reference.empty())
     for (auto& o : pb.obs) o.scenario.runtime.coef.generation_compute_factor[reference] = 1.0;
   size_t priors = 0;
-  for (const auto& p : pb.params) priors += p.shrunk;
+  for (const auto& p : pb.params) priors += p.shrunk + (p.prior > 0);
   const size_t n = pb.obs.size() + priors, np = pb.params.size();
   // Nothing the rows identify (a wrapper measured on one chip): the runtime stays as it is, and
   // the calibration still reports how well that predicts them.

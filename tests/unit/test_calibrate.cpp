@@ -389,6 +389,39 @@ TEST(Fit, RecoversTheCoefficientsThatGeneratedTheData) {
   EXPECT_LT(c.in_sample_mape.at("prefill_tok_s"), 1.0);
 }
 
+// A vector kernel's ALU roof that no row reaches (decode at depth where the KV stream, not the
+// attention arithmetic, binds) predicts the same at any value above where it would bind: the data
+// leave it free (without the prior pseudo-row the solver, moving the other coefficients, left it at
+// 0.20 here, its variance 1e-14), and a weak prior holds it at its profile value, identified.
+TEST(Fit, RoofNoRowReachesKeepsItsProfileValue) {
+  const RuntimeSpec profile = resolve_runtime("llama.cpp-metal");
+  RuntimeSpec truth = profile;
+  truth.coef.vector_attention_efficiency = 1.0;
+  std::vector<Observation> obs;
+  for (const char* chip : {"m2-ultra-76c", "m4-max-40c"})
+    for (const char* model : {"qwen3-14b", "qwen3-32b"})
+      for (long long context : {4096, 4352}) {
+        Workload w;
+        w.prompt = context;
+        w.gen = 64;
+        Scenario s = make_scenario(resolve_hardware(chip), resolve_model(model), find_quantization("q4_k_m"), truth, w);
+        const double rate = predict(s).decode_tps();
+        s.runtime = profile;
+        obs.push_back({0, Measured::decode_tok_s, rate, s});
+      }
+  FitOptions opt;
+  opt.cross_validate = false;
+  const std::vector<Measurement> rows(1);
+  const Calibration c = fit_runtime("llama.cpp-metal", obs, rows, opt);
+  ASSERT_TRUE(c.coefficients.contains("vector_attention_efficiency"));
+  // At its profile value, or a hair above where the deepest rows would start to bind (the data push
+  // it there; the truth's 1.0 predicts the same rows).
+  EXPECT_NEAR(c.coefficients.at("vector_attention_efficiency").value, profile.coef.vector_attention_efficiency,
+              profile.coef.vector_attention_efficiency * 0.05);
+  const auto& unidentified = c.covariance.not_identified;
+  EXPECT_EQ(std::count(unidentified.begin(), unidentified.end(), "vector_attention_efficiency"), 0);
+}
+
 // A wrapper's own cost per forward pass is told from its engine's error on a chip only by rows on
 // more than one chip: Ollama rows generated with 2 ms of wrapper cost give it back from two chips,
 // and give nothing to fit from one (the calibration keeps the profile's value and says so).
