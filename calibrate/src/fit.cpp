@@ -32,8 +32,10 @@ constexpr double kTypicalRowError = 0.1;
 // same and the solver may leave it anywhere (llama.cpp-metal's vector attention, fitted without the
 // M2 Ultra's decode at depth, stopped at 0.61 against 0.08 with them, and the held-out Ultra's deep
 // decode came out 30% fast). One weak pseudo-row pulls such a roof toward its profile value: a
-// factor of e from it weighs as one typical row's error, which any rows where the roof binds outweigh.
-constexpr double kRoofPriorSpread = 1.0;
+// factor of e^3 (20) from it weighs as one typical row's error, which rows where the roof binds
+// outweigh (ds4 on NVIDIA sits at 0.013, a tenth of the profile's 0.12, on 64 decode rows; a factor of
+// e per typical error had moved it to 0.017 and its held-out decode from 8.8 to 14.3%).
+constexpr double kRoofPriorSpread = 3.0;
 // Kernels change between builds: a fit describes the newest build in its data, and a row's
 // weight halves for every kBuildHalfLife builds it is older (llama.cpp made ~6,900 builds from
 // b1026 in Dec 2023 to b7948 in Feb 2026, so 3,000 is about a year). Rows stating no build
@@ -141,13 +143,10 @@ int residuals(const gsl_vector* x, void* data, gsl_vector* f) {
 // `generation_reference` receives the chip generation that carries the runtime-wide efficiency when
 // other generations get factors of their own ("" when none do).
 std::vector<Param> choose_params(const std::vector<Observation>& obs, std::string* generation_reference = nullptr) {
-  // The engine's profile values (a wrapper's rows carry them too, unfitted): the roofs' priors.
-  RuntimeSpec profile;
-  for (const auto& o : obs)
-    if (o.scenario.runtime.wraps.empty() || &o == &obs.back()) {
-      profile = o.scenario.runtime;
-      break;
-    }
+  // The profile values the roofs' priors hold to: an engine row's (a wrapper's rows carry the
+  // engine's coefficients too, but a wrapper's own fit applies the engine's calibration to them).
+  const auto engine_row = std::find_if(obs.begin(), obs.end(), [](const Observation& o) { return o.scenario.runtime.wraps.empty(); });
+  RuntimeSpec profile = engine_row != obs.end() ? engine_row->scenario.runtime : RuntimeSpec{};
   size_t prefill = 0, decode = 0, transient = 0, fused_transient = 0;
   // Evidence per kernel class, generation and tier: the summed weight of recent rows.
   std::map<std::string, double> classes, generations, tiers, decode_classes, single_issue_classes;
