@@ -94,7 +94,7 @@ constexpr size_t kKeysForTierFactors = 2;
 struct Param {
   std::string name;
   double lo, hi;
-  bool shrunk = false;  // pulled toward 1 by a prior pseudo-row
+  bool shrunk = false;  // a generation or tier factor pulled toward 1 by a prior pseudo-row (kGenerationSpread)
   double prior = 0;     // pulled toward this profile value by a weak pseudo-row (0: none; kRoofPriorSpread)
   const CoefficientInfo* info = nullptr;  // its declaration (coefficients.hpp)
 };
@@ -110,7 +110,14 @@ double to_free(double v, const Param& p) {
 struct Problem {
   std::vector<Observation> obs;  // scenarios are updated in place with the trial coefficients
   std::vector<Param> params;
+  // The roofs' prior pseudo-rows steer the solve; the covariance leaves them out, so a roof only
+  // they pin is reported as not identified (no band from a guess), as before they existed.
+  bool roof_priors = true;
 };
+
+size_t roof_prior_rows(const Problem& pb) {
+  return static_cast<size_t>(std::count_if(pb.params.begin(), pb.params.end(), [](const Param& p) { return p.prior > 0; }));
+}
 
 // The fit's residual vector at coefficient values v (the solver's u mapped through the bounds).
 void fill_residuals(Problem& pb, const std::vector<double>& v, gsl_vector* f) {
@@ -128,8 +135,9 @@ void fill_residuals(Problem& pb, const std::vector<double>& v, gsl_vector* f) {
   size_t k = pb.obs.size();
   for (size_t i = 0; i < pb.params.size(); ++i)
     if (pb.params[i].shrunk) gsl_vector_set(f, k++, std::log(v[i]) / kGenerationSpread * kTypicalRowError);
-  for (size_t i = 0; i < pb.params.size(); ++i)
-    if (pb.params[i].prior > 0) gsl_vector_set(f, k++, std::log(v[i] / pb.params[i].prior) / kRoofPriorSpread * kTypicalRowError);
+  if (pb.roof_priors)
+    for (size_t i = 0; i < pb.params.size(); ++i)
+      if (pb.params[i].prior > 0) gsl_vector_set(f, k++, std::log(v[i] / pb.params[i].prior) / kRoofPriorSpread * kTypicalRowError);
 }
 
 int residuals(const gsl_vector* x, void* data, gsl_vector* f) {
@@ -310,7 +318,8 @@ constexpr double kAtBound = 1e-4;
 
 // Covariance of the coefficients at the solution u, as in constrained least squares: the
 // coefficients held at a bound are fixed (zero rows and columns); for the others, the Jacobian of
-// the residual vector (soft-L1 and build weights included, the shrinkage pseudo-rows too) by
+// the residual vector (soft-L1 and build weights included, the shrinkage pseudo-rows too, not the
+// roofs' priors: Problem::roof_priors) by
 // central differences in u, then s^2 (J^T J)^+ with s^2 = |f|^2 / (n - p_free) (a robust scale:
 // the soft-L1 residuals' sum of squares), carried to the coefficients through the logistic map's
 // derivative dv/du = (v - lo)(hi - v)/(hi - lo).
@@ -374,7 +383,8 @@ FitResult solve(std::vector<Observation> obs, int max_iterations, bool errors) {
   if (!reference.empty())
     for (auto& o : pb.obs) o.scenario.runtime.coef.generation_compute_factor[reference] = 1.0;
   size_t priors = 0;
-  for (const auto& p : pb.params) priors += p.shrunk + (p.prior > 0);
+  for (const auto& p : pb.params) priors += p.shrunk;
+  priors += roof_prior_rows(pb);
   const size_t n = pb.obs.size() + priors, np = pb.params.size();
   // Nothing the rows identify (a wrapper measured on one chip): the runtime stays as it is, and
   // the calibration still reports how well that predicts them.
@@ -407,7 +417,10 @@ FitResult solve(std::vector<Observation> obs, int max_iterations, bool errors) {
   const gsl_vector* x = gsl_multifit_nlinear_position(w);
   std::vector<double> u(np);
   for (size_t i = 0; i < np; ++i) u[i] = gsl_vector_get(x, i);
-  if (errors) coefficient_covariance(pb, u, n, out);
+  if (errors) {
+    pb.roof_priors = false;
+    coefficient_covariance(pb, u, n - roof_prior_rows(pb), out);
+  }
   for (size_t i = 0; i < np; ++i) {
     const double se = out.covariance.matrix.empty() ? 0.0 : std::sqrt(std::max(0.0, out.covariance.matrix[i * np + i]));
     out.coefficients[pb.params[i].name] = {to_bounded(u[i], pb.params[i]), se};

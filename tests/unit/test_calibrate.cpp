@@ -389,11 +389,14 @@ TEST(Fit, RecoversTheCoefficientsThatGeneratedTheData) {
   EXPECT_LT(c.in_sample_mape.at("prefill_tok_s"), 1.0);
 }
 
-// A vector kernel's ALU roof that no row reaches (decode at depth where the KV stream, not the
-// attention arithmetic, binds) predicts the same at any value above where it would bind: the data
-// leave it free (without the prior pseudo-row the solver, moving the other coefficients, left it at
-// 0.20 here, its variance 1e-14), and a weak prior holds it at its profile value, identified.
-TEST(Fit, RoofNoRowReachesKeepsItsProfileValue) {
+// A vector kernel's ALU roof the rows do not reach (the truth's is 1.0; decode at depth where the
+// KV stream, not the attention arithmetic, binds) shows only where a trial value would make it bind:
+// the deepest rows push the profile's 0.12 up until it stops binding, and above that every value
+// predicts the same. The solver runs on anyway (the K-quant unpacking cost starts at the fit's own
+// starting value on the single-issue M2 Ultra and the others follow it): without the prior
+// pseudo-row this roof ended at 0.20 (measured when the prior was added); the prior holds it near
+// the edge and its profile value.
+TEST(Fit, RoofTheRowsDoNotReachStaysNearItsProfileValue) {
   const RuntimeSpec profile = resolve_runtime("llama.cpp-metal");
   RuntimeSpec truth = profile;
   truth.coef.vector_attention_efficiency = 1.0;
@@ -409,17 +412,20 @@ TEST(Fit, RoofNoRowReachesKeepsItsProfileValue) {
         s.runtime = profile;
         obs.push_back({0, Measured::decode_tok_s, rate, s});
       }
+  // The premise: at the profile's value the roof binds on some rows (they run faster than it says).
+  size_t bound_rows = 0;
+  for (const auto& o : obs) bound_rows += predict(o.scenario).decode_tps() < o.measured * (1 - 1e-6);
+  ASSERT_GT(bound_rows, 0u);
+  ASSERT_LT(bound_rows, obs.size());
   FitOptions opt;
   opt.cross_validate = false;
   const std::vector<Measurement> rows(1);
   const Calibration c = fit_runtime("llama.cpp-metal", obs, rows, opt);
   ASSERT_TRUE(c.coefficients.contains("vector_attention_efficiency"));
-  // Near its profile value (the solver stops where the weak prior's pull falls under its tolerance;
-  // the truth's 1.0 predicts the same rows): within 20% of it, where 0.20 is 67% off.
+  // Near its profile value (the solver stops where the weak prior's pull falls under its tolerance):
+  // within 20% of it, where 0.20 is 67% off.
   const double v = c.coefficients.at("vector_attention_efficiency").value;
   EXPECT_LT(std::abs(std::log(v / profile.coef.vector_attention_efficiency)), std::log(1.2)) << v;
-  const auto& unidentified = c.covariance.not_identified;
-  EXPECT_EQ(std::count(unidentified.begin(), unidentified.end(), "vector_attention_efficiency"), 0);
 }
 
 // A wrapper's own cost per forward pass is told from its engine's error on a chip only by rows on

@@ -187,13 +187,15 @@ TEST(Physics, MatrixUnitKernelNeedsMoreRowsForItsPeak) {
     shape.batch = batch;
     return step_ops(s, shape)[1].compute_rate;
   };
-  const double k = 40e12 / 10e12;
-  EXPECT_DOUBLE_EQ(projection_rate(144), 40e12 * 192 / (192 + k * 16) * 144 / 192);
+  const double matrix = s.hardware.matrix_fp16->value.value, simd = s.hardware.fp16.value.value;
+  const double k = matrix / simd;
+  const double padded = std::ceil(144.0 / 64) * 64;  // whole 64-row tiles
+  EXPECT_DOUBLE_EQ(projection_rate(144), matrix * padded / (padded + k * 16) * 144 / padded);
   s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"].matrix_units = false;
-  EXPECT_DOUBLE_EQ(projection_rate(144), 40e12 * 192 / (192 + 16) * 144 / 192);
+  EXPECT_DOUBLE_EQ(projection_rate(144), matrix * padded / (padded + 16) * 144 / padded);
   s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"].matrix_units = true;
   s.hardware.matrix_fp16.reset();  // no matrix units: the SIMD peak and the fitted count
-  EXPECT_DOUBLE_EQ(projection_rate(144), 10e12 * 192 / (192 + 16) * 144 / 192);
+  EXPECT_DOUBLE_EQ(projection_rate(144), simd * padded / (padded + 16) * 144 / padded);
 }
 
 // Two to gemv_max_rows rows run the multi-row matrix-vector kernel: its weight streams reach
