@@ -252,9 +252,14 @@ const Calibration* shipped_calibration(const std::string& runtime, const std::st
 
 namespace ridgeline {
 
-const Calibration* apply_shipped_calibration(RuntimeSpec& rt, const std::string& vendor, std::vector<const Calibration*>* applied) {
+const Calibration* apply_engine_calibration(RuntimeSpec& rt, const std::string& vendor) {
   const Calibration* engine = shipped_calibration(rt.wraps.empty() ? rt.id : rt.wraps, vendor);
   if (engine) apply_calibration(rt, *engine);
+  return engine;
+}
+
+const Calibration* apply_shipped_calibration(RuntimeSpec& rt, const std::string& vendor, std::vector<const Calibration*>* applied) {
+  const Calibration* engine = apply_engine_calibration(rt, vendor);
   if (engine && applied) applied->push_back(engine);
   if (!rt.wraps.empty())
     if (const Calibration* own = shipped_calibration(rt.id, vendor)) {

@@ -579,8 +579,7 @@ Calibration fit_runtime(const std::string& runtime, const std::vector<Observatio
   // A wrapper's rows are fitted, and scored, over its engine's shipped calibration.
   auto over_engine = [&runtime](Observation& o) {
     if (o.scenario.runtime.id == runtime && !o.scenario.runtime.wraps.empty())
-      if (const Calibration* engine = shipped_calibration(o.scenario.runtime.wraps, o.scenario.hardware.vendor))
-        apply_calibration(o.scenario.runtime, *engine);
+      apply_engine_calibration(o.scenario.runtime, o.scenario.hardware.vendor);
   };
   for (auto& o : obs) over_engine(o);
   Calibration c;

@@ -156,6 +156,9 @@ Calibration load_calibration(const std::string& path);
 // among those fitted on at least two models.
 // Loaded once; nullptr when there is none.
 const Calibration* shipped_calibration(const std::string& runtime, const std::string& vendor);
+// Applies the shipped calibration of the engine whose kernels this runtime runs (a wrapper's
+// engine, else the runtime's own) and returns it, or nullptr where there is none.
+const Calibration* apply_engine_calibration(RuntimeSpec& rt, const std::string& vendor);
 // Applies the shipped calibrations that hold for this runtime on this vendor's hardware: a
 // wrapper's engine's first (its kernels are the engine's), then the wrapper's own (its cost).
 // Returns the engine's calibration (the one whose errors describe the predictions), or nullptr;
