@@ -458,8 +458,7 @@ std::string explain_table(const Scenario& s, const StepShape& shape, const std::
                      inv.dequant_ops > 0 ? fmt::format(", {:.1f} unpacking instructions a weight beside 2 x rows multiply-adds "
                                                        "(this GPU issues one instruction class per cycle)", inv.dequant_ops)
                                          : "");
-  const double half = s.runtime.coef.compute_half_tokens * inv.matrix_half_scale;
-  out += fmt::format("matrix-matrix kernels: half efficiency at {:.0f} rows{}{}\n", half,
+  out += fmt::format("matrix-matrix kernels: half efficiency at {:.0f} rows{}{}\n", dense_half_rows(s, inv),
                      inv.matrix_half_scale != 1 ? fmt::format(" ({:.1f} x {:.1f}: on matrix units {:.1f} times the SIMD fp16 rate)",
                                                               s.runtime.coef.compute_half_tokens, inv.matrix_half_scale, inv.matrix_half_scale)
                                                 : "",

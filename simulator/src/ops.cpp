@@ -95,7 +95,7 @@ double matmul_rate(const Scenario& s, const StepInvariants& inv, double peak, do
   // GPU that cannot co-issue them they share the issue slots (dequant_ops is 0 where it can). A
   // runtime whose profile names no tile (1: its GEMMs pick one by size) is taken to amortize it away.
   const double unpacking = tile > 1 ? 2 * tile / (2 * tile + dequant_ops) : 1.0;
-  return matrix_rate(s, peak, padded, s.runtime.coef.compute_half_tokens * inv.matrix_half_scale) * rows / padded * unpacking;
+  return matrix_rate(s, peak, padded, dense_half_rows(s, inv)) * rows / padded * unpacking;
 }
 
 // A build that hands dense products over quantized weights of blas.min_rows rows and more to a
@@ -237,6 +237,8 @@ StepInvariants step_invariants(const Scenario& s) {
   }
   return r;
 }
+
+double dense_half_rows(const Scenario& s, const StepInvariants& inv) { return s.runtime.coef.compute_half_tokens * inv.matrix_half_scale; }
 
 void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) { step_ops(s, step_invariants(s), shape, ops); }
 

@@ -109,6 +109,13 @@ TEST(Physics, UnsetUnpackingCostIsZeroAndUnsetFactorIsOne) {
   EXPECT_DOUBLE_EQ(*coefficient_slot(rt, "quant_compute_factor.k"), 1.0);
 }
 
+// The attention projections' rate (the step's second operator) at `batch` rows of one token each.
+double projection_rate(const Scenario& s, double batch) {
+  StepShape shape;
+  shape.batch = batch;
+  return step_ops(s, shape)[1].compute_rate;
+}
+
 // A matrix-matrix kernel computes whole tiles of matrix_tile_rows rows (ggml-metal's mul_mm: 32):
 // 16 rows take as long as 32, so their useful rate is half the padded product's; 33 rows take two
 // tiles. The tile-fill curve (compute_half_tokens) applies to the padded rows.
@@ -116,16 +123,11 @@ TEST(Physics, MatrixMatrixKernelComputesWholeTiles) {
   Scenario s = scenario(tiny_dense());
   s.runtime.coef.gemv_max_rows = 8;
   s.runtime.coef.matrix_tile_rows = 32;
-  auto projection_rate = [&](double batch) {
-    StepShape shape;
-    shape.batch = batch;
-    return step_ops(s, shape)[1].compute_rate;
-  };
-  EXPECT_DOUBLE_EQ(projection_rate(16), 10e12 * 16 / 32);
-  EXPECT_DOUBLE_EQ(projection_rate(32), 10e12);
-  EXPECT_DOUBLE_EQ(projection_rate(33), 10e12 * 33 / 64);
+  EXPECT_DOUBLE_EQ(projection_rate(s, 16), 10e12 * 16 / 32);
+  EXPECT_DOUBLE_EQ(projection_rate(s, 32), 10e12);
+  EXPECT_DOUBLE_EQ(projection_rate(s, 33), 10e12 * 33 / 64);
   s.runtime.coef.compute_half_tokens = 32;
-  EXPECT_DOUBLE_EQ(projection_rate(16), 10e12 * 32 / (32 + 32) * 16 / 32);
+  EXPECT_DOUBLE_EQ(projection_rate(s, 16), 10e12 * 32 / (32 + 32) * 16 / 32);
   // The MLP's compute time is the same for 16 rows as for 32: the padded tile is the work.
   auto mlp_compute_seconds = [&](double batch) {
     StepShape shape;
@@ -139,7 +141,7 @@ TEST(Physics, MatrixMatrixKernelComputesWholeTiles) {
   // Without a tile (1), rows are not padded.
   s.runtime.coef.matrix_tile_rows = 1;
   s.runtime.coef.compute_half_tokens = 0;
-  EXPECT_DOUBLE_EQ(projection_rate(16), 10e12);
+  EXPECT_DOUBLE_EQ(projection_rate(s, 16), 10e12);
 }
 
 // On GPUs of an architecture whose profile names a dense tile of its own (MLX's neural-accelerator
@@ -151,24 +153,19 @@ TEST(Physics, DenseTileOfAnArchitectureFromItsRelease) {
   s.runtime.coef.matrix_tile_rows = 32;
   s.runtime.coef.compute_half_tokens = 0;
   s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {64, version_number("0.30.0"), 20251119};
-  auto projection_rate = [&](double batch) {
-    StepShape shape;
-    shape.batch = batch;
-    return step_ops(s, shape)[1].compute_rate;
-  };
   s.hardware.architecture = "dynamic-caching";
-  EXPECT_DOUBLE_EQ(projection_rate(144), 10e12 * 144 / (5 * 32));
+  EXPECT_DOUBLE_EQ(projection_rate(s, 144), 10e12 * 144 / (5 * 32));
   s.hardware.architecture = "neural-accelerators";
   s.runtime.version = version_number("0.31.2");
-  EXPECT_DOUBLE_EQ(projection_rate(144), 10e12 * 144 / (3 * 64));
+  EXPECT_DOUBLE_EQ(projection_rate(s, 144), 10e12 * 144 / (3 * 64));
   s.runtime.version = version_number("0.29.1");
-  EXPECT_DOUBLE_EQ(projection_rate(144), 10e12 * 144 / (5 * 32));
+  EXPECT_DOUBLE_EQ(projection_rate(s, 144), 10e12 * 144 / (5 * 32));
   // A row that states no version goes by its date: before the release's day, the old tile.
   s.runtime.version = kCurrentVersion;
   s.runtime.published_by = 20251101;
-  EXPECT_DOUBLE_EQ(projection_rate(144), 10e12 * 144 / (5 * 32));
+  EXPECT_DOUBLE_EQ(projection_rate(s, 144), 10e12 * 144 / (5 * 32));
   s.runtime.published_by = 0;
-  EXPECT_DOUBLE_EQ(projection_rate(144), 10e12 * 144 / (3 * 64));
+  EXPECT_DOUBLE_EQ(projection_rate(s, 144), 10e12 * 144 / (3 * 64));
 }
 
 // A dense kernel that multiplies on the GPU's matrix units (MLX's qmm_nax) keeps its tile's loads,
@@ -182,20 +179,15 @@ TEST(Physics, MatrixUnitKernelNeedsMoreRowsForItsPeak) {
   s.hardware.architecture = "neural-accelerators";
   s.hardware.matrix_fp16 = Sourced<FlopRate>{FlopRate(40e12), "test", ""};
   s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {64, 0, 0, true};
-  auto projection_rate = [&](double batch) {
-    StepShape shape;
-    shape.batch = batch;
-    return step_ops(s, shape)[1].compute_rate;
-  };
   const double matrix = s.hardware.matrix_fp16->value.value, simd = s.hardware.fp16.value.value;
   const double k = matrix / simd;
   const double padded = std::ceil(144.0 / 64) * 64;  // whole 64-row tiles
-  EXPECT_DOUBLE_EQ(projection_rate(144), matrix * padded / (padded + k * 16) * 144 / padded);
+  EXPECT_DOUBLE_EQ(projection_rate(s, 144), matrix * padded / (padded + k * 16) * 144 / padded);
   s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"].matrix_units = false;
-  EXPECT_DOUBLE_EQ(projection_rate(144), matrix * padded / (padded + 16) * 144 / padded);
+  EXPECT_DOUBLE_EQ(projection_rate(s, 144), matrix * padded / (padded + 16) * 144 / padded);
   s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"].matrix_units = true;
   s.hardware.matrix_fp16.reset();  // no matrix units: the SIMD peak and the fitted count
-  EXPECT_DOUBLE_EQ(projection_rate(144), simd * padded / (padded + 16) * 144 / padded);
+  EXPECT_DOUBLE_EQ(projection_rate(s, 144), simd * padded / (padded + 16) * 144 / padded);
 }
 
 // Two to gemv_max_rows rows run the multi-row matrix-vector kernel: its weight streams reach

@@ -70,6 +70,9 @@ struct StepInvariants {
   std::vector<Group> groups;
 };
 StepInvariants step_invariants(const Scenario& s);
+// Rows at which a dense matrix-matrix kernel reaches half its peak: compute_half_tokens, times the
+// matrix units' speed-up where the kernel multiplies on them (StepInvariants::matrix_half_scale).
+double dense_half_rows(const Scenario& s, const StepInvariants& inv);
 std::vector<Op> step_ops(const Scenario& s, const StepShape& shape);
 // The same into a caller's buffer (cleared first), so hot loops reuse one allocation.
 void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops);
