@@ -164,6 +164,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   size_t serial_prefill = 0, concurrent_prefill = 0;  // and their prefill rows (matrix-matrix drain)
   std::set<int> layer_counts;
   size_t moe_decode = 0, dense_decode = 0, moe_prefill = 0, dense_prefill = 0;
+  size_t moe_prefill_on_matrix_units = 0, dense_prefill_on_matrix_units = 0;  // a release's kernels on matrix units (M5)
   // Prefill rows on GPUs without bf16 arithmetic, computing in bf16 or not: only the contrast between
   // the two on the same generations tells the emulation from the generation's own GEMM factor.
   size_t emulated_bf16_prefill = 0, unemulated_prefill_on_emulating_gpus = 0;
@@ -173,6 +174,8 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
                                  [](const LayerGroup& g) { return g.ffn.is_moe(); });
     if (o.quantity == Measured::decode_tok_s) (moe ? moe_decode : dense_decode) += 1;
     if (o.quantity == Measured::prefill_tok_s) (moe ? moe_prefill : dense_prefill) += 1;
+    if (o.quantity == Measured::prefill_tok_s && step_invariants(o.scenario).matrix_half_scale > 1)
+      (moe ? moe_prefill_on_matrix_units : dense_prefill_on_matrix_units) += 1;
     const bool recent = o.weight >= kRecentWeight;
     if (o.quantity == Measured::prefill_tok_s) ++prefill;
     if (o.quantity == Measured::prefill_tok_s && !o.scenario.hardware.bf16_native.value)
@@ -245,6 +248,10 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   if (moe_decode >= kRowsForContrast && dense_decode >= kRowsForContrast)
     add("moe_kernels_per_layer"), add("moe_bandwidth_factor");
   if (moe_prefill >= kRowsForContrast && dense_prefill >= kRowsForContrast) add("moe_compute_factor");
+  // The expert kernel's share of the matrix units' speed-up, told apart from the generation's
+  // factor (which moves dense and MoE alike) by both kinds of prefill rows on matrix units.
+  if (moe_prefill_on_matrix_units >= kRowsForContrast && dense_prefill_on_matrix_units >= kRowsForContrast)
+    add("moe_matrix_units_factor");
   // A kernel whose row tile the profile names (moe: row_tile) has its shape from it, not from a fit.
   const bool tile_named = !obs.empty() && obs.front().scenario.runtime.kernels.expert_tile.rows > 0;
   if (moe_prefill >= kPrefillRowsForShape && dense_prefill >= kRowsForContrast && !tile_named) add("moe_compute_half_rows");

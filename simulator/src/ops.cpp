@@ -67,10 +67,17 @@ double expert_row_tile(const StepInvariants& inv, double rows, double active, do
 // next runs a whole tile product for each, so r rows per expert take (r + tile) rows' time: half
 // efficiency at r = tile. Else at its own half-efficiency row count where fitted
 // (moe_compute_half_rows; 0: the dense kernels').
-double expert_matrix_rate(const Scenario& s, double peak, double expert_rows, double tile) {
+//
+// Where the release multiplies on matrix units (StepInvariants::matrix_half_scale above 1: MLX's
+// qmm_nax and gather_qmm_rhs_nax came together, PR #2772), the expert kernel's efficiency is the
+// dense kernel's times moe_matrix_units_factor as well: it repeats its weight loads, unpacking and
+// barriers for every run of one expert's rows in a tile, SIMD-ALU work that multiply-adds on units
+// k times faster leave a larger share of its time than of the dense kernel's.
+double expert_matrix_rate(const Scenario& s, const StepInvariants& inv, double peak, double expert_rows, double tile) {
   const auto& c = s.runtime.coef;
   const double half = tile > 0 ? tile : c.moe_compute_half_rows > 0 ? c.moe_compute_half_rows : c.compute_half_tokens;
-  return matrix_rate(s, peak, expert_rows, half) * c.moe_compute_factor;
+  const double matrix_units = inv.matrix_half_scale > 1 ? c.moe_matrix_units_factor : 1.0;
+  return matrix_rate(s, peak, expert_rows, half) * c.moe_compute_factor * matrix_units;
 }
 
 // Throughput of a matrix product with `rows` rows (tokens x sequences) in its regime.
@@ -432,7 +439,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
           ex.compute_rate = matmul_rate(s, inv, gemm_peak, 1, inv.dequant_ops);  // each expert read once, from cache after
         else
           ex.compute_rate = vector ? matmul_rate(s, inv, gemm_peak, expert_rows, inv.dequant_ops)
-                                   : expert_matrix_rate(s, gemm_peak, expert_rows, expert_row_tile(inv, rows, k, E));
+                                   : expert_matrix_rate(s, inv, gemm_peak, expert_rows, expert_row_tile(inv, rows, k, E));
         add(ex, layers);
       }
     }

@@ -389,6 +389,41 @@ TEST(Fit, RecoversTheCoefficientsThatGeneratedTheData) {
   EXPECT_LT(c.in_sample_mape.at("prefill_tok_s"), 1.0);
 }
 
+// MLX on an M5 multiplies on matrix units (mlx.yaml's matrix_tile, from 0.30.0): rows generated
+// with the expert kernel at 0.6 of its share there give 0.6 back, told apart from the M5's own
+// factor (which moves dense and MoE prefill alike) by dense and MoE rows on the M5 beside an M4.
+TEST(Fit, ExpertKernelFactorOnMatrixUnitsComesFromDenseAndMoeRows) {
+  const RuntimeSpec profile = resolve_runtime("mlx");
+  RuntimeSpec truth = profile;
+  truth.coef.moe_matrix_units_factor = 0.6;
+  truth.coef.moe_compute_factor = 0.8;
+  truth.coef.generation_compute_factor["m5"] = 0.9;
+  std::vector<Observation> obs;
+  for (const char* chip : {"m4-max-40c", "m5-max-40c", "m4-pro-20c", "m5-8c"})
+    for (const char* model : {"qwen3-14b", "qwen3-30b-a3b"})
+      for (long long prompt : {512LL, 2048LL, 4096LL}) {
+        Workload w;
+        w.prompt = prompt;
+        w.gen = 64;
+        Scenario s = make_scenario(resolve_hardware(chip), resolve_model(model), find_quantization("mlx-4bit"), truth, w);
+        const Prediction p = predict(s);
+        s.runtime = profile;
+        obs.push_back({0, Measured::prefill_tok_s, p.prefill_tps(), s});
+        obs.push_back({0, Measured::decode_tok_s, p.decode_tps(), s});
+      }
+  FitOptions opt;
+  opt.cross_validate = false;
+  const Calibration c = fit_runtime("mlx", obs, std::vector<Measurement>(1), opt);
+  ASSERT_TRUE(c.coefficients.contains("moe_matrix_units_factor"));
+  EXPECT_NEAR(c.coefficients.at("moe_matrix_units_factor").value, 0.6, 0.6 * 0.05);
+  EXPECT_LT(c.in_sample_mape.at("prefill_tok_s"), 1.0);
+  // Without MoE rows on matrix units the factor is not fitted: it keeps the profile's value.
+  std::vector<Observation> no_m5;
+  for (const auto& o : obs)
+    if (o.scenario.hardware.family != "m5") no_m5.push_back(o);
+  EXPECT_FALSE(fit_runtime("mlx", no_m5, std::vector<Measurement>(1), opt).coefficients.contains("moe_matrix_units_factor"));
+}
+
 // A vector kernel's ALU roof the rows do not reach (the truth's is 1.0; decode at depth where the
 // KV stream, not the attention arithmetic, binds) shows only where a trial value would make it bind:
 // the deepest rows push the profile's 0.12 up until it stops binding, and above that every value

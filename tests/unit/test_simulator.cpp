@@ -176,6 +176,32 @@ TEST(StepOps, ExpertSortedKernelRunsAWholeTilePerExpertRun) {
   EXPECT_DOUBLE_EQ(rate(256), 10e12 * r / (r + 32) * 0.5);
 }
 
+// Where the release multiplies on matrix units (the dense kernel's tile says matrix_units), the
+// expert kernel also takes moe_matrix_units_factor; without matrix units, or in a release before
+// the matrix-unit kernels, it does not.
+TEST(StepOps, ExpertKernelOnMatrixUnitsTakesItsOwnFactor) {
+  Scenario s = scenario(tiny_moe());
+  s.runtime.coef.moe_compute_factor = 0.5;
+  s.runtime.coef.moe_matrix_units_factor = 0.6;
+  s.runtime.kernels.moe_grouped_matrix_kernel = true;
+  s.runtime.kernels.expert_tile = {16, 0, 0, 0};
+  s.hardware.architecture = "neural-accelerators";
+  s.hardware.matrix_fp16 = Sourced<FlopRate>{FlopRate(40e12), "test", ""};
+  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {16, version_number("0.30.0"), 20251119, false};
+  s.runtime.version = version_number("0.31.2");
+  auto rate = [&] { return find_op(s, step_ops(s, {256, 0, 1, false, true}), "routed experts").compute_rate; };
+  // 256 rows x 2 of 16 experts, about 32 rows each, (r + 16) rows' time on the 16-row tile.
+  const double r = 256.0 * 2 / (16 * (1 - std::pow(1 - 2.0 / 16, 256)));
+  EXPECT_DOUBLE_EQ(rate(), 40e12 * r / (r + 16) * 0.5);
+  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"].matrix_units = true;
+  EXPECT_DOUBLE_EQ(rate(), 40e12 * r / (r + 16) * 0.5 * 0.6);
+  s.runtime.version = version_number("0.29.0");  // a release before the matrix-unit kernels
+  EXPECT_DOUBLE_EQ(rate(), 40e12 * r / (r + 16) * 0.5);
+  s.runtime.version = version_number("0.31.2");
+  s.hardware.matrix_fp16.reset();  // a GPU without matrix units: its SIMD peak, no factor
+  EXPECT_DOUBLE_EQ(rate(), 10e12 * r / (r + 16) * 0.5);
+}
+
 // The expert-sorted kernel runs only from sorted_min_rows_per_expert rows per expert over all experts
 // (MLX: B / E >= 4); below it each row streams its own experts' weights, coinciding or not.
 TEST(StepOps, RowsBelowTheSortedKernelsThresholdStreamTheirExperts) {

@@ -30,6 +30,7 @@ struct RuntimeCoefficients {
   double kernels_per_layer = 12;
   double moe_kernels_per_layer = 0;
   double moe_compute_factor = 1;
+  double moe_matrix_units_factor = 1;
   double moe_compute_half_rows = 0;  // rows per expert at half the grouped expert GEMM's efficiency (0: compute_half_tokens)
   double moe_bandwidth_factor = 1;  // row-by-row routed-expert kernel's bandwidth vs the dense one-row kernel
   double step_overhead_ms = 1;
