@@ -76,7 +76,12 @@ void read_matrix_tiles(MapReader& r, RuntimeSpec::EngineKernels& k) {
   read_by_architecture(r, [&](const std::string& arch, MapReader& a) {
     RuntimeSpec::EngineKernels::MatrixRowTile t;
     t.rows = static_cast<int>(a.integer("rows", 1, 4096));
-    t.since_version = required_version(a, "since_version", "0.30.0");
+    // A release by version (MLX: "0.30.0") or by build number (llama.cpp: 8915), not both.
+    if (a.has("since_build") == a.has("since_version"))
+      throw InputError("{}: give since_version (a release, e.g. \"0.30.0\") or since_build (a build number), one of the two",
+                       a.where());
+    if (a.has("since_build")) t.since_build = a.integer("since_build", 1, 1000000);
+    else t.since_version = required_version(a, "since_version", "0.30.0");
     t.since_date = a.date("since_date");
     t.matrix_units = a.opt_boolean("matrix_units").value_or(false);
     a.str("source");  // a kernel's tile is read in its source: say where

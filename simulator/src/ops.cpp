@@ -198,7 +198,8 @@ StepInvariants step_invariants(const Scenario& s) {
   r.matrix_tile_rows = s.runtime.coef.matrix_tile_rows;
   const auto& dense_tiles = s.runtime.kernels.matrix_tile_by_architecture;
   if (const auto it = dense_tiles.find(s.hardware.architecture);
-      it != dense_tiles.end() && engine_at_or_after(s.runtime, it->second.since_version, it->second.since_date)) {
+      it != dense_tiles.end() && (it->second.since_build > 0 ? !built_before(s.runtime, it->second.since_build, it->second.since_date)
+                                                             : engine_at_or_after(s.runtime, it->second.since_version, it->second.since_date))) {
     r.matrix_tile_rows = it->second.rows;
     // A tile's loads, weight unpacking and stores run on the SIMD ALUs and the memory path whatever
     // unit multiplies: matrix units k times faster than the SIMD fp16 rate leave those fixed costs k

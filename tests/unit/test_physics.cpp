@@ -145,8 +145,8 @@ TEST(Physics, MatrixMatrixKernelComputesWholeTiles) {
 }
 
 // On GPUs of an architecture whose profile names a dense tile of its own (MLX's neural-accelerator
-// qmm: 64 rows from 0.30.0), products from that release pad to it; before it, and on other
-// architectures, to matrix_tile_rows.
+// qmm: 64 rows from 0.30.0; llama.cpp's tensor-API mul_mm: 128 from a build), products from that
+// release pad to it; before it, and on other architectures, to matrix_tile_rows.
 TEST(Physics, DenseTileOfAnArchitectureFromItsRelease) {
   Scenario s = scenario(tiny_dense());
   s.runtime.coef.gemv_max_rows = 8;
@@ -166,6 +166,18 @@ TEST(Physics, DenseTileOfAnArchitectureFromItsRelease) {
   EXPECT_DOUBLE_EQ(projection_rate(s, 144), 10e12 * 144 / (5 * 32));
   s.runtime.published_by = 0;
   EXPECT_DOUBLE_EQ(projection_rate(s, 144), 10e12 * 144 / (3 * 64));
+  // A release given by build number (llama.cpp's 128-row tensor-API tile from b8915): a row's
+  // stated build decides, else its date.
+  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {128, 0, 20260425, false, 8915};
+  s.runtime.build = 10050;
+  EXPECT_DOUBLE_EQ(projection_rate(s, 144), 10e12 * 144 / (2 * 128));
+  s.runtime.build = 8680;
+  EXPECT_DOUBLE_EQ(projection_rate(s, 144), 10e12 * 144 / (5 * 32));
+  s.runtime.build = kCurrentBuild;
+  s.runtime.published_by = 20260406;
+  EXPECT_DOUBLE_EQ(projection_rate(s, 144), 10e12 * 144 / (5 * 32));
+  s.runtime.published_by = 0;
+  EXPECT_DOUBLE_EQ(projection_rate(s, 144), 10e12 * 144 / (2 * 128));
 }
 
 // A dense kernel that multiplies on the GPU's matrix units (MLX's qmm_nax) keeps its tile's loads,

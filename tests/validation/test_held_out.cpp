@@ -100,13 +100,14 @@ TEST(HeldOutPublic, PrefillAndDecodeErrorsWithTheShippedCalibrations) {
   // the GPU (the folder README): on the 59 rows left, the 2026-11-26 calibrations give prefill
   // 15.8% and decode 11.0%; session 17's refit (a second M5 Max source) 16.8% and 10.7%. New
   // bounds for the smaller set, from what it reaches (the 67-row bounds were 28.7 and 23.7).
-  // Session 19: the routed-expert kernel's own factor on matrix units (M5) and the refit raised
-  // prefill from 16.8% to 17.48% (decode 10.7% as before), inside the bound: the M5 MacBook Air's
+  // Session 19: the routed-expert kernel's own factor on matrix units (M5) and the MLX refit raised
+  // prefill from 16.8% to 17.48% (decode 10.7% as before), inside the bound; the llama.cpp refit
+  // (M5's 128-token tensor-API tile) brought it to 17.2%. The MLX part is the M5 MacBook Air's
   // one MoE row, from the source whose other M5 rows were set aside, -24% -> -38%, and the M1/M2
   // MLX rows 3-4 points under as the M2 factor fell with the MoE factor's rise (README
   // Limitations); the same change took this folder's M5 Max mlx_lm rows (below) from 19.3% to
   // 15.4% and every cross-validated MLX prefill figure down.
-  EXPECT_LT(prefill.mape(), 17.5);  // 16.8% on 2026-11-27 (session 17); 17.48% (session 19)
+  EXPECT_LT(prefill.mape(), 17.5);  // 16.8% on 2026-11-27 (session 17); 17.2% (session 19)
   EXPECT_LT(decode.mape(), 11.5);   // 10.7% on 2026-11-27 (sessions 17-19)
 }
 
