@@ -44,21 +44,23 @@ std::pair<Errors, Errors> shipped_errors(const fs::path& file) {
   return {prefill, decode};
 }
 
-}  // namespace
-
-TEST(HeldOutPublic, EveryRowResolvesAndYieldsItsFigures) {
-  const Dataset d = load_dataset({kFile.string()}, {});
-  ASSERT_EQ(d.rows.size(), 59u);
+// Every row of the file resolves and every stated rate is an observation.
+void expect_rows_and_figures(const fs::path& file, size_t rows, int prefill_figures, int decode_figures) {
+  const Dataset d = load_dataset({file.string()}, {});
+  ASSERT_EQ(d.rows.size(), rows);
   test::expect_every_row_usable(d);
-  // Every stated rate is an observation: 36 prefill and 32 decode figures in 59 rows.
   int prefill = 0, decode = 0;
   for (const auto& o : d.observations) {
     prefill += o.quantity == Measured::prefill_tok_s;
     decode += o.quantity == Measured::decode_tok_s;
   }
-  EXPECT_EQ(prefill, 36);
-  EXPECT_EQ(decode, 32);
+  EXPECT_EQ(prefill, prefill_figures);
+  EXPECT_EQ(decode, decode_figures);
 }
+
+}  // namespace
+
+TEST(HeldOutPublic, EveryRowResolvesAndYieldsItsFigures) { expect_rows_and_figures(kFile, 59, 36, 32); }
 
 TEST(HeldOutPublic, NoShippedCalibrationWasFittedOnIt) {
   // Every calibration file shipped (applied by default or not) names the files it was fitted on:
@@ -112,16 +114,7 @@ TEST(HeldOutPublic, PrefillAndDecodeErrorsWithTheShippedCalibrations) {
 }
 
 TEST(HeldOutPublic, M5MaxMlxLmRowsResolveAndYieldTheirFigures) {
-  const Dataset d = load_dataset({kM5MaxMlxLm.string()}, {});
-  ASSERT_EQ(d.rows.size(), 24u);  // 4 models x 2 bit widths x 3 prompt lengths
-  test::expect_every_row_usable(d);
-  int prefill = 0, decode = 0;
-  for (const auto& o : d.observations) {
-    prefill += o.quantity == Measured::prefill_tok_s;
-    decode += o.quantity == Measured::decode_tok_s;
-  }
-  EXPECT_EQ(prefill, 24);
-  EXPECT_EQ(decode, 24);
+  expect_rows_and_figures(kM5MaxMlxLm, 24, 24, 24);  // 4 models x 2 bit widths x 3 prompt lengths
 }
 
 TEST(HeldOutPublic, M5MaxMlxLmErrorsWithTheShippedCalibrations) {
