@@ -249,8 +249,10 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
     add("moe_kernels_per_layer"), add("moe_bandwidth_factor");
   if (moe_prefill >= kRowsForContrast && dense_prefill >= kRowsForContrast) add("moe_compute_factor");
   // The expert kernel's share of the matrix units' speed-up, told apart from the generation's
-  // factor (which moves dense and MoE alike) by both kinds of prefill rows on matrix units.
-  if (moe_prefill_on_matrix_units >= kRowsForContrast && dense_prefill_on_matrix_units >= kRowsForContrast)
+  // factor (which moves dense and MoE alike) by both kinds of prefill rows on matrix units, and from
+  // moe_compute_factor by MoE prefill rows off them (else only their product is determined).
+  if (moe_prefill_on_matrix_units >= kRowsForContrast && dense_prefill_on_matrix_units >= kRowsForContrast &&
+      moe_prefill - moe_prefill_on_matrix_units >= kRowsForContrast)
     add("moe_matrix_units_factor");
   // A kernel whose row tile the profile names (moe: row_tile) has its shape from it, not from a fit.
   const bool tile_named = !obs.empty() && obs.front().scenario.runtime.kernels.expert_tile.rows > 0;

@@ -422,6 +422,11 @@ TEST(Fit, ExpertKernelFactorOnMatrixUnitsComesFromDenseAndMoeRows) {
   for (const auto& o : obs)
     if (o.scenario.hardware.family != "m5") no_m5.push_back(o);
   EXPECT_FALSE(fit_runtime("mlx", no_m5, std::vector<Measurement>(1), opt).coefficients.contains("moe_matrix_units_factor"));
+  // Nor with MoE rows on matrix units alone: only its product with moe_compute_factor shows.
+  std::vector<Observation> only_m5;
+  for (const auto& o : obs)
+    if (o.scenario.hardware.family == "m5") only_m5.push_back(o);
+  EXPECT_FALSE(fit_runtime("mlx", only_m5, std::vector<Measurement>(1), opt).coefficients.contains("moe_matrix_units_factor"));
 }
 
 // A vector kernel's ALU roof the rows do not reach (the truth's is 1.0; decode at depth where the

@@ -121,7 +121,7 @@ struct RuntimeSpec {
     // coefficient matrix_tile_rows.
     struct MatrixRowTile {
       int rows = 0;
-      long long since_version = 0;  // version_number of the engine's release (MLX), or since_build
+      long long since_version = 0;  // version_number of the engine's release (MLX); 0 where since_build gives it
       int since_date = 0;           // the day it shipped (yyyymmdd)
       // Its multiply-adds run on the GPU's matrix units (HardwareSpec::matrix_fp16): MLX's qmm_nax.
       bool matrix_units = false;
