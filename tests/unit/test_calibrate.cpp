@@ -417,16 +417,16 @@ TEST(Fit, ExpertKernelFactorOnMatrixUnitsComesFromDenseAndMoeRows) {
   ASSERT_TRUE(c.coefficients.contains("moe_matrix_units_factor"));
   EXPECT_NEAR(c.coefficients.at("moe_matrix_units_factor").value, 0.6, 0.6 * 0.05);
   EXPECT_LT(c.in_sample_mape.at("prefill_tok_s"), 1.0);
+  auto fits_factor_on = [&](bool m5_rows) {
+    std::vector<Observation> some;
+    for (const auto& o : obs)
+      if ((o.scenario.hardware.family == "m5") == m5_rows) some.push_back(o);
+    return fit_runtime("mlx", some, std::vector<Measurement>(1), opt).coefficients.contains("moe_matrix_units_factor");
+  };
   // Without MoE rows on matrix units the factor is not fitted: it keeps the profile's value.
-  std::vector<Observation> no_m5;
-  for (const auto& o : obs)
-    if (o.scenario.hardware.family != "m5") no_m5.push_back(o);
-  EXPECT_FALSE(fit_runtime("mlx", no_m5, std::vector<Measurement>(1), opt).coefficients.contains("moe_matrix_units_factor"));
+  EXPECT_FALSE(fits_factor_on(false));
   // Nor with MoE rows on matrix units alone: only its product with moe_compute_factor shows.
-  std::vector<Observation> only_m5;
-  for (const auto& o : obs)
-    if (o.scenario.hardware.family == "m5") only_m5.push_back(o);
-  EXPECT_FALSE(fit_runtime("mlx", only_m5, std::vector<Measurement>(1), opt).coefficients.contains("moe_matrix_units_factor"));
+  EXPECT_FALSE(fits_factor_on(true));
 }
 
 // A vector kernel's ALU roof the rows do not reach (the truth's is 1.0; decode at depth where the

@@ -152,7 +152,7 @@ TEST(Physics, DenseTileOfAnArchitectureFromItsRelease) {
   s.runtime.coef.gemv_max_rows = 8;
   s.runtime.coef.matrix_tile_rows = 32;
   s.runtime.coef.compute_half_tokens = 0;
-  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {64, version_number("0.30.0"), 20251119};
+  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {.rows = 64, .since_version = version_number("0.30.0"), .since_date = 20251119};
   s.hardware.architecture = "dynamic-caching";
   EXPECT_DOUBLE_EQ(projection_rate(s, 144), 10e12 * 144 / (5 * 32));
   s.hardware.architecture = "neural-accelerators";
@@ -168,7 +168,7 @@ TEST(Physics, DenseTileOfAnArchitectureFromItsRelease) {
   EXPECT_DOUBLE_EQ(projection_rate(s, 144), 10e12 * 144 / (3 * 64));
   // A release given by build number (llama.cpp's 128-row tensor-API tile from b8915): a row's
   // stated build decides, else its date.
-  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {128, 0, 20260425, false, 8915};
+  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {.rows = 128, .since_build = 8915, .since_date = 20260425};
   s.runtime.build = 10050;
   EXPECT_DOUBLE_EQ(projection_rate(s, 144), 10e12 * 144 / (2 * 128));
   s.runtime.build = 8680;
@@ -190,7 +190,7 @@ TEST(Physics, MatrixUnitKernelNeedsMoreRowsForItsPeak) {
   s.runtime.coef.compute_half_tokens = 16;
   s.hardware.architecture = "neural-accelerators";
   s.hardware.matrix_fp16 = Sourced<FlopRate>{FlopRate(40e12), "test", ""};
-  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {64, 0, 0, true};
+  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {.rows = 64, .matrix_units = true};
   const double matrix = s.hardware.matrix_fp16->value.value, simd = s.hardware.fp16.value.value;
   const double k = matrix / simd;
   const double padded = std::ceil(144.0 / 64) * 64;  // whole 64-row tiles

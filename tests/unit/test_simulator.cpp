@@ -187,7 +187,7 @@ TEST(StepOps, ExpertKernelOnMatrixUnitsTakesItsOwnFactor) {
   s.runtime.kernels.expert_tile = {16, 0, 0, 0};
   s.hardware.architecture = "neural-accelerators";
   s.hardware.matrix_fp16 = Sourced<FlopRate>{FlopRate(40e12), "test", ""};
-  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {16, version_number("0.30.0"), 20251119, false};
+  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {.rows = 16, .since_version = version_number("0.30.0"), .since_date = 20251119};
   s.runtime.version = version_number("0.31.2");
   auto rate = [&] { return find_op(s, step_ops(s, {256, 0, 1, false, true}), "routed experts").compute_rate; };
   // 256 rows x 2 of 16 experts, about 32 rows each, (r + 16) rows' time on the 16-row tile.

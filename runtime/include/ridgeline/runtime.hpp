@@ -121,11 +121,11 @@ struct RuntimeSpec {
     // coefficient matrix_tile_rows.
     struct MatrixRowTile {
       int rows = 0;
-      long long since_version = 0;  // version_number of the engine's release (MLX); 0 where since_build gives it
+      long long since_version = 0;  // version_number of the engine's release (MLX), or
+      long long since_build = 0;    // its build number (llama.cpp): the other is 0
       int since_date = 0;           // the day it shipped (yyyymmdd)
       // Its multiply-adds run on the GPU's matrix units (HardwareSpec::matrix_fp16): MLX's qmm_nax.
       bool matrix_units = false;
-      long long since_build = 0;  // the release as a build number instead (llama.cpp)
     };
     std::map<std::string, MatrixRowTile> matrix_tile_by_architecture;
     // The expert-sorted kernel runs only where rows x active / experts reaches this (MLX GatherQMM:
