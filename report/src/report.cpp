@@ -447,9 +447,21 @@ std::string explain_table(const Scenario& s, const StepShape& shape, const std::
   const bool emulated = bf16_emulated(s);
   const auto& tiers = s.runtime.coef.tier_bandwidth_factor;
   const auto tier = tiers.find(s.hardware.tier);
-  out += fmt::format("rates: matmul peak {:.1f} TFLOPS, {:.1f} with the chip generation's factor{}; activations in {}{}\n",
-                     s.hardware.matmul_peak().value / 1e12, inv.plain_peak / 1e12, emulated ? " and bf16 emulation's" : "",
-                     compute_dtype(s), emulated ? fmt::format(" (no bfloat16 arithmetic on this GPU: x{:.2f})", s.runtime.coef.bf16_emulation_factor) : "");
+  // On a GPU with matrix units beside its SIMD groups (M5), which of the two each kernel family uses.
+  const auto unit = [&](const std::optional<Release>& since) -> std::string {
+    if (!s.hardware.matrix_fp16) return "";
+    return on_matrix_units(s, since) ? " (matrix units)"
+                                     : fmt::format(" (SIMD fp16; the matrix units' {:.1f} unused)",
+                                                   s.hardware.matrix_fp16->value.value / 1e12);
+  };
+  const auto& k = s.runtime.kernels;
+  out += fmt::format("rates: matmul peak {:.1f} TFLOPS{}, {:.1f} with the chip generation's factor{}; activations in {}{}\n",
+                     multiply_peak(s, k.products_on_matrix_units) / 1e12, unit(k.products_on_matrix_units), inv.plain_peak / 1e12,
+                     emulated ? " and bf16 emulation's" : "", compute_dtype(s),
+                     emulated ? fmt::format(" (no bfloat16 arithmetic on this GPU: x{:.2f})", s.runtime.coef.bf16_emulation_factor) : "");
+  if (s.hardware.matrix_fp16)
+    out += fmt::format("prefill attention: {:.1f} TFLOPS{} x attention_efficiency {:.3f}\n", multiply_peak(s, k.attention_on_matrix_units) / 1e12,
+                       unit(k.attention_on_matrix_units), s.runtime.coef.attention_efficiency);
   out += fmt::format("effective bandwidth {:.1f} GB/s (datasheet {:.0f} x stream {:.2f} x kernel {:.2f} x tier {:.2f}, at most the datasheet)\n",
                      inv.bandwidth / 1e9, s.hardware.bandwidth.value.value / 1e9, s.hardware.stream_efficiency.value,
                      s.runtime.coef.bandwidth_efficiency, tier == tiers.end() ? 1.0 : tier->second);

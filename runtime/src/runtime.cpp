@@ -70,24 +70,46 @@ void read_expert_tiles(MapReader& r, RuntimeSpec::EngineKernels& k) {
   k.expert_tile = expert_tile(r);
 }
 
+// The release a change came with: since_version (MLX: "0.30.0") or since_build (llama.cpp: 8915),
+// not both, and since_date, the day it shipped.
+Release read_release(MapReader& a) {
+  if (a.has("since_build") == a.has("since_version"))
+    throw InputError("{}: give since_version (a release, e.g. \"0.30.0\") or since_build (a build number), one of the two", a.where());
+  Release r;
+  if (a.has("since_build")) r.build = a.integer("since_build", 1, 1000000);
+  else r.version = required_version(a, "since_version", "0.30.0");
+  r.date = a.date("since_date");
+  return r;
+}
+
 // matrix_tile: by_architecture: a dense matrix kernel's row tile on other GPU architectures.
 void read_matrix_tiles(MapReader& r, RuntimeSpec::EngineKernels& k) {
   if (!r.has("by_architecture")) r.map("by_architecture");  // required here: its one-line error
   read_by_architecture(r, [&](const std::string& arch, MapReader& a) {
     RuntimeSpec::EngineKernels::MatrixRowTile t;
     t.rows = static_cast<int>(a.integer("rows", 1, 4096));
-    // A release by version (MLX: "0.30.0") or by build number (llama.cpp: 8915), not both.
-    if (a.has("since_build") == a.has("since_version"))
-      throw InputError("{}: give since_version (a release, e.g. \"0.30.0\") or since_build (a build number), one of the two",
-                       a.where());
-    if (a.has("since_build")) t.since_build = a.integer("since_build", 1, 1000000);
-    else t.since_version = required_version(a, "since_version", "0.30.0");
-    t.since_date = a.date("since_date");
+    t.since = read_release(a);
     t.matrix_units = a.opt_boolean("matrix_units").value_or(false);
     a.str("source");  // a kernel's tile is read in its source: say where
     a.finish();
     k.matrix_tile_by_architecture[arch] = t;
   });
+  r.finish();
+}
+
+// matrix_units: products / attention: the release from which each kernel family multiplies on the
+// GPU's matrix units; a family not named never does.
+void read_matrix_units(MapReader& r, RuntimeSpec::EngineKernels& k) {
+  auto family = [&](const char* key, std::optional<Release>& into) {
+    if (auto f = r.opt_map(key)) {
+      into = read_release(*f);
+      f->str("source");  // which kernel multiplies where is read in its source: say where
+      f->finish();
+    }
+  };
+  family("products", k.products_on_matrix_units);
+  family("attention", k.attention_on_matrix_units);
+  r.ignore("source");
   r.finish();
 }
 
@@ -163,6 +185,8 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   }
   auto matrix_tile = r.opt_map("matrix_tile");
   if (matrix_tile) read_matrix_tiles(*matrix_tile, rt.kernels);
+  auto matrix_units = r.opt_map("matrix_units");
+  if (matrix_units) read_matrix_units(*matrix_units, rt.kernels);
   auto linear = r.opt_map("linear_attention");
   if (linear) {
     rt.kernels.fused_linear_attention_since_build = linear->integer("fused_since_build", 1, 1000000);
@@ -194,9 +218,9 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
       throw InputError("{}: activations: dtype: '{}' differs from '{}' of '{}' (a wrapper computes as the engine it wraps)", label,
                        rt.compute_dtype, inner.compute_dtype, rt.wraps);
     // ... and its kernels: which decode attention kernel, how experts' weights are read.
-    if (decode_kernel || moe || dispatch || blas || flash || linear || matrix_tile)
+    if (decode_kernel || moe || dispatch || blas || flash || linear || matrix_tile || matrix_units)
       throw InputError("{}: a wrapper runs its engine's kernels; state decode_kernel, moe, dispatch, flash_attention, linear_attention, "
-                       "matrix_tile and blas in '{}'",
+                       "matrix_tile, matrix_units and blas in '{}'",
                        w->where("wraps"), rt.wraps);
     rt.kernels = inner.kernels;
     for (const auto& f : coefficient_table())
@@ -273,6 +297,10 @@ bool built_before(const RuntimeSpec& rt, long long boundary_build, int boundary_
   if (rt.build != kCurrentBuild) return rt.build < boundary_build;
   // No build stated: a row published before the boundary shipped cannot have run it.
   return rt.published_by > 0 && boundary_date > 0 && rt.published_by < boundary_date;
+}
+
+bool released(const RuntimeSpec& rt, const Release& r) {
+  return r.build > 0 ? !built_before(rt, r.build, r.date) : engine_at_or_after(rt, r.version, r.date);
 }
 
 bool serial_dispatch(const RuntimeSpec& rt) {

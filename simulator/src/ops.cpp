@@ -115,7 +115,7 @@ bool blas_path(const Scenario& s, double rows) {
 }
 
 double attention_rate(const Scenario& s) {
-  return s.hardware.matmul_peak().value * s.runtime.coef.attention_efficiency;
+  return multiply_peak(s, s.runtime.kernels.attention_on_matrix_units) * s.runtime.coef.attention_efficiency;
 }
 
 // Sum over the n new tokens of the keys each attends to (causal), capped by a window.
@@ -127,6 +127,17 @@ double attended_keys(double context, double n, double window) {
 }
 
 }  // namespace
+
+// A kernel family multiplies at the GPU's matrix units' rate from the release that moved it there,
+// else at the SIMD groups' fp16 rate (llama.cpp's flash attention and ds4's kernels on M5 use
+// simdgroup matrices). A GPU without separate matrix units has the one fp16 peak.
+bool on_matrix_units(const Scenario& s, const std::optional<Release>& since) {
+  return s.hardware.matrix_fp16 && since && released(s.runtime, *since);
+}
+
+double multiply_peak(const Scenario& s, const std::optional<Release>& since) {
+  return on_matrix_units(s, since) ? s.hardware.matrix_fp16->value.value : s.hardware.fp16.value.value;
+}
 
 // A generation the fit has a factor for reads its own. One it has none for (no rows of it) borrows
 // those of the fitted generations whose GPUs share its architecture, not the runtime-wide value of
@@ -192,14 +203,13 @@ StepInvariants step_invariants(const Scenario& s) {
   r.vector_attention_rate = s.hardware.fp32.value.value * s.runtime.coef.vector_attention_efficiency * dtype_factor;
   r.f32_attention_rate = s.hardware.fp32.value.value * s.runtime.coef.attention_efficiency;
   r.gemv_rate = s.hardware.fp32.value.value * s.runtime.coef.gemv_compute_efficiency * dtype_factor;
-  r.plain_peak = s.hardware.matmul_peak().value * generation_factor(s) * dtype_factor;
+  r.plain_peak = multiply_peak(s, s.runtime.kernels.products_on_matrix_units) * generation_factor(s) * dtype_factor;
   // The dense kernel's row tile: its architecture's from the release that brought it, else the
   // runtime's (RuntimeSpec::EngineKernels::matrix_tile_by_architecture).
   r.matrix_tile_rows = s.runtime.coef.matrix_tile_rows;
   const auto& dense_tiles = s.runtime.kernels.matrix_tile_by_architecture;
   if (const auto it = dense_tiles.find(s.hardware.architecture);
-      it != dense_tiles.end() && (it->second.since_build > 0 ? !built_before(s.runtime, it->second.since_build, it->second.since_date)
-                                                             : engine_at_or_after(s.runtime, it->second.since_version, it->second.since_date))) {
+      it != dense_tiles.end() && released(s.runtime, it->second.since)) {
     r.matrix_tile_rows = it->second.rows;
     // A tile's loads, weight unpacking and stores run on the SIMD ALUs and the memory path whatever
     // unit multiplies: matrix units k times faster than the SIMD fp16 rate leave those fixed costs k

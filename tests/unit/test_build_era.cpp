@@ -127,6 +127,24 @@ TEST(BuildEra, BuiltBeforeAnswersFromTheBuildElseTheDate) {
   EXPECT_EQ(catalog_runtime("llama.cpp-rocm")->kernels.blas.until_date, 2025 * 10000 + 11 * 100 + 9);
 }
 
+// The shipped profiles say which kernels multiply on M5's matrix units, and from when: llama.cpp's
+// products from its tensor-API build and never its flash attention; MLX's products and attention
+// from 0.30.0; ds4 none; a wrapper its engine's.
+TEST(BuildEra, ShippedProfilesNameTheKernelsOnMatrixUnits) {
+  const auto& metal = catalog_runtime("llama.cpp-metal")->kernels;
+  ASSERT_TRUE(metal.products_on_matrix_units.has_value());
+  EXPECT_EQ(metal.products_on_matrix_units->date, 2025 * 10000 + 11 * 100 + 6);
+  EXPECT_GT(metal.products_on_matrix_units->build, metal.concurrent_dispatch_since_build);  // two months after b6451
+  EXPECT_FALSE(metal.attention_on_matrix_units.has_value());
+  const auto& mlx = catalog_runtime("mlx")->kernels;
+  ASSERT_TRUE(mlx.products_on_matrix_units && mlx.attention_on_matrix_units);
+  EXPECT_EQ(mlx.products_on_matrix_units->version, version_number("0.30.0"));
+  EXPECT_EQ(mlx.attention_on_matrix_units->version, version_number("0.30.0"));
+  const auto& ds4 = catalog_runtime("ds4")->kernels;
+  EXPECT_FALSE(ds4.products_on_matrix_units || ds4.attention_on_matrix_units);
+  EXPECT_EQ(catalog_runtime("llama-server")->kernels.products_on_matrix_units->build, metal.products_on_matrix_units->build);
+}
+
 // A row's assumptions say where its era came from.
 TEST(BuildEra, NoteSaysWhereTheEraCameFrom) {
   const RuntimeSpec& metal = *catalog_runtime("llama.cpp-metal");

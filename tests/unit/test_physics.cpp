@@ -152,7 +152,7 @@ TEST(Physics, DenseTileOfAnArchitectureFromItsRelease) {
   s.runtime.coef.gemv_max_rows = 8;
   s.runtime.coef.matrix_tile_rows = 32;
   s.runtime.coef.compute_half_tokens = 0;
-  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {.rows = 64, .since_version = version_number("0.30.0"), .since_date = 20251119};
+  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {.rows = 64, .since = {.version = version_number("0.30.0"), .date = 20251119}};
   s.hardware.architecture = "dynamic-caching";
   EXPECT_DOUBLE_EQ(projection_rate(s, 144), 10e12 * 144 / (5 * 32));
   s.hardware.architecture = "neural-accelerators";
@@ -168,7 +168,7 @@ TEST(Physics, DenseTileOfAnArchitectureFromItsRelease) {
   EXPECT_DOUBLE_EQ(projection_rate(s, 144), 10e12 * 144 / (3 * 64));
   // A release given by build number (llama.cpp's 128-row tensor-API tile from b8915): a row's
   // stated build decides, else its date.
-  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {.rows = 128, .since_build = 8915, .since_date = 20260425};
+  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {.rows = 128, .since = {.build = 8915, .date = 20260425}};
   s.runtime.build = 10050;
   EXPECT_DOUBLE_EQ(projection_rate(s, 144), 10e12 * 144 / (2 * 128));
   s.runtime.build = 8680;
@@ -178,6 +178,37 @@ TEST(Physics, DenseTileOfAnArchitectureFromItsRelease) {
   EXPECT_DOUBLE_EQ(projection_rate(s, 144), 10e12 * 144 / (5 * 32));
   s.runtime.published_by = 0;
   EXPECT_DOUBLE_EQ(projection_rate(s, 144), 10e12 * 144 / (2 * 128));
+}
+
+// On a GPU with matrix units beside its SIMD groups (M5's neural accelerators), a kernel family
+// multiplies on them only from the release its runtime's profile names (MLX: products and attention
+// from 0.30.0); a family it does not name (llama.cpp's flash attention, every ds4 kernel), and a
+// release before the named one, multiplies at the SIMD fp16 rate.
+TEST(Physics, KernelFamiliesMultiplyOnMatrixUnitsFromTheReleaseThatMovedThem) {
+  Scenario s = scenario(tiny_dense());
+  const double simd = s.hardware.fp16.value.value, matrix = 4 * simd;
+  const double simd_products = step_invariants(s).plain_peak;
+  s.hardware.matrix_fp16 = Sourced<FlopRate>{FlopRate(matrix), "test", ""};
+  const double eff = s.runtime.coef.attention_efficiency;
+  // Neither family named: both on the SIMD groups, the matrix units idle.
+  EXPECT_DOUBLE_EQ(step_invariants(s).attention_rate, simd * eff);
+  EXPECT_DOUBLE_EQ(step_invariants(s).plain_peak, simd_products);
+  // Products from 0.30.0, attention not named (llama.cpp's split).
+  s.runtime.kernels.products_on_matrix_units = Release{.version = version_number("0.30.0"), .date = 20251119};
+  s.runtime.version = version_number("0.31.2");
+  EXPECT_DOUBLE_EQ(step_invariants(s).plain_peak, simd_products * matrix / simd);
+  EXPECT_DOUBLE_EQ(step_invariants(s).attention_rate, simd * eff);
+  // Both named (MLX): attention on the matrix units too, from the same release.
+  s.runtime.kernels.attention_on_matrix_units = s.runtime.kernels.products_on_matrix_units;
+  EXPECT_DOUBLE_EQ(step_invariants(s).attention_rate, matrix * eff);
+  s.runtime.version = version_number("0.29.1");  // before it: the SIMD groups for both
+  EXPECT_DOUBLE_EQ(step_invariants(s).attention_rate, simd * eff);
+  EXPECT_DOUBLE_EQ(step_invariants(s).plain_peak, simd_products);
+  // A GPU without matrix units: the one fp16 peak whatever the profile names.
+  s.runtime.version = version_number("0.31.2");
+  s.hardware.matrix_fp16.reset();
+  EXPECT_DOUBLE_EQ(step_invariants(s).attention_rate, simd * eff);
+  EXPECT_DOUBLE_EQ(step_invariants(s).plain_peak, simd_products);
 }
 
 // A dense kernel that multiplies on the GPU's matrix units (MLX's qmm_nax) keeps its tile's loads,
@@ -191,6 +222,7 @@ TEST(Physics, MatrixUnitKernelNeedsMoreRowsForItsPeak) {
   s.hardware.architecture = "neural-accelerators";
   s.hardware.matrix_fp16 = Sourced<FlopRate>{FlopRate(40e12), "test", ""};
   s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {.rows = 64, .matrix_units = true};
+  s.runtime.kernels.products_on_matrix_units = Release{};  // every release
   const double matrix = s.hardware.matrix_fp16->value.value, simd = s.hardware.fp16.value.value;
   const double k = matrix / simd;
   const double padded = std::ceil(144.0 / 64) * 64;  // whole 64-row tiles

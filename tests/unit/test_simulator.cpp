@@ -187,7 +187,8 @@ TEST(StepOps, ExpertKernelOnMatrixUnitsTakesItsOwnFactor) {
   s.runtime.kernels.expert_tile = {16, 0, 0, 0};
   s.hardware.architecture = "neural-accelerators";
   s.hardware.matrix_fp16 = Sourced<FlopRate>{FlopRate(40e12), "test", ""};
-  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {.rows = 16, .since_version = version_number("0.30.0"), .since_date = 20251119};
+  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {.rows = 16, .since = {.version = version_number("0.30.0"), .date = 20251119}};
+  s.runtime.kernels.products_on_matrix_units = s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"].since;
   s.runtime.version = version_number("0.31.2");
   auto rate = [&] { return find_op(s, step_ops(s, {256, 0, 1, false, true}), "routed experts").compute_rate; };
   // 256 rows x 2 of 16 experts, about 32 rows each, (r + 16) rows' time on the 16-row tile.
@@ -195,8 +196,8 @@ TEST(StepOps, ExpertKernelOnMatrixUnitsTakesItsOwnFactor) {
   EXPECT_DOUBLE_EQ(rate(), 40e12 * r / (r + 16) * 0.5);
   s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"].matrix_units = true;
   EXPECT_DOUBLE_EQ(rate(), 40e12 * r / (r + 16) * 0.5 * 0.6);
-  s.runtime.version = version_number("0.29.0");  // a release before the matrix-unit kernels
-  EXPECT_DOUBLE_EQ(rate(), 40e12 * r / (r + 16) * 0.5);
+  s.runtime.version = version_number("0.29.0");  // a release before the matrix-unit kernels: the SIMD peak, no factor
+  EXPECT_DOUBLE_EQ(rate(), 10e12 * r / (r + 16) * 0.5);
   s.runtime.version = version_number("0.31.2");
   s.hardware.matrix_fp16.reset();  // a GPU without matrix units: its SIMD peak, no factor
   EXPECT_DOUBLE_EQ(rate(), 10e12 * r / (r + 16) * 0.5);

@@ -3,6 +3,7 @@
 // the simulator uses is named here and read from runtime/profiles/<id>.yaml (or replaced by
 // a calibration file, or by --set), never written into the simulator code.
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,14 @@ struct CalibrationUncertainty {
   bool known = false;              // a calibration set it
 };
 
+// A change in an engine's history: the release that brought it, by version (MLX: "0.30.0" as
+// version_number) or by build number (llama.cpp), the other 0, and the day it shipped (yyyymmdd).
+struct Release {
+  long long version = 0;
+  long long build = 0;
+  int date = 0;
+};
+
 struct RuntimeSpec {
   std::string id;
   std::string name;
@@ -121,13 +130,17 @@ struct RuntimeSpec {
     // coefficient matrix_tile_rows.
     struct MatrixRowTile {
       int rows = 0;
-      long long since_version = 0;  // version_number of the engine's release (MLX), or
-      long long since_build = 0;    // its build number (llama.cpp): the other is 0
-      int since_date = 0;           // the day it shipped (yyyymmdd)
-      // Its multiply-adds run on the GPU's matrix units (HardwareSpec::matrix_fp16): MLX's qmm_nax.
+      Release since;
+      // A product needs the matrix units' speed-up times the rows to reach half its peak (its
+      // loads and unpacking stay on the SIMD ALUs): MLX's qmm_nax, fitted so.
       bool matrix_units = false;
     };
     std::map<std::string, MatrixRowTile> matrix_tile_by_architecture;
+    // The releases from which the engine's matrix products (dense and routed-expert GEMMs) and its
+    // prefill attention multiply on the GPU's matrix units where the hardware has them
+    // (HardwareSpec::matrix_fp16: M5's neural accelerators); not stated, and before them, they run
+    // on the SIMD groups at the fp16 rate.
+    std::optional<Release> products_on_matrix_units, attention_on_matrix_units;
     // The expert-sorted kernel runs only where rows x active / experts reaches this (MLX GatherQMM:
     // B / E >= 4); below it each row streams its experts' weights, as below moe_gemv_max_rows. 0: none.
     double sorted_min_rows_per_expert = 0;
@@ -236,6 +249,9 @@ bool vendored_engine(const RuntimeSpec& rt);
 // engine's, so a wrapper's row goes by date), else from the publication date (on or after the day:
 // it may have run it); a prediction with neither is today's engine, which is.
 bool engine_at_or_after(const RuntimeSpec& rt, long long version, int date);
+// Whether this prediction runs a release at or after `r`: built_before's negation for a build,
+// engine_at_or_after for a version.
+bool released(const RuntimeSpec& rt, const Release& r);
 
 RuntimeSpec parse_runtime_yaml(const std::string& path);
 RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& label);

@@ -1,6 +1,7 @@
 #pragma once
 // A transformer step decomposed into operator records, each timed by a roofline
 // (time = max(FLOPs / compute rate, bytes / bandwidth)) plus launch and per-step overhead (ops.cpp).
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,13 @@ struct Op {
   double compute_seconds() const { return flops / compute_rate; }
   double memory_seconds() const { return bytes() / bandwidth; }
 };
+
+// Whether a kernel family multiplies on the GPU's matrix units (HardwareSpec::matrix_fp16, M5's
+// neural accelerators) in this prediction's release: `since` is the family's entry in
+// RuntimeSpec::EngineKernels (products_on_matrix_units, attention_on_matrix_units).
+bool on_matrix_units(const Scenario& s, const std::optional<Release>& since);
+// Its peak: the matrix units' there, else the SIMD groups' fp16 rate.
+double multiply_peak(const Scenario& s, const std::optional<Release>& since);
 
 // One forward pass: `tokens` new tokens for each of `batch` sequences holding `context` tokens.
 struct StepShape {
