@@ -221,7 +221,7 @@ TEST(Physics, MatrixUnitKernelNeedsMoreRowsForItsPeak) {
   s.runtime.coef.compute_half_tokens = 16;
   s.hardware.architecture = "neural-accelerators";
   s.hardware.matrix_fp16 = Sourced<FlopRate>{FlopRate(40e12), "test", ""};
-  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {.rows = 64, .matrix_units = true};
+  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {.rows = 64, .since = {}, .matrix_units = true};
   s.runtime.kernels.products_on_matrix_units = Release{};  // every release
   const double matrix = s.hardware.matrix_fp16->value.value, simd = s.hardware.fp16.value.value;
   const double k = matrix / simd;
