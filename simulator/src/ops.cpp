@@ -214,8 +214,9 @@ StepInvariants step_invariants(const Scenario& s) {
     // A tile's loads, weight unpacking and stores run on the SIMD ALUs and the memory path whatever
     // unit multiplies: matrix units k times faster than the SIMD fp16 rate leave those fixed costs k
     // times larger beside the multiply-adds, so a product needs k times the rows to reach half its
-    // peak (compute_half_tokens is fitted at the SIMD rate).
-    if (it->second.matrix_units && s.hardware.matrix_fp16)
+    // peak (compute_half_tokens is fitted at the SIMD rate). Only where this release's products do
+    // multiply on them, so the rows and the peak they are timed at agree.
+    if (it->second.matrix_units && on_matrix_units(s, s.runtime.kernels.products_on_matrix_units))
       r.matrix_half_scale = s.hardware.matrix_fp16->value.value / s.hardware.fp16.value.value;
   }
   // A build that waits for each kernel to finish leaves the GPU's S tile slots (cores x
