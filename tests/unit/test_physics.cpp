@@ -10,6 +10,7 @@
 #include "ridgeline/catalog.hpp"
 #include "ridgeline/coefficients.hpp"
 #include "ridgeline/derived.hpp"
+#include "ridgeline/hardware.hpp"
 #include "ridgeline/quant.hpp"
 
 namespace ridgeline {
@@ -209,6 +210,26 @@ TEST(Physics, KernelFamiliesMultiplyOnMatrixUnitsFromTheReleaseThatMovedThem) {
   s.hardware.matrix_fp16.reset();
   EXPECT_DOUBLE_EQ(step_invariants(s).attention_rate, simd * eff);
   EXPECT_DOUBLE_EQ(step_invariants(s).plain_peak, simd_products);
+}
+
+// The shipped M5-family profiles state the rates measured on the A19-class GPU (hardware.md 1.6):
+// SIMD fp16 1.7 x fp32 (nominally ~2x) and the neural accelerators' matrix fp16 4 x fp32, so a
+// family timed at the SIMD rate (llama.cpp's flash attention, ds4's kernels) runs at 1.7 / 4 of a
+// matrix-unit one.
+TEST(Physics, ShippedM5ProfilesStateTheMeasuredSimdAndMatrixRates) {
+  int m5 = 0;
+  for (const auto& h : hardware_headers()) {
+    if (h.family != "m5") continue;
+    ++m5;
+    const HardwareSpec* hw = catalog_hardware(h.id);
+    ASSERT_NE(hw, nullptr) << h.id;
+    const double fp32 = hw->fp32.value.value;
+    // Each rate is rounded to 0.01 TFLOPS in its profile: k x fp32 carries k times fp32's rounding.
+    EXPECT_NEAR(hw->fp16.value.value, 1.7 * fp32, (1.7 + 1) * 0.005e12) << h.id;
+    ASSERT_TRUE(hw->matrix_fp16.has_value()) << h.id;
+    EXPECT_NEAR(hw->matrix_fp16->value.value, 4 * fp32, (4 + 1) * 0.005e12) << h.id;
+  }
+  EXPECT_EQ(m5, 6);  // m5-8c, m5-10c, m5-pro-16c, m5-pro-20c, m5-max-32c, m5-max-40c
 }
 
 // A dense kernel that multiplies on the GPU's matrix units (MLX's qmm_nax) keeps its tile's loads,
