@@ -124,7 +124,8 @@ TEST(HeldOutPublic, M5MaxMlxLmRowsResolveAndYieldTheirFigures) {
 TEST(HeldOutPublic, M5MaxMlxLmErrorsWithTheShippedCalibrations) {
   const auto [prefill, decode] = shipped_errors(kM5MaxMlxLm);
   // Session 18's calibrations: prefill 19.3%, decode 8.8%. Session 19 (the expert kernel's factor
-  // on matrix units, fitted on ../shared/data, never on these rows): 15.4% and 8.8%.
+  // on matrix units, fitted on ../shared/data, never on these rows): 15.4% and 8.8%. Session 21 (M5
+  // SIMD fp16 at the measured 1.7 x fp32, so the matrix-unit tile needs 2.35x the rows): 16.4%, 8.8%.
   EXPECT_LT(prefill.mape(), 16.5);
   EXPECT_LT(decode.mape(), 9.5);
 }
