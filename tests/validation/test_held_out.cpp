@@ -138,9 +138,11 @@ TEST(HeldOutPublic, M3MaxServerDecodeWithTheShippedCalibrations) {
   // Session 20 (2026-11-27), as first read: 22.3% over the 57 rows; by runtime mlx_lm.server 10.5%
   // (21 rows), vllm-mlx 5.8% (9), llama-server 17.8% (8: its MoE rows 43% and 17% over), Ollama
   // 44.9% (19; one row measured at 9.15 tok/s after a 432 s first token alone adds 22 points).
-  EXPECT_LT(shipped_errors(kM3MaxServers).second.mape(), 23.5);
+  // Session 21 (Ollama's vendored engine at 40 kernels per linear-attention layer, from ollama#14861
+  // and ollama PR #16031): 20.7% over the rows, Ollama 40.2%; the two bounds tightened to match.
+  EXPECT_LT(shipped_errors(kM3MaxServers).second.mape(), 21.5);
   EXPECT_LT(shipped_errors(kM3MaxServers, "mlx-server").second.mape(), 11.5);
   EXPECT_LT(shipped_errors(kM3MaxServers, "vllm-mlx").second.mape(), 6.5);
   EXPECT_LT(shipped_errors(kM3MaxServers, "llama-server").second.mape(), 19.0);
-  EXPECT_LT(shipped_errors(kM3MaxServers, "ollama").second.mape(), 46.0);
+  EXPECT_LT(shipped_errors(kM3MaxServers, "ollama").second.mape(), 41.5);
 }
