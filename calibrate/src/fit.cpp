@@ -169,6 +169,9 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   // the two on the same generations tells the emulation from the generation's own GEMM factor.
   size_t emulated_bf16_prefill = 0, unemulated_prefill_on_emulating_gpus = 0;
   std::map<std::string, double> blas_libraries;  // prefill rows whose chunks ran through a BLAS library
+  // Prefill rows whose products ran the runtime's own quantized matrix-matrix kernels, in a build of
+  // the BLAS era (below its row limit, or a MoE's experts) and in a later one.
+  size_t blas_era_own_kernels = 0, later_own_kernels = 0;
   for (const auto& o : obs) {
     const bool moe = std::any_of(o.scenario.model.layers.begin(), o.scenario.model.layers.end(),
                                  [](const LayerGroup& g) { return g.ffn.is_moe(); });
@@ -184,6 +187,9 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
     const long long chunk_rows = std::min(o.scenario.workload.prompt - o.scenario.workload.cached, o.scenario.chunk);
     if (o.quantity == Measured::prefill_tok_s && !rt.blas_library.empty() && chunk_rows >= rt.kernels.blas.min_rows)
       blas_libraries[rt.blas_library] += 1;
+    if (o.quantity == Measured::prefill_tok_s && rt.kernels.blas.min_rows > 0 && static_cast<double>(chunk_rows) > rt.coef.gemv_max_rows &&
+        (moe || chunk_rows < rt.kernels.blas.min_rows))
+      ++(rt.blas_library.empty() ? later_own_kernels : blas_era_own_kernels);
     if (o.quantity == Measured::prefill_tok_s && recent)
       classes[o.scenario.quant.kernel_class] += o.weight, generations[o.scenario.hardware.family] += 1;
     // Batched decode, or a prompt of a few tokens (llama-bench pp2..pp8), inside the matrix-vector
@@ -273,6 +279,9 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   // A BLAS library's GEMM beside the runtime's own kernels (compute_efficiency): its own rows.
   for (const auto& [library, n] : blas_libraries)
     if (n >= static_cast<double>(kRowsForContrast)) add("blas_compute_factor." + library);
+  // The era's own kernels against today's, told apart by rows of both.
+  if (blas_era_own_kernels >= kRowsForContrast && later_own_kernels >= kRowsForContrast)
+    add(std::string("blas_era_compute_factor.") + kBlasEraOwnKernels);
   // A class's unpacking cost is absolute (instructions per weight), not relative to a reference class.
   for (const auto& [cls, n] : single_issue_classes)
     if (n >= kRowsForContrast) add("dequant_ops_per_weight." + cls);

@@ -104,6 +104,10 @@ const std::vector<CoefficientInfo>& coefficient_table() {
       {"blas_compute_factor", kKeyed, &C::blas_compute_factor, 0.01, 10, 0.05, 5.0, "factor",
        "f16 GEMM throughput of a BLAS library (rocblas, hipblaslt) relative to the runtime's matrix-matrix "
        "kernels, for builds that hand dense products of blas.min_rows rows and more to it (runtime profile 'blas')"},
+      {"blas_era_compute_factor", kKeyed, &C::blas_era_compute_factor, 0.01, 10, 0.05, 5.0, "factor",
+       "throughput of the runtime's own quantized matrix-matrix kernels (mmq) in a build of the BLAS era "
+       "(runtime profile 'blas': before until_build) relative to today's: ggml-cuda's MMQ on RDNA3 multiplied "
+       "with dp4a integer dot products on the vector ALUs until it gained WMMA kernels"},
       {"generation_compute_factor", kKeyed, &C::generation_compute_factor, 0.01, 10, 0.3, 3.0, "factor",
        "matrix-matrix efficiency of a chip generation (m1..m5, gb10, ...) relative to the runtime's"},
   };

@@ -227,6 +227,8 @@ StepInvariants step_invariants(const Scenario& s) {
     r.drain_flops_per_input = kTileOutputFeatures * r.matrix_tile_rows *
                               static_cast<double>(s.hardware.gpu_cores.value) * s.runtime.coef.serial_drain_tiles_per_core;
   r.quantized_peak = r.plain_peak * keyed(s.runtime.coef.quant_compute_factor, s.quant.kernel_class);
+  // A build of the BLAS era ran its own quantized kernels of then (RuntimeSpec::blas_library).
+  if (!s.runtime.blas_library.empty()) r.quantized_peak *= keyed(s.runtime.coef.blas_era_compute_factor, kBlasEraOwnKernels);
   if (s.hardware.single_issue.value) r.dequant_ops = keyed(s.runtime.coef.dequant_ops_per_weight, s.quant.kernel_class, 0.0);
   r.blas_peak = r.plain_peak * keyed(s.runtime.coef.blas_compute_factor, s.runtime.blas_library);
   r.overhead_seconds = step_overhead_seconds(s);
@@ -431,27 +433,35 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       ex.activation_bytes = rows * k * step::kExpertActivationVectors * expert_io * kActivationBytes;
       // Row by row below moe_gemv_max_rows and below the sorted kernel's rows per expert (MLX).
       const bool below_sorted = rows * k < s.runtime.kernels.sorted_min_rows_per_expert * E;
+      // Routed experts stay on the runtime's quantized kernels in a BLAS build too: ggml-cuda's
+      // mul_mat_id runs MMQ with the ids below blas.min_rows tokens, and from there one mul_mat per
+      // expert over its gathered rows, which takes MMQ below blas.min_rows rows (ggml_cuda_should_use_mmq,
+      // ggml-org/ggml src/ggml-cuda/ggml-cuda.cu @b08aa497): a 512-token ubatch gives the measured MoE
+      // models 16 to 64 rows per expert, and lhl's sweeps show no BLAS cliff for them (gpt-oss-20b
+      // 578 -> 573 tok/s from pp256 to pp512 on rocBLAS, where dense Llama 2 7B falls 664 -> 194 from
+      // pp32 to pp64).
+      const double expert_peak = inv.quantized_peak;
       if (rows <= s.runtime.coef.moe_gemv_max_rows || (below_sorted && inv.sorted_expert_kernel)) {
         // Row by row (ggml-metal's mul_mv_id below 32 rows): each row streams its k experts'
         // weights, shared or not, through the matrix-vector kernel.
         ex.weight_bytes = rows * k * per_expert * q.expert_bpw / 8;
         if (s.runtime.kernels.moe_gathers_expert_weights) ex.weight_bytes *= step::kGatheredExpertWeightPasses;
-        ex.compute_rate = matmul_rate(s, inv, gemm_peak, 1, inv.dequant_ops);
+        ex.compute_rate = matmul_rate(s, inv, expert_peak, 1, inv.dequant_ops);
         add_at(ex, layers, inv.expert_bandwidth);  // one row per expert product: the indexed one-row kernel
       } else {
         // Grouped by expert: each expert the rows touch is read once. With routing taken as
         // uniform, an expert is missed by all rows with probability (1 - k/E)^rows.
         const double touched = std::max(k, E * (1.0 - std::pow(1.0 - k / E, rows)));
         const double expert_rows = rows * k / touched;
-        ex.weight_bytes = touched * per_expert * (q.expert_bpw / 8 + dequant_bytes);
+        ex.weight_bytes = touched * per_expert * q.expert_bpw / 8;
         // A grouped kernel that is matrix-matrix whatever the rows per expert fills its tiles with
         // those few rows (RuntimeSpec::moe_grouped_matrix_kernel).
         const bool vector = gemv_regime(s, expert_rows) && !s.runtime.kernels.moe_grouped_matrix_kernel;
         if (!inv.sorted_expert_kernel)  // a matrix-vector product per row and expert, the rows in expert order:
-          ex.compute_rate = matmul_rate(s, inv, gemm_peak, 1, inv.dequant_ops);  // each expert read once, from cache after
+          ex.compute_rate = matmul_rate(s, inv, expert_peak, 1, inv.dequant_ops);  // each expert read once, from cache after
         else
-          ex.compute_rate = vector ? matmul_rate(s, inv, gemm_peak, expert_rows, inv.dequant_ops)
-                                   : expert_matrix_rate(s, inv, gemm_peak, expert_rows, expert_row_tile(inv, rows, k, E));
+          ex.compute_rate = vector ? matmul_rate(s, inv, expert_peak, expert_rows, inv.dequant_ops)
+                                   : expert_matrix_rate(s, inv, expert_peak, expert_rows, expert_row_tile(inv, rows, k, E));
         add(ex, layers);
       }
     }

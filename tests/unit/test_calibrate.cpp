@@ -429,6 +429,45 @@ TEST(Fit, ExpertKernelFactorOnMatrixUnitsComesFromDenseAndMoeRows) {
   EXPECT_FALSE(fits_factor_on(true));
 }
 
+// ggml-cuda on RDNA3 before its WMMA MMQ (llama.cpp-rocm.yaml's blas: section): rows generated with
+// that era's own kernels at 0.7 of today's give 0.7 back, told apart from compute_efficiency by rows
+// of a later build; rows of one era alone leave it unfitted (the profile's 1).
+TEST(Fit, BlasEraKernelFactorComesFromRowsOfBothEras) {
+  const RuntimeSpec profile = resolve_runtime("llama.cpp-rocm");
+  RuntimeSpec truth = profile;
+  truth.coef.blas_era_compute_factor[kBlasEraOwnKernels] = 0.7;
+  truth.coef.blas_compute_factor["rocblas"] = 0.3;
+  std::vector<Observation> obs;
+  for (long long build : {6077LL, 8038LL})
+    for (const char* model : {"llama-3.1-8b", "qwen3-14b", "qwen3-30b-a3b"})
+      for (long long prompt : {16LL, 32LL, 512LL}) {
+        Workload w;
+        w.prompt = prompt;
+        w.gen = 64;
+        auto era = [&](RuntimeSpec rt) {
+          rt.build = build;
+          if (build < profile.kernels.blas.until_build) rt.blas_library = profile.kernels.blas.library;
+          return rt;
+        };
+        Scenario s = make_scenario(resolve_hardware("strix-halo-395"), resolve_model(model), find_quantization("q4_k_m"), era(truth), w);
+        const Prediction p = predict(s);
+        s.runtime = era(profile);
+        obs.push_back({0, Measured::prefill_tok_s, p.prefill_tps(), s});
+        obs.push_back({0, Measured::decode_tok_s, p.decode_tps(), s});
+      }
+  FitOptions opt;
+  opt.cross_validate = false;
+  const std::string key = std::string("blas_era_compute_factor.") + kBlasEraOwnKernels;
+  const Calibration c = fit_runtime("llama.cpp-rocm", obs, std::vector<Measurement>(1), opt);
+  ASSERT_TRUE(c.coefficients.contains(key));
+  EXPECT_NEAR(c.coefficients.at(key).value, 0.7, 0.7 * 0.05);
+  EXPECT_LT(c.in_sample_mape.at("prefill_tok_s"), 1.0);
+  std::vector<Observation> later;
+  for (const auto& o : obs)
+    if (o.scenario.runtime.blas_library.empty()) later.push_back(o);
+  EXPECT_FALSE(fit_runtime("llama.cpp-rocm", later, std::vector<Measurement>(1), opt).coefficients.contains(key));
+}
+
 // A vector kernel's ALU roof the rows do not reach (the truth's is 1.0; decode at depth where the
 // KV stream, not the attention arithmetic, binds) shows only where a trial value would make it bind:
 // the deepest rows push the profile's 0.12 up until it stops binding, and above that every value

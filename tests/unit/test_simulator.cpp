@@ -256,6 +256,30 @@ TEST(StepOps, BlasPathDequantizesThenRunsTheLibrarysGemm) {
   EXPECT_DOUBLE_EQ(find_op(f16, step_ops(f16, chunk), "attention projections [4x full]").weight_bytes, 4 * params * 2);
 }
 
+// In a build of the BLAS era the routed experts stay on the runtime's quantized kernels (mul_mat_id:
+// MMQ with the ids, or per expert over its gathered rows, below the library's row limit), so they read
+// no dequantized copy; those kernels, dense products below min_rows included, run at the era's factor.
+TEST(StepOps, BlasEraExpertsStayOnTheEraQuantizedKernels) {
+  Workload w;
+  Scenario s = scenario(tiny_moe(), w, "q8_0");
+  s.runtime.coef.quant_compute_factor["q8"] = 0.5;
+  s.runtime.coef.blas_compute_factor["rocblas"] = 0.25;
+  s.runtime.coef.blas_era_compute_factor[kBlasEraOwnKernels] = 0.8;
+  s.runtime.kernels.blas.min_rows = 64;
+  s.runtime.kernels.blas.library = "rocblas";
+  const double expert = 3 * 1024.0 * 512;
+  const StepShape chunk{512, 0, 1, false, true}, small{32, 0, 1, false, true};
+  auto op = [&](const StepShape& shape, const char* what) { return find_op(s, step_ops(s, shape), what); };
+  const Op today = op(chunk, "routed experts");
+  s.runtime.blas_library = "rocblas";
+  const Op era = op(chunk, "routed experts");
+  EXPECT_DOUBLE_EQ(era.weight_bytes, 2 * 16 * expert * s.quant.expert_bpw / 8);  // every expert, no f16 copy
+  EXPECT_DOUBLE_EQ(era.weight_bytes, today.weight_bytes);
+  EXPECT_NEAR(era.compute_rate, 0.8 * today.compute_rate, 1e-9 * today.compute_rate);
+  EXPECT_DOUBLE_EQ(op(chunk, "attention projections").compute_rate, 10e12 * 0.25);  // dense: the library
+  EXPECT_DOUBLE_EQ(op(small, "attention projections").compute_rate, 10e12 * 0.5 * 0.8);  // below min_rows: the era's MMQ
+}
+
 // A runtime that copies each row's experts out by index (PyTorch W[expert_indices]) moves their
 // weights three times: read by the gather, written as the copy, read by the product. Only in the
 // row-by-row regime: grouped rows read each touched expert in place.

@@ -45,6 +45,7 @@ struct RuntimeCoefficients {
   std::map<std::string, double> quant_compute_factor;       // by quantization kernel class
   std::map<std::string, double> generation_compute_factor;  // by hardware family (m1, m4, gb10, ...)
   std::map<std::string, double> blas_compute_factor;        // by BLAS library (rocblas, hipblaslt)
+  std::map<std::string, double> blas_era_compute_factor;    // by kernel (mmq): a BLAS-era build's own quantized kernels
   std::map<std::string, double> quant_bandwidth_factor;     // by quantization kernel class
   std::map<std::string, double> dequant_ops_per_weight;     // by quantization kernel class (absent: 0)
   std::map<std::string, double> tier_bandwidth_factor;
@@ -223,6 +224,8 @@ struct RuntimeSpec {
 };
 
 constexpr long long kCurrentBuild = 0;
+// The key of blas_era_compute_factor for a BLAS-era build's own quantized matrix-matrix kernels.
+inline constexpr const char* kBlasEraOwnKernels = "mmq";
 // Whether this prediction is for a build before a change the profile states (its first build and
 // the day that build shipped; build 0: none stated): from the build when one is stated, else from
 // the publication date (published strictly before the boundary's day: before). A prediction with
