@@ -172,6 +172,8 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   // Prefill rows whose products ran the runtime's own quantized matrix-matrix kernels, in a build of
   // the BLAS era (below its row limit, or a MoE's experts) and in a later one.
   size_t blas_era_own_kernels = 0, later_own_kernels = 0;
+  // Fused-attention prefill rows per older flash-attention kernel a row's build ran ("": today's).
+  std::map<std::string, size_t> attention_kernels;
   for (const auto& o : obs) {
     const bool moe = std::any_of(o.scenario.model.layers.begin(), o.scenario.model.layers.end(),
                                  [](const LayerGroup& g) { return g.ffn.is_moe(); });
@@ -190,6 +192,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
     if (o.quantity == Measured::prefill_tok_s && rt.kernels.blas.min_rows > 0 && static_cast<double>(chunk_rows) > rt.coef.gemv_max_rows &&
         (moe || chunk_rows < rt.kernels.blas.min_rows))
       ++(rt.blas_library.empty() ? later_own_kernels : blas_era_own_kernels);
+    if (o.quantity == Measured::prefill_tok_s && !rt.always_unfused) ++attention_kernels[rt.attention_kernel];
     if (o.quantity == Measured::prefill_tok_s && recent)
       classes[o.scenario.quant.kernel_class] += o.weight, generations[o.scenario.hardware.family] += 1;
     // Batched decode, or a prompt of a few tokens (llama-bench pp2..pp8), inside the matrix-vector
@@ -279,6 +282,10 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   // A BLAS library's GEMM beside the runtime's own kernels (compute_efficiency): its own rows.
   for (const auto& [library, n] : blas_libraries)
     if (n >= static_cast<double>(kRowsForContrast)) add("blas_compute_factor." + library);
+  // An older flash-attention kernel against today's, told apart by fused prefill rows of both.
+  const size_t today_attention = attention_kernels.contains("") ? attention_kernels.at("") : 0;
+  for (const auto& [kernel, n] : attention_kernels)
+    if (!kernel.empty() && n >= kRowsForContrast && today_attention >= kRowsForContrast) add("attention_kernel_factor." + kernel);
   // The era's own kernels against today's, told apart by rows of both.
   if (blas_era_own_kernels >= kRowsForContrast && later_own_kernels >= kRowsForContrast)
     add(std::string("blas_era_compute_factor.") + kBlasEraOwnKernels);

@@ -54,6 +54,11 @@ void read_kernel_variant(Measurement& m) {
   const bool flagged = flags_end != std::string::npos && text.substr(flags, flags_end - flags).find("hipblaslt") != std::string::npos;
   if (flagged || text.find("rocblas_use_hipblaslt=1") != std::string::npos) m.blas_library = "hipblaslt";
   else if (text.find("rocblas_use_hipblaslt=0") != std::string::npos) m.blas_library = "rocblas";
+  // A HIP build names whether rocWMMA flash attention was compiled in: lhl's variants are
+  // 'llama.cpp-rocwmma' and 'llama.cpp-hip', his summary's runtimes "HIP rocWMMA" and "HIP".
+  if (text.find("rocwmma") != std::string::npos) m.attention_kernel = "wmma";
+  else if (text.find("llama.cpp-hip") != std::string::npos || text.find("llama.cpp hip") != std::string::npos)
+    m.attention_kernel = "tile";
 }
 
 void apply_kernel_variant(RuntimeSpec& rt, const Measurement& m) {
@@ -67,6 +72,11 @@ void apply_kernel_variant(RuntimeSpec& rt, const Measurement& m) {
   if (rt.kernels.blas.library.empty()) return;
   const bool older = built_before(rt, rt.kernels.blas.until_build, rt.kernels.blas.until_date);  // the row's build or date (observations.cpp)
   if (older || (rt.build == kCurrentBuild && !m.blas_library.empty())) rt.blas_library = m.blas_library.empty() ? rt.kernels.blas.library : m.blas_library;
+  // A row of that era (before RDNA3's MMA flash attention) ran prefill attention on the ALU tile
+  // kernel, or with rocWMMA compiled in on the WMMA kernel (ggml-org/ggml src/ggml-cuda/fattn.cu
+  // history: rocWMMA flash attention 2025-03-04, llama/12032; RDNA3 MMA flash attention 2026-05-14,
+  // llama/22880).
+  if (!rt.blas_library.empty()) rt.attention_kernel = m.attention_kernel;
 }
 
 }  // namespace ridgeline

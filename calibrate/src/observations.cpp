@@ -50,7 +50,7 @@ class SetupCache {
     // Build 0 (kCurrentBuild) when neither runtime text nor notes state one; then its source's date,
     // if any, bounds it (row_build sets published_by only for a row with no build).
     const RowBuild& b = m.era;
-    Key key{r.hardware, r.runtime, r.model, r.quant, m.attention_path, m.blas_library, b.build, b.published_by, b.version,
+    Key key{r.hardware, r.runtime, r.model, r.quant, m.attention_path + "/" + m.attention_kernel, m.blas_library, b.build, b.published_by, b.version,
             m.kv_capacity.has_value()};
     auto it = setups_.find(key);
     if (it != setups_.end()) return it->second;

@@ -108,6 +108,10 @@ const std::vector<CoefficientInfo>& coefficient_table() {
        "throughput of the runtime's own quantized matrix-matrix kernels (mmq) in a build of the BLAS era "
        "(runtime profile 'blas': before until_build) relative to today's: ggml-cuda's MMQ on RDNA3 multiplied "
        "with dp4a integer dot products on the vector ALUs until it gained WMMA kernels"},
+      {"attention_kernel_factor", kKeyed, &C::attention_kernel_factor, 0.01, 10, 0.05, 5.0, "factor",
+       "fused prefill attention throughput of an older build's flash-attention kernel relative to today's: "
+       "ggml-cuda on RDNA3 in 2025 ran the ALU tile kernel (tile), or with rocWMMA compiled in its WMMA "
+       "kernel (wmma), before the MMA kernel of PR #22880 (2026-05-14)"},
       {"generation_compute_factor", kKeyed, &C::generation_compute_factor, 0.01, 10, 0.3, 3.0, "factor",
        "matrix-matrix efficiency of a chip generation (m1..m5, gb10, ...) relative to the runtime's"},
   };

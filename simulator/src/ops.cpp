@@ -379,7 +379,8 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       }
       att.flops = 2.0 * a.q_heads * (score_dim + value_dim) * keys;
       att.kv_write_bytes = n * b * kv_token;
-      att.compute_rate = attn_rate;
+      // A measured build's older flash-attention kernel (RuntimeSpec::attention_kernel) at its factor.
+      att.compute_rate = attn_rate * keyed(s.runtime.coef.attention_kernel_factor, s.runtime.attention_kernel);
       // A few query rows per sequence: the runtime's vector kernel, on the ALUs.
       if (s.runtime.kernels.vector_decode_attention && gemv_regime(s, n)) att.compute_rate = inv.vector_attention_rate;
       Op scores{"attention scores", group};  // unfused only (an operator with no bytes is not added)

@@ -608,6 +608,10 @@ TEST(KernelVariant, ReadFromRowText) {
   EXPECT_EQ(rows[2].blas_library, "hipblaslt");
   EXPECT_EQ(rows[3].attention_path, "fused");  // the column, not the text
   EXPECT_EQ(rows[4].attention_path, "fused");  // 'sofa 0' is no flag; 'fa=1' is
+  // The HIP flavour: rocWMMA flash attention compiled in or not (lhl's variants and summary runtimes).
+  EXPECT_EQ(rows[0].attention_kernel, "tile");
+  EXPECT_EQ(rows[2].attention_kernel, "wmma");
+  EXPECT_EQ(rows[3].attention_kernel, "");
   // llama-bench's own flash_attn column.
   const auto bench = parse_measurements_text("n_prompt,n_gen,avg_ts,model_type,flash_attn\n512,0,900,llama 7B Q4_0,0\n", "b.csv");
   ASSERT_EQ(bench.size(), 1u);
@@ -636,6 +640,19 @@ TEST(KernelVariant, AppliedToTheRuntimeByBuild) {
   EXPECT_EQ(library(rocm, "llama.cpp HIP rocWMMA", "hipblaslt"), "hipblaslt");
   EXPECT_EQ(library(rocm, "llama.cpp HIP", ""), "");
   EXPECT_EQ(library(*catalog_runtime("llama.cpp-vulkan"), "llama.cpp vulkan (Vulkan) build 83bc2f28 (6077)", "hipblaslt"), "");
+  // The flash-attention kernel a HIP row names holds for the BLAS era only: today's MMA kernel after.
+  auto attention = [&](const std::string& runtime, const std::string& kernel) {
+    RuntimeSpec rt = rocm;
+    rt.build = stated_build(runtime);
+    Measurement m;
+    m.runtime = runtime;
+    m.attention_kernel = kernel;
+    apply_kernel_variant(rt, m);
+    return rt.attention_kernel;
+  };
+  EXPECT_EQ(attention("llama.cpp hip (ROCm) build 83bc2f28 (6077)", "tile"), "tile");
+  EXPECT_EQ(attention("llama.cpp rocwmma (ROCm) build 83bc2f28 (6077)", "wmma"), "wmma");
+  EXPECT_EQ(attention("llama.cpp hip (ROCm) build 0253fb21f (9187)", "tile"), "");
   RuntimeSpec rt = rocm;
   Measurement off;
   off.attention_path = "unfused";

@@ -280,6 +280,26 @@ TEST(StepOps, BlasEraExpertsStayOnTheEraQuantizedKernels) {
   EXPECT_DOUBLE_EQ(op(small, "attention projections").compute_rate, 10e12 * 0.5 * 0.8);  // below min_rows: the era's MMQ
 }
 
+// A measured build's older flash-attention kernel (the 2025 HIP tile or WMMA kernel) runs fused
+// prefill attention at its factor of today's rate; the vector decode kernel and the unfused path
+// (GEMMs) are other kernels and keep their rates.
+TEST(StepOps, AnOlderFlashAttentionKernelRunsAtItsFactor) {
+  Scenario s = scenario(tiny_dense());
+  s.runtime.kernels.vector_decode_attention = true;  // as ggml's backends: flash_attn_ext_vec for a few rows
+  s.runtime.coef.gemv_max_rows = 8;
+  s.runtime.coef.attention_kernel_factor["tile"] = 0.1;
+  const StepShape chunk{512, 4096, 1, false, true}, decode{1, 4096, 1, true, false};
+  auto rate = [&](const StepShape& shape) { return find_op(s, step_ops(s, shape), "attention [").compute_rate; };
+  const double today = rate(chunk), today_decode = rate(decode);
+  s.runtime.attention_kernel = "tile";
+  EXPECT_NEAR(rate(chunk), 0.1 * today, 1e-12 * today);
+  EXPECT_DOUBLE_EQ(rate(decode), today_decode);
+  s.runtime.always_unfused = true;
+  const double unfused = rate(chunk);
+  s.runtime.attention_kernel.clear();
+  EXPECT_DOUBLE_EQ(rate(chunk), unfused);
+}
+
 // A runtime that copies each row's experts out by index (PyTorch W[expert_indices]) moves their
 // weights three times: read by the gather, written as the copy, read by the product. Only in the
 // row-by-row regime: grouped rows read each touched expert in place.

@@ -43,6 +43,10 @@ struct Measurement {
   // A BLAS library the row states for dense products ("hipblaslt": ROCBLAS_USE_HIPBLASLT=1 or a
   // hipBLASLt flag; "rocblas": ROCBLAS_USE_HIPBLASLT=0); "" when unstated.
   std::string blas_library;
+  // The flash-attention kernel flavour a HIP row's text names: "wmma" (a build with rocWMMA flash
+  // attention), "tile" (a 2025 HIP build without it, whose prefill attention ran the ALU tile kernel);
+  // "" when unstated (today's kernel).
+  std::string attention_kernel;
   // The build the row ran, or the date that bounds it, and the wrapper version it states (row_build),
   // read once when a dataset is loaded and used by its setups, its assumptions and the fit's build
   // weighting.

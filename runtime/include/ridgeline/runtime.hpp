@@ -46,6 +46,7 @@ struct RuntimeCoefficients {
   std::map<std::string, double> generation_compute_factor;  // by hardware family (m1, m4, gb10, ...)
   std::map<std::string, double> blas_compute_factor;        // by BLAS library (rocblas, hipblaslt)
   std::map<std::string, double> blas_era_compute_factor;    // by kernel (mmq): a BLAS-era build's own quantized kernels
+  std::map<std::string, double> attention_kernel_factor;    // by fused attention kernel of a measured build (tile, wmma)
   std::map<std::string, double> quant_bandwidth_factor;     // by quantization kernel class
   std::map<std::string, double> dequant_ops_per_weight;     // by quantization kernel class (absent: 0)
   std::map<std::string, double> tier_bandwidth_factor;
@@ -195,6 +196,9 @@ struct RuntimeSpec {
   // The BLAS library a measured row's build ran (calibrate's apply_kernel_variant sets it); empty:
   // the runtime's own quantized kernels at every row count (current builds; every prediction).
   std::string blas_library;
+  // The fused prefill attention kernel a measured row's build ran where it differs from today's
+  // (calibrate's apply_kernel_variant: "tile", "wmma"); empty: today's (every prediction).
+  std::string attention_kernel;
   // The build a prediction is for: kCurrentBuild (every prediction a user asks for, and a measured
   // row that states no build), or a measured row's stated build.
   long long build = 0;
