@@ -618,6 +618,17 @@ TEST(KernelVariant, ReadFromRowText) {
   EXPECT_EQ(bench[0].attention_path, "unfused");
 }
 
+namespace {
+// A runtime profile as a measured row with this runtime text (its build) and these fields ran it.
+RuntimeSpec as_row_ran(const RuntimeSpec& profile, const std::string& runtime, Measurement m) {
+  RuntimeSpec rt = profile;
+  rt.build = stated_build(runtime);  // as observations.cpp sets it before the variant
+  m.runtime = runtime;
+  apply_kernel_variant(rt, m);
+  return rt;
+}
+}  // namespace
+
 // The llama.cpp-rocm profile's BLAS rule (blas: min_rows 64, until_build 7000, rocblas) applied per
 // row: a build before until_build ran the BLAS path with its stated library, rocBLAS by default; a
 // newer build, or an older one of an engine without the rule, runs its own kernels; a stated
@@ -626,13 +637,9 @@ TEST(KernelVariant, AppliedToTheRuntimeByBuild) {
   const RuntimeSpec& rocm = *catalog_runtime("llama.cpp-rocm");
   ASSERT_EQ(rocm.kernels.blas.min_rows, 64);
   auto library = [&](const RuntimeSpec& profile, const std::string& runtime, const std::string& stated) {
-    RuntimeSpec rt = profile;
-    rt.build = stated_build(runtime);  // as observations.cpp sets it before the variant
     Measurement m;
-    m.runtime = runtime;
     m.blas_library = stated;
-    apply_kernel_variant(rt, m);
-    return rt.blas_library;
+    return as_row_ran(profile, runtime, m).blas_library;
   };
   EXPECT_EQ(library(rocm, "llama.cpp hip (ROCm) build 83bc2f28 (6077)", ""), "rocblas");
   EXPECT_EQ(library(rocm, "llama.cpp hip (ROCm) build 83bc2f28 (6077)", "hipblaslt"), "hipblaslt");
@@ -642,13 +649,9 @@ TEST(KernelVariant, AppliedToTheRuntimeByBuild) {
   EXPECT_EQ(library(*catalog_runtime("llama.cpp-vulkan"), "llama.cpp vulkan (Vulkan) build 83bc2f28 (6077)", "hipblaslt"), "");
   // The flash-attention kernel a HIP row names holds for the BLAS era only: today's MMA kernel after.
   auto attention = [&](const std::string& runtime, const std::string& kernel) {
-    RuntimeSpec rt = rocm;
-    rt.build = stated_build(runtime);
     Measurement m;
-    m.runtime = runtime;
     m.attention_kernel = kernel;
-    apply_kernel_variant(rt, m);
-    return rt.attention_kernel;
+    return as_row_ran(rocm, runtime, m).attention_kernel;
   };
   EXPECT_EQ(attention("llama.cpp hip (ROCm) build 83bc2f28 (6077)", "tile"), "tile");
   EXPECT_EQ(attention("llama.cpp rocwmma (ROCm) build 83bc2f28 (6077)", "wmma"), "wmma");
@@ -669,13 +672,9 @@ TEST(KernelVariant, OlderBuildsRanUnfusedAttentionUnlessAskedTo) {
   ASSERT_GT(metal.kernels.fused_attention_default_since_build, 2797);
   ASSERT_LT(metal.kernels.fused_attention_default_since_build, 7948);
   auto unfused = [&](const std::string& runtime, const std::string& path) {
-    RuntimeSpec rt = metal;
-    rt.build = stated_build(runtime);
     Measurement m;
-    m.runtime = runtime;
     m.attention_path = path;
-    apply_kernel_variant(rt, m);
-    return rt.always_unfused;
+    return as_row_ran(metal, runtime, m).always_unfused;
   };
   EXPECT_TRUE(unfused("llama.cpp Metal build 858f6b73 (2797)", ""));
   EXPECT_FALSE(unfused("llama.cpp Metal build 858f6b73 (2797)", "fused"));
