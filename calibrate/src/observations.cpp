@@ -42,7 +42,7 @@ ModelSpec model_of(const std::string& id) {
 }
 
 // The hardware, model, quantization and runtime of a resolved row, with the row's kernel variant
-// (attention path, BLAS library of its build) and KV rule, built once per distinct combination: a data set repeats a few dozen setups over
+// (attention path and kernel, BLAS library of its build) and KV rule, built once per distinct combination: a data set repeats a few dozen setups over
 // thousands of rows, and building one (lookups, copies, merged layer groups) costs more than a prediction.
 class SetupCache {
  public:
@@ -50,8 +50,8 @@ class SetupCache {
     // Build 0 (kCurrentBuild) when neither runtime text nor notes state one; then its source's date,
     // if any, bounds it (row_build sets published_by only for a row with no build).
     const RowBuild& b = m.era;
-    Key key{r.hardware, r.runtime, r.model, r.quant, m.attention_path + "/" + m.attention_kernel, m.blas_library, b.build, b.published_by, b.version,
-            m.kv_capacity.has_value()};
+    Key key{r.hardware, r.runtime, r.model, r.quant, m.attention_path, m.attention_kernel, m.blas_library, b.build, b.published_by,
+            b.version, m.kv_capacity.has_value()};
     auto it = setups_.find(key);
     if (it != setups_.end()) return it->second;
     RuntimeSpec rt = runtime_of(r.runtime);
@@ -65,8 +65,8 @@ class SetupCache {
   }
 
  private:
-  using Key = std::tuple<std::string, std::string, std::string, std::string, std::string, std::string, long long, int,
-                         long long, bool>;
+  using Key = std::tuple<std::string, std::string, std::string, std::string, std::string, std::string, std::string, long long,
+                         int, long long, bool>;
   std::map<Key, Scenario> setups_;
 };
 
