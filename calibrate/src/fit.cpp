@@ -155,7 +155,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   // engine's coefficients too, but a wrapper's own fit applies the engine's calibration to them).
   const auto engine_row = std::find_if(obs.begin(), obs.end(), [](const Observation& o) { return o.scenario.runtime.wraps.empty(); });
   RuntimeSpec profile = engine_row != obs.end() ? engine_row->scenario.runtime : RuntimeSpec{};
-  size_t prefill = 0, decode = 0, transient = 0, fused_transient = 0;
+  size_t prefill = 0, decode = 0, transient = 0, fused_transient = 0, unfused_prefill = 0;
   // Evidence per kernel class, generation and tier: the summed weight of recent rows.
   std::map<std::string, double> classes, generations, tiers, decode_classes, single_issue_classes;
   std::map<std::string, std::set<std::string>> tier_models;
@@ -183,6 +183,10 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
       (moe ? moe_prefill_on_matrix_units : dense_prefill_on_matrix_units) += 1;
     const bool recent = o.weight >= kRecentWeight;
     if (o.quantity == Measured::prefill_tok_s) ++prefill;
+    if (o.quantity == Measured::prefill_tok_s && std::any_of(o.scenario.model.layers.begin(), o.scenario.model.layers.end(), [&](const LayerGroup& g) {
+          return unfused_attention(o.scenario, g.attention, true);
+        }))
+      ++unfused_prefill;
     if (o.quantity == Measured::prefill_tok_s && !o.scenario.hardware.bf16_native.value)
       ++(bf16_emulated(o.scenario) ? emulated_bf16_prefill : unemulated_prefill_on_emulating_gpus);
     const auto& rt = o.scenario.runtime;
@@ -238,7 +242,14 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
     if (prefill >= kRowsForOneFactor) add("wrapper_request_ms");
     return p;
   }
-  if (decode + prefill >= kRowsForOneFactor) add("bandwidth_efficiency");
+  // Weights stream at bandwidth_efficiency in every decode step. A runtime measured in prefill only
+  // streams them under its products' compute, and its memory-bound rows are unfused attention's
+  // passes over the score matrix: those fit the passes' traffic (score_traffic_bytes) at the
+  // profile's streaming efficiency, which they cannot tell from it.
+  if (decode >= kRowsForOneFactor || (decode == 0 && prefill >= kRowsForOneFactor && unfused_prefill == 0))
+    add("bandwidth_efficiency");
+  else if (decode == 0 && unfused_prefill >= kRowsForOneFactor)
+    add("score_traffic_bytes");
   if (decode + prefill >= kRowsForStepOverhead) add("step_overhead_ms");
   const bool fits_launch = decode >= kDecodeRowsForLaunch && layer_counts.size() >= kLayerCountsForLaunch;
   if (fits_launch) add("launch_overhead_us");

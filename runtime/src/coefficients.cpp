@@ -75,6 +75,9 @@ const std::vector<CoefficientInfo>& coefficient_table() {
        "scales the estimated live activation buffers of a prefill chunk"},
       {"transient_bytes_per_score", &C::transient_bytes_per_score, kScalar, 0, 64, 0.5, 64.0, "bytes",
        "live bytes per attention score element on the unfused path"},
+      {"score_traffic_bytes", &C::score_traffic_bytes, kScalar, 0, 256, 1.0, 256.0, "bytes",
+       "bytes the unfused path's kernels read and write per score element between its two products (the "
+       "first product's write, each elementwise pass's read and write, the second product's read)"},
       {"wrapper_step_overhead_ms", &C::wrapper_step_overhead_ms, kScalar, 0, 1e4, 0.0, 100.0, "ms",
        "a wrapper's own cost per forward pass on top of the engine it wraps (server loop, IPC, sampling)", 0},
       {"wrapper_request_ms", &C::wrapper_request_ms, kScalar, 0, 1e5, 0.0, 2000.0, "ms",

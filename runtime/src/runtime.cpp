@@ -148,6 +148,10 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   rt.fused_decode_head_dims = head_dims(att, "fused_decode_head_dims");
   const CoefficientInfo& tbs = *find_coefficient("transient_bytes_per_score");
   rt.coef.transient_bytes_per_score = att.number(tbs.name, tbs.min, tbs.max);
+  // Optional: a profile that counts its passes over the score matrix states them; else the matrix
+  // is written by the first product and read back by the second, at its live bytes each.
+  const CoefficientInfo& stb = *find_coefficient("score_traffic_bytes");
+  rt.coef.score_traffic_bytes = att.opt_number(stb.name, stb.min, stb.max).value_or(2 * rt.coef.transient_bytes_per_score);
   att.ignore("source");
   att.finish();
   auto moe = r.opt_map("moe");
@@ -238,7 +242,8 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   }
   MapReader c = r.map("coefficients");
   for (const auto& f : coefficient_table()) {
-    if (f.member == &RuntimeCoefficients::transient_bytes_per_score) continue;  // under attention:
+    if (f.member == &RuntimeCoefficients::transient_bytes_per_score || f.member == &RuntimeCoefficients::score_traffic_bytes)
+      continue;  // under attention:
     if (is_wrapper_coefficient(f)) continue;                                     // under wrapper:
     if (f.member) {
       rt.coef.*f.member = c.number(f.name, f.min, f.max);

@@ -393,9 +393,10 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
         // K and V repeated to the query heads likewise).
         const double sharing = a.kind == AttentionKind::mla || a.kv_heads <= 0 ? 1.0 : static_cast<double>(a.q_heads) / a.kv_heads;
         att.kv_read_bytes = kv_len * kv_token * b * sharing;
-        // The softmax between the two products is its own kernel over the score matrix (written by
-        // the first, read by the second): its traffic adds to their time instead of hiding under it.
-        scores.activation_bytes = 2.0 * a.q_heads * n * kv_len * b * s.runtime.coef.transient_bytes_per_score;
+        // The softmax (and a runtime's masking and casts) between the two products are kernels of
+        // their own over the score matrix: their reads and writes (score_traffic_bytes per element)
+        // add to the products' time instead of hiding under it.
+        scores.activation_bytes = a.q_heads * n * kv_len * b * s.runtime.coef.score_traffic_bytes;
       } else {
         const double tiles = std::ceil(n / s.runtime.coef.attention_query_tile);
         att.kv_read_bytes = kv_len * kv_token * tiles * b;

@@ -507,6 +507,52 @@ TEST(Fit, RoofTheRowsDoNotReachStaysNearItsProfileValue) {
   EXPECT_LT(std::abs(std::log(v / profile.coef.vector_attention_efficiency)), std::log(1.2)) << v;
 }
 
+// Prefill rows alone (the H200 harness's pytorch-sdpa) do not show the weight stream: the products
+// hide it. Their memory-bound rows are the unfused path's passes over the score matrix, whose bytes
+// a wrong bandwidth would absorb (a fit of both gave 0.38 of the streaming rate, and MoE prefill
+// streamed its experts at that). Rows generated with 45 bytes of traffic give 45 back with the
+// bandwidth held at the profile's value; with decode rows beside them the bandwidth is fitted and
+// the traffic keeps its counted value.
+TEST(Fit, PrefillOnlyUnfusedRowsFitTheScoreTrafficNotTheBandwidth) {
+  const RuntimeSpec profile = resolve_runtime("pytorch-sdpa");
+  RuntimeSpec truth = profile;
+  truth.coef.score_traffic_bytes = 45;
+  std::vector<Observation> obs;
+  for (bool unfused : {false, true})
+    for (long long depth : {0LL, 8192LL, 16384LL, 30720LL})
+      for (long long chunk : {512LL, 2048LL}) {
+        Workload w;
+        w.prompt = depth + chunk;
+        w.cached = depth;
+        w.chunk = chunk;
+        w.gen = 1;
+        RuntimeSpec rt = truth;
+        rt.always_unfused = unfused;
+        Scenario s = make_scenario(resolve_hardware("h200-sxm"), resolve_model(unfused ? "llama-3.1-8b" : "qwen2.5-14b"),
+                                   find_quantization("bf16"), rt, w);
+        const double rate = predict(s).prefill_tps();
+        s.runtime = profile;
+        s.runtime.always_unfused = unfused;
+        obs.push_back({0, Measured::prefill_tok_s, rate, s});
+      }
+  FitOptions opt;
+  opt.cross_validate = false;
+  const std::vector<Measurement> rows(1);
+  const Calibration c = fit_runtime("pytorch-sdpa", obs, rows, opt);
+  ASSERT_TRUE(c.coefficients.contains("score_traffic_bytes"));
+  EXPECT_NEAR(c.coefficients.at("score_traffic_bytes").value, 45, 45 * 0.05);
+  EXPECT_FALSE(c.coefficients.contains("bandwidth_efficiency"));
+  std::vector<Observation> with_decode = obs;
+  for (auto o : obs) {
+    o.quantity = Measured::decode_tok_s;
+    o.measured = predict(o.scenario).decode_tps();
+    with_decode.push_back(o);
+  }
+  const Calibration both = fit_runtime("pytorch-sdpa", with_decode, rows, opt);
+  EXPECT_TRUE(both.coefficients.contains("bandwidth_efficiency"));
+  EXPECT_FALSE(both.coefficients.contains("score_traffic_bytes"));
+}
+
 // A wrapper's own cost per forward pass is told from its engine's error on a chip only by rows on
 // more than one chip: Ollama rows generated with 2 ms of wrapper cost give it back from two chips,
 // and give nothing to fit from one (the calibration keeps the profile's value and says so).

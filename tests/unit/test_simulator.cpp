@@ -74,11 +74,21 @@ TEST(StepOps, UnfusedAttentionReadsSharedKvOncePerQueryHead) {
   s.runtime.always_unfused = true;
   const auto ops = step_ops(s, {1, c, 1, true, false});
   EXPECT_DOUBLE_EQ(find_op(s, ops, "attention [").kv_read_bytes, (c + 1) * kv_token * 8 / 2);
-  // The softmax pass is an operator of its own: 8 heads x 1 row x (c + 1) keys of scores written
-  // and read back at transient_bytes_per_score each, its time added to the products'.
-  const Op& scores = find_op(s, ops, "attention scores");
-  EXPECT_DOUBLE_EQ(scores.activation_bytes, 2.0 * 8 * 1 * (c + 1) * s.runtime.coef.transient_bytes_per_score);
+  // The passes between the two products are an operator of their own: 8 heads x 1 row x (c + 1)
+  // keys of scores, each read and written at score_traffic_bytes, its time added to the products'.
+  s.runtime.coef.score_traffic_bytes = 28;
+  const Op& scores = find_op(s, step_ops(s, {1, c, 1, true, false}), "attention scores");
+  EXPECT_DOUBLE_EQ(scores.activation_bytes, 8 * 1 * (c + 1) * 28.0);
   EXPECT_DOUBLE_EQ(scores.flops, 0);
+}
+
+// A profile counts the bytes its unfused passes move per score element (pytorch-sdpa: 28), or
+// leaves the matrix written once and read back once at its live bytes (2 x transient_bytes_per_score).
+TEST(RuntimeProfile, ScoreTrafficIsStatedOrTheScoreMatrixWrittenAndReadOnce) {
+  EXPECT_DOUBLE_EQ(resolve_runtime("pytorch-sdpa").coef.score_traffic_bytes, 28);
+  EXPECT_DOUBLE_EQ(resolve_runtime("llama.cpp-metal").coef.score_traffic_bytes, 16);
+  const RuntimeSpec mlx = resolve_runtime("mlx");
+  EXPECT_DOUBLE_EQ(mlx.coef.score_traffic_bytes, 2 * mlx.coef.transient_bytes_per_score);
 }
 
 // A 4-token MoE chunk touches min(experts, tokens x active) experts; through the binary: tests/golden/moe-chunk-experts.

@@ -38,6 +38,7 @@ struct RuntimeCoefficients {
   double activation_buffer_factor = 1;
   double bf16_emulation_factor = 1;  // products in bf16 on a GPU without bf16 arithmetic, vs its fp16 rate
   double transient_bytes_per_score = 4;
+  double score_traffic_bytes = 8;  // read and written per score element between the unfused path's two products
   double wrapper_step_overhead_ms = 0;  // a wrapper's own cost per forward pass (0 for an engine)
   double wrapper_request_ms = 0;        // a server's own cost per request (0 for an engine)
   double wrapper_moe_kernels_per_layer = 0;     // routing kernels a wrapper's engine build adds per routed-expert layer (its k - 1 adds on top)
