@@ -5,8 +5,12 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <regex>
 
 #include "ridgeline/calibration.hpp"
+#include "ridgeline/catalog.hpp"
+#include "ridgeline/ops.hpp"
 
 using namespace ridgeline;
 namespace fs = std::filesystem;
@@ -78,6 +82,32 @@ TEST(MeasuredH200, TransientMemoryOfTheUnfusedPath) {
   const double transient = mape("h200_pytorch_visible.csv", Measured::transient_bytes, n);
   EXPECT_EQ(n, 16);
   EXPECT_LT(transient, 5.0);
+}
+
+// The H200's own ceiling (h200_micro.csv: a 2 GiB device copy, read + write bytes over its time)
+// bounds the weight stream both PyTorch runtimes take, and the stream must not be an absorber of
+// other costs: a fit of the prefill-only runtime's bandwidth on its unfused rows once put it at
+// 0.39 of this rate (1.65 TB/s), which MoE prefill then streamed its experts at.
+TEST(MeasuredH200, WeightStreamWithinTheMachinesCopyRate) {
+  const fs::path micro = kData / "h200_micro.csv";
+  if (!fs::exists(micro)) GTEST_SKIP() << "../shared/data is absent (fresh clone): skipping";
+  std::ifstream in(micro);
+  const std::regex copy_row(R"(device-to-device copy.*GB/s read\+write ([0-9.]+))");
+  double copy_gbs = 0;
+  for (std::string line; std::getline(in, line);)
+    if (std::smatch m; std::regex_search(line, m, copy_row)) copy_gbs = std::stod(m[1]);
+  ASSERT_GT(copy_gbs, 0) << "no copy row in " << micro;
+  for (const char* id : {"pytorch-sdpa", "pytorch-cudagraph"}) {
+    RuntimeSpec rt = resolve_runtime(id);
+    apply_shipped_calibration(rt, "nvidia");
+    Workload w;
+    w.prompt = 2048;
+    w.gen = 1;
+    const Scenario s = make_scenario(resolve_hardware("h200-sxm"), resolve_model("llama-3.1-8b"), find_quantization("bf16"), rt, w);
+    const double stream_gbs = step_invariants(s).matrix_bandwidth / 1e9;
+    EXPECT_GT(stream_gbs, 0.6 * copy_gbs) << id;
+    EXPECT_LE(stream_gbs, copy_gbs) << id;
+  }
 }
 
 // llama-batched-bench, B = 1..32 sequences (aggregate decode rates): routed experts row by row
