@@ -243,13 +243,12 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
     return p;
   }
   // Weights stream at bandwidth_efficiency in every decode step. A runtime measured in prefill only
-  // streams them under its products' compute, and its memory-bound rows are unfused attention's
-  // passes over the score matrix: those fit the passes' traffic (score_traffic_bytes) at the
-  // profile's streaming efficiency, which they cannot tell from it.
-  if (decode >= kRowsForOneFactor || (decode == 0 && prefill >= kRowsForOneFactor && unfused_prefill == 0))
-    add("bandwidth_efficiency");
-  else if (decode == 0 && unfused_prefill >= kRowsForOneFactor)
-    add("score_traffic_bytes");
+  // streams them under its products' compute, and where some of its rows are unfused, their
+  // memory-bound time is the passes over the score matrix: those fit the passes' traffic
+  // (score_traffic_bytes) at the profile's streaming efficiency, which they cannot tell from it.
+  const bool shows_weight_stream = decode > 0 || unfused_prefill == 0;
+  if (shows_weight_stream && decode + prefill >= kRowsForOneFactor) add("bandwidth_efficiency");
+  if (!shows_weight_stream && unfused_prefill >= kRowsForOneFactor) add("score_traffic_bytes");
   if (decode + prefill >= kRowsForStepOverhead) add("step_overhead_ms");
   const bool fits_launch = decode >= kDecodeRowsForLaunch && layer_counts.size() >= kLayerCountsForLaunch;
   if (fits_launch) add("launch_overhead_us");
