@@ -21,6 +21,16 @@ using ridgeline::test::error_of;
 
 namespace {
 std::string fixture(const std::string& name) { return data_dir() + "/tests/fixtures/bench/" + name; }
+
+// A prefill of `chunk` new tokens on top of `depth` cached ones, then `gen` generated.
+Workload chunk_at_depth(long long depth, long long chunk, long long gen) {
+  Workload w;
+  w.prompt = depth + chunk;
+  w.cached = depth;
+  w.chunk = chunk;
+  w.gen = gen;
+  return w;
+}
 }  // namespace
 
 
@@ -367,11 +377,7 @@ TEST(Fit, RecoversTheCoefficientsThatGeneratedTheData) {
       // Two chunk sizes (64 and 512 rows) separate GEMM efficiency from its half-fill rows.
       for (long long depth : {0LL, 8192LL})
       for (long long chunk : {64LL, 512LL}) {
-        Workload w;
-        w.prompt = depth + chunk;
-        w.chunk = chunk;
-        w.cached = depth;
-        w.gen = 64;
+        const Workload w = chunk_at_depth(depth, chunk, 64);
         Scenario s = make_scenario(resolve_hardware(chip), resolve_model(model), find_quantization("q8_0"), truth, w);
         const Prediction p = predict(s);
         s.runtime = resolve_runtime("llama.cpp-metal");  // the fit starts from the profile's values
@@ -521,11 +527,7 @@ TEST(Fit, PrefillOnlyUnfusedRowsFitTheScoreTrafficNotTheBandwidth) {
   for (bool unfused : {false, true})
     for (long long depth : {0LL, 8192LL, 16384LL, 30720LL})
       for (long long chunk : {512LL, 2048LL}) {
-        Workload w;
-        w.prompt = depth + chunk;
-        w.cached = depth;
-        w.chunk = chunk;
-        w.gen = 1;
+        const Workload w = chunk_at_depth(depth, chunk, 1);
         RuntimeSpec rt = truth;
         rt.always_unfused = unfused;
         Scenario s = make_scenario(resolve_hardware("h200-sxm"), resolve_model(unfused ? "llama-3.1-8b" : "qwen2.5-14b"),
