@@ -77,7 +77,8 @@ TEST(StepOps, UnfusedAttentionReadsSharedKvOncePerQueryHead) {
   // The passes between the two products are an operator of their own: 8 heads x 1 row x (c + 1)
   // keys of scores, each read and written at score_traffic_bytes, its time added to the products'.
   s.runtime.coef.score_traffic_bytes = 28;
-  const Op& scores = find_op(s, step_ops(s, {1, c, 1, true, false}), "attention scores");
+  const auto counted = step_ops(s, {1, c, 1, true, false});
+  const Op& scores = find_op(s, counted, "attention scores");
   EXPECT_DOUBLE_EQ(scores.activation_bytes, 8 * 1 * (c + 1) * 28.0);
   EXPECT_DOUBLE_EQ(scores.flops, 0);
 }
