@@ -92,6 +92,15 @@ TEST(RuntimeProfile, ScoreTrafficIsStatedOrTheScoreMatrixWrittenAndReadOnce) {
   EXPECT_DOUBLE_EQ(mlx.coef.score_traffic_bytes, 2 * mlx.coef.transient_bytes_per_score);
 }
 
+// ggml-cuda's, HIP's and Vulkan's grouped expert kernels tile whatever the rows per expert (MMQ with
+// ids above moe_gemv_max_rows tokens, Vulkan's matmul_id shader), so a 128-token chunk over 256
+// experts (4 rows each) multiplies on the matrix roof, not the one-row kernel's. (llama.cpp-metal's
+// profile does not say so: README Limitations, session 24's trial.)
+TEST(RuntimeProfile, GgmlGroupedExpertKernelsTileWhateverTheRowsPerExpert) {
+  for (const char* id : {"llama.cpp-cuda", "llama.cpp-rocm", "llama.cpp-vulkan"})
+    EXPECT_TRUE(resolve_runtime(id).kernels.moe_grouped_matrix_kernel) << id;
+}
+
 // A 4-token MoE chunk touches min(experts, tokens x active) experts; through the binary: tests/golden/moe-chunk-experts.
 TEST(StepOps, MoeChunkTouchesExperts) {
   Scenario s = scenario(tiny_moe());
