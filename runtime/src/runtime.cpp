@@ -11,6 +11,7 @@
 #include "ridgeline/coefficients.hpp"
 #include "ridgeline/error.hpp"
 #include "ridgeline/gpu_architectures.hpp"
+#include "ridgeline/quant.hpp"
 #include "ridgeline/strict_reader.hpp"
 
 namespace ridgeline {
@@ -95,6 +96,27 @@ void read_matrix_tiles(MapReader& r, RuntimeSpec::EngineKernels& k) {
     k.matrix_tile_by_architecture[arch] = t;
   });
   r.finish();
+}
+
+// matmul_retune: the build that retuned the matrix kernels and, by quantization kernel class, the
+// rate of the products before it against today's; "other" covers the classes not listed.
+void read_matmul_retune(MapReader& r, RuntimeSpec::EngineKernels& k) {
+  RuntimeSpec::EngineKernels::MatmulRetune t;
+  t.since = read_release(r);
+  std::vector<std::string> classes{"other"};
+  for (const auto& q : quantizations())
+    if (std::find(classes.begin(), classes.end(), q.kernel_class) == classes.end()) classes.push_back(q.kernel_class);
+  MapReader f = r.map("before_factor");
+  for (const auto& entry : r.node("before_factor").entries()) {
+    if (std::find(classes.begin(), classes.end(), entry.key) == classes.end())
+      throw InputError("{}: '{}' is not a quantization kernel class (expected one of {})", f.where(), entry.key, fmt::join(classes, ", "));
+    t.before_factor[entry.key] = f.number(entry.key, 0.05, 2);
+  }
+  f.number("other", 0.05, 2);  // required: a class its source did not measure takes it
+  f.finish();
+  r.str("source");  // a build boundary and its factors are read in a source: say where
+  r.finish();
+  k.matmul_retune = t;
 }
 
 // matrix_units: products / attention: the release from which each kernel family multiplies on the
@@ -191,6 +213,8 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   if (matrix_tile) read_matrix_tiles(*matrix_tile, rt.kernels);
   auto matrix_units = r.opt_map("matrix_units");
   if (matrix_units) read_matrix_units(*matrix_units, rt.kernels);
+  auto retune = r.opt_map("matmul_retune");
+  if (retune) read_matmul_retune(*retune, rt.kernels);
   auto linear = r.opt_map("linear_attention");
   if (linear) {
     rt.kernels.fused_linear_attention_since_build = linear->integer("fused_since_build", 1, 1000000);
@@ -222,9 +246,9 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
       throw InputError("{}: activations: dtype: '{}' differs from '{}' of '{}' (a wrapper computes as the engine it wraps)", label,
                        rt.compute_dtype, inner.compute_dtype, rt.wraps);
     // ... and its kernels: which decode attention kernel, how experts' weights are read.
-    if (decode_kernel || moe || dispatch || blas || flash || linear || matrix_tile || matrix_units)
+    if (decode_kernel || moe || dispatch || blas || flash || linear || matrix_tile || matrix_units || retune)
       throw InputError("{}: a wrapper runs its engine's kernels; state decode_kernel, moe, dispatch, flash_attention, linear_attention, "
-                       "matrix_tile, matrix_units and blas in '{}'",
+                       "matrix_tile, matrix_units, matmul_retune and blas in '{}'",
                        w->where("wraps"), rt.wraps);
     rt.kernels = inner.kernels;
     for (const auto& f : coefficient_table())

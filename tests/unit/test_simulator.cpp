@@ -101,6 +101,45 @@ TEST(RuntimeProfile, GgmlGroupedExpertKernelsTileWhateverTheRowsPerExpert) {
     EXPECT_TRUE(resolve_runtime(id).kernels.moe_grouped_matrix_kernel) << id;
 }
 
+// A build before an engine's matrix-kernel retune multiplies over the weights at its kernel class's
+// factor of today's rate ("other" for a class the source did not measure); a build from the retune,
+// and a row that states neither build nor date (today's), at today's. Attention is not a product over
+// the weights: it keeps its rate.
+TEST(StepOps, BuildsBeforeAMatmulRetuneMultiplyAtTheirClassFactor) {
+  Scenario s = scenario(tiny_dense());
+  const StepShape chunk{512, 0, 1, false, true};
+  auto rate = [&](const char* op) { return find_op(s, step_ops(s, chunk), op).compute_rate; };
+  const double today = rate("MLP"), attention_today = rate("attention [");
+  s.runtime.kernels.matmul_retune = RuntimeSpec::EngineKernels::MatmulRetune{{.build = 7690, .date = 20260111}, {{"k", 0.667}, {"other", 0.654}}};
+  EXPECT_DOUBLE_EQ(rate("MLP"), today);
+  s.runtime.build = 7689;
+  s.quant.kernel_class = "k";
+  EXPECT_DOUBLE_EQ(rate("MLP"), today * 0.667);
+  s.quant.kernel_class = "f16";
+  EXPECT_DOUBLE_EQ(rate("MLP"), today * 0.654);
+  EXPECT_DOUBLE_EQ(rate("attention ["), attention_today);
+  s.runtime.build = 7690;
+  EXPECT_DOUBLE_EQ(rate("MLP"), today);
+  // No build stated: a row published before the retune's day ran a build before it.
+  s.runtime.build = kCurrentBuild;
+  s.runtime.published_by = 20251231;
+  EXPECT_DOUBLE_EQ(rate("MLP"), today * 0.654);
+}
+
+// The Vulkan profile's factors are the llama-bench table of llama.cpp PR #18749 (Radeon 8060S,
+// Llama 8B pp512, before over after), "other" their geometric mean.
+TEST(RuntimeProfile, VulkanMatmulRetuneFactorsAreItsSourcesTable) {
+  const RuntimeSpec vk = resolve_runtime("llama.cpp-vulkan");
+  ASSERT_TRUE(vk.kernels.matmul_retune.has_value());
+  const auto& f = vk.kernels.matmul_retune->before_factor;
+  EXPECT_NEAR(f.at("legacy"), 644.84 / 875.24, 5e-4);
+  EXPECT_NEAR(f.at("k"), 529.50 / 793.51, 5e-4);
+  EXPECT_NEAR(f.at("q8"), 422.37 / 742.46, 5e-4);
+  EXPECT_NEAR(f.at("other"), std::cbrt(f.at("legacy") * f.at("k") * f.at("q8")), 5e-4);
+  EXPECT_GT(vk.kernels.matmul_retune->since.build, 6118);  // after every 2025 Vulkan row's build
+  EXPECT_LT(vk.kernels.matmul_retune->since.build, 8038);  // before every 2026 one's
+}
+
 // A 4-token MoE chunk touches min(experts, tokens x active) experts; through the binary: tests/golden/moe-chunk-experts.
 TEST(StepOps, MoeChunkTouchesExperts) {
   Scenario s = scenario(tiny_moe());

@@ -144,6 +144,15 @@ struct RuntimeSpec {
     // (HardwareSpec::matrix_fp16: M5's neural accelerators); not stated, and before them, they run
     // on the SIMD groups at the fp16 rate.
     std::optional<Release> products_on_matrix_units, attention_on_matrix_units;
+    // A retune of the engine's matrix kernels (ggml-vulkan's AMD cooperative-matrix tiles, llama.cpp
+    // PR #18749): a build before `since` multiplied over the model's weights at before_factor of
+    // today's rate, by quantization kernel class ("other": the classes its source did not measure).
+    // Not stated: none.
+    struct MatmulRetune {
+      Release since;
+      std::map<std::string, double> before_factor;
+    };
+    std::optional<MatmulRetune> matmul_retune;
     // The expert-sorted kernel runs only where rows x active / experts reaches this (MLX GatherQMM:
     // B / E >= 4); below it each row streams its experts' weights, as below moe_gemv_max_rows. 0: none.
     double sorted_min_rows_per_expert = 0;
