@@ -229,10 +229,8 @@ StepInvariants step_invariants(const Scenario& s) {
   r.quantized_peak = r.plain_peak * keyed(s.runtime.coef.quant_compute_factor, s.quant.kernel_class);
   // A build before the engine's matrix-kernel retune multiplied over the weights at its class's share
   // of today's rate (RuntimeSpec::EngineKernels::matmul_retune).
-  if (const auto& retune = s.runtime.kernels.matmul_retune; retune && !released(s.runtime, retune->since)) {
-    const auto it = retune->before_factor.find(s.quant.kernel_class);
-    r.quantized_peak *= it != retune->before_factor.end() ? it->second : retune->before_factor.at("other");
-  }
+  if (const auto& retune = s.runtime.kernels.matmul_retune; retune && !released(s.runtime, retune->since))
+    r.quantized_peak *= keyed(retune->before_factor, s.quant.kernel_class, retune->before_factor.at("other"));
   // A build of the BLAS era ran its own quantized kernels of then (RuntimeSpec::blas_library).
   if (!s.runtime.blas_library.empty()) r.quantized_peak *= keyed(s.runtime.coef.blas_era_compute_factor, kBlasEraOwnKernels);
   if (s.hardware.single_issue.value) r.dequant_ops = keyed(s.runtime.coef.dequant_ops_per_weight, s.quant.kernel_class, 0.0);
