@@ -82,6 +82,9 @@ constexpr size_t kRowsForGemvRoof = 2 * kRowsForOneFactor;
 // rival the weights' bytes (an 8B model's 4,096-token KV is a tenth of its Q4 weights' time):
 // such rows of a runtime with vector decode kernels, as many as a contrast needs.
 constexpr double kDecodeContextForAttention = 4096;
+// Mean context of a decode row's tokens from which the unfused path's cache reads show (llama-bench's
+// tg1024 from an empty cache: 512).
+constexpr double kUnfusedDecodeContext = 512;
 // The shape of prefill (compute_half_tokens: efficiency against rows; the fused attention rate)
 // beside compute_efficiency on the same rows: the floor for each of the three.
 constexpr size_t kPrefillRowsForShape = 3 * kRowsForOneFactor;
@@ -159,7 +162,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   // Evidence per kernel class, generation and tier: the summed weight of recent rows.
   std::map<std::string, double> classes, generations, tiers, decode_classes, single_issue_classes;
   std::map<std::string, std::set<std::string>> tier_models;
-  size_t small_batch_decode = 0, single_row_decode = 0, deep_vector_decode = 0;
+  size_t small_batch_decode = 0, single_row_decode = 0, deep_vector_decode = 0, deep_unfused_decode = 0;
   size_t serial_decode = 0, concurrent_decode = 0;  // rows of builds before / after concurrent dispatch
   size_t serial_prefill = 0, concurrent_prefill = 0;  // and their prefill rows (matrix-matrix drain)
   std::set<int> layer_counts;
@@ -215,6 +218,13 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
     if (o.quantity == Measured::decode_tok_s && o.scenario.runtime.kernels.vector_decode_attention &&
         static_cast<double>(o.scenario.workload.prompt) >= kDecodeContextForAttention)
       ++deep_vector_decode;
+    // Decode on the unfused path over a deep cache (the mean context of the generated tokens): the rows
+    // that show its matrix-vector products' cache reads.
+    const double mean_context = static_cast<double>(o.scenario.workload.prompt) + static_cast<double>(o.scenario.workload.gen) / 2;
+    if (o.quantity == Measured::decode_tok_s && mean_context >= kUnfusedDecodeContext &&
+        std::any_of(o.scenario.model.layers.begin(), o.scenario.model.layers.end(),
+                    [&](const LayerGroup& g) { return unfused_attention(o.scenario, g.attention, false); }))
+      ++deep_unfused_decode;
     // Decode on GPUs that cannot co-issue the unpacking: the rows that show a class's dequantization cost.
     if (o.quantity == Measured::decode_tok_s && o.scenario.hardware.single_issue.value && recent)
       single_issue_classes[o.scenario.quant.kernel_class] += 1;
@@ -263,6 +273,12 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   // The multi-row kernel's bandwidth is told apart from the one-row kernel's by both kinds of rows.
   if (small_batch_decode >= kRowsForGemvRoof && single_row_decode >= kRowsForContrast) add("gemv_batch_bandwidth_factor");
   if (deep_vector_decode >= kRowsForContrast) add("vector_attention_efficiency");
+  // Only where those products read a group's rows once per KV head: where each query head re-reads
+  // them (ggml-metal), the cache's share of the stream is confounded with the group multiple, and on
+  // Metal's rows (2023 and 2024 builds) with the base tier's bandwidth, which fitting it drove to 99.7%
+  // of the datasheet.
+  if (deep_unfused_decode >= kRowsForContrast && !obs.empty() && obs.front().scenario.runtime.kernels.unfused_decode_reads_per_kv_head)
+    add("unfused_kv_bandwidth_factor");
   // Per step (kernels) against per byte (bandwidth): told apart by MoE models of several sizes and batches.
   if (moe_decode >= kRowsForContrast && dense_decode >= kRowsForContrast)
     add("moe_kernels_per_layer"), add("moe_bandwidth_factor");

@@ -166,6 +166,8 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   rt.kernels.compressed_attention_masked = sparse.value_or("gathered") == "masked";
   const auto indexer = att.opt_one_of("indexer_scores", {"per_head", "fused"}, "how an indexer's scores are formed");
   rt.kernels.indexer_scores_per_head = indexer.value_or("fused") == "per_head";
+  const auto group_reads = att.opt_one_of("unfused_decode_kv_reads", {"per_query_head", "per_kv_head"}, "a way the unfused decode products read a query group's K/V rows");
+  rt.kernels.unfused_decode_reads_per_kv_head = group_reads.value_or("per_query_head") == "per_kv_head";
   rt.fused_prefill_head_dims = head_dims(att, "fused_prefill_head_dims");
   rt.fused_decode_head_dims = head_dims(att, "fused_decode_head_dims");
   const CoefficientInfo& tbs = *find_coefficient("transient_bytes_per_score");

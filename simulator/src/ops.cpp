@@ -188,6 +188,7 @@ StepInvariants step_invariants(const Scenario& s) {
   StepInvariants r;
   const double stream = uncapped_bandwidth(s);
   r.bandwidth = capped(s, stream);
+  r.unfused_kv_bandwidth = capped(s, stream * s.runtime.coef.unfused_kv_bandwidth_factor);
   // A GPU without bf16 arithmetic converts every bf16 operand: all of the step's arithmetic slows.
   const double dtype_factor = compute_dtype_factor(s);
   // Operators streaming quantized weights reach the share their kernel class allows. Unquantized bf16
@@ -328,13 +329,14 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
   ops.reserve(m.layers.size() * 5 + 2);
   // Two to gemv_max_rows rows run the multi-row matrix-vector kernel, one row its own kernel.
   const double weight_bw = rows > 1 && gemv_regime(s, rows) ? inv.batch_matrix_bandwidth : matrix_bw;
-  auto add_at = [&](Op op, double count, double op_weight_bw) {
+  // An operator streams weights at op_weight_bw, anything else at op_bw (0: the runtime's stream).
+  auto add_at = [&](Op op, double count, double op_weight_bw, double op_bw = 0) {
     op.flops *= count;
     op.weight_bytes *= count;
     op.activation_bytes *= count;
     op.kv_read_bytes *= count;
     op.kv_write_bytes *= count;
-    op.bandwidth = op.weight_bytes > 0 ? op_weight_bw : bw;
+    op.bandwidth = op.weight_bytes > 0 ? op_weight_bw : op_bw > 0 ? op_bw : bw;
     if (op.flops > 0 || op.bytes() > 0) ops.push_back(op);
   };
   auto add = [&](const Op& op, double count) { add_at(op, count, weight_bw); };
@@ -388,15 +390,26 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       // A few query rows per sequence: the runtime's vector kernel, on the ALUs.
       if (s.runtime.kernels.vector_decode_attention && gemv_regime(s, n)) att.compute_rate = inv.vector_attention_rate;
       Op scores{"attention scores", group};  // unfused only (an operator with no bytes is not added)
+      double att_bw = 0;                     // the runtime's stream, unless the unfused decode path's own
       if (shape.prefill ? sizes.unfused_prefill : sizes.unfused_decode) {
         // Unfused: QK^T and PV are two batched GEMMs, at GEMM efficiency.
         att.compute_rate = matmul_rate(s, inv, plain_peak, n * b);
         // Scores are written, soft-maxed and read back through memory. The two products are batched
-        // over query heads, and a K/V head shared by a group of query heads is read for each of them
-        // (ggml's mul_mat broadcasts K and V over the group without reuse; PyTorch's matmul over
-        // K and V repeated to the query heads likewise).
-        const double sharing = a.kind == AttentionKind::mla || a.kv_heads <= 0 ? 1.0 : static_cast<double>(a.q_heads) / a.kv_heads;
+        // over query heads, and in a matrix-matrix product a K/V head shared by a group of query heads
+        // is read for each of them (ggml's mul_mat broadcasts K and V over the group without reuse;
+        // PyTorch's matmul over K and V repeated to the query heads likewise). A few query rows run
+        // matrix-vector kernels instead, which in some runtimes read a group's rows once per KV head
+        // (RuntimeSpec::EngineKernels::unfused_decode_reads_per_kv_head); either way they walk a
+        // strided view of the cache, one head's rows of head_dim elements at a time, at
+        // unfused_kv_bandwidth_factor of the stream (lhl's Strix Halo tgN sweeps, -fa 0 against
+        // -fa 1 on the same builds: README).
+        const bool vector_rows = gemv_regime(s, n);
+        const bool once_per_kv_head = vector_rows && s.runtime.kernels.unfused_decode_reads_per_kv_head;
+        const double sharing = once_per_kv_head || a.kind == AttentionKind::mla || a.kv_heads <= 0
+                                   ? 1.0
+                                   : static_cast<double>(a.q_heads) / a.kv_heads;
         att.kv_read_bytes = kv_len * kv_token * b * sharing;
+        if (vector_rows) att_bw = inv.unfused_kv_bandwidth;
         // The softmax (and a runtime's masking and casts) between the two products are kernels of
         // their own over the score matrix: their reads and writes (score_traffic_bytes per element)
         // add to the products' time instead of hiding under it.
@@ -405,7 +418,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
         const double tiles = std::ceil(n / s.runtime.coef.attention_query_tile);
         att.kv_read_bytes = kv_len * kv_token * tiles * b;
       }
-      add(att, layers);
+      add_at(att, layers, weight_bw, att_bw);
       add(scores, layers);
     } else if (a.kind == AttentionKind::compressed) {
       add_compressed_attention(s, inv, sizes, a, shape, group, [&](const Op& op) { add(op, layers); });

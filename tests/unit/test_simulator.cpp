@@ -83,6 +83,42 @@ TEST(StepOps, UnfusedAttentionReadsSharedKvOncePerQueryHead) {
   EXPECT_DOUBLE_EQ(scores.flops, 0);
 }
 
+// Where the unfused decode products read a group's K/V rows once per KV head (ggml-vulkan's p021
+// kernel, ggml-cuda's mmv through the cache), a decode step reads the cache once, at
+// unfused_kv_bandwidth_factor of the stream; a prefill chunk's matrix-matrix products still read it
+// once per query head (8 / 2 = 4 times), at the stream.
+TEST(StepOps, UnfusedDecodeReadsAGroupOncePerKvHeadAtItsOwnBandwidth) {
+  ModelSpec m = tiny_dense();
+  m.layers.clear();
+  append_layers(m, 1, gqa(8, 2, 128), dense(4096));
+  Scenario s = scenario(m);
+  s.runtime.always_unfused = true;
+  s.runtime.coef.gemv_max_rows = 8;  // one decode row on the matrix-vector kernels, a 64-token chunk on the matrix ones
+  s.runtime.kernels.unfused_decode_reads_per_kv_head = true;
+  s.runtime.coef.unfused_kv_bandwidth_factor = 0.25;
+  const double stream = step_invariants(s).bandwidth;
+  const double kv_token = 2 * 256 * 2.0, c = 5000, chunk = 64;
+  const auto decode = step_ops(s, {1, c, 1, true, false});
+  const Op& read = find_op(s, decode, "attention [");
+  EXPECT_DOUBLE_EQ(read.kv_read_bytes, (c + 1) * kv_token);
+  EXPECT_DOUBLE_EQ(read.bandwidth, stream * 0.25);
+  const auto prefill = step_ops(s, {chunk, c, 1, true, true});
+  const Op& products = find_op(s, prefill, "attention [");
+  EXPECT_DOUBLE_EQ(products.kv_read_bytes, (c + chunk) * kv_token * 8 / 2);
+  EXPECT_DOUBLE_EQ(products.bandwidth, stream);
+  // Per query head (ggml-metal's mul_mv), the decode step re-reads the group's rows: 4 times the bytes.
+  s.runtime.kernels.unfused_decode_reads_per_kv_head = false;
+  const auto per_query_head = step_ops(s, {1, c, 1, true, false});
+  EXPECT_DOUBLE_EQ(find_op(s, per_query_head, "attention [").kv_read_bytes, (c + 1) * kv_token * 8 / 2);
+}
+
+// The profiles say which: ggml-cuda (and HIP) and ggml-vulkan once per KV head, ggml-metal per query head.
+TEST(RuntimeProfile, UnfusedDecodeGroupReadsAreEachBackendsOwn) {
+  for (const char* id : {"llama.cpp-cuda", "llama.cpp-rocm", "llama.cpp-vulkan"})
+    EXPECT_TRUE(resolve_runtime(id).kernels.unfused_decode_reads_per_kv_head) << id;
+  EXPECT_FALSE(resolve_runtime("llama.cpp-metal").kernels.unfused_decode_reads_per_kv_head);
+}
+
 // A profile counts the bytes its unfused passes move per score element (pytorch-sdpa: 28), or
 // leaves the matrix written once and read back once at its live bytes (2 x transient_bytes_per_score).
 TEST(RuntimeProfile, ScoreTrafficIsStatedOrTheScoreMatrixWrittenAndReadOnce) {
