@@ -21,6 +21,7 @@ struct ScenarioOptions {
   std::string hardware, model, quant, runtime;
   std::string prompt = "4096", gen = "256", cached = "0", chunk, batch = "1";
   std::string memory, limit, kv_dtype;
+  std::string attention;  // "": the runtime's; fused or unfused (llama.cpp's -fa 1 / -fa 0)
   std::vector<std::string> sets;
   std::string calibration;  // "": the shipped one for the runtime and vendor; "none"; or a file
   bool allow_beyond_max = false;

@@ -32,6 +32,9 @@ void add_scenario_flags(CLI::App& app, ScenarioOptions& o, bool lists) {
   app.add_flag("--force", o.force, "predict for a quantization the runtime cannot load (a warning instead of an error)");
   app.add_option("--limit", o.limit, "GPU memory limit, e.g. 27 (GB) or '25 GiB'; default: the hardware rule");
   app.add_option("--kv-dtype", o.kv_dtype, "KV-cache dtype: f16, bf16, q8_0, q4_0, ...");
+  app.add_option("--attention", o.attention,
+                 "attention path: fused (flash attention, for the head sizes the runtime has kernels for) or unfused "
+                 "(llama.cpp -fa 0: two products and the score matrix through memory); default: the runtime's");
   app.add_option("--calibration", o.calibration, "calibration .yaml, or 'none' (default: the shipped one for the runtime and vendor)");
   app.add_option("--set", o.sets, "override a hardware value or runtime coefficient: key=value (repeatable)");
   app.add_flag("--allow-beyond-max", o.allow_beyond_max, "predict contexts beyond the model's maximum");
@@ -166,6 +169,12 @@ Setup build_setup(const ScenarioOptions& o, bool impossible_as_row) {
   const std::string quant = choose_quant(asked, src, default_quant_for(rt));
   check([&] { check_quant_loads(quant, rt, o.force); });
   calibrate_once(rt, o.runtime, hw, o.calibration);
+  // A user's -fa choice: the unfused path everywhere, or the fused one wherever the runtime has a
+  // kernel for the head size (a head size it has none for falls back, as the runtime does).
+  if (o.attention == "unfused") rt.always_unfused = true;
+  else if (o.attention == "fused") rt.always_unfused = false;
+  else if (!o.attention.empty())
+    throw InputError("--attention: '{}' is not an attention path (expected fused or unfused)", o.attention);
   for (const auto& kv : o.sets) {
     auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == kv.size())
