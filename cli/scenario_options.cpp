@@ -80,6 +80,21 @@ void say_once(const std::string& note) {
 }
 }  // namespace
 
+namespace {
+// --attention fused where the runtime has no fused kernel for some of the model's head sizes: those
+// layers run unfused, as the runtime does (MLX's sdpa kernels: head_dim 64/80/128 in prefill).
+void say_unfused_head_dims(const RuntimeSpec& rt, const ModelSpec& m) {
+  std::set<int> missing;
+  for (const auto& g : m.layers) {
+    if (g.attention.kind != AttentionKind::full && g.attention.kind != AttentionKind::sliding) continue;
+    for (const auto* dims : {&rt.fused_prefill_head_dims, &rt.fused_decode_head_dims})
+      if (!dims->empty() && std::find(dims->begin(), dims->end(), g.attention.head_dim) == dims->end()) missing.insert(g.attention.head_dim);
+  }
+  for (int d : missing)
+    say_once(fmt::format("--attention fused: {} has no fused attention kernel for head_dim {} in every phase; those layers run unfused there", rt.id, d));
+}
+}  // namespace
+
 ModelSource resolve_model_source(const std::string& model, bool ollama) {
   if (is_model_source(model)) return load_model_source(model);
   ModelSource src;
@@ -172,7 +187,7 @@ Setup build_setup(const ScenarioOptions& o, bool impossible_as_row) {
   // A user's -fa choice: the unfused path everywhere, or the fused one wherever the runtime has a
   // kernel for the head size (a head size it has none for falls back, as the runtime does).
   if (o.attention == "unfused") rt.always_unfused = true;
-  else if (o.attention == "fused") rt.always_unfused = false;
+  else if (o.attention == "fused") rt.always_unfused = false, say_unfused_head_dims(rt, src.model);
   else if (!o.attention.empty())
     throw InputError("--attention: '{}' is not an attention path (expected fused or unfused)", o.attention);
   for (const auto& kv : o.sets) {

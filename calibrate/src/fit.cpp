@@ -218,10 +218,14 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
     if (o.quantity == Measured::decode_tok_s && o.scenario.runtime.kernels.vector_decode_attention &&
         static_cast<double>(o.scenario.workload.prompt) >= kDecodeContextForAttention)
       ++deep_vector_decode;
-    // Decode on the unfused path over a deep cache (the mean context of the generated tokens): the rows
-    // that show its matrix-vector products' cache reads.
+    // One sequence's decode on the unfused path over a deep cache (the mean context of the generated
+    // tokens), where its one-row kernels read the cache once per KV head: the rows that show those
+    // reads' bandwidth. Where they read it per query head (ggml-metal), the factor is confounded with
+    // that multiple, and on Metal's rows (2023 and 2024 builds) with the base tier's bandwidth, which
+    // fitting it drove to 99.7% of the datasheet: it is not theirs to fit (nor used there).
     const double mean_context = static_cast<double>(o.scenario.workload.prompt) + static_cast<double>(o.scenario.workload.gen) / 2;
     if (o.quantity == Measured::decode_tok_s && mean_context >= kUnfusedDecodeContext &&
+        unfused_reads_once_per_kv_head(o.scenario, 1, static_cast<double>(o.scenario.workload.batch)) &&
         std::any_of(o.scenario.model.layers.begin(), o.scenario.model.layers.end(),
                     [&](const LayerGroup& g) { return unfused_attention(o.scenario, g.attention, false); }))
       ++deep_unfused_decode;
@@ -273,12 +277,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   // The multi-row kernel's bandwidth is told apart from the one-row kernel's by both kinds of rows.
   if (small_batch_decode >= kRowsForGemvRoof && single_row_decode >= kRowsForContrast) add("gemv_batch_bandwidth_factor");
   if (deep_vector_decode >= kRowsForContrast) add("vector_attention_efficiency");
-  // Only where those products read a group's rows once per KV head: where each query head re-reads
-  // them (ggml-metal), the cache's share of the stream is confounded with the group multiple, and on
-  // Metal's rows (2023 and 2024 builds) with the base tier's bandwidth, which fitting it drove to 99.7%
-  // of the datasheet.
-  if (deep_unfused_decode >= kRowsForContrast && !obs.empty() && obs.front().scenario.runtime.kernels.unfused_decode_reads_per_kv_head)
-    add("unfused_kv_bandwidth_factor");
+  if (deep_unfused_decode >= kRowsForContrast) add("unfused_kv_bandwidth_factor");
   // Per step (kernels) against per byte (bandwidth): told apart by MoE models of several sizes and batches.
   if (moe_decode >= kRowsForContrast && dense_decode >= kRowsForContrast)
     add("moe_kernels_per_layer"), add("moe_bandwidth_factor");

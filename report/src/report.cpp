@@ -465,12 +465,15 @@ std::string explain_table(const Scenario& s, const StepShape& shape, const std::
   out += fmt::format("effective bandwidth {:.1f} GB/s (datasheet {:.0f} x stream {:.2f} x kernel {:.2f} x tier {:.2f}, at most the datasheet)\n",
                      inv.bandwidth / 1e9, s.hardware.bandwidth.value.value / 1e9, s.hardware.stream_efficiency.value,
                      s.runtime.coef.bandwidth_efficiency, tier == tiers.end() ? 1.0 : tier->second);
-  // A decode step on the unfused path reads the cache through its own kernels (StepInvariants).
-  if (!shape.prefill && shape.tokens <= s.runtime.coef.gemv_max_rows &&  // its matrix-vector regime
-      std::any_of(inv.groups.begin(), inv.groups.end(), [](const StepInvariants::Group& g) { return g.unfused_decode; }))
-    out += fmt::format("unfused decode attention: the cache read once per {} at {:.1f} GB/s (x unfused_kv_bandwidth_factor {:.2f})\n",
-                       k.unfused_decode_reads_per_kv_head ? "KV head" : "query head", inv.unfused_kv_bandwidth / 1e9,
-                       s.runtime.coef.unfused_kv_bandwidth_factor);
+  // An unfused step whose one query row reads the cache through its own kernels (ops.cpp).
+  const bool unfused = std::any_of(inv.groups.begin(), inv.groups.end(), [&](const StepInvariants::Group& g) {
+    return shape.prefill ? g.unfused_prefill : g.unfused_decode;
+  });
+  if (unfused && unfused_reads_once_per_kv_head(s, shape.tokens, shape.batch))
+    out += fmt::format("unfused attention: the KV cache read once per KV head at {:.1f} GB/s (x unfused_kv_bandwidth_factor {:.3f})\n",
+                       inv.unfused_kv_bandwidth / 1e9, s.runtime.coef.unfused_kv_bandwidth_factor);
+  else if (unfused)
+    out += fmt::format("unfused attention: the KV cache read once per query head at {:.1f} GB/s\n", inv.bandwidth / 1e9);
   out += fmt::format("matrix-vector ALUs {:.2f} TFLOPS (fp32 {:.2f} x {:.3f}){}\n", inv.gemv_rate / 1e12,
                      s.hardware.fp32.value.value / 1e12, s.runtime.coef.gemv_compute_efficiency,
                      inv.dequant_ops > 0 ? fmt::format(", {:.1f} unpacking instructions a weight beside 2 x rows multiply-adds "

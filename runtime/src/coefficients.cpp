@@ -30,10 +30,11 @@ const std::vector<CoefficientInfo>& coefficient_table() {
        "share of the FP32 ALU peak a vector attention kernel reaches (a few query rows: decode; "
        "attention: decode_kernel: vector)", 1},
       {"unfused_kv_bandwidth_factor", &C::unfused_kv_bandwidth_factor, kScalar, 0.01, 2.0, 0.02, 1.5, "factor",
-       "bandwidth the unfused path's decode products (a few query rows: the KQ and KQV matrix-vector kernels "
-       "over the cache, a softmax between) read the KV cache at, relative to the weights' streams: they walk "
-       "a strided view of it, one head's short rows at a time (ggml's mul_mat over the permuted K and the "
-       "transposed V)", 1},
+       "bandwidth at which the unfused path's products for one query row of one sequence (the KQ and KQV "
+       "matrix-vector kernels, a softmax between) read the KV cache, relative to the runtime's stream, where "
+       "they read it once per KV head (attention: unfused_decode_kv_reads: per_kv_head): they walk a strided "
+       "view of it, one head's rows of head_dim elements at a time (ggml's p021 and mmv kernels over the "
+       "permuted K and the transposed V)", 1},
       {"compute_efficiency", &C::compute_efficiency, kScalar, 0.001, 1.0, 0.03, 1.0, "fraction",
        "share of the matmul peak large matrix-matrix kernels reach", 1},
       {"compute_half_tokens", &C::compute_half_tokens, kScalar, 0, 1e6, 1.0, 4096.0, "rows",

@@ -171,6 +171,10 @@ bool bf16_emulated(const Scenario& s) {
 
 double compute_dtype_factor(const Scenario& s) { return bf16_emulated(s) ? s.runtime.coef.bf16_emulation_factor : 1.0; }
 
+bool unfused_reads_once_per_kv_head(const Scenario& s, double tokens, double batch) {
+  return s.runtime.kernels.unfused_decode_reads_per_kv_head && tokens == 1 && batch == 1;
+}
+
 bool unfused_attention(const Scenario& s, const AttentionSpec& a, bool prefill) {
   if (a.kind != AttentionKind::full && a.kind != AttentionKind::sliding) return false;
   if (s.runtime.always_unfused) return true;
@@ -397,19 +401,18 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
         // Scores are written, soft-maxed and read back through memory. The two products are batched
         // over query heads, and in a matrix-matrix product a K/V head shared by a group of query heads
         // is read for each of them (ggml's mul_mat broadcasts K and V over the group without reuse;
-        // PyTorch's matmul over K and V repeated to the query heads likewise). A few query rows run
-        // matrix-vector kernels instead, which in some runtimes read a group's rows once per KV head
-        // (RuntimeSpec::EngineKernels::unfused_decode_reads_per_kv_head); either way they walk a
-        // strided view of the cache, one head's rows of head_dim elements at a time, at
-        // unfused_kv_bandwidth_factor of the stream (lhl's Strix Halo tgN sweeps, -fa 0 against
-        // -fa 1 on the same builds: README).
-        const bool vector_rows = gemv_regime(s, n);
-        const bool once_per_kv_head = vector_rows && s.runtime.kernels.unfused_decode_reads_per_kv_head;
+        // PyTorch's matmul over K and V repeated to the query heads likewise). One query row of one
+        // sequence runs one-row matrix-vector kernels instead, which in some backends read a group's
+        // rows from memory once per KV head, the group's repeats served by the GPU's caches, but
+        // walk a strided view of the KV cache, one head's rows of head_dim elements at a time, at
+        // unfused_kv_bandwidth_factor of the stream (unfused_reads_once_per_kv_head; lhl's Strix
+        // Halo tgN sweeps, -fa 0 against -fa 1 on the same builds: README).
+        const bool once_per_kv_head = unfused_reads_once_per_kv_head(s, n, b);
         const double sharing = once_per_kv_head || a.kind == AttentionKind::mla || a.kv_heads <= 0
                                    ? 1.0
                                    : static_cast<double>(a.q_heads) / a.kv_heads;
         att.kv_read_bytes = kv_len * kv_token * b * sharing;
-        if (vector_rows) att_bw = inv.unfused_kv_bandwidth;
+        if (once_per_kv_head) att_bw = inv.unfused_kv_bandwidth;
         // The softmax (and a runtime's masking and casts) between the two products are kernels of
         // their own over the score matrix: their reads and writes (score_traffic_bytes per element)
         // add to the products' time instead of hiding under it.

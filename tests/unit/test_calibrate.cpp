@@ -555,6 +555,43 @@ TEST(Fit, PrefillOnlyUnfusedRowsFitTheScoreTrafficNotTheBandwidth) {
   EXPECT_FALSE(both.coefficients.contains("score_traffic_bytes"));
 }
 
+// Decode on the unfused path at growing depth (llama-bench tgN from an empty cache), generated with
+// the unfused products' cache reads at 0.2 of the stream: a runtime that reads a group's rows once per
+// KV head (Vulkan) gets the factor back from MHA and GQA rows alike; one that reads them per query
+// head (Metal) does not fit it (the factor is not used there).
+TEST(Fit, UnfusedCacheReadShareComesFromDeepUnfusedDecodeOncePerKvHead) {
+  for (bool per_kv_head : {true, false}) {
+    RuntimeSpec profile = resolve_runtime("llama.cpp-vulkan");
+    profile.kernels.unfused_decode_reads_per_kv_head = per_kv_head;
+    RuntimeSpec truth = profile;
+    truth.coef.unfused_kv_bandwidth_factor = 0.2;
+    std::vector<Observation> obs;
+    for (bool unfused : {false, true})
+      for (const char* model : {"llama-2-7b", "llama-3.1-8b", "qwen2.5-7b"})
+        for (long long gen : {64LL, 512LL, 1024LL, 2048LL, 4000LL}) {
+          Workload w;
+          w.prompt = 16, w.gen = gen;
+          RuntimeSpec rt = truth;
+          rt.always_unfused = unfused;
+          Scenario s = make_scenario(resolve_hardware("strix-halo-395"), resolve_model(model), find_quantization("q4_0"), rt, w);
+          const double rate = predict(s).decode_tps();
+          s.runtime = profile;
+          s.runtime.always_unfused = unfused;
+          obs.push_back({0, Measured::decode_tok_s, rate, s});
+        }
+    FitOptions opt;
+    opt.cross_validate = false;
+    const std::vector<Measurement> rows(1);
+    const Calibration c = fit_runtime("llama.cpp-vulkan", obs, rows, opt);
+    if (!per_kv_head) {
+      EXPECT_FALSE(c.coefficients.contains("unfused_kv_bandwidth_factor"));
+      continue;
+    }
+    ASSERT_TRUE(c.coefficients.contains("unfused_kv_bandwidth_factor"));
+    EXPECT_NEAR(c.coefficients.at("unfused_kv_bandwidth_factor").value, 0.2, 0.2 * 0.05);
+  }
+}
+
 // A wrapper's own cost per forward pass is told from its engine's error on a chip only by rows on
 // more than one chip: Ollama rows generated with 2 ms of wrapper cost give it back from two chips,
 // and give nothing to fit from one (the calibration keeps the profile's value and says so).

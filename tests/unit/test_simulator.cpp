@@ -83,10 +83,11 @@ TEST(StepOps, UnfusedAttentionReadsSharedKvOncePerQueryHead) {
   EXPECT_DOUBLE_EQ(scores.flops, 0);
 }
 
-// Where the unfused decode products read a group's K/V rows once per KV head (ggml-vulkan's p021
-// kernel, ggml-cuda's mmv through the cache), a decode step reads the cache once, at
-// unfused_kv_bandwidth_factor of the stream; a prefill chunk's matrix-matrix products still read it
-// once per query head (8 / 2 = 4 times), at the stream.
+// Where the unfused products of one query row of one sequence read a group's K/V rows once per KV
+// head (ggml-vulkan's p021 kernel, ggml-cuda's mmv through the GPU's caches), a decode step reads the
+// KV cache once, at unfused_kv_bandwidth_factor of the stream; a prefill chunk's matrix-matrix
+// products, and a step of two rows or two sequences, still read it once per query head (8 / 2 = 4
+// times), at the stream.
 TEST(StepOps, UnfusedDecodeReadsAGroupOncePerKvHeadAtItsOwnBandwidth) {
   ModelSpec m = tiny_dense();
   m.layers.clear();
@@ -106,10 +107,18 @@ TEST(StepOps, UnfusedDecodeReadsAGroupOncePerKvHeadAtItsOwnBandwidth) {
   const Op& products = find_op(s, prefill, "attention [");
   EXPECT_DOUBLE_EQ(products.kv_read_bytes, (c + chunk) * kv_token * 8 / 2);
   EXPECT_DOUBLE_EQ(products.bandwidth, stream);
-  // Per query head (ggml-metal's mul_mv), the decode step re-reads the group's rows: 4 times the bytes.
+  // Two sequences decoding together, or two query rows, are no longer the one-row kernels: per query head.
+  const auto batched = step_ops(s, {1, c, 2, true, false});
+  EXPECT_DOUBLE_EQ(find_op(s, batched, "attention [").kv_read_bytes, (c + 1) * kv_token * 2 * 8 / 2);
+  EXPECT_DOUBLE_EQ(find_op(s, batched, "attention [").bandwidth, stream);
+  const auto two_rows = step_ops(s, {2, c, 1, true, false});
+  EXPECT_DOUBLE_EQ(find_op(s, two_rows, "attention [").kv_read_bytes, (c + 2) * kv_token * 8 / 2);
+  // Per query head (ggml-metal's mul_mv), the decode step re-reads the group's rows, at the stream:
+  // 4 times the bytes, and the factor unused.
   s.runtime.kernels.unfused_decode_reads_per_kv_head = false;
   const auto per_query_head = step_ops(s, {1, c, 1, true, false});
   EXPECT_DOUBLE_EQ(find_op(s, per_query_head, "attention [").kv_read_bytes, (c + 1) * kv_token * 8 / 2);
+  EXPECT_DOUBLE_EQ(find_op(s, per_query_head, "attention [").bandwidth, stream);
 }
 
 // The profiles say which: ggml-cuda (and HIP) and ggml-vulkan once per KV head, ggml-metal per query head.

@@ -88,6 +88,11 @@ void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops);
 void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& shape, std::vector<Op>& ops);
 // Whether this runtime materialises the score matrix for this layer (prefill or decode path).
 bool unfused_attention(const Scenario& s, const AttentionSpec& a, bool prefill);
+// Whether an unfused step of `tokens` query rows for each of `batch` sequences reads the cache
+// through the runtime's one-row matrix-vector kernels once per KV head (ggml-vulkan's p021 and
+// ggml-cuda's mmv at one query row of one sequence, where the profile says per_kv_head), at
+// unfused_kv_bandwidth_factor of the stream; else once per query head at the stream.
+bool unfused_reads_once_per_kv_head(const Scenario& s, double tokens, double batch);
 double step_overhead_seconds(const Scenario& s);
 // The generation_compute_factor keys a prediction reads: its chip generation's, or where the fit has
 // none, those of the fitted generations of the same GPU architecture (ops.cpp).
