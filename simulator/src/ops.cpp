@@ -412,7 +412,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
                                    ? 1.0
                                    : static_cast<double>(a.q_heads) / a.kv_heads;
         att.kv_read_bytes = kv_len * kv_token * b * sharing;
-        if (once_per_kv_head) att_bw = inv.unfused_kv_bandwidth;
+        if (once_per_kv_head) att_bw = inv.unfused_kv_bandwidth;  // the new token's K/V write (1/context of the bytes) with them
         // The softmax (and a runtime's masking and casts) between the two products are kernels of
         // their own over the score matrix: their reads and writes (score_traffic_bytes per element)
         // add to the products' time instead of hiding under it.
