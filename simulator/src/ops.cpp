@@ -394,7 +394,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       // A few query rows per sequence: the runtime's vector kernel, on the ALUs.
       if (s.runtime.kernels.vector_decode_attention && gemv_regime(s, n)) att.compute_rate = inv.vector_attention_rate;
       Op scores{"attention scores", group};  // unfused only (an operator with no bytes is not added)
-      double att_bw = 0;                     // the runtime's stream, unless the unfused decode path's own
+      double att_bw = 0;                     // the runtime's stream, unless one row's unfused reads have their own
       if (shape.prefill ? sizes.unfused_prefill : sizes.unfused_decode) {
         // Unfused: QK^T and PV are two batched GEMMs, at GEMM efficiency.
         att.compute_rate = matmul_rate(s, inv, plain_peak, n * b);

@@ -22,7 +22,7 @@ struct RuntimeCoefficients {
   double serial_dispatch_launch_factor = 1;  // kernel latency of builds before concurrent dispatch vs after
   double serial_drain_tiles_per_core = 0;  // matrix-matrix tiles a core holds, left to drain by builds before concurrent dispatch
   double vector_attention_efficiency = 0.3;
-  double unfused_kv_bandwidth_factor = 1;  // bandwidth the unfused path's decode products read the KV cache at, vs the matrix streams
+  double unfused_kv_bandwidth_factor = 1;  // share of the stream at which one query row's unfused products read the KV cache, once per KV head
   double compute_efficiency = 0.6;
   double compute_half_tokens = 64;
   double matrix_tile_rows = 1;  // rows one matrix-matrix tile covers (a product computes whole tiles)
@@ -186,9 +186,9 @@ struct RuntimeSpec {
     // pooled rows x 4 bytes. False: a fused kernel sums the heads as it goes (llama.cpp's
     // GGML_OP_LIGHTNING_INDEXER, ds4's indexer kernels), leaving chunk x pooled rows.
     bool indexer_scores_per_head = false;
-    // The unfused path's decode products (a few query rows) read a GQA group's K/V rows from memory
-    // once per KV head: ggml-vulkan's p021 kernel computes the group's query heads in one invocation,
-    // ggml-cuda's mmv blocks of a group re-read them from the cache. False: once per query head
+    // The unfused path's products for one query row of one sequence read a GQA group's K/V rows from
+    // memory once per KV head: ggml-vulkan's p021 kernel computes the group's query heads in one
+    // invocation, ggml-cuda's mmv blocks of a group re-read them from the GPU's caches. False: once per query head
     // (ggml-metal's mul_mv per broadcast channel; PyTorch's repeated K and V), as matrix-matrix
     // products over the group always do.
     bool unfused_decode_reads_per_kv_head = false;

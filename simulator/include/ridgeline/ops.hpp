@@ -51,7 +51,7 @@ struct StepShape {
 // prediction, not once per step.
 struct StepInvariants {
   double bandwidth = 0;          // bytes/s of activation, KV and state streams (datasheet-capped)
-  double unfused_kv_bandwidth = 0;  // bytes/s the unfused path's decode products read the KV cache at
+  double unfused_kv_bandwidth = 0;  // bytes/s one query row's unfused products read the KV cache at, once per KV head
   double matrix_bandwidth = 0;   // bytes/s of quantized weight streams (kernel class's share, capped)
   double batch_matrix_bandwidth = 0;  // ... through the multi-row matrix-vector kernel (2 to gemv_max_rows rows)
   double expert_bandwidth = 0;  // ... through the row-by-row routed-expert kernel
