@@ -23,6 +23,27 @@ namespace {
 std::string fixture(const std::string& name) { return data_dir() + "/tests/fixtures/bench/" + name; }
 
 // A prefill of `chunk` new tokens on top of `depth` cached ones, then `gen` generated.
+// A row measured as `truth` predicts it and fitted from `profile`, on the unfused path or not.
+Observation synthetic_row(const char* hardware, const char* model, const char* quant, const Workload& w, const RuntimeSpec& truth,
+                          const RuntimeSpec& profile, bool unfused, Measured quantity) {
+  RuntimeSpec rt = truth;
+  rt.always_unfused = unfused;
+  Scenario s = make_scenario(resolve_hardware(hardware), resolve_model(model), find_quantization(quant), rt, w);
+  const Prediction p = predict(s);
+  const double rate = quantity == Measured::prefill_tok_s ? p.prefill_tps() : p.decode_tps();
+  s.runtime = profile;
+  s.runtime.always_unfused = unfused;
+  return {0, quantity, rate, s};
+}
+
+// A fit without cross-validation (the rows' measurement records are not read).
+Calibration fit_in_sample(const std::string& runtime, const std::vector<Observation>& obs) {
+  FitOptions opt;
+  opt.cross_validate = false;
+  const std::vector<Measurement> rows(1);
+  return fit_runtime(runtime, obs, rows, opt);
+}
+
 Workload chunk_at_depth(long long depth, long long chunk, long long gen) {
   Workload w;
   w.prompt = depth + chunk;
@@ -526,21 +547,10 @@ TEST(Fit, PrefillOnlyUnfusedRowsFitTheScoreTrafficNotTheBandwidth) {
   std::vector<Observation> obs;
   for (bool unfused : {false, true})
     for (long long depth : {0LL, 8192LL, 16384LL, 30720LL})
-      for (long long chunk : {512LL, 2048LL}) {
-        const Workload w = chunk_at_depth(depth, chunk, 1);
-        RuntimeSpec rt = truth;
-        rt.always_unfused = unfused;
-        Scenario s = make_scenario(resolve_hardware("h200-sxm"), resolve_model(unfused ? "llama-3.1-8b" : "qwen2.5-14b"),
-                                   find_quantization("bf16"), rt, w);
-        const double rate = predict(s).prefill_tps();
-        s.runtime = profile;
-        s.runtime.always_unfused = unfused;
-        obs.push_back({0, Measured::prefill_tok_s, rate, s});
-      }
-  FitOptions opt;
-  opt.cross_validate = false;
-  const std::vector<Measurement> rows(1);
-  const Calibration c = fit_runtime("pytorch-sdpa", obs, rows, opt);
+      for (long long chunk : {512LL, 2048LL})
+        obs.push_back(synthetic_row("h200-sxm", unfused ? "llama-3.1-8b" : "qwen2.5-14b", "bf16", chunk_at_depth(depth, chunk, 1), truth,
+                                    profile, unfused, Measured::prefill_tok_s));
+  const Calibration c = fit_in_sample("pytorch-sdpa", obs);
   ASSERT_TRUE(c.coefficients.contains("score_traffic_bytes"));
   EXPECT_NEAR(c.coefficients.at("score_traffic_bytes").value, 45, 45 * 0.05);
   EXPECT_FALSE(c.coefficients.contains("bandwidth_efficiency"));
@@ -550,7 +560,7 @@ TEST(Fit, PrefillOnlyUnfusedRowsFitTheScoreTrafficNotTheBandwidth) {
     o.measured = predict(o.scenario).decode_tps();
     with_decode.push_back(o);
   }
-  const Calibration both = fit_runtime("pytorch-sdpa", with_decode, rows, opt);
+  const Calibration both = fit_in_sample("pytorch-sdpa", with_decode);
   EXPECT_TRUE(both.coefficients.contains("bandwidth_efficiency"));
   EXPECT_FALSE(both.coefficients.contains("score_traffic_bytes"));
 }
@@ -571,18 +581,9 @@ TEST(Fit, UnfusedCacheReadShareComesFromDeepUnfusedDecodeOncePerKvHead) {
         for (long long gen : {64LL, 512LL, 1024LL, 2048LL, 4000LL}) {
           Workload w;
           w.prompt = 16, w.gen = gen;
-          RuntimeSpec rt = truth;
-          rt.always_unfused = unfused;
-          Scenario s = make_scenario(resolve_hardware("strix-halo-395"), resolve_model(model), find_quantization("q4_0"), rt, w);
-          const double rate = predict(s).decode_tps();
-          s.runtime = profile;
-          s.runtime.always_unfused = unfused;
-          obs.push_back({0, Measured::decode_tok_s, rate, s});
+          obs.push_back(synthetic_row("strix-halo-395", model, "q4_0", w, truth, profile, unfused, Measured::decode_tok_s));
         }
-    FitOptions opt;
-    opt.cross_validate = false;
-    const std::vector<Measurement> rows(1);
-    const Calibration c = fit_runtime("llama.cpp-vulkan", obs, rows, opt);
+    const Calibration c = fit_in_sample("llama.cpp-vulkan", obs);
     if (!per_kv_head) {
       EXPECT_FALSE(c.coefficients.contains("unfused_kv_bandwidth_factor"));
       continue;
