@@ -82,16 +82,15 @@ void say_once(const std::string& note) {
 
 namespace {
 // --attention fused where the runtime has no fused kernel for some of the model's head sizes: those
-// layers run unfused, as the runtime does (MLX's sdpa kernels: head_dim 64/80/128 in prefill).
-void say_unfused_head_dims(const RuntimeSpec& rt, const ModelSpec& m) {
+// layers run unfused (the simulator's own rule, unfused_attention), as the runtime does (MLX's sdpa
+// kernels: head_dim 64/80/128 in prefill).
+void say_unfused_head_dims(const Scenario& s) {
   std::set<int> missing;
-  for (const auto& g : m.layers) {
-    if (g.attention.kind != AttentionKind::full && g.attention.kind != AttentionKind::sliding) continue;
-    for (const auto* dims : {&rt.fused_prefill_head_dims, &rt.fused_decode_head_dims})
-      if (!dims->empty() && std::find(dims->begin(), dims->end(), g.attention.head_dim) == dims->end()) missing.insert(g.attention.head_dim);
-  }
+  for (const auto& g : s.model.layers)
+    if (unfused_attention(s, g.attention, true) || unfused_attention(s, g.attention, false)) missing.insert(g.attention.head_dim);
   for (int d : missing)
-    say_once(fmt::format("--attention fused: {} has no fused attention kernel for head_dim {} in every phase; those layers run unfused there", rt.id, d));
+    say_once(fmt::format("--attention fused: {} has no fused attention kernel for head_dim {} in every phase; those layers run unfused there",
+                         s.runtime.id, d));
 }
 }  // namespace
 
@@ -187,7 +186,7 @@ Setup build_setup(const ScenarioOptions& o, bool impossible_as_row) {
   // A user's -fa choice: the unfused path everywhere, or the fused one wherever the runtime has a
   // kernel for the head size (a head size it has none for falls back, as the runtime does).
   if (o.attention == "unfused") rt.always_unfused = true;
-  else if (o.attention == "fused") rt.always_unfused = false, say_unfused_head_dims(rt, src.model);
+  else if (o.attention == "fused") rt.always_unfused = false;
   else if (!o.attention.empty())
     throw InputError("--attention: '{}' is not an attention path (expected fused or unfused)", o.attention);
   for (const auto& kv : o.sets) {
@@ -207,7 +206,9 @@ Setup build_setup(const ScenarioOptions& o, bool impossible_as_row) {
   }
   else if (name_memory.value > 0) w.ram = name_memory;  // "M4 Max 40-core 64GB"
   if (!o.limit.empty()) w.limit = parse_size_option(o.limit, "--limit");
-  return {make_setup(std::move(hw), src.model, find_quantization(quant), std::move(rt)), w, impossible};
+  Setup setup{make_setup(std::move(hw), src.model, find_quantization(quant), std::move(rt)), w, impossible};
+  if (o.attention == "fused") say_unfused_head_dims(setup.scenario);
+  return setup;
 }
 
 Workload parse_workload(const ScenarioOptions& o, Workload w) {

@@ -186,10 +186,12 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
       (moe ? moe_prefill_on_matrix_units : dense_prefill_on_matrix_units) += 1;
     const bool recent = o.weight >= kRecentWeight;
     if (o.quantity == Measured::prefill_tok_s) ++prefill;
-    if (o.quantity == Measured::prefill_tok_s && std::any_of(o.scenario.model.layers.begin(), o.scenario.model.layers.end(), [&](const LayerGroup& g) {
-          return unfused_attention(o.scenario, g.attention, true);
-        }))
-      ++unfused_prefill;
+    // Whether any layer of this row runs the unfused path in prefill or in decode.
+    auto unfused = [&](bool prefill) {
+      return std::any_of(o.scenario.model.layers.begin(), o.scenario.model.layers.end(),
+                         [&](const LayerGroup& g) { return unfused_attention(o.scenario, g.attention, prefill); });
+    };
+    if (o.quantity == Measured::prefill_tok_s && unfused(true)) ++unfused_prefill;
     if (o.quantity == Measured::prefill_tok_s && !o.scenario.hardware.bf16_native.value)
       ++(bf16_emulated(o.scenario) ? emulated_bf16_prefill : unemulated_prefill_on_emulating_gpus);
     const auto& rt = o.scenario.runtime;
@@ -225,9 +227,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
     // fitting it drove to 99.7% of the datasheet: it is not theirs to fit (nor used there).
     const double mean_context = static_cast<double>(o.scenario.workload.prompt) + static_cast<double>(o.scenario.workload.gen) / 2;
     if (o.quantity == Measured::decode_tok_s && mean_context >= kUnfusedDecodeContext &&
-        unfused_reads_once_per_kv_head(o.scenario, 1, static_cast<double>(o.scenario.workload.batch)) &&
-        std::any_of(o.scenario.model.layers.begin(), o.scenario.model.layers.end(),
-                    [&](const LayerGroup& g) { return unfused_attention(o.scenario, g.attention, false); }))
+        unfused_reads_once_per_kv_head(o.scenario, 1, static_cast<double>(o.scenario.workload.batch)) && unfused(false))
       ++deep_unfused_decode;
     // Decode on GPUs that cannot co-issue the unpacking: the rows that show a class's dequantization cost.
     if (o.quantity == Measured::decode_tok_s && o.scenario.hardware.single_issue.value && recent)
