@@ -187,9 +187,9 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
     const bool recent = o.weight >= kRecentWeight;
     if (o.quantity == Measured::prefill_tok_s) ++prefill;
     // Whether any layer of this row runs the unfused path in prefill or in decode.
-    auto unfused = [&](bool prefill) {
+    auto unfused = [&](bool in_prefill) {
       return std::any_of(o.scenario.model.layers.begin(), o.scenario.model.layers.end(),
-                         [&](const LayerGroup& g) { return unfused_attention(o.scenario, g.attention, prefill); });
+                         [&](const LayerGroup& g) { return unfused_attention(o.scenario, g.attention, in_prefill); });
     };
     if (o.quantity == Measured::prefill_tok_s && unfused(true)) ++unfused_prefill;
     if (o.quantity == Measured::prefill_tok_s && !o.scenario.hardware.bf16_native.value)
