@@ -46,8 +46,9 @@ double attention_params(const AttentionSpec& a, long long hidden) {
     case AttentionKind::full:
     case AttentionKind::sliding: {
       const double q = static_cast<double>(a.q_heads) * a.head_dim;
-      const double k = static_cast<double>(a.kv_heads) * a.head_dim;
-      const double v = a.kv_shared ? 0.0 : static_cast<double>(a.kv_heads) * a.v_head_dim;
+      // A layer that reuses an earlier layer's keys and values projects neither.
+      const double k = a.kv_reused ? 0.0 : static_cast<double>(a.kv_heads) * a.head_dim;
+      const double v = a.kv_shared || a.kv_reused ? 0.0 : static_cast<double>(a.kv_heads) * a.v_head_dim;
       const double o = static_cast<double>(a.q_heads) * a.v_head_dim;
       double p = h * (q * (a.output_gate ? 2 : 1) + k + v) + o * h;
       if (a.qkv_bias) p += q + k + v;
@@ -118,16 +119,25 @@ double hyper_connection_params(const ModelSpec& m) {
   return layer_count(m) * hyper_connection_params_per_layer(m) + s * s * static_cast<double>(m.hidden) + s + 1;
 }
 
+double per_layer_table_params(const ModelSpec& m) {
+  return static_cast<double>(m.per_layer_vocab) * layer_count(m) * m.per_layer_input;
+}
+
+double per_layer_projection_params(const ModelSpec& m) {
+  // The model's hidden -> layers x width product, then per layer its gate and its projection back.
+  return static_cast<double>(m.hidden) * m.per_layer_input * layer_count(m) * 3.0;
+}
+
 double total_params(const ModelSpec& m) {
   double p = embedding_params(m) + (m.tied_embeddings ? 0.0 : lm_head_params(m)) + norm_params(m) +
-             hyper_connection_params(m);
+             hyper_connection_params(m) + per_layer_table_params(m) + per_layer_projection_params(m);
   for (const auto& g : m.layers)
     p += g.count * (attention_params(g.attention, m.hidden) + ffn_params_total(g.ffn, m.hidden));
   return p;
 }
 
 double active_params(const ModelSpec& m) {
-  double p = lm_head_params(m) + norm_params(m) + hyper_connection_params(m);
+  double p = lm_head_params(m) + norm_params(m) + hyper_connection_params(m) + per_layer_projection_params(m);
   for (const auto& g : m.layers)
     p += g.count * (attention_params(g.attention, m.hidden) + ffn_params_active(g.ffn, m.hidden));
   return p;
@@ -138,7 +148,10 @@ double embedding_table_bpw(const ModelSpec& m, const Quantization& q) {
 }
 
 Bytes weight_bytes(const ModelSpec& m, const Quantization& q) {
-  double bits = embedding_params(m) * embedding_table_bpw(m, q);
+  // The per-layer table is stored as an input table (llama.cpp's per_layer_token_embd; MLX quantizes
+  // embeddings like the matrices).
+  double bits = embedding_params(m) * embedding_table_bpw(m, q) + per_layer_table_params(m) * q.embedding_bpw +
+                per_layer_projection_params(m) * q.matrix_bpw;
   if (!m.tied_embeddings) bits += lm_head_params(m) * q.lm_head_bpw;
   bits += (norm_params(m) + hyper_connection_params(m)) * 32.0;  // f32 in GGUF and MLX; a rounding error elsewhere
   for (const auto& g : m.layers) {
@@ -151,6 +164,10 @@ Bytes weight_bytes(const ModelSpec& m, const Quantization& q) {
 }
 
 Bytes kv_bytes_per_token(const AttentionSpec& a, const KvDtype& kv) {
+  return a.kv_reused ? Bytes(0.0) : kv_read_bytes_per_token(a, kv);
+}
+
+Bytes kv_read_bytes_per_token(const AttentionSpec& a, const KvDtype& kv) {
   double elements = 0;
   switch (a.kind) {
     case AttentionKind::full:

@@ -214,8 +214,23 @@ ModelSpec gemma4(const Config& c) {
   const int n = to_int(c.count("num_hidden_layers"));
   if (types.size() != static_cast<size_t>(n))
     throw InputError("{}: {} entries for {} layers", c.where("layer_types"), types.size(), n);
-  for (int i = 0; i < n; ++i)
-    append_layers(m, 1, types[static_cast<size_t>(i)] == "full_attention" ? global : local, f);
+  // E2B/E4B: the last num_kv_shared_layers layers attend over the cache of the last earlier layer
+  // of their type, and with use_double_wide_mlp their MLP is twice as wide (transformers
+  // Gemma4TextMLP: first_kv_shared_layer_idx = layers - shared); a per-layer input table beside.
+  const int shared = to_int(c.count_or("num_kv_shared_layers", 0, 0));
+  if (shared >= n) throw InputError("{}: {} shared layers leave none of {} to cache", c.where("num_kv_shared_layers"), shared, n);
+  FfnSpec wide = f;
+  if (c.flag_or("use_double_wide_mlp", false)) wide.intermediate *= 2;
+  for (int i = 0; i < n; ++i) {
+    AttentionSpec a = types[static_cast<size_t>(i)] == "full_attention" ? global : local;
+    const bool reused = shared > 0 && i >= n - shared;
+    a.kv_reused = reused;
+    append_layers(m, 1, a, reused ? wide : f);
+  }
+  if (c.has("hidden_size_per_layer_input") && c.count_or("hidden_size_per_layer_input", 0, 0) > 0) {
+    m.per_layer_input = to_int(c.count("hidden_size_per_layer_input"));
+    m.per_layer_vocab = c.count_or("vocab_size_per_layer_input", m.vocab, 1);
+  }
   return m;
 }
 

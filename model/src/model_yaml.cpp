@@ -41,6 +41,7 @@ AttentionSpec parse_attention(MapReader r) {
       a.v_head_dim = static_cast<int>(r.opt_integer("v_head_dim", 1, kMaxDim).value_or(a.head_dim));
       if (a.kind == AttentionKind::sliding) a.window = dim("window");
       a.kv_shared = r.opt_boolean("kv_shared").value_or(false);
+      a.kv_reused = r.opt_boolean("kv_reused").value_or(false);
       a.qkv_bias = r.opt_boolean("qkv_bias").value_or(false);
       a.out_bias = r.opt_boolean("out_bias").value_or(false);
       a.output_gate = r.opt_boolean("output_gate").value_or(false);
@@ -131,6 +132,12 @@ ModelSpec parse_model_yaml_text(const std::string& text, const std::string& labe
   m.dtype = r.opt_one_of("dtype", {"bf16", "f16", "f32"}, "a checkpoint dtype").value_or("");
   m.residual_streams = static_cast<int>(r.opt_integer("residual_streams", 1, 64).value_or(1));
   m.sinkhorn_iterations = static_cast<int>(r.opt_integer("sinkhorn_iterations", 0, 1000).value_or(0));
+  if (r.has("per_layer_input")) {
+    MapReader p = r.map("per_layer_input");
+    m.per_layer_input = static_cast<int>(p.integer("width", 1, kMaxDim));
+    m.per_layer_vocab = p.integer("vocab", 1, kMaxDim);
+    p.finish();
+  }
   const Node& layers = r.node("layers");
   if (!layers.is_sequence() || layers.size() == 0)
     throw InputError("{}: expected a non-empty list of layer groups", r.where("layers"));
@@ -141,6 +148,16 @@ ModelSpec parse_model_yaml_text(const std::string& text, const std::string& labe
     FfnSpec f = g.has("ffn") ? parse_ffn(g.map("ffn")) : FfnSpec{};
     g.ignore("ffn");
     g.finish();
+    // A layer that reuses keys and values reads those of an earlier layer of its kind and shape.
+    if (a.kv_reused) {
+      bool source = false;
+      for (const auto& e : m.layers)
+        source = source || (!e.attention.kv_reused && e.attention.kind == a.kind && e.attention.kv_heads == a.kv_heads &&
+                            e.attention.head_dim == a.head_dim && e.attention.v_head_dim == a.v_head_dim);
+      if (!source)
+        throw InputError("{}: kv_reused needs an earlier {} layer with {} KV heads of head_dim {} that caches its own",
+                         g.where("attention"), to_string(a.kind), a.kv_heads, a.head_dim);
+    }
     append_layers(m, count, a, f);
   }
   r.finish();
@@ -170,6 +187,8 @@ std::string model_to_yaml(const ModelSpec& m) {
   if (!m.dtype.empty()) line(fmt::format("dtype: {}", m.dtype));
   if (m.residual_streams > 1) line(fmt::format("residual_streams: {}", m.residual_streams));
   if (m.sinkhorn_iterations > 0) line(fmt::format("sinkhorn_iterations: {}", m.sinkhorn_iterations));
+  if (m.per_layer_input > 0)
+    line(fmt::format("per_layer_input: {{width: {}, vocab: {}}}", m.per_layer_input, m.per_layer_vocab));
   line("layers:");
   for (const auto& g : m.layers) {
     const auto& a = g.attention;
@@ -179,6 +198,7 @@ std::string model_to_yaml(const ModelSpec& m) {
       if (a.v_head_dim != a.head_dim) attn += fmt::format(", v_head_dim: {}", a.v_head_dim);
       if (a.kind == AttentionKind::sliding) attn += fmt::format(", window: {}", a.window);
       if (a.kv_shared) attn += ", kv_shared: true";
+      if (a.kv_reused) attn += ", kv_reused: true";
       if (a.qkv_bias) attn += ", qkv_bias: true";
       if (a.out_bias) attn += ", out_bias: true";
       if (a.output_gate) attn += ", output_gate: true";

@@ -257,6 +257,7 @@ StepInvariants step_invariants(const Scenario& s) {
     StepInvariants::Group d;
     d.attention_params = attention_params(g.attention, h);
     d.kv_bytes_per_token = kv_bytes_per_token(g.attention, s.kv).value;
+    d.kv_read_bytes_per_token = kv_read_bytes_per_token(g.attention, s.kv).value;
     d.raw_window_bytes_per_token = raw_window_bytes_per_token(g.attention, s.kv).value;
     d.expert_params = expert_params(g.ffn, h);
     d.dense_ffn_params = ffn_params_active(g.ffn, h) - g.ffn.active_experts * d.expert_params;
@@ -355,6 +356,17 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
   embed.activation_bytes = rows * h * kActivationBytes;
   embed.compute_rate = attn_rate;
   add_at(embed, 1, matrix_bw);  // a row gather, not a matrix-vector product
+  if (m.per_layer_input > 0) {
+    // Per-layer inputs: each row gathers its row of the per-layer table, and the products into and
+    // out of it (per_layer_projection_params) stream as the layers' matrices do.
+    Op ple{"per-layer inputs", -1};
+    const double p = per_layer_projection_params(m), width = static_cast<double>(m.per_layer_input) * layer_count(m);
+    ple.flops = 2 * rows * p;
+    ple.weight_bytes = p * (q.matrix_bpw / 8 + dequant_bytes) + rows * width * q.embedding_bpw / 8;
+    ple.activation_bytes = rows * (2 * width + 3 * h * layer_count(m)) * kActivationBytes;
+    ple.compute_rate = matmul_rate(s, inv, gemm_peak, rows, inv.dequant_ops);
+    add(ple, 1);
+  }
 
   for (size_t gi = 0; gi < m.layers.size(); ++gi) {
     const LayerGroup& g = m.layers[gi];
@@ -376,7 +388,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       add(proj, layers);
     }
 
-    const double kv_token = sizes.kv_bytes_per_token;
+    const double kv_token = sizes.kv_read_bytes_per_token;  // a layer reusing another's cache reads it too
     if (a.kind == AttentionKind::full || a.kind == AttentionKind::sliding || a.kind == AttentionKind::mla) {
       Op att{"attention", group};
       const double window = a.kind == AttentionKind::sliding ? a.window : 0;
@@ -388,7 +400,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
         value_dim = a.kv_lora_rank;
       }
       att.flops = 2.0 * a.q_heads * (score_dim + value_dim) * keys;
-      att.kv_write_bytes = n * b * kv_token;
+      att.kv_write_bytes = n * b * sizes.kv_bytes_per_token;
       // A measured build's older flash-attention kernel (RuntimeSpec::attention_kernel) at its factor.
       att.compute_rate = attn_rate * keyed(s.runtime.coef.attention_kernel_factor, s.runtime.attention_kernel);
       // A few query rows per sequence: the runtime's vector kernel, on the ALUs.
@@ -537,6 +549,8 @@ double layer_kernels(const LayerGroup& g) {
     case AttentionKind::full:
     case AttentionKind::sliding:
       attention += (a.qk_norm ? 2 : 0) + (a.output_gate ? 2 : 0) + (a.post_norms ? 1 : 0);
+      // Reusing an earlier layer's cache: no K or V product, no K RoPE or norm, no cache stores.
+      if (a.kv_reused) attention -= 5 + (a.qk_norm ? 1 : 0);
       break;
     case AttentionKind::mla: attention = a.q_lora_rank > 0 ? 16 : 14; break;
     case AttentionKind::compressed:
@@ -570,8 +584,13 @@ double step_overhead_seconds(const Scenario& s) {
   // Hyper-connections: per block, the mixes (norm, product, eight scalings, the Sinkhorn op, the
   // collapse: 12, fused as llama.cpp's DSV4_HC_* ops do) and the expansion (2) in place of one add.
   const double hyper_kernels = s.model.residual_streams > 1 ? 2 * (12 + 2 - 1) : 0;
+  // Per-layer inputs (Gemma 4 E2B/E4B), per layer in llama.cpp's gemma4 graph builder: the gate
+  // product, its GELU, the multiply by the layer's gathered slice, the product back, and its norm
+  // with the residual add (one kernel where ggml fuses rms_norm + mul + add, as ggml-metal does:
+  // kernel_rms_norm_mul_add_f32).
+  const double per_layer_input_kernels = s.model.per_layer_input > 0 ? 5 : 0;
   for (const auto& g : s.model.layers) {
-    layers += g.count * (layer_kernels(g) + hyper_kernels) / kLlamaLayerKernels;
+    layers += g.count * (layer_kernels(g) + hyper_kernels + per_layer_input_kernels) / kLlamaLayerKernels;
     if (g.attention.kind == AttentionKind::linear) linear_layers += g.count;
     if (!g.ffn.is_moe()) continue;
     moe_layers += g.count;

@@ -179,3 +179,16 @@ TEST(CatalogParams, Session12DescriptorsMatchPublishedCounts) {
   for (const auto& p : table)
     EXPECT_NEAR(total_params(resolve_model(p.id)), p.params, p.params * p.tolerance) << p.id << ": " << p.source;
 }
+
+// Gemma 4 E2B and E4B (per-layer inputs, KV-shared layers): llama-bench's parameter count of their
+// GGUFs (model_n_params in defai-digital/ax-engine benchmarks/results/inference/llama-cpp-metal/
+// 2026-08-07-llama-cpp-b10050-m5max/gemma-4-e{2,4}b-it-4bit.json @7faacd02) less the K and V
+// projections the checkpoint keeps in its KV-shared layers, which those layers never run and the
+// descriptor does not count (E2B: 16 sliding layers of one 256-wide KV head and 4 full of one
+// 512-wide; E4B: 15 sliding of two 256-wide and 3 full of two 512-wide). What is left are norms.
+TEST(CatalogParams, GemmaFourSmallMatchLlamaCppCountsLessUnusedKvProjections) {
+  const double e2b_unused = 16 * 1536.0 * 2 * 256 + 4 * 1536.0 * 2 * 512;
+  const double e4b_unused = 15 * 2560.0 * 2 * 2 * 256 + 3 * 2560.0 * 2 * 2 * 512;
+  EXPECT_NEAR(total_params(resolve_model("gemma-4-e2b")), 4647450147.0 - e2b_unused, 4647450147.0 * 1e-4);
+  EXPECT_NEAR(total_params(resolve_model("gemma-4-e4b")), 7518069290.0 - e4b_unused, 7518069290.0 * 1e-4);
+}

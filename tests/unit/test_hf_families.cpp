@@ -208,3 +208,40 @@ TEST(HfFamilies, DeepseekV4CompressedLayersByRatio) {
   EXPECT_EQ(error_of([&] { import_hf_config_text(replaced(json, "[0, 4, 128, 0]", "[0, 4]"), "c.json"); }),
             "c.json: compress_ratios: 2 entries for 3 layers (expected one per layer)");
 }
+
+// Gemma 4 E2B/E4B's layout on a small config: the last num_kv_shared_layers layers reuse the cache
+// of the last earlier layer of their type (no K/V projections, no cache), twice as wide an MLP with
+// use_double_wide_mlp, and a per-layer input table beside the layers.
+TEST(HfFamilies, Gemma4SharedKvLayersAndPerLayerInputs) {
+  const char* config = R"({"model_type": "gemma4_text", "hidden_size": 64, "vocab_size": 100,
+    "num_hidden_layers": 5, "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 16,
+    "global_head_dim": 32, "intermediate_size": 96, "sliding_window": 8, "max_position_embeddings": 2048,
+    "tie_word_embeddings": true, "num_kv_shared_layers": 2, "use_double_wide_mlp": true,
+    "hidden_size_per_layer_input": 8, "vocab_size_per_layer_input": 50,
+    "layer_types": ["sliding_attention", "sliding_attention", "full_attention", "sliding_attention", "full_attention"]})";
+  const ModelSpec m = import_hf_config_text(config, "c.json");
+  ASSERT_EQ(m.layers.size(), 4u);  // sliding x2, full, then the two shared layers
+  EXPECT_FALSE(m.layers[1].attention.kv_reused);  // the full layer after the two sliding ones
+  EXPECT_TRUE(m.layers[2].attention.kv_reused);
+  EXPECT_EQ(m.layers[2].attention.kind, AttentionKind::sliding);
+  EXPECT_TRUE(m.layers[3].attention.kv_reused);
+  EXPECT_EQ(m.layers[3].attention.head_dim, 32);
+  EXPECT_EQ(m.layers[1].ffn.intermediate, 96);
+  EXPECT_EQ(m.layers[3].ffn.intermediate, 2 * 96);
+  EXPECT_EQ(m.per_layer_input, 8);
+  EXPECT_EQ(m.per_layer_vocab, 50);
+  // q and o of 4 heads, k and v of 2, 16 wide on sliding layers and 32 on full ones; a shared layer
+  // keeps q and o only.
+  const double sliding = kH * 4 * 16 + 2 * kH * 2 * 16 + 4 * 16 * kH, full = kH * 4 * 32 + 2 * kH * 2 * 32 + 4 * 32 * kH;
+  const double shared_sliding = 2 * kH * 4 * 16, shared_full = 2 * kH * 4 * 32;
+  const double mlp = 3 * kH * 96, wide_mlp = 3 * kH * 2 * 96;
+  const double table = 50.0 * 5 * 8, projections = 3 * kH * 8 * 5;  // hidden -> 5 x 8, then per layer gate and back
+  EXPECT_DOUBLE_EQ(total_params(m), kVocab * kH + norms(5) + 2 * sliding + full + shared_sliding + shared_full +
+                                        3 * mlp + 2 * wide_mlp + table + projections);
+  EXPECT_DOUBLE_EQ(active_params(m), total_params(m) - table);  // the table is gathered, as the input embedding is
+  const KvDtype& f16 = find_kv_dtype("f16");
+  EXPECT_DOUBLE_EQ(kv_bytes_per_token(m.layers[2].attention, f16).value, 0.0);
+  EXPECT_DOUBLE_EQ(kv_read_bytes_per_token(m.layers[2].attention, f16).value, 2 * (16 + 16) * 2.0);
+  EXPECT_DOUBLE_EQ(kv_bytes_per_token(m.layers[0].attention, f16).value, 2 * (16 + 16) * 2.0);
+  EXPECT_DOUBLE_EQ(kv_bytes_per_token(m.layers[1].attention, f16).value, 2 * (32 + 32) * 2.0);
+}

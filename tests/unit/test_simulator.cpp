@@ -16,9 +16,9 @@ using namespace ridgeline::test;
 
 namespace {
 // The operator whose label (under scenario s) starts with prefix.
-const Op& find_op(const Scenario& s, const std::vector<Op>& ops, const std::string& prefix) {
+const Op& find_op(const Scenario& s, const std::vector<Op>& ops, const std::string& prefix, int skip = 0) {
   for (const auto& op : ops)
-    if (op_label(s, op).rfind(prefix, 0) == 0) return op;
+    if (op_label(s, op).rfind(prefix, 0) == 0 && skip-- == 0) return op;
   throw std::runtime_error("no operator " + prefix);
 }
 double brute_force(const Scenario& s, StepShape shape, double first, double stride, long long count) {
@@ -60,6 +60,42 @@ TEST(StepOps, SlidingWindowMixReadsTheWindow) {
   EXPECT_DOUBLE_EQ(find_op(s, ops, "attention [3x sliding]").kv_read_bytes, 3 * (1024 + 1) * kv_token);
   EXPECT_DOUBLE_EQ(find_op(s, ops, "attention [1x full]").kv_read_bytes, 1 * (5000 + 1) * kv_token);
   EXPECT_DOUBLE_EQ(find_op(s, ops, "attention [3x sliding]").flops, 3 * 2.0 * 8 * (128 + 128) * 1024);
+}
+
+// A layer that reuses an earlier layer's keys and values (Gemma 4 E2B/E4B's KV-shared layers) reads
+// them as its source does but writes and holds none; per-layer inputs stream their products and
+// gather one row of the table per token.
+TEST(StepOps, ReusedKvIsReadNotWrittenOrHeldAndPerLayerInputsStream) {
+  ModelSpec m = tiny_dense();
+  m.layers.clear();
+  append_layers(m, 2, gqa(8, 2, 128), dense(4096));
+  AttentionSpec reused = gqa(8, 2, 128);
+  reused.kv_reused = true;
+  append_layers(m, 2, reused, dense(4096));
+  Scenario s = scenario(m);
+  const double c = 1000, kv_token = 2 * 256 * 2.0;
+  auto ops = step_ops(s, {1, c, 1, true, false});
+  const Op& source = find_op(s, ops, "attention [2x full]");
+  const Op& reader = find_op(s, ops, "attention [2x full]", 1);
+  EXPECT_DOUBLE_EQ(source.kv_read_bytes, 2 * (c + 1) * kv_token);
+  EXPECT_DOUBLE_EQ(reader.kv_read_bytes, 2 * (c + 1) * kv_token);
+  EXPECT_DOUBLE_EQ(source.kv_write_bytes, 2 * kv_token);
+  EXPECT_DOUBLE_EQ(reader.kv_write_bytes, 0.0);
+  // Two layers' caches are held, not four.
+  EXPECT_DOUBLE_EQ(kv_bytes_at(m, s.kv, c).value, 2 * c * kv_token);
+  // Per-layer inputs of 64 from a 500-row table: hidden -> 4 x 64, and per layer 64 -> hidden twice
+  // (gate and back), at the f16 matrices' 2 bytes; the token gathers 4 x 64 table values.
+  m.per_layer_input = 64;
+  m.per_layer_vocab = 500;
+  s = scenario(m);
+  ops = step_ops(s, {1, c, 1, true, false});
+  const double h = 1024, projections = 3 * h * 64 * 4;
+  const Op& ple = find_op(s, ops, "per-layer inputs");
+  EXPECT_DOUBLE_EQ(ple.flops, 2 * projections);
+  EXPECT_DOUBLE_EQ(ple.weight_bytes, projections * 2 + 4 * 64 * 2.0);
+  ModelSpec plain = m;
+  plain.per_layer_input = 0;
+  EXPECT_DOUBLE_EQ(weight_bytes(m, s.quant).value - weight_bytes(plain, s.quant).value, (500.0 * 4 * 64 + projections) * 2);
 }
 
 // Unfused attention batches its two products over query heads: each of the 8 query heads reads the

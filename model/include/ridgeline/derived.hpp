@@ -22,6 +22,10 @@ double embedding_table_bpw(const ModelSpec& m, const Quantization& q);
 // Hyper-connection mixing weights (ModelSpec::residual_streams > 1): one layer's, and all layers' and the head's.
 double hyper_connection_params_per_layer(const ModelSpec& m);
 double hyper_connection_params(const ModelSpec& m);
+// Per-layer input embeddings (ModelSpec::per_layer_input): the gathered table, and the products
+// that project into and out of it (read by every token, as matrices).
+double per_layer_table_params(const ModelSpec& m);
+double per_layer_projection_params(const ModelSpec& m);
 double total_params(const ModelSpec& m);  // every weight of the language model (encoders apart)
 // Weights one token uses: layers with active experts only, plus the LM head; the embedding
 // lookup is excluded (one row is read, not a matmul), as in published "active" counts.
@@ -33,6 +37,9 @@ Bytes weight_bytes(const ModelSpec& m, const Quantization& q);
 // KV bytes one token adds to one layer of this attention kind (0 for linear / none; a compressed
 // layer's pooled rows, head_dim plus the indexer's index_head_dim per compress_ratio tokens).
 Bytes kv_bytes_per_token(const AttentionSpec& a, const KvDtype& kv);
+// What its attention reads per token of context: the same, also where the layer reuses an earlier
+// layer's cache (AttentionSpec::kv_reused) and so caches nothing itself.
+Bytes kv_read_bytes_per_token(const AttentionSpec& a, const KvDtype& kv);
 // A compressed layer's raw cache: head_dim per token for its last `window` tokens (0 otherwise).
 Bytes raw_window_bytes_per_token(const AttentionSpec& a, const KvDtype& kv);
 // KV held for one sequence at `context` tokens (sliding layers and raw windows keep at most `window`).

@@ -26,6 +26,9 @@ struct AttentionSpec {
   int v_head_dim = 0;  // value width per head
   int window = 0;      // sliding only
   bool kv_shared = false;  // keys and values are one cached tensor (Gemma 4 attention_k_eq_v)
+  // The layer attends over the keys and values an earlier layer of its kind cached (Gemma 3n/4
+  // num_kv_shared_layers): no key or value projection and no cache of its own, but the same reads.
+  bool kv_reused = false;
   bool qkv_bias = false;
   bool output_gate = false;  // q_proj also yields a sigmoid output gate (Qwen3-Next, Qwen3.5)
   bool qk_norm = false;      // queries and keys are RMS-normalized per head (Qwen3, Gemma 3): two norms more
@@ -98,6 +101,12 @@ struct ModelSpec {
   // 1: a plain residual.
   int residual_streams = 1;
   int sinkhorn_iterations = 0;
+  // Per-layer input embeddings (Gemma 4 E2B/E4B hidden_size_per_layer_input): a second table of
+  // per_layer_vocab rows of layers x per_layer_input values, of which each token gathers its row;
+  // a product projects the hidden state to the same width, and each layer gates its slice and
+  // projects it back (two hidden x per_layer_input products). 0: none.
+  int per_layer_input = 0;
+  long long per_layer_vocab = 0;
   std::vector<LayerGroup> layers;  // in order; consecutive equal layers are merged into one group
 };
 

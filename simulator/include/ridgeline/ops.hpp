@@ -72,7 +72,7 @@ struct StepInvariants {
   double expert_small_tile_rows = 0;  // ... and its small tile in this release (0: none)
   bool sorted_expert_kernel = true;   // this release has the expert-sorted kernel (MLX from 0.25.0)
   struct Group {                 // one entry per ModelSpec::layers group (derived.hpp's sizes)
-    double attention_params = 0, kv_bytes_per_token = 0, raw_window_bytes_per_token = 0;
+    double attention_params = 0, kv_bytes_per_token = 0, kv_read_bytes_per_token = 0, raw_window_bytes_per_token = 0;
     double dense_ffn_params = 0, router_params = 0, expert_params = 0;
     bool unfused_prefill = false, unfused_decode = false;
   };
