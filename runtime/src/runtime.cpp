@@ -156,6 +156,8 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   rt.activation_bytes = act.number("bytes", 1, 8);
   rt.compute_dtype = act.one_of("dtype", {"checkpoint", "f16", "bf16", "f32"}, "a compute dtype");
   rt.logits_whole_chunk = act.one_of("logits", {"last", "chunk"}, "a logits policy") == "chunk";
+  const auto prefill_evaluates = act.opt_one_of("prefill_evaluates", {"all", "cache"}, "what a prefill chunk evaluates");
+  rt.kernels.prefill_evaluates_cache_only = prefill_evaluates.value_or("all") == "cache";
   act.ignore("source");
   act.finish();
   MapReader att = r.map("attention");

@@ -266,6 +266,14 @@ StepInvariants step_invariants(const Scenario& s) {
     d.unfused_decode = unfused_attention(s, g.attention, false);
     r.groups.push_back(d);
   }
+  // The groups after the last one that keeps a cache or a state of its own.
+  for (size_t gi = r.groups.size(); gi-- > 0;) {
+    const auto& g = s.model.layers[gi];
+    if (r.groups[gi].kv_bytes_per_token > 0 || r.groups[gi].raw_window_bytes_per_token > 0 ||
+        (g.attention.kind == AttentionKind::linear && g.attention.state_bytes > 0))
+      break;
+    r.groups[gi].after_last_cache = true;
+  }
   return r;
 }
 
@@ -320,20 +328,26 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
   const ModelSpec& m = s.model;
   const Quantization& q = s.quant;
   const double h = static_cast<double>(m.hidden);
-  const double n = shape.tokens, c = shape.context, b = shape.batch;
-  const double rows = n * b;
+  // The rows a layer group runs and the context they see; set per group where a lazily evaluated
+  // prefill runs fewer (below), with what follows from the rows.
+  double n = shape.tokens, c = shape.context, rows = 0, gemm_peak = 0, dequant_bytes = 0, weight_bw = 0;
+  const double b = shape.batch;
   if (inv.groups.size() != m.layers.size()) throw std::logic_error("step_ops: invariants of another scenario");
   const double bw = inv.bandwidth, matrix_bw = inv.matrix_bandwidth, attn_rate = inv.attention_rate;
   const double plain_peak = inv.plain_peak;
-  // Products over the quantized weights: the runtime's quantized kernels, or a BLAS's f16 GEMM
-  // that reads a dequantized copy of the weights the dequantize kernel wrote.
-  const bool blas = blas_path(s, rows);
-  const double gemm_peak = blas ? inv.blas_peak : inv.quantized_peak;
-  const double dequant_bytes = blas ? step::kBlasDequantBytesPerParam : 0;
+  auto set_rows = [&](double tokens, double context) {
+    n = tokens, c = context, rows = n * b;
+    // Products over the quantized weights: the runtime's quantized kernels, or a BLAS's f16 GEMM
+    // that reads a dequantized copy of the weights the dequantize kernel wrote.
+    const bool blas = blas_path(s, rows);
+    gemm_peak = blas ? inv.blas_peak : inv.quantized_peak;
+    dequant_bytes = blas ? step::kBlasDequantBytesPerParam : 0;
+    // Two to gemv_max_rows rows run the multi-row matrix-vector kernel, one row its own kernel.
+    weight_bw = rows > 1 && gemv_regime(s, rows) ? inv.batch_matrix_bandwidth : matrix_bw;
+  };
+  set_rows(shape.tokens, shape.context);
   ops.clear();
   ops.reserve(m.layers.size() * 5 + 2);
-  // Two to gemv_max_rows rows run the multi-row matrix-vector kernel, one row its own kernel.
-  const double weight_bw = rows > 1 && gemv_regime(s, rows) ? inv.batch_matrix_bandwidth : matrix_bw;
   // An operator streams weights at op_weight_bw, anything else at op_bw (0: the runtime's stream).
   auto add_at = [&](Op op, double count, double op_weight_bw, double op_bw = 0) {
     op.flops *= count;
@@ -374,6 +388,15 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
     const double layers = g.count;
     const int group = static_cast<int>(gi);
     const StepInvariants::Group& sizes = inv.groups[gi];
+    // A runtime that evaluates a prefill chunk only as far as its caches need it never runs the
+    // layers after the last one that caches (Gemma 4 E2B/E4B's KV-shared layers), except for the
+    // prompt's last token, which runs the whole model for the first logits.
+    if (shape.prefill && s.runtime.kernels.prefill_evaluates_cache_only && sizes.after_last_cache) {
+      if (!shape.last_chunk) continue;
+      set_rows(1, shape.context + shape.tokens - 1);
+    } else if (n != shape.tokens) {
+      set_rows(shape.tokens, shape.context);
+    }
 
     if (a.kind != AttentionKind::none) {
       Op proj{"attention projections", group};
@@ -518,6 +541,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
     }
   }
 
+  set_rows(shape.tokens, shape.context);
   if (shape.last_chunk) {
     Op head{"LM head", -1};
     const double outputs = b;  // logits for the last token of each sequence

@@ -98,6 +98,30 @@ TEST(StepOps, ReusedKvIsReadNotWrittenOrHeldAndPerLayerInputsStream) {
   EXPECT_DOUBLE_EQ(weight_bytes(m, s.quant).value - weight_bytes(plain, s.quant).value, (500.0 * 4 * 64 + projections) * 2);
 }
 
+// A runtime that evaluates a prefill chunk only as far as its caches need it (MLX's lazy graph)
+// skips the layers after the last that caches; the prompt's last token runs them, at its context.
+TEST(StepOps, LazyPrefillRunsLayersAfterTheLastCacheForTheLastTokenOnly) {
+  ModelSpec m = tiny_dense();
+  m.layers.clear();
+  append_layers(m, 2, gqa(8, 2, 128), dense(4096));
+  AttentionSpec reused = gqa(8, 2, 128);
+  reused.kv_reused = true;
+  append_layers(m, 2, reused, dense(4096));
+  Scenario s = scenario(m);
+  const double n = 512, c = 1024, mlp = 3 * 1024.0 * 4096;
+  const StepShape middle{n, c, 1, false, true}, last{n, c, 1, true, true};
+  // Every layer runs every token where the whole graph is evaluated (a ggml graph).
+  EXPECT_DOUBLE_EQ(find_op(s, step_ops(s, middle), "MLP [2x full]", 1).flops, 2 * 2 * n * mlp);
+  s.runtime.kernels.prefill_evaluates_cache_only = true;
+  auto ops = step_ops(s, middle);
+  EXPECT_DOUBLE_EQ(find_op(s, ops, "MLP [2x full]").flops, 2 * 2 * n * mlp);  // the caching layers: all tokens
+  EXPECT_THROW(find_op(s, ops, "MLP [2x full]", 1), std::runtime_error);      // the others: none
+  ops = step_ops(s, last);
+  EXPECT_DOUBLE_EQ(find_op(s, ops, "MLP [2x full]", 1).flops, 2 * 2 * 1 * mlp);
+  // The last token attends over the whole prompt: c + n - 1 keys before it, itself included.
+  EXPECT_DOUBLE_EQ(find_op(s, ops, "attention [2x full]", 1).kv_read_bytes, 2 * (c + n) * 2 * 256 * 2.0);
+}
+
 // Unfused attention batches its two products over query heads: each of the 8 query heads reads the
 // K/V head it shares with 3 others, so the cache is read 8 / 2 = 4 times; fused attention reads it once.
 TEST(StepOps, UnfusedAttentionReadsSharedKvOncePerQueryHead) {

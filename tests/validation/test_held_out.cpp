@@ -19,6 +19,8 @@ namespace {
 const fs::path kFile = fs::path(RIDGELINE_HELD_OUT_DIR) / "held_out_public_benchmarks.csv";
 // mlx_lm.benchmark on an M5 Max (ax-engine's mlx-lm reference run, the folder README).
 const fs::path kM5MaxMlxLm = fs::path(RIDGELINE_HELD_OUT_DIR) / "held_out_ax_engine_m5max_mlx_lm.csv";
+// The same run's Gemma 4 E2B and E4B rows (per-layer inputs, KV-shared layers; session 26).
+const fs::path kM5MaxMlxLmGemma4Small = fs::path(RIDGELINE_HELD_OUT_DIR) / "held_out_ax_engine_m5max_mlx_lm_gemma4_small.csv";
 // Decode of four servers on one M3 Max (AlexHiesch/apple-silicon-llm-bench, the folder README).
 const fs::path kM3MaxServers = fs::path(RIDGELINE_HELD_OUT_DIR) / "held_out_alexhiesch_m3max_servers.csv";
 
@@ -69,7 +71,7 @@ TEST(HeldOutPublic, EveryRowResolvesAndYieldsItsFigures) { expect_rows_and_figur
 TEST(HeldOutPublic, NoShippedCalibrationWasFittedOnIt) {
   // Every calibration file shipped (applied by default or not) names the files it was fitted on:
   // neither the held-out set nor the rows set aside from it is among them.
-  for (const fs::path& held_out : {kFile, kFile.parent_path() / "held_out_set_aside.csv", kM5MaxMlxLm, kM3MaxServers}) {
+  for (const fs::path& held_out : {kFile, kFile.parent_path() / "held_out_set_aside.csv", kM5MaxMlxLm, kM5MaxMlxLmGemma4Small, kM3MaxServers}) {
     const std::string name = held_out.filename().string(), hash = fnv1a64_hex(test::file_bytes(held_out));
     int files = 0;
     for (const auto& entry : fs::directory_iterator(fs::path(data_dir()) / "calibrate/calibrations")) {
@@ -128,6 +130,21 @@ TEST(HeldOutPublic, M5MaxMlxLmErrorsWithTheShippedCalibrations) {
   // SIMD fp16 at the measured 1.7 x fp32, so the matrix-unit tile needs 2.35x the rows): 16.4%, 8.8%.
   EXPECT_LT(prefill.mape(), 16.5);
   EXPECT_LT(decode.mape(), 9.5);
+}
+
+TEST(HeldOutPublic, M5MaxMlxLmGemma4SmallRowsResolveAndYieldTheirFigures) {
+  expect_rows_and_figures(kM5MaxMlxLmGemma4Small, 6, 6, 6);  // E2B and E4B at 4 bits x 3 prompt lengths
+}
+
+TEST(HeldOutPublic, M5MaxMlxLmGemma4SmallErrorsWithTheShippedCalibrations) {
+  const auto [prefill, decode] = shipped_errors(kM5MaxMlxLmGemma4Small);
+  // Session 26, as first read: decode 6.7%. Prefill 86%: the 2,048-token prompts within 26% (E2B
+  // over, E4B -9%), the 128- and 512-token prompts 26-254% over, the measured times 23-34 ms above
+  // the predicted ones at every length, a fixed cost the model does not have (README Limitations).
+  // Before MLX's lazily evaluated prefill was modelled the 2,048-token rows were -57% and -46%
+  // (E2B's measured rate needs 72 TFLOPS through every layer, above the M5 Max's 64.6).
+  EXPECT_LT(prefill.mape(), 90.0);
+  EXPECT_LT(decode.mape(), 7.5);
 }
 
 TEST(HeldOutPublic, M3MaxServerRowsResolveAndYieldTheirFigures) {

@@ -176,6 +176,11 @@ struct RuntimeSpec {
     // by its own ALU roof (fp32 peak x vector_attention_efficiency). False: tensor-core kernels
     // (FlashAttention in PyTorch) at attention_efficiency of the matmul peak whatever the rows.
     bool vector_decode_attention = false;
+    // A prefill chunk is evaluated only as far as its KV caches and states need (MLX's lazy graph:
+    // mlx-lm's generate_step runs the prompt but its last token in chunks and evaluates only the
+    // caches' state, then the last token through the whole model). Layers after the last that keeps
+    // a cache then run for that token alone. False: every layer runs every token (a ggml graph).
+    bool prefill_evaluates_cache_only = false;
     // A compressed layer's indexer (DeepSeek-V4) picks index_topk pooled rows per query. Gathered: the
     // attention reads and computes those only (mlx-lm's take_along_axis, antirez/ds4's indexed
     // kernel). Masked: it attends every pooled row with the others masked out (llama.cpp's
