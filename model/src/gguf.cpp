@@ -147,6 +147,11 @@ class Meta {
   Meta(std::map<std::string, Value> kv, std::string path, std::string arch)
       : kv_(std::move(kv)), path_(std::move(path)), arch_(std::move(arch)) {}
   bool has(const std::string& k) const { return kv_.count(arch_ + "." + k) > 0; }
+  // Whether the key holds one value per layer (an array), not one for all.
+  bool per_layer(const std::string& k) const {
+    auto it = kv_.find(arch_ + "." + k);
+    return it != kv_.end() && std::holds_alternative<std::vector<long long>>(it->second);
+  }
   // A per-layer value: a scalar, or an array indexed by layer (llama.cpp writes both forms).
   long long at(const std::string& k, size_t layer, long long fallback = -1) const {
     auto it = kv_.find(arch_ + "." + k);
@@ -198,7 +203,7 @@ GgufInfo read_gguf_header(std::istream& in, uint64_t available, uint64_t file_si
   if (auto ft = kv.find("general.file_type"); ft != kv.end() && std::holds_alternative<long long>(ft->second))
     info.file_type = file_type_name(static_cast<uint32_t>(std::get<long long>(ft->second)));
   info.tensor_count = static_cast<long long>(tensors);
-  long long vocab_rows = 0;
+  long long vocab_rows = 0, per_layer_rows = 0;
   // Norms beyond a Llama layer's two, told by the tensors a block carries (llama.cpp's names).
   std::set<std::string> qk_norm_blocks, post_norm_blocks;
   for (uint64_t i = 0; i < tensors; ++i) {
@@ -222,6 +227,7 @@ GgufInfo read_gguf_header(std::istream& in, uint64_t available, uint64_t file_si
     info.weight_bytes += bytes;
     info.type_bytes[t->name] += bytes;
     if (name == "token_embd.weight" && shape.size() == 2) vocab_rows = static_cast<long long>(shape[1]);
+    if (name == "per_layer_token_embd.weight" && shape.size() == 2) per_layer_rows = static_cast<long long>(shape[1]);
     if (name.starts_with("blk.")) {
       const std::string block = name.substr(0, name.find('.', 4));  // "blk.12"
       if (name.ends_with(".attn_q_norm.weight")) qk_norm_blocks.insert(block);
@@ -247,6 +253,15 @@ GgufInfo read_gguf_header(std::istream& in, uint64_t available, uint64_t file_si
   if (layers == 0 || layers > 100000) throw InputError("{}: block_count {} is out of range", path, layers);
   const long long window = meta.at("attention.sliding_window", 0, 0);
   const std::string& arch = info.architecture;
+  // Gemma 4 E2B/E4B (llama.cpp's gemma4 keys): per-layer inputs, and the last shared_kv_layers
+  // layers attending over an earlier layer's cache (n_layer_kv_from_start = layers - shared).
+  if (meta.has("embedding_length_per_layer_input")) {
+    m.per_layer_input = static_cast<int>(meta.at("embedding_length_per_layer_input", 0, 0));
+    m.per_layer_vocab = per_layer_rows > 0 ? per_layer_rows : m.vocab;
+  }
+  const long long shared_kv = meta.at("attention.shared_kv_layers", 0, 0);
+  if (shared_kv >= static_cast<long long>(layers))
+    throw InputError("{}: {}.attention.shared_kv_layers {} leaves none of {} layers to cache", path, arch, shared_kv, layers);
   for (size_t i = 0; i < layers; ++i) {
     AttentionSpec a;
     a.q_heads = static_cast<int>(meta.at("attention.head_count", i));
@@ -265,14 +280,20 @@ GgufInfo read_gguf_header(std::istream& in, uint64_t available, uint64_t file_si
         a.head_dim = static_cast<int>(meta.at("attention.key_length_mla", i, a.head_dim));
         a.v_head_dim = static_cast<int>(meta.at("attention.value_length_mla", i, a.v_head_dim));
       } else if (window > 0) {
-        bool sliding = (arch == "gemma2" || arch == "gpt-oss") ? i % 2 == 0
-                       : arch == "gemma3"                      ? (i + 1) % 6 != 0
-                                                               : true;
+        // A per-layer pattern where the file has one (gemma4: true for a sliding layer), else the family's.
+        bool sliding = meta.per_layer("attention.sliding_window_pattern") ? meta.at("attention.sliding_window_pattern", i) != 0
+                       : (arch == "gemma2" || arch == "gpt-oss")          ? i % 2 == 0
+                       : arch == "gemma3"                                 ? (i + 1) % 6 != 0
+                                                                          : true;
         if (sliding) {
           a.kind = AttentionKind::sliding;
           a.window = static_cast<int>(window);
+          // Sliding layers of their own width (gemma4: 256 where full layers have 512).
+          a.head_dim = static_cast<int>(meta.at("attention.key_length_swa", i, a.head_dim));
+          a.v_head_dim = static_cast<int>(meta.at("attention.value_length_swa", i, a.v_head_dim));
         }
       }
+      a.kv_reused = a.kind != AttentionKind::none && shared_kv > 0 && static_cast<long long>(i) >= static_cast<long long>(layers) - shared_kv;
     }
     FfnSpec f;
     const long long experts = meta.at("expert_count", i, 0);

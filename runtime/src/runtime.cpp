@@ -249,6 +249,9 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     if (rt.compute_dtype != inner.compute_dtype)
       throw InputError("{}: activations: dtype: '{}' differs from '{}' of '{}' (a wrapper computes as the engine it wraps)", label,
                        rt.compute_dtype, inner.compute_dtype, rt.wraps);
+    if (prefill_evaluates && rt.kernels.prefill_evaluates_cache_only != inner.kernels.prefill_evaluates_cache_only)
+      throw InputError("{}: activations: prefill_evaluates: '{}' differs from '{}' of '{}' (a wrapper evaluates as the engine it wraps)",
+                       label, *prefill_evaluates, inner.kernels.prefill_evaluates_cache_only ? "cache" : "all", rt.wraps);
     // ... and its kernels: which decode attention kernel, how experts' weights are read.
     if (decode_kernel || moe || dispatch || blas || flash || linear || matrix_tile || matrix_units || retune)
       throw InputError("{}: a wrapper runs its engine's kernels; state decode_kernel, moe, dispatch, flash_attention, linear_attention, "

@@ -4,10 +4,12 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <tuple>
 
 #include "helpers.hpp"
 #include "model_files.hpp"
 #include "ridgeline/file_read.hpp"
+#include "ridgeline/importers.hpp"
 #include "ridgeline/model_source.hpp"
 #include "ridgeline/quant.hpp"
 #include "ridgeline/strict_reader.hpp"
@@ -292,4 +294,55 @@ TEST(OllamaStore, BadManifestsAreOneLineErrors) {
   EXPECT_NE(error_of([] { load_model_source("ollama:qwen-tiny:q4"); }).find("which is not in the store"),
             std::string::npos);
   ::unsetenv("OLLAMA_MODELS");
+}
+
+// A Gemma 4 E-model GGUF header (llama.cpp's gemma4 keys): a per-layer sliding pattern, sliding
+// layers of their own width, the last shared_kv_layers layers reusing a cache, per-layer inputs.
+TEST(GgufSource, Gemma4HeaderLaysOutSharedKvAndPerLayerInputs) {
+  std::string b;
+  auto raw = [&](const void* p, size_t n) { b.append(static_cast<const char*>(p), n); };
+  auto u32 = [&](uint32_t v) { raw(&v, 4); };
+  auto u64 = [&](uint64_t v) { raw(&v, 8); };
+  auto str = [&](const std::string& s) { u64(s.size()); b += s; };
+  auto kv_u32 = [&](const std::string& k, uint32_t v) { str(k); u32(4); u32(v); };
+  auto kv_array = [&](const std::string& k, uint32_t type, const std::vector<uint32_t>& values) {
+    str(k); u32(9); u32(type); u64(values.size());
+    for (uint32_t v : values) type == 7 ? raw(&v, 1) : u32(v);  // 7: bool (one byte), 4: uint32
+  };
+  b += "GGUF";
+  u32(3);
+  u64(2);   // tensors
+  u64(14);  // metadata entries
+  str("general.architecture"); u32(8); str("gemma4");
+  kv_u32("gemma4.block_count", 5);
+  kv_u32("gemma4.embedding_length", 64);
+  kv_array("gemma4.feed_forward_length", 4, {96, 96, 96, 192, 192});
+  kv_u32("gemma4.attention.head_count", 4);
+  kv_u32("gemma4.attention.head_count_kv", 2);
+  kv_u32("gemma4.attention.key_length", 32);
+  kv_u32("gemma4.attention.value_length", 32);
+  kv_u32("gemma4.attention.key_length_swa", 16);
+  kv_u32("gemma4.attention.value_length_swa", 16);
+  kv_u32("gemma4.attention.sliding_window", 8);
+  kv_array("gemma4.attention.sliding_window_pattern", 7, {1, 1, 0, 1, 0});
+  kv_u32("gemma4.attention.shared_kv_layers", 2);
+  kv_u32("gemma4.embedding_length_per_layer_input", 8);
+  for (const auto& [name, d0, d1] : {std::tuple<std::string, uint64_t, uint64_t>{"token_embd.weight", 64, 100},
+                                     {"per_layer_token_embd.weight", 5 * 8, 50}}) {
+    str(name); u32(2); u64(d0); u64(d1); u32(1); u64(0);
+  }
+  const ModelSpec m = import_gguf_prefix(b, b.size(), "g.gguf").model;
+  ASSERT_EQ(m.layers.size(), 4u);  // sliding x2, full, then the two shared layers
+  EXPECT_EQ(m.layers[0].count, 2);
+  EXPECT_EQ(m.layers[0].attention.kind, AttentionKind::sliding);
+  EXPECT_EQ(m.layers[0].attention.head_dim, 16);
+  EXPECT_EQ(m.layers[1].attention.kind, AttentionKind::full);
+  EXPECT_EQ(m.layers[1].attention.head_dim, 32);
+  EXPECT_FALSE(m.layers[1].attention.kv_reused);
+  EXPECT_TRUE(m.layers[2].attention.kv_reused);
+  EXPECT_EQ(m.layers[2].attention.kind, AttentionKind::sliding);
+  EXPECT_EQ(m.layers[2].ffn.intermediate, 192);
+  EXPECT_TRUE(m.layers[3].attention.kv_reused);
+  EXPECT_EQ(m.per_layer_input, 8);
+  EXPECT_EQ(m.per_layer_vocab, 50);
 }
