@@ -21,6 +21,16 @@ const Op& find_op(const Scenario& s, const std::vector<Op>& ops, const std::stri
     if (op_label(s, op).rfind(prefix, 0) == 0 && skip-- == 0) return op;
   throw std::runtime_error("no operator " + prefix);
 }
+// Two layers that cache, then two that reuse their keys and values (Gemma 4 E2B/E4B's layout).
+ModelSpec reused_kv_tail() {
+  ModelSpec m = tiny_dense();
+  m.layers.clear();
+  append_layers(m, 2, gqa(8, 2, 128), dense(4096));
+  AttentionSpec reused = gqa(8, 2, 128);
+  reused.kv_reused = true;
+  append_layers(m, 2, reused, dense(4096));
+  return m;
+}
 double brute_force(const Scenario& s, StepShape shape, double first, double stride, long long count) {
   double t = 0;
   for (long long k = 0; k < count; ++k) {
@@ -66,12 +76,7 @@ TEST(StepOps, SlidingWindowMixReadsTheWindow) {
 // them as its source does but writes and holds none; per-layer inputs stream their products and
 // gather one row of the table per token.
 TEST(StepOps, ReusedKvIsReadNotWrittenOrHeldAndPerLayerInputsStream) {
-  ModelSpec m = tiny_dense();
-  m.layers.clear();
-  append_layers(m, 2, gqa(8, 2, 128), dense(4096));
-  AttentionSpec reused = gqa(8, 2, 128);
-  reused.kv_reused = true;
-  append_layers(m, 2, reused, dense(4096));
+  ModelSpec m = reused_kv_tail();
   Scenario s = scenario(m);
   const double c = 1000, kv_token = 2 * 256 * 2.0;
   auto ops = step_ops(s, {1, c, 1, true, false});
@@ -101,12 +106,7 @@ TEST(StepOps, ReusedKvIsReadNotWrittenOrHeldAndPerLayerInputsStream) {
 // A runtime that evaluates a prefill chunk only as far as its caches need it (MLX's lazy graph)
 // skips the layers after the last that caches; the prompt's last token runs them, at its context.
 TEST(StepOps, LazyPrefillRunsLayersAfterTheLastCacheForTheLastTokenOnly) {
-  ModelSpec m = tiny_dense();
-  m.layers.clear();
-  append_layers(m, 2, gqa(8, 2, 128), dense(4096));
-  AttentionSpec reused = gqa(8, 2, 128);
-  reused.kv_reused = true;
-  append_layers(m, 2, reused, dense(4096));
+  ModelSpec m = reused_kv_tail();
   Scenario s = scenario(m);
   const double n = 512, c = 1024, mlp = 3 * 1024.0 * 4096;
   const StepShape middle{n, c, 1, false, true}, last{n, c, 1, true, true};
