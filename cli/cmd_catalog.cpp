@@ -157,6 +157,7 @@ int run_show(const ShowOptions& o, std::ostream& out) {
                                                        : 0))
                       .add("compress_ratio", Json::integer(g.attention.compress_ratio))
                       .add("kv_bytes_per_token", Json::bytes(kv_bytes_per_token(g.attention, kv).value))
+                      .add("kv_reused", Json::boolean(g.attention.kv_reused))
                       .add("raw_window_bytes_per_token", Json::bytes(raw_window_bytes_per_token(g.attention, kv).value))
                       .add("experts", Json::integer(g.ffn.is_moe() ? g.ffn.experts : 0))
                       .add("active_experts", Json::integer(g.ffn.is_moe() ? g.ffn.active_experts : 0)));
@@ -176,6 +177,7 @@ int run_show(const ShowOptions& o, std::ostream& out) {
                .add("hidden", Json::integer(m.hidden))
                .add("vocab", Json::integer(m.vocab))
                .add("max_context", Json::integer(m.max_context))
+               .add("per_layer_input", Json::integer(m.per_layer_input))
                .add("layers", layers)
                .str()
         << "\n";
@@ -195,16 +197,20 @@ int run_show(const ShowOptions& o, std::ostream& out) {
   for (const auto& note : src.notes) text += "note: " + note + "\n";
   text += fmt::format("KV cache ({}) at {} tokens: {} per sequence; fixed state {}\n", kv.id, ctx,
                      format_gb(kv_bytes_at(m, kv, static_cast<double>(ctx))), format_gb(state_bytes(m)));
-  text += fmt::format("hidden {}, vocab {}, tied embeddings {}, max context {}\nlayers:\n", m.hidden, m.vocab,
-                     m.tied_embeddings, m.max_context);
+  text += fmt::format("hidden {}, vocab {}, tied embeddings {}, max context {}\n", m.hidden, m.vocab, m.tied_embeddings,
+                     m.max_context);
+  if (m.per_layer_input > 0)
+    text += fmt::format("per-layer inputs: {} a layer from a table of {} rows ({:.3f} B parameters, gathered)\n",
+                        m.per_layer_input, m.per_layer_vocab, per_layer_table_params(m) / 1e9);
+  text += "layers:\n";
   for (const auto& g : m.layers) {
     const auto& a = g.attention;
-    text += fmt::format("  {:>3} x {:<8} q {:>3} kv {:>3} head_dim {:>3}{}  KV/token {:>6.0f} B  ffn {}{}\n", g.count,
+    text += fmt::format("  {:>3} x {:<8} q {:>3} kv {:>3} head_dim {:>3}{}  KV/token {:>6.0f} B{}  ffn {}{}\n", g.count,
                        to_string(a.kind), a.q_heads, a.kv_heads, a.head_dim,
                        a.kind == AttentionKind::sliding      ? fmt::format(" window {}", a.window)
                        : a.kind == AttentionKind::compressed ? fmt::format(" window {} ratio {}", a.window, a.compress_ratio)
                                                              : "",
-                       kv_bytes_per_token(a, kv).value,
+                       kv_bytes_per_token(a, kv).value, a.kv_reused ? " (reads an earlier layer's)" : "",
                        g.ffn.is_moe() ? fmt::format("MoE {}/{} x {}", g.ffn.active_experts, g.ffn.experts, g.ffn.expert_intermediate)
                                       : fmt::format("dense {}", g.ffn.intermediate),
                        g.ffn.intermediate && g.ffn.is_moe() ? fmt::format(" + dense {}", g.ffn.intermediate) : "");
