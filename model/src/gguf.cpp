@@ -256,7 +256,10 @@ GgufInfo read_gguf_header(std::istream& in, uint64_t available, uint64_t file_si
   // Gemma 4 E2B/E4B (llama.cpp's gemma4 keys): per-layer inputs, and the last shared_kv_layers
   // layers attending over an earlier layer's cache (n_layer_kv_from_start = layers - shared).
   if (meta.has("embedding_length_per_layer_input")) {
-    m.per_layer_input = static_cast<int>(meta.at("embedding_length_per_layer_input", 0, 0));
+    const long long width = meta.at("embedding_length_per_layer_input", 0, 0);
+    if (width > (1LL << 24))
+      throw InputError("{}: {}.embedding_length_per_layer_input {} is out of range (expected 0 to 16777216)", path, arch, width);
+    m.per_layer_input = static_cast<int>(width);
     m.per_layer_vocab = per_layer_rows > 0 ? per_layer_rows : m.vocab;
   }
   const long long shared_kv = meta.at("attention.shared_kv_layers", 0, 0);

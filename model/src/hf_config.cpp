@@ -228,7 +228,7 @@ ModelSpec gemma4(const Config& c) {
     append_layers(m, 1, a, reused ? wide : f);
   }
   if (c.has("hidden_size_per_layer_input") && c.count_or("hidden_size_per_layer_input", 0, 0) > 0) {
-    m.per_layer_input = to_int(c.count("hidden_size_per_layer_input"));
+    m.per_layer_input = to_int(c.count("hidden_size_per_layer_input", 1, 1 << 24));
     m.per_layer_vocab = c.count_or("vocab_size_per_layer_input", m.vocab, 1);
   }
   return m;

@@ -244,4 +244,6 @@ TEST(HfFamilies, Gemma4SharedKvLayersAndPerLayerInputs) {
   EXPECT_DOUBLE_EQ(kv_read_bytes_per_token(m.layers[2].attention, f16).value, 2 * (16 + 16) * 2.0);
   EXPECT_DOUBLE_EQ(kv_bytes_per_token(m.layers[0].attention, f16).value, 2 * (16 + 16) * 2.0);
   EXPECT_DOUBLE_EQ(kv_bytes_per_token(m.layers[1].attention, f16).value, 2 * (32 + 32) * 2.0);
+  EXPECT_EQ(error_of([&] { import_hf_config_text(replaced(config, "\"hidden_size_per_layer_input\": 8", "\"hidden_size_per_layer_input\": 3e9"), "c.json"); }),
+            "c.json: hidden_size_per_layer_input: 3e9 is out of range (expected 1 to 16777216)");
 }
