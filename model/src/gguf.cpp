@@ -206,6 +206,9 @@ GgufInfo read_gguf_header(std::istream& in, uint64_t available, uint64_t file_si
   long long vocab_rows = 0, per_layer_rows = 0;
   // Norms beyond a Llama layer's two, told by the tensors a block carries (llama.cpp's names).
   std::set<std::string> qk_norm_blocks, post_norm_blocks;
+  // Blocks with a key product and with a value product: one without the second caches K as V
+  // (Gemma 4's attention_k_eq_v full layers have no attn_v tensor).
+  std::set<std::string> key_blocks, value_blocks;
   for (uint64_t i = 0; i < tensors; ++i) {
     std::string name = r.string("tensor name");
     uint32_t dims = r.get<uint32_t>("tensor dims");
@@ -231,6 +234,8 @@ GgufInfo read_gguf_header(std::istream& in, uint64_t available, uint64_t file_si
     if (name.starts_with("blk.")) {
       const std::string block = name.substr(0, name.find('.', 4));  // "blk.12"
       if (name.ends_with(".attn_q_norm.weight")) qk_norm_blocks.insert(block);
+      if (name.ends_with(".attn_k.weight")) key_blocks.insert(block);
+      if (name.ends_with(".attn_v.weight")) value_blocks.insert(block);
       if (name.ends_with(".post_attention_norm.weight") || name.ends_with(".post_ffw_norm.weight"))
         post_norm_blocks.insert(block);
     }
@@ -314,6 +319,7 @@ GgufInfo read_gguf_header(std::istream& in, uint64_t available, uint64_t file_si
       const std::string block = "blk." + std::to_string(i);
       a.qk_norm = qk_norm_blocks.count(block) > 0;
       a.post_norms = post_norm_blocks.count(block) > 0;
+      a.kv_shared = key_blocks.count(block) > 0 && value_blocks.count(block) == 0;
     }
     append_layers(m, 1, a, f);
   }

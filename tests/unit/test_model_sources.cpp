@@ -311,7 +311,7 @@ TEST(GgufSource, Gemma4HeaderLaysOutSharedKvAndPerLayerInputs) {
   };
   b += "GGUF";
   u32(3);
-  u64(2);   // tensors
+  u64(5);   // tensors
   u64(14);  // metadata entries
   str("general.architecture"); u32(8); str("gemma4");
   kv_u32("gemma4.block_count", 5);
@@ -327,8 +327,11 @@ TEST(GgufSource, Gemma4HeaderLaysOutSharedKvAndPerLayerInputs) {
   kv_array("gemma4.attention.sliding_window_pattern", 7, {1, 1, 0, 1, 0});
   kv_u32("gemma4.attention.shared_kv_layers", 2);
   kv_u32("gemma4.embedding_length_per_layer_input", 8);
+  // Block 0 (sliding) has K and V products; block 2 (full) a K product alone: it caches K as V.
   for (const auto& [name, d0, d1] : {std::tuple<std::string, uint64_t, uint64_t>{"token_embd.weight", 64, 100},
-                                     {"per_layer_token_embd.weight", 5 * 8, 50}}) {
+                                     {"per_layer_token_embd.weight", 5 * 8, 50},
+                                     {"blk.0.attn_k.weight", 64, 32}, {"blk.0.attn_v.weight", 64, 32},
+                                     {"blk.2.attn_k.weight", 64, 64}}) {
     str(name); u32(2); u64(d0); u64(d1); u32(1); u64(0);
   }
   const ModelSpec m = import_gguf_prefix(b, b.size(), "g.gguf").model;
@@ -339,6 +342,8 @@ TEST(GgufSource, Gemma4HeaderLaysOutSharedKvAndPerLayerInputs) {
   EXPECT_EQ(m.layers[1].attention.kind, AttentionKind::full);
   EXPECT_EQ(m.layers[1].attention.head_dim, 32);
   EXPECT_FALSE(m.layers[1].attention.kv_reused);
+  EXPECT_TRUE(m.layers[1].attention.kv_shared);    // no attn_v in block 2
+  EXPECT_FALSE(m.layers[0].attention.kv_shared);   // blocks 0 and 1: block 0 has both (block 1 states none)
   EXPECT_TRUE(m.layers[2].attention.kv_reused);
   EXPECT_EQ(m.layers[2].attention.kind, AttentionKind::sliding);
   EXPECT_EQ(m.layers[2].ffn.intermediate, 192);
