@@ -178,6 +178,7 @@ int run_show(const ShowOptions& o, std::ostream& out) {
                .add("vocab", Json::integer(m.vocab))
                .add("max_context", Json::integer(m.max_context))
                .add("per_layer_input", Json::integer(m.per_layer_input))
+               .add("per_layer_vocab", Json::integer(m.per_layer_vocab))
                .add("layers", layers)
                .str()
         << "\n";

@@ -33,7 +33,7 @@ void setup_all(CLI::App& app, std::function<int()>& action) {
 
   auto* e = app.add_subcommand("explain", "per-operator breakdown of one step and which roof binds");
   add_scenario_flags(*e, explain.s, false);
-  e->add_option("--step", explain.step, "prefill (the last chunk of the prompt) or decode (at the prompt's end)");
+  e->add_option("--step", explain.step, "prefill (a chunk ending at the prompt's end, as a middle chunk: no logits) or decode (at the prompt's end)");
   e->add_flag("--json", explain.json, "JSON output");
   e->callback([&action] { action = [] { return run_explain(explain, std::cout); }; });
 

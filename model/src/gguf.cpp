@@ -265,6 +265,8 @@ GgufInfo read_gguf_header(std::istream& in, uint64_t available, uint64_t file_si
     if (width > (1LL << 24))
       throw InputError("{}: {}.embedding_length_per_layer_input {} is out of range (expected 0 to 16777216)", path, arch, width);
     m.per_layer_input = static_cast<int>(width);
+    if (per_layer_rows > (1LL << 24))
+      throw InputError("{}: per_layer_token_embd.weight has {} rows (expected at most 16777216)", path, per_layer_rows);
     m.per_layer_vocab = per_layer_rows > 0 ? per_layer_rows : m.vocab;
   }
   const long long shared_kv = meta.at("attention.shared_kv_layers", 0, 0);
@@ -301,7 +303,8 @@ GgufInfo read_gguf_header(std::istream& in, uint64_t available, uint64_t file_si
           a.v_head_dim = static_cast<int>(meta.at("attention.value_length_swa", i, a.v_head_dim));
         }
       }
-      a.kv_reused = a.kind != AttentionKind::none && shared_kv > 0 && static_cast<long long>(i) >= static_cast<long long>(layers) - shared_kv;
+      a.kv_reused = (a.kind == AttentionKind::full || a.kind == AttentionKind::sliding) && shared_kv > 0 &&
+                    static_cast<long long>(i) >= static_cast<long long>(layers) - shared_kv;
     }
     FfnSpec f;
     const long long experts = meta.at("expert_count", i, 0);
@@ -323,6 +326,9 @@ GgufInfo read_gguf_header(std::istream& in, uint64_t available, uint64_t file_si
     }
     append_layers(m, 1, a, f);
   }
+  if (const auto g = reuse_without_source(m))
+    throw InputError("{}: {}.attention.shared_kv_layers: layer group {} shares the KV of no earlier layer of its type and shape", path,
+                     arch, *g);
   return info;
 }
 

@@ -217,7 +217,7 @@ ModelSpec gemma4(const Config& c) {
   // E2B/E4B: the last num_kv_shared_layers layers attend over the cache of the last earlier layer
   // of their type, and with use_double_wide_mlp their MLP is twice as wide (transformers
   // Gemma4TextMLP: first_kv_shared_layer_idx = layers - shared); a per-layer input table beside.
-  const int shared = to_int(c.count_or("num_kv_shared_layers", 0, 0));
+  const long long shared = c.count_or("num_kv_shared_layers", 0, 0);
   if (shared >= n) throw InputError("{}: {} shared layers leave none of {} to cache", c.where("num_kv_shared_layers"), shared, n);
   FfnSpec wide = f;
   if (c.flag_or("use_double_wide_mlp", false)) wide.intermediate *= 2;
@@ -229,8 +229,10 @@ ModelSpec gemma4(const Config& c) {
   }
   if (c.has("hidden_size_per_layer_input") && c.count_or("hidden_size_per_layer_input", 0, 0) > 0) {
     m.per_layer_input = to_int(c.count("hidden_size_per_layer_input", 1, 1 << 24));
-    m.per_layer_vocab = c.count_or("vocab_size_per_layer_input", m.vocab, 1);
+    m.per_layer_vocab = c.has("vocab_size_per_layer_input") ? c.count("vocab_size_per_layer_input", 1, 1 << 24) : m.vocab;
   }
+  if (const auto i = reuse_without_source(m))
+    throw InputError("{}: layer group {} shares the KV of no earlier layer of its type and shape", c.where("num_kv_shared_layers"), *i);
   return m;
 }
 

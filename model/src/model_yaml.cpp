@@ -148,17 +148,11 @@ ModelSpec parse_model_yaml_text(const std::string& text, const std::string& labe
     FfnSpec f = g.has("ffn") ? parse_ffn(g.map("ffn")) : FfnSpec{};
     g.ignore("ffn");
     g.finish();
-    // A layer that reuses keys and values reads those of an earlier layer of its kind and shape.
-    if (a.kv_reused) {
-      bool source = false;
-      for (const auto& e : m.layers)
-        source = source || (!e.attention.kv_reused && e.attention.kind == a.kind && e.attention.kv_heads == a.kv_heads &&
-                            e.attention.head_dim == a.head_dim && e.attention.v_head_dim == a.v_head_dim);
-      if (!source)
-        throw InputError("{}: kv_reused needs an earlier {} layer with {} KV heads of head_dim {} that caches its own",
-                         g.where("attention"), to_string(a.kind), a.kv_heads, a.head_dim);
-    }
     append_layers(m, count, a, f);
+    // A layer that reuses keys and values reads those of an earlier layer of its kind and shape.
+    if (a.kv_reused && reuse_without_source(m))
+      throw InputError("{}: kv_reused needs an earlier {} layer with {} KV heads of head_dim {} that caches its own",
+                       g.where("attention"), to_string(a.kind), a.kv_heads, a.head_dim);
   }
   r.finish();
   return m;

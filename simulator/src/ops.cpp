@@ -264,15 +264,8 @@ StepInvariants step_invariants(const Scenario& s) {
     d.router_params = router_params(g.ffn, h);
     d.unfused_prefill = unfused_attention(s, g.attention, true);
     d.unfused_decode = unfused_attention(s, g.attention, false);
+    d.after_last_cache = g.after_last_cache;
     r.groups.push_back(d);
-  }
-  // The groups after the last one that keeps a cache or a state of its own.
-  for (size_t gi = r.groups.size(); gi-- > 0;) {
-    const auto& g = s.model.layers[gi];
-    if (r.groups[gi].kv_bytes_per_token > 0 || r.groups[gi].raw_window_bytes_per_token > 0 ||
-        (g.attention.kind == AttentionKind::linear && g.attention.state_bytes > 0))
-      break;
-    r.groups[gi].after_last_cache = true;
   }
   return r;
 }
@@ -391,7 +384,10 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
     // A runtime that evaluates a prefill chunk only as far as its caches need it never runs the
     // layers after the last one that caches (Gemma 4 E2B/E4B's KV-shared layers), except for the
     // prompt's last token, which runs the whole model for the first logits.
-    if (shape.prefill && s.runtime.kernels.prefill_evaluates_cache_only && sizes.after_last_cache) {
+    // (Their kernels' launch cost stays in the step's overhead; the per-layer inputs' products are
+    // charged whole.)
+    const bool last_token_only = shape.prefill && s.runtime.kernels.prefill_evaluates_cache_only && sizes.after_last_cache;
+    if (last_token_only) {
       if (!shape.last_chunk) continue;
       set_rows(1, shape.context + shape.tokens - 1);
     } else if (n != shape.tokens) {
@@ -430,7 +426,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       if (s.runtime.kernels.vector_decode_attention && gemv_regime(s, n)) att.compute_rate = inv.vector_attention_rate;
       Op scores{"attention scores", group};  // unfused only (an operator with no bytes is not added)
       double att_bw = 0;                     // the runtime's stream, unless one row's unfused reads have their own
-      if (shape.prefill ? sizes.unfused_prefill : sizes.unfused_decode) {
+      if (shape.prefill && !last_token_only ? sizes.unfused_prefill : sizes.unfused_decode) {  // one token: the decode path
         // Unfused: QK^T and PV are two batched GEMMs, at GEMM efficiency.
         att.compute_rate = matmul_rate(s, inv, plain_peak, n * b);
         // Scores are written, soft-maxed and read back through memory. The two products are batched

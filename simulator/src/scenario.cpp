@@ -12,7 +12,8 @@ namespace {
 // merged (Gemma's 5 sliding + 1 full pattern becomes two groups): fewer operators per step.
 std::vector<LayerGroup> merge_equal_groups(const std::vector<LayerGroup>& layers) {
   std::vector<LayerGroup> merged;
-  for (const auto& g : layers) {
+  for (auto g : layers) {
+    g.after_last_cache = false;
     auto it = std::find_if(merged.begin(), merged.end(),
                            [&](const LayerGroup& m) { return same_layer(m, g.attention, g.ffn); });
     if (it == merged.end()) merged.push_back(g);
@@ -23,7 +24,17 @@ std::vector<LayerGroup> merge_equal_groups(const std::vector<LayerGroup>& layers
 }  // namespace
 
 Scenario make_setup(HardwareSpec hw, ModelSpec m, Quantization q, RuntimeSpec rt) {
-  m.layers = merge_equal_groups(m.layers);
+  // Equal groups merge on each side of the last layer that keeps a cache of its own, never across
+  // it: the groups after it are marked, for a runtime that evaluates prefill lazily (ops.cpp).
+  size_t tail = m.layers.size();
+  while (tail > 0 && !keeps_own_cache(m.layers[tail - 1].attention)) --tail;
+  const auto split = m.layers.begin() + static_cast<std::ptrdiff_t>(tail);
+  std::vector<LayerGroup> layers = merge_equal_groups({m.layers.begin(), split});
+  for (LayerGroup g : merge_equal_groups({split, m.layers.end()})) {
+    g.after_last_cache = true;
+    layers.push_back(g);
+  }
+  m.layers = std::move(layers);
   return Scenario{std::move(hw), std::move(m), std::move(q), std::move(rt), {}, {}, 0, {}, {}};
 }
 

@@ -311,7 +311,7 @@ TEST(GgufSource, Gemma4HeaderLaysOutSharedKvAndPerLayerInputs) {
   };
   b += "GGUF";
   u32(3);
-  u64(5);   // tensors
+  u64(6);   // tensors
   u64(14);  // metadata entries
   str("general.architecture"); u32(8); str("gemma4");
   kv_u32("gemma4.block_count", 5);
@@ -327,11 +327,12 @@ TEST(GgufSource, Gemma4HeaderLaysOutSharedKvAndPerLayerInputs) {
   kv_array("gemma4.attention.sliding_window_pattern", 7, {1, 1, 0, 1, 0});
   kv_u32("gemma4.attention.shared_kv_layers", 2);
   kv_u32("gemma4.embedding_length_per_layer_input", 8);
-  // Block 0 (sliding) has K and V products; block 2 (full) a K product alone: it caches K as V.
+  // Block 0 (sliding) has K and V products; blocks 2 and 4 (full) a K product alone: they cache K
+  // as V (block 4 reads block 2's cache, whose layout it shares).
   for (const auto& [name, d0, d1] : {std::tuple<std::string, uint64_t, uint64_t>{"token_embd.weight", 64, 100},
                                      {"per_layer_token_embd.weight", 5 * 8, 50},
                                      {"blk.0.attn_k.weight", 64, 32}, {"blk.0.attn_v.weight", 64, 32},
-                                     {"blk.2.attn_k.weight", 64, 64}}) {
+                                     {"blk.2.attn_k.weight", 64, 64}, {"blk.4.attn_k.weight", 64, 64}}) {
     str(name); u32(2); u64(d0); u64(d1); u32(1); u64(0);
   }
   const ModelSpec m = import_gguf_prefix(b, b.size(), "g.gguf").model;

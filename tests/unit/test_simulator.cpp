@@ -122,6 +122,29 @@ TEST(StepOps, LazyPrefillRunsLayersAfterTheLastCacheForTheLastTokenOnly) {
   EXPECT_DOUBLE_EQ(find_op(s, ops, "attention [2x full]", 1).kv_read_bytes, 2 * (c + n) * 2 * 256 * 2.0);
 }
 
+// What a lazily evaluated prefill skips follows the model's layer order, not the merged groups:
+// layers without attention between caching ones (Nemotron Super's) run every token; only those
+// after the last caching layer are set apart and run for the last token.
+TEST(StepOps, LazyPrefillSkipsOnlyTheLayersAfterTheLastCacheInLayerOrder) {
+  ModelSpec m = tiny_dense();
+  m.layers.clear();
+  AttentionSpec none;
+  none.kind = AttentionKind::none;
+  append_layers(m, 1, gqa(8, 2, 128), dense(4096));
+  append_layers(m, 1, none, dense(4096));
+  append_layers(m, 1, gqa(8, 2, 128), dense(4096));
+  append_layers(m, 1, none, dense(4096));
+  Scenario s = scenario(m);
+  s.runtime.kernels.prefill_evaluates_cache_only = true;
+  ASSERT_EQ(s.model.layers.size(), 3u);  // the two full layers, the inner no-attention one, the last apart
+  EXPECT_FALSE(s.model.layers[1].after_last_cache);
+  EXPECT_TRUE(s.model.layers[2].after_last_cache);
+  const double n = 512, mlp = 3 * 1024.0 * 4096;
+  const auto ops = step_ops(s, {n, 0, 1, false, true});
+  EXPECT_DOUBLE_EQ(find_op(s, ops, "MLP [1x none]").flops, 2 * n * mlp);  // the inner one: every token
+  EXPECT_THROW(find_op(s, ops, "MLP [1x none]", 1), std::runtime_error);   // the last: none in a middle chunk
+}
+
 // Unfused attention batches its two products over query heads: each of the 8 query heads reads the
 // K/V head it shares with 3 others, so the cache is read 8 / 2 = 4 times; fused attention reads it once.
 TEST(StepOps, UnfusedAttentionReadsSharedKvOncePerQueryHead) {

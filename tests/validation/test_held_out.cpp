@@ -140,14 +140,28 @@ TEST(HeldOutPublic, M5MaxGemma4SmallRowsResolveAndYieldTheirFigures) {
 
 TEST(HeldOutPublic, M5MaxGemma4SmallErrorsWithTheShippedCalibrations) {
   // Session 26, as first read. mlx_lm decode 6.6%; prefill 86%: the 2,048-token rows within 26%
-  // (E2B over, E4B -9%), the 128- and 512-token ones 26-254% over, the measured times 23-34 ms above
-  // the predicted ones at every length, a fixed cost the model does not have (README Limitations).
+  // (E2B over, E4B -9%), the 128- and 512-token ones 26-255% over, the measured times 22-34 ms above
+  // the predicted ones (E2B at every length, E4B at 128 and 512), a fixed cost the model does not have
+  // (README Limitations).
   // Before MLX's lazily evaluated prefill was modelled the 2,048-token rows were -57% and -46%
   // (E2B's measured rate needs 72 TFLOPS through every layer, above the M5 Max's 64.6).
   const auto [mlx_prefill, mlx_decode] = shipped_errors(kM5MaxGemma4Small, "mlx");
-  EXPECT_LT(mlx_prefill.mape(), 90.0);
+  EXPECT_LT(mlx_prefill.mape(), 90.0);  // 33.8% without the lazy prefill: the short prompts carry the rise
+  // The 2,048-token prompts, where the fixed cost weighs least, within 30% (-57% and -46% without
+  // the lazy prefill).
+  Dataset d = load_dataset({kM5MaxGemma4Small.string()}, {});
+  int long_prompts = 0;
+  for (auto& o : d.observations) {
+    if (o.quantity != Measured::prefill_tok_s || o.scenario.runtime.id != "mlx" || d.rows[o.row].n_prompt != 2048) continue;
+    apply_shipped_calibration(o.scenario.runtime, o.scenario.hardware.vendor);
+    const auto pred = predict_observation(o);
+    ASSERT_TRUE(pred);
+    EXPECT_LT(std::abs(*pred / o.measured - 1), 0.30) << "row " << d.rows[o.row].row;
+    ++long_prompts;
+  }
+  EXPECT_EQ(long_prompts, 2);
   EXPECT_LT(mlx_decode.mape(), 7.5);
-  // llama-bench b10050: prefill within 15% (mean 7.4%), decode 15% and 16% under (README Limitations).
+  // llama-bench b10050: prefill within 16% (mean 7.4%), decode 15% and 16% under (README Limitations).
   const auto [cpp_prefill, cpp_decode] = shipped_errors(kM5MaxGemma4Small, "llama.cpp-metal");
   EXPECT_LT(cpp_prefill.mape(), 8.5);
   EXPECT_LT(cpp_decode.mape(), 16.0);

@@ -1,6 +1,7 @@
 #pragma once
 // A model descriptor: the explicit layer mix of a decoder-only transformer. Plain data; parsed
 // from catalog YAML, HuggingFace config.json or a GGUF header, and read by the simulator.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,10 @@ struct LayerGroup {
   int count = 1;
   AttentionSpec attention;
   FfnSpec ffn;
+  // In the model's layer order no layer from this group on keeps a cache or state of its own
+  // (Gemma 4 E's KV-shared tail). Set where a simulator scenario is built (its setup merges equal
+  // groups only on each side of that point); a runtime that evaluates prefill lazily skips them.
+  bool after_last_cache = false;
 };
 
 struct ModelSpec {
@@ -114,6 +119,12 @@ struct ModelSpec {
 void append_layers(ModelSpec& m, int count, const AttentionSpec& a, const FfnSpec& f);
 int layer_count(const ModelSpec& m);
 bool same_layer(const LayerGroup& a, const AttentionSpec& attn, const FfnSpec& ffn);
+// Whether a layer of this attention keeps a cache or a state of its own (not a kv_reused layer, not
+// a layer without attention, not a stateless linear layer).
+bool keeps_own_cache(const AttentionSpec& a);
+// The index of the first group whose kv_reused layers have no earlier group of their kind and shape
+// that caches its own keys and values to read; nullopt when every one has.
+std::optional<size_t> reuse_without_source(const ModelSpec& m);
 const char* to_string(AttentionKind k);
 
 }  // namespace ridgeline
