@@ -264,7 +264,6 @@ StepInvariants step_invariants(const Scenario& s) {
     d.router_params = router_params(g.ffn, h);
     d.unfused_prefill = unfused_attention(s, g.attention, true);
     d.unfused_decode = unfused_attention(s, g.attention, false);
-    d.after_last_cache = g.after_last_cache;
     r.groups.push_back(d);
   }
   return r;
@@ -386,7 +385,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
     // prompt's last token, which runs the whole model for the first logits.
     // (Their kernels' launch cost stays in the step's overhead; the per-layer inputs' products are
     // charged whole.)
-    const bool last_token_only = shape.prefill && s.runtime.kernels.prefill_evaluates_cache_only && sizes.after_last_cache;
+    const bool last_token_only = shape.prefill && s.runtime.kernels.prefill_evaluates_cache_only && g.after_last_cache;
     if (last_token_only) {
       if (!shape.last_chunk) continue;
       set_rows(1, shape.context + shape.tokens - 1);
@@ -537,7 +536,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
     }
   }
 
-  set_rows(shape.tokens, shape.context);
+  if (n != shape.tokens) set_rows(shape.tokens, shape.context);  // the last group ran the last token alone
   if (shape.last_chunk) {
     Op head{"LM head", -1};
     const double outputs = b;  // logits for the last token of each sequence

@@ -73,7 +73,6 @@ struct StepInvariants {
   bool sorted_expert_kernel = true;   // this release has the expert-sorted kernel (MLX from 0.25.0)
   struct Group {                 // one entry per ModelSpec::layers group (derived.hpp's sizes)
     double attention_params = 0, kv_bytes_per_token = 0, kv_read_bytes_per_token = 0, raw_window_bytes_per_token = 0;
-    bool after_last_cache = false;  // LayerGroup::after_last_cache
     double dense_ffn_params = 0, router_params = 0, expert_params = 0;
     bool unfused_prefill = false, unfused_decode = false;
   };
