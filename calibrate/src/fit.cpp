@@ -67,6 +67,9 @@ constexpr size_t kLayerCountsForLaunch = 2;
 // generation or tier factor: its own recent rows (by weight; a generation by count, below); MoE costs: MoE rows, beside as
 // many dense ones): three such rows, so that no single odd row sets it.
 constexpr size_t kRowsForContrast = 3;
+// A cost paid once per call (re-wiring the weights) against the per-token work of the prompt: prompts
+// of three lengths at least, so that the per-token rate's own curve cannot pass for it.
+constexpr size_t kPromptLengthsForRewire = 3;
 // A chip generation's GEMM factor multiplies every prefill on every chip of that generation, so a
 // few rows of one or two machines cannot free it: whatever those machines and models do apart from
 // the generation (a 1B model on a 64-core Ultra, a binned part taken for the full one) would become
@@ -177,7 +180,15 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   size_t blas_era_own_kernels = 0, later_own_kernels = 0;
   // Fused-attention prefill rows per older flash-attention kernel a row's build ran ("": today's).
   std::map<std::string, size_t> attention_kernels;
+  // Prefill rows of calls that wire the weights anew (residency: per_call) and their prompt lengths.
+  size_t rewired_prefill = 0, fresh_buffer_prefill = 0;
+  std::set<long long> rewired_prompts, fresh_buffer_prompts;
   for (const auto& o : obs) {
+    const long long prompt_tokens = o.scenario.workload.prompt - o.scenario.workload.cached;
+    if (o.quantity == Measured::prefill_tok_s && rewires_weights(o.scenario.runtime))
+      ++rewired_prefill, rewired_prompts.insert(prompt_tokens);
+    if (o.quantity == Measured::prefill_tok_s && o.scenario.runtime.fresh_buffers_per_chunk)
+      ++fresh_buffer_prefill, fresh_buffer_prompts.insert(prompt_tokens);
     const bool moe = std::any_of(o.scenario.model.layers.begin(), o.scenario.model.layers.end(),
                                  [](const LayerGroup& g) { return g.ffn.is_moe(); });
     if (o.quantity == Measured::decode_tok_s) (moe ? moe_decode : dense_decode) += 1;
@@ -264,6 +275,10 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   if (shows_weight_stream && decode + prefill >= kRowsForOneFactor) add("bandwidth_efficiency");
   if (!shows_weight_stream && unfused_prefill >= kRowsForOneFactor) add("score_traffic_bytes");
   if (decode + prefill >= kRowsForStepOverhead) add("step_overhead_ms");
+  // A call's re-wiring is paid once, its prompt's work per token: told apart by prompts of several lengths.
+  if (rewired_prefill >= kRowsForContrast && rewired_prompts.size() >= kPromptLengthsForRewire) add("rewire_gbps");
+  // So is a chunk's fresh buffers, per kernel rather than per byte: the same rows tell them apart.
+  if (fresh_buffer_prefill >= kRowsForContrast && fresh_buffer_prompts.size() >= kPromptLengthsForRewire) add("buffer_commit_us");
   const bool fits_launch = decode >= kDecodeRowsForLaunch && layer_counts.size() >= kLayerCountsForLaunch;
   if (fits_launch) add("launch_overhead_us");
   // The kernel latency of builds before concurrent dispatch, told apart by decode rows of both.

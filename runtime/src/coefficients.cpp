@@ -1,6 +1,7 @@
 #include "ridgeline/coefficients.hpp"
 
 #include <cmath>
+#include <limits>
 
 #include "ridgeline/runtime.hpp"
 
@@ -74,6 +75,14 @@ const std::vector<CoefficientInfo>& coefficient_table() {
        "mul_mv_id: one small matrix per row and expert, indexed through the router's ids)", 1},
       {"step_overhead_ms", &C::step_overhead_ms, kScalar, 0, 1e5, 0.0, 40.0, "ms",
        "fixed host cost per forward pass (graph build, sampling, synchronisation)", 0},
+      {"rewire_gbps", &C::rewire_gbps, kScalar, 1, 1e4, 10.0, 2000.0, "GB/s",
+       "rate at which a runtime that wires the weights anew at every call (profile residency: weights_wired: "
+       "per_call) has them resident again before its prompt's first kernels run; read only there (an overhead: "
+       "none on datasheet roofs)", std::numeric_limits<double>::infinity()},
+      {"buffer_commit_us", &C::buffer_commit_us, kScalar, 0, 1e4, 0.0, 500.0, "us",
+       "time to allocate a buffer anew and commit it to the wired residency set, paid for every kernel's output "
+       "of a prefill chunk and of the prompt's last token where the runtime empties its buffer cache after each "
+       "chunk (profile residency: buffers: fresh_per_chunk); read only there", 0},
       {"bf16_emulation_factor", &C::bf16_emulation_factor, kScalar, 0.01, 1.0, 0.2, 1.0, "factor",
        "matrix and attention throughput of products computed in bf16 on a GPU without bfloat16 arithmetic "
        "(hardware compute.bf16: emulated; M1, M2), relative to the same products in fp16", 1},

@@ -160,6 +160,14 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   rt.kernels.prefill_evaluates_cache_only = prefill_evaluates.value_or("all") == "cache";
   act.ignore("source");
   act.finish();
+  if (auto res = r.opt_map("residency")) {
+    rt.rewires_per_call = res->one_of("weights_wired", {"per_call", "held"}, "when the weights are wired") == "per_call";
+    if (rt.rewires_per_call) rt.rewires_since_date = res->date("since_date");
+    const auto buffers = res->opt_one_of("buffers", {"fresh_per_chunk", "cached"}, "how a prefill chunk's buffers are allocated");
+    rt.fresh_buffers_per_chunk = buffers.value_or("cached") == "fresh_per_chunk";
+    res->str("source");  // when a runtime wires its weights is read in its source: say where
+    res->finish();
+  }
   MapReader att = r.map("attention");
   rt.always_unfused = att.opt_boolean("always_unfused").value_or(false);
   const auto decode_kernel = att.opt_one_of("decode_kernel", {"vector", "matrix"}, "a decode attention kernel");
@@ -276,6 +284,9 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     if (f.member == &RuntimeCoefficients::transient_bytes_per_score || f.member == &RuntimeCoefficients::score_traffic_bytes)
       continue;  // under attention:
     if (is_wrapper_coefficient(f)) continue;                                     // under wrapper:
+    // The re-wiring rate belongs to a runtime that re-wires (residency: per_call) and to no other.
+    if (f.member == &RuntimeCoefficients::rewire_gbps && !rt.rewires_per_call) continue;
+    if (f.member == &RuntimeCoefficients::buffer_commit_us && !rt.fresh_buffers_per_chunk) continue;
     if (f.member) {
       rt.coef.*f.member = c.number(f.name, f.min, f.max);
       continue;
@@ -337,6 +348,10 @@ bool built_before(const RuntimeSpec& rt, long long boundary_build, int boundary_
 
 bool released(const RuntimeSpec& rt, const Release& r) {
   return r.build > 0 ? !built_before(rt, r.build, r.date) : engine_at_or_after(rt, r.version, r.date);
+}
+
+bool rewires_weights(const RuntimeSpec& rt) {
+  return rt.rewires_per_call && !(rt.published_by > 0 && rt.published_by < rt.rewires_since_date);
 }
 
 bool serial_dispatch(const RuntimeSpec& rt) {

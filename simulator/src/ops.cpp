@@ -381,18 +381,11 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
     const int group = static_cast<int>(gi);
     const StepInvariants::Group& sizes = inv.groups[gi];
     // A runtime that evaluates a prefill chunk only as far as its caches need it never runs the
-    // layers after the last one that caches (Gemma 4 E2B/E4B's KV-shared layers), except for the
-    // prompt's last token, which runs the whole model for the first logits.
+    // layers after the last one that caches (Gemma 4 E2B/E4B's KV-shared layers) in a chunk: the
+    // prompt's last token runs the whole model as a step of its own (predict's peeled step).
     // (Their kernels' launch cost stays in the step's overhead; the per-layer inputs' products are
     // charged whole.)
-    const bool last_token_only = shape.prefill && s.runtime.kernels.prefill_evaluates_cache_only && g.after_last_cache;
-    if (last_token_only) {
-      if (!shape.last_chunk) continue;
-      set_rows(1, shape.context + shape.tokens - 1);
-    } else if (n != shape.tokens) {
-      set_rows(shape.tokens, shape.context);
-    }
-
+    if (shape.prefill && s.runtime.kernels.prefill_evaluates_cache_only && g.after_last_cache) continue;
     if (a.kind != AttentionKind::none) {
       Op proj{"attention projections", group};
       const double p = sizes.attention_params;
@@ -425,7 +418,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       if (s.runtime.kernels.vector_decode_attention && gemv_regime(s, n)) att.compute_rate = inv.vector_attention_rate;
       Op scores{"attention scores", group};  // unfused only (an operator with no bytes is not added)
       double att_bw = 0;                     // the runtime's stream, unless one row's unfused reads have their own
-      if (shape.prefill && !last_token_only ? sizes.unfused_prefill : sizes.unfused_decode) {  // one token: the decode path
+      if (shape.prefill ? sizes.unfused_prefill : sizes.unfused_decode) {
         // Unfused: QK^T and PV are two batched GEMMs, at GEMM efficiency.
         att.compute_rate = matmul_rate(s, inv, plain_peak, n * b);
         // Scores are written, soft-maxed and read back through memory. The two products are batched
@@ -536,7 +529,6 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
     }
   }
 
-  if (n != shape.tokens) set_rows(shape.tokens, shape.context);  // the last group ran the last token alone
   if (shape.last_chunk) {
     Op head{"LM head", -1};
     const double outputs = b;  // logits for the last token of each sequence
@@ -586,7 +578,22 @@ double layer_kernels(const LayerGroup& g) {
   return attention + mlp;
 }
 
+// A kernel's dispatch and barrier take GPU cycles, so their latency scales with the inverse of the
+// clock (HardwareSpec::gpu_clock_hz), relative to M4's and M5's 1.578 GHz; 1 where no clock is derived
+// (other vendors: their runtimes' and tiers' factors carry it).
+double launch_clock_factor(const HardwareSpec& hw) {
+  constexpr double kReferenceClockHz = 1.578e9;
+  return hw.gpu_clock_hz > 0 ? kReferenceClockHz / hw.gpu_clock_hz : 1.0;
+}
+
 double step_overhead_seconds(const Scenario& s) {
+  const auto& c = s.runtime.coef;
+  const double latency = c.launch_overhead_us * 1e-6 * keyed(c.tier_launch_factor, s.hardware.tier) *
+                         (serial_dispatch(s.runtime) ? c.serial_dispatch_launch_factor : 1.0) * launch_clock_factor(s.hardware);
+  return step_kernels(s) * latency + (c.step_overhead_ms + c.wrapper_step_overhead_ms) * 1e-3;
+}
+
+double step_kernels(const Scenario& s) {
   const auto& c = s.runtime.coef;
   // A wrapper's vendored engine snapshot adds kernels; the versions that run upstream's do not.
   const bool vendored = vendored_engine(s.runtime);
@@ -616,13 +623,9 @@ double step_overhead_seconds(const Scenario& s) {
     if (vendored) vendored_moe_kernels += g.count * c.wrapper_moe_kernels_per_layer;
     if (named_snapshot) vendored_moe_kernels += g.count * (g.ffn.active_experts - 1);
   }
-  const double latency = c.launch_overhead_us * 1e-6 * keyed(c.tier_launch_factor, s.hardware.tier) *
-                         (serial_dispatch(s.runtime) ? c.serial_dispatch_launch_factor : 1.0);
-  const double kernels = c.kernels_per_layer * layers +
-                         c.moe_kernels_per_layer * moe_layers + vendored_moe_kernels +
-                         ((vendored ? c.wrapper_linear_kernels_per_layer : 0.0) +
-                          (decomposed_linear ? k.decomposed_linear_kernels_per_layer : 0.0)) * linear_layers;
-  return kernels * latency + (c.step_overhead_ms + c.wrapper_step_overhead_ms) * 1e-3;
+  return c.kernels_per_layer * layers + c.moe_kernels_per_layer * moe_layers + vendored_moe_kernels +
+         ((vendored ? c.wrapper_linear_kernels_per_layer : 0.0) +
+          (decomposed_linear ? k.decomposed_linear_kernels_per_layer : 0.0)) * linear_layers;
 }
 
 double ops_seconds(const std::vector<Op>& ops) {

@@ -16,19 +16,38 @@ Prediction predict(const Scenario& s, bool warnings) {
   p.prefill_tokens = w.prompt - w.cached;
   const StepInvariants inv = step_invariants(s);
   const long long n = s.chunk;
-  const long long full = p.prefill_tokens / n, rest = p.prefill_tokens % n;
-  StepShape chunk{static_cast<double>(n), 0, 1, false, true};
-  PhaseTime pre;
-  // All chunks but the final one skip the LM head.
-  const long long plain = rest > 0 ? full : full - 1;
-  if (plain > 0) pre = sum_steps(s, inv, chunk, static_cast<double>(w.cached), static_cast<double>(n), plain);
+  // A runtime that evaluates prefill chunks only as far as its caches need (mlx-lm's generate_step
+  // from 0.27.0, PR #406) runs all but the prompt's last token in chunks without the LM head, then
+  // that token through the whole model as a step of its own for the first logits.
+  const bool peeled = s.runtime.kernels.prefill_evaluates_cache_only && p.prefill_tokens > 0;
+  const long long chunked = p.prefill_tokens - (peeled ? 1 : 0);
+  const long long full = chunked / n, rest = chunked % n;
   // Prompts of a batch that fit a chunk together share its steps: each sequence's share of one.
   const double packed = prompts_per_prefill_step(s);
-  StepShape last{static_cast<double>(rest > 0 ? rest : n), static_cast<double>(w.cached + plain * n), packed, true, true};
-  PhaseTime tail = sum_steps(s, inv, last, last.context, 1, 1);
+  PhaseTime pre, tail;
+  if (chunked > 0) {
+    // All chunks but the final one skip the LM head.
+    const long long plain = rest > 0 ? full : full - 1;
+    if (plain > 0) pre = sum_steps(s, inv, StepShape{static_cast<double>(n), 0, 1, false, true}, static_cast<double>(w.cached), static_cast<double>(n), plain);
+    StepShape last{static_cast<double>(rest > 0 ? rest : n), static_cast<double>(w.cached + plain * n), packed, !peeled, true};
+    tail = sum_steps(s, inv, last, last.context, 1, 1);
+  }
+  if (peeled) {
+    StepShape token{1, static_cast<double>(w.cached + chunked), packed, true, false};
+    const PhaseTime t = sum_steps(s, inv, token, token.context, 1, 1);
+    tail.seconds += t.seconds, tail.compute_seconds += t.compute_seconds, tail.memory_seconds += t.memory_seconds;
+  }
   tail.seconds /= packed, tail.compute_seconds /= packed, tail.memory_seconds /= packed;
-  // A server's per-request cost comes before the first token (it is part of what a client times).
-  p.prefill_seconds = pre.seconds + tail.seconds + s.runtime.coef.wrapper_request_ms * 1e-3;
+  p.mem = memory(s);
+  // A server's per-request cost comes before the first token (it is part of what a client times),
+  // and so does wiring the weights anew where the runtime does it at every call.
+  const double rewire = rewires_weights(s.runtime) ? p.mem.weights.value / (s.runtime.coef.rewire_gbps * 1e9) : 0;
+  // Where the buffer cache is emptied after each chunk, every chunk and the peeled token allocate
+  // their kernels' outputs anew.
+  const long long passes = (chunked + n - 1) / n + (peeled ? 1 : 0);
+  const double fresh = s.runtime.fresh_buffers_per_chunk
+                           ? static_cast<double>(passes) * step_kernels(s) * s.runtime.coef.buffer_commit_us * 1e-6 / packed : 0;
+  p.prefill_seconds = pre.seconds + tail.seconds + s.runtime.coef.wrapper_request_ms * 1e-3 + rewire + fresh;
   p.prefill_bound = (pre.compute_seconds + tail.compute_seconds >= pre.memory_seconds + tail.memory_seconds)
                         ? Bound::compute : Bound::memory;
 
@@ -48,7 +67,6 @@ Prediction predict(const Scenario& s, bool warnings) {
   // packed as prompts_per_prefill_step says.
   p.ttft_seconds = p.prefill_seconds * static_cast<double>(w.batch);
   p.total_seconds = p.ttft_seconds + p.decode_seconds;
-  p.mem = memory(s);
   if (!warnings) return p;
   if (p.mem.weights > s.hardware.largest_memory())
     p.warnings.push_back(fmt::format("the weights ({}) are larger than the largest memory {} is sold with ({})",

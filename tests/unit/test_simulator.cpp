@@ -105,7 +105,7 @@ TEST(StepOps, ReusedKvIsReadNotWrittenOrHeldAndPerLayerInputsStream) {
 
 // A runtime that evaluates a prefill chunk only as far as its caches need it (MLX's lazy graph)
 // skips the layers after the last that caches; the prompt's last token runs them, at its context.
-TEST(StepOps, LazyPrefillRunsLayersAfterTheLastCacheForTheLastTokenOnly) {
+TEST(StepOps, LazyPrefillSkipsTheLayersAfterTheLastCacheInEveryChunk) {
   ModelSpec m = reused_kv_tail();
   Scenario s = scenario(m);
   const double n = 512, c = 1024, mlp = 3 * 1024.0 * 4096;
@@ -113,13 +113,40 @@ TEST(StepOps, LazyPrefillRunsLayersAfterTheLastCacheForTheLastTokenOnly) {
   // Every layer runs every token where the whole graph is evaluated (a ggml graph).
   EXPECT_DOUBLE_EQ(find_op(s, step_ops(s, middle), "MLP [2x full]", 1).flops, 2 * 2 * n * mlp);
   s.runtime.kernels.prefill_evaluates_cache_only = true;
-  auto ops = step_ops(s, middle);
-  EXPECT_DOUBLE_EQ(find_op(s, ops, "MLP [2x full]").flops, 2 * 2 * n * mlp);  // the caching layers: all tokens
-  EXPECT_THROW(find_op(s, ops, "MLP [2x full]", 1), std::runtime_error);      // the others: none
-  ops = step_ops(s, last);
+  for (const StepShape& chunk : {middle, last}) {
+    const auto ops = step_ops(s, chunk);
+    EXPECT_DOUBLE_EQ(find_op(s, ops, "MLP [2x full]").flops, 2 * 2 * n * mlp);  // the caching layers: all tokens
+    EXPECT_THROW(find_op(s, ops, "MLP [2x full]", 1), std::runtime_error);      // the others: none
+  }
+  // The prompt's last token, a step of its own, runs them and attends over the whole prompt.
+  const auto ops = step_ops(s, {1, c + n - 1, 1, true, false});
   EXPECT_DOUBLE_EQ(find_op(s, ops, "MLP [2x full]", 1).flops, 2 * 2 * 1 * mlp);
-  // The last token attends over the whole prompt: c + n - 1 keys before it, itself included.
   EXPECT_DOUBLE_EQ(find_op(s, ops, "attention [2x full]", 1).kv_read_bytes, 2 * (c + n) * 2 * 256 * 2.0);
+}
+
+// Such a runtime's prefill is the prompt but its last token in chunks without the LM head, then
+// that token through the whole model (mlx-lm's generate_step): nothing else is charged here.
+TEST(Predict, LazyPrefillPeelsThePromptsLastTokenIntoAStepOfItsOwn) {
+  Scenario s = scenario(reused_kv_tail());
+  s.runtime.kernels.prefill_evaluates_cache_only = true;
+  s.runtime.rewires_per_call = false, s.runtime.fresh_buffers_per_chunk = false;
+  s.runtime.coef.wrapper_request_ms = 0;
+  s.workload.prompt = 1000, s.workload.cached = 0, s.workload.gen = 0, s.chunk = 2048;
+  const double expected = step_seconds(s, {999, 0, 1, false, true}) + step_seconds(s, {1, 999, 1, true, false});
+  EXPECT_NEAR(predict(s).prefill_seconds, expected, 1e-12 * expected);
+  // With the buffer cache emptied after every chunk, that chunk and the token allocate every
+  // kernel's output anew: two passes' kernels at buffer_commit_us each.
+  s.runtime.fresh_buffers_per_chunk = true;
+  s.runtime.coef.buffer_commit_us = 30;
+  EXPECT_NEAR(predict(s).prefill_seconds, expected + 2 * step_kernels(s) * 30e-6, 1e-12 * expected);
+  // Wiring the weights anew before the prompt adds their bytes over rewire_gbps.
+  s.runtime.rewires_per_call = true;
+  s.runtime.coef.rewire_gbps = 100;
+  const Prediction p = predict(s);
+  EXPECT_NEAR(p.prefill_seconds, expected + 2 * step_kernels(s) * 30e-6 + p.mem.weights.value / 100e9, 1e-12 * expected);
+  // ... except for a row published before the OS that releases the weights between calls.
+  s.runtime.rewires_since_date = 20250915, s.runtime.published_by = 20250828;
+  EXPECT_NEAR(predict(s).prefill_seconds, expected + 2 * step_kernels(s) * 30e-6, 1e-12 * expected);
 }
 
 // What a lazily evaluated prefill skips follows the model's layer order, not the merged groups:
@@ -606,6 +633,23 @@ TEST(StepOverhead, WrapperKernelsPerMoeAndLinearLayer) {
   EXPECT_NEAR(step_overhead_seconds(s), engine, 1e-15);
   s.runtime.version = kCurrentVersion;
   EXPECT_NEAR(step_overhead_seconds(s), engine, 1e-15);
+}
+
+// A kernel's dispatch and barrier take GPU cycles: an Apple profile's clock is its FP32 peak over
+// cores x 256 FLOP a cycle, and the same kernels take longer on a slower clock, by its inverse.
+TEST(StepOverhead, KernelLatencyScalesWithTheInverseOfTheGpuClock) {
+  const HardwareSpec m3 = resolve_hardware("m3-max-40c"), m4 = resolve_hardware("m4-max-40c");
+  EXPECT_NEAR(m3.gpu_clock_hz, m3.fp32.value.value / (40 * 256.0), 1);
+  EXPECT_NEAR(m3.gpu_clock_hz, 1.38e9, 1e6);  // the profile's derivation: 40 x 256 x 1.38 GHz
+  Scenario s = scenario(tiny_dense());
+  s.runtime.coef.launch_overhead_us = 5, s.runtime.coef.kernels_per_layer = 10, s.runtime.coef.step_overhead_ms = 0;
+  s.hardware = m3;
+  const double on_m3 = step_overhead_seconds(s);
+  s.hardware = m4;  // the same tier (max): only the clock differs
+  EXPECT_NEAR(on_m3 / step_overhead_seconds(s), m4.gpu_clock_hz / m3.gpu_clock_hz, 1e-12);
+  // A --set of a peak is a change of compute, not of the clock.
+  apply_hardware_override(s.hardware, "fp32", "30 TFLOPS", "test");
+  EXPECT_DOUBLE_EQ(s.hardware.gpu_clock_hz, m4.gpu_clock_hz);
 }
 
 // A build before the engine's fused linear-attention kernel runs each linear-attention layer's

@@ -36,6 +36,8 @@ struct RuntimeCoefficients {
   double moe_compute_half_rows = 0;  // rows per expert at half the grouped expert GEMM's efficiency (0: compute_half_tokens)
   double moe_bandwidth_factor = 1;  // row-by-row routed-expert kernel's bandwidth vs the dense one-row kernel
   double step_overhead_ms = 1;
+  double rewire_gbps = 100;  // GB/s at which a call that re-wires the weights has them resident again
+  double buffer_commit_us = 0;  // a newly allocated buffer's entry into the wired residency set
   double activation_buffer_factor = 1;
   double bf16_emulation_factor = 1;  // products in bf16 on a GPU without bf16 arithmetic, vs its fp16 rate
   double transient_bytes_per_score = 4;
@@ -92,6 +94,17 @@ struct RuntimeSpec {
   // A wrapper (Ollama around llama.cpp, a server around mlx_lm) runs the wrapped engine's kernels
   // with the wrapped engine's coefficients and calibration, plus its own cost per forward pass.
   std::string wraps;
+  // Every call wires the weights anew before its prompt (mlx-lm's stream_generate raises MLX's wired
+  // limit on entry and lowers it on exit; the prompt's first kernels wait while the weights are made
+  // resident again): the prompt pays weights / rewire_gbps. False: wired once, held (a server).
+  // From rewires_since_date on (macOS 26, which releases residency as soon as an allocation leaves
+  // the set); a row published before it ran on an OS that kept them resident (rewires_weights).
+  bool rewires_per_call = false;
+  int rewires_since_date = 0;
+  // The allocator's buffer cache is emptied after every prefill chunk (mlx-lm's mx.clear_cache()),
+  // so each chunk, and the prompt's last token after them, allocates its buffers anew, and each new
+  // buffer joins the wired residency set with a commit: buffer_commit_us per kernel's output.
+  bool fresh_buffers_per_chunk = false;
   long long default_chunk = 512;
   std::string default_kv_dtype = "f16";
   // The dtype the runtime's products compute in: f32/f16/bf16, or "checkpoint" (the model's own
@@ -281,6 +294,8 @@ bool engine_at_or_after(const RuntimeSpec& rt, long long version, int date);
 // Whether this prediction runs a release at or after `r`: built_before's negation for a build,
 // engine_at_or_after for a version.
 bool released(const RuntimeSpec& rt, const Release& r);
+// Whether this prediction's call wires the weights anew before its prompt (RuntimeSpec::rewires_per_call).
+bool rewires_weights(const RuntimeSpec& rt);
 
 RuntimeSpec parse_runtime_yaml(const std::string& path);
 RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& label);

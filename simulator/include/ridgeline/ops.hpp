@@ -94,6 +94,8 @@ bool unfused_attention(const Scenario& s, const AttentionSpec& a, bool prefill);
 // unfused_kv_bandwidth_factor of the stream; else once per query head at the stream.
 bool unfused_reads_once_per_kv_head(const Scenario& s, double tokens, double batch);
 double step_overhead_seconds(const Scenario& s);
+// Kernels one forward pass launches (each writes one output buffer), whatever its rows.
+double step_kernels(const Scenario& s);
 // The generation_compute_factor keys a prediction reads: its chip generation's, or where the fit has
 // none, those of the fitted generations of the same GPU architecture (ops.cpp).
 std::vector<std::string> generation_keys(const Scenario& s);
