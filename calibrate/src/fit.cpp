@@ -26,6 +26,10 @@ constexpr double kRobustScale = 0.2;
 // GPU generations changed GEMM throughput per core by up to about a third (M3 dynamic caching,
 // M5 neural accelerators; shared/reference/hardware.md), hence 0.3.
 constexpr double kGenerationSpread = 0.3;
+// A generation's kernel latency (generation_launch_factor) is held closer: Apple's GPU clocks from M1
+// to M5 span 1.28 to 1.58 GHz (the profiles' FP32 derivations), ln 0.21, so a generation's dispatch
+// is expected within about +-10% of the runtime's unless its rows insist.
+constexpr double kGenerationLaunchSpread = 0.1;
 constexpr double kTypicalRowError = 0.1;
 // An ALU roof of the vector kernels (gemv_compute_efficiency, vector_attention_efficiency) shapes
 // only the rows where it binds: above the value where it stops binding, every value predicts the
@@ -101,6 +105,7 @@ struct Param {
   std::string name;
   double lo, hi;
   bool shrunk = false;  // a generation or tier factor pulled toward 1 by a prior pseudo-row (kGenerationSpread)
+  double spread = kGenerationSpread;  // that pseudo-row's width (kGenerationLaunchSpread for kernel latency)
   double prior = 0;     // pulled toward this profile value by a weak pseudo-row (0: none; kRoofPriorSpread)
   const CoefficientInfo* info = nullptr;  // its declaration (coefficients.hpp)
 };
@@ -140,7 +145,7 @@ void fill_residuals(Problem& pb, const std::vector<double>& v, gsl_vector* f) {
   }
   size_t k = pb.obs.size();
   for (size_t i = 0; i < pb.params.size(); ++i)
-    if (pb.params[i].shrunk) gsl_vector_set(f, k++, std::log(v[i]) / kGenerationSpread * kTypicalRowError);
+    if (pb.params[i].shrunk) gsl_vector_set(f, k++, std::log(v[i]) / pb.params[i].spread * kTypicalRowError);
   if (pb.roof_priors)
     for (size_t i = 0; i < pb.params.size(); ++i)
       if (pb.params[i].prior > 0) gsl_vector_set(f, k++, std::log(v[i] / pb.params[i].prior) / kRoofPriorSpread * kTypicalRowError);
@@ -164,7 +169,8 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   size_t prefill = 0, decode = 0, transient = 0, fused_transient = 0, unfused_prefill = 0;
   // Evidence per kernel class, generation and tier: the summed weight of recent rows.
   std::map<std::string, double> classes, generations, tiers, decode_classes, single_issue_classes;
-  std::map<std::string, std::set<std::string>> tier_models;
+  std::map<std::string, std::set<std::string>> tier_models, generation_models, generation_chips;
+  std::map<std::string, double> generation_decode;  // recent decode rows by chip generation, counted
   size_t small_batch_decode = 0, single_row_decode = 0, deep_vector_decode = 0, deep_unfused_decode = 0;
   size_t serial_decode = 0, concurrent_decode = 0;  // rows of builds before / after concurrent dispatch
   size_t serial_prefill = 0, concurrent_prefill = 0;  // and their prefill rows (matrix-matrix drain)
@@ -245,7 +251,9 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
       single_issue_classes[o.scenario.quant.kernel_class] += 1;
     if (o.quantity == Measured::decode_tok_s && recent)
       tiers[o.scenario.hardware.tier] += o.weight, decode_classes[o.scenario.quant.kernel_class] += o.weight,
-          tier_models[o.scenario.hardware.tier].insert(o.scenario.model.id);
+          tier_models[o.scenario.hardware.tier].insert(o.scenario.model.id),
+          generation_decode[o.scenario.hardware.family] += 1, generation_models[o.scenario.hardware.family].insert(o.scenario.model.id),
+          generation_chips[o.scenario.hardware.family].insert(o.scenario.hardware.id);
     if (o.quantity == Measured::transient_bytes) ++(o.scenario.runtime.always_unfused ? transient : fused_transient);
   }
   std::vector<Param> p;
@@ -253,7 +261,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
     const CoefficientInfo& c = *find_coefficient(name);
     const bool shrunk = c.family != nullptr && !name.starts_with("quant_") && !name.starts_with("blas_") && !name.starts_with("dequant_");
     const bool roof = name == "gemv_compute_efficiency" || name == "vector_attention_efficiency";
-    p.push_back({name, c.fit_lo, c.fit_hi, shrunk, 0, &c});
+    p.push_back({name, c.fit_lo, c.fit_hi, shrunk, name.starts_with("generation_launch") ? kGenerationLaunchSpread : kGenerationSpread, 0, &c});
     if (roof) p.back().prior = *coefficient_slot(profile, name);
   };
   // A wrapper runs its engine's kernels: only its own per-pass cost is its to fit, and only from
@@ -288,6 +296,12 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   std::map<std::string, double> launch_tiers;
   for (const auto& [tier, models] : tier_models)
     if (models.size() >= kModelsPerTierForLaunch) launch_tiers[tier] = tiers[tier];
+  // So is a generation's, across tiers, and only on two chips or more of it: one machine's harness
+  // (LM Studio's six M4 Max rows) would otherwise pass for its whole generation's dispatch.
+  std::map<std::string, double> launch_generations;
+  for (const auto& [generation, models] : generation_models)
+    if (models.size() >= kModelsPerTierForLaunch && generation_chips[generation].size() >= kChipsForWrapperCost)
+      launch_generations[generation] = generation_decode[generation];
   if (small_batch_decode >= kRowsForGemvRoof) add("gemv_compute_efficiency");
   // The multi-row kernel's bandwidth is told apart from the one-row kernel's by both kinds of rows.
   if (small_batch_decode >= kRowsForGemvRoof && single_row_decode >= kRowsForContrast) add("gemv_batch_bandwidth_factor");
@@ -337,12 +351,12 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   const std::vector<std::pair<const std::map<std::string, double>*, std::string>> family_of = {
       {&classes, "quant_compute_factor."}, {&decode_classes, "quant_bandwidth_factor."},
       {&generations, "generation_compute_factor."}, {&tiers, "tier_bandwidth_factor."},
-      {&launch_tiers, "tier_launch_factor."}};
+      {&launch_tiers, "tier_launch_factor."}, {&launch_generations, "generation_launch_factor."}};
   for (const auto& [counts, family] : family_of) {
     // Tiers have no reference: the Ultra, the most measured, is the odd one (two dies), and an
     // unmeasured tier should borrow the runtime-wide value, not the Ultra's.
-    if (family.starts_with("tier_launch") && !fits_launch) continue;
-    const bool all_keys = family.starts_with("tier_");
+    if ((family.starts_with("tier_launch") || family.starts_with("generation_launch")) && !fits_launch) continue;
+    const bool all_keys = family.starts_with("tier_") || family.starts_with("generation_launch");
     std::string reference;
     for (const auto& [key, n] : *counts)
       if (!all_keys && (reference.empty() || n > counts->at(reference))) reference = key;
@@ -351,7 +365,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
       if (key != reference && n >= static_cast<double>(family.starts_with("generation") ? kRowsForGeneration : kRowsForContrast) &&
           (!all_keys || counts->size() >= kKeysForTierFactors))
         add(family + key);
-    if (generation_reference && family.starts_with("generation") && p.size() > before) *generation_reference = reference;
+    if (generation_reference && family.starts_with("generation_compute") && p.size() > before) *generation_reference = reference;
   }
   return p;
 }

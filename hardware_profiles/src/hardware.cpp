@@ -18,10 +18,6 @@ namespace ridgeline {
 
 namespace {
 
-// An Apple GPU core has 128 FP32 lanes, each a fused multiply-add (2 FLOP) a cycle (shared/reference/hardware.md, its [d] derivation):
-// the profiles derive their FP32 peaks as cores x 256 x clock.
-constexpr double kAppleFp32FlopsPerCoreCycle = 256;
-
 template <typename T>
 Sourced<T> sourced(MapReader& parent, const std::string& key,
                    const std::function<T(MapReader&)>& read_value) {
@@ -122,7 +118,6 @@ HardwareSpec parse_hardware_yaml_text(const std::string& text, const std::string
   mem.finish();
   MapReader compute = r.map("compute");
   hw.fp32 = flop_rate(compute, "fp32");
-  if (hw.vendor == "apple") hw.gpu_clock_hz = hw.fp32.value.value / (hw.gpu_cores.value * kAppleFp32FlopsPerCoreCycle);
   hw.fp16 = flop_rate(compute, "fp16");
   if (compute.has("matrix_fp16")) hw.matrix_fp16 = flop_rate(compute, "matrix_fp16");
   compute.ignore("matrix_fp16");

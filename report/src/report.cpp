@@ -231,6 +231,10 @@ JsonObject prediction_record(const Scenario& s, const Prediction& p) {
                           .add_number("ms_per_token", p.prefill_ms_per_token())
                           .add_number("tokens_per_second", p.prefill_tps())
                           .add_string("bound", to_string(p.prefill_bound))
+                          .add("per_call", JsonObject()
+                                               .add_number("request_seconds", p.request_seconds)
+                                               .add_number("rewire_seconds", p.rewire_seconds)
+                                               .add_number("fresh_buffer_seconds", p.fresh_buffer_seconds))
                           .add("band", band_json(p, true, p.prefill_tps())))
       .add("decode", JsonObject()
                          .add_integer("tokens", p.decode_tokens)
@@ -291,6 +295,10 @@ std::string prediction_table(const Scenario& s, const Prediction& p) {
     out += fmt::format("  prefill   {:>10.2f} s   {:>8.3f} ms/token  {:>9.1f} tok/s   ({}-bound)\n",
                        p.prefill_seconds, p.prefill_ms_per_token(), p.prefill_tps(), to_string(p.prefill_bound));
     out += band_line(true, p.prefill_tps());
+    if (p.rewire_seconds > 0 || p.fresh_buffer_seconds > 0)
+      out += fmt::format("            of which once a call: weights wired anew {:.3f} s, chunks' buffers allocated anew {:.3f} s{}\n",
+                         p.rewire_seconds, p.fresh_buffer_seconds,
+                         p.request_seconds > 0 ? fmt::format(", the server's request {:.3f} s", p.request_seconds) : "");
     if (p.decode_tokens > 0) {
       out += fmt::format("  decode    {:>10.2f} s   {:>8.1f} tok/s avg (start {:.1f}, end {:.1f})   ({}-bound)\n",
                          p.decode_seconds, p.decode_tps(), p.decode_tps_start, p.decode_tps_end,

@@ -245,7 +245,7 @@ SweepPage::Row read_sweep_row(MapReader& r, const Node&) {
   auto tokens_per_second = [&](const char* phase) {
     MapReader m = r.map(phase);
     const double v = m.number("tokens_per_second", 0, kMaxRate);
-    ignore(m, {"tokens", "seconds", "ms_per_token", "bound", "band", "tokens_per_second_start", "tokens_per_second_end",
+    ignore(m, {"tokens", "seconds", "ms_per_token", "bound", "band", "per_call", "tokens_per_second_start", "tokens_per_second_end",
                "aggregate_tokens_per_second"});
     m.finish();
     return v;

@@ -119,6 +119,9 @@ const std::vector<CoefficientInfo>& coefficient_table() {
       {"tier_launch_factor", kKeyed, &C::tier_launch_factor, 0.01, 10, 0.25, 4.0, "factor",
        "kernel latency on a chip tier relative to the runtime's (a dispatch and barrier spans more GPU "
        "cores, and on an Ultra two dies)"},
+      {"generation_launch_factor", kKeyed, &C::generation_launch_factor, 0.01, 10, 0.5, 2.0, "factor",
+       "kernel latency on a chip generation relative to the runtime's (each generation's GPU clock and "
+       "dispatch hardware), beside the tier's"},
       {"blas_compute_factor", kKeyed, &C::blas_compute_factor, 0.01, 10, 0.05, 5.0, "factor",
        "f16 GEMM throughput of a BLAS library (rocblas, hipblaslt) relative to the runtime's matrix-matrix "
        "kernels, for builds that hand dense products of blas.min_rows rows and more to it (runtime profile 'blas')"},

@@ -578,18 +578,11 @@ double layer_kernels(const LayerGroup& g) {
   return attention + mlp;
 }
 
-// A kernel's dispatch and barrier take GPU cycles, so their latency scales with the inverse of the
-// clock (HardwareSpec::gpu_clock_hz), relative to M4's and M5's 1.578 GHz; 1 where no clock is derived
-// (other vendors: their runtimes' and tiers' factors carry it).
-double launch_clock_factor(const HardwareSpec& hw) {
-  constexpr double kReferenceClockHz = 1.578e9;
-  return hw.gpu_clock_hz > 0 ? kReferenceClockHz / hw.gpu_clock_hz : 1.0;
-}
-
 double step_overhead_seconds(const Scenario& s) {
   const auto& c = s.runtime.coef;
   const double latency = c.launch_overhead_us * 1e-6 * keyed(c.tier_launch_factor, s.hardware.tier) *
-                         (serial_dispatch(s.runtime) ? c.serial_dispatch_launch_factor : 1.0) * launch_clock_factor(s.hardware);
+                         keyed(c.generation_launch_factor, s.hardware.family) *
+                         (serial_dispatch(s.runtime) ? c.serial_dispatch_launch_factor : 1.0);
   return step_kernels(s) * latency + (c.step_overhead_ms + c.wrapper_step_overhead_ms) * 1e-3;
 }
 

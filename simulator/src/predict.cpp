@@ -41,13 +41,14 @@ Prediction predict(const Scenario& s, bool warnings) {
   p.mem = memory(s);
   // A server's per-request cost comes before the first token (it is part of what a client times),
   // and so does wiring the weights anew where the runtime does it at every call.
-  const double rewire = rewires_weights(s.runtime) ? p.mem.weights.value / (s.runtime.coef.rewire_gbps * 1e9) : 0;
+  p.request_seconds = s.runtime.coef.wrapper_request_ms * 1e-3;
+  p.rewire_seconds = rewires_weights(s.runtime) ? p.mem.weights.value / (s.runtime.coef.rewire_gbps * 1e9) : 0;
   // Where the buffer cache is emptied after each chunk, every chunk and the peeled token allocate
   // their kernels' outputs anew.
   const long long passes = (chunked + n - 1) / n + (peeled ? 1 : 0);
-  const double fresh = s.runtime.fresh_buffers_per_chunk
-                           ? static_cast<double>(passes) * step_kernels(s) * s.runtime.coef.buffer_commit_us * 1e-6 / packed : 0;
-  p.prefill_seconds = pre.seconds + tail.seconds + s.runtime.coef.wrapper_request_ms * 1e-3 + rewire + fresh;
+  if (s.runtime.fresh_buffers_per_chunk)
+    p.fresh_buffer_seconds = static_cast<double>(passes) * step_kernels(s) * s.runtime.coef.buffer_commit_us * 1e-6 / packed;
+  p.prefill_seconds = pre.seconds + tail.seconds + p.request_seconds + p.rewire_seconds + p.fresh_buffer_seconds;
   p.prefill_bound = (pre.compute_seconds + tail.compute_seconds >= pre.memory_seconds + tail.memory_seconds)
                         ? Bound::compute : Bound::memory;
 

@@ -43,10 +43,6 @@ struct HardwareSpec {
   Sourced<double> stream_efficiency;  // measured fraction of peak bandwidth a streaming kernel gets
   GpuLimitRule gpu_limit;
   Sourced<FlopRate> fp32;
-  // The GPU clock an Apple profile's FP32 peak was derived from (cores x 256 FLOP a cycle x clock,
-  // the profiles' own derivation); kernel dispatch latency scales with its inverse. Fixed when the
-  // profile is read: a --set of a peak changes the compute, not the clock. 0: not derived (other vendors).
-  double gpu_clock_hz = 0;
   Sourced<FlopRate> fp16;
   std::optional<Sourced<FlopRate>> matrix_fp16;  // M5 GPU neural accelerators
   // Whether the GPU does bfloat16 arithmetic itself; M1 and M2 convert it in software, so a

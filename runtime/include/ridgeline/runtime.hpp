@@ -55,6 +55,7 @@ struct RuntimeCoefficients {
   std::map<std::string, double> dequant_ops_per_weight;     // by quantization kernel class (absent: 0)
   std::map<std::string, double> tier_bandwidth_factor;
   std::map<std::string, double> tier_launch_factor;         // by hardware tier (base, pro, max, ultra, ...)
+  std::map<std::string, double> generation_launch_factor;   // by chip generation (m1 .. m5): its GPU's dispatch
 };
 
 // The covariance of one fit's coefficients, in their own units (row-major, `names` order).
