@@ -296,7 +296,7 @@ std::string prediction_table(const Scenario& s, const Prediction& p) {
                        p.prefill_seconds, p.prefill_ms_per_token(), p.prefill_tps(), to_string(p.prefill_bound));
     out += band_line(true, p.prefill_tps());
     if (p.rewire_seconds > 0 || p.fresh_buffer_seconds > 0)
-      out += fmt::format("            of which once a call: weights wired anew {:.3f} s, chunks' buffers allocated anew {:.3f} s{}\n",
+      out += fmt::format("            of which fixed: weights wired anew {:.3f} s (once a call), buffers allocated anew {:.3f} s (each chunk){}\n",
                          p.rewire_seconds, p.fresh_buffer_seconds,
                          p.request_seconds > 0 ? fmt::format(", the server's request {:.3f} s", p.request_seconds) : "");
     if (p.decode_tokens > 0) {

@@ -257,6 +257,10 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     if (rt.compute_dtype != inner.compute_dtype)
       throw InputError("{}: activations: dtype: '{}' differs from '{}' of '{}' (a wrapper computes as the engine it wraps)", label,
                        rt.compute_dtype, inner.compute_dtype, rt.wraps);
+    // A residency rule's coefficient is fitted on the engine: a wrapper may state the engine's rules
+    // (or hold its weights where the engine re-wires them), never one the engine has no rate for.
+    if ((rt.rewires_per_call && !inner.rewires_per_call) || (rt.fresh_buffers_per_chunk && !inner.fresh_buffers_per_chunk))
+      throw InputError("{}: residency: states a rule its engine '{}' does not (a wrapper's residency costs are fitted on its engine)", label, rt.wraps);
     if (prefill_evaluates && rt.kernels.prefill_evaluates_cache_only != inner.kernels.prefill_evaluates_cache_only)
       throw InputError("{}: activations: prefill_evaluates: '{}' differs from '{}' of '{}' (a wrapper evaluates as the engine it wraps)",
                        label, *prefill_evaluates, inner.kernels.prefill_evaluates_cache_only ? "cache" : "all", rt.wraps);

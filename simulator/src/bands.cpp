@@ -24,7 +24,7 @@ bool read_by(const Scenario& s, const std::string& name) {
   if (dot == std::string::npos) return true;
   const std::string key = name.substr(dot + 1);
   if (name.starts_with("dequant_")) return s.hardware.single_issue.value && key == s.quant.kernel_class;
-  if (name.starts_with("generation_")) {
+  if (name.starts_with("generation_compute_")) {  // borrowed within an architecture (generation_keys)
     const auto keys = generation_keys(s);
     return std::find(keys.begin(), keys.end(), key) != keys.end();
   }

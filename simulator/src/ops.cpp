@@ -320,8 +320,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
   const ModelSpec& m = s.model;
   const Quantization& q = s.quant;
   const double h = static_cast<double>(m.hidden);
-  // The rows a layer group runs and the context they see; set per group where a lazily evaluated
-  // prefill runs fewer (below), with what follows from the rows.
+  // The rows the step runs and the context they see, with what follows from the rows.
   double n = shape.tokens, c = shape.context, rows = 0, gemm_peak = 0, dequant_bytes = 0, weight_bw = 0;
   const double b = shape.batch;
   if (inv.groups.size() != m.layers.size()) throw std::logic_error("step_ops: invariants of another scenario");

@@ -42,7 +42,9 @@ Prediction predict(const Scenario& s, bool warnings) {
   // A server's per-request cost comes before the first token (it is part of what a client times),
   // and so does wiring the weights anew where the runtime does it at every call.
   p.request_seconds = s.runtime.coef.wrapper_request_ms * 1e-3;
-  p.rewire_seconds = rewires_weights(s.runtime) ? p.mem.weights.value / (s.runtime.coef.rewire_gbps * 1e9) : 0;
+  // One call wires the weights for all its sequences (a batch shares it; TTFT below multiplies
+  // the per-sequence prefill by the batch).
+  p.rewire_seconds = rewires_weights(s.runtime) ? p.mem.weights.value / (s.runtime.coef.rewire_gbps * 1e9) / static_cast<double>(w.batch) : 0;
   // Where the buffer cache is emptied after each chunk, every chunk and the peeled token allocate
   // their kernels' outputs anew.
   const long long passes = (chunked + n - 1) / n + (peeled ? 1 : 0);

@@ -147,6 +147,14 @@ TEST(Predict, LazyPrefillPeelsThePromptsLastTokenIntoAStepOfItsOwn) {
   // ... except for a row published before the OS that releases the weights between calls.
   s.runtime.rewires_since_date = 20250915, s.runtime.published_by = 20250828;
   EXPECT_NEAR(predict(s).prefill_seconds, expected + 2 * step_kernels(s) * 30e-6, 1e-12 * expected);
+  // Two whole chunks and the token (2 x 512 + 1): three passes' fresh buffers.
+  s.chunk = 512, s.workload.prompt = 2 * 512 + 1;
+  const double two_chunks = step_seconds(s, {512, 0, 1, false, true}) + step_seconds(s, {512, 512, 1, false, true}) +
+                            step_seconds(s, {1, 1024, 1, true, false});
+  EXPECT_NEAR(predict(s).prefill_seconds, two_chunks + 3 * step_kernels(s) * 30e-6, 1e-9 * two_chunks);
+  // A one-token prompt is the token's step alone.
+  s.workload.prompt = 1;
+  EXPECT_NEAR(predict(s).prefill_seconds, step_seconds(s, {1, 0, 1, true, false}) + step_kernels(s) * 30e-6, 1e-12);
 }
 
 // What a lazily evaluated prefill skips follows the model's layer order, not the merged groups:

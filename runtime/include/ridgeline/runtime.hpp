@@ -97,7 +97,7 @@ struct RuntimeSpec {
   std::string wraps;
   // Every call wires the weights anew before its prompt (mlx-lm's stream_generate raises MLX's wired
   // limit on entry and lowers it on exit; the prompt's first kernels wait while the weights are made
-  // resident again): the prompt pays weights / rewire_gbps. False: wired once, held (a server).
+  // resident again): the prompt pays weights / rewire_gbps. False: wired once and held.
   // From rewires_since_date on (macOS 26, which releases residency as soon as an allocation leaves
   // the set); a row published before it ran on an OS that kept them resident (rewires_weights).
   bool rewires_per_call = false;

@@ -27,8 +27,9 @@ struct PredictionBands {
 struct Prediction {
   long long prefill_tokens = 0;
   double prefill_seconds = 0;
-  // Of prefill_seconds, what a call pays once whatever its prompt: a server's request cost, the
-  // weights wired anew, each chunk's buffers allocated anew (runtime profile `residency:`).
+  // Of prefill_seconds, the fixed costs: once a call, a server's request cost and the weights wired
+  // anew (shared by a batch's sequences); once a chunk, its buffers allocated anew (runtime profile
+  // `residency:`).
   double request_seconds = 0, rewire_seconds = 0, fresh_buffer_seconds = 0;
   Bound prefill_bound = Bound::compute;
   long long decode_tokens = 0;
