@@ -355,8 +355,9 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   for (const auto& [counts, family] : family_of) {
     // Tiers have no reference: the Ultra, the most measured, is the odd one (two dies), and an
     // unmeasured tier should borrow the runtime-wide value, not the Ultra's.
-    if ((family.starts_with("tier_launch") || family.starts_with("generation_launch")) && !fits_launch) continue;
-    const bool all_keys = family.starts_with("tier_") || family.starts_with("generation_launch");
+    const bool latency = family.ends_with("_launch_factor.");  // a tier's or a generation's kernel latency
+    if (latency && !fits_launch) continue;
+    const bool all_keys = family.starts_with("tier_") || latency;
     std::string reference;
     for (const auto& [key, n] : *counts)
       if (!all_keys && (reference.empty() || n > counts->at(reference))) reference = key;

@@ -320,25 +320,20 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
   const ModelSpec& m = s.model;
   const Quantization& q = s.quant;
   const double h = static_cast<double>(m.hidden);
-  // The rows the step runs and the context they see, with what follows from the rows.
-  double n = shape.tokens, c = shape.context, rows = 0, gemm_peak = 0, dequant_bytes = 0, weight_bw = 0;
-  const double b = shape.batch;
+  const double n = shape.tokens, c = shape.context, b = shape.batch;
+  const double rows = n * b;
   if (inv.groups.size() != m.layers.size()) throw std::logic_error("step_ops: invariants of another scenario");
   const double bw = inv.bandwidth, matrix_bw = inv.matrix_bandwidth, attn_rate = inv.attention_rate;
   const double plain_peak = inv.plain_peak;
-  auto set_rows = [&](double tokens, double context) {
-    n = tokens, c = context, rows = n * b;
-    // Products over the quantized weights: the runtime's quantized kernels, or a BLAS's f16 GEMM
-    // that reads a dequantized copy of the weights the dequantize kernel wrote.
-    const bool blas = blas_path(s, rows);
-    gemm_peak = blas ? inv.blas_peak : inv.quantized_peak;
-    dequant_bytes = blas ? step::kBlasDequantBytesPerParam : 0;
-    // Two to gemv_max_rows rows run the multi-row matrix-vector kernel, one row its own kernel.
-    weight_bw = rows > 1 && gemv_regime(s, rows) ? inv.batch_matrix_bandwidth : matrix_bw;
-  };
-  set_rows(shape.tokens, shape.context);
+  // Products over the quantized weights: the runtime's quantized kernels, or a BLAS's f16 GEMM
+  // that reads a dequantized copy of the weights the dequantize kernel wrote.
+  const bool blas = blas_path(s, rows);
+  const double gemm_peak = blas ? inv.blas_peak : inv.quantized_peak;
+  const double dequant_bytes = blas ? step::kBlasDequantBytesPerParam : 0;
   ops.clear();
   ops.reserve(m.layers.size() * 5 + 2);
+  // Two to gemv_max_rows rows run the multi-row matrix-vector kernel, one row its own kernel.
+  const double weight_bw = rows > 1 && gemv_regime(s, rows) ? inv.batch_matrix_bandwidth : matrix_bw;
   // An operator streams weights at op_weight_bw, anything else at op_bw (0: the runtime's stream).
   auto add_at = [&](Op op, double count, double op_weight_bw, double op_bw = 0) {
     op.flops *= count;
