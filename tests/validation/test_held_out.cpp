@@ -22,6 +22,9 @@ const fs::path kM5MaxMlxLm = fs::path(RIDGELINE_HELD_OUT_DIR) / "held_out_ax_eng
 // The same source's Gemma 4 E2B and E4B rows, mlx_lm and llama-bench (per-layer inputs, KV-shared
 // layers; session 26).
 const fs::path kM5MaxGemma4Small = fs::path(RIDGELINE_HELD_OUT_DIR) / "held_out_ax_engine_m5max_gemma4_small.csv";
+// llama-bench on the same M5 Max at builds 9100-9910 (May-July 2026), the builds calibrate/data
+// leaves out (it takes build 10050's run only; session 28).
+const fs::path kM5MaxLlamaBuilds = fs::path(RIDGELINE_HELD_OUT_DIR) / "held_out_ax_engine_m5max_llamacpp_builds.csv";
 // Decode of four servers on one M3 Max (AlexHiesch/apple-silicon-llm-bench, the folder README).
 const fs::path kM3MaxServers = fs::path(RIDGELINE_HELD_OUT_DIR) / "held_out_alexhiesch_m3max_servers.csv";
 
@@ -72,7 +75,7 @@ TEST(HeldOutPublic, EveryRowResolvesAndYieldsItsFigures) { expect_rows_and_figur
 TEST(HeldOutPublic, NoShippedCalibrationWasFittedOnIt) {
   // Every calibration file shipped (applied by default or not) names the files it was fitted on:
   // neither the held-out set nor the rows set aside from it is among them.
-  for (const fs::path& held_out : {kFile, kFile.parent_path() / "held_out_set_aside.csv", kM5MaxMlxLm, kM5MaxGemma4Small, kM3MaxServers}) {
+  for (const fs::path& held_out : {kFile, kFile.parent_path() / "held_out_set_aside.csv", kM5MaxMlxLm, kM5MaxGemma4Small, kM5MaxLlamaBuilds, kM3MaxServers}) {
     const std::string name = held_out.filename().string(), hash = fnv1a64_hex(test::file_bytes(held_out));
     int files = 0;
     for (const auto& entry : fs::directory_iterator(fs::path(data_dir()) / "calibrate/calibrations")) {
@@ -165,6 +168,22 @@ TEST(HeldOutPublic, M5MaxGemma4SmallErrorsWithTheShippedCalibrations) {
   const auto [cpp_prefill, cpp_decode] = shipped_errors(kM5MaxGemma4Small, "llama.cpp-metal");
   EXPECT_LT(cpp_prefill.mape(), 8.5);
   EXPECT_LT(cpp_decode.mape(), 16.0);
+}
+
+TEST(HeldOutPublic, M5MaxLlamaCppBuildsRowsResolveAndYieldTheirFigures) {
+  // 97 rows: pp512 and pp2048 (-ub equal to the prompt) and tg128 of each file and build; the
+  // 2026-05-13 sweep (build 9100, -fa 0) ran pp512 and tg128 only.
+  expect_rows_and_figures(kM5MaxLlamaBuilds, 97, 61, 36);
+}
+
+TEST(HeldOutPublic, M5MaxLlamaCppBuildsErrorsWithTheShippedCalibrations) {
+  // Session 28, as first read (calibrations of 2026-11-28): prefill 10.6%, decode 7.9%. By model,
+  // decode: Qwen3.6-35B-A3B +2.5% (its linear-attention layers counted as a Llama layer's kernels,
+  // which holds on this chip; README Limitations for the M2/M3 Max rows 45-59% over), Qwen3.6-27B
+  // +10.7% (its build-9200 tg128 of 19.4 tok/s against build 10050's 27.0 on the same file).
+  const auto [prefill, decode] = shipped_errors(kM5MaxLlamaBuilds);
+  EXPECT_LT(prefill.mape(), 11.5);
+  EXPECT_LT(decode.mape(), 8.5);
 }
 
 TEST(HeldOutPublic, M3MaxServerRowsResolveAndYieldTheirFigures) {
