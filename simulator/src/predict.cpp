@@ -34,10 +34,10 @@ Prediction predict(const Scenario& s, bool warnings) {
   }
   if (peeled) {
     StepShape token{1, static_cast<double>(w.cached + chunked), packed, true, false};
-    const PhaseTime t = sum_steps(s, inv, token, token.context, 1, 1);
-    tail.seconds += t.seconds, tail.compute_seconds += t.compute_seconds, tail.memory_seconds += t.memory_seconds;
+    tail += sum_steps(s, inv, token, token.context, 1, 1);
   }
-  tail.seconds /= packed, tail.compute_seconds /= packed, tail.memory_seconds /= packed;
+  tail /= packed;
+  pre += tail;  // now every step of the prompt
   p.mem = memory(s);
   // A server's per-request cost comes before the first token (it is part of what a client times),
   // and so does wiring the weights anew where the runtime does it at every call.
@@ -50,9 +50,8 @@ Prediction predict(const Scenario& s, bool warnings) {
   const long long passes = (chunked + n - 1) / n + (peeled ? 1 : 0);
   if (s.runtime.fresh_buffers_per_chunk)
     p.fresh_buffer_seconds = static_cast<double>(passes) * step_kernels(s) * s.runtime.coef.buffer_commit_us * 1e-6 / packed;
-  p.prefill_seconds = pre.seconds + tail.seconds + p.request_seconds + p.rewire_seconds + p.fresh_buffer_seconds;
-  p.prefill_bound = (pre.compute_seconds + tail.compute_seconds >= pre.memory_seconds + tail.memory_seconds)
-                        ? Bound::compute : Bound::memory;
+  p.prefill_seconds = pre.seconds + p.request_seconds + p.rewire_seconds + p.fresh_buffer_seconds;
+  p.prefill_bound = pre.bound();
 
   p.decode_tokens = w.gen;
   StepShape step{1, 0, static_cast<double>(w.batch), true, false};
