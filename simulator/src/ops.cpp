@@ -240,7 +240,8 @@ StepInvariants step_invariants(const Scenario& s) {
   if (!s.runtime.blas_library.empty()) r.quantized_peak *= keyed(s.runtime.coef.blas_era_compute_factor, kBlasEraOwnKernels);
   if (s.hardware.single_issue.value) r.dequant_ops = keyed(s.runtime.coef.dequant_ops_per_weight, s.quant.kernel_class, 0.0);
   r.blas_peak = r.plain_peak * keyed(s.runtime.coef.blas_compute_factor, s.runtime.blas_library);
-  r.overhead_seconds = step_overhead_seconds(s);
+  r.kernels = step_kernels(s);
+  r.overhead_seconds = step_overhead_seconds(s, r.kernels);
   // The expert-sorted kernel's row tile on this GPU: its architecture's where the profile names
   // one, and the small tile from the release that added it (RuntimeSpec::EngineKernels::expert_tile).
   const auto& k = s.runtime.kernels;
@@ -572,12 +573,14 @@ double layer_kernels(const LayerGroup& g) {
   return attention + mlp;
 }
 
-double step_overhead_seconds(const Scenario& s) {
+double step_overhead_seconds(const Scenario& s) { return step_overhead_seconds(s, step_kernels(s)); }
+
+double step_overhead_seconds(const Scenario& s, double kernels) {
   const auto& c = s.runtime.coef;
   const double latency = c.launch_overhead_us * 1e-6 * keyed(c.tier_launch_factor, s.hardware.tier) *
                          keyed(c.generation_launch_factor, s.hardware.family) *
                          (serial_dispatch(s.runtime) ? c.serial_dispatch_launch_factor : 1.0);
-  return step_kernels(s) * latency + (c.step_overhead_ms + c.wrapper_step_overhead_ms) * 1e-3;
+  return kernels * latency + (c.step_overhead_ms + c.wrapper_step_overhead_ms) * 1e-3;
 }
 
 double step_kernels(const Scenario& s) {

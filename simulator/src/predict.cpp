@@ -49,7 +49,7 @@ Prediction predict(const Scenario& s, bool warnings) {
   // their kernels' outputs anew.
   const long long passes = (chunked + n - 1) / n + (peeled ? 1 : 0);
   if (s.runtime.fresh_buffers_per_chunk)
-    p.fresh_buffer_seconds = static_cast<double>(passes) * step_kernels(s) * s.runtime.coef.buffer_commit_us * 1e-6 / packed;
+    p.fresh_buffer_seconds = static_cast<double>(passes) * inv.kernels * s.runtime.coef.buffer_commit_us * 1e-6 / packed;
   p.prefill_seconds = pre.seconds + p.request_seconds + p.rewire_seconds + p.fresh_buffer_seconds;
   p.prefill_bound = pre.bound();
 

@@ -65,6 +65,7 @@ struct StepInvariants {
   double plain_peak = 0;         // matmul FLOP/s peak with the chip generation's factor
   double quantized_peak = 0;     // ... and the weights' kernel class's factor
   double blas_peak = 0;          // ... or the BLAS library's factor (RuntimeSpec::blas_library)
+  double kernels = 0;            // kernels one forward pass launches (step_kernels)
   double overhead_seconds = 0;   // launches and fixed cost of one step (step_overhead_seconds)
   double matrix_half_scale = 1;       // a dense kernel on matrix units: their peak over the SIMD fp16 peak (1: none), x half-efficiency rows
   double matrix_tile_rows = 1;        // a dense matrix-matrix kernel's row tile on this GPU in this release (1: none)
@@ -94,6 +95,8 @@ bool unfused_attention(const Scenario& s, const AttentionSpec& a, bool prefill);
 // unfused_kv_bandwidth_factor of the stream; else once per query head at the stream.
 bool unfused_reads_once_per_kv_head(const Scenario& s, double tokens, double batch);
 double step_overhead_seconds(const Scenario& s);
+// ... for a pass of `kernels` kernels (step_kernels(s)), where the caller has counted them.
+double step_overhead_seconds(const Scenario& s, double kernels);
 // Kernels one forward pass launches (each writes one output buffer), whatever its rows.
 double step_kernels(const Scenario& s);
 // The generation_compute_factor keys a prediction reads: its chip generation's, or where the fit has
