@@ -27,6 +27,7 @@ const fs::path kM5MaxGemma4Small = fs::path(RIDGELINE_HELD_OUT_DIR) / "held_out_
 const fs::path kM5MaxLlamaBuilds = fs::path(RIDGELINE_HELD_OUT_DIR) / "held_out_ax_engine_m5max_llamacpp_builds.csv";
 // Decode of four servers on one M3 Max (AlexHiesch/apple-silicon-llm-bench, the folder README).
 const fs::path kM3MaxServers = fs::path(RIDGELINE_HELD_OUT_DIR) / "held_out_alexhiesch_m3max_servers.csv";
+const fs::path kM4MaxQwen35 = fs::path(RIDGELINE_HELD_OUT_DIR) / "held_out_brittlewis12_m4max_qwen35.csv";
 
 struct Errors {
   double sum = 0;
@@ -75,7 +76,7 @@ TEST(HeldOutPublic, EveryRowResolvesAndYieldsItsFigures) { expect_rows_and_figur
 TEST(HeldOutPublic, NoShippedCalibrationWasFittedOnIt) {
   // Every calibration file shipped (applied by default or not) names the files it was fitted on:
   // neither the held-out set nor the rows set aside from it is among them.
-  for (const fs::path& held_out : {kFile, kFile.parent_path() / "held_out_set_aside.csv", kM5MaxMlxLm, kM5MaxGemma4Small, kM5MaxLlamaBuilds, kM3MaxServers}) {
+  for (const fs::path& held_out : {kFile, kFile.parent_path() / "held_out_set_aside.csv", kM5MaxMlxLm, kM5MaxGemma4Small, kM5MaxLlamaBuilds, kM3MaxServers, kM4MaxQwen35}) {
     const std::string name = held_out.filename().string(), hash = fnv1a64_hex(test::file_bytes(held_out));
     int files = 0;
     for (const auto& entry : fs::directory_iterator(fs::path(data_dir()) / "calibrate/calibrations")) {
@@ -184,6 +185,20 @@ TEST(HeldOutPublic, M5MaxLlamaCppBuildsErrorsWithTheShippedCalibrations) {
   const auto [prefill, decode] = shipped_errors(kM5MaxLlamaBuilds);
   EXPECT_LT(prefill.mape(), 11.5);
   EXPECT_LT(decode.mape(), 8.5);
+}
+
+TEST(HeldOutPublic, M4MaxQwen35FamilyRowsResolveAndYieldTheirFigures) {
+  // 5 models x (pp128, pp512, pp1024, tg32, tg128) of one llama-bench sweep at build 9187.
+  expect_rows_and_figures(kM4MaxQwen35, 25, 15, 10);
+}
+
+TEST(HeldOutPublic, M4MaxQwen35FamilyErrorsWithTheShippedCalibrations) {
+  // Session 29, as first read (calibrations of 2026-11-28): prefill 13.2% (bias +3%), decode 23.0%,
+  // every decode row over: the dense Qwen3.5 models 12-23%, the 35B-A3B MoE 41-42% (README
+  // Limitations: Gated DeltaNet models under llama.cpp before the M5).
+  const auto [prefill, decode] = shipped_errors(kM4MaxQwen35);
+  EXPECT_LT(prefill.mape(), 14.0);
+  EXPECT_LT(decode.mape(), 24.0);
 }
 
 TEST(HeldOutPublic, M3MaxServerRowsResolveAndYieldTheirFigures) {
