@@ -534,6 +534,40 @@ TEST(Fit, RoofTheRowsDoNotReachStaysNearItsProfileValue) {
   EXPECT_LT(std::abs(std::log(v / profile.coef.vector_attention_efficiency)), std::log(1.2)) << v;
 }
 
+// A roof whose standard error exceeds its value keeps its profile value, and the rest is fitted
+// without it: rows of a hybrid model (Qwen3.6-27B: one layer in four attends) at 4K and 8K tokens,
+// measured with a 4% scatter, free MLX's vector attention roof (they are deep enough) but cannot
+// pin it; rows of Llama 3.3 70B at 16K and 32K tokens, with the same scatter, pin it near the truth.
+TEST(Fit, VectorAttentionRoofTheRowsCannotPinKeepsItsProfileValue) {
+  const RuntimeSpec profile = resolve_runtime("mlx");
+  RuntimeSpec truth = profile;
+  truth.coef.vector_attention_efficiency = 0.2;
+  auto rows_of = [&](const char* model, std::initializer_list<long long> contexts) {
+    std::vector<Observation> obs;
+    int i = 0;
+    for (const char* chip : {"m5-max-40c", "m3-max-40c", "m4-max-40c"})
+      for (long long context : contexts) {
+        Workload w;
+        w.prompt = context;
+        w.gen = 128;
+        Scenario s = make_scenario(resolve_hardware(chip), resolve_model(model), find_quantization("mlx-4bit"), truth, w);
+        const double scatter = 1 + 0.04 * ((i++ % 2) ? 1 : -1);
+        const double rate = predict(s).decode_tps() * scatter;
+        s.runtime = profile;
+        obs.push_back({0, Measured::decode_tok_s, rate, s});
+      }
+    return obs;
+  };
+  FitOptions opt;
+  opt.cross_validate = false;
+  const std::vector<Measurement> rows(1);
+  const Calibration hybrid = fit_runtime("mlx", rows_of("qwen3.6-27b", {128, 512, 4096, 8192}), rows, opt);
+  EXPECT_FALSE(hybrid.coefficients.contains("vector_attention_efficiency"));
+  const Calibration dense = fit_runtime("mlx", rows_of("llama-3.3-70b-instruct", {128, 512, 16384, 32768}), rows, opt);
+  ASSERT_TRUE(dense.coefficients.contains("vector_attention_efficiency"));
+  EXPECT_NEAR(dense.coefficients.at("vector_attention_efficiency").value, 0.2, 0.2 * 0.2);
+}
+
 // Prefill rows alone (the H200 harness's pytorch-sdpa) do not show the weight stream: the products
 // hide it. Their memory-bound rows are the unfused path's passes over the score matrix, whose bytes
 // a wrong bandwidth would absorb (a fit of both gave 0.38 of the streaming rate, and MoE prefill
