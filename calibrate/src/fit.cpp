@@ -468,11 +468,15 @@ bool unpinned_roof(const Param& p, const FitResult& f) {
 
 FitResult solve(std::vector<Observation> obs, int max_iterations, bool errors, const std::set<std::string>& held = {}) {
   FitResult out;
-  const std::vector<Observation> rows = obs;  // for a second solve with unpinned roofs held
-  Problem pb{std::move(obs), {}};
+  Problem pb;
   std::string reference;
-  pb.params = choose_params(pb.obs, &reference);
+  pb.params = choose_params(obs, &reference);
   std::erase_if(pb.params, [&](const Param& p) { return held.contains(p.name); });
+  // The solve writes its trial values into the rows' runtimes: a second solve, with unpinned roofs
+  // held at their profile values, starts again from the rows as given.
+  const bool roofs = std::any_of(pb.params.begin(), pb.params.end(), [](const Param& p) { return p.prior > 0; });
+  const std::vector<Observation> rows = roofs ? obs : std::vector<Observation>{};
+  pb.obs = std::move(obs);
   // The reference generation's factor is 1 by construction, and stated so: a generation without a
   // factor borrows its architecture's (generation_keys), which the reference must not.
   if (!reference.empty())
@@ -512,7 +516,6 @@ FitResult solve(std::vector<Observation> obs, int max_iterations, bool errors, c
   const gsl_vector* x = gsl_multifit_nlinear_position(w);
   std::vector<double> u(np);
   for (size_t i = 0; i < np; ++i) u[i] = gsl_vector_get(x, i);
-  const bool roofs = roof_prior_rows(pb) > 0;
   if (errors || roofs) {
     pb.roof_priors = false;
     coefficient_covariance(pb, u, n - roof_prior_rows(pb), out);
