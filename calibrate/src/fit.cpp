@@ -30,6 +30,11 @@ constexpr double kGenerationSpread = 0.3;
 // to M5 span 1.28 to 1.58 GHz (the profiles' FP32 derivations), ln 0.21, so a generation's dispatch
 // is expected within about +-10% of the runtime's unless its rows insist.
 constexpr double kGenerationLaunchSpread = 0.1;
+// A die's bandwidth in a runtime's kernels (die_bandwidth_factor) is held closer still than its
+// tier's: the profiles' measured stream efficiencies already place each die (0.78 for every
+// Pro, Max and Ultra part measured; the M4 Max's read-only and copy figures, 90% and 72.5%, bracket
+// it by about +-10%), so a die is expected within about +-10% of its tier unless its rows insist.
+constexpr double kDieBandwidthSpread = 0.1;
 constexpr double kTypicalRowError = 0.1;
 // An ALU roof of the vector kernels (gemv_compute_efficiency, vector_attention_efficiency) shapes
 // only the rows where it binds: above the value where it stops binding, every value predicts the
@@ -97,6 +102,9 @@ constexpr double kUnfusedDecodeContext = 512;
 constexpr size_t kPrefillRowsForShape = 3 * kRowsForOneFactor;
 // A tier's kernel latency is told apart from its bandwidth only by models of several sizes on it.
 constexpr size_t kModelsPerTierForLaunch = 3;
+// A die's bandwidth factor needs rows of this many models on it, from this many sources.
+constexpr size_t kModelsPerDie = 2;
+constexpr size_t kSourcesPerDie = 2;
 // Tier factors have no reference tier: they are fitted only where two tiers or more are measured.
 constexpr size_t kKeysForTierFactors = 2;
 
@@ -169,7 +177,8 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   size_t prefill = 0, decode = 0, transient = 0, fused_transient = 0, unfused_prefill = 0;
   // Evidence per kernel class, generation and tier: the summed weight of recent rows.
   std::map<std::string, double> classes, generations, tiers, decode_classes, single_issue_classes;
-  std::map<std::string, std::set<std::string>> tier_models, generation_models, generation_chips;
+  std::map<std::string, std::set<std::string>> tier_models, generation_models, generation_chips, die_models, die_sources;
+  std::map<std::string, double> die_decode;  // recent decode rows by die (hardware_die), by weight
   std::map<std::string, double> generation_decode;  // recent decode rows by chip generation, counted
   size_t small_batch_decode = 0, single_row_decode = 0, deep_vector_decode = 0, deep_unfused_decode = 0;
   size_t serial_decode = 0, concurrent_decode = 0;  // rows of builds before / after concurrent dispatch
@@ -253,7 +262,9 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
       tiers[o.scenario.hardware.tier] += o.weight, decode_classes[o.scenario.quant.kernel_class] += o.weight,
           tier_models[o.scenario.hardware.tier].insert(o.scenario.model.id),
           generation_decode[o.scenario.hardware.family] += 1, generation_models[o.scenario.hardware.family].insert(o.scenario.model.id),
-          generation_chips[o.scenario.hardware.family].insert(o.scenario.hardware.id);
+          generation_chips[o.scenario.hardware.family].insert(o.scenario.hardware.id),
+          die_decode[hardware_die(o.scenario.hardware)] += o.weight, die_models[hardware_die(o.scenario.hardware)].insert(o.scenario.model.id),
+          die_sources[hardware_die(o.scenario.hardware)].insert(o.source);
     if (o.quantity == Measured::transient_bytes) ++(o.scenario.runtime.always_unfused ? transient : fused_transient);
   }
   std::vector<Param> p;
@@ -261,7 +272,10 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
     const CoefficientInfo& c = *find_coefficient(name);
     const bool shrunk = c.family != nullptr && !name.starts_with("quant_") && !name.starts_with("blas_") && !name.starts_with("dequant_");
     const bool roof = name == "gemv_compute_efficiency" || name == "vector_attention_efficiency";
-    p.push_back({name, c.fit_lo, c.fit_hi, shrunk, name.starts_with("generation_launch") ? kGenerationLaunchSpread : kGenerationSpread, 0, &c});
+    const double spread = name.starts_with("generation_launch") ? kGenerationLaunchSpread
+                          : name.starts_with("die_")            ? kDieBandwidthSpread
+                                                                : kGenerationSpread;
+    p.push_back({name, c.fit_lo, c.fit_hi, shrunk, spread, 0, &c});
     if (roof) p.back().prior = *coefficient_slot(profile, name);
   };
   // A wrapper runs its engine's kernels: only its own per-pass cost is its to fit, and only from
@@ -346,18 +360,26 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   // A class's unpacking cost is absolute (instructions per weight), not relative to a reference class.
   for (const auto& [cls, n] : single_issue_classes)
     if (n >= kRowsForContrast) add("dequant_ops_per_weight." + cls);
+  // A die's bandwidth apart from its tier's: from its own recent decode rows of two models or more
+  // and two sources or more (neither one model's odd layout nor one harness can pass for the die's
+  // memory system), where two dies or more are measured (one alone is the runtime-wide factor),
+  // shrunk toward 1 (kDieBandwidthSpread).
+  std::map<std::string, double> dies;
+  for (const auto& [die, n] : die_decode)
+    if (die_models[die].size() >= kModelsPerDie && die_sources[die].size() >= kSourcesPerDie) dies[die] = n;
   // Kernel classes and chip generations relative to the most measured one (which carries the
   // runtime-wide value); generations and tiers are shrunk toward 1 (kGenerationSpread).
   const std::vector<std::pair<const std::map<std::string, double>*, std::string>> family_of = {
       {&classes, "quant_compute_factor."}, {&decode_classes, "quant_bandwidth_factor."},
       {&generations, "generation_compute_factor."}, {&tiers, "tier_bandwidth_factor."},
-      {&launch_tiers, "tier_launch_factor."}, {&launch_generations, "generation_launch_factor."}};
+      {&launch_tiers, "tier_launch_factor."}, {&launch_generations, "generation_launch_factor."},
+      {&dies, "die_bandwidth_factor."}};
   for (const auto& [counts, family] : family_of) {
     // Tiers have no reference: the Ultra, the most measured, is the odd one (two dies), and an
     // unmeasured tier should borrow the runtime-wide value, not the Ultra's.
     const bool latency = family.ends_with("_launch_factor.");  // a tier's or a generation's kernel latency
     if (latency && !fits_launch) continue;
-    const bool all_keys = family.starts_with("tier_") || latency;
+    const bool all_keys = family.starts_with("tier_") || family.starts_with("die_") || latency;
     std::string reference;
     for (const auto& [key, n] : *counts)
       if (!all_keys && (reference.empty() || n > counts->at(reference))) reference = key;
@@ -466,12 +488,17 @@ bool unpinned_roof(const Param& p, const FitResult& f) {
   return it != f.coefficients.end() && it->second.stderr_ > it->second.value;
 }
 
-FitResult solve(std::vector<Observation> obs, int max_iterations, bool errors, const std::set<std::string>& held = {}) {
+void apply_coefficients(RuntimeSpec& rt, const std::map<std::string, Coefficient>& c);
+
+bool die_level(const Param& p) { return p.name.starts_with("die_"); }
+
+// One level of the fit: the coefficients above the die (dies = false) or the dies' own (true).
+FitResult solve_level(std::vector<Observation> obs, int max_iterations, bool errors, const std::set<std::string>& held, bool dies) {
   FitResult out;
   Problem pb;
   std::string reference;
   pb.params = choose_params(obs, &reference);
-  std::erase_if(pb.params, [&](const Param& p) { return held.contains(p.name); });
+  std::erase_if(pb.params, [&](const Param& p) { return held.contains(p.name) || die_level(p) != dies; });
   // The solve writes its trial values into the rows' runtimes: a second solve, with unpinned roofs
   // held at their profile values, starts again from the rows as given.
   const bool roofs = std::any_of(pb.params.begin(), pb.params.end(), [](const Param& p) { return p.prior > 0; });
@@ -531,10 +558,48 @@ FitResult solve(std::vector<Observation> obs, int max_iterations, bool errors, c
   std::set<std::string> hold = held;
   for (const Param& p : pb.params)
     if (unpinned_roof(p, out)) hold.insert(p.name);
-  if (hold.size() > held.size()) return solve(rows, max_iterations, errors, hold);
+  if (hold.size() > held.size()) return solve_level(rows, max_iterations, errors, hold, dies);
   if (!errors) out.covariance = {};
   out.ok = true;
   return out;
+}
+
+// The two levels' covariances as one block-diagonal matrix (fitted apart: no cross terms).
+CoefficientCovariance joined(const CoefficientCovariance& a, const CoefficientCovariance& b) {
+  CoefficientCovariance c = a;
+  const size_t na = a.names.size(), nb = b.names.size(), n = na + nb;
+  c.names.insert(c.names.end(), b.names.begin(), b.names.end());
+  c.matrix.assign(n * n, 0.0);
+  for (size_t i = 0; i < na && !a.matrix.empty(); ++i)
+    for (size_t j = 0; j < na; ++j) c.matrix[i * n + j] = a.matrix[i * na + j];
+  for (size_t i = 0; i < nb && !b.matrix.empty(); ++i)
+    for (size_t j = 0; j < nb; ++j) c.matrix[(na + i) * n + na + j] = b.matrix[i * nb + j];
+  c.at_bound.insert(c.at_bound.end(), b.at_bound.begin(), b.at_bound.end());
+  c.not_identified.insert(c.not_identified.end(), b.not_identified.begin(), b.not_identified.end());
+  return c;
+}
+
+// The fit, by level (issue #10's runtime -> generation -> chip): every coefficient above the die
+// first, without the dies' factors, so a die no row covers (a chip held out, or never measured) is
+// predicted from exactly what the measured dies share; then each measured die's bandwidth factor
+// alone over the rows with those applied, shrunk toward 1. Fitted together, the dies' factors
+// traded against the MoE kernels' bandwidth on the few rows that tell them apart, and the dies
+// held out came out further off (llama.cpp-metal decode held out by chip 18.8 -> 21.0%).
+FitResult solve(std::vector<Observation> obs, int max_iterations, bool errors) {
+  std::set<std::string> dies;
+  for (const Param& p : choose_params(obs))
+    if (die_level(p)) dies.insert(p.name);
+  FitResult parent = solve_level(obs, max_iterations, errors, dies, false);
+  if (dies.empty() || !parent.ok) return parent;
+  for (auto& o : obs) apply_coefficients(o.scenario.runtime, parent.coefficients);
+  const FitResult child = solve_level(std::move(obs), max_iterations, errors, {}, true);
+  if (!child.ok) return parent;
+  for (const auto& [name, v] : child.coefficients) parent.coefficients.emplace(name, v);
+  if (errors) {
+    parent.covariance = joined(parent.covariance, child.covariance);
+    parent.rank += child.rank;
+  }
+  return parent;
 }
 
 void apply_coefficients(RuntimeSpec& rt, const std::map<std::string, Coefficient>& c) {
@@ -681,6 +746,7 @@ Calibration fit_runtime(const std::string& runtime, const std::vector<Observatio
   if (obs.empty())
     throw InputError("calibrate: no usable measurements for runtime '{}'{}", runtime, vendor.empty() ? "" : " on " + vendor + " hardware");
   weigh_by_build(obs, rows);
+  for (auto& o : obs) o.source = rows[o.row].file;
   // A wrapper's rows are fitted, and scored, over its engine's shipped calibration.
   auto over_engine = [&runtime](Observation& o) {
     if (o.scenario.runtime.id == runtime && !o.scenario.runtime.wraps.empty())

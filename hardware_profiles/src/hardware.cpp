@@ -62,6 +62,8 @@ Bytes HardwareSpec::largest_memory() const {
   return best;
 }
 
+std::string hardware_die(const HardwareSpec& hw) { return hw.family + "-" + hw.tier; }
+
 Bytes default_gpu_limit(const HardwareSpec& hw, Bytes ram) {
   switch (hw.gpu_limit.kind) {
     case GpuLimitRule::Kind::apple_wired_default:

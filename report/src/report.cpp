@@ -455,6 +455,8 @@ std::string explain_table(const Scenario& s, const StepShape& shape, const std::
   const bool emulated = bf16_emulated(s);
   const auto& tiers = s.runtime.coef.tier_bandwidth_factor;
   const auto tier = tiers.find(s.hardware.tier);
+  const auto& dies = s.runtime.coef.die_bandwidth_factor;
+  const auto die = dies.find(hardware_die(s.hardware));
   // On a GPU with matrix units beside its SIMD groups (M5), which of the two each kernel family uses.
   const auto unit = [&](const std::optional<Release>& since) -> std::string {
     if (!s.hardware.matrix_fp16) return "";
@@ -470,9 +472,10 @@ std::string explain_table(const Scenario& s, const StepShape& shape, const std::
   if (s.hardware.matrix_fp16)
     out += fmt::format("prefill attention: {:.1f} TFLOPS{} x attention_efficiency {:.3f}\n", multiply_peak(s, k.attention_on_matrix_units) / 1e12,
                        unit(k.attention_on_matrix_units), s.runtime.coef.attention_efficiency);
-  out += fmt::format("effective bandwidth {:.1f} GB/s (datasheet {:.0f} x stream {:.2f} x kernel {:.2f} x tier {:.2f}, at most the datasheet)\n",
+  out += fmt::format("effective bandwidth {:.1f} GB/s (datasheet {:.0f} x stream {:.2f} x kernel {:.2f} x tier {:.2f}{}, at most the datasheet)\n",
                      inv.bandwidth / 1e9, s.hardware.bandwidth.value.value / 1e9, s.hardware.stream_efficiency.value,
-                     s.runtime.coef.bandwidth_efficiency, tier == tiers.end() ? 1.0 : tier->second);
+                     s.runtime.coef.bandwidth_efficiency, tier == tiers.end() ? 1.0 : tier->second,
+                     die == dies.end() ? "" : fmt::format(" x die {:.2f}", die->second));
   // An unfused step whose one query row reads the cache through its own kernels (ops.cpp).
   const bool unfused = std::any_of(inv.groups.begin(), inv.groups.end(), [&](const StepInvariants::Group& g) {
     return shape.prefill ? g.unfused_prefill : g.unfused_decode;

@@ -116,6 +116,10 @@ const std::vector<CoefficientInfo>& coefficient_table() {
       {"tier_bandwidth_factor", kKeyed, &C::tier_bandwidth_factor, 0.01, 10, 0.5, 2.0, "factor",
        "bandwidth a chip tier's GPU reaches in this runtime's kernels relative to the reference tier "
        "(an Ultra's two dies joined by UltraFusion, a Max's single wide bus, a base chip's narrow one)"},
+      {"die_bandwidth_factor", kKeyed, &C::die_bandwidth_factor, 0.01, 10, 0.6, 1.6, "factor",
+       "bandwidth one die's GPU (a generation's tier, m4-max: binned parts share it) reaches in this runtime's "
+       "kernels relative to its tier's, where its measured stream efficiency (hardware profile) and the tier's "
+       "factor leave a difference its own rows show; fitted shrunk toward 1, an unmeasured die takes 1"},
       {"tier_launch_factor", kKeyed, &C::tier_launch_factor, 0.01, 10, 0.25, 4.0, "factor",
        "kernel latency on a chip tier relative to the runtime's (a dispatch and barrier spans more GPU "
        "cores, and on an Ultra two dies)"},

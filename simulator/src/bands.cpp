@@ -28,6 +28,7 @@ bool read_by(const Scenario& s, const std::string& name) {
     const auto keys = generation_keys(s);
     return std::find(keys.begin(), keys.end(), key) != keys.end();
   }
+  if (name.starts_with("die_")) return key == hardware_die(s.hardware);
   return key == s.quant.kernel_class || key == s.hardware.family || key == s.hardware.tier;
 }
 

@@ -28,7 +28,7 @@ constexpr double kTileOutputFeatures = 64;
 // reach of it on this tier of chip, before the datasheet cap (see capped()).
 double uncapped_bandwidth(const Scenario& s) {
   return s.hardware.bandwidth.value.value * s.hardware.stream_efficiency.value * s.runtime.coef.bandwidth_efficiency *
-         keyed(s.runtime.coef.tier_bandwidth_factor, s.hardware.tier);
+         keyed(s.runtime.coef.tier_bandwidth_factor, s.hardware.tier) * keyed(s.runtime.coef.die_bandwidth_factor, hardware_die(s.hardware));
 }
 
 // No kernel reads memory faster than the bus moves it, whatever a fit says.

@@ -153,6 +153,17 @@ TEST(Bands, CoefficientsTheScenarioDoesNotReadCostNothing) {
   EXPECT_EQ(g.decode[2], 0);
 }
 
+// A die's bandwidth factor multiplies the weight stream of its own die's chips and no other's.
+TEST(Bands, DieBandwidthFactorIsReadOnItsOwnDieOnly) {
+  Scenario s = scenario(tiny_dense());
+  s.hardware.stream_efficiency.value = 0.5;  // below the datasheet cap on both sides of v = 1
+  const RateGradient g = rate_gradient(s, {"die_bandwidth_factor." + hardware_die(s.hardware), "die_bandwidth_factor.m9-max"},
+                                       {1e-3, 1e-3});
+  EXPECT_EQ(g.predictions, 2);
+  EXPECT_NEAR(g.decode[0], 1.0, 1e-6);  // pure roofline decode: rate proportional to the factor
+  EXPECT_EQ(g.decode[1], 0);
+}
+
 // No calibration, no band; a calibration without a covariance (schema 1): the held-out scatter only.
 TEST(Bands, UncalibratedAndSchemaOne) {
   Scenario s = scenario(tiny_dense());

@@ -568,6 +568,51 @@ TEST(Fit, VectorAttentionRoofTheRowsCannotPinKeepsItsProfileValue) {
   EXPECT_NEAR(dense.coefficients.at("vector_attention_efficiency").value, 0.2, 0.2 * 0.2);
 }
 
+// A die whose kernels stream at 0.85 of what its tier's others reach (the M4 Max under llama.cpp):
+// rows of two models from two sources give its factor back, fitted below the rest (every other
+// coefficient as the fit without any die factor finds it, so a die no row covers is predicted from
+// what the measured ones share); a die measured by one source gets none (its harness could pass for
+// its memory system).
+TEST(Fit, DieBandwidthFactorComesFromTwoSourcesAndLeavesTheRestAsItWas) {
+  const RuntimeSpec profile = resolve_runtime("llama.cpp-metal");
+  RuntimeSpec truth = profile;
+  truth.coef.die_bandwidth_factor["m4-max"] = 0.85;
+  auto rows_of = [&](bool two_sources, const RuntimeSpec& rt) {
+    std::vector<Observation> obs;
+    int i = 0;
+    for (const char* chip : {"m4-max-40c", "m3-max-40c", "m5-max-40c", "m2-ultra-76c"})
+      for (const char* model : {"llama-3.1-8b", "qwen3-14b", "qwen3-32b"})
+        for (long long context : {512LL, 2048LL, 4096LL, 8192LL}) {
+          Workload w;
+          w.prompt = context;
+          w.gen = 128;
+          Scenario s = make_scenario(resolve_hardware(chip), resolve_model(model), find_quantization("q4_k_m"), rt, w);
+          const double rate = predict(s).decode_tps();
+          s.runtime = profile;
+          obs.push_back({two_sources && i++ % 2 ? 1u : 0u, Measured::decode_tok_s, rate, s});
+        }
+    return obs;
+  };
+  FitOptions opt;
+  opt.cross_validate = false;
+  std::vector<Measurement> rows(2);  // the rows' sources: their files
+  rows[0].file = "a.csv";
+  rows[1].file = "b.csv";
+  const Calibration c = fit_runtime("llama.cpp-metal", rows_of(true, truth), rows, opt);
+  ASSERT_TRUE(c.coefficients.contains("die_bandwidth_factor.m4-max"));
+  // The M4 Max against the other Max dies (its tier's factor, fitted first over all of them, is
+  // shared): 0.85 of their stream, within the pull toward 1 of its shrinkage.
+  const double m4 = c.coefficients.at("die_bandwidth_factor.m4-max").value;
+  EXPECT_NEAR(m4 / c.coefficients.at("die_bandwidth_factor.m3-max").value, 0.85, 0.85 * 0.04) << m4;
+  EXPECT_NEAR(m4 / c.coefficients.at("die_bandwidth_factor.m5-max").value, 0.85, 0.85 * 0.04) << m4;
+  // Every coefficient above the dies is the fit without them: the same rows with the M4 Max's own
+  // factor absent give the same values wherever they do not see the M4 Max apart.
+  const Calibration one_source = fit_runtime("llama.cpp-metal", rows_of(false, truth), rows, opt);
+  EXPECT_FALSE(one_source.coefficients.contains("die_bandwidth_factor.m4-max"));
+  for (const auto& [name, v] : one_source.coefficients)
+    EXPECT_DOUBLE_EQ(c.coefficients.at(name).value, v.value) << name;
+}
+
 // Prefill rows alone (the H200 harness's pytorch-sdpa) do not show the weight stream: the products
 // hide it. Their memory-bound rows are the unfused path's passes over the score matrix, whose bytes
 // a wrong bandwidth would absorb (a fit of both gave 0.38 of the streaming rate, and MoE prefill

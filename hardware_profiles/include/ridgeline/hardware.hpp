@@ -57,6 +57,10 @@ struct HardwareSpec {
   Bytes largest_memory() const;
 };
 
+// The die a profile's chip is cut from, as its generation's tier ("m4-max"): binned parts of it
+// (the 32-core M4 Max) share its memory system's design and its fitted factors (die_bandwidth_factor).
+std::string hardware_die(const HardwareSpec& hw);
+
 // Memory the GPU may use by default with `ram` installed (macOS working-set rule and the like).
 Bytes default_gpu_limit(const HardwareSpec& hw, Bytes ram);
 

@@ -54,6 +54,9 @@ struct RuntimeCoefficients {
   std::map<std::string, double> quant_bandwidth_factor;     // by quantization kernel class
   std::map<std::string, double> dequant_ops_per_weight;     // by quantization kernel class (absent: 0)
   std::map<std::string, double> tier_bandwidth_factor;
+  // by die (a generation's tier, "m4-max": hardware_die), below its tier's: what this runtime's
+  // kernels reach of one memory system's measured stream, shrunk toward 1 by the fit
+  std::map<std::string, double> die_bandwidth_factor;
   std::map<std::string, double> tier_launch_factor;         // by hardware tier (base, pro, max, ultra, ...)
   std::map<std::string, double> generation_launch_factor;   // by chip generation (m1 .. m5): its GPU's dispatch
 };
