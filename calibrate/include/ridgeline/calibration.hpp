@@ -26,7 +26,7 @@ struct Observation {
   double measured = 0;
   Scenario scenario;
   double weight = 1;  // the row's say in a fit (older builds of the runtime count less)
-  std::string source;  // the file the row came from (a source: its build, person and method)
+  std::string source = {};  // the file the row came from (a source: its build, person and method)
 };
 // The build number a runtime description states: "build 858f6b73 (2797)" (a number in parentheses
 // only right after a commit hash of 7+ hex digits: "Metal (2023)" states none), "b7948",
