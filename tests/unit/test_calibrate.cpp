@@ -495,6 +495,30 @@ TEST(Fit, BlasEraKernelFactorComesFromRowsOfBothEras) {
   EXPECT_FALSE(fit_runtime("llama.cpp-rocm", later, std::vector<Measurement>(1), opt).coefficients.contains(key));
 }
 
+namespace {
+
+// Decode rows the simulator gives with `truth` (prompt = each context, `gen` generated) for every
+// chip, model and context, each carrying `profile` for the fit to start from.
+std::vector<Observation> generated_decode_rows(const RuntimeSpec& truth, const RuntimeSpec& profile,
+                                               std::initializer_list<const char*> chips, std::initializer_list<const char*> models,
+                                               std::initializer_list<long long> contexts, long long gen) {
+  std::vector<Observation> obs;
+  for (const char* chip : chips)
+    for (const char* model : models)
+      for (long long context : contexts) {
+        Workload w;
+        w.prompt = context;
+        w.gen = gen;
+        Scenario s = make_scenario(resolve_hardware(chip), resolve_model(model), find_quantization("q4_k_m"), truth, w);
+        const double rate = predict(s).decode_tps();
+        s.runtime = profile;
+        obs.push_back({0, Measured::decode_tok_s, rate, s});
+      }
+  return obs;
+}
+
+}  // namespace
+
 // A vector kernel's ALU roof the rows do not reach (the truth's is 1.0; decode at depth where the
 // KV stream, not the attention arithmetic, binds) shows only where a trial value would make it bind:
 // the deepest rows push the profile's 0.12 up until it stops binding, and above that every value
@@ -506,18 +530,8 @@ TEST(Fit, RoofTheRowsDoNotReachStaysNearItsProfileValue) {
   const RuntimeSpec profile = resolve_runtime("llama.cpp-metal");
   RuntimeSpec truth = profile;
   truth.coef.vector_attention_efficiency = 1.0;
-  std::vector<Observation> obs;
-  for (const char* chip : {"m2-ultra-76c", "m4-max-40c"})
-    for (const char* model : {"qwen3-14b", "qwen3-32b"})
-      for (long long context : {4096, 4352}) {
-        Workload w;
-        w.prompt = context;
-        w.gen = 64;
-        Scenario s = make_scenario(resolve_hardware(chip), resolve_model(model), find_quantization("q4_k_m"), truth, w);
-        const double rate = predict(s).decode_tps();
-        s.runtime = profile;
-        obs.push_back({0, Measured::decode_tok_s, rate, s});
-      }
+  const std::vector<Observation> obs =
+      generated_decode_rows(truth, profile, {"m2-ultra-76c", "m4-max-40c"}, {"qwen3-14b", "qwen3-32b"}, {4096, 4352}, 64);
   // The premise: at the profile's value the roof binds on some rows (they run faster than it says).
   size_t bound_rows = 0;
   for (const auto& o : obs) bound_rows += predict(o.scenario).decode_tps() < o.measured * (1 - 1e-6);
@@ -578,19 +592,9 @@ TEST(Fit, DieBandwidthFactorComesFromTwoSourcesAndLeavesTheRestAsItWas) {
   RuntimeSpec truth = profile;
   truth.coef.die_bandwidth_factor["m4-max"] = 0.85;
   auto rows_of = [&](bool two_sources, const RuntimeSpec& rt) {
-    std::vector<Observation> obs;
-    int i = 0;
-    for (const char* chip : {"m4-max-40c", "m3-max-40c", "m5-max-40c", "m2-ultra-76c"})
-      for (const char* model : {"llama-3.1-8b", "qwen3-14b", "qwen3-32b"})
-        for (long long context : {512LL, 2048LL, 4096LL, 8192LL}) {
-          Workload w;
-          w.prompt = context;
-          w.gen = 128;
-          Scenario s = make_scenario(resolve_hardware(chip), resolve_model(model), find_quantization("q4_k_m"), rt, w);
-          const double rate = predict(s).decode_tps();
-          s.runtime = profile;
-          obs.push_back({two_sources && i++ % 2 ? 1u : 0u, Measured::decode_tok_s, rate, s});
-        }
+    std::vector<Observation> obs = generated_decode_rows(rt, profile, {"m4-max-40c", "m3-max-40c", "m5-max-40c", "m2-ultra-76c"},
+                                                         {"llama-3.1-8b", "qwen3-14b", "qwen3-32b"}, {512, 2048, 4096, 8192}, 128);
+    for (size_t i = 0; i < obs.size(); ++i) obs[i].row = two_sources && i % 2 ? 1 : 0;  // the rows' sources alternate
     return obs;
   };
   FitOptions opt;
