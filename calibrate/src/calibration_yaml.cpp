@@ -218,7 +218,10 @@ Calibration parse_calibration_yaml_text(const std::string& text, const std::stri
     if (!known_coefficient(name))
       throw InputError("{}: coefficients: unknown coefficient '{}'{}", label, name, did_you_mean(name, coefficient_names()));
     MapReader v = cm.map(name);
-    c.coefficients[name] = {v.number("value", 0, 1e6), v.number("stderr", 0, 1e9)};
+    // A declared coefficient within the range its declaration accepts (as in a profile or --set);
+    // the fixed runtime memory, in GB, within what any machine holds.
+    const CoefficientInfo* info = find_coefficient(name);
+    c.coefficients[name] = {v.number("value", info ? info->min : 0, info ? info->max : 1e6), v.number("stderr", 0, 1e9)};
     v.finish();
   }
   cm.finish();

@@ -752,6 +752,11 @@ TEST(CalibrationFile, RoundTripsAndRejectsUnknownCoefficients) {
   text.replace(text.find("bandwidth_efficiency"), 20, "bandwith_efficiency");
   EXPECT_EQ(error_of([&] { parse_calibration_yaml_text(text, "c.yaml"); }),
             "c.yaml: coefficients: unknown coefficient 'bandwith_efficiency' (did you mean 'bandwidth_efficiency'?)");
+  // A value outside the range its declaration accepts (as a profile or --set would refuse it).
+  std::string beyond = calibration_to_yaml(c);
+  beyond.replace(beyond.find("{value: 0.81"), 12, "{value: 50");
+  EXPECT_EQ(error_of([&] { parse_calibration_yaml_text(beyond, "c.yaml"); }),
+            "c.yaml: coefficients: bandwidth_efficiency: value: 50 is out of range (expected 0.01 to 1.5)");
 }
 
 // What a row's text says about its kernels (kernel_variant.cpp): flash attention off runs the
