@@ -492,12 +492,19 @@ void apply_coefficients(RuntimeSpec& rt, const std::map<std::string, Coefficient
 
 bool die_level(const Param& p) { return p.name.starts_with("die_"); }
 
+// What the rows identify (choose_params), chosen once for every level and re-solve of a fit.
+struct Chosen {
+  std::vector<Param> params;
+  std::string reference;  // the chip generation carrying the runtime-wide efficiency ("" if none)
+};
+
 // One level of the fit: the coefficients above the die (dies = false) or the dies' own (true).
-FitResult solve_level(std::vector<Observation> obs, int max_iterations, bool errors, const std::set<std::string>& held, bool dies) {
+FitResult solve_level(std::vector<Observation> obs, const Chosen& chosen, int max_iterations, bool errors,
+                      const std::set<std::string>& held, bool dies) {
   FitResult out;
   Problem pb;
-  std::string reference;
-  pb.params = choose_params(obs, &reference);
+  const std::string& reference = chosen.reference;
+  pb.params = chosen.params;
   std::erase_if(pb.params, [&](const Param& p) { return held.contains(p.name) || die_level(p) != dies; });
   // The solve writes its trial values into the rows' runtimes: a second solve, with unpinned roofs
   // held at their profile values, starts again from the rows as given.
@@ -558,7 +565,7 @@ FitResult solve_level(std::vector<Observation> obs, int max_iterations, bool err
   std::set<std::string> hold = held;
   for (const Param& p : pb.params)
     if (unpinned_roof(p, out)) hold.insert(p.name);
-  if (hold.size() > held.size()) return solve_level(rows, max_iterations, errors, hold, dies);
+  if (hold.size() > held.size()) return solve_level(rows, chosen, max_iterations, errors, hold, dies);
   if (!errors) out.covariance = {};
   out.ok = true;
   return out;
@@ -586,13 +593,15 @@ CoefficientCovariance joined(const CoefficientCovariance& a, const CoefficientCo
 // traded against the MoE kernels' bandwidth on the few rows that tell them apart, and the dies
 // held out came out further off (llama.cpp-metal decode held out by chip 18.8 -> 21.0%).
 FitResult solve(std::vector<Observation> obs, int max_iterations, bool errors) {
+  Chosen chosen;
+  chosen.params = choose_params(obs, &chosen.reference);
   std::set<std::string> dies;
-  for (const Param& p : choose_params(obs))
+  for (const Param& p : chosen.params)
     if (die_level(p)) dies.insert(p.name);
-  FitResult parent = solve_level(obs, max_iterations, errors, dies, false);
+  FitResult parent = solve_level(obs, chosen, max_iterations, errors, dies, false);
   if (dies.empty() || !parent.ok) return parent;
   for (auto& o : obs) apply_coefficients(o.scenario.runtime, parent.coefficients);
-  const FitResult child = solve_level(std::move(obs), max_iterations, errors, {}, true);
+  const FitResult child = solve_level(std::move(obs), chosen, max_iterations, errors, {}, true);
   if (!child.ok) return parent;
   for (const auto& [name, v] : child.coefficients) parent.coefficients.emplace(name, v);
   if (errors) {
@@ -787,7 +796,7 @@ Calibration fit_runtime(const std::string& runtime, const std::vector<Observatio
     c.leave_one_chip_out = cross_validate(obs, opt, [](const Observation& o) { return o.scenario.hardware.id; });
     c.leave_one_model_out = cross_validate(obs, opt, [](const Observation& o) { return o.scenario.model.id; });
     // A source is a new build, person and method: the hardest test of what carries over.
-    c.leave_one_source_out = cross_validate(obs, opt, [&rows](const Observation& o) { return rows[o.row].file; });
+    c.leave_one_source_out = cross_validate(obs, opt, [](const Observation& o) { return o.source; });
   }
   return c;
 }
