@@ -40,6 +40,11 @@ const std::vector<CoefficientInfo>& coefficient_table() {
        "share of the matmul peak large matrix-matrix kernels reach", 1},
       {"compute_half_tokens", &C::compute_half_tokens, kScalar, 0, 1e6, 1.0, 4096.0, "rows",
        "rows at which a matrix-matrix kernel reaches half its large-GEMM efficiency (tile fill)", 0},
+      {"matrix_fill_outputs", &C::matrix_fill_outputs, kScalar, 0, 1e6, 0, 0, "outputs",
+       "output width of the product compute_half_tokens is stated for, where the kernels compute fixed output "
+       "tiles without splitting the inner dimension: a product of w outputs has w / matrix_fill_outputs times "
+       "the tiles per row to fill the GPU with, so reaches half efficiency at compute_half_tokens x "
+       "matrix_fill_outputs / w rows (0: one half point for every width)"},
       {"matrix_tile_rows", &C::matrix_tile_rows, kScalar, 1, 4096, 0, 0, "rows",
        "rows (tokens x sequences) one matrix-matrix threadgroup tile covers: a product of rows short of a "
        "multiple of it computes the last tile whole (1: no padding)"},

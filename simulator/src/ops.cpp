@@ -90,7 +90,7 @@ double expert_matrix_rate(const Scenario& s, const StepInvariants& inv, double p
 // generation's factor and, for products over the model's quantized weights, the kernel class's
 // (attention's products are not over quantized weights); looked up once per
 // prediction (StepInvariants), not per operator or step: the lookups were a third of predict.
-double matmul_rate(const Scenario& s, const StepInvariants& inv, double peak, double rows, double dequant_ops = 0) {
+double matmul_rate(const Scenario& s, const StepInvariants& inv, double peak, double rows, double dequant_ops = 0, double outputs = 0) {
   // A matrix-vector kernel unpacks each weight once a step, whatever the rows: on a GPU that cannot
   // co-issue them those instructions share the ALUs with the 2 x rows multiply-adds per weight.
   if (gemv_regime(s, rows)) return inv.gemv_rate * 2 * rows / (2 * rows + dequant_ops);
@@ -102,7 +102,12 @@ double matmul_rate(const Scenario& s, const StepInvariants& inv, double peak, do
   // GPU that cannot co-issue them they share the issue slots (dequant_ops is 0 where it can). A
   // runtime whose profile names no tile (1: its GEMMs pick one by size) is taken to amortize it away.
   const double unpacking = tile > 1 ? 2 * tile / (2 * tile + dequant_ops) : 1.0;
-  return matrix_rate(s, peak, padded, dense_half_rows(s, inv)) * rows / padded * unpacking;
+  // A kernel of fixed output tiles fills the GPU with outputs x rows of them: where the profile states
+  // the product width its half point is given for (matrix_fill_outputs), a wider product reaches
+  // half efficiency at proportionally fewer rows.
+  const double width = inv.matrix_fill_outputs;
+  const double half = dense_half_rows(s, inv) * (width > 0 && outputs > 0 ? width / outputs : 1.0);
+  return matrix_rate(s, peak, padded, half) * rows / padded * unpacking;
 }
 
 // A build that hands dense products over quantized weights of blas.min_rows rows and more to a
@@ -212,10 +217,14 @@ StepInvariants step_invariants(const Scenario& s) {
   // The dense kernel's row tile: its architecture's from the release that brought it, else the
   // runtime's (RuntimeSpec::EngineKernels::matrix_tile_by_architecture).
   r.matrix_tile_rows = s.runtime.coef.matrix_tile_rows;
+  r.matrix_fill_outputs = s.runtime.coef.matrix_fill_outputs;
   const auto& dense_tiles = s.runtime.kernels.matrix_tile_by_architecture;
   if (const auto it = dense_tiles.find(s.hardware.architecture);
       it != dense_tiles.end() && released(s.runtime, it->second.since)) {
     r.matrix_tile_rows = it->second.rows;
+    // The width the fill is stated for is the runtime's own kernel's grid; how an architecture's
+    // kernel schedules its tiles (M5's tensor-API matmul2d) is not modelled.
+    r.matrix_fill_outputs = 0;
     // A tile's loads, weight unpacking and stores run on the SIMD ALUs and the memory path whatever
     // unit multiplies: matrix units k times faster than the SIMD fp16 rate leave those fixed costs k
     // times larger beside the multiply-adds, so a product needs k times the rows to reach half its
@@ -270,7 +279,28 @@ StepInvariants step_invariants(const Scenario& s) {
   return r;
 }
 
-double dense_half_rows(const Scenario& s, const StepInvariants& inv) { return s.runtime.coef.compute_half_tokens * inv.matrix_half_scale; }
+double dense_half_rows(const Scenario& s, const StepInvariants& inv) {
+  return s.runtime.coef.compute_half_tokens * inv.matrix_half_scale;
+}
+
+// The mean output width of a layer's attention products, weighted by their FLOPs: their parameters
+// over their summed input widths (the query, key and value products read the hidden state, the
+// output product the heads' values; a layer reusing an earlier layer's cache projects neither key
+// nor value). Where the build dispatches independent kernels together (concurrent), the query, key
+// and value products fill the GPU as one product of their summed widths. 0 (the reference width)
+// for attention kinds whose products this does not count.
+double projection_outputs(const AttentionSpec& a, double h, double params, bool concurrent) {
+  if (a.kind != AttentionKind::full && a.kind != AttentionKind::sliding) return 0;
+  const double key = a.kv_reused ? 0 : 1, value = a.kv_shared || a.kv_reused ? 0 : 1;
+  const int v_dim = a.v_head_dim > 0 ? a.v_head_dim : a.head_dim;
+  return params / ((concurrent ? 1 : 1 + key + value) * h + static_cast<double>(a.q_heads) * v_dim);
+}
+
+// The same for a dense MLP: gate and up read the hidden state (together where dispatched
+// concurrently), down the MLP's width.
+double mlp_outputs(const FfnSpec& f, double h, double params, bool concurrent) {
+  return params / ((f.gated && !concurrent ? 2.0 : 1.0) * h + static_cast<double>(f.intermediate));
+}
 
 void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) { step_ops(s, step_invariants(s), shape, ops); }
 
@@ -387,9 +417,9 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       proj.flops = 2 * rows * p;
       proj.weight_bytes = p * (q.matrix_bpw / 8 + dequant_bytes);
       proj.activation_bytes = rows * step::kProjectionActivationVectors * h * kActivationBytes;
-      proj.compute_rate = matmul_rate(s, inv, gemm_peak, rows, inv.dequant_ops);
       // Query, key and value read the hidden state; the output reads the heads' values.
       const int v_dim = a.v_head_dim > 0 ? a.v_head_dim : a.head_dim;
+      proj.compute_rate = matmul_rate(s, inv, gemm_peak, rows, inv.dequant_ops, projection_outputs(a, h, p, !serial_dispatch(s.runtime)));
       drain(proj, rows, 3.0 * h + static_cast<double>(a.q_heads) * v_dim);
       add(proj, layers);
     }
@@ -460,7 +490,8 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       mlp.weight_bytes = (dense - sizes.router_params) * (q.matrix_bpw / 8 + dequant_bytes) +
                          sizes.router_params * step::kRouterBytesPerParam;
       mlp.activation_bytes = rows * step::kProjectionActivationVectors * h * kActivationBytes;
-      mlp.compute_rate = matmul_rate(s, inv, gemm_peak, rows, inv.dequant_ops);
+      mlp.compute_rate = matmul_rate(s, inv, gemm_peak, rows, inv.dequant_ops,
+                                     f.is_moe() ? 0.0 : mlp_outputs(f, h, dense, !serial_dispatch(s.runtime)));
       // Gate and up read the hidden state, down the MLP's width (a MoE layer's shared MLP: not counted).
       if (!f.is_moe()) drain(mlp, rows, (f.gated ? 2.0 : 1.0) * h + static_cast<double>(f.intermediate));
       add(mlp, layers);
@@ -530,7 +561,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
     head.flops = 2 * outputs * h * static_cast<double>(m.vocab);
     head.weight_bytes = lm_head_params(m) * q.lm_head_bpw / 8;  // tied or not, stored as the output type
     head.activation_bytes = outputs * static_cast<double>(m.vocab) * step::kLogitBytes;
-    head.compute_rate = matmul_rate(s, inv, gemm_peak, outputs, inv.dequant_ops);
+    head.compute_rate = matmul_rate(s, inv, gemm_peak, outputs, inv.dequant_ops, static_cast<double>(m.vocab));
     add(head, 1);
   }
 }

@@ -783,6 +783,33 @@ TEST(Physics, SerialBuildsWaitForEachMatrixProductToDrain) {
   EXPECT_DOUBLE_EQ(op_seconds("MLP", rows), today_mlp);
 }
 
+// A kernel of fixed output tiles that never splits the inner dimension fills the GPU with rows x
+// outputs of them: where the profile states the width compute_half_tokens holds for
+// (matrix_fill_outputs), a product of w outputs reaches half its peak at compute_half_tokens x
+// matrix_fill_outputs / w rows. tiny_dense's MLP (hidden 1024, gated 4096), with gate and up
+// dispatched together, is 3 x 1024 x 4096 parameters over 1024 + 4096 input widths; its LM head,
+// over the prompt's last token, is vocab outputs wide. An architecture's own kernel (M5's tensor-API
+// matmul2d from its release) is timed without the width.
+TEST(Physics, FixedTileKernelsReachHalfPeakAtFewerRowsOnWiderProducts) {
+  Scenario s = scenario(tiny_dense());
+  s.runtime.coef.compute_half_tokens = 32;
+  auto rate = [&](const char* what, double rows) {
+    return find_op(s, step_ops(s, StepShape{rows, 0, 1, true, true}), what).compute_rate;
+  };
+  const double rows = 512, plain_mlp = rate("MLP", rows), plain_head = rate("LM head", rows);
+  s.runtime.coef.matrix_fill_outputs = 4096;
+  const double mlp_width = 3.0 * 1024 * 4096 / (1024 + 4096);
+  const double mlp_half = 32 * 4096 / mlp_width, head_half = 32 * 4096 / static_cast<double>(s.model.vocab);
+  EXPECT_NEAR(rate("MLP", rows) / plain_mlp, (rows / (rows + mlp_half)) / (rows / (rows + 32)), 1e-12);
+  EXPECT_NEAR(rate("LM head", rows) / plain_head, (1 / (1 + head_half)) / (1 / (1 + 32.0)), 1e-12);
+  s.hardware.architecture = "neural-accelerators";
+  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {.rows = 1, .since = {.build = 8915, .date = 20260425}};
+  s.runtime.build = 9000;
+  EXPECT_DOUBLE_EQ(rate("MLP", rows), plain_mlp);
+  s.runtime.build = 8900;  // before that kernel: the runtime's own grid
+  EXPECT_NEAR(rate("MLP", rows) / plain_mlp, (rows / (rows + mlp_half)) / (rows / (rows + 32)), 1e-12);
+}
+
 // A batch of prompts shorter than a chunk is packed into its steps (llama.cpp's ubatches span
 // sequences): four 256-token prompts share one 1024-row step, and each sequence's prefill is a
 // quarter of it; eight share two such steps; prompts longer than a chunk are chunked one by one.

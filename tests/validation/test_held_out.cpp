@@ -200,8 +200,10 @@ TEST(HeldOutPublic, M4MaxQwen35FamilyErrorsWithTheShippedCalibrations) {
   // Limitations: Gated DeltaNet models under llama.cpp before the M5). Session 30: the M4 Max's own
   // bandwidth factor under llama.cpp (die_bandwidth_factor.m4-max 0.86, fitted on LM Studio's GGUF
   // rows and a gpt-oss row of two other sources) takes the decode to 11.9%; bound tightened.
+  // Session 31: the legacy matrix kernel's fill by product width (matrix_fill_outputs) takes the
+  // prefill to 9.3% (the 27B's pp128 no longer 19% under); bound tightened.
   const auto [prefill, decode] = shipped_errors(kM4MaxQwen35);
-  EXPECT_LT(prefill.mape(), 14.0);
+  EXPECT_LT(prefill.mape(), 10.0);
   EXPECT_LT(decode.mape(), 12.5);
 }
 

@@ -25,6 +25,7 @@ struct RuntimeCoefficients {
   double unfused_kv_bandwidth_factor = 1;  // share of the stream at which one query row's unfused products read the KV cache, once per KV head
   double compute_efficiency = 0.6;
   double compute_half_tokens = 64;
+  double matrix_fill_outputs = 0;  // product width compute_half_tokens is stated for (0: width not modelled)
   double matrix_tile_rows = 1;  // rows one matrix-matrix tile covers (a product computes whole tiles)
   double attention_efficiency = 0.4;
   double attention_query_tile = 64;

@@ -69,6 +69,8 @@ struct StepInvariants {
   double overhead_seconds = 0;   // launches and fixed cost of one step (step_overhead_seconds)
   double matrix_half_scale = 1;       // a dense kernel on matrix units: their peak over the SIMD fp16 peak (1: none), x half-efficiency rows
   double matrix_tile_rows = 1;        // a dense matrix-matrix kernel's row tile on this GPU in this release (1: none)
+  double matrix_fill_outputs = 0;     // the product width the half-efficiency rows are stated for, where the runtime's
+                                      // own tiled kernel runs (0: width not modelled, or an architecture's kernel runs)
   double expert_tile_rows = 0;        // the expert-sorted kernel's row tile on this GPU (0: none named)
   double expert_small_tile_rows = 0;  // ... and its small tile in this release (0: none)
   bool sorted_expert_kernel = true;   // this release has the expert-sorted kernel (MLX from 0.25.0)
