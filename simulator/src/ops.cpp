@@ -279,16 +279,15 @@ StepInvariants step_invariants(const Scenario& s) {
   return r;
 }
 
-double dense_half_rows(const Scenario& s, const StepInvariants& inv) {
-  return s.runtime.coef.compute_half_tokens * inv.matrix_half_scale;
-}
+double dense_half_rows(const Scenario& s, const StepInvariants& inv) { return s.runtime.coef.compute_half_tokens * inv.matrix_half_scale; }
 
-// The mean output width of a layer's attention products, weighted by their FLOPs: their parameters
+// The one output width that gives a layer's attention products their summed fill time (each
+// product's rows-to-half-peak goes as 1 / its width, its time as its FLOPs): their parameters
 // over their summed input widths (the query, key and value products read the hidden state, the
 // output product the heads' values; a layer reusing an earlier layer's cache projects neither key
 // nor value). Where the build dispatches independent kernels together (concurrent), the query, key
 // and value products fill the GPU as one product of their summed widths. 0 (the reference width)
-// for attention kinds whose products this does not count.
+// for attention kinds whose product shapes the descriptor does not give (linear, MLA, compressed).
 double projection_outputs(const AttentionSpec& a, double h, double params, bool concurrent) {
   if (a.kind != AttentionKind::full && a.kind != AttentionKind::sliding) return 0;
   const double key = a.kv_reused ? 0 : 1, value = a.kv_shared || a.kv_reused ? 0 : 1;
