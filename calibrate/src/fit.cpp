@@ -186,6 +186,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   std::set<int> layer_counts;
   size_t moe_decode = 0, dense_decode = 0, moe_prefill = 0, dense_prefill = 0;
   size_t moe_prefill_on_matrix_units = 0, dense_prefill_on_matrix_units = 0;  // a release's kernels on matrix units (M5)
+  std::set<long long> moe_prompts_on_matrix_units;
   // Prefill rows on GPUs without bf16 arithmetic, computing in bf16 or not: only the contrast between
   // the two on the same generations tells the emulation from the generation's own GEMM factor.
   size_t emulated_bf16_prefill = 0, unemulated_prefill_on_emulating_gpus = 0;
@@ -208,8 +209,10 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
                                  [](const LayerGroup& g) { return g.ffn.is_moe(); });
     if (o.quantity == Measured::decode_tok_s) (moe ? moe_decode : dense_decode) += 1;
     if (o.quantity == Measured::prefill_tok_s) (moe ? moe_prefill : dense_prefill) += 1;
-    if (o.quantity == Measured::prefill_tok_s && step_invariants(o.scenario).matrix_half_scale > 1)
+    if (o.quantity == Measured::prefill_tok_s && step_invariants(o.scenario).experts_on_matrix_units) {
       (moe ? moe_prefill_on_matrix_units : dense_prefill_on_matrix_units) += 1;
+      if (moe) moe_prompts_on_matrix_units.insert(o.scenario.workload.prompt - o.scenario.workload.cached);
+    }
     const bool recent = o.weight >= kRecentWeight;
     if (o.quantity == Measured::prefill_tok_s) ++prefill;
     // Whether any layer of this row runs the unfused path in prefill or in decode.
@@ -334,6 +337,11 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   // A kernel whose row tile the profile names (moe: row_tile) has its shape from it, not from a fit.
   const bool tile_named = !obs.empty() && obs.front().scenario.runtime.kernels.expert_tile.rows > 0;
   if (moe_prefill >= kPrefillRowsForShape && dense_prefill >= kRowsForContrast && !tile_named) add("moe_compute_half_rows");
+  // The same kernel's half point on matrix units, where no tile is named: its MoE prefill rows there
+  // at two prompt lengths at least (rows per expert), beside the factor they also free.
+  if (!tile_named && moe_prefill_on_matrix_units >= kRowsForContrast && moe_prompts_on_matrix_units.size() >= 2 &&
+      moe_prefill - moe_prefill_on_matrix_units >= kRowsForContrast)
+    add("moe_matrix_units_half_rows");
   if (prefill >= kRowsForContrast) add("compute_efficiency");
   // The tiles a serial build's products leave to drain, told apart by prefill rows of builds on both sides.
   if (serial_prefill >= kRowsForContrast && concurrent_prefill >= kRowsForContrast) add("serial_drain_tiles_per_core");

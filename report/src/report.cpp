@@ -495,10 +495,10 @@ std::string explain_table(const Scenario& s, const StepShape& shape, const std::
                                                               s.runtime.coef.compute_half_tokens, inv.matrix_half_scale, inv.matrix_half_scale)
                                                 : "",
                      inv.matrix_tile_rows > 1 ? fmt::format(", in whole tiles of {:.0f} rows", inv.matrix_tile_rows) : "");
-  if (inv.matrix_fill_outputs > 0)
+  if (s.runtime.coef.matrix_fill_outputs > 0)
     out += fmt::format("    for a {0:.0f}-wide product; a product w wide: x {0:.0f} / w (fixed output tiles fill the GPU with rows x "
                        "outputs of them)\n",
-                       inv.matrix_fill_outputs);
+                       s.runtime.coef.matrix_fill_outputs);
   return out;
 }
 

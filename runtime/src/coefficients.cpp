@@ -75,6 +75,10 @@ const std::vector<CoefficientInfo>& coefficient_table() {
       {"moe_compute_half_rows", &C::moe_compute_half_rows, kScalar, 0, 1e5, 1.0, 1024.0, "rows",
        "rows routed to one expert at which a grouped expert GEMM reaches half its efficiency (its tiles fill "
        "with that expert's rows only: ggml's mul_mat_id, MLX's gather_qmm); 0 takes compute_half_tokens", 0},
+      {"moe_matrix_units_half_rows", &C::moe_matrix_units_half_rows, kScalar, 0, 1e5, 0.5, 256.0, "rows",
+       "the same where the release's expert kernel multiplies on matrix units and the profile names no expert "
+       "row tile (ggml-metal's kernel_mul_mm_id on M5: matmul2d over 64 x 32 tiles staged in threadgroup "
+       "memory); 0 takes moe_compute_half_rows", 0},
       {"moe_bandwidth_factor", &C::moe_bandwidth_factor, kScalar, 0.05, 2.0, 0.3, 1.5, "factor",
        "bandwidth the row-by-row routed-expert kernel reaches relative to the dense one-row kernel (ggml's "
        "mul_mv_id: one small matrix per row and expert, indexed through the router's ids)", 1},

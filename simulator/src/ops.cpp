@@ -68,15 +68,19 @@ double expert_row_tile(const StepInvariants& inv, double rows, double active, do
 // efficiency at r = tile. Else at its own half-efficiency row count where fitted
 // (moe_compute_half_rows; 0: the dense kernels').
 //
-// Where the release multiplies on matrix units (StepInvariants::matrix_half_scale above 1: MLX's
-// qmm_nax and gather_qmm_rhs_nax came together, PR #2772), the expert kernel's efficiency is the
-// dense kernel's times moe_matrix_units_factor as well: it repeats its weight loads, unpacking and
-// barriers for every run of one expert's rows in a tile, SIMD-ALU work that multiply-adds on units
-// k times faster leave a larger share of its time than of the dense kernel's.
+// Where the release's products multiply on matrix units (StepInvariants::experts_on_matrix_units:
+// MLX's qmm_nax and gather_qmm_rhs_nax came together, PR #2772; ggml-metal's kernel_mul_mm_id runs
+// matmul2d on tiles staged in threadgroup memory wherever the GPU has the tensor API), the expert
+// kernel's efficiency is the dense kernel's times moe_matrix_units_factor as well: it repeats its
+// weight loads, unpacking and barriers for every run of one expert's rows in a tile, SIMD-ALU work
+// that multiply-adds on units k times faster leave a larger share of its time than of the dense
+// kernel's. Where no tile is named its half point there is its own (moe_matrix_units_half_rows).
 double expert_matrix_rate(const Scenario& s, const StepInvariants& inv, double peak, double expert_rows, double tile) {
   const auto& c = s.runtime.coef;
-  const double half = tile > 0 ? tile : c.moe_compute_half_rows > 0 ? c.moe_compute_half_rows : c.compute_half_tokens;
-  const double matrix_units = inv.matrix_half_scale > 1 ? c.moe_matrix_units_factor : 1.0;
+  const double fitted = inv.experts_on_matrix_units && c.moe_matrix_units_half_rows > 0 ? c.moe_matrix_units_half_rows
+                                                                                         : c.moe_compute_half_rows;
+  const double half = tile > 0 ? tile : fitted > 0 ? fitted : c.compute_half_tokens;
+  const double matrix_units = inv.experts_on_matrix_units ? c.moe_matrix_units_factor : 1.0;
   return matrix_rate(s, peak, expert_rows, half) * c.moe_compute_factor * matrix_units;
 }
 
@@ -105,7 +109,7 @@ double matmul_rate(const Scenario& s, const StepInvariants& inv, double peak, do
   // A kernel of fixed output tiles fills the GPU with outputs x rows of them: where the profile states
   // the product width its half point is given for (matrix_fill_outputs), a wider product reaches
   // half efficiency at proportionally fewer rows.
-  const double width = inv.matrix_fill_outputs;
+  const double width = s.runtime.coef.matrix_fill_outputs;
   const double half = dense_half_rows(s, inv) * (width > 0 && outputs > 0 ? width / outputs : 1.0);
   return matrix_rate(s, peak, padded, half) * rows / padded * unpacking;
 }
@@ -217,14 +221,10 @@ StepInvariants step_invariants(const Scenario& s) {
   // The dense kernel's row tile: its architecture's from the release that brought it, else the
   // runtime's (RuntimeSpec::EngineKernels::matrix_tile_by_architecture).
   r.matrix_tile_rows = s.runtime.coef.matrix_tile_rows;
-  r.matrix_fill_outputs = s.runtime.coef.matrix_fill_outputs;
   const auto& dense_tiles = s.runtime.kernels.matrix_tile_by_architecture;
   if (const auto it = dense_tiles.find(s.hardware.architecture);
       it != dense_tiles.end() && released(s.runtime, it->second.since)) {
     r.matrix_tile_rows = it->second.rows;
-    // The width the fill is stated for is the runtime's own kernel's grid; how an architecture's
-    // kernel schedules its tiles (M5's tensor-API matmul2d) is not modelled.
-    r.matrix_fill_outputs = 0;
     // A tile's loads, weight unpacking and stores run on the SIMD ALUs and the memory path whatever
     // unit multiplies: matrix units k times faster than the SIMD fp16 rate leave those fixed costs k
     // times larger beside the multiply-adds, so a product needs k times the rows to reach half its
@@ -260,6 +260,7 @@ StepInvariants step_invariants(const Scenario& s) {
   if (tile.small_rows > 0 && engine_at_or_after(s.runtime, tile.small_since_version, tile.small_since_date))
     r.expert_small_tile_rows = tile.small_rows;
   // A release before the sorted kernel runs a matrix-vector product per row and expert.
+  r.experts_on_matrix_units = on_matrix_units(s, s.runtime.kernels.products_on_matrix_units);
   r.sorted_expert_kernel = k.sorted_since_version <= 0 || engine_at_or_after(s.runtime, k.sorted_since_version, k.sorted_since_date);
   const auto h = s.model.hidden;
   r.groups.reserve(s.model.layers.size());

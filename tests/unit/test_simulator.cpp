@@ -398,31 +398,34 @@ TEST(StepOps, ExpertSortedKernelRunsAWholeTilePerExpertRun) {
   EXPECT_DOUBLE_EQ(rate(256), 10e12 * r / (r + 32) * 0.5);
 }
 
-// Where the release multiplies on matrix units (the dense kernel's tile says matrix_units), the
-// expert kernel also takes moe_matrix_units_factor; without matrix units, or in a release before
-// the matrix-unit kernels, it does not.
+// Where the release's products multiply on matrix units, the expert kernel also takes
+// moe_matrix_units_factor; without matrix units, or in a release before the matrix-unit kernels, it
+// does not. A named expert tile sets its half point there as elsewhere (MLX's gather_qmm_rhs); a
+// kernel without one (ggml's kernel_mul_mm_id) takes moe_matrix_units_half_rows on matrix units and
+// moe_compute_half_rows off them.
 TEST(StepOps, ExpertKernelOnMatrixUnitsTakesItsOwnFactor) {
   Scenario s = scenario(tiny_moe());
   s.runtime.coef.moe_compute_factor = 0.5;
   s.runtime.coef.moe_matrix_units_factor = 0.6;
+  s.runtime.coef.moe_compute_half_rows = 20;
+  s.runtime.coef.moe_matrix_units_half_rows = 4;
   s.runtime.kernels.moe_grouped_matrix_kernel = true;
   s.runtime.kernels.expert_tile = {16, 0, 0, 0};
   s.hardware.architecture = "neural-accelerators";
   s.hardware.matrix_fp16 = Sourced<FlopRate>{FlopRate(40e12), "test", ""};
-  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {.rows = 16, .since = {.version = version_number("0.30.0"), .date = 20251119}};
-  s.runtime.kernels.products_on_matrix_units = s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"].since;
+  s.runtime.kernels.products_on_matrix_units = Release{.version = version_number("0.30.0"), .date = 20251119};
   s.runtime.version = version_number("0.31.2");
   auto rate = [&] { return find_op(s, step_ops(s, {256, 0, 1, false, true}), "routed experts").compute_rate; };
   // 256 rows x 2 of 16 experts, about 32 rows each, (r + 16) rows' time on the 16-row tile.
   const double r = 256.0 * 2 / (16 * (1 - std::pow(1 - 2.0 / 16, 256)));
-  EXPECT_DOUBLE_EQ(rate(), 40e12 * r / (r + 16) * 0.5);
-  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"].matrix_units = true;
   EXPECT_DOUBLE_EQ(rate(), 40e12 * r / (r + 16) * 0.5 * 0.6);
+  s.runtime.kernels.expert_tile = {};  // no tile named: the kernel's half point on matrix units
+  EXPECT_DOUBLE_EQ(rate(), 40e12 * r / (r + 4) * 0.5 * 0.6);
   s.runtime.version = version_number("0.29.0");  // a release before the matrix-unit kernels: the SIMD peak, no factor
-  EXPECT_DOUBLE_EQ(rate(), 10e12 * r / (r + 16) * 0.5);
+  EXPECT_DOUBLE_EQ(rate(), 10e12 * r / (r + 20) * 0.5);
   s.runtime.version = version_number("0.31.2");
   s.hardware.matrix_fp16.reset();  // a GPU without matrix units: its SIMD peak, no factor
-  EXPECT_DOUBLE_EQ(rate(), 10e12 * r / (r + 16) * 0.5);
+  EXPECT_DOUBLE_EQ(rate(), 10e12 * r / (r + 20) * 0.5);
 }
 
 // The expert-sorted kernel runs only from sorted_min_rows_per_expert rows per expert over all experts
@@ -789,7 +792,8 @@ TEST(Physics, SerialBuildsWaitForEachMatrixProductToDrain) {
 // matrix_fill_outputs / w rows. tiny_dense's MLP (hidden 1024, gated 4096), with gate and up
 // dispatched together, is 3 x 1024 x 4096 parameters over 1024 + 4096 input widths; its LM head,
 // over the prompt's last token, is vocab outputs wide. An architecture's own kernel (M5's tensor-API
-// matmul2d from its release) is timed without the width.
+// matmul2d, 64 outputs a tile as the legacy kernel's) fills its grid the same way, over its own
+// padded rows.
 TEST(Physics, FixedTileKernelsReachHalfPeakAtFewerRowsOnWiderProducts) {
   Scenario s = scenario(tiny_dense());
   s.runtime.coef.compute_half_tokens = 32;
@@ -803,11 +807,11 @@ TEST(Physics, FixedTileKernelsReachHalfPeakAtFewerRowsOnWiderProducts) {
   EXPECT_NEAR(rate("MLP", rows) / plain_mlp, (rows / (rows + mlp_half)) / (rows / (rows + 32)), 1e-12);
   EXPECT_NEAR(rate("LM head", rows) / plain_head, (1 / (1 + head_half)) / (1 / (1 + 32.0)), 1e-12);
   s.hardware.architecture = "neural-accelerators";
-  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {.rows = 1, .since = {.build = 8915, .date = 20260425}};
+  s.runtime.kernels.matrix_tile_by_architecture["neural-accelerators"] = {.rows = 128, .since = {.build = 8915, .date = 20260425}};
   s.runtime.build = 9000;
-  EXPECT_DOUBLE_EQ(rate("MLP", rows), plain_mlp);
-  s.runtime.build = 8900;  // before that kernel: the runtime's own grid
-  EXPECT_NEAR(rate("MLP", rows) / plain_mlp, (rows / (rows + mlp_half)) / (rows / (rows + 32)), 1e-12);
+  const double padded = 640;  // 512 + 100 rows in whole 128-row tiles
+  EXPECT_NEAR(rate("MLP", rows + 100), rate("MLP", padded) * (rows + 100) / padded, 1e-9 * rate("MLP", padded));
+  EXPECT_NEAR(rate("MLP", padded) / plain_mlp, (padded / (padded + mlp_half)) / (rows / (rows + 32)), 1e-12);
 }
 
 // A batch of prompts shorter than a chunk is packed into its steps (llama.cpp's ubatches span

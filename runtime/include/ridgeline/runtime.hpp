@@ -35,6 +35,7 @@ struct RuntimeCoefficients {
   double moe_compute_factor = 1;
   double moe_matrix_units_factor = 1;
   double moe_compute_half_rows = 0;  // rows per expert at half the grouped expert GEMM's efficiency (0: compute_half_tokens)
+  double moe_matrix_units_half_rows = 0;  // ... where it multiplies on matrix units and no expert tile is named (0: as off them)
   double moe_bandwidth_factor = 1;  // row-by-row routed-expert kernel's bandwidth vs the dense one-row kernel
   double step_overhead_ms = 1;
   double rewire_gbps = 100;  // GB/s at which a call that re-wires the weights has them resident again

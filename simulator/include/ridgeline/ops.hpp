@@ -69,11 +69,10 @@ struct StepInvariants {
   double overhead_seconds = 0;   // launches and fixed cost of one step (step_overhead_seconds)
   double matrix_half_scale = 1;       // a dense kernel on matrix units: their peak over the SIMD fp16 peak (1: none), x half-efficiency rows
   double matrix_tile_rows = 1;        // a dense matrix-matrix kernel's row tile on this GPU in this release (1: none)
-  double matrix_fill_outputs = 0;     // the product width the half-efficiency rows are stated for, where the runtime's
-                                      // own tiled kernel runs (0: width not modelled, or an architecture's kernel runs)
   double expert_tile_rows = 0;        // the expert-sorted kernel's row tile on this GPU (0: none named)
   double expert_small_tile_rows = 0;  // ... and its small tile in this release (0: none)
   bool sorted_expert_kernel = true;   // this release has the expert-sorted kernel (MLX from 0.25.0)
+  bool experts_on_matrix_units = false;  // this release's expert products multiply on the GPU's matrix units
   struct Group {                 // one entry per ModelSpec::layers group (derived.hpp's sizes)
     double attention_params = 0, kv_bytes_per_token = 0, kv_read_bytes_per_token = 0, raw_window_bytes_per_token = 0;
     double dense_ffn_params = 0, router_params = 0, expert_params = 0;
