@@ -186,7 +186,10 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   std::set<int> layer_counts;
   size_t moe_decode = 0, dense_decode = 0, moe_prefill = 0, dense_prefill = 0;
   size_t moe_prefill_on_matrix_units = 0, dense_prefill_on_matrix_units = 0;  // a release's kernels on matrix units (M5)
-  std::set<long long> moe_prompts_on_matrix_units;
+  // MoE prefill rows on matrix units whose expert kernel has no named tile there (they read
+  // moe_matrix_units_half_rows), and their steps' rows (the prompt or its chunk: rows per expert).
+  size_t untiled_moe_prefill_on_matrix_units = 0;
+  std::set<long long> moe_step_rows_on_matrix_units;
   // Prefill rows on GPUs without bf16 arithmetic, computing in bf16 or not: only the contrast between
   // the two on the same generations tells the emulation from the generation's own GEMM factor.
   size_t emulated_bf16_prefill = 0, unemulated_prefill_on_emulating_gpus = 0;
@@ -209,9 +212,13 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
                                  [](const LayerGroup& g) { return g.ffn.is_moe(); });
     if (o.quantity == Measured::decode_tok_s) (moe ? moe_decode : dense_decode) += 1;
     if (o.quantity == Measured::prefill_tok_s) (moe ? moe_prefill : dense_prefill) += 1;
-    if (o.quantity == Measured::prefill_tok_s && step_invariants(o.scenario).experts_on_matrix_units) {
-      (moe ? moe_prefill_on_matrix_units : dense_prefill_on_matrix_units) += 1;
-      if (moe) moe_prompts_on_matrix_units.insert(o.scenario.workload.prompt - o.scenario.workload.cached);
+    if (o.quantity == Measured::prefill_tok_s) {
+      const StepInvariants inv = step_invariants(o.scenario);
+      if (inv.experts_on_matrix_units) (moe ? moe_prefill_on_matrix_units : dense_prefill_on_matrix_units) += 1;
+      if (inv.experts_on_matrix_units && moe && inv.expert_tile_rows <= 0) {
+        ++untiled_moe_prefill_on_matrix_units;
+        moe_step_rows_on_matrix_units.insert(std::min(o.scenario.workload.prompt - o.scenario.workload.cached, o.scenario.chunk));
+      }
     }
     const bool recent = o.weight >= kRecentWeight;
     if (o.quantity == Measured::prefill_tok_s) ++prefill;
@@ -338,9 +345,9 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   const bool tile_named = !obs.empty() && obs.front().scenario.runtime.kernels.expert_tile.rows > 0;
   if (moe_prefill >= kPrefillRowsForShape && dense_prefill >= kRowsForContrast && !tile_named) add("moe_compute_half_rows");
   // The same kernel's half point on matrix units, where no tile is named: its MoE prefill rows there
-  // at two prompt lengths at least (rows per expert), beside the factor they also free.
-  if (!tile_named && moe_prefill_on_matrix_units >= kRowsForContrast && moe_prompts_on_matrix_units.size() >= 2 &&
-      moe_prefill - moe_prefill_on_matrix_units >= kRowsForContrast)
+  // at two step sizes at least (so two counts of rows per expert), with the rows that free the factor.
+  if (untiled_moe_prefill_on_matrix_units >= kRowsForContrast && dense_prefill_on_matrix_units >= kRowsForContrast &&
+      moe_step_rows_on_matrix_units.size() >= 2 && moe_prefill - moe_prefill_on_matrix_units >= kRowsForContrast)
     add("moe_matrix_units_half_rows");
   if (prefill >= kRowsForContrast) add("compute_efficiency");
   // The tiles a serial build's products leave to drain, told apart by prefill rows of builds on both sides.

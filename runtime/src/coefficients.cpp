@@ -69,9 +69,9 @@ const std::vector<CoefficientInfo>& coefficient_table() {
       {"moe_compute_factor", &C::moe_compute_factor, kScalar, 0.01, 10, 0.05, 2.0, "factor",
        "routed-expert GEMM efficiency relative to a dense GEMM of the same rows"},
       {"moe_matrix_units_factor", &C::moe_matrix_units_factor, kScalar, 0.01, 10, 0.2, 1.5, "factor",
-       "routed-expert GEMM efficiency on top of moe_compute_factor where the release's kernels multiply on "
-       "matrix units (a runtime profile's matrix_tile with matrix_units: true, on M5's neural accelerators): "
-       "the expert kernel's per-run weight loads, unpacking and barriers stay on the SIMD ALUs"},
+       "routed-expert GEMM efficiency on top of moe_compute_factor where the release's products multiply on "
+       "matrix units (a runtime profile's matrix_units: products, on M5's neural accelerators): the expert "
+       "kernel's per-run weight loads, unpacking and barriers stay on the SIMD ALUs"},
       {"moe_compute_half_rows", &C::moe_compute_half_rows, kScalar, 0, 1e5, 1.0, 1024.0, "rows",
        "rows routed to one expert at which a grouped expert GEMM reaches half its efficiency (its tiles fill "
        "with that expert's rows only: ggml's mul_mat_id, MLX's gather_qmm); 0 takes compute_half_tokens", 0},

@@ -90,7 +90,8 @@ double expert_matrix_rate(const Scenario& s, const StepInvariants& inv, double p
 // gemv_compute_efficiency of that peak (StepInvariants::gemv_rate, less where bf16 is emulated); at one row this roof sits below the memory roof on most
 // chips, so batch-1 decode follows bandwidth (a kernel class's dequantization cost shows in the
 // bandwidth its kernels reach, quant_bandwidth_factor). Matrix-matrix: tiles fill with rows, half
-// efficiency at compute_half_tokens. `peak` is the matmul peak already scaled by the chip
+// efficiency at compute_half_tokens (x matrix_fill_outputs / `outputs` where the profile states the
+// width it holds for). `peak` is the matmul peak already scaled by the chip
 // generation's factor and, for products over the model's quantized weights, the kernel class's
 // (attention's products are not over quantized weights); looked up once per
 // prediction (StepInvariants), not per operator or step: the lookups were a third of predict.
@@ -259,8 +260,8 @@ StepInvariants step_invariants(const Scenario& s) {
   r.expert_tile_rows = tile.rows;
   if (tile.small_rows > 0 && engine_at_or_after(s.runtime, tile.small_since_version, tile.small_since_date))
     r.expert_small_tile_rows = tile.small_rows;
-  // A release before the sorted kernel runs a matrix-vector product per row and expert.
   r.experts_on_matrix_units = on_matrix_units(s, s.runtime.kernels.products_on_matrix_units);
+  // A release before the sorted kernel runs a matrix-vector product per row and expert.
   r.sorted_expert_kernel = k.sorted_since_version <= 0 || engine_at_or_after(s.runtime, k.sorted_since_version, k.sorted_since_date);
   const auto h = s.model.hidden;
   r.groups.reserve(s.model.layers.size());

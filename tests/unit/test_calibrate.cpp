@@ -416,7 +416,7 @@ TEST(Fit, RecoversTheCoefficientsThatGeneratedTheData) {
   EXPECT_LT(c.in_sample_mape.at("prefill_tok_s"), 1.0);
 }
 
-// MLX on an M5 multiplies on matrix units (mlx.yaml's matrix_tile, from 0.30.0): rows generated
+// MLX on an M5 multiplies on matrix units (mlx.yaml's matrix_units: products, from 0.30.0): rows generated
 // with the expert kernel at 0.6 of its share there give 0.6 back, told apart from the M5's own
 // factor (which moves dense and MoE prefill alike) by dense and MoE rows on the M5 beside an M4.
 TEST(Fit, ExpertKernelFactorOnMatrixUnitsComesFromDenseAndMoeRows) {

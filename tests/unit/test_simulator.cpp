@@ -421,6 +421,9 @@ TEST(StepOps, ExpertKernelOnMatrixUnitsTakesItsOwnFactor) {
   EXPECT_DOUBLE_EQ(rate(), 40e12 * r / (r + 16) * 0.5 * 0.6);
   s.runtime.kernels.expert_tile = {};  // no tile named: the kernel's half point on matrix units
   EXPECT_DOUBLE_EQ(rate(), 40e12 * r / (r + 4) * 0.5 * 0.6);
+  s.runtime.coef.moe_matrix_units_half_rows = 0;  // none fitted there: the one off them
+  EXPECT_DOUBLE_EQ(rate(), 40e12 * r / (r + 20) * 0.5 * 0.6);
+  s.runtime.coef.moe_matrix_units_half_rows = 4;
   s.runtime.version = version_number("0.29.0");  // a release before the matrix-unit kernels: the SIMD peak, no factor
   EXPECT_DOUBLE_EQ(rate(), 10e12 * r / (r + 20) * 0.5);
   s.runtime.version = version_number("0.31.2");

@@ -165,7 +165,7 @@ TEST(HeldOutPublic, M5MaxGemma4SmallErrorsWithTheShippedCalibrations) {
   }
   EXPECT_EQ(long_prompts, 2);
   EXPECT_LT(mlx_decode.mape(), 7.5);
-  // llama-bench b10050: prefill within 16% (mean 7.4%), decode 15% and 16% under (README Limitations);
+  // llama-bench b10050 as first read: prefill within 16% (mean 7.4%), decode 15% and 16% under (README Limitations);
   // session 30's M5 Max bandwidth factor (die_bandwidth_factor.m5-max 1.05): decode 13.7%.
   // Session 31 (the fill by product width on both Metal kernels, the expert kernel's own half point
   // on matrix units): prefill 6.1%, decode 12.7%; bounds tightened.

@@ -82,7 +82,8 @@ struct StepInvariants {
 };
 StepInvariants step_invariants(const Scenario& s);
 // Rows at which a dense matrix-matrix kernel reaches half its peak: compute_half_tokens, times the
-// matrix units' speed-up where the kernel multiplies on them (StepInvariants::matrix_half_scale).
+// matrix units' speed-up where the kernel multiplies on them (StepInvariants::matrix_half_scale),
+// for a product of the profile's reference width (matmul_rate scales it by the product's own).
 double dense_half_rows(const Scenario& s, const StepInvariants& inv);
 std::vector<Op> step_ops(const Scenario& s, const StepShape& shape);
 // The same into a caller's buffer (cleared first), so hot loops reuse one allocation.
