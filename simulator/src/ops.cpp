@@ -198,6 +198,31 @@ std::vector<Op> step_ops(const Scenario& s, const StepShape& shape) {
   return ops;
 }
 
+// The one output width that gives a layer's attention products their summed fill time (each
+// product's rows-to-half-peak goes as 1 / its width, its time as its FLOPs): their parameters
+// over their summed input widths (the query, key and value products read the hidden state, the
+// output product the heads' values; a layer reusing an earlier layer's cache projects neither key
+// nor value). Where the build dispatches independent kernels together (concurrent), the query, key
+// and value products fill the GPU as one product of their summed widths. 0 (the reference width)
+// for attention kinds whose product shapes the descriptor does not give (linear, MLA, compressed).
+double projection_outputs(const AttentionSpec& a, double h, double params, bool concurrent) {
+  if (a.kind != AttentionKind::full && a.kind != AttentionKind::sliding) return 0;
+  const double key = a.kv_reused ? 0 : 1, value = a.kv_shared || a.kv_reused ? 0 : 1;
+  const int v_dim = a.v_head_dim > 0 ? a.v_head_dim : a.head_dim;
+  return params / ((concurrent ? 1 : 1 + key + value) * h + static_cast<double>(a.q_heads) * v_dim);
+}
+
+// A dense MLP's summed input widths: gate and up read the hidden state (as one product where
+// dispatched together), down the MLP's width.
+double mlp_input_width(const FfnSpec& f, double h, bool together) {
+  return (f.gated && !together ? 2.0 : 1.0) * h + static_cast<double>(f.intermediate);
+}
+
+// The same one width for a dense MLP; 0 (the reference width) for a MoE layer's shared MLP and router.
+double mlp_outputs(const FfnSpec& f, double h, double params, bool concurrent) {
+  return f.is_moe() ? 0.0 : params / mlp_input_width(f, h, concurrent);
+}
+
 StepInvariants step_invariants(const Scenario& s) {
   StepInvariants r;
   const double stream = uncapped_bandwidth(s);
@@ -264,6 +289,8 @@ StepInvariants step_invariants(const Scenario& s) {
   // A release before the sorted kernel runs a matrix-vector product per row and expert.
   r.sorted_expert_kernel = k.sorted_since_version <= 0 || engine_at_or_after(s.runtime, k.sorted_since_version, k.sorted_since_date);
   const auto h = s.model.hidden;
+  const double hidden = static_cast<double>(h);
+  const bool concurrent = !serial_dispatch(s.runtime);
   r.groups.reserve(s.model.layers.size());
   for (const auto& g : s.model.layers) {
     StepInvariants::Group d;
@@ -276,32 +303,14 @@ StepInvariants step_invariants(const Scenario& s) {
     d.router_params = router_params(g.ffn, h);
     d.unfused_prefill = unfused_attention(s, g.attention, true);
     d.unfused_decode = unfused_attention(s, g.attention, false);
+    d.projection_outputs = projection_outputs(g.attention, hidden, d.attention_params, concurrent);
+    d.mlp_outputs = mlp_outputs(g.ffn, hidden, d.dense_ffn_params, concurrent);
     r.groups.push_back(d);
   }
   return r;
 }
 
 double dense_half_rows(const Scenario& s, const StepInvariants& inv) { return s.runtime.coef.compute_half_tokens * inv.matrix_half_scale; }
-
-// The one output width that gives a layer's attention products their summed fill time (each
-// product's rows-to-half-peak goes as 1 / its width, its time as its FLOPs): their parameters
-// over their summed input widths (the query, key and value products read the hidden state, the
-// output product the heads' values; a layer reusing an earlier layer's cache projects neither key
-// nor value). Where the build dispatches independent kernels together (concurrent), the query, key
-// and value products fill the GPU as one product of their summed widths. 0 (the reference width)
-// for attention kinds whose product shapes the descriptor does not give (linear, MLA, compressed).
-double projection_outputs(const AttentionSpec& a, double h, double params, bool concurrent) {
-  if (a.kind != AttentionKind::full && a.kind != AttentionKind::sliding) return 0;
-  const double key = a.kv_reused ? 0 : 1, value = a.kv_shared || a.kv_reused ? 0 : 1;
-  const int v_dim = a.v_head_dim > 0 ? a.v_head_dim : a.head_dim;
-  return params / ((concurrent ? 1 : 1 + key + value) * h + static_cast<double>(a.q_heads) * v_dim);
-}
-
-// The same for a dense MLP: gate and up read the hidden state (together where dispatched
-// concurrently), down the MLP's width.
-double mlp_outputs(const FfnSpec& f, double h, double params, bool concurrent) {
-  return params / ((f.gated && !concurrent ? 2.0 : 1.0) * h + static_cast<double>(f.intermediate));
-}
 
 void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops) { step_ops(s, step_invariants(s), shape, ops); }
 
@@ -420,7 +429,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       proj.activation_bytes = rows * step::kProjectionActivationVectors * h * kActivationBytes;
       // Query, key and value read the hidden state; the output reads the heads' values.
       const int v_dim = a.v_head_dim > 0 ? a.v_head_dim : a.head_dim;
-      proj.compute_rate = matmul_rate(s, inv, gemm_peak, rows, inv.dequant_ops, projection_outputs(a, h, p, !serial_dispatch(s.runtime)));
+      proj.compute_rate = matmul_rate(s, inv, gemm_peak, rows, inv.dequant_ops, sizes.projection_outputs);
       drain(proj, rows, 3.0 * h + static_cast<double>(a.q_heads) * v_dim);
       add(proj, layers);
     }
@@ -491,10 +500,9 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       mlp.weight_bytes = (dense - sizes.router_params) * (q.matrix_bpw / 8 + dequant_bytes) +
                          sizes.router_params * step::kRouterBytesPerParam;
       mlp.activation_bytes = rows * step::kProjectionActivationVectors * h * kActivationBytes;
-      mlp.compute_rate = matmul_rate(s, inv, gemm_peak, rows, inv.dequant_ops,
-                                     f.is_moe() ? 0.0 : mlp_outputs(f, h, dense, !serial_dispatch(s.runtime)));
+      mlp.compute_rate = matmul_rate(s, inv, gemm_peak, rows, inv.dequant_ops, sizes.mlp_outputs);
       // Gate and up read the hidden state, down the MLP's width (a MoE layer's shared MLP: not counted).
-      if (!f.is_moe()) drain(mlp, rows, (f.gated ? 2.0 : 1.0) * h + static_cast<double>(f.intermediate));
+      if (!f.is_moe()) drain(mlp, rows, mlp_input_width(f, h, false));
       add(mlp, layers);
     }
     if (f.is_moe()) {

@@ -76,6 +76,7 @@ struct StepInvariants {
   struct Group {                 // one entry per ModelSpec::layers group (derived.hpp's sizes)
     double attention_params = 0, kv_bytes_per_token = 0, kv_read_bytes_per_token = 0, raw_window_bytes_per_token = 0;
     double dense_ffn_params = 0, router_params = 0, expert_params = 0;
+    double projection_outputs = 0, mlp_outputs = 0;  // the products' one fill width (0: the reference width)
     bool unfused_prefill = false, unfused_decode = false;
   };
   std::vector<Group> groups;
