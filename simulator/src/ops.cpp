@@ -198,18 +198,27 @@ std::vector<Op> step_ops(const Scenario& s, const StepShape& shape) {
   return ops;
 }
 
+// A layer's attention products' summed input widths: the query, key and value products read the
+// hidden state (as one product where dispatched together; a layer reusing an earlier layer's cache
+// has no key or value product, one whose keys are its values no value product), the output product
+// the heads' values. Kinds whose product shapes the descriptor does not give (linear, MLA,
+// compressed) count three products over the hidden state and the output over q_heads x v_dim.
+double attention_input_width(const AttentionSpec& a, double h, bool together) {
+  const bool plain = a.kind == AttentionKind::full || a.kind == AttentionKind::sliding;
+  const double key = plain && a.kv_reused ? 0 : 1, value = plain && (a.kv_shared || a.kv_reused) ? 0 : 1;
+  const int v_dim = a.v_head_dim > 0 ? a.v_head_dim : a.head_dim;
+  return (together ? 1 : 1 + key + value) * h + static_cast<double>(a.q_heads) * v_dim;
+}
+
 // The one output width that gives a layer's attention products their summed fill time (each
 // product's rows-to-half-peak goes as 1 / its width, its time as its FLOPs): their parameters
-// over their summed input widths (the query, key and value products read the hidden state, the
-// output product the heads' values; a layer reusing an earlier layer's cache projects neither key
-// nor value). Where the build dispatches independent kernels together (concurrent), the query, key
-// and value products fill the GPU as one product of their summed widths. 0 (the reference width)
-// for attention kinds whose product shapes the descriptor does not give (linear, MLA, compressed).
+// over their summed input widths. Where the build dispatches independent kernels together
+// (concurrent), the query, key and value products fill the GPU as one product of their summed
+// widths. 0 (the reference width) for attention kinds whose product shapes the descriptor does
+// not give (linear, MLA, compressed).
 double projection_outputs(const AttentionSpec& a, double h, double params, bool concurrent) {
   if (a.kind != AttentionKind::full && a.kind != AttentionKind::sliding) return 0;
-  const double key = a.kv_reused ? 0 : 1, value = a.kv_shared || a.kv_reused ? 0 : 1;
-  const int v_dim = a.v_head_dim > 0 ? a.v_head_dim : a.head_dim;
-  return params / ((concurrent ? 1 : 1 + key + value) * h + static_cast<double>(a.q_heads) * v_dim);
+  return params / attention_input_width(a, h, concurrent);
 }
 
 // A dense MLP's summed input widths: gate and up read the hidden state (as one product where
@@ -427,10 +436,8 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       proj.flops = 2 * rows * p;
       proj.weight_bytes = p * (q.matrix_bpw / 8 + dequant_bytes);
       proj.activation_bytes = rows * step::kProjectionActivationVectors * h * kActivationBytes;
-      // Query, key and value read the hidden state; the output reads the heads' values.
-      const int v_dim = a.v_head_dim > 0 ? a.v_head_dim : a.head_dim;
       proj.compute_rate = matmul_rate(s, inv, gemm_peak, rows, inv.dequant_ops, sizes.projection_outputs);
-      drain(proj, rows, 3.0 * h + static_cast<double>(a.q_heads) * v_dim);
+      drain(proj, rows, attention_input_width(a, h, false));  // each product drains on its own
       add(proj, layers);
     }
 

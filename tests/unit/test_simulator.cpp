@@ -789,6 +789,28 @@ TEST(Physics, SerialBuildsWaitForEachMatrixProductToDrain) {
   EXPECT_DOUBLE_EQ(op_seconds("MLP", rows), today_mlp);
 }
 
+// Only the products a layer runs drain: a layer attending over an earlier layer's cache (Gemma 3n/4
+// KV sharing) projects neither key nor value, so its serial build waits for the query and output
+// products' waves alone, over 1024 and 8 x 128 input widths.
+TEST(Physics, ALayerReusingACacheDrainsOnlyTheProductsItRuns) {
+  Scenario s = scenario(tiny_dense());
+  s.model.layers[0].attention.kv_reused = true;
+  s.hardware.gpu_cores.value = 10;
+  s.runtime.coef.matrix_tile_rows = 32;
+  s.runtime.coef.serial_drain_tiles_per_core = 3;
+  s.runtime.kernels.concurrent_dispatch_since_build = 6451;
+  const double rate = 10e12, layers = 4, rows = 512;
+  const double drain_per_input = 64 * 32 * 10 * 3;
+  const double proj_flops = 2 * rows * (1024 * 1024 + 1024 * 1024);  // query and output only
+  auto proj_seconds = [&] {
+    return find_op(s, step_ops(s, StepShape{rows, 0, 1, true, true}), "attention projections").compute_seconds();
+  };
+  const double today = proj_seconds();
+  EXPECT_NEAR(today, layers * proj_flops / rate, 1e-9 * today);
+  s.runtime.build = 6450;
+  EXPECT_NEAR(proj_seconds(), layers * (proj_flops + drain_per_input * (1024 + 8 * 128)) / rate, 1e-9 * today);
+}
+
 // A kernel of fixed output tiles that never splits the inner dimension fills the GPU with rows x
 // outputs of them: where the profile states the width compute_half_tokens holds for
 // (matrix_fill_outputs), a product of w outputs reaches half its peak at compute_half_tokens x
