@@ -791,24 +791,31 @@ TEST(Physics, SerialBuildsWaitForEachMatrixProductToDrain) {
 
 // Only the products a layer runs drain: a layer attending over an earlier layer's cache (Gemma 3n/4
 // KV sharing) projects neither key nor value, so its serial build waits for the query and output
-// products' waves alone, over 1024 and 8 x 128 input widths.
+// products' waves alone, over 1024 and 8 x 128 input widths; a layer whose keys are its values
+// (Gemma 4 attention_k_eq_v) for the query, key and output products'.
 TEST(Physics, ALayerReusingACacheDrainsOnlyTheProductsItRuns) {
-  Scenario s = scenario(tiny_dense());
-  s.model.layers[0].attention.kv_reused = true;
-  s.hardware.gpu_cores.value = 10;
-  s.runtime.coef.matrix_tile_rows = 32;
-  s.runtime.coef.serial_drain_tiles_per_core = 3;
-  s.runtime.kernels.concurrent_dispatch_since_build = 6451;
   const double rate = 10e12, layers = 4, rows = 512;
-  const double drain_per_input = 64 * 32 * 10 * 3;
-  const double proj_flops = 2 * rows * (1024 * 1024 + 1024 * 1024);  // query and output only
-  auto proj_seconds = [&] {
-    return find_op(s, step_ops(s, StepShape{rows, 0, 1, true, true}), "attention projections").compute_seconds();
+  const double drain_per_input = 64 * 32 * 10 * 3;  // tile outputs x tile slots on the GPU
+  // Each product's time today, and a serial build's with each product's input width drained.
+  auto check = [&](Scenario s, double params, double drained_width) {
+    s.hardware.gpu_cores.value = 10;
+    s.runtime.coef.matrix_tile_rows = 32;
+    s.runtime.coef.serial_drain_tiles_per_core = 3;
+    s.runtime.kernels.concurrent_dispatch_since_build = 6451;
+    auto proj_seconds = [&] {
+      return find_op(s, step_ops(s, StepShape{rows, 0, 1, true, true}), "attention projections").compute_seconds();
+    };
+    const double flops = 2 * rows * params, today = proj_seconds();
+    EXPECT_NEAR(today, layers * flops / rate, 1e-9 * today);
+    s.runtime.build = 6450;
+    EXPECT_NEAR(proj_seconds(), layers * (flops + drain_per_input * drained_width) / rate, 1e-9 * today);
   };
-  const double today = proj_seconds();
-  EXPECT_NEAR(today, layers * proj_flops / rate, 1e-9 * today);
-  s.runtime.build = 6450;
-  EXPECT_NEAR(proj_seconds(), layers * (proj_flops + drain_per_input * (1024 + 8 * 128)) / rate, 1e-9 * today);
+  Scenario reused = scenario(tiny_dense());
+  reused.model.layers[0].attention.kv_reused = true;
+  check(reused, 1024 * 1024 + 1024 * 1024, 1024 + 8 * 128);  // query and output only
+  Scenario keys_are_values = scenario(tiny_dense());
+  keys_are_values.model.layers[0].attention.kv_shared = true;
+  check(keys_are_values, 1024 * 1024 + 1024 * 256 + 1024 * 1024, 2 * 1024 + 8 * 128);  // no value product
 }
 
 // A kernel of fixed output tiles that never splits the inner dimension fills the GPU with rows x
