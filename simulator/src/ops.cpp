@@ -198,6 +198,8 @@ std::vector<Op> step_ops(const Scenario& s, const StepShape& shape) {
   return ops;
 }
 
+namespace {  // the products' widths: used by step_invariants and step_ops only
+
 // A layer's attention products' summed input widths: the query, key and value products read the
 // hidden state (as one product where dispatched together; a layer reusing an earlier layer's cache
 // has no key or value product, one whose keys are its values no value product), the output product
@@ -231,6 +233,8 @@ double mlp_input_width(const FfnSpec& f, double h, bool together) {
 double mlp_outputs(const FfnSpec& f, double h, double params, bool concurrent) {
   return f.is_moe() ? 0.0 : params / mlp_input_width(f, h, concurrent);
 }
+
+}  // namespace
 
 StepInvariants step_invariants(const Scenario& s) {
   StepInvariants r;
