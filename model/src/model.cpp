@@ -1,5 +1,7 @@
 #include "ridgeline/model.hpp"
 
+#include "ridgeline/error.hpp"
+
 namespace ridgeline {
 
 bool same_layer(const LayerGroup& g, const AttentionSpec& attn, const FfnSpec& ffn) {
@@ -58,6 +60,18 @@ const char* to_string(AttentionKind k) {
     case AttentionKind::compressed: return "compressed";
   }
   return "?";
+}
+
+AttentionKind parse_attention_kind(const std::string& text, const std::string& where) {
+  static const AttentionKind kinds[] = {AttentionKind::full,   AttentionKind::sliding, AttentionKind::mla,
+                                        AttentionKind::compressed, AttentionKind::linear,  AttentionKind::none};
+  std::vector<std::string> names;
+  for (AttentionKind k : kinds) {
+    if (text == to_string(k)) return k;
+    names.push_back(to_string(k));
+  }
+  throw InputError("{}: '{}' is not an attention kind (expected full, sliding, mla, compressed, linear or none){}", where, text,
+                   did_you_mean(text, names));
 }
 
 }  // namespace ridgeline

@@ -14,21 +14,9 @@ namespace ridgeline {
 namespace {
 constexpr long long kMaxDim = 1LL << 24;
 
-AttentionKind parse_kind(const std::string& s, const std::string& where) {
-  static const std::map<std::string, AttentionKind> kinds = {
-      {"full", AttentionKind::full}, {"sliding", AttentionKind::sliding},
-      {"mla", AttentionKind::mla}, {"linear", AttentionKind::linear}, {"none", AttentionKind::none},
-      {"compressed", AttentionKind::compressed}};
-  auto it = kinds.find(s);
-  if (it == kinds.end())
-    throw InputError("{}: '{}' is not an attention kind (expected full, sliding, mla, compressed, linear or "
-                     "none){}", where, s, did_you_mean(s, {"full", "sliding", "mla", "compressed", "linear", "none"}));
-  return it->second;
-}
-
 AttentionSpec parse_attention(MapReader r) {
   AttentionSpec a;
-  a.kind = parse_kind(r.str("kind"), r.where("kind"));
+  a.kind = parse_attention_kind(r.str("kind"), r.where("kind"));
   auto dim = [&](const char* k) { return static_cast<int>(r.integer(k, 1, kMaxDim)); };
   switch (a.kind) {
     case AttentionKind::full:

@@ -81,6 +81,30 @@ std::string hints_text(const std::vector<Hint>& hints) {
   return s;
 }
 
+JsonArray strings_json(const std::vector<std::string>& texts) {
+  JsonArray a;
+  for (const auto& t : texts) a.push(Json::string(t));
+  return a;
+}
+
+// The predictions' warnings over the configurations shown, each text once with the machines it
+// concerns (a measured gap or an emulated dtype is a property of a chip, not of one RAM size).
+std::string warnings_text(const BuyResult& r, size_t shown) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> seen;
+  for (size_t i = 0; i < std::min(shown, r.configurations.size()); ++i)
+    for (const auto& w : r.configurations[i].results)
+      for (const auto& text : w.p.warnings) {
+        auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& e) { return e.first == text; });
+        if (it == seen.end()) it = seen.insert(seen.end(), {text, {}});
+        const std::string& hw = r.configurations[i].offer.hardware;
+        if (std::find(it->second.begin(), it->second.end(), hw) == it->second.end()) it->second.push_back(hw);
+      }
+  std::string s;
+  for (const auto& [text, machines] : seen)
+    s += wrap_long_lines(fmt::format("warning ({}): {}", fmt::join(machines, ", "), text), kTableWidth, 2) + "\n";
+  return s;
+}
+
 std::string assumed_workload_text(const BuyResult& r) {
   std::string s;
   for (size_t i = 0; i < r.workloads.size(); ++i) {
@@ -180,6 +204,7 @@ std::string buy_json(const BuyResult& r) {
                             : Json::null())
           .add("calibration", string_or_null(w.scenario.runtime.calibration))
           .add("hints", hints_json(w.hints))
+          .add("warnings", strings_json(w.p.warnings))
           .add("decode_by_context", decode_by_context(w.scenario));
       predictions.push(p);
     }
@@ -257,6 +282,7 @@ std::string buy_table(const BuyResult& r) {
   }
   if (r.configurations.size() > kShown)
     s += fmt::format("... {} more (see --json or --html)\n", r.configurations.size() - kShown);
+  s += warnings_text(r, kShown);
   s += wrap_long_lines("RAM in GB as sold (GiB-sized chips); sizes in GB = 10^9 bytes. Price marks: * figure not confirmed by a "
                        "stored source, d discontinued (last new price), u used/refurbished price. Decode at the checked context. "
                        "Decode ranges (below, --json, --html): 1 sigma, the calibration's coefficient covariance carried through "

@@ -92,7 +92,7 @@ BuyPage::Run read_buy_run(MapReader& r, const Node&) {
   }
   ignore(r, {"quant", "runtime", "kv_dtype", "prompt", "gen", "batch", "prefill_tokens_per_second", "decode_band",
              "aggregate_decode_tokens_per_second", "price_per_decode_token_per_second", "peak_bytes", "headroom_bytes",
-             "max_context_tokens", "at_checked_context", "calibration", "hints"});
+             "max_context_tokens", "at_checked_context", "calibration", "hints", "warnings"});
   return run;
 }
 

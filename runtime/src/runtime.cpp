@@ -49,6 +49,13 @@ RuntimeSpec::EngineKernels::ExpertRowTile expert_tile(MapReader& r) {
   return t;
 }
 
+// A GPU architecture a profile names; an InputError naming `where` for any other text.
+void require_architecture(const std::string& name, const std::string& where) {
+  const auto& names = gpu_architectures();
+  if (std::find(names.begin(), names.end(), name) == names.end())
+    throw InputError("{}: '{}' is not a GPU architecture (expected one of {}){}", where, name, fmt::join(names, ", "), did_you_mean(name, names));
+}
+
 // `by_architecture:` under `r`: each key a GPU architecture (gpu_architectures.hpp), its map read by
 // `read`. Absent: nothing.
 template <class Read>
@@ -56,9 +63,7 @@ void read_by_architecture(MapReader& r, Read read) {
   auto by = r.opt_map("by_architecture");
   if (!by) return;
   for (const auto& entry : r.node("by_architecture").entries()) {
-    const auto& names = gpu_architectures();
-    if (std::find(names.begin(), names.end(), entry.key) == names.end())
-      throw InputError("{}: '{}' is not a GPU architecture (expected one of {})", by->where(), entry.key, fmt::join(names, ", "));
+    require_architecture(entry.key, by->where());
     MapReader a = by->map(entry.key);
     read(entry.key, a);
   }
@@ -135,6 +140,36 @@ void read_matrix_units(MapReader& r, RuntimeSpec::EngineKernels& k) {
   r.finish();
 }
 
+// measured_gaps: a list of regimes whose measured rates depart from the profile's predictions
+// (RuntimeSpec::MeasuredGap). Absent: none.
+std::vector<MeasuredGap> read_measured_gaps(MapReader& r) {
+  std::vector<MeasuredGap> gaps;
+  const Node* list = r.opt_node("measured_gaps");
+  if (!list) return gaps;
+  const std::string where = r.where("measured_gaps");
+  if (!list->is_sequence()) throw InputError("{}: expected a list of regimes, got {}", where, list->is_map() ? "a map" : "a single value");
+  for (size_t i = 0; i < list->size(); ++i) {
+    MapReader g((*list)[i], fmt::format("{}[{}]", where, i));
+    MeasuredGap gap;
+    gap.phase = g.one_of("phase", {"prefill", "decode"}, "a phase") == "prefill" ? MeasuredGap::Phase::prefill : MeasuredGap::Phase::decode;
+    if (auto layers = g.opt_str("layers")) gap.layers = parse_attention_kind(*layers, g.where("layers"));
+    if (g.has("architectures")) {
+      gap.architectures = g.str_list("architectures");
+      for (const auto& a : gap.architectures) require_architecture(a, g.where("architectures"));
+    } else {
+      g.ignore("architectures");
+    }
+    gap.min_context = g.opt_integer("min_context", 1, 1LL << 30).value_or(0);
+    gap.measured = g.str("measured");
+    gap.source = g.str("source");  // a gap is measured: say where the rows are
+    if (gap.measured.empty() || gap.source.empty())
+      throw InputError("{}: measured and source must say what was measured and where", g.where());
+    g.finish();
+    gaps.push_back(std::move(gap));
+  }
+  return gaps;
+}
+
 }  // namespace
 
 RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& label) {
@@ -144,6 +179,7 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   rt.id = r.str("id");
   rt.name = r.str("name");
   rt.source = r.str("source");
+  rt.measured_gaps = read_measured_gaps(r);
   rt.default_chunk = r.integer("default_chunk", 1, 1 << 20);
   rt.default_kv_dtype = r.str("default_kv_dtype");
   MapReader kv = r.map("kv_allocation");
@@ -270,6 +306,7 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
                        "matrix_tile, matrix_units, matmul_retune and blas in '{}'",
                        w->where("wraps"), rt.wraps);
     rt.kernels = inner.kernels;
+    rt.measured_gaps.insert(rt.measured_gaps.begin(), inner.measured_gaps.begin(), inner.measured_gaps.end());
     for (const auto& f : coefficient_table())
       if (is_wrapper_coefficient(f)) rt.coef.*f.member = w->number(f.name, f.min, f.max);
     if (auto v = w->opt_map("vendored_engine")) {

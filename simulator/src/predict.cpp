@@ -1,4 +1,5 @@
 // The Prediction record: prefill over its chunks, decode over its tokens, TTFT, memory, warnings.
+#include <algorithm>
 #include <vector>
 
 #include "ridgeline/error.hpp"
@@ -7,6 +8,18 @@
 #include "ridgeline/prediction.hpp"
 
 namespace ridgeline {
+
+bool in_measured_gap(const Scenario& s, const MeasuredGap& gap) {
+  const auto& w = s.workload;
+  const bool decode = gap.phase == MeasuredGap::Phase::decode;
+  if (decode ? w.gen <= 0 : w.prompt <= w.cached) return false;
+  if (gap.min_context > (decode ? w.prompt + w.gen : w.prompt)) return false;
+  if (gap.layers && std::none_of(s.model.layers.begin(), s.model.layers.end(),
+                                 [&](const LayerGroup& g) { return g.attention.kind == *gap.layers; }))
+    return false;
+  const auto& arch = gap.architectures;
+  return arch.empty() || std::find(arch.begin(), arch.end(), s.hardware.architecture) != arch.end();
+}
 
 Prediction predict(const Scenario& s, bool warnings) {
   const auto& w = s.workload;
@@ -84,6 +97,10 @@ Prediction predict(const Scenario& s, bool warnings) {
                                      "of their fp16 rate (bf16_emulation_factor; a float16 conversion avoids it)",
                                      s.runtime.id, dtype, s.hardware.id, s.quant.id == "bf16" ? " and bf16 weight streams" : "",
                                      s.runtime.coef.bf16_emulation_factor));
+  for (const auto& gap : s.runtime.measured_gaps)
+    if (in_measured_gap(s, gap))
+      p.warnings.push_back(fmt::format("{} measured off this prediction: {} ({})",
+                                       gap.phase == MeasuredGap::Phase::decode ? "decode" : "prefill", gap.measured, gap.source));
   return p;
 }
 

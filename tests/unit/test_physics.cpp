@@ -414,5 +414,22 @@ TEST(Physics, MonotoneInBandwidthAndRam) {
   }
 }
 
+// The shipped llama.cpp profile's measured gap (README Limitations: Gated DeltaNet layers before
+// the M5) reaches its wrappers, which run its kernels, and no prediction outside it.
+TEST(MeasuredGaps, ShippedGatedDeltaNetGapCoversChipsBeforeTheM5AndTheWrappers) {
+  auto gap_warning = [](const char* hardware, const char* model, const char* runtime) {
+    const Prediction p = predict(make_scenario(resolve_hardware(hardware), resolve_model(model), find_quantization("q4_k_m"),
+                                               resolve_runtime(runtime), Workload{}));
+    return std::any_of(p.warnings.begin(), p.warnings.end(),
+                       [](const std::string& w) { return w.starts_with("decode measured off this prediction: models with Gated DeltaNet"); });
+  };
+  for (const char* runtime : {"llama.cpp-metal", "llama-server", "ollama"}) {
+    for (const char* hw : {"m1-max-32c", "m2-max-38c", "m3-max-40c", "m4-max-40c"}) EXPECT_TRUE(gap_warning(hw, "qwen3.5-35b-a3b", runtime)) << hw << " " << runtime;
+    EXPECT_FALSE(gap_warning("m5-max-40c", "qwen3.5-35b-a3b", runtime)) << runtime;
+    EXPECT_FALSE(gap_warning("m2-max-38c", "qwen3-30b-a3b", runtime)) << runtime;  // no linear-attention layer
+  }
+  EXPECT_FALSE(gap_warning("m2-max-38c", "qwen3.5-35b-a3b", "mlx"));
+}
+
 }  // namespace
 }  // namespace ridgeline

@@ -1141,3 +1141,44 @@ TEST(ComputeDtype, ModelDtypeSurvivesTheYamlRoundTrip) {
   m.dtype.clear();
   EXPECT_EQ(parse_model_yaml_text(model_to_yaml(m), "round trip").dtype, "");
 }
+
+// A runtime profile's measured gap (README Limitations) warns exactly where its conditions hold:
+// the phase predicted, the model's layer kind, the GPU's architecture, the context the phase reaches.
+TEST(MeasuredGaps, APredictionWarnsOnlyInsideTheRegime) {
+  MeasuredGap gap;
+  gap.phase = MeasuredGap::Phase::decode;
+  gap.layers = AttentionKind::linear;
+  gap.architectures = {"static-registers", "dynamic-caching"};
+  gap.measured = "decoded 30% slower";
+  gap.source = "rows.csv";
+  const std::string warning = "decode measured off this prediction: decoded 30% slower (rows.csv)";
+  auto warns = [&](Scenario s) {
+    s.runtime.measured_gaps = {gap};
+    const auto w = predict(s).warnings;
+    return std::find(w.begin(), w.end(), warning) != w.end();
+  };
+  Scenario s = scenario(tiny_hybrid(linear_attention(5e6), dense(4096)));
+  s.hardware.architecture = "dynamic-caching";
+  EXPECT_TRUE(warns(s));
+  Scenario other = s;
+  other.hardware.architecture = "neural-accelerators";
+  EXPECT_FALSE(warns(other));
+  EXPECT_FALSE(warns(scenario(tiny_dense())));  // no linear-attention layer
+  other = s;
+  other.workload.gen = 0;  // no decode predicted
+  EXPECT_FALSE(warns(other));
+  gap.min_context = 4096;  // the decode ends at 512 + 128 tokens of context
+  EXPECT_FALSE(warns(s));
+  other = s;
+  other.workload.prompt = 4096 - 128;
+  EXPECT_TRUE(warns(other));
+  gap = {.phase = MeasuredGap::Phase::prefill, .layers = std::nullopt, .architectures = {}, .min_context = 0,
+         .measured = "decoded 30% slower", .source = "rows.csv"};
+  EXPECT_FALSE(warns(s));  // a prefill gap's text begins "prefill"
+  other = s;
+  other.runtime.measured_gaps = {gap};
+  const auto w = predict(other).warnings;
+  EXPECT_NE(std::find(w.begin(), w.end(), "prefill measured off this prediction: decoded 30% slower (rows.csv)"), w.end());
+  other.workload.cached = other.workload.prompt;  // nothing left to prefill
+  EXPECT_FALSE(in_measured_gap(other, gap));
+}

@@ -126,5 +126,7 @@ bool keeps_own_cache(const AttentionSpec& a);
 // that caches its own keys and values to read; nullopt when every one has.
 std::optional<size_t> reuse_without_source(const ModelSpec& m);
 const char* to_string(AttentionKind k);
+// The kind a descriptor names ("linear"); an InputError naming `where` for any other text.
+AttentionKind parse_attention_kind(const std::string& text, const std::string& where);
 
 }  // namespace ridgeline

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "ridgeline/model.hpp"
 #include "ridgeline/units.hpp"
 
 namespace ridgeline {
@@ -91,6 +92,19 @@ struct Release {
   long long version = 0;
   long long build = 0;
   int date = 0;
+};
+
+// A regime where published measurements depart from this runtime's predictions by more than its
+// band, for a reason the model does not carry (README Limitations): `predict` says so in its
+// warnings, with the measurement and where it is. A prediction is in the regime when it predicts
+// `phase` (decode: generates tokens; prefill: processes a prompt) and meets every condition stated.
+struct MeasuredGap {
+  enum class Phase { prefill, decode } phase = Phase::decode;
+  std::optional<AttentionKind> layers;     // the model has layers of this kind
+  std::vector<std::string> architectures;  // on a GPU of one of these (gpu_architectures.hpp); empty: any
+  long long min_context = 0;               // the phase ends at this context or deeper
+  std::string measured;                    // what was measured, against what ridgeline predicted
+  std::string source;                      // where the rows are
 };
 
 struct RuntimeSpec {
@@ -261,6 +275,8 @@ struct RuntimeSpec {
   std::vector<int> fused_prefill_head_dims;  // empty: every head_dim is fused in prefill
   std::vector<int> fused_decode_head_dims;   // empty: every head_dim is fused in decode
   bool always_unfused = false;
+  // A wrapper's: its engine's, then its own (it runs the engine's kernels).
+  std::vector<MeasuredGap> measured_gaps;
   RuntimeCoefficients coef;
   // Set when a calibration replaced the coefficients: its name, and what it knows of its own
   // uncertainty (bands.hpp turns that into a band per prediction).

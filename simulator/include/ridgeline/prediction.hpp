@@ -50,6 +50,9 @@ struct Prediction {
   double aggregate_decode_tps() const { return decode_tps() * static_cast<double>(batch); }
 };
 
+// Whether the scenario is in a regime its runtime profile lists under measured_gaps.
+bool in_measured_gap(const Scenario& s, const MeasuredGap& gap);
+
 // `warnings`: false for callers that read only the rates (the fit, millions of times), so no text is built.
 Prediction predict(const Scenario& s, bool warnings = true);
 
