@@ -211,7 +211,8 @@ ValidationPage::Row read_validation_row(MapReader& r, const Node& node) {
   }
   row.roofline_fraction = r.opt_number("roofline_fraction", 0, kMaxRate);
   row.anomaly = r.opt_str("anomaly").value_or("");
-  ignore(r, {"assumptions", "chunk_tokens", "measured_oom_context_tokens", "predicted_oom_context_tokens", "stated_bandwidth"});
+  ignore(r, {"assumptions", "chunk_tokens", "measured_oom_context_tokens", "predicted_oom_context_tokens", "stated_bandwidth",
+             "measured_gaps"});
   return row;
 }
 

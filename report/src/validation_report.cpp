@@ -63,7 +63,8 @@ std::string validation_json(const ValidationReport& v) {
     }
     rows.push(row.add("roofline_fraction", res.roofline_fraction ? num(*res.roofline_fraction) : Json::null())
                   .add("anomaly", string_or_null(res.anomaly))
-                  .add("stated_bandwidth", string_or_null(res.bandwidth_note)));
+                  .add("stated_bandwidth", string_or_null(res.bandwidth_note))
+                  .add("measured_gaps", strings(res.measured_gaps)));
   }
   return JsonObject()
              .add_integer("schema_version", kSchemaVersion)
@@ -98,6 +99,9 @@ std::string validation_table(const ValidationReport& v) {
     if (res.roofline_fraction) line += fmt::format("  roofline {:.0f}%", 100 * *res.roofline_fraction);
     if (!res.anomaly.empty()) line += "  ANOMALY: " + res.anomaly;
     if (!res.bandwidth_note.empty()) line += "  NOTE: " + res.bandwidth_note;
+    // The gap's text is long (validate --json has it): the row says which rates, the profile where.
+    for (const auto& gap : res.measured_gaps)
+      line += fmt::format("  MEASURED GAP: {} (runtime profile {}, measured_gaps)", gap.substr(0, gap.find(':')), r.runtime);
     out += line + "\n";
   }
   out += fmt::format("\n{} row{}, {} resolved, {} usable, {} anomal{}\n", v.rows.size(), v.rows.size() == 1 ? "" : "s",

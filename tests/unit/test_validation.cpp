@@ -115,3 +115,22 @@ TEST(Validation, RooflineValuesAreDeclaredByUnit) {
     }
   }
 }
+
+// A measured decode row in a regime the runtime profile lists under measured_gaps (llama.cpp on a
+// GPU before the M5, a model with Gated DeltaNet layers) carries the gap; the same model's row on
+// an M5 Max, and a model without such layers, do not.
+TEST(Validation, ARowInAListedGapCarriesIt) {
+  auto row = [](const std::string& chip, const std::string& model) {
+    return fmt::format("test,{},40,,,llama.cpp Metal,{},,Q4_K_M,0,512,128,,50,llama-bench\n", chip, model);
+  };
+  const auto v = validate_dataset({write_csv("ridgeline_validation_gaps.csv", row("Apple M3 Max", "Qwen3.5-35B-A3B") +
+                                                                                    row("Apple M5 Max", "Qwen3.5-35B-A3B") +
+                                                                                    row("Apple M3 Max", "Qwen3-30B-A3B"))},
+                                  {}, {});
+  ASSERT_EQ(v.results.size(), 3u);
+  ASSERT_EQ(v.results[0].measured_gaps.size(), 1u) << v.unusable[0];
+  EXPECT_TRUE(v.results[0].measured_gaps[0].starts_with("decode_tok_s: models with Gated DeltaNet layers"));
+  EXPECT_TRUE(v.results[1].measured_gaps.empty());
+  EXPECT_TRUE(v.results[2].measured_gaps.empty());
+  EXPECT_EQ(v.results[2].values.count(Measured::decode_tok_s), 1u) << v.unusable[2];
+}
