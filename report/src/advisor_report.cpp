@@ -81,12 +81,6 @@ std::string hints_text(const std::vector<Hint>& hints) {
   return s;
 }
 
-JsonArray strings_json(const std::vector<std::string>& texts) {
-  JsonArray a;
-  for (const auto& t : texts) a.push(Json::string(t));
-  return a;
-}
-
 // The predictions' warnings over the configurations shown, each text once with the machines it
 // concerns (a measured gap or an emulated dtype is a property of a chip, not of one RAM size).
 std::string warnings_text(const BuyResult& r, size_t shown) {
@@ -204,7 +198,7 @@ std::string buy_json(const BuyResult& r) {
                             : Json::null())
           .add("calibration", string_or_null(w.scenario.runtime.calibration))
           .add("hints", hints_json(w.hints))
-          .add("warnings", strings_json(w.p.warnings))
+          .add("warnings", JsonArray::of_strings(w.p.warnings))
           .add("decode_by_context", decode_by_context(w.scenario));
       predictions.push(p);
     }

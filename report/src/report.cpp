@@ -172,6 +172,12 @@ std::string JsonObject::str() && {
   return std::move(text_);
 }
 
+JsonArray JsonArray::of_strings(const std::vector<std::string>& texts) {
+  JsonArray out;
+  for (const auto& t : texts) out.push(Json::string(t));
+  return out;
+}
+
 JsonArray JsonArray::one_per_line() {
   JsonArray a;
   a.lines_ = true;
@@ -208,8 +214,7 @@ Json band_json(const Prediction& p, bool prefill, double rate) {
 
 JsonObject prediction_record(const Scenario& s, const Prediction& p) {
   const auto& m = p.mem;
-  JsonArray warnings;
-  for (const auto& w : p.warnings) warnings.push(Json::string(w));
+  const JsonArray warnings = JsonArray::of_strings(p.warnings);
   JsonObject out;
   out.add_integer("schema_version", kSchemaVersion)
       .add_string("hardware", s.hardware.id)

@@ -29,12 +29,6 @@ Json mape_by(const std::map<std::string, ApeByQuantity>& t) {
 
 Json string_or_null(const std::string& s) { return s.empty() ? Json::null() : Json::string(s); }
 
-JsonArray strings(const std::vector<std::string>& v) {
-  JsonArray out;
-  for (const auto& s : v) out.push(Json::string(s));
-  return out;
-}
-
 }  // namespace
 
 std::string validation_json(const ValidationReport& v) {
@@ -53,7 +47,7 @@ std::string validation_json(const ValidationReport& v) {
                                          .add_string("runtime", r.runtime))
                               : Json::null())
         .add("reason", string_or_null(v.unusable[i]))
-        .add("assumptions", strings(r.assumptions))
+        .add("assumptions", JsonArray::of_strings(r.assumptions))
         .add("chunk_tokens", m.chunk > 0 ? Json::integer(m.chunk) : Json::null());
     for (const auto& [q, mp] : res.values) {  // an OOM probe that never ran out of memory: null
       const bool no_oom = q == Measured::oom_context_tokens;
@@ -64,7 +58,7 @@ std::string validation_json(const ValidationReport& v) {
     rows.push(row.add("roofline_fraction", res.roofline_fraction ? num(*res.roofline_fraction) : Json::null())
                   .add("anomaly", string_or_null(res.anomaly))
                   .add("stated_bandwidth", string_or_null(res.bandwidth_note))
-                  .add("measured_gaps", strings(res.measured_gaps)));
+                  .add("measured_gaps", JsonArray::of_strings(res.measured_gaps)));
   }
   return JsonObject()
              .add_integer("schema_version", kSchemaVersion)
@@ -77,7 +71,7 @@ std::string validation_json(const ValidationReport& v) {
                                  .add("mape", mape_json(v.overall))
                                  .add("per_chip", mape_by(v.by_chip))
                                  .add("per_runtime", mape_by(v.by_runtime))
-                                 .add("skipped_files", strings(v.skipped)))
+                                 .add("skipped_files", JsonArray::of_strings(v.skipped)))
              .str() +
          "\n";
 }

@@ -100,6 +100,7 @@ class JsonArray {
   // Long lists of records (buy's configurations, fit's and validate's rows) put each element on
   // its own line, "[\n{...},\n{...}\n]", so the output diffs and greps by record.
   static JsonArray one_per_line();
+  static JsonArray of_strings(const std::vector<std::string>& texts);  // each a JSON string
   JsonArray& push(const Json& value);
   operator Json() const;  // NOLINT: an array is a value
   std::string str() const;
