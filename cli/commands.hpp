@@ -25,6 +25,7 @@ struct ScenarioOptions {
   std::vector<std::string> sets;
   std::string calibration;  // "": the shipped one for the runtime and vendor; "none"; or a file
   bool allow_beyond_max = false;
+  bool back_to_back = false;  // the call follows another within a second: the weights still resident
   bool any_memory = false;  // a RAM size the chip is not sold with
   bool force = false;       // a quantization the runtime cannot load: a warning instead of a refusal
 };

@@ -38,6 +38,9 @@ void add_scenario_flags(CLI::App& app, ScenarioOptions& o, bool lists) {
   app.add_option("--calibration", o.calibration, "calibration .yaml, or 'none' (default: the shipped one for the runtime and vendor)");
   app.add_option("--set", o.sets, "override a hardware value or runtime coefficient: key=value (repeatable)");
   app.add_flag("--allow-beyond-max", o.allow_beyond_max, "predict contexts beyond the model's maximum");
+  app.add_flag("--back-to-back", o.back_to_back,
+               "the call follows another within a second (a benchmark's trials without a delay): the weights are "
+               "still resident, so a runtime that re-wires them after an idle pause (MLX on macOS 26) does not");
 }
 
 std::vector<std::string> split_list(const std::string& text) {
@@ -185,6 +188,7 @@ Setup build_setup(const ScenarioOptions& o, bool impossible_as_row) {
   calibrate_once(rt, o.runtime, hw, o.calibration);
   // A user's -fa choice: the unfused path everywhere, or the fused one wherever the runtime has a
   // kernel for the head size (a head size it has none for falls back, as the runtime does).
+  rt.back_to_back = o.back_to_back;
   if (o.attention == "unfused") rt.always_unfused = true;
   else if (o.attention == "fused") rt.always_unfused = false;
   else if (!o.attention.empty())

@@ -104,6 +104,13 @@ int published_by(const std::string& source) {
     const bool day_ends = i + 10 <= source.size() && (i + 10 == source.size() || !alnum(source[i + 10]) || source[i + 10] == 'T');
     int d = day_ends ? date_number(std::string_view(source).substr(i, 10)) : 0;
     if (!d && (i + 7 == source.size() || (!alnum(source[i + 7]) && source[i + 7] != '-'))) d = month_end_number(std::string_view(source).substr(i, 7));
+    // "20260717" as a file name writes a day ("submissions/20260717-apple-m5-...json"): eight digits
+    // between non-digits that form a real date.
+    if (!d && i + 8 <= source.size() && (i + 8 == source.size() || !std::isdigit(static_cast<unsigned char>(source[i + 8])))) {
+      const std::string_view run = std::string_view(source).substr(i, 8);
+      if (std::all_of(run.begin(), run.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+        d = date_number(fmt::format("{}-{}-{}", run.substr(0, 4), run.substr(4, 2), run.substr(6, 2)));
+    }
     latest = std::max(latest, d);
   }
   return latest;

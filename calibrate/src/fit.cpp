@@ -206,7 +206,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
     const long long prompt_tokens = o.scenario.workload.prompt - o.scenario.workload.cached;
     if (o.quantity == Measured::prefill_tok_s && rewires_weights(o.scenario.runtime))
       ++rewired_prefill, rewired_prompts.insert(prompt_tokens);
-    if (o.quantity == Measured::prefill_tok_s && o.scenario.runtime.fresh_buffers_per_chunk)
+    if (o.quantity == Measured::prefill_tok_s && commits_fresh_buffers(o.scenario.runtime))
       ++fresh_buffer_prefill, fresh_buffer_prompts.insert(prompt_tokens);
     const bool moe = std::any_of(o.scenario.model.layers.begin(), o.scenario.model.layers.end(),
                                  [](const LayerGroup& g) { return g.ffn.is_moe(); });

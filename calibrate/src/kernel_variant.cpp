@@ -56,12 +56,20 @@ void read_kernel_variant(Measurement& m) {
   else if (text.find("rocblas_use_hipblaslt=0") != std::string::npos) m.blas_library = "rocblas";
   // A HIP build names whether rocWMMA flash attention was compiled in: lhl's variants are
   // 'llama.cpp-rocwmma' and 'llama.cpp-hip', his summary's runtimes "HIP rocWMMA" and "HIP".
+  // mlx_lm.benchmark runs a warmup call, then its trials one after another (--delay N waits N seconds
+  // before each: mlx_lm/benchmark.py), so without a delay each timed call finds the weights resident.
+  if (text.find("mlx_lm.benchmark") != std::string::npos) {
+    const size_t delay = text.find("--delay ");
+    const bool waits = delay != std::string::npos && delay + 8 < text.size() && text[delay + 8] >= '1' && text[delay + 8] <= '9';
+    m.back_to_back = !waits;
+  }
   if (text.find("rocwmma") != std::string::npos) m.attention_kernel = "wmma";
   else if (text.find("llama.cpp-hip") != std::string::npos || text.find("llama.cpp hip") != std::string::npos)
     m.attention_kernel = "tile";
 }
 
 void apply_kernel_variant(RuntimeSpec& rt, const Measurement& m) {
+  rt.back_to_back = m.back_to_back;
   if (m.attention_path == "unfused") rt.always_unfused = true;
   // A build from before fused attention became the engine's default ran it only when asked to.
   if (m.attention_path.empty() && built_before(rt, rt.kernels.fused_attention_default_since_build, rt.kernels.fused_attention_default_since_date))

@@ -201,6 +201,13 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     if (rt.rewires_per_call) rt.rewires_since_date = res->date("since_date");
     const auto buffers = res->opt_one_of("buffers", {"fresh_per_chunk", "cached"}, "how a prefill chunk's buffers are allocated");
     rt.fresh_buffers_per_chunk = buffers.value_or("cached") == "fresh_per_chunk";
+    if (auto until = res->opt_map("small_residency_sets")) {
+      if (!rt.fresh_buffers_per_chunk)
+        throw InputError("{}: the release of small residency sets ends the commits of fresh buffers: it needs buffers: fresh_per_chunk", res->where("small_residency_sets"));
+      rt.small_residency_sets_since = read_release(*until);
+      until->str("source");  // a release boundary is a fact about the engine's history: say where from
+      until->finish();
+    }
     res->str("source");  // when a runtime wires its weights is read in its source: say where
     res->finish();
   }
@@ -391,8 +398,12 @@ bool released(const RuntimeSpec& rt, const Release& r) {
   return r.build > 0 ? !built_before(rt, r.build, r.date) : engine_at_or_after(rt, r.version, r.date);
 }
 
+bool commits_fresh_buffers(const RuntimeSpec& rt) {
+  return rt.fresh_buffers_per_chunk && !(rt.small_residency_sets_since && released(rt, *rt.small_residency_sets_since));
+}
+
 bool rewires_weights(const RuntimeSpec& rt) {
-  return rt.rewires_per_call && !(rt.published_by > 0 && rt.published_by < rt.rewires_since_date);
+  return rt.rewires_per_call && !rt.back_to_back && !(rt.published_by > 0 && rt.published_by < rt.rewires_since_date);
 }
 
 bool serial_dispatch(const RuntimeSpec& rt) {

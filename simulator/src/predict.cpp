@@ -61,7 +61,7 @@ Prediction predict(const Scenario& s, bool warnings) {
   // Where the buffer cache is emptied after each chunk, every chunk and the peeled token allocate
   // their kernels' outputs anew.
   const long long passes = (chunked + n - 1) / n + (peeled ? 1 : 0);
-  if (s.runtime.fresh_buffers_per_chunk)
+  if (commits_fresh_buffers(s.runtime))
     p.fresh_buffer_seconds = static_cast<double>(passes) * inv.kernels * s.runtime.coef.buffer_commit_us * 1e-6 / packed;
   p.prefill_seconds = pre.seconds + p.request_seconds + p.rewire_seconds + p.fresh_buffer_seconds;
   p.prefill_bound = pre.bound();

@@ -72,6 +72,9 @@ TEST(BuildEra, PublishedByIsTheSourcesLatestDate) {
   EXPECT_EQ(published_by("run at 2025-10-14T08:00"), 2025 * 10000 + 10 * 100 + 14);
   EXPECT_EQ(published_by("2025-13-01, pp2048-32, x2025-10-14, commit 4c7e9893c4ca"), 0);
   EXPECT_EQ(published_by("https://github.com/ggml-org/llama.cpp/issues/9112"), 0);
+  // A file name's day; eight digits inside a longer number or a hex hash, or no real day, are none.
+  EXPECT_EQ(published_by("submissions/20260717-apple-m5-qwen3-5-4b.json @ 4ce45e83"), 2026 * 10000 + 7 * 100 + 17);
+  EXPECT_EQ(published_by("run 120260717, hash a20260717, 20261317-x, 20260230"), 0);
 }
 
 // The runtime text's build first, else the notes' one build (two different ones: none, the date

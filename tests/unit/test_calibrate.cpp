@@ -792,6 +792,30 @@ TEST(KernelVariant, ReadFromRowText) {
   EXPECT_EQ(bench[0].attention_path, "unfused");
 }
 
+// mlx_lm.benchmark times its trials right after a warmup call unless --delay N (N >= 1 s) makes it
+// wait: back to back, the weights were still resident and no trial re-wired them.
+TEST(KernelVariant, MlxLmBenchmarkTrialsRunBackToBackUnlessDelayed) {
+  const std::string header = "source,chip,gpu_cores,bandwidth_gbs,memory_gb,runtime,model,params_b,quant,context_tokens,"
+                             "n_prompt,n_gen,prefill_tok_s,decode_tok_s,notes\n";
+  const auto rows = parse_measurements_text(
+      header + "s,c,,,,mlx,m,,MLX 4bit,0,512,128,900,50,\"mlx_lm.benchmark -p 512 -g 128 -n 5\"\n" +
+          "s,c,,,,mlx,m,,MLX 4bit,0,512,128,900,50,\"mlx_lm.benchmark -p 512 -g 128 --delay 15; median of 3 trials\"\n" +
+          "s,c,,,,mlx,m,,MLX 4bit,0,512,128,900,50,\"mlx_lm.benchmark -p 512 -g 128 --delay 0\"\n" +
+          "s,c,,,,mlx,m,,MLX 4bit,0,512,128,900,50,\"mlx_lm.generate --max-tokens 128\"\n",
+      "mlx.csv");
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_TRUE(rows[0].back_to_back);
+  EXPECT_FALSE(rows[1].back_to_back);
+  EXPECT_TRUE(rows[2].back_to_back);
+  EXPECT_FALSE(rows[3].back_to_back);  // one call in its own process: not known to follow another
+  RuntimeSpec rt = *catalog_runtime("mlx");
+  apply_kernel_variant(rt, rows[0]);
+  EXPECT_TRUE(rt.back_to_back);
+  EXPECT_FALSE(rewires_weights(rt));
+  apply_kernel_variant(rt, rows[1]);
+  EXPECT_TRUE(rewires_weights(rt));
+}
+
 namespace {
 // A runtime profile as a measured row with this runtime text (its build) and these fields ran it.
 RuntimeSpec as_row_ran(const RuntimeSpec& profile, const std::string& runtime, Measurement m) {

@@ -144,9 +144,24 @@ TEST(Predict, LazyPrefillPeelsThePromptsLastTokenIntoAStepOfItsOwn) {
   s.runtime.coef.rewire_gbps = 100;
   const Prediction p = predict(s);
   EXPECT_NEAR(p.prefill_seconds, expected + 2 * step_kernels(s) * 30e-6 + p.mem.weights.value / 100e9, 1e-12 * expected);
-  // ... except for a row published before the OS that releases the weights between calls.
+  // ... except for a call that follows another within a second (the weights still resident) ...
+  s.runtime.back_to_back = true;
+  EXPECT_NEAR(predict(s).prefill_seconds, expected + 2 * step_kernels(s) * 30e-6, 1e-12 * expected);
+  s.runtime.back_to_back = false;
+  // ... and for a row published before the OS that releases the weights between calls.
   s.runtime.rewires_since_date = 20250915, s.runtime.published_by = 20250828;
   EXPECT_NEAR(predict(s).prefill_seconds, expected + 2 * step_kernels(s) * 30e-6, 1e-12 * expected);
+  // From the release of small residency sets (MLX 0.32.1) a fresh buffer's commit costs nothing:
+  // a row of that release or later, or published from its day, pays none; one before it does.
+  s.runtime.small_residency_sets_since = Release{.version = version_number("0.32.1"), .build = 0, .date = 20260817};
+  EXPECT_NEAR(predict(s).prefill_seconds, expected + 2 * step_kernels(s) * 30e-6, 1e-12 * expected);  // published before it
+  s.runtime.published_by = 20260818;  // after it, and after macOS 26: the weights' wiring alone
+  EXPECT_NEAR(predict(s).prefill_seconds, expected + p.mem.weights.value / 100e9, 1e-12 * expected);
+  s.runtime.published_by = 0, s.runtime.version = version_number("0.32.0");  // a release before it, stated
+  EXPECT_NEAR(predict(s).prefill_seconds, expected + 2 * step_kernels(s) * 30e-6 + p.mem.weights.value / 100e9, 1e-12 * expected);
+  s.runtime.version = kCurrentVersion;  // today's release: the wiring alone
+  EXPECT_NEAR(predict(s).prefill_seconds, expected + p.mem.weights.value / 100e9, 1e-12 * expected);
+  s.runtime.published_by = 20250828;
   // Two whole chunks and the token (2 x 512 + 1): three passes' fresh buffers.
   s.chunk = 512, s.workload.prompt = 2 * 512 + 1;
   const double two_chunks = step_seconds(s, {512, 0, 1, false, true}) + step_seconds(s, {512, 512, 1, false, true}) +

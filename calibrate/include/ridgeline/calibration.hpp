@@ -35,7 +35,8 @@ long long stated_build(const std::string& runtime_text);
 // The distinct builds a row's notes state in a form that is nothing else: "b4326" right after
 // "llama.cpp" or "build", "build 1234", "build: <commit> (1234)". Never "#15434" or "PR 15929".
 std::vector<long long> noted_builds(const std::string& notes);
-// The latest date in a row's source column ("2024-12-16"; "2024-12" as its last day) as yyyymmdd
+// The latest date in a row's source column ("2024-12-16"; "2024-12" as its last day; "20241216"
+// between non-digits, as in a file name) as yyyymmdd
 // (dates.hpp), 0 when none: the row was published by then, so it ran no newer build.
 int published_by(const std::string& source);
 // A row's build: its runtime text's, else the one build its notes state (two different ones: none),

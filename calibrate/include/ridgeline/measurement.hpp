@@ -43,6 +43,9 @@ struct Measurement {
   // A BLAS library the row states for dense products ("hipblaslt": ROCBLAS_USE_HIPBLASLT=1 or a
   // hipBLASLt flag; "rocblas": ROCBLAS_USE_HIPBLASLT=0); "" when unstated.
   std::string blas_library;
+  // The call followed another within a second, so the weights were still resident: mlx_lm.benchmark
+  // times its trials straight after a warmup call unless told to wait (--delay N, N >= 1 seconds).
+  bool back_to_back = false;
   // The flash-attention kernel flavour a HIP row's text names: "wmma" (a build with rocWMMA flash
   // attention), "tile" (a 2025 HIP build without it, whose prefill attention ran the ALU tile kernel);
   // "" when unstated (today's kernel).
@@ -69,7 +72,8 @@ std::vector<Measurement> parse_mlx_output(const std::string& text, const std::st
 // The kernel variant a row's text states beyond its runtime id (kernel_variant.cpp, the one place
 // that reads it): flash attention off ("flash_attn False", "fa=0", "-fa 0", "flash attention off")
 // -> attention_path unfused when the column is empty; on ("fa=1", "-fa 1", a bare "-fa;" of builds
-// before -fa took a value, "with flash attention") -> fused; the BLAS library. Run on every parsed row.
+// before -fa took a value, "with flash attention") -> fused; the BLAS library; a call timed back to
+// back (mlx_lm.benchmark without --delay). Run on every parsed row.
 void read_kernel_variant(Measurement& m);
 
 // RFC 4180 CSV: quoted fields, doubled quotes, newlines inside quotes. Throws on an unclosed quote

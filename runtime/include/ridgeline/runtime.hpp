@@ -121,10 +121,18 @@ struct RuntimeSpec {
   // the set); a row published before it ran on an OS that kept them resident (rewires_weights).
   bool rewires_per_call = false;
   int rewires_since_date = 0;
+  // A measured call that followed another within a second (mlx_lm.benchmark's trials after its
+  // warmup, without --delay): the weights were still resident, so it paid no rewiring. Set per row
+  // by calibrate (kernel_variant.cpp); a prediction is of a call after an idle pause (false).
+  bool back_to_back = false;
   // The allocator's buffer cache is emptied after every prefill chunk (mlx-lm's mx.clear_cache()),
   // so each chunk, and the prompt's last token after them, allocates its buffers anew, and each new
-  // buffer joins the wired residency set with a commit: buffer_commit_us per kernel's output.
+  // buffer joins the wired residency set with a commit: buffer_commit_us per kernel's output. Before
+  // small_residency_sets_since (MLX 0.32.1, whose PR #4211 splits the one residency set that holds
+  // the weights into small sets, so a new buffer's commit covers a small set); from that release the
+  // commits cost nothing the data show. Not stated: always.
   bool fresh_buffers_per_chunk = false;
+  std::optional<Release> small_residency_sets_since;
   long long default_chunk = 512;
   std::string default_kv_dtype = "f16";
   // The dtype the runtime's products compute in: f32/f16/bf16, or "checkpoint" (the model's own
@@ -316,8 +324,12 @@ bool engine_at_or_after(const RuntimeSpec& rt, long long version, int date);
 // Whether this prediction runs a release at or after `r`: built_before's negation for a build,
 // engine_at_or_after for a version.
 bool released(const RuntimeSpec& rt, const Release& r);
-// Whether this prediction's call wires the weights anew before its prompt (RuntimeSpec::rewires_per_call).
+// Whether this prediction's call wires the weights anew before its prompt (RuntimeSpec::rewires_per_call):
+// on an OS that unwires idle GPU memory, after an idle pause (not back_to_back).
 bool rewires_weights(const RuntimeSpec& rt);
+// Whether this prediction's fresh buffers pay a residency commit each (RuntimeSpec::fresh_buffers_per_chunk,
+// before small_residency_sets_since).
+bool commits_fresh_buffers(const RuntimeSpec& rt);
 
 RuntimeSpec parse_runtime_yaml(const std::string& path);
 RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& label);
