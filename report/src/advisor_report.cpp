@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 
 #include "ridgeline/bands.hpp"
+#include "ridgeline/page_records.hpp"
 #include "ridgeline/report.hpp"
 
 namespace ridgeline {
@@ -84,15 +85,9 @@ std::string hints_text(const std::vector<Hint>& hints) {
 // The predictions' warnings over the configurations shown, each text once with the machines it
 // concerns (a measured gap or an emulated dtype is a property of a chip, not of one RAM size).
 std::string warnings_text(const BuyResult& r, size_t shown) {
-  std::vector<std::pair<std::string, std::vector<std::string>>> seen;
+  WarningMachines seen;
   for (size_t i = 0; i < std::min(shown, r.configurations.size()); ++i)
-    for (const auto& w : r.configurations[i].results)
-      for (const auto& text : w.p.warnings) {
-        auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& e) { return e.first == text; });
-        if (it == seen.end()) it = seen.insert(seen.end(), {text, {}});
-        const std::string& hw = r.configurations[i].offer.hardware;
-        if (std::find(it->second.begin(), it->second.end(), hw) == it->second.end()) it->second.push_back(hw);
-      }
+    for (const auto& w : r.configurations[i].results) add_warnings(seen, r.configurations[i].offer.hardware, w.p.warnings);
   std::string s;
   for (const auto& [text, machines] : seen)
     s += wrap_long_lines(fmt::format("warning ({}): {}", fmt::join(machines, ", "), text), kTableWidth, 2) + "\n";

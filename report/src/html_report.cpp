@@ -19,7 +19,7 @@ std::string html_page(const std::string& title, const std::string& intro,
   std::string s = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + xml_escape(title) +
                   "</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:1100px;color:#222}"
                   "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}"
-                  "th{background:#f3f3f3}td.l,th.l{text-align:left}.ok{color:#1a7f37}.fail{color:#b42318}"
+                  "th{background:#f3f3f3}td.l,th.l{text-align:left}.ok{color:#1a7f37}.fail{color:#b42318}.warn{color:#9a6700}"
                   "section{margin:2em 0}</style></head><body>\n<h1>" + xml_escape(title) + "</h1>\n<p id=\"summary\">" +
                   xml_escape(intro) + "</p>\n";
   for (const auto& [heading, body] : sections)
@@ -146,7 +146,14 @@ Sections buy_sections(const BuyPage& r) {
     table += "</tr>\n";
   }
   constexpr size_t kCharted = 12;
-  sections.push_back({"Configurations, best first", table + "</table>\n" +
+  // Each prediction warning once, with the machines it concerns (as buy's table prints them).
+  WarningMachines warned;
+  for (const auto& c : configs)
+    for (const auto& run : c.runs) add_warnings(warned, c.hardware, run.warnings);
+  std::string warnings;
+  for (const auto& [text, machines] : warned)
+    warnings += "<p class=\"warn\">Warning (" + xml_escape(fmt::format("{}", fmt::join(machines, ", "))) + "): " + xml_escape(text) + "</p>\n";
+  sections.push_back({"Configurations, best first", table + "</table>\n" + warnings +
                       (configs.size() > kCharted ? fmt::format("<p id=\"cut\">The bar charts below draw the first {} of these {} "
                                                                "configurations; the price-against-speed chart draws every one that fits.</p>\n",
                                                                kCharted, configs.size())

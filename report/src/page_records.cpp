@@ -3,6 +3,7 @@
 // page matches the one `report` draws from the saved JSON (saved_results.cpp).
 #include "ridgeline/page_records.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "ridgeline/advisor_report.hpp"
@@ -19,6 +20,14 @@ std::optional<double> finite_figure(double v, Measured q = Measured::decode_tok_
   return is_count(q) ? static_cast<double>(std::llround(v)) : json_number_value(v);
 }
 }  // namespace
+
+void add_warnings(WarningMachines& out, const std::string& hardware, const std::vector<std::string>& warnings) {
+  for (const auto& text : warnings) {
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == text; });
+    if (it == out.end()) it = out.insert(out.end(), {text, {}});
+    if (std::find(it->second.begin(), it->second.end(), hardware) == it->second.end()) it->second.push_back(hardware);
+  }
+}
 
 BuyPage buy_page(const BuyResult& r) {
   BuyPage page;
@@ -50,7 +59,7 @@ BuyPage buy_page(const BuyResult& r) {
       const auto& m = w.p.mem;
       BuyPage::Run run{w.workload, m.fits, rate(w.p.decode_tps()), rate(w.decode_low), rate(w.decode_high),
                        rate(w.p.ttft_seconds), whole_bytes(m.weights), whole_bytes(m.kv_cache), whole_bytes(m.transient),
-                       whole_bytes(m.runtime), whole_bytes(m.limit), {}};
+                       whole_bytes(m.runtime), whole_bytes(m.limit), {}, w.p.warnings};
       for (const auto& [context, tps] : decode_rate_by_context(w.scenario)) run.decode_by_context.emplace_back(context, rate(tps));
       out.runs.push_back(std::move(run));
     }

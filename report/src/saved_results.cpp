@@ -92,7 +92,10 @@ BuyPage::Run read_buy_run(MapReader& r, const Node&) {
   }
   ignore(r, {"quant", "runtime", "kv_dtype", "prompt", "gen", "batch", "prefill_tokens_per_second", "decode_band",
              "aggregate_decode_tokens_per_second", "price_per_decode_token_per_second", "peak_bytes", "headroom_bytes",
-             "max_context_tokens", "at_checked_context", "calibration", "hints", "warnings"});
+             "max_context_tokens", "at_checked_context", "calibration", "hints"});
+  // Saved before session 33's buy JSON carried them: none.
+  if (r.has("warnings")) run.warnings = r.str_list("warnings");
+  else r.ignore("warnings");
   return run;
 }
 

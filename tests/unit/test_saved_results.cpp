@@ -108,6 +108,35 @@ TEST(SavedResults, BuyRecordRoundTripsThroughItsJson) {
   EXPECT_EQ(loaded<BuyPage>(buy_json(r)), page);
 }
 
+// A prediction's warnings (here the llama.cpp profile's measured gap for Gated DeltaNet layers
+// before the M5) reach the buy page, survive its JSON, and are listed once with their machines.
+TEST(SavedResults, BuyWarningsReachThePageAndItsHtml) {
+  BuyRequest rq;
+  BuyWorkload w;
+  w.model = resolve_model("qwen3.5-35b-a3b");
+  w.name = "hybrid";
+  w.run.runtime = "llama.cpp-metal";
+  w.run.quant = "q4_k_m";
+  rq.workloads.push_back(w);
+  rq.prices = price_catalog();
+  rq.consider = {"m4-max-40c", "m5-max-40c"};
+  rq.include_discontinued = true;
+  const BuyResult r = advise_buy(rq);
+  const BuyPage page = buy_page(r);
+  bool warned_m4 = false, warned_m5 = false;
+  for (const auto& c : page.configurations)
+    for (const auto& run : c.runs)
+      for (const auto& text : run.warnings)
+        if (text.find("Gated DeltaNet") != std::string::npos) (c.hardware == "m4-max-40c" ? warned_m4 : warned_m5) = true;
+  EXPECT_TRUE(warned_m4);
+  EXPECT_FALSE(warned_m5);
+  EXPECT_EQ(loaded<BuyPage>(buy_json(r)), page);
+  const std::string html = html_report(page);
+  const size_t at = html.find("<p class=\"warn\">Warning (m4-max-40c): decode measured off this prediction");
+  EXPECT_NE(at, std::string::npos);
+  EXPECT_EQ(html.find("<p class=\"warn\">Warning (m4-max-40c)", at + 1), std::string::npos);  // once, however many RAM sizes
+}
+
 TEST(SavedResults, ChunkRecordRoundTripsThroughItsJsonWithAndWithoutRoomForTheWeights) {
   Workload w;
   const Scenario s = scenario(tiny_dense(), w);

@@ -21,6 +21,11 @@
 
 namespace ridgeline {
 
+// Prediction warnings, each text once with the hardware ids whose predictions carry it, in the order
+// first seen (buy's table and its HTML page list them so).
+using WarningMachines = std::vector<std::pair<std::string, std::vector<std::string>>>;
+void add_warnings(WarningMachines& out, const std::string& hardware, const std::vector<std::string>& warnings);
+
 struct BuyPage {
   struct Workload {
     std::string name, model;
@@ -36,6 +41,7 @@ struct BuyPage {
     double decode_tps = 0, decode_low = 0, decode_high = 0, ttft_seconds = 0;  // 1-sigma range low..high
     long long weights_bytes = 0, kv_cache_bytes = 0, transient_bytes = 0, runtime_bytes = 0, limit_bytes = 0;
     std::vector<std::pair<long long, double>> decode_by_context;  // {context, tokens/s}
+    std::vector<std::string> warnings;  // the prediction's (a measured gap it falls in, an emulated dtype)
     bool operator==(const Run&) const = default;
   };
   struct Configuration {
