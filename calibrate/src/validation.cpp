@@ -86,7 +86,7 @@ void judge(Observation& ob, const Measurement& row, CalibrationCache& calibratio
     const auto phase = ob.quantity == Measured::decode_tok_s ? MeasuredGap::Phase::decode : MeasuredGap::Phase::prefill;
     for (const auto& gap : ob.scenario.runtime.measured_gaps)
       if (gap.phase == phase && in_measured_gap(ob.scenario, gap))
-        r.measured_gaps.push_back(fmt::format("{}: {}", to_string(ob.quantity), gap.measured));
+        r.measured_gaps.emplace_back(ob.quantity, gap.measured);
     if (auto bound = roofline_bound(ob); bound && *bound > 0) {
       const double f = ob.measured / *bound;
       if (!r.roofline_fraction || ob.quantity == Measured::decode_tok_s) r.roofline_fraction = f;

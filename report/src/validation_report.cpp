@@ -55,10 +55,12 @@ std::string validation_json(const ValidationReport& v) {
       row.add_named(std::string("measured_") + to_string(q), mp.first < 0 && no_oom ? Json::null() : value(mp.first))
           .add_named(std::string("predicted_") + to_string(q), mp.second < 0 && no_oom ? Json::null() : value(mp.second));
     }
+    JsonArray gaps;
+    for (const auto& [q, measured] : res.measured_gaps) gaps.push(Json::string(fmt::format("{}: {}", to_string(q), measured)));
     rows.push(row.add("roofline_fraction", res.roofline_fraction ? num(*res.roofline_fraction) : Json::null())
                   .add("anomaly", string_or_null(res.anomaly))
                   .add("stated_bandwidth", string_or_null(res.bandwidth_note))
-                  .add("measured_gaps", JsonArray::of_strings(res.measured_gaps)));
+                  .add("measured_gaps", gaps));
   }
   return JsonObject()
              .add_integer("schema_version", kSchemaVersion)
@@ -95,7 +97,7 @@ std::string validation_table(const ValidationReport& v) {
     if (!res.bandwidth_note.empty()) line += "  NOTE: " + res.bandwidth_note;
     // The gap's text is long (validate --json has it): the row says which rates, the profile where.
     for (const auto& gap : res.measured_gaps)
-      line += fmt::format("  MEASURED GAP: {} (runtime profile {}, measured_gaps)", gap.substr(0, gap.find(':')), r.runtime);
+      line += fmt::format("  MEASURED GAP: {} (runtime profile {}, measured_gaps)", to_string(gap.first), r.runtime);
     out += line + "\n";
   }
   out += fmt::format("\n{} row{}, {} resolved, {} usable, {} anomal{}\n", v.rows.size(), v.rows.size() == 1 ? "" : "s",

@@ -129,7 +129,8 @@ TEST(Validation, ARowInAListedGapCarriesIt) {
                                   {}, {});
   ASSERT_EQ(v.results.size(), 3u);
   ASSERT_EQ(v.results[0].measured_gaps.size(), 1u) << v.unusable[0];
-  EXPECT_TRUE(v.results[0].measured_gaps[0].starts_with("decode_tok_s: models with Gated DeltaNet layers"));
+  EXPECT_EQ(v.results[0].measured_gaps[0].first, Measured::decode_tok_s);
+  EXPECT_TRUE(v.results[0].measured_gaps[0].second.starts_with("models with Gated DeltaNet layers"));
   EXPECT_TRUE(v.results[1].measured_gaps.empty());
   EXPECT_TRUE(v.results[2].measured_gaps.empty());
   EXPECT_EQ(v.results[2].values.count(Measured::decode_tok_s), 1u) << v.unusable[2];

@@ -24,8 +24,8 @@ struct RowValidation {
   std::string anomaly;         // "" or why the row looks wrong
   std::string bandwidth_note;  // the source's bandwidth figure disagrees with the datasheet
   // The runtime profile's measured gaps (README Limitations) a measured rate of the row falls in:
-  // "<phase>: <what was measured>", so a row far off in a listed regime reads as expected there.
-  std::vector<std::string> measured_gaps;
+  // the rate and what was measured, so a row far off in a listed regime reads as expected there.
+  std::vector<std::pair<Measured, std::string>> measured_gaps;
 };
 
 // Absolute percentage errors summed over n observations (absolute_percentage_error).
