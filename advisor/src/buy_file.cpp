@@ -67,10 +67,7 @@ BuyFile read_buy_file(const std::string& path) {
   const Node doc = load_document(path);
   MapReader root(doc, path);
   BuyFile f;
-  const Node& list = root.node("workloads");
-  if (!list.is_sequence() || list.size() == 0) throw InputError("{}: expected a non-empty list", root.where("workloads"));
-  for (size_t i = 0; i < list.size(); ++i) {
-    MapReader w(list[i], fmt::format("{}[{}]", root.where("workloads"), i));
+  root.each_map("workloads", [&](MapReader& w, size_t) {
     BuyWorkload b;
     const std::string model = w.str("model");
     b.model = resolve_model_at(model, w.where("model"));
@@ -88,7 +85,7 @@ BuyFile read_buy_file(const std::string& path) {
       throw InputError("{}: {}", w.where(), e.what());
     }
     f.workloads.push_back(std::move(b));
-  }
+  }, MapReader::List::non_empty);
   if (auto req = root.opt_map("requirements")) {
     f.req.min_decode = req->opt_number("min_decode", 1e-6, 1e6);
     f.req.max_ttft = req->opt_number("max_ttft", 1e-6, 1e9);

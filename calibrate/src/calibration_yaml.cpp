@@ -203,13 +203,7 @@ Calibration parse_calibration_yaml_text(const std::string& text, const std::stri
   c.chips = r.str_list("chips");
   c.fitted_on = r.str("fitted_on");
   c.observations = static_cast<int>(r.integer("observations", 0, 1 << 30));
-  const Node& sets = r.node("datasets");
-  if (!sets.is_sequence()) throw InputError("{}: datasets: expected a list", label);
-  for (size_t i = 0; i < sets.size(); ++i) {
-    MapReader d(sets[i], fmt::format("{}: datasets[{}]", label, i));
-    c.datasets.emplace_back(d.str("file"), d.str("fnv1a64"));
-    d.finish();
-  }
+  r.each_map("datasets", [&](MapReader& d, size_t) { c.datasets.emplace_back(d.str("file"), d.str("fnv1a64")); });
   const Node& coefs = r.node("coefficients");
   if (!coefs.is_map()) throw InputError("{}: coefficients: expected a map", label);
   MapReader cm(coefs, label + ": coefficients");

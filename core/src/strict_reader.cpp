@@ -9,8 +9,7 @@
 
 namespace ridgeline {
 
-namespace {
-std::string kind_name(const Node& n) {
+std::string describe_node(const Node& n) {
   switch (n.kind()) {
     case Node::Kind::map: return "a map";
     case Node::Kind::sequence: return "a list";
@@ -19,7 +18,6 @@ std::string kind_name(const Node& n) {
   }
   return "undefined";
 }
-}  // namespace
 
 std::optional<double> parse_double(const std::string& s) {
   if (s.empty() || std::isspace(static_cast<unsigned char>(s[0]))) return std::nullopt;
@@ -31,7 +29,7 @@ std::optional<double> parse_double(const std::string& s) {
 }
 
 double scalar_number(const Node& n, const std::string& where, double min, double max) {
-  if (!n.is_scalar()) throw InputError("{}: expected a number, got {}", where, kind_name(n));
+  if (!n.is_scalar()) throw InputError("{}: expected a number, got {}", where, describe_node(n));
   auto v = parse_double(n.text());
   if (!v) throw InputError("{}: '{}' is not a finite number", where, n.text());
   if (*v < min || *v > max)
@@ -41,13 +39,18 @@ double scalar_number(const Node& n, const std::string& where, double min, double
 
 std::string scalar_string(const Node& n, const std::string& where) {
   if (!n.is_scalar() || n.text().empty())
-    throw InputError("{}: expected a text value, got {}", where, kind_name(n));
+    throw InputError("{}: expected a text value, got {}", where, describe_node(n));
   return n.text();
 }
 
 MapReader::MapReader(const Node& node, std::string where) : node_(&node), where_(std::move(where)) {
-  if (!node_->is_map()) throw InputError("{}: expected a map of keys, got {}", where_, kind_name(*node_));
+  if (!node_->is_map()) throw InputError("{}: expected a map of keys, got {}", where_, describe_node(*node_));
   used_.assign(node_->size(), false);
+}
+
+void MapReader::require_list(const Node& list, const std::string& key, bool non_empty) const {
+  if (!list.is_sequence()) throw InputError("{}: expected a list of maps, got {}", where(key), describe_node(list));
+  if (non_empty && list.size() == 0) throw InputError("{}: expected a non-empty list", where(key));
 }
 
 std::string MapReader::where(const std::string& key) const { return fmt::format("{}: {}", where_, key); }
@@ -136,7 +139,7 @@ bool MapReader::boolean(const std::string& key) {
     if (n.text() == "true") return true;
     if (n.text() == "false") return false;
   }
-  throw InputError("{}: expected true or false, got {}", where(key), kind_name(n));
+  throw InputError("{}: expected true or false, got {}", where(key), describe_node(n));
 }
 std::optional<bool> MapReader::opt_boolean(const std::string& key) {
   if (!has(key)) {
@@ -148,7 +151,7 @@ std::optional<bool> MapReader::opt_boolean(const std::string& key) {
 
 std::vector<std::string> MapReader::str_list(const std::string& key) {
   const Node& n = get(key);
-  if (!n.is_sequence()) throw InputError("{}: expected a list, got {}", where(key), kind_name(n));
+  if (!n.is_sequence()) throw InputError("{}: expected a list, got {}", where(key), describe_node(n));
   std::vector<std::string> out;
   out.reserve(n.size());
   for (size_t i = 0; i < n.size(); ++i) out.push_back(scalar_string(n[i], fmt::format("{}[{}]", where(key), i)));
@@ -157,7 +160,7 @@ std::vector<std::string> MapReader::str_list(const std::string& key) {
 
 std::vector<double> MapReader::number_list(const std::string& key, double min, double max) {
   const Node& n = get(key);
-  if (!n.is_sequence()) throw InputError("{}: expected a list, got {}", where(key), kind_name(n));
+  if (!n.is_sequence()) throw InputError("{}: expected a list, got {}", where(key), describe_node(n));
   std::vector<double> out;
   out.reserve(n.size());
   for (size_t i = 0; i < n.size(); ++i)

@@ -72,17 +72,14 @@ PriceRow parse_row(MapReader& m, const HardwareLookup& lookup) {
 std::vector<PriceRow> parse_rows(const std::string& text, const std::string& label, const HardwareLookup& lookup) {
   const Node doc = load_document_text(text, label);
   MapReader root(doc, label);
-  const Node& list = root.node("prices");
-  if (!list.is_sequence() || list.size() == 0) throw InputError("{}: expected a non-empty list", root.where("prices"));
   std::vector<PriceRow> rows;
-  for (size_t i = 0; i < list.size(); ++i) {
-    MapReader m(list[i], fmt::format("{}[{}]", root.where("prices"), i));
+  root.each_map("prices", [&](MapReader& m, size_t) {
     PriceRow p = parse_row(m, lookup);
     p.origin = label;
     if (std::any_of(rows.begin(), rows.end(), [&](const PriceRow& r) { return r.id == p.id; }))
       throw InputError("{}: '{}' appears twice", m.where("id"), p.id);
     rows.push_back(std::move(p));
-  }
+  }, MapReader::List::non_empty);
   root.finish();
   return rows;
 }

@@ -126,11 +126,7 @@ ModelSpec parse_model_yaml_text(const std::string& text, const std::string& labe
     m.per_layer_vocab = p.integer("vocab", 1, kMaxDim);
     p.finish();
   }
-  const Node& layers = r.node("layers");
-  if (!layers.is_sequence() || layers.size() == 0)
-    throw InputError("{}: expected a non-empty list of layer groups", r.where("layers"));
-  for (size_t i = 0; i < layers.size(); ++i) {
-    MapReader g(layers[i], fmt::format("{}[{}]", r.where("layers"), i));
+  r.each_map("layers", [&](MapReader& g, size_t) {
     int count = static_cast<int>(g.integer("count", 1, 100000));
     AttentionSpec a = parse_attention(g.map("attention"));
     FfnSpec f = g.has("ffn") ? parse_ffn(g.map("ffn")) : FfnSpec{};
@@ -141,7 +137,7 @@ ModelSpec parse_model_yaml_text(const std::string& text, const std::string& labe
     if (a.kv_reused && reuse_without_source(m))
       throw InputError("{}: kv_reused needs an earlier {} layer with {} KV heads of head_dim {} that caches its own",
                        g.where("attention"), to_string(a.kind), a.kv_heads, a.head_dim);
-  }
+  }, MapReader::List::non_empty);
   r.finish();
   return m;
 }

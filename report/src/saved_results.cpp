@@ -21,12 +21,6 @@ constexpr double kMaxRate = 1e12;   // tokens/s, seconds, measured and predicted
 constexpr double kMaxRamGb = 1e6;
 constexpr double kMaxUsd = 1e9;
 
-std::string describe(const Node& n) {
-  if (n.is_map()) return "a map";
-  if (n.is_sequence()) return "a list";
-  return n.is_null() ? "empty" : fmt::format("'{}'", n.text());
-}
-
 void ignore(MapReader& r, std::initializer_list<const char*> keys) {
   for (const char* k : keys) r.ignore(k);
 }
@@ -41,31 +35,26 @@ void check_schema_version(MapReader& r) {
 // A text that may be empty (buy's calibration list when nothing ran).
 std::string text(MapReader& r, const std::string& key) {
   const Node& n = r.node(key);
-  if (!n.is_scalar()) throw InputError("{}: expected a text, got {}", r.where(key), describe(n));
+  if (!n.is_scalar()) throw InputError("{}: expected a text, got {}", r.where(key), describe_node(n));
   return n.text();
 }
 
 const Node& list_at(MapReader& r, const std::string& key) {
   const Node& list = r.node(key);
-  if (!list.is_sequence()) throw InputError("{}: expected a list, got {}", r.where(key), describe(list));
+  if (!list.is_sequence()) throw InputError("{}: expected a list, got {}", r.where(key), describe_node(list));
   return list;
 }
 
-// The maps of the list under `key`, each read by `read(reader, node)` and checked for unknown keys;
-// errors name the element ("file: rows[3]: fits").
+// The maps of the list under `key`, each read by `read(reader)` (MapReader::each_map: errors
+// name the element, "file: rows[3]: fits", and unknown keys are refused).
 template <class Read>
 auto read_list(MapReader& r, const std::string& key, Read read) {
-  const Node& list = list_at(r, key);
-  std::vector<decltype(read(std::declval<MapReader&>(), list))> out;
-  for (size_t i = 0; i < list.size(); ++i) {
-    MapReader item(list[i], fmt::format("{}[{}]", r.where(key), i));
-    out.push_back(read(item, list[i]));
-    item.finish();
-  }
+  std::vector<decltype(read(std::declval<MapReader&>()))> out;
+  r.each_map(key, [&](MapReader& item, size_t) { out.push_back(read(item)); });
   return out;
 }
 
-BuyPage::Run read_buy_run(MapReader& r, const Node&) {
+BuyPage::Run read_buy_run(MapReader& r) {
   BuyPage::Run run;
   run.workload = r.str("workload");
   run.fits = r.boolean("fits");
@@ -84,7 +73,7 @@ BuyPage::Run read_buy_run(MapReader& r, const Node&) {
   for (size_t i = 0; i < points.size(); ++i) {
     const std::string where = fmt::format("{}[{}]", r.where("decode_by_context"), i);
     if (!points[i].is_sequence() || points[i].size() != 2)
-      throw InputError("{}: expected [context, tokens/s], got {}", where, describe(points[i]));
+      throw InputError("{}: expected [context, tokens/s], got {}", where, describe_node(points[i]));
     const double context = scalar_number(points[i][0], where + "[0]", 1, static_cast<double>(kMaxTokens));
     if (context != static_cast<double>(static_cast<long long>(context)))
       throw InputError("{}[0]: {} is not a whole number", where, points[i][0].text());
@@ -99,7 +88,7 @@ BuyPage::Run read_buy_run(MapReader& r, const Node&) {
   return run;
 }
 
-BuyPage::Configuration read_buy_configuration(MapReader& r, const Node&) {
+BuyPage::Configuration read_buy_configuration(MapReader& r) {
   BuyPage::Configuration c;
   c.hardware = r.str("hardware");
   c.machine = r.str("machine");
@@ -124,7 +113,7 @@ BuyPage read_buy(MapReader& r) {
   page.min_context = req.opt_integer("min_context", 1, kMaxTokens);
   page.budget = req.opt_number("budget", 0, kMaxUsd);
   req.finish();
-  page.workloads = read_list(r, "workloads", [](MapReader& w, const Node&) {
+  page.workloads = read_list(r, "workloads", [](MapReader& w) {
     BuyPage::Workload out;
     out.name = w.str("name");
     out.model = w.str("model");
@@ -153,7 +142,7 @@ FitPage read_fit(MapReader& r) {
   page.limit_bytes = r.integer("limit_bytes", 0, kMaxBytes);
   page.context = r.integer("context", 1, kMaxTokens);
   page.gen = r.integer("gen", 0, kMaxTokens);
-  page.rows = read_list(r, "rows", [](MapReader& x, const Node&) {
+  page.rows = read_list(r, "rows", [](MapReader& x) {
     FitPage::Row row;
     row.model = x.str("model");
     row.runtime = x.str("runtime");
@@ -165,7 +154,7 @@ FitPage read_fit(MapReader& r) {
     row.weights_bytes = x.integer("weights_bytes", 0, kMaxBytes);
     row.peak_bytes = x.integer("peak_bytes", 0, kMaxBytes);
     row.max_context = x.opt_integer("max_context_tokens", 0, kMaxTokens);
-    for (const auto& hint : read_list(x, "hints", [](MapReader& h, const Node&) {
+    for (const auto& hint : read_list(x, "hints", [](MapReader& h) {
            ignore(h, {"kind", "value", "setting"});
            return h.str("text");
          }))
@@ -183,7 +172,7 @@ ChunkPage read_chunk(MapReader& r) {
   page.memory_gb = r.number("memory_gb", 0, kMaxRamGb);
   page.limit_bytes = r.integer("limit_bytes", 0, kMaxBytes);
   page.largest_safe = r.opt_integer("largest_safe_chunk", 1, kMaxTokens);
-  page.trials = read_list(r, "chunks", [](MapReader& c, const Node&) {
+  page.trials = read_list(r, "chunks", [](MapReader& c) {
     ChunkPage::Trial t;
     t.chunk = c.integer("chunk", 1, kMaxTokens);
     t.oom = c.opt_integer("oom_at_context_tokens", 0, kMaxTokens);
@@ -196,7 +185,7 @@ ChunkPage read_chunk(MapReader& r) {
   return page;
 }
 
-ValidationPage::Row read_validation_row(MapReader& r, const Node& node) {
+ValidationPage::Row read_validation_row(MapReader& r) {
   ValidationPage::Row row;
   row.row = r.integer("row", 0, kMaxCount);
   row.file = text(r, "file");
@@ -208,7 +197,7 @@ ValidationPage::Row read_validation_row(MapReader& r, const Node& node) {
   // A quantity the row measured has both keys (null where a figure is not finite).
   for (Measured q : ValidationPage::kPageQuantities) {
     const std::string measured = std::string("measured_") + to_string(q), predicted = std::string("predicted_") + to_string(q);
-    if (!node.find(measured) && !node.find(predicted)) continue;
+    if (!r.has(measured) && !r.has(predicted)) continue;
     const double most = is_count(q) ? static_cast<double>(kMaxBytes) : kMaxRate;  // bytes pass a rate's bound
     row.figures.push_back({q, r.opt_number(measured, 0, most), r.opt_number(predicted, 0, most)});
   }
@@ -231,7 +220,7 @@ ValidationPage read_validation(MapReader& r) {
   return page;
 }
 
-SweepPage::Row read_sweep_row(MapReader& r, const Node&) {
+SweepPage::Row read_sweep_row(MapReader& r) {
   SweepPage::Row row;
   const std::string status = r.one_of("status", {"ok", "does_not_fit", "not_computed"}, "a sweep row's status");
   row.hardware = r.str("hardware");

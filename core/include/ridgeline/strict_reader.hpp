@@ -45,6 +45,22 @@ class MapReader {
   const std::string& where() const { return where_; }
   std::string where(const std::string& key) const;
 
+  // The list of maps under `key`: read(item, i) on each, whose errors name it ("f.yaml: prices[3]:
+  // chip"), then the keys it did not ask for refused. An absent key is an error unless `optional`,
+  // an empty list where `non_empty`.
+  enum class List { any, non_empty, optional };
+  template <class Read>
+  void each_map(const std::string& key, Read read, List rule = List::any) {
+    const Node* list = rule == List::optional ? opt_node(key) : &node(key);
+    if (!list) return;
+    require_list(*list, key, rule == List::non_empty);
+    for (size_t i = 0; i < list->size(); ++i) {
+      MapReader item((*list)[i], where(key) + "[" + std::to_string(i) + "]");
+      read(item, i);
+      item.finish();
+    }
+  }
+
   // Errors on any key that was never asked for. Call once all keys are read.
   void finish() const;
 
@@ -54,8 +70,12 @@ class MapReader {
   std::vector<bool> used_;           // per entry of the map
   std::vector<std::string> asked_;   // every key asked for, present or not (for did-you-mean)
   const Node* mark(const std::string& key);  // the value (nullptr when absent), noted as asked
+  void require_list(const Node& list, const std::string& key, bool non_empty) const;
   const Node& get(const std::string& key);
 };
+
+// How an error names a value: "a map", "a list", "empty" or the text quoted.
+std::string describe_node(const Node& n);
 
 // Scalar conversions with the same error discipline, for list elements and free values.
 double scalar_number(const Node& n, const std::string& where, double min, double max);
