@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <map>
 
@@ -103,18 +104,46 @@ void read_matrix_tiles(MapReader& r, RuntimeSpec::EngineKernels& k) {
   r.finish();
 }
 
+// `name` must be a quantization kernel class (quant.hpp) or one of `extra`.
+void require_kernel_class(const std::string& name, const std::string& where, std::vector<std::string> extra = {}) {
+  std::vector<std::string> classes = std::move(extra);
+  for (const auto& q : quantizations())
+    if (std::find(classes.begin(), classes.end(), q.kernel_class) == classes.end()) classes.push_back(q.kernel_class);
+  if (std::find(classes.begin(), classes.end(), name) == classes.end())
+    throw InputError("{}: '{}' is not a quantization kernel class (expected one of {})", where, name, fmt::join(classes, ", "));
+}
+
+// multi_row_gemv: the rows one threadgroup row of the multi-row matrix-vector kernel covers at each
+// row count from 2 (rows_per_threadgroup), and the kernel classes that take it only from more rows.
+void read_multi_row_gemv(MapReader& r, RuntimeSpec::EngineKernels& k) {
+  auto& g = k.multi_row_gemv;
+  const std::vector<double> per = r.number_list("rows_per_threadgroup", 1, 64);
+  g.rows_per_threadgroup.assign(2, 0);  // 0 and 1 rows: not this kernel
+  for (size_t i = 0; i < per.size(); ++i) {
+    const double rows = static_cast<double>(i + 2);
+    if (per[i] != std::floor(per[i]) || per[i] > rows)
+      throw InputError("{}: rows_per_threadgroup[{}] (at {} rows) is {} (expected a whole number of rows from 1 to {})", r.where(), i, rows, per[i], rows);
+    g.rows_per_threadgroup.push_back(static_cast<int>(per[i]));
+  }
+  if (auto min = r.opt_map("min_rows")) {
+    for (const auto& entry : r.node("min_rows").entries()) {
+      require_kernel_class(entry.key, min->where());
+      g.min_rows_by_class[entry.key] = static_cast<int>(min->integer(entry.key, 2, static_cast<long long>(per.size()) + 2));  // past the last: never
+    }
+    min->finish();
+  }
+  r.str("source");  // a kernel's grid is read in its source: say where
+  r.finish();
+}
+
 // matmul_retune: the build that retuned the matrix kernels and, by quantization kernel class, the
 // rate of the products before it against today's; "other" covers the classes not listed.
 void read_matmul_retune(MapReader& r, RuntimeSpec::EngineKernels& k) {
   RuntimeSpec::EngineKernels::MatmulRetune t;
   t.since = read_release(r);
-  std::vector<std::string> classes{"other"};
-  for (const auto& q : quantizations())
-    if (std::find(classes.begin(), classes.end(), q.kernel_class) == classes.end()) classes.push_back(q.kernel_class);
   MapReader f = r.map("before_factor");
   for (const auto& entry : r.node("before_factor").entries()) {
-    if (std::find(classes.begin(), classes.end(), entry.key) == classes.end())
-      throw InputError("{}: '{}' is not a quantization kernel class (expected one of {})", f.where(), entry.key, fmt::join(classes, ", "));
+    require_kernel_class(entry.key, f.where(), {"other"});
     t.before_factor[entry.key] = f.number(entry.key, 0.05, 2);
   }
   f.number("other", 0.05, 2);  // required: a class its source did not measure takes it
@@ -144,12 +173,7 @@ void read_matrix_units(MapReader& r, RuntimeSpec::EngineKernels& k) {
 // (RuntimeSpec::MeasuredGap). Absent: none.
 std::vector<MeasuredGap> read_measured_gaps(MapReader& r) {
   std::vector<MeasuredGap> gaps;
-  const Node* list = r.opt_node("measured_gaps");
-  if (!list) return gaps;
-  const std::string where = r.where("measured_gaps");
-  if (!list->is_sequence()) throw InputError("{}: expected a list of regimes, got {}", where, list->is_map() ? "a map" : "a single value");
-  for (size_t i = 0; i < list->size(); ++i) {
-    MapReader g((*list)[i], fmt::format("{}[{}]", where, i));
+  r.each_map("measured_gaps", [&](MapReader& g, size_t) {
     MeasuredGap gap;
     gap.phase = g.one_of("phase", {"prefill", "decode"}, "a phase") == "prefill" ? MeasuredGap::Phase::prefill : MeasuredGap::Phase::decode;
     if (auto layers = g.opt_str("layers")) gap.layers = parse_attention_kind(*layers, g.where("layers"));
@@ -162,9 +186,8 @@ std::vector<MeasuredGap> read_measured_gaps(MapReader& r) {
     gap.min_context = g.opt_integer("min_context", 1, 1LL << 30).value_or(0);
     gap.measured = g.str("measured");  // str() refuses an empty text
     gap.source = g.str("source");      // a gap is measured: say where the rows are
-    g.finish();
     gaps.push_back(std::move(gap));
-  }
+  }, MapReader::List::optional);
   return gaps;
 }
 
@@ -266,6 +289,7 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   if (matrix_tile) read_matrix_tiles(*matrix_tile, rt.kernels);
   auto matrix_units = r.opt_map("matrix_units");
   if (matrix_units) read_matrix_units(*matrix_units, rt.kernels);
+  if (auto gemv = r.opt_map("multi_row_gemv")) read_multi_row_gemv(*gemv, rt.kernels);
   auto retune = r.opt_map("matmul_retune");
   if (retune) read_matmul_retune(*retune, rt.kernels);
   auto linear = r.opt_map("linear_attention");

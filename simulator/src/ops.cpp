@@ -49,6 +49,24 @@ double generation_factor(const Scenario& s) {
 // Matrix-vector kernels up to gemv_max_rows rows (tokens x sequences), matrix-matrix above.
 bool gemv_regime(const Scenario& s, double rows) { return rows <= s.runtime.coef.gemv_max_rows; }
 
+// How a product of 2 to gemv_max_rows rows runs (RuntimeSpec::EngineKernels::MultiRowGemv): the
+// passes over its weights, each streaming and unpacking them once, and whether it is the one-row
+// kernel once per row (a kernel class that takes the multi-row kernel only from more rows).
+struct GemvPasses {
+  double passes = 1;
+  bool one_row_kernel = false;
+};
+
+GemvPasses gemv_passes(const Scenario& s, double rows) {
+  const auto& g = s.runtime.kernels.multi_row_gemv;
+  const auto r = static_cast<size_t>(std::llround(rows));
+  if (r < 2 || r >= g.rows_per_threadgroup.size() || !gemv_regime(s, rows)) return {};
+  if (const auto it = g.min_rows_by_class.find(s.quant.kernel_class); it != g.min_rows_by_class.end() && r < static_cast<size_t>(it->second))
+    return {static_cast<double>(r), true};
+  const int per = g.rows_per_threadgroup[r];
+  return {per > 0 ? std::ceil(static_cast<double>(r) / per) : 1.0, false};
+}
+
 // Matrix-matrix kernels: tiles fill with rows, half efficiency at compute_half_tokens.
 double matrix_rate(const Scenario& s, double peak, double rows, double half_rows) {
   return peak * s.runtime.coef.compute_efficiency * rows / (rows + half_rows);
@@ -98,7 +116,8 @@ double expert_matrix_rate(const Scenario& s, const StepInvariants& inv, double p
 double matmul_rate(const Scenario& s, const StepInvariants& inv, double peak, double rows, double dequant_ops = 0, double outputs = 0) {
   // A matrix-vector kernel unpacks each weight once a step, whatever the rows: on a GPU that cannot
   // co-issue them those instructions share the ALUs with the 2 x rows multiply-adds per weight.
-  if (gemv_regime(s, rows)) return inv.gemv_rate * 2 * rows / (2 * rows + dequant_ops);
+  // The multi-row kernel unpacks them once per pass over the weights (gemv_passes).
+  if (gemv_regime(s, rows)) return inv.gemv_rate * 2 * rows / (2 * rows + gemv_passes(s, rows).passes * dequant_ops);
   // A matrix-matrix kernel computes whole tiles of matrix_tile_rows rows: a product of 16 rows on
   // 32-row tiles takes as long as one of 32, so its useful rate is the padded product's times 16/32.
   const double tile = inv.matrix_tile_rows;
@@ -386,8 +405,10 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
   const double dequant_bytes = blas ? step::kBlasDequantBytesPerParam : 0;
   ops.clear();
   ops.reserve(m.layers.size() * 5 + 2);
-  // Two to gemv_max_rows rows run the multi-row matrix-vector kernel, one row its own kernel.
-  const double weight_bw = rows > 1 && gemv_regime(s, rows) ? inv.batch_matrix_bandwidth : matrix_bw;
+  // Two to gemv_max_rows rows run the multi-row matrix-vector kernel, one row its own kernel; the
+  // multi-row kernel may stream the weights more than once (gemv_passes), the one-row kernel once a row.
+  const GemvPasses gemv = gemv_passes(s, rows);
+  const double weight_bw = rows > 1 && gemv_regime(s, rows) && !gemv.one_row_kernel ? inv.batch_matrix_bandwidth : matrix_bw;
   // An operator streams weights at op_weight_bw, anything else at op_bw (0: the runtime's stream).
   auto add_at = [&](Op op, double count, double op_weight_bw, double op_bw = 0) {
     op.flops *= count;
@@ -398,7 +419,10 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
     op.bandwidth = op.weight_bytes > 0 ? op_weight_bw : op_bw > 0 ? op_bw : bw;
     if (op.flops > 0 || op.bytes() > 0) ops.push_back(op);
   };
-  auto add = [&](const Op& op, double count) { add_at(op, count, weight_bw); };
+  auto add = [&](Op op, double count) {
+    op.weight_bytes *= gemv.passes;
+    add_at(op, count, weight_bw);
+  };
   // A serial build's matrix-matrix products wait for their last wave to drain (StepInvariants).
   auto drain = [&](Op& op, double op_rows, double summed_input_width) {
     if (inv.drain_flops_per_input <= 0 || gemv_regime(s, op_rows) || op.flops <= 0) return;
@@ -416,10 +440,10 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
     Op ple{"per-layer inputs", -1};
     const double p = per_layer_projection_params(m), width = static_cast<double>(m.per_layer_input) * layer_count(m);
     ple.flops = 2 * rows * p;
-    ple.weight_bytes = p * (q.matrix_bpw / 8 + dequant_bytes) + rows * width * q.embedding_bpw / 8;
+    ple.weight_bytes = p * (q.matrix_bpw / 8 + dequant_bytes) * gemv.passes + rows * width * q.embedding_bpw / 8;
     ple.activation_bytes = rows * (2 * width + 3 * h * layer_count(m)) * kActivationBytes;
     ple.compute_rate = matmul_rate(s, inv, gemm_peak, rows, inv.dequant_ops);
-    add(ple, 1);
+    add_at(ple, 1, weight_bw);  // the products' passes counted above, not the gathered rows
   }
 
   for (size_t gi = 0; gi < m.layers.size(); ++gi) {

@@ -102,6 +102,61 @@ TEST(Physics, SingleIssueGpuSpendsTheUnpackingOnTheMultiplyAddSlots) {
   EXPECT_DOUBLE_EQ(step_ops(s, tile)[1].compute_rate, 10e12);
 }
 
+// The multi-row matrix-vector kernel covers rows_per_threadgroup[r] of a product's r rows per
+// threadgroup row, each streaming the weights and unpacking them once: ceil(r / that) passes. A
+// class that takes it only from min_rows runs the one-row kernel once per row below: r passes at
+// the one-row kernel's bandwidth.
+TEST(Physics, MultiRowMatrixVectorKernelStreamsTheWeightsOncePerThreadgroupRow) {
+  Scenario s = scenario(tiny_dense(), {}, "q4_k_m");
+  s.runtime.coef.gemv_max_rows = 8;
+  s.runtime.coef.gemv_compute_efficiency = 0.1;
+  s.runtime.coef.gemv_batch_bandwidth_factor = 0.5;
+  s.runtime.coef.dequant_ops_per_weight["k"] = 6;
+  s.hardware.single_issue.value = true;
+  auto projection = [&](double batch) {
+    StepShape shape;
+    shape.batch = batch;
+    const Op proj = step_ops(s, shape)[1];
+    EXPECT_STREQ(proj.what, "attention projections");
+    return proj;
+  };
+  const double per_layer = 1024.0 * 1024 + 2 * 1024.0 * 256 + 1024.0 * 1024;  // q, k, v, o
+  const double one_pass = projection(1).weight_bytes;
+  EXPECT_DOUBLE_EQ(one_pass, 4 * per_layer * s.quant.matrix_bpw / 8);
+  // Not stated: one pass whatever the rows.
+  EXPECT_DOUBLE_EQ(projection(8).weight_bytes, one_pass);
+  s.runtime.kernels.multi_row_gemv.rows_per_threadgroup = {0, 0, 2, 3, 4, 5, 3, 4, 4};
+  EXPECT_DOUBLE_EQ(projection(4).weight_bytes, one_pass);
+  EXPECT_DOUBLE_EQ(projection(5).weight_bytes, one_pass);
+  EXPECT_DOUBLE_EQ(projection(6).weight_bytes, 2 * one_pass);  // 6 rows, 3 a threadgroup
+  EXPECT_DOUBLE_EQ(projection(8).weight_bytes, 2 * one_pass);
+  EXPECT_DOUBLE_EQ(projection(8).bandwidth, 100e9 * 0.5);      // the multi-row kernel's stream
+  // Each pass unpacks the weights: 2 x 8 multiply-adds beside 2 x 6 unpacking instructions a weight.
+  EXPECT_DOUBLE_EQ(projection(8).compute_rate, 10e12 * 0.1 * (2 * 8) / (2 * 8 + 2 * 6));
+  // Matrix-matrix from 9 rows: one pass.
+  EXPECT_DOUBLE_EQ(projection(9).weight_bytes, one_pass);
+  // K-quants from 4 rows: 3 rows run the one-row kernel three times, at its bandwidth.
+  s.runtime.kernels.multi_row_gemv.min_rows_by_class["k"] = 4;
+  EXPECT_DOUBLE_EQ(projection(3).weight_bytes, 3 * one_pass);
+  EXPECT_DOUBLE_EQ(projection(3).bandwidth, 100e9);
+  EXPECT_DOUBLE_EQ(projection(3).compute_rate, 10e12 * 0.1 * (2 * 3) / (2 * 3 + 3 * 6));
+  EXPECT_DOUBLE_EQ(projection(4).weight_bytes, one_pass);
+}
+
+// The shipped llama.cpp-metal profile states ggml-metal's table (mul_mv_ext's r1ptg by rows).
+TEST(Physics, ShippedMetalProfileStatesTheSmallBatchKernelsThreadgroupRows) {
+  const RuntimeSpec rt = resolve_runtime("llama.cpp-metal");
+  const auto& g = rt.kernels.multi_row_gemv;
+  ASSERT_EQ(g.rows_per_threadgroup.size(), 9u);
+  EXPECT_EQ(g.rows_per_threadgroup[2], 2);
+  EXPECT_EQ(g.rows_per_threadgroup[5], 5);
+  EXPECT_EQ(g.rows_per_threadgroup[6], 3);
+  EXPECT_EQ(g.rows_per_threadgroup[8], 4);
+  EXPECT_EQ(g.min_rows_by_class.at("k"), 4);
+  // A wrapper runs its engine's kernels.
+  EXPECT_EQ(resolve_runtime("ollama").kernels.multi_row_gemv.rows_per_threadgroup, g.rows_per_threadgroup);
+}
+
 // A key a runtime has no value for reads as its family's datasheet-roof value: an unpacking cost
 // 0 (no roof), a factor 1.
 TEST(Physics, UnsetUnpackingCostIsZeroAndUnsetFactorIsOne) {

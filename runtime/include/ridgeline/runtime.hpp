@@ -181,6 +181,16 @@ struct RuntimeSpec {
       bool matrix_units = false;
     };
     std::map<std::string, MatrixRowTile> matrix_tile_by_architecture;
+    // The multi-row matrix-vector kernel (2 to gemv_max_rows rows) covers a few of the product's rows
+    // per threadgroup row of its grid (ggml-metal's mul_mv_ext: r1ptg by ne11), each of which streams
+    // the weights once: r rows read them ceil(r / rows_per_threadgroup[r]) times, and unpack them as
+    // often. A kernel class that takes the kernel only from more rows (ggml-metal: K-quants from 4)
+    // runs the one-row kernel below that, once per row. Empty: one pass whatever the rows (ggml-cuda's
+    // mmvq multiplies up to 8 columns in one pass).
+    struct MultiRowGemv {
+      std::vector<int> rows_per_threadgroup;         // [r]: rows one threadgroup row covers at r rows (0: not stated)
+      std::map<std::string, int> min_rows_by_class;  // kernel class -> fewest rows it takes the kernel at
+    } multi_row_gemv;
     // The releases from which the engine's matrix products (dense and routed-expert GEMMs) and its
     // prefill attention multiply on the GPU's matrix units where the hardware has them
     // (HardwareSpec::matrix_fp16: M5's neural accelerators); not stated, and before them, they run
