@@ -244,6 +244,16 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   rt.kernels.unfused_decode_reads_per_kv_head = group_reads.value_or("per_query_head") == "per_kv_head";
   rt.fused_prefill_head_dims = head_dims(att, "fused_prefill_head_dims");
   rt.fused_decode_head_dims = head_dims(att, "fused_decode_head_dims");
+  att.each_map("fused_head_dims_from", [&](MapReader& f, size_t) {
+    RuntimeSpec::EngineKernels::FusedHeadDims added;
+    added.since = read_release(f);
+    added.prefill = head_dims(f, "prefill");
+    added.decode = head_dims(f, "decode");
+    if (added.prefill.empty() && added.decode.empty())
+      throw InputError("{}: names no head dims (expected prefill: [..], decode: [..] or both)", f.where());
+    f.str("source");  // which head dims a release's kernels take is read in its source: say where
+    rt.kernels.fused_head_dims_from.push_back(std::move(added));
+  }, MapReader::List::optional);
   const CoefficientInfo& tbs = *find_coefficient("transient_bytes_per_score");
   rt.coef.transient_bytes_per_score = att.number(tbs.name, tbs.min, tbs.max);
   // Optional: a profile that counts its passes over the score matrix states them; else the matrix
@@ -289,7 +299,8 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   if (matrix_tile) read_matrix_tiles(*matrix_tile, rt.kernels);
   auto matrix_units = r.opt_map("matrix_units");
   if (matrix_units) read_matrix_units(*matrix_units, rt.kernels);
-  if (auto gemv = r.opt_map("multi_row_gemv")) read_multi_row_gemv(*gemv, rt.kernels);
+  auto gemv = r.opt_map("multi_row_gemv");
+  if (gemv) read_multi_row_gemv(*gemv, rt.kernels);
   auto retune = r.opt_map("matmul_retune");
   if (retune) read_matmul_retune(*retune, rt.kernels);
   auto linear = r.opt_map("linear_attention");
@@ -330,9 +341,10 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
       throw InputError("{}: activations: prefill_evaluates: '{}' differs from '{}' of '{}' (a wrapper evaluates as the engine it wraps)",
                        label, *prefill_evaluates, inner.kernels.prefill_evaluates_cache_only ? "cache" : "all", rt.wraps);
     // ... and its kernels: which decode attention kernel, how experts' weights are read.
-    if (decode_kernel || moe || dispatch || blas || flash || linear || matrix_tile || matrix_units || retune)
-      throw InputError("{}: a wrapper runs its engine's kernels; state decode_kernel, moe, dispatch, flash_attention, linear_attention, "
-                       "matrix_tile, matrix_units, matmul_retune and blas in '{}'",
+    if (decode_kernel || moe || dispatch || blas || flash || linear || matrix_tile || matrix_units || retune || gemv ||
+        !rt.kernels.fused_head_dims_from.empty())
+      throw InputError("{}: a wrapper runs its engine's kernels; state decode_kernel, fused_head_dims_from, moe, dispatch, flash_attention, "
+                       "linear_attention, matrix_tile, matrix_units, matmul_retune, multi_row_gemv and blas in '{}'",
                        w->where("wraps"), rt.wraps);
     rt.kernels = inner.kernels;
     rt.measured_gaps.insert(rt.measured_gaps.begin(), inner.measured_gaps.begin(), inner.measured_gaps.end());

@@ -208,7 +208,13 @@ bool unfused_attention(const Scenario& s, const AttentionSpec& a, bool prefill) 
   if (a.kind != AttentionKind::full && a.kind != AttentionKind::sliding) return false;
   if (s.runtime.always_unfused) return true;
   const auto& dims = prefill ? s.runtime.fused_prefill_head_dims : s.runtime.fused_decode_head_dims;
-  return !dims.empty() && std::find(dims.begin(), dims.end(), a.head_dim) == dims.end();
+  if (dims.empty() || std::find(dims.begin(), dims.end(), a.head_dim) != dims.end()) return false;
+  // A head dim a later release fuses, for that release or after it.
+  for (const auto& added : s.runtime.kernels.fused_head_dims_from) {
+    const auto& more = prefill ? added.prefill : added.decode;
+    if (std::find(more.begin(), more.end(), a.head_dim) != more.end() && released(s.runtime, added.since)) return false;
+  }
+  return true;
 }
 
 std::vector<Op> step_ops(const Scenario& s, const StepShape& shape) {

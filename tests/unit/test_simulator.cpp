@@ -378,6 +378,30 @@ TEST(StepOps, GroupedExpertsOnAMatrixKernelFillTilesWithTheirRows) {
   EXPECT_DOUBLE_EQ(find_op(s, step_ops(s, two), "attention projections [2x full]").compute_rate, 10e12 * 0.5);
 }
 
+// MLX's fused attention kernels by head dim and release (the shipped profile): the full kernel takes
+// 96 from 0.32.1, the vector kernel 192 from 0.32.0; a prediction for today takes the latest release.
+TEST(StepOps, MlxFusesMoreHeadDimsFromTheReleasesThatAddedThem) {
+  Scenario s = scenario(tiny_dense());
+  s.runtime = resolve_runtime("mlx");
+  AttentionSpec a = gqa(32, 32, 96);
+  s.runtime.version = version_number("0.31.2");
+  EXPECT_TRUE(unfused_attention(s, a, true));
+  EXPECT_FALSE(unfused_attention(s, a, false));  // the vector kernel always had 96
+  s.runtime.version = version_number("0.32.1");
+  EXPECT_FALSE(unfused_attention(s, a, true));
+  a.head_dim = 192;
+  EXPECT_TRUE(unfused_attention(s, a, true));    // the full kernel's 192 still falls back
+  EXPECT_FALSE(unfused_attention(s, a, false));  // the vector kernel's from 0.32.0
+  s.runtime.version = version_number("0.31.2");
+  EXPECT_TRUE(unfused_attention(s, a, false));
+  a.head_dim = 96;
+  s.runtime.version = 0;  // no release stated: today's
+  EXPECT_FALSE(unfused_attention(s, a, true));
+  // A wrapper runs its engine's kernels.
+  s.runtime = resolve_runtime("mlx-server");
+  EXPECT_FALSE(unfused_attention(s, a, true));
+}
+
 // An expert-sorted kernel whose tile of T rows runs one whole tile product per run of one expert's
 // rows it holds (MLX's gather_qmm_rhs): r rows per expert take (r + T) rows' time. The tile is the
 // GPU architecture's where the profile names one, and from the release that added it the small tile

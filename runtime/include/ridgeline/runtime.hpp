@@ -191,6 +191,14 @@ struct RuntimeSpec {
       std::vector<int> rows_per_threadgroup;         // [r]: rows one threadgroup row covers at r rows (0: not stated)
       std::map<std::string, int> min_rows_by_class;  // kernel class -> fewest rows it takes the kernel at
     } multi_row_gemv;
+    // Head dims a later release of the engine fuses too, beyond the profile's fused_prefill_head_dims
+    // and fused_decode_head_dims (MLX 0.32.0: its vector kernel at 192; 0.32.1: its full kernel at
+    // 72 and 96): a prediction for that release or a later one takes them fused.
+    struct FusedHeadDims {
+      Release since;
+      std::vector<int> prefill, decode;
+    };
+    std::vector<FusedHeadDims> fused_head_dims_from;
     // The releases from which the engine's matrix products (dense and routed-expert GEMMs) and its
     // prefill attention multiply on the GPU's matrix units where the hardware has them
     // (HardwareSpec::matrix_fp16: M5's neural accelerators); not stated, and before them, they run
