@@ -232,8 +232,14 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     res->str("source");  // when a runtime wires its weights is read in its source: say where
     res->finish();
   }
-  MapReader att = r.map("attention");
-  rt.always_unfused = att.opt_boolean("always_unfused").value_or(false);
+  // A wrapper computes attention as its engine does: it may leave the section out (the engine's head
+  // dims and bytes per score hold), and what it states must be the engine's (checked with `wraps`).
+  const bool wrapper = r.has("wrapper");
+  static const Node kNoAttention = Node::map();
+  MapReader att = wrapper && !r.has("attention") ? MapReader(kNoAttention, r.where("attention")) : r.map("attention");
+  const bool states_prefill_dims = att.has("fused_prefill_head_dims"), states_decode_dims = att.has("fused_decode_head_dims");
+  const std::optional<bool> stated_unfused = att.opt_boolean("always_unfused");
+  rt.always_unfused = stated_unfused.value_or(false);
   const auto decode_kernel = att.opt_one_of("decode_kernel", {"vector", "matrix"}, "a decode attention kernel");
   rt.kernels.vector_decode_attention = decode_kernel.value_or("matrix") == "vector";
   const auto sparse = att.opt_one_of("compressed_sparse", {"gathered", "masked"}, "a way to attend selected pooled rows");
@@ -255,11 +261,14 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     rt.kernels.fused_head_dims_from.push_back(std::move(added));
   }, MapReader::List::optional);
   const CoefficientInfo& tbs = *find_coefficient("transient_bytes_per_score");
-  rt.coef.transient_bytes_per_score = att.number(tbs.name, tbs.min, tbs.max);
+  const std::optional<double> stated_transient = att.opt_number(tbs.name, tbs.min, tbs.max);
+  if (!stated_transient && !wrapper) att.number(tbs.name, tbs.min, tbs.max);  // required of an engine: its one-line error
+  rt.coef.transient_bytes_per_score = stated_transient.value_or(0);
   // Optional: a profile that counts its passes over the score matrix states them; else the matrix
   // is written by the first product and read back by the second, at its live bytes each.
   const CoefficientInfo& stb = *find_coefficient("score_traffic_bytes");
-  rt.coef.score_traffic_bytes = att.opt_number(stb.name, stb.min, stb.max).value_or(2 * rt.coef.transient_bytes_per_score);
+  const std::optional<double> stated_traffic = att.opt_number(stb.name, stb.min, stb.max);
+  rt.coef.score_traffic_bytes = stated_traffic.value_or(2 * rt.coef.transient_bytes_per_score);
   att.ignore("source");
   att.finish();
   auto moe = r.opt_map("moe");
@@ -347,6 +356,26 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
                        "linear_attention, matrix_tile, matrix_units, matmul_retune, multi_row_gemv and blas in '{}'",
                        w->where("wraps"), rt.wraps);
     rt.kernels = inner.kernels;
+    // ... and its attention: the head dims it fuses and the bytes a score moves.
+    auto same_dims = [&](bool stated, const char* key, std::vector<int>& mine, const std::vector<int>& engine) {
+      if (stated && mine != engine)
+        throw InputError("{}: attention: {}: [{}] differs from [{}] of '{}' (a wrapper runs its engine's attention kernels; leave it out)",
+                         label, key, fmt::join(mine, ", "), fmt::join(engine, ", "), rt.wraps);
+      mine = engine;
+    };
+    same_dims(states_prefill_dims, "fused_prefill_head_dims", rt.fused_prefill_head_dims, inner.fused_prefill_head_dims);
+    same_dims(states_decode_dims, "fused_decode_head_dims", rt.fused_decode_head_dims, inner.fused_decode_head_dims);
+    auto same_bytes = [&](const std::optional<double>& stated, const char* key, double engine) {
+      if (stated && *stated != engine)
+        throw InputError("{}: attention: {}: {} differs from {} of '{}' (a wrapper runs its engine's attention kernels; leave it out)",
+                         label, key, *stated, engine, rt.wraps);
+    };
+    same_bytes(stated_transient, tbs.name, inner.coef.transient_bytes_per_score);
+    same_bytes(stated_traffic, stb.name, inner.coef.score_traffic_bytes);
+    if (stated_unfused && *stated_unfused != inner.always_unfused)
+      throw InputError("{}: attention: always_unfused: {} differs from {} of '{}' (a wrapper runs its engine's attention kernels; leave it out)",
+                       label, *stated_unfused, inner.always_unfused, rt.wraps);
+    rt.always_unfused = inner.always_unfused;
     rt.measured_gaps.insert(rt.measured_gaps.begin(), inner.measured_gaps.begin(), inner.measured_gaps.end());
     for (const auto& f : coefficient_table())
       if (is_wrapper_coefficient(f)) rt.coef.*f.member = w->number(f.name, f.min, f.max);

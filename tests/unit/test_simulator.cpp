@@ -397,9 +397,16 @@ TEST(StepOps, MlxFusesMoreHeadDimsFromTheReleasesThatAddedThem) {
   a.head_dim = 96;
   s.runtime.version = 0;  // no release stated: today's
   EXPECT_FALSE(unfused_attention(s, a, true));
-  // A wrapper runs its engine's kernels.
+  // A wrapper runs its engine's kernels, and its attention: the engine's head dims and score bytes.
   s.runtime = resolve_runtime("mlx-server");
   EXPECT_FALSE(unfused_attention(s, a, true));
+  const RuntimeSpec engine = resolve_runtime("mlx");
+  for (const char* wrapper : {"mlx-server", "vllm-mlx"}) {
+    const RuntimeSpec w = resolve_runtime(wrapper);
+    EXPECT_EQ(w.fused_prefill_head_dims, engine.fused_prefill_head_dims) << wrapper;
+    EXPECT_EQ(w.fused_decode_head_dims, engine.fused_decode_head_dims) << wrapper;
+    EXPECT_EQ(w.coef.transient_bytes_per_score, engine.coef.transient_bytes_per_score) << wrapper;
+  }
 }
 
 // An expert-sorted kernel whose tile of T rows runs one whole tile product per run of one expert's
