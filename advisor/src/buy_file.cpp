@@ -67,7 +67,7 @@ BuyFile read_buy_file(const std::string& path) {
   const Node doc = load_document(path);
   MapReader root(doc, path);
   BuyFile f;
-  root.each_map("workloads", [&](MapReader& w, size_t) {
+  root.each_map("workloads", [&](MapReader& w) {
     BuyWorkload b;
     const std::string model = w.str("model");
     b.model = resolve_model_at(model, w.where("model"));

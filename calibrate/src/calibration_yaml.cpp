@@ -203,7 +203,7 @@ Calibration parse_calibration_yaml_text(const std::string& text, const std::stri
   c.chips = r.str_list("chips");
   c.fitted_on = r.str("fitted_on");
   c.observations = static_cast<int>(r.integer("observations", 0, 1 << 30));
-  r.each_map("datasets", [&](MapReader& d, size_t) { c.datasets.emplace_back(d.str("file"), d.str("fnv1a64")); });
+  r.each_map("datasets", [&](MapReader& d) { c.datasets.emplace_back(d.str("file"), d.str("fnv1a64")); });
   const Node& coefs = r.node("coefficients");
   if (!coefs.is_map()) throw InputError("{}: coefficients: expected a map", label);
   MapReader cm(coefs, label + ": coefficients");

@@ -73,7 +73,7 @@ std::vector<PriceRow> parse_rows(const std::string& text, const std::string& lab
   const Node doc = load_document_text(text, label);
   MapReader root(doc, label);
   std::vector<PriceRow> rows;
-  root.each_map("prices", [&](MapReader& m, size_t) {
+  root.each_map("prices", [&](MapReader& m) {
     PriceRow p = parse_row(m, lookup);
     p.origin = label;
     if (std::any_of(rows.begin(), rows.end(), [&](const PriceRow& r) { return r.id == p.id; }))

@@ -126,7 +126,7 @@ ModelSpec parse_model_yaml_text(const std::string& text, const std::string& labe
     m.per_layer_vocab = p.integer("vocab", 1, kMaxDim);
     p.finish();
   }
-  r.each_map("layers", [&](MapReader& g, size_t) {
+  r.each_map("layers", [&](MapReader& g) {
     int count = static_cast<int>(g.integer("count", 1, 100000));
     AttentionSpec a = parse_attention(g.map("attention"));
     FfnSpec f = g.has("ffn") ? parse_ffn(g.map("ffn")) : FfnSpec{};

@@ -50,7 +50,7 @@ const Node& list_at(MapReader& r, const std::string& key) {
 template <class Read>
 auto read_list(MapReader& r, const std::string& key, Read read) {
   std::vector<decltype(read(std::declval<MapReader&>()))> out;
-  r.each_map(key, [&](MapReader& item, size_t) { out.push_back(read(item)); });
+  r.each_map(key, [&](MapReader& item) { out.push_back(read(item)); });
   return out;
 }
 

@@ -173,7 +173,7 @@ void read_matrix_units(MapReader& r, RuntimeSpec::EngineKernels& k) {
 // (RuntimeSpec::MeasuredGap). Absent: none.
 std::vector<MeasuredGap> read_measured_gaps(MapReader& r) {
   std::vector<MeasuredGap> gaps;
-  r.each_map("measured_gaps", [&](MapReader& g, size_t) {
+  r.each_map("measured_gaps", [&](MapReader& g) {
     MeasuredGap gap;
     gap.phase = g.one_of("phase", {"prefill", "decode"}, "a phase") == "prefill" ? MeasuredGap::Phase::prefill : MeasuredGap::Phase::decode;
     if (auto layers = g.opt_str("layers")) gap.layers = parse_attention_kind(*layers, g.where("layers"));
@@ -250,7 +250,7 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   rt.kernels.unfused_decode_reads_per_kv_head = group_reads.value_or("per_query_head") == "per_kv_head";
   rt.fused_prefill_head_dims = head_dims(att, "fused_prefill_head_dims");
   rt.fused_decode_head_dims = head_dims(att, "fused_decode_head_dims");
-  att.each_map("fused_head_dims_from", [&](MapReader& f, size_t) {
+  att.each_map("fused_head_dims_from", [&](MapReader& f) {
     RuntimeSpec::EngineKernels::FusedHeadDims added;
     added.since = read_release(f);
     added.prefill = head_dims(f, "prefill");
@@ -261,8 +261,9 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     rt.kernels.fused_head_dims_from.push_back(std::move(added));
   }, MapReader::List::optional);
   const CoefficientInfo& tbs = *find_coefficient("transient_bytes_per_score");
-  const std::optional<double> stated_transient = att.opt_number(tbs.name, tbs.min, tbs.max);
-  if (!stated_transient && !wrapper) att.number(tbs.name, tbs.min, tbs.max);  // required of an engine: its one-line error
+  // Required of an engine; a wrapper's, where stated, is checked against its engine's below.
+  const std::optional<double> stated_transient =
+      wrapper ? att.opt_number(tbs.name, tbs.min, tbs.max) : std::optional<double>(att.number(tbs.name, tbs.min, tbs.max));
   rt.coef.transient_bytes_per_score = stated_transient.value_or(0);
   // Optional: a profile that counts its passes over the score matrix states them; else the matrix
   // is written by the first product and read back by the second, at its live bytes each.

@@ -45,7 +45,7 @@ class MapReader {
   const std::string& where() const { return where_; }
   std::string where(const std::string& key) const;
 
-  // The list of maps under `key`: read(item, i) on each, whose errors name it ("f.yaml: prices[3]:
+  // The list of maps under `key`: read(item) on each, whose errors name it ("f.yaml: prices[3]:
   // chip"), then the keys it did not ask for refused. An absent key is an error unless `optional`,
   // an empty list where `non_empty`.
   enum class List { any, non_empty, optional };
@@ -56,7 +56,7 @@ class MapReader {
     require_list(*list, key, rule == List::non_empty);
     for (size_t i = 0; i < list->size(); ++i) {
       MapReader item((*list)[i], where(key) + "[" + std::to_string(i) + "]");
-      read(item, i);
+      read(item);
       item.finish();
     }
   }
