@@ -17,16 +17,17 @@ namespace ridgeline {
 namespace {
 
 // `key` followed by one of `values` as a whole word: "flash_attn false", "fa=0", "-fa 0". Each
-// key-value pair is searched whole: a bare key ("fa") occurs in most notes' words.
-bool says(const std::string& text, std::string_view key, std::initializer_list<std::string_view> values) {
-  std::string pattern;
-  for (std::string_view v : values) {
-    pattern.assign(key).append(v);
-    for (size_t at = text.find(pattern); at != std::string::npos; at = text.find(pattern, at + 1)) {
-      if (at > 0 && (std::isalnum(static_cast<unsigned char>(text[at - 1])) || text[at - 1] == '_')) continue;
-      const size_t end = at + pattern.size();
-      if (end == text.size() || !std::isalnum(static_cast<unsigned char>(text[end]))) return true;
-    }
+// occurrence of the key is checked against every value: a bare key ("fa") occurs in most notes'
+// words, so the pair must match whole. One scan of the text per key, not per pair.
+bool contains(std::string_view text, std::string_view needle) { return text.find(needle) != std::string_view::npos; }
+
+bool says(std::string_view text, std::string_view key, std::initializer_list<std::string_view> values) {
+  auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  for (size_t at = text.find(key); at != std::string_view::npos; at = text.find(key, at + 1)) {
+    if (at > 0 && (word_char(text[at - 1]) || text[at - 1] == '_')) continue;
+    const std::string_view rest = text.substr(at + key.size());
+    for (std::string_view v : values)
+      if (rest.starts_with(v) && (rest.size() == v.size() || !word_char(rest[v.size()]))) return true;
   }
   return false;
 }
@@ -39,12 +40,12 @@ void read_kernel_variant(Measurement& m) {
   const bool fa_off = says(text, "flash_attn", {" false", " 0", "=0", ": false", ": 0", "=false"}) ||
                       says(text, "fa", {"=0", " 0"}) || says(text, "-fa", {" 0", "=0"}) ||
                       says(text, "flash attention", {" off", " disabled"}) ||
-                      text.find("without flash attention") != std::string::npos;  // chigkim's llama-cli comparison
+                      contains(text, "without flash attention");  // chigkim's llama-cli comparison
   const bool fa_on = !fa_off && (says(text, "flash_attn", {" true", " 1", "=1", ": true", ": 1", "=true"}) ||
                                  says(text, "fa", {"=1", " 1"}) || says(text, "-fa", {" 1", "=1", " on"}) ||
                                  says(text, "flash attention", {" on", " enabled"}) ||
                                  // before PR #15434 -fa was a switch without a value: chigkim's "with -fa;"
-                                 says(text, "-fa", {";", ","}) || text.find("with flash attention") != std::string::npos);
+                                 says(text, "-fa", {";", ","}) || contains(text, "with flash attention"));
   if (m.attention_path.empty() && fa_off) m.attention_path = "unfused";
   if (m.attention_path.empty() && fa_on) m.attention_path = "fused";
   // rocBLAS hands GEMMs to hipBLASLt when ROCBLAS_USE_HIPBLASLT=1 (lhl's sweeps name the variable,
@@ -52,19 +53,19 @@ void read_kernel_variant(Measurement& m) {
   const size_t flags = text.find("flags '");
   const size_t flags_end = flags == std::string::npos ? flags : text.find('\'', flags + 7);
   const bool flagged = flags_end != std::string::npos && text.substr(flags, flags_end - flags).find("hipblaslt") != std::string::npos;
-  if (flagged || text.find("rocblas_use_hipblaslt=1") != std::string::npos) m.blas_library = "hipblaslt";
-  else if (text.find("rocblas_use_hipblaslt=0") != std::string::npos) m.blas_library = "rocblas";
+  if (flagged || contains(text, "rocblas_use_hipblaslt=1")) m.blas_library = "hipblaslt";
+  else if (contains(text, "rocblas_use_hipblaslt=0")) m.blas_library = "rocblas";
   // A HIP build names whether rocWMMA flash attention was compiled in: lhl's variants are
   // 'llama.cpp-rocwmma' and 'llama.cpp-hip', his summary's runtimes "HIP rocWMMA" and "HIP".
   // mlx_lm.benchmark runs a warmup call, then its trials one after another (--delay N waits N seconds
   // before each: mlx_lm/benchmark.py), so without a delay each timed call finds the weights resident.
-  if (text.find("mlx_lm.benchmark") != std::string::npos) {
+  if (contains(text, "mlx_lm.benchmark")) {
     const size_t delay = text.find("--delay ");
     const bool waits = delay != std::string::npos && delay + 8 < text.size() && text[delay + 8] >= '1' && text[delay + 8] <= '9';
     m.back_to_back = !waits;
   }
-  if (text.find("rocwmma") != std::string::npos) m.attention_kernel = "wmma";
-  else if (text.find("llama.cpp-hip") != std::string::npos || text.find("llama.cpp hip") != std::string::npos)
+  if (contains(text, "rocwmma")) m.attention_kernel = "wmma";
+  else if (contains(text, "llama.cpp-hip") || contains(text, "llama.cpp hip"))
     m.attention_kernel = "tile";
 }
 

@@ -185,11 +185,11 @@ std::optional<double> predict_observation(const Observation& o) {
   const Scenario& s = o.scenario;
   switch (o.quantity) {
     case Measured::prefill_tok_s: {
-      const Prediction p = predict(s, false);
+      const Prediction p = predict_times(s);
       return p.prefill_tps();
     }
     case Measured::decode_tok_s: {
-      const Prediction p = predict(s, false);
+      const Prediction p = predict_times(s);
       return p.aggregate_decode_tps();
     }
     case Measured::transient_bytes:
@@ -213,7 +213,7 @@ double absolute_percentage_error(Measured q, double measured, double predicted, 
 }
 
 Dataset load_dataset(const std::vector<std::string>& files, const NameMaps& maps, bool skip_unreadable,
-                     const ObservationSink& sink) {
+                     const ObservationSink& sink, bool hash_files) {
   Dataset d;
   std::string first_error;
   for (const auto& f : files) {
@@ -228,10 +228,11 @@ Dataset load_dataset(const std::vector<std::string>& files, const NameMaps& maps
       if (first_error.empty()) first_error = e.what();
       continue;
     }
-    d.hashes.emplace_back(std::filesystem::path(f).filename().string(), fnv1a64_hex(text));
+    d.read.push_back(f);
+    if (hash_files) d.hashes.emplace_back(std::filesystem::path(f).filename().string(), fnv1a64_hex(text));
     for (auto& m : rows) d.rows.push_back(std::move(m));
   }
-  if (!files.empty() && d.hashes.empty() && !first_error.empty()) throw InputError("{}", first_error);
+  if (!files.empty() && d.read.empty() && !first_error.empty()) throw InputError("{}", first_error);
   std::vector<std::string> noted(d.rows.size());
   for (size_t i = 0; i < d.rows.size(); ++i) {
     noted[i] = apply_dataset_notes(d.rows[i], dataset_notes());

@@ -109,7 +109,7 @@ ValidationReport validate_dataset(const std::vector<std::string>& files, const N
   ValidationReport v;
   // Each observation is predicted as it is made and dropped.
   auto sink = [&](Observation& ob, const Measurement& row) { judge(ob, row, calibration, v.results); };
-  Dataset d = load_dataset(files, maps, true, sink);
+  Dataset d = load_dataset(files, maps, true, sink, false);
   v.results.resize(d.rows.size());
   for (size_t i = 0; i < d.rows.size(); ++i) {
     v.resolved_rows += d.resolved[i].ok;

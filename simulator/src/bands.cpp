@@ -46,9 +46,9 @@ RateGradient rate_gradient(const Scenario& s, const std::vector<std::string>& na
     if (!value || steps[i] <= 0 || !read_by(s, names[i])) continue;
     const double v = *value;
     *value = v + steps[i];
-    const Prediction up = predict(at, false);
+    const Prediction up = predict_times(at);
     *value = v - steps[i];
-    const Prediction down = predict(at, false);
+    const Prediction down = predict_times(at);
     *value = v;
     g.predictions += 2;
     // rate = tokens / seconds: d ln rate = -d ln seconds.

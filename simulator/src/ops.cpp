@@ -1,6 +1,7 @@
 // The operator decomposition of one forward pass, shared by prefill chunks and decode steps.
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <stdexcept>
 
 #include "ridgeline/derived.hpp"
@@ -58,9 +59,10 @@ struct GemvPasses {
 };
 
 GemvPasses gemv_passes(const Scenario& s, double rows) {
+  if (rows < 1.5) return {};  // one row: the one-row kernel, one pass (most calls: every decode step)
   const auto& g = s.runtime.kernels.multi_row_gemv;
   const auto r = static_cast<size_t>(std::llround(rows));
-  if (r < 2 || r >= g.rows_per_threadgroup.size() || !gemv_regime(s, rows)) return {};
+  if (r >= g.rows_per_threadgroup.size() || !gemv_regime(s, rows)) return {};
   if (const auto it = g.min_rows_by_class.find(s.quant.kernel_class); it != g.min_rows_by_class.end() && r < static_cast<size_t>(it->second))
     return {static_cast<double>(r), true};
   const int per = g.rows_per_threadgroup[r];
@@ -177,10 +179,16 @@ std::vector<std::string> generation_keys(const Scenario& s) {
   if (factors.contains(s.hardware.family)) return {s.hardware.family};
   std::vector<std::string> keys;
   if (s.hardware.architecture.empty() || factors.empty()) return keys;
-  for (const auto& h : hardware_headers())
-    if (h.architecture == s.hardware.architecture && factors.contains(h.family) &&
-        std::find(keys.begin(), keys.end(), h.family) == keys.end())
-      keys.push_back(h.family);
+  // The catalog's GPU architecture of each chip family, built once: the factors (a few) are looked
+  // up there, where walking every catalog chip for each prediction was a twentieth of a sweep.
+  static const std::map<std::string, std::string> architecture_of = [] {
+    std::map<std::string, std::string> m;
+    for (const auto& h : hardware_headers()) m.emplace(h.family, h.architecture);
+    return m;
+  }();
+  for (const auto& [family, factor] : factors)
+    if (const auto it = architecture_of.find(family); it != architecture_of.end() && it->second == s.hardware.architecture)
+      keys.push_back(family);
   return keys;
 }
 

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "ridgeline/derived.hpp"
 #include "ridgeline/error.hpp"
 #include "ridgeline/ops.hpp"
 #include "ridgeline/phase_sums.hpp"
@@ -21,7 +22,7 @@ bool in_measured_gap(const Scenario& s, const MeasuredGap& gap) {
   return arch.empty() || std::find(arch.begin(), arch.end(), s.hardware.architecture) != arch.end();
 }
 
-Prediction predict(const Scenario& s, bool warnings) {
+Prediction predict_times(const Scenario& s) {
   const auto& w = s.workload;
   Prediction p;
   p.batch = w.batch;
@@ -51,13 +52,12 @@ Prediction predict(const Scenario& s, bool warnings) {
   }
   tail /= packed;
   pre += tail;  // now every step of the prompt
-  p.mem = memory(s);
   // A server's per-request cost comes before the first token (it is part of what a client times),
   // and so does wiring the weights anew where the runtime does it at every call.
   p.request_seconds = s.runtime.coef.wrapper_request_ms * 1e-3;
   // One call wires the weights for all its sequences (a batch shares it; TTFT below multiplies
   // the per-sequence prefill by the batch).
-  p.rewire_seconds = rewires_weights(s.runtime) ? p.mem.weights.value / (s.runtime.coef.rewire_gbps * 1e9) / static_cast<double>(w.batch) : 0;
+  p.rewire_seconds = rewires_weights(s.runtime) ? weight_bytes(s.model, s.quant).value / (s.runtime.coef.rewire_gbps * 1e9) / static_cast<double>(w.batch) : 0;
   // Where the buffer cache is emptied after each chunk, every chunk and the peeled token allocate
   // their kernels' outputs anew.
   const long long passes = (chunked + n - 1) / n + (peeled ? 1 : 0);
@@ -82,7 +82,13 @@ Prediction predict(const Scenario& s, bool warnings) {
   // packed as prompts_per_prefill_step says.
   p.ttft_seconds = p.prefill_seconds * static_cast<double>(w.batch);
   p.total_seconds = p.ttft_seconds + p.decode_seconds;
-  if (!warnings) return p;
+  return p;
+}
+
+Prediction predict(const Scenario& s) {
+  Prediction p = predict_times(s);
+  p.mem = memory(s);
+  const auto& w = s.workload;
   if (p.mem.weights > s.hardware.largest_memory())
     p.warnings.push_back(fmt::format("the weights ({}) are larger than the largest memory {} is sold with ({})",
                                      format_gb(p.mem.weights), s.hardware.id, format_gib(s.hardware.largest_memory())));

@@ -82,16 +82,19 @@ struct Dataset {
   std::vector<Resolution> resolved;     // per row
   std::vector<std::string> unusable;    // per row: why it yields no observation ("" when it does)
   std::vector<Observation> observations;
-  std::vector<std::pair<std::string, std::string>> hashes;  // file name, fnv1a-64
+  std::vector<std::string> read;        // the files read, in order
+  std::vector<std::pair<std::string, std::string>> hashes;  // file name, fnv1a-64 (with hash_files)
   std::vector<std::string> skipped;     // files that are no benchmark format, with the reason
 };
 // Each file is read and parsed once. With skip_unreadable and several files, one in no benchmark
 // format is listed in `skipped` and the rest go on; a lone such file, or all of them, is the error.
 // With a sink, each observation is handed to it as it is made and not kept in `observations`
 // (validate predicts and drops them: a scenario per figure held at once was most of its memory).
+// hash_files: each file's FNV-1a hash, which a calibration file records (a byte at a time: 3% of a
+// validate run, which has no use for it).
 using ObservationSink = std::function<void(Observation&, const Measurement&)>;
 Dataset load_dataset(const std::vector<std::string>& files, const NameMaps& maps, bool skip_unreadable = false,
-                     const ObservationSink& sink = {});
+                     const ObservationSink& sink = {}, bool hash_files = true);
 
 struct Coefficient {
   double value = 0, stderr_ = 0;

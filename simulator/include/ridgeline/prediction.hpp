@@ -53,7 +53,10 @@ struct Prediction {
 // Whether the scenario is in a regime its runtime profile lists under measured_gaps.
 bool in_measured_gap(const Scenario& s, const MeasuredGap& gap);
 
-// `warnings`: false for callers that read only the rates (the fit, millions of times), so no text is built.
-Prediction predict(const Scenario& s, bool warnings = true);
+// The prediction: times, the memory budget and the warnings that apply.
+Prediction predict(const Scenario& s);
+// Its times alone (no memory budget, `mem` left empty, and no warnings): for callers that read only
+// the rates, the fit and the bands' gradients millions of times, and validate once per figure.
+Prediction predict_times(const Scenario& s);
 
 }  // namespace ridgeline
