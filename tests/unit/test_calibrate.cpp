@@ -187,6 +187,12 @@ TEST(Dataset, SkipsUnreadableFilesAndHandsObservationsToASink) {
   EXPECT_TRUE(kept.skipped[0].starts_with(bad + ": ")) << kept.skipped[0];
   ASSERT_FALSE(kept.observations.empty());
   EXPECT_EQ(kept.hashes.size(), 1u);
+  EXPECT_EQ(kept.read, std::vector<std::string>{good});
+  // Without hash_files (validate) the file is read the same and not hashed.
+  const Dataset unhashed = load_dataset({good, bad}, {}, true, {}, false);
+  EXPECT_TRUE(unhashed.hashes.empty());
+  EXPECT_EQ(unhashed.read, kept.read);
+  EXPECT_EQ(unhashed.observations.size(), kept.observations.size());
   EXPECT_FALSE(error_of([&] { load_dataset({bad}, {}, true); }).empty());
   EXPECT_FALSE(error_of([&] { load_dataset({good, bad}, {}); }).empty());
   std::vector<std::pair<size_t, double>> seen;

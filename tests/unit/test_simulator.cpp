@@ -1228,3 +1228,24 @@ TEST(MeasuredGaps, APredictionWarnsOnlyInsideTheRegime) {
   other.workload.cached = other.workload.prompt;  // nothing left to prefill
   EXPECT_FALSE(in_measured_gap(other, gap));
 }
+
+// predict_times is predict without the memory budget: the same times to the bit (MLX re-wires its
+// weights per call, so the weight bytes it reads without the budget are exercised too).
+TEST(Predict, TimesAloneAreThePredictionsTimes) {
+  for (const char* runtime : {"mlx", "llama.cpp-metal"}) {
+    Workload w;
+    w.prompt = 3000;
+    w.gen = 200;
+    const Scenario s = make_scenario(resolve_hardware("m4-max-40c"), resolve_model("qwen3-8b"),
+                                     find_quantization(std::string(runtime) == "mlx" ? "mlx-4bit" : "q4_k_m"),
+                                     resolve_runtime(runtime), w);
+    const Prediction full = predict(s), times = predict_times(s);
+    EXPECT_EQ(times.prefill_seconds, full.prefill_seconds) << runtime;
+    EXPECT_EQ(times.decode_seconds, full.decode_seconds) << runtime;
+    EXPECT_EQ(times.rewire_seconds, full.rewire_seconds) << runtime;
+    EXPECT_EQ(times.ttft_seconds, full.ttft_seconds) << runtime;
+    EXPECT_GT(full.mem.weights.value, 0) << runtime;
+    EXPECT_EQ(times.mem.weights.value, 0) << runtime;  // not computed
+    if (std::string(runtime) == "mlx") EXPECT_GT(full.rewire_seconds, 0);
+  }
+}
