@@ -16,11 +16,11 @@ namespace ridgeline {
 
 namespace {
 
+bool contains(std::string_view text, std::string_view needle) { return text.find(needle) != std::string_view::npos; }
+
 // `key` followed by one of `values` as a whole word: "flash_attn false", "fa=0", "-fa 0". Each
 // occurrence of the key is checked against every value: a bare key ("fa") occurs in most notes'
 // words, so the pair must match whole. One scan of the text per key, not per pair.
-bool contains(std::string_view text, std::string_view needle) { return text.find(needle) != std::string_view::npos; }
-
 bool says(std::string_view text, std::string_view key, std::initializer_list<std::string_view> values) {
   auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
   for (size_t at = text.find(key); at != std::string_view::npos; at = text.find(key, at + 1)) {

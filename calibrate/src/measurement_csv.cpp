@@ -2,7 +2,6 @@
 // and the RFC 4180 reader shared with the llama-bench CSV parser.
 #include <algorithm>
 #include <cstring>
-#include <map>
 #include <optional>
 #include <string_view>
 #include <unordered_map>

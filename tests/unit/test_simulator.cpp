@@ -1246,6 +1246,8 @@ TEST(Predict, TimesAloneAreThePredictionsTimes) {
     EXPECT_EQ(times.ttft_seconds, full.ttft_seconds) << runtime;
     EXPECT_GT(full.mem.weights.value, 0) << runtime;
     EXPECT_EQ(times.mem.weights.value, 0) << runtime;  // not computed
-    if (std::string(runtime) == "mlx") EXPECT_GT(full.rewire_seconds, 0);
+    if (std::string(runtime) == "mlx") {
+      EXPECT_GT(full.rewire_seconds, 0);
+    }
   }
 }
