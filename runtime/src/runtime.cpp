@@ -357,25 +357,20 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
                        "linear_attention, matrix_tile, matrix_units, matmul_retune, multi_row_gemv and blas in '{}'",
                        w->where("wraps"), rt.wraps);
     rt.kernels = inner.kernels;
-    // ... and its attention: the head dims it fuses and the bytes a score moves.
-    auto same_dims = [&](bool stated, const char* key, std::vector<int>& mine, const std::vector<int>& engine) {
+    // ... and its attention: the head dims it fuses and the bytes a score moves. One check for each
+    // key it states: the value (as the file writes it) must be the engine's.
+    auto same = [&](bool stated, const char* key, const auto& mine, const auto& engine) {
       if (stated && mine != engine)
-        throw InputError("{}: attention: {}: [{}] differs from [{}] of '{}' (a wrapper runs its engine's attention kernels; leave it out)",
-                         label, key, fmt::join(mine, ", "), fmt::join(engine, ", "), rt.wraps);
-      mine = engine;
-    };
-    same_dims(states_prefill_dims, "fused_prefill_head_dims", rt.fused_prefill_head_dims, inner.fused_prefill_head_dims);
-    same_dims(states_decode_dims, "fused_decode_head_dims", rt.fused_decode_head_dims, inner.fused_decode_head_dims);
-    auto same_bytes = [&](const std::optional<double>& stated, const char* key, double engine) {
-      if (stated && *stated != engine)
         throw InputError("{}: attention: {}: {} differs from {} of '{}' (a wrapper runs its engine's attention kernels; leave it out)",
-                         label, key, *stated, engine, rt.wraps);
+                         label, key, mine, engine, rt.wraps);  // head dims print as [64, 80, 128]
     };
-    same_bytes(stated_transient, tbs.name, inner.coef.transient_bytes_per_score);
-    same_bytes(stated_traffic, stb.name, inner.coef.score_traffic_bytes);
-    if (stated_unfused && *stated_unfused != inner.always_unfused)
-      throw InputError("{}: attention: always_unfused: {} differs from {} of '{}' (a wrapper runs its engine's attention kernels; leave it out)",
-                       label, *stated_unfused, inner.always_unfused, rt.wraps);
+    same(states_prefill_dims, "fused_prefill_head_dims", rt.fused_prefill_head_dims, inner.fused_prefill_head_dims);
+    same(states_decode_dims, "fused_decode_head_dims", rt.fused_decode_head_dims, inner.fused_decode_head_dims);
+    same(stated_transient.has_value(), tbs.name, stated_transient.value_or(0), inner.coef.transient_bytes_per_score);
+    same(stated_traffic.has_value(), stb.name, stated_traffic.value_or(0), inner.coef.score_traffic_bytes);
+    same(stated_unfused.has_value(), "always_unfused", stated_unfused.value_or(false), inner.always_unfused);
+    rt.fused_prefill_head_dims = inner.fused_prefill_head_dims;
+    rt.fused_decode_head_dims = inner.fused_decode_head_dims;
     rt.always_unfused = inner.always_unfused;
     rt.measured_gaps.insert(rt.measured_gaps.begin(), inner.measured_gaps.begin(), inner.measured_gaps.end());
     for (const auto& f : coefficient_table())

@@ -1,7 +1,8 @@
 // The operator decomposition of one forward pass, shared by prefill chunks and decode steps.
 #include <algorithm>
 #include <cmath>
-#include <map>
+#include <set>
+#include <utility>
 #include <stdexcept>
 
 #include "ridgeline/derived.hpp"
@@ -179,16 +180,15 @@ std::vector<std::string> generation_keys(const Scenario& s) {
   if (factors.contains(s.hardware.family)) return {s.hardware.family};
   std::vector<std::string> keys;
   if (s.hardware.architecture.empty() || factors.empty()) return keys;
-  // The catalog's GPU architecture of each chip family, built once: the factors (a few) are looked
-  // up there, where walking every catalog chip for each prediction was a twentieth of a sweep.
-  static const std::map<std::string, std::string> architecture_of = [] {
-    std::map<std::string, std::string> m;
-    for (const auto& h : hardware_headers()) m.emplace(h.family, h.architecture);
-    return m;
+  // The catalog's (family, GPU architecture) pairs, built once: the factors (a few) are looked up
+  // there, where walking every catalog chip for each prediction was a twentieth of a sweep.
+  static const std::set<std::pair<std::string, std::string>> catalog_pairs = [] {
+    std::set<std::pair<std::string, std::string>> pairs;
+    for (const auto& h : hardware_headers()) pairs.emplace(h.family, h.architecture);
+    return pairs;
   }();
   for (const auto& [family, factor] : factors)
-    if (const auto it = architecture_of.find(family); it != architecture_of.end() && it->second == s.hardware.architecture)
-      keys.push_back(family);
+    if (catalog_pairs.contains({family, s.hardware.architecture})) keys.push_back(family);
   return keys;
 }
 
