@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
-#include <utility>
 #include <stdexcept>
+#include <utility>
 
 #include "ridgeline/derived.hpp"
 #include "ridgeline/error.hpp"
