@@ -28,6 +28,8 @@ const fs::path kM5MaxLlamaBuilds = fs::path(RIDGELINE_HELD_OUT_DIR) / "held_out_
 // Decode of four servers on one M3 Max (AlexHiesch/apple-silicon-llm-bench, the folder README).
 const fs::path kM3MaxServers = fs::path(RIDGELINE_HELD_OUT_DIR) / "held_out_alexhiesch_m3max_servers.csv";
 const fs::path kM4MaxQwen35 = fs::path(RIDGELINE_HELD_OUT_DIR) / "held_out_brittlewis12_m4max_qwen35.csv";
+// llama-bench at build 9828 on an M1 Max and an M4 Pro (daScript's records; session 38).
+const fs::path kM1MaxM4Pro = fs::path(RIDGELINE_HELD_OUT_DIR) / "held_out_dascript_m1max_m4pro.csv";
 
 struct Errors {
   double sum = 0;
@@ -76,7 +78,7 @@ TEST(HeldOutPublic, EveryRowResolvesAndYieldsItsFigures) { expect_rows_and_figur
 TEST(HeldOutPublic, NoShippedCalibrationWasFittedOnIt) {
   // Every calibration file shipped (applied by default or not) names the files it was fitted on:
   // neither the held-out set nor the rows set aside from it is among them.
-  for (const fs::path& held_out : {kFile, kFile.parent_path() / "held_out_set_aside.csv", kM5MaxMlxLm, kM5MaxGemma4Small, kM5MaxLlamaBuilds, kM3MaxServers, kM4MaxQwen35}) {
+  for (const fs::path& held_out : {kFile, kFile.parent_path() / "held_out_set_aside.csv", kM5MaxMlxLm, kM5MaxGemma4Small, kM5MaxLlamaBuilds, kM3MaxServers, kM4MaxQwen35, kM1MaxM4Pro}) {
     const std::string name = held_out.filename().string(), hash = fnv1a64_hex(test::file_bytes(held_out));
     int files = 0;
     for (const auto& entry : fs::directory_iterator(fs::path(data_dir()) / "calibrate/calibrations")) {
@@ -209,6 +211,19 @@ TEST(HeldOutPublic, M4MaxQwen35FamilyErrorsWithTheShippedCalibrations) {
   const auto [prefill, decode] = shipped_errors(kM4MaxQwen35);
   EXPECT_LT(prefill.mape(), 8.0);
   EXPECT_LT(decode.mape(), 12.5);
+}
+
+TEST(HeldOutPublic, DaScriptM1MaxM4ProRowsResolveAndYieldTheirFigures) {
+  // 6 models on the M1 Max and 5 on the M4 Pro, a pp512 and a tg128 row each.
+  expect_rows_and_figures(kM1MaxM4Pro, 22, 11, 11);
+}
+
+TEST(HeldOutPublic, DaScriptM1MaxM4ProErrorsWithTheShippedCalibrations) {
+  // Session 38, as first read (calibrations of 2026-11-28): prefill 9.5%, decode 11.6% (the M1 Max's
+  // K-quant decode 14-19% under, the M4 Pro's decode 6-23% under; the folder README).
+  const auto [prefill, decode] = shipped_errors(kM1MaxM4Pro);
+  EXPECT_LT(prefill.mape(), 10.0);
+  EXPECT_LT(decode.mape(), 12.0);
 }
 
 TEST(HeldOutPublic, M3MaxServerRowsResolveAndYieldTheirFigures) {
