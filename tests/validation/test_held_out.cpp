@@ -220,7 +220,7 @@ TEST(HeldOutPublic, DaScriptM1MaxM4ProRowsResolveAndYieldTheirFigures) {
 
 TEST(HeldOutPublic, DaScriptM1MaxM4ProErrorsWithTheShippedCalibrations) {
   // Session 38, as first read (calibrations of 2026-11-28): prefill 9.5%, decode 11.6% (the M1 Max's
-  // K-quant decode 14-19% under, the M4 Pro's decode 6-23% under; the folder README).
+  // K-quant decode 13-19% under, the M4 Pro's decode 6-23% under; the folder README).
   const auto [prefill, decode] = shipped_errors(kM1MaxM4Pro);
   EXPECT_LT(prefill.mape(), 10.0);
   EXPECT_LT(decode.mape(), 12.0);
