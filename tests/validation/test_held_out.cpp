@@ -30,6 +30,8 @@ const fs::path kM3MaxServers = fs::path(RIDGELINE_HELD_OUT_DIR) / "held_out_alex
 const fs::path kM4MaxQwen35 = fs::path(RIDGELINE_HELD_OUT_DIR) / "held_out_brittlewis12_m4max_qwen35.csv";
 // llama-bench at build 9828 on an M1 Max and an M4 Pro (daScript's records; session 38).
 const fs::path kM1MaxM4Pro = fs::path(RIDGELINE_HELD_OUT_DIR) / "held_out_dascript_m1max_m4pro.csv";
+// llama-bench prompts of 1 to 8 tokens on an M1 Pro at build 4239 (llama.cpp PR #10581; session 39).
+const fs::path kM1ProSmallBatch = fs::path(RIDGELINE_HELD_OUT_DIR) / "held_out_ggerganov_m1pro_small_batch.csv";
 
 struct Errors {
   double sum = 0;
@@ -78,7 +80,7 @@ TEST(HeldOutPublic, EveryRowResolvesAndYieldsItsFigures) { expect_rows_and_figur
 TEST(HeldOutPublic, NoShippedCalibrationWasFittedOnIt) {
   // Every calibration file shipped (applied by default or not) names the files it was fitted on:
   // neither the held-out set nor the rows set aside from it is among them.
-  for (const fs::path& held_out : {kFile, kFile.parent_path() / "held_out_set_aside.csv", kM5MaxMlxLm, kM5MaxGemma4Small, kM5MaxLlamaBuilds, kM3MaxServers, kM4MaxQwen35, kM1MaxM4Pro}) {
+  for (const fs::path& held_out : {kFile, kFile.parent_path() / "held_out_set_aside.csv", kM5MaxMlxLm, kM5MaxGemma4Small, kM5MaxLlamaBuilds, kM3MaxServers, kM4MaxQwen35, kM1MaxM4Pro, kM1ProSmallBatch}) {
     const std::string name = held_out.filename().string(), hash = fnv1a64_hex(test::file_bytes(held_out));
     int files = 0;
     for (const auto& entry : fs::directory_iterator(fs::path(data_dir()) / "calibrate/calibrations")) {
@@ -224,6 +226,19 @@ TEST(HeldOutPublic, DaScriptM1MaxM4ProErrorsWithTheShippedCalibrations) {
   const auto [prefill, decode] = shipped_errors(kM1MaxM4Pro);
   EXPECT_LT(prefill.mape(), 10.0);
   EXPECT_LT(decode.mape(), 12.0);
+}
+
+TEST(HeldOutPublic, M1ProSmallBatchRowsResolveAndYieldTheirFigures) {
+  // Llama 3.2 3B Q4_0 and LLaMA 7B Q8_0 at pp1 (twice) to pp8, LLaMA 13B Q4_0 at pp1 (twice).
+  expect_rows_and_figures(kM1ProSmallBatch, 2 * 9 + 2, 2 * 9 + 2, 0);
+}
+
+TEST(HeldOutPublic, M1ProSmallBatchErrorsWithTheShippedCalibrations) {
+  // Session 39, as first read (calibrations of 2026-11-28): prefill 9.6% (Q8_0 within 5% at every
+  // width but pp6, -9%; Q4_0 13-23% under but at pp2; the folder README).
+  const auto [prefill, decode] = shipped_errors(kM1ProSmallBatch);
+  EXPECT_EQ(decode.n, 0);
+  EXPECT_LT(prefill.mape(), 10.0);
 }
 
 TEST(HeldOutPublic, M3MaxServerRowsResolveAndYieldTheirFigures) {
