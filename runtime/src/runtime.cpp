@@ -248,6 +248,12 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   rt.kernels.indexer_scores_per_head = indexer.value_or("fused") == "per_head";
   const auto group_reads = att.opt_one_of("unfused_decode_kv_reads", {"per_query_head", "per_kv_head"}, "a way the unfused decode products read a query group's K/V rows");
   rt.kernels.unfused_decode_reads_per_kv_head = group_reads.value_or("per_query_head") == "per_kv_head";
+  if (auto mask = att.opt_map("mask_bytes")) {
+    rt.kernels.mask_bytes_unfused = mask->number("unfused", 0, 16);
+    rt.kernels.mask_bytes_fused = mask->number("fused", 0, 16);
+    mask->str("source");  // what mask a runtime builds for a chunk is read in its source: say where
+    mask->finish();
+  }
   rt.fused_prefill_head_dims = head_dims(att, "fused_prefill_head_dims");
   rt.fused_decode_head_dims = head_dims(att, "fused_decode_head_dims");
   att.each_map("fused_head_dims_from", [&](MapReader& f) {

@@ -30,41 +30,50 @@ Bytes kv_allocated(const Scenario& s, double context, double capacity, long long
   return Bytes(total * b + state_bytes(s.model).value * b);
 }
 
-// Activations live during one layer of a prefill chunk of n tokens, at the larger of its two
-// phases (the residual stream x and its normed copy are live in both):
-//   attention: q, k, v and the attention output        2h + 2 q_dim + 2 kv_dim per token
+// The peak of a prefill chunk of n tokens: its buffers are freed as the pass moves on (PyTorch's
+// reference counts, ggml-alloc's last use, MLX's graph evaluation), so the peak is the largest of
+// the pass's phases, not their sum. Per layer, with the residual stream x and its normed copy live
+// in both:
+//   attention: q, k, v and the attention output        2h + 2 q_dim + 2 kv_dim per token,
+//              plus, on the unfused path, the layer's score matrix (q heads x n x keys)
 //   MLP:       act(gate) and up, then their product     2h + 3 intermediate per token
 // (a routed-expert layer: the shared MLP plus one expert's rows for every token, the worst
-// routing). Then the logits: f32 for the last token, or for every token of the chunk where
-// the runtime reserves its graph for all outputs (llama.cpp); and, on the unfused path, the
-// score matrix of the widest full-attention layer.
+// routing). Then, once the layers' buffers are freed, the logits and the normed rows they are
+// computed from: f32 for the last token, or for every token of the chunk where the runtime
+// reserves its graph for all outputs (llama.cpp). The chunk's attention masks (one per attention
+// kind, RuntimeSpec::EngineKernels::mask_bytes_*) are inputs every layer reads: live through the
+// layers.
 Bytes transient_bytes(const Scenario& s, double n, double context_end) {
   const ModelSpec& m = s.model;
   const double h = static_cast<double>(m.hidden);
-  double per_token = 0, scores = 0;
+  const double per_element = n * s.runtime.activation_bytes * s.runtime.coef.activation_buffer_factor;
+  double peak = 0, full_mask = 0, sliding_mask = 0;
   for (const auto& g : m.layers) {
     const auto& a = g.attention;
     const auto& f = g.ffn;
     const double q_dim = static_cast<double>(a.q_heads) * a.head_dim, kv_dim = static_cast<double>(a.kv_heads) * a.head_dim;
-    const double attention = a.kind == AttentionKind::none ? 0 : 2 * h + 2 * q_dim + 2 * kv_dim;
+    double attention = a.kind == AttentionKind::none ? 0 : per_element * (2 * h + 2 * q_dim + 2 * kv_dim);
     const double width = f.is_moe() ? static_cast<double>(f.shared_experts) * static_cast<double>(f.shared_intermediate) +
                                           static_cast<double>(f.expert_intermediate)
                                     : static_cast<double>(f.intermediate);
-    per_token = std::max({per_token, attention, 2 * h + 3 * width});
-    if (unfused_attention(s, a, true)) {
-      double keys = a.kind == AttentionKind::sliding ? std::min<double>(context_end, a.window + n) : context_end;
-      scores = std::max(scores, static_cast<double>(a.q_heads) * n * keys * s.runtime.coef.transient_bytes_per_score);
-    }
+    const double keys = a.kind == AttentionKind::sliding ? std::min<double>(context_end, a.window + n) : context_end;
+    const bool unfused = unfused_attention(s, a, true);
+    if (unfused) attention += static_cast<double>(a.q_heads) * n * keys * s.runtime.coef.transient_bytes_per_score;
     // An indexer's f32 scores against every pooled index key: per head where the runtime forms them
     // whole before summing the heads (RuntimeSpec::kernels.indexer_scores_per_head), else summed.
     if (a.kind == AttentionKind::compressed && a.index_heads > 0) {
       const double heads = s.runtime.kernels.indexer_scores_per_head ? a.index_heads : 1;
-      scores = std::max(scores, heads * n * (context_end / a.compress_ratio) * step::kFp32Bytes);
+      attention += heads * n * (context_end / a.compress_ratio) * step::kFp32Bytes;
     }
+    peak = std::max({peak, attention, per_element * (2 * h + 3 * width)});
+    const double mask = n * keys * (unfused ? s.runtime.kernels.mask_bytes_unfused : s.runtime.kernels.mask_bytes_fused);
+    if (a.kind == AttentionKind::full) full_mask = std::max(full_mask, mask);
+    if (a.kind == AttentionKind::sliding) sliding_mask = std::max(sliding_mask, mask);
   }
-  const double activations = n * per_token * s.runtime.activation_bytes * s.runtime.coef.activation_buffer_factor;
   const double logit_rows = s.runtime.logits_whole_chunk ? n : 1;
-  return Bytes(activations + logit_rows * step::kLogitBytes * static_cast<double>(m.vocab) + scores);
+  // The output product's input (the final norm's rows) is live beside the logits it writes.
+  const double logits = logit_rows * (step::kLogitBytes * static_cast<double>(m.vocab) + s.runtime.activation_bytes * h);
+  return Bytes(std::max(peak + full_mask + sliding_mask, logits));
 }
 
 namespace {

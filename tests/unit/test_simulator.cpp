@@ -953,7 +953,9 @@ TEST(Memory, IndexerScoresPerHeadOrSummed) {
   m.layers.clear();
   append_layers(m, 1, small_compressed(4), dense(256));
   Scenario s = scenario(m);
-  const double chunk = 8, context = 4096, pooled = context / 4;
+  // Deep enough that the scores' phase is the pass's peak either way: even summed, 8 x 16384 x 4 bytes
+  // of scores outweigh the MLP's 8 x (2 x 128 + 3 x 256) x 4.
+  const double chunk = 8, context = 65536, pooled = context / 4;
   const double fused = transient_bytes(s, chunk, context).value;
   s.runtime.kernels.indexer_scores_per_head = true;
   EXPECT_DOUBLE_EQ(transient_bytes(s, chunk, context).value - fused, (4 - 1) * chunk * pooled * 4);

@@ -256,6 +256,12 @@ struct RuntimeSpec {
     // (ggml-metal's mul_mv per broadcast channel; PyTorch's repeated K and V), as matrix-matrix
     // products over the group always do.
     bool unfused_decode_reads_per_kv_head = false;
+    // The attention mask a prefill chunk materialises: bytes per query-key pair (one tensor of
+    // chunk x keys shared by every head and layer of an attention kind, live for the whole forward
+    // pass), on the path where the scores are materialised and on the fused one. 0: none (a causal
+    // flag the kernel applies itself).
+    double mask_bytes_unfused = 0;
+    double mask_bytes_fused = 0;
     // From this build on the engine lets kernels that do not depend on each other overlap (llama.cpp
     // Metal: concurrent dispatch with graph reordering, PR #15929); a build before it waits for each
     // kernel in turn and pays serial_dispatch_launch_factor times the kernel latency. 0: the runtime
