@@ -961,6 +961,38 @@ TEST(Memory, IndexerScoresPerHeadOrSummed) {
   EXPECT_DOUBLE_EQ(transient_bytes(s, chunk, context).value - fused, (4 - 1) * chunk * pooled * 4);
 }
 
+// llama.cpp's compute buffer for a chunk is the largest phase of its graph, each phase's tensors
+// freed before the next (ggml-alloc reuses them): for Llama 3.1 8B with flash attention off and a
+// 512-token ubatch, the logits of the whole ubatch and the normed rows they are computed from
+// outweigh the score phase at 2048 tokens of context; at 32768 the score phase is the peak.
+TEST(Memory, LlamaCppChunkPeakIsItsLargestPhase) {
+  RuntimeSpec rt = resolve_runtime("llama.cpp-metal");
+  rt.always_unfused = true;  // -fa 0
+  Workload w;
+  w.prompt = 512;
+  w.gen = 1;
+  w.chunk = 512;
+  const Scenario s = make_scenario(resolve_hardware("m3-10c"), resolve_model("llama-3.1-8b"), find_quantization("q4_k_m"), rt, w);
+  const double n = 512, h = 4096, vocab = 128256, heads = 32, kv_dim = 8 * 128;
+  auto score_phase = [&](double keys) {
+    return heads * n * keys * 4    // the f32 KQ matrix, softmax in place
+           + n * keys * 4          // the f32 mask, an input every layer reads
+           + n * (2 * h + 2 * h + 2 * kv_dim) * 4;  // x, its normed copy, q, the output, k, v
+  };
+  const double logits_phase = n * (vocab + h) * 4;
+  ASSERT_GT(logits_phase, score_phase(2048));
+  EXPECT_DOUBLE_EQ(transient_bytes(s, n, 2048).value, logits_phase);
+  ASSERT_GT(score_phase(32768), logits_phase);
+  EXPECT_DOUBLE_EQ(transient_bytes(s, n, 32768).value, score_phase(32768));
+  // With flash attention the scores are never materialised and the mask gains an f16 copy: at 65536
+  // tokens the MLP's buffers and the masks outweigh the logits.
+  rt.always_unfused = false;
+  const Scenario fused = make_scenario(resolve_hardware("m3-10c"), resolve_model("llama-3.1-8b"), find_quantization("q4_k_m"), rt, w);
+  const double mlp_phase = n * (2 * h + 3 * 14336) * 4 + n * 65536 * (4 + 2);
+  ASSERT_GT(mlp_phase, logits_phase);
+  EXPECT_DOUBLE_EQ(transient_bytes(fused, n, 65536).value, mlp_phase);
+}
+
 TEST(Memory, OomContextIsTheFirstFailingChunk) {
   Workload w;
   w.prompt = 1000;
