@@ -81,7 +81,7 @@ TEST(MeasuredH200, TransientMemoryOfTheUnfusedPath) {
   int n = 0;
   const double transient = mape("h200_pytorch_visible.csv", Measured::transient_bytes, n);
   EXPECT_EQ(n, 16);
-  EXPECT_LT(transient, 5.0);
+  EXPECT_LT(transient, 0.5);  // 0.03% on 2026-11-29 (the largest phase plus the mask); was < 5
 }
 
 // The H200's own ceiling (h200_micro.csv: a 2 GiB device copy, read + write bytes over its time)
