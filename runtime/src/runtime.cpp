@@ -215,6 +215,8 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   rt.logits_whole_chunk = act.one_of("logits", {"last", "chunk"}, "a logits policy") == "chunk";
   const auto prefill_evaluates = act.opt_one_of("prefill_evaluates", {"all", "cache"}, "what a prefill chunk evaluates");
   rt.kernels.prefill_evaluates_cache_only = prefill_evaluates.value_or("all") == "cache";
+  const auto compute_buffer = act.opt_one_of("compute_buffer", {"reserved", "per_chunk"}, "when a chunk's buffers are allocated");
+  rt.kernels.compute_buffer_reserved = compute_buffer.value_or("per_chunk") == "reserved";
   act.ignore("source");
   act.finish();
   if (auto res = r.opt_map("residency")) {
@@ -248,6 +250,7 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   rt.kernels.indexer_scores_per_head = indexer.value_or("fused") == "per_head";
   const auto group_reads = att.opt_one_of("unfused_decode_kv_reads", {"per_query_head", "per_kv_head"}, "a way the unfused decode products read a query group's K/V rows");
   rt.kernels.unfused_decode_reads_per_kv_head = group_reads.value_or("per_query_head") == "per_kv_head";
+  const bool states_mask = att.has("mask_bytes");
   if (auto mask = att.opt_map("mask_bytes")) {
     rt.kernels.mask_bytes_unfused = mask->number("unfused", 0, 16);
     rt.kernels.mask_bytes_fused = mask->number("fused", 0, 16);
@@ -356,11 +359,14 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     if (prefill_evaluates && rt.kernels.prefill_evaluates_cache_only != inner.kernels.prefill_evaluates_cache_only)
       throw InputError("{}: activations: prefill_evaluates: '{}' differs from '{}' of '{}' (a wrapper evaluates as the engine it wraps)",
                        label, *prefill_evaluates, inner.kernels.prefill_evaluates_cache_only ? "cache" : "all", rt.wraps);
+    if (compute_buffer && rt.kernels.compute_buffer_reserved != inner.kernels.compute_buffer_reserved)
+      throw InputError("{}: activations: compute_buffer: '{}' differs from '{}' of '{}' (a wrapper allocates as the engine it wraps)",
+                       label, *compute_buffer, inner.kernels.compute_buffer_reserved ? "reserved" : "per_chunk", rt.wraps);
     // ... and its kernels: which decode attention kernel, how experts' weights are read.
     if (decode_kernel || moe || dispatch || blas || flash || linear || matrix_tile || matrix_units || retune || gemv ||
-        !rt.kernels.fused_head_dims_from.empty())
-      throw InputError("{}: a wrapper runs its engine's kernels; state decode_kernel, fused_head_dims_from, moe, dispatch, flash_attention, "
-                       "linear_attention, matrix_tile, matrix_units, matmul_retune, multi_row_gemv and blas in '{}'",
+        states_mask || !rt.kernels.fused_head_dims_from.empty())
+      throw InputError("{}: a wrapper runs its engine's kernels; state decode_kernel, fused_head_dims_from, mask_bytes, moe, dispatch, "
+                       "flash_attention, linear_attention, matrix_tile, matrix_units, matmul_retune, multi_row_gemv and blas in '{}'",
                        w->where("wraps"), rt.wraps);
     rt.kernels = inner.kernels;
     // ... and its attention: the head dims it fuses and the bytes a score moves. One check for each

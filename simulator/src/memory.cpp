@@ -77,8 +77,19 @@ Bytes transient_bytes(const Scenario& s, double n, double context_end) {
 }
 
 namespace {
+// A runtime that reserves its compute buffer at load (RuntimeSpec::EngineKernels::
+// compute_buffer_reserved) sizes it for a chunk of min(chunk, capacity) rows at the whole capacity;
+// else each chunk's buffers are its own, at the context the chunk ends at.
+Bytes chunk_buffers(const Scenario& s, double chunk, double context_end, double capacity) {
+  if (s.runtime.kernels.compute_buffer_reserved) {
+    const double context = std::max(context_end, capacity);
+    return transient_bytes(s, std::min(chunk, context), context);
+  }
+  return transient_bytes(s, chunk, context_end);
+}
+
 Bytes in_use(const Scenario& s, const Bytes& weights, long long n, double context_end, double capacity) {
-  return weights + kv_allocated(s, context_end, capacity, n) + transient_bytes(s, static_cast<double>(n), context_end) +
+  return weights + kv_allocated(s, context_end, capacity, n) + chunk_buffers(s, static_cast<double>(n), context_end, capacity) +
          s.runtime.runtime_bytes;
 }
 }  // namespace
@@ -114,9 +125,12 @@ MemoryBreakdown memory(const Scenario& s) {
   const Bytes state = Bytes(state_bytes(s.model).value * static_cast<double>(w.batch));
   // Peak: during the last prefill chunk, or at the end of decoding with the cache at its largest.
   const Bytes full_cache = kv_allocated(s, total, total);
-  mb.transient = transient_bytes(s, n, prompt);
+  // A reserved buffer is held from load to the end (its rows: a chunk of the batch's prompts).
+  const bool reserved = s.runtime.kernels.compute_buffer_reserved;
+  mb.transient = reserved ? chunk_buffers(s, std::min<double>(static_cast<double>(s.chunk), total * static_cast<double>(w.batch)), total, total)
+                          : transient_bytes(s, n, prompt);
   const Bytes at_prefill = kv_allocated(s, prompt, total) + mb.transient;
-  const Bytes at_decode = full_cache + transient_bytes(s, static_cast<double>(w.batch), total);
+  const Bytes at_decode = full_cache + (reserved ? mb.transient : transient_bytes(s, static_cast<double>(w.batch), total));
   mb.kv_cache = full_cache - state;
   mb.state = state;
   mb.peak = mb.weights + mb.runtime + std::max(at_prefill, at_decode);

@@ -993,6 +993,33 @@ TEST(Memory, LlamaCppChunkPeakIsItsLargestPhase) {
   EXPECT_DOUBLE_EQ(transient_bytes(fused, n, 65536).value, mlp_phase);
 }
 
+// llama.cpp reserves its compute buffer at load for a ubatch of min(n_ubatch, n_ctx) tokens against a
+// full cache of n_ctx (sched_reserve), and holds it while it decodes; a runtime that allocates per
+// chunk holds the last chunk's buffers at the prompt's length.
+TEST(Memory, ReservedComputeBufferIsSizedAtTheWholeContext) {
+  RuntimeSpec rt = resolve_runtime("llama.cpp-metal");
+  ASSERT_TRUE(rt.kernels.compute_buffer_reserved);
+  rt.always_unfused = true;  // -fa 0: the score phase grows with the context
+  auto transient_of = [&](const RuntimeSpec& runtime, long long prompt, long long gen) {
+    Workload w;
+    w.prompt = prompt;
+    w.gen = gen;
+    w.chunk = 512;
+    const Scenario s = make_scenario(resolve_hardware("m3-10c"), resolve_model("llama-3.1-8b"), find_quantization("q4_k_m"), runtime, w);
+    return std::make_pair(memory(s).transient.value, s);
+  };
+  const auto [reserved, s] = transient_of(rt, 2048, 30000);
+  EXPECT_DOUBLE_EQ(reserved, transient_bytes(s, 512, 2048 + 30000).value);
+  // A context shorter than a ubatch: that many rows.
+  const auto [short_context, s_short] = transient_of(rt, 100, 50);
+  EXPECT_DOUBLE_EQ(short_context, transient_bytes(s_short, 100 + 50, 100 + 50).value);
+  RuntimeSpec per_chunk = rt;
+  per_chunk.kernels.compute_buffer_reserved = false;
+  const auto [allocated, s_chunk] = transient_of(per_chunk, 2048, 30000);
+  EXPECT_DOUBLE_EQ(allocated, transient_bytes(s_chunk, 512, 2048).value);
+  EXPECT_LT(allocated, reserved);
+}
+
 TEST(Memory, OomContextIsTheFirstFailingChunk) {
   Workload w;
   w.prompt = 1000;

@@ -262,6 +262,10 @@ struct RuntimeSpec {
     // flag the kernel applies itself).
     double mask_bytes_unfused = 0;
     double mask_bytes_fused = 0;
+    // The engine reserves its compute buffer once, at load, for the worst case: a ubatch of
+    // min(chunk, context) tokens against a full cache of the whole context (llama.cpp's
+    // sched_reserve), held for the session. False: each chunk allocates its own at its context.
+    bool compute_buffer_reserved = false;
     // From this build on the engine lets kernels that do not depend on each other overlap (llama.cpp
     // Metal: concurrent dispatch with graph reordering, PR #15929); a build before it waits for each
     // kernel in turn and pays serial_dispatch_launch_factor times the kernel latency. 0: the runtime
