@@ -345,6 +345,25 @@ TEST(Resolution, RowsThatSayTheyPagedAreNotFitted) {
   EXPECT_EQ(v.unusable[1], "");
 }
 
+// A llama.cpp row run with no layer offloaded (-ngl 0) measured the CPU: reported, not fitted; one
+// layer or more offloads (a Metal build of 2023 offloaded every layer with -ngl 1).
+TEST(Resolution, RowsRunWithoutGpuLayersAreNotFitted) {
+  const ValidationReport v = validate_rows(
+      "ridgeline_ngl.csv",
+      "t,Apple M2 Ultra,76,,,llama.cpp Metal,Llama 2 7B,,Q4_0,0,494,1023,10,3.1,args: -m x.gguf -ngl 0 -n 1024\n"
+      "t,Apple M2 Ultra,76,,,llama.cpp Metal,Llama 2 7B,,Q4_0,0,494,1023,1200,90,args: -m x.gguf -ngl 1 -n 1024\n"
+      "t,Apple M2 Ultra,76,,,llama.cpp Metal,Llama 2 7B,,Q4_0,0,494,1023,1200,90,args: --n-gpu-layers 0\n"
+      "t,Apple M2 Ultra,76,,,llama.cpp Metal,Llama 2 7B,,Q4_0,0,494,1023,1200,90,args: -ngl 0\n"
+      "t,Apple M2 Ultra,76,,,llama.cpp Metal,Llama 2 7B,,Q4_0,0,494,1023,1200,90,args: -ngl 01 -c 0\n");
+  ASSERT_EQ(v.unusable.size(), 5u);
+  const std::string cpu = "the row says no layer was offloaded to the GPU (-ngl 0): the CPU ran it, which is not modelled";
+  EXPECT_EQ(v.unusable[0], cpu);
+  EXPECT_EQ(v.unusable[1], "");
+  EXPECT_EQ(v.unusable[2], cpu);
+  EXPECT_EQ(v.unusable[3], cpu);
+  EXPECT_EQ(v.unusable[4], "");
+}
+
 // calibrate/dataset_notes.yaml: a fact a file's rows omit (the part they ran on) is given to the
 // rows whose source names it, only where the row leaves the field empty; the file is checked.
 TEST(DatasetNotes, FillWhatRowsLeaveOutAndRefuseMalformedNotes) {
