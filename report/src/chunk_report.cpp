@@ -78,6 +78,10 @@ std::string chunk_table(const ChunkReport& r, const std::vector<Hint>& hints) {
   out += r.largest_safe ? fmt::format("\nlargest safe chunk: {} tokens\n", *r.largest_safe)
                         : std::string("\nno chunk size in the list reaches the target context\n");
   if (!r.largest_safe) out += wrap_long_lines(hints_text(hints));
+  if (s.runtime.kernels.compute_buffer_reserved)
+    out += wrap_long_lines(fmt::format("{} reserves a chunk's buffers when the model loads, sized for the whole context: a "
+                                       "context past a chunk's limit fails at load, not partway through the prompt\n",
+                                       s.runtime.id));
   if (r.score_check) out += wrap_long_lines("score-matrix check: " + score_formula(*r.score_check) + "\n");
   return out;
 }
