@@ -94,6 +94,14 @@ constexpr size_t kRowsForGemvRoof = 2 * kRowsForOneFactor;
 // rival the weights' bytes (an 8B model's 4,096-token KV is a tenth of its Q4 weights' time):
 // such rows of a runtime with vector decode kernels, as many as a contrast needs.
 constexpr double kDecodeContextForAttention = 4096;
+// ... and only where the measured rates show attention's cost: the row decodes this much slower
+// than its own setup's shallowest decode row (same source, chip, model, quantization, runtime and
+// batch) at half its context or less. Deep enough is not enough
+// where attention layers are few (a hybrid model's state-space layers): Qwen3.6's mlx_lm.server rows
+// at 4K and 8K, whose attention is a few percent of a step, pinned MLX's roof at 0.03 once
+// apple_mlx_community.csv was held out, and that fold's M3 Max Llama 3.3 70B decode at depth came out
+// 27-48% slow (the full fit never frees it).
+constexpr double kDepthShare = 0.1;
 // Mean context of a decode row's tokens from which the unfused path's cache reads show (llama-bench's
 // tg1024 from an empty cache: 512).
 constexpr double kUnfusedDecodeContext = 512;
@@ -167,6 +175,33 @@ int residuals(const gsl_vector* x, void* data, gsl_vector* f) {
   return GSL_SUCCESS;
 }
 
+// Which decode rows measured a slowdown with depth (kDepthShare against their setup's shallowest
+// decode row at half their mean context or less): the rows that show attention's cost.
+std::vector<bool> decode_slowed_by_depth(const std::vector<Observation>& obs) {
+  using Setup = std::tuple<std::string, std::string, std::string, std::string, std::string, long long>;
+  auto setup_of = [](const Observation& o) {
+    const Scenario& s = o.scenario;
+    return Setup{o.source, s.hardware.id, s.model.id, s.quant.id, s.runtime.id, s.workload.batch};
+  };
+  auto context = [](const Observation& o) {
+    return static_cast<double>(o.scenario.workload.prompt) + static_cast<double>(o.scenario.workload.gen) / 2;
+  };
+  std::map<Setup, std::pair<double, double>> shallowest;  // mean context, measured rate
+  for (const auto& o : obs) {
+    if (o.quantity != Measured::decode_tok_s || o.measured <= 0) continue;
+    auto [it, added] = shallowest.try_emplace(setup_of(o), context(o), o.measured);
+    if (!added && context(o) < it->second.first) it->second = {context(o), o.measured};
+  }
+  std::vector<bool> slowed(obs.size(), false);
+  for (size_t i = 0; i < obs.size(); ++i) {
+    const auto& o = obs[i];
+    if (o.quantity != Measured::decode_tok_s || o.measured <= 0) continue;
+    const auto& [shallow_context, shallow_rate] = shallowest.at(setup_of(o));
+    slowed[i] = context(o) >= 2 * shallow_context && std::log(shallow_rate / o.measured) >= kDepthShare;
+  }
+  return slowed;
+}
+
 // `generation_reference` receives the chip generation that carries the runtime-wide efficiency when
 // other generations get factors of their own ("" when none do).
 std::vector<Param> choose_params(const std::vector<Observation>& obs, std::string* generation_reference = nullptr) {
@@ -202,7 +237,9 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   // Prefill rows of calls that wire the weights anew (residency: per_call) and their prompt lengths.
   size_t rewired_prefill = 0, fresh_buffer_prefill = 0;
   std::set<long long> rewired_prompts, fresh_buffer_prompts;
-  for (const auto& o : obs) {
+  const std::vector<bool> shows_depth = decode_slowed_by_depth(obs);
+  for (size_t i = 0; i < obs.size(); ++i) {
+    const Observation& o = obs[i];
     const long long prompt_tokens = o.scenario.workload.prompt - o.scenario.workload.cached;
     if (o.quantity == Measured::prefill_tok_s && rewires_weights(o.scenario.runtime))
       ++rewired_prefill, rewired_prompts.insert(prompt_tokens);
@@ -254,7 +291,8 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
       ++(serial_dispatch(o.scenario.runtime) ? serial_prefill : concurrent_prefill);
     if (o.quantity == Measured::decode_tok_s) ++decode, layer_counts.insert(layer_count(o.scenario.model));
     if (o.quantity == Measured::decode_tok_s && o.scenario.runtime.kernels.vector_decode_attention &&
-        static_cast<double>(o.scenario.workload.prompt) >= kDecodeContextForAttention)
+        static_cast<double>(o.scenario.workload.prompt) >= kDecodeContextForAttention &&
+        shows_depth[i])
       ++deep_vector_decode;
     // One sequence's decode on the unfused path over a deep cache (the mean context of the generated
     // tokens), where its one-row kernels read the cache once per KV head: the rows that show those
