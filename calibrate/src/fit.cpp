@@ -96,11 +96,10 @@ constexpr size_t kRowsForGemvRoof = 2 * kRowsForOneFactor;
 constexpr double kDecodeContextForAttention = 4096;
 // ... and only where the measured rates show attention's cost: the row decodes this much slower
 // than its own setup's shallowest decode row (same source, chip, model, quantization, runtime and
-// batch) at half its context or less. Deep enough is not enough
-// where attention layers are few (a hybrid model's state-space layers): Qwen3.6's mlx_lm.server rows
-// at 4K and 8K, whose attention is a few percent of a step, pinned MLX's roof at 0.03 once
-// apple_mlx_community.csv was held out, and that fold's M3 Max Llama 3.3 70B decode at depth came out
-// 27-48% slow (the full fit never frees it).
+// batch) at half its context or less. Deep enough is not enough where attention layers are few (a
+// hybrid model's state-space layers): Qwen3.6's mlx_lm.server rows at 4K and 8K, whose attention is
+// a few percent of a step, pinned MLX's roof at 0.03 once apple_mlx_community.csv was held out, and
+// that fold's M3 Max Llama 3.3 70B decode at depth came out 27-48% slow (the full fit never frees it).
 constexpr double kDepthShare = 0.1;
 // Mean context of a decode row's tokens from which the unfused path's cache reads show (llama-bench's
 // tg1024 from an empty cache: 512).

@@ -58,13 +58,15 @@ Bytes transient_bytes(const Scenario& s, double n, double context_end) {
                                     : static_cast<double>(f.intermediate);
     const double keys = a.kind == AttentionKind::sliding ? std::min<double>(context_end, a.window + n) : context_end;
     const bool unfused = unfused_attention(s, a, true);
-    if (unfused) attention += static_cast<double>(a.q_heads) * n * keys * s.runtime.coef.transient_bytes_per_score;
+    double scores = unfused ? static_cast<double>(a.q_heads) * n * keys * s.runtime.coef.transient_bytes_per_score : 0;
     // An indexer's f32 scores against every pooled index key: per head where the runtime forms them
-    // whole before summing the heads (RuntimeSpec::kernels.indexer_scores_per_head), else summed.
+    // whole before summing the heads (RuntimeSpec::kernels.indexer_scores_per_head), else summed;
+    // freed once it has picked its rows, before the attention's own scores.
     if (a.kind == AttentionKind::compressed && a.index_heads > 0) {
       const double heads = s.runtime.kernels.indexer_scores_per_head ? a.index_heads : 1;
-      attention += heads * n * (context_end / a.compress_ratio) * step::kFp32Bytes;
+      scores = std::max(scores, heads * n * (context_end / a.compress_ratio) * step::kFp32Bytes);
     }
+    attention += scores;
     peak = std::max({peak, attention, per_element * (2 * h + 3 * width)});
     const double mask = n * keys * (unfused ? s.runtime.kernels.mask_bytes_unfused : s.runtime.kernels.mask_bytes_fused);
     if (a.kind == AttentionKind::full) full_mask = std::max(full_mask, mask);
@@ -125,10 +127,11 @@ MemoryBreakdown memory(const Scenario& s) {
   const Bytes state = Bytes(state_bytes(s.model).value * static_cast<double>(w.batch));
   // Peak: during the last prefill chunk, or at the end of decoding with the cache at its largest.
   const Bytes full_cache = kv_allocated(s, total, total);
-  // A reserved buffer is held from load to the end (its rows: a chunk of the batch's prompts).
+  // A reserved buffer is held from load to the end: a chunk's rows (of the batch's sequences
+  // together) against one sequence's whole context.
   const bool reserved = s.runtime.kernels.compute_buffer_reserved;
-  mb.transient = reserved ? chunk_buffers(s, std::min<double>(static_cast<double>(s.chunk), total * static_cast<double>(w.batch)), total, total)
-                          : transient_bytes(s, n, prompt);
+  const double reserved_rows = std::min(static_cast<double>(s.chunk), total * static_cast<double>(w.batch));
+  mb.transient = reserved ? transient_bytes(s, reserved_rows, total) : transient_bytes(s, n, prompt);
   const Bytes at_prefill = kv_allocated(s, prompt, total) + mb.transient;
   const Bytes at_decode = full_cache + (reserved ? mb.transient : transient_bytes(s, static_cast<double>(w.batch), total));
   mb.kv_cache = full_cache - state;

@@ -257,9 +257,9 @@ struct RuntimeSpec {
     // products over the group always do.
     bool unfused_decode_reads_per_kv_head = false;
     // The attention mask a prefill chunk materialises: bytes per query-key pair (one tensor of
-    // chunk x keys shared by every head and layer of an attention kind, live for the whole forward
-    // pass), on the path where the scores are materialised and on the fused one. 0: none (a causal
-    // flag the kernel applies itself).
+    // chunk x keys shared by every head and layer of an attention kind, live through the layers),
+    // on the path where the scores are materialised and on the fused one. 0: none (a causal flag the
+    // kernel applies itself).
     double mask_bytes_unfused = 0;
     double mask_bytes_fused = 0;
     // The engine reserves its compute buffer once, at load, for the worst case: a ubatch of
