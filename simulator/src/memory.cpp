@@ -41,8 +41,8 @@ Bytes kv_allocated(const Scenario& s, double context, double capacity, long long
 // routing). Then, once the layers' buffers are freed, the logits and the normed rows they are
 // computed from: f32 for the last token, or for every token of the chunk where the runtime
 // reserves its graph for all outputs (llama.cpp). The chunk's attention masks (one per attention
-// kind, RuntimeSpec::EngineKernels::mask_bytes_*) are inputs every layer reads: live through the
-// layers.
+// kind, full and latent attention sharing one; RuntimeSpec::EngineKernels::mask_bytes_*) are inputs
+// every layer reads: live through the layers.
 Bytes transient_bytes(const Scenario& s, double n, double context_end) {
   const ModelSpec& m = s.model;
   const double h = static_cast<double>(m.hidden);
@@ -69,7 +69,7 @@ Bytes transient_bytes(const Scenario& s, double n, double context_end) {
     attention += scores;
     peak = std::max({peak, attention, per_element * (2 * h + 3 * width)});
     const double mask = n * keys * (unfused ? s.runtime.kernels.mask_bytes_unfused : s.runtime.kernels.mask_bytes_fused);
-    if (a.kind == AttentionKind::full) full_mask = std::max(full_mask, mask);
+    if (a.kind == AttentionKind::full || a.kind == AttentionKind::mla) full_mask = std::max(full_mask, mask);
     if (a.kind == AttentionKind::sliding) sliding_mask = std::max(sliding_mask, mask);
   }
   const double logit_rows = s.runtime.logits_whole_chunk ? n : 1;
