@@ -217,6 +217,8 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   rt.kernels.prefill_evaluates_cache_only = prefill_evaluates.value_or("all") == "cache";
   const auto compute_buffer = act.opt_one_of("compute_buffer", {"reserved", "per_chunk"}, "when a chunk's buffers are allocated");
   rt.kernels.compute_buffer_reserved = compute_buffer.value_or("per_chunk") == "reserved";
+  const auto reuse = act.opt_one_of("reuse", {"in_place", "fresh"}, "how an op's output buffer is found");
+  rt.kernels.activations_in_place = reuse.value_or("fresh") == "in_place";
   act.ignore("source");
   act.finish();
   if (auto res = r.opt_map("residency")) {
@@ -359,6 +361,9 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     if (prefill_evaluates && rt.kernels.prefill_evaluates_cache_only != inner.kernels.prefill_evaluates_cache_only)
       throw InputError("{}: activations: prefill_evaluates: '{}' differs from '{}' of '{}' (a wrapper evaluates as the engine it wraps)",
                        label, *prefill_evaluates, inner.kernels.prefill_evaluates_cache_only ? "cache" : "all", rt.wraps);
+    if (reuse && rt.kernels.activations_in_place != inner.kernels.activations_in_place)
+      throw InputError("{}: activations: reuse: '{}' differs from '{}' of '{}' (a wrapper allocates as the engine it wraps)",
+                       label, *reuse, inner.kernels.activations_in_place ? "in_place" : "fresh", rt.wraps);
     if (compute_buffer && rt.kernels.compute_buffer_reserved != inner.kernels.compute_buffer_reserved)
       throw InputError("{}: activations: compute_buffer: '{}' differs from '{}' of '{}' (a wrapper allocates as the engine it wraps)",
                        label, *compute_buffer, inner.kernels.compute_buffer_reserved ? "reserved" : "per_chunk", rt.wraps);

@@ -37,6 +37,9 @@ Bytes kv_allocated(const Scenario& s, double context, double capacity, long long
 //   attention: q, k, v and the attention output        2h + 2 q_dim + 2 kv_dim per token,
 //              plus, on the unfused path, the layer's score matrix (q heads x n x keys)
 //   MLP:       act(gate) and up, then their product     2h + 3 intermediate per token
+// or, where the runtime reuses buffers in place (RuntimeSpec::EngineKernels::activations_in_place:
+// k and v straight into the cache, the activation and product over the gate), 2h + 2 q_dim and
+// 2h + 2 intermediate.
 // (a routed-expert layer: the shared MLP plus one expert's rows for every token, the worst
 // routing). Then, once the layers' buffers are freed, the logits and the normed rows they are
 // computed from: f32 for the last token, or for every token of the chunk where the runtime
@@ -52,7 +55,8 @@ Bytes transient_bytes(const Scenario& s, double n, double context_end) {
     const auto& a = g.attention;
     const auto& f = g.ffn;
     const double q_dim = static_cast<double>(a.q_heads) * a.head_dim, kv_dim = static_cast<double>(a.kv_heads) * a.head_dim;
-    double attention = a.kind == AttentionKind::none ? 0 : per_element * (2 * h + 2 * q_dim + 2 * kv_dim);
+    const bool in_place = s.runtime.kernels.activations_in_place;
+    double attention = a.kind == AttentionKind::none ? 0 : per_element * (2 * h + 2 * q_dim + (in_place ? 0 : 2 * kv_dim));
     const double width = f.is_moe() ? static_cast<double>(f.shared_experts) * static_cast<double>(f.shared_intermediate) +
                                           static_cast<double>(f.expert_intermediate)
                                     : static_cast<double>(f.intermediate);
@@ -67,7 +71,7 @@ Bytes transient_bytes(const Scenario& s, double n, double context_end) {
       scores = std::max(scores, heads * n * (context_end / a.compress_ratio) * step::kFp32Bytes);
     }
     attention += scores;
-    peak = std::max({peak, attention, per_element * (2 * h + 3 * width)});
+    peak = std::max({peak, attention, per_element * (2 * h + (in_place ? 2 : 3) * width)});
     const double mask = n * keys * (unfused ? s.runtime.kernels.mask_bytes_unfused : s.runtime.kernels.mask_bytes_fused);
     if (a.kind == AttentionKind::full || a.kind == AttentionKind::mla) full_mask = std::max(full_mask, mask);
     if (a.kind == AttentionKind::sliding) sliding_mask = std::max(sliding_mask, mask);

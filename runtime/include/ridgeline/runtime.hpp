@@ -266,6 +266,13 @@ struct RuntimeSpec {
     // min(chunk, context) tokens against a full cache of the whole context (llama.cpp's
     // sched_reserve), held for the session. False: each chunk allocates its own at its context.
     bool compute_buffer_reserved = false;
+    // The graph allocator writes an elementwise op over its input's buffer when nothing else reads
+    // it, and the layer's K and V go straight into the cache (ggml-alloc's ggml_op_can_inplace; the
+    // KV copies into cache views): a layer's attention holds x, its normed copy, q and the output
+    // (2h + 2 q_dim per token) and its MLP x, its normed copy, gate and up (2h + 2 intermediate).
+    // False: each op a fresh tensor, k and v held beside q (2h + 2 q_dim + 2 kv_dim; 2h + 3
+    // intermediate: act(gate), up and their product).
+    bool activations_in_place = false;
     // From this build on the engine lets kernels that do not depend on each other overlap (llama.cpp
     // Metal: concurrent dispatch with graph reordering, PR #15929); a build before it waits for each
     // kernel in turn and pays serial_dispatch_launch_factor times the kernel latency. 0: the runtime
