@@ -39,13 +39,29 @@ Bytes kv_allocated(const Scenario& s, double context, double capacity, long long
 //   MLP:       act(gate) and up, then their product     2h + 3 intermediate per token
 // or, where the runtime reuses buffers in place (RuntimeSpec::EngineKernels::activations_in_place:
 // k and v straight into the cache, the activation and product over the gate), 2h + 2 q_dim and
-// 2h + 2 intermediate.
-// (a routed-expert layer: the shared MLP plus one expert's rows for every token, the worst
-// routing). Then, once the layers' buffers are freed, the logits and the normed rows they are
+// 2h + 2 intermediate (an MLP without a gate: up and act(up), or up alone). A routed-expert layer
+// computes every token's k chosen experts in one batched product (ggml's mul_mat_id, MLX's
+// gather_qmm: a rows x k x width output): gate and up of k x expert width, then the product beside
+// the k experts' down outputs before they are weighed and summed (h + k x expert width + k x the
+// experts' output width); its shared experts and dense MLP run apart, at their own widths. Then,
+// once the layers' buffers are freed, the logits and the normed rows they are
 // computed from: f32 for the last token, or for every token of the chunk where the runtime
 // reserves its graph for all outputs (llama.cpp). The chunk's attention masks (one per attention
 // kind, full and latent attention sharing one; RuntimeSpec::EngineKernels::mask_bytes_*) are inputs
 // every layer reads: live through the layers.
+namespace {
+// Elements per token live at the MLP phase's peak (above).
+double mlp_elements(const FfnSpec& f, double h, bool in_place) {
+  const double buffers = f.gated ? (in_place ? 2 : 3) : (in_place ? 1 : 2);  // of the MLP's width
+  auto mlp = [&](double width) { return 2 * h + buffers * width; };
+  const double dense = static_cast<double>(f.intermediate) + static_cast<double>(f.shared_experts) * static_cast<double>(f.shared_intermediate);
+  if (!f.is_moe()) return mlp(dense);
+  const double k = f.active_experts, routed = k * static_cast<double>(f.expert_intermediate);
+  const double down_outputs = h + routed + k * static_cast<double>(f.expert_width(static_cast<long long>(h)));
+  return std::max({mlp(dense), mlp(routed), down_outputs});
+}
+}  // namespace
+
 Bytes transient_bytes(const Scenario& s, double n, double context_end) {
   const ModelSpec& m = s.model;
   const double h = static_cast<double>(m.hidden);
@@ -57,9 +73,6 @@ Bytes transient_bytes(const Scenario& s, double n, double context_end) {
     const double q_dim = static_cast<double>(a.q_heads) * a.head_dim, kv_dim = static_cast<double>(a.kv_heads) * a.head_dim;
     const bool in_place = s.runtime.kernels.activations_in_place;
     double attention = a.kind == AttentionKind::none ? 0 : per_element * (2 * h + 2 * q_dim + (in_place ? 0 : 2 * kv_dim));
-    const double width = f.is_moe() ? static_cast<double>(f.shared_experts) * static_cast<double>(f.shared_intermediate) +
-                                          static_cast<double>(f.expert_intermediate)
-                                    : static_cast<double>(f.intermediate);
     const double keys = a.kind == AttentionKind::sliding ? std::min<double>(context_end, a.window + n) : context_end;
     const bool unfused = unfused_attention(s, a, true);
     double scores = unfused ? static_cast<double>(a.q_heads) * n * keys * s.runtime.coef.transient_bytes_per_score : 0;
@@ -71,7 +84,7 @@ Bytes transient_bytes(const Scenario& s, double n, double context_end) {
       scores = std::max(scores, heads * n * (context_end / a.compress_ratio) * step::kFp32Bytes);
     }
     attention += scores;
-    peak = std::max({peak, attention, per_element * (2 * h + (in_place ? 2 : 3) * width)});
+    peak = std::max({peak, attention, per_element * mlp_elements(f, h, in_place)});
     const double mask = n * keys * (unfused ? s.runtime.kernels.mask_bytes_unfused : s.runtime.kernels.mask_bytes_fused);
     if (a.kind == AttentionKind::full || a.kind == AttentionKind::mla) full_mask = std::max(full_mask, mask);
     if (a.kind == AttentionKind::sliding) sliding_mask = std::max(sliding_mask, mask);

@@ -1020,6 +1020,35 @@ TEST(Memory, ReservedComputeBufferIsSizedAtTheWholeContext) {
   EXPECT_LT(allocated, reserved);
 }
 
+// A routed-expert layer computes every token's k chosen experts in one batched product (ggml's
+// mul_mat_id and MLX's gather_qmm write rows x k x width), so its MLP phase holds k experts' rows,
+// not one; the down product's k outputs sit beside its input before they are weighed and summed.
+// Hidden 1024, 4 of 16 experts of width 256, 4-byte activations, a chunk of 64 tokens at a shallow
+// context (the logits, 32000 + 1024 f32 values for the last row, stay below).
+TEST(Memory, RoutedExpertsHoldEveryChosenExpertsRows) {
+  const double n = 64, h = 1024, k = 4, width = 256, bytes = 4;
+  ModelSpec m = tiny_dense();
+  m.layers.clear();
+  append_layers(m, 2, gqa(8, 2, 128), moe(16, 4, 256));
+  Scenario s = scenario(m);
+  ASSERT_FALSE(s.runtime.kernels.activations_in_place);
+  // Fresh buffers: act(gate), up and their product of k x width; or the product beside k outputs of h.
+  const double fresh = std::max(2 * h + 3 * k * width, h + k * width + k * h);
+  EXPECT_DOUBLE_EQ(transient_bytes(s, n, 64).value, n * fresh * bytes);
+  // In place (llama.cpp): gate and up, then the product (over the gate) beside the k outputs.
+  s.runtime.kernels.activations_in_place = true;
+  const double in_place = std::max(2 * h + 2 * k * width, h + k * width + k * h);
+  ASSERT_GT(h + k * width + k * h, 2 * h + 2 * k * width);  // here the down outputs are the peak
+  EXPECT_DOUBLE_EQ(transient_bytes(s, n, 64).value, n * in_place * bytes);
+  // An MLP without a gate holds up and act(up) (fresh), or up alone (in place).
+  ModelSpec plain = tiny_dense();
+  for (auto& g : plain.layers) g.ffn.gated = false;
+  Scenario p = scenario(plain);
+  EXPECT_DOUBLE_EQ(transient_bytes(p, n, 64).value, n * (2 * h + 2 * 4096) * bytes);
+  p.runtime.kernels.activations_in_place = true;
+  EXPECT_DOUBLE_EQ(transient_bytes(p, n, 64).value, n * std::max(2 * h + 4096, 2 * h + 2 * 8.0 * 128) * bytes);
+}
+
 TEST(Memory, OomContextIsTheFirstFailingChunk) {
   Workload w;
   w.prompt = 1000;
