@@ -30,6 +30,19 @@ Bytes kv_allocated(const Scenario& s, double context, double capacity, long long
   return Bytes(total * b + state_bytes(s.model).value * b);
 }
 
+namespace {
+// Elements per token live at the MLP phase's peak (transient_bytes, below).
+double mlp_elements(const FfnSpec& f, double h, bool in_place) {
+  const double buffers = f.gated ? (in_place ? 2 : 3) : (in_place ? 1 : 2);  // of the MLP's width
+  auto mlp = [&](double width) { return 2 * h + buffers * width; };
+  const double dense = static_cast<double>(f.intermediate) + static_cast<double>(f.shared_experts) * static_cast<double>(f.shared_intermediate);
+  if (!f.is_moe()) return mlp(dense);
+  const double k = f.active_experts, routed = k * static_cast<double>(f.expert_intermediate);
+  const double down_outputs = h + routed + k * static_cast<double>(f.expert_width(static_cast<long long>(h)));
+  return std::max({mlp(dense), mlp(routed), down_outputs});
+}
+}  // namespace
+
 // The peak of a prefill chunk of n tokens: its buffers are freed as the pass moves on (PyTorch's
 // reference counts, ggml-alloc's last use, MLX's graph evaluation), so the peak is the largest of
 // the pass's phases, not their sum. Per layer, with the residual stream x and its normed copy live
@@ -43,35 +56,23 @@ Bytes kv_allocated(const Scenario& s, double context, double capacity, long long
 // computes every token's k chosen experts in one batched product (ggml's mul_mat_id, MLX's
 // gather_qmm: a rows x k x width output): gate and up of k x expert width, then the product beside
 // the k experts' down outputs before they are weighed and summed (h + k x expert width + k x the
-// experts' output width); its shared experts and dense MLP run apart, at their own widths. Then,
-// once the layers' buffers are freed, the logits and the normed rows they are
-// computed from: f32 for the last token, or for every token of the chunk where the runtime
-// reserves its graph for all outputs (llama.cpp). The chunk's attention masks (one per attention
-// kind, full and latent attention sharing one; RuntimeSpec::EngineKernels::mask_bytes_*) are inputs
-// every layer reads: live through the layers.
-namespace {
-// Elements per token live at the MLP phase's peak (above).
-double mlp_elements(const FfnSpec& f, double h, bool in_place) {
-  const double buffers = f.gated ? (in_place ? 2 : 3) : (in_place ? 1 : 2);  // of the MLP's width
-  auto mlp = [&](double width) { return 2 * h + buffers * width; };
-  const double dense = static_cast<double>(f.intermediate) + static_cast<double>(f.shared_experts) * static_cast<double>(f.shared_intermediate);
-  if (!f.is_moe()) return mlp(dense);
-  const double k = f.active_experts, routed = k * static_cast<double>(f.expert_intermediate);
-  const double down_outputs = h + routed + k * static_cast<double>(f.expert_width(static_cast<long long>(h)));
-  return std::max({mlp(dense), mlp(routed), down_outputs});
-}
-}  // namespace
-
+// experts' output width); its shared experts and any dense MLP beside them run apart from the
+// routed ones (counted together, at their summed width). Then,
+// once the layers' buffers are freed, the logits and the normed rows they are computed from: f32
+// for the last token, or for every token of the chunk where the runtime reserves its graph for all
+// outputs (llama.cpp). The chunk's attention masks (one per attention kind, full and latent
+// attention sharing one; RuntimeSpec::EngineKernels::mask_bytes_*) are inputs every layer reads:
+// live through the layers.
 Bytes transient_bytes(const Scenario& s, double n, double context_end) {
   const ModelSpec& m = s.model;
   const double h = static_cast<double>(m.hidden);
   const double per_element = n * s.runtime.activation_bytes * s.runtime.coef.activation_buffer_factor;
+  const bool in_place = s.runtime.kernels.activations_in_place;
   double peak = 0, full_mask = 0, sliding_mask = 0;
   for (const auto& g : m.layers) {
     const auto& a = g.attention;
     const auto& f = g.ffn;
     const double q_dim = static_cast<double>(a.q_heads) * a.head_dim, kv_dim = static_cast<double>(a.kv_heads) * a.head_dim;
-    const bool in_place = s.runtime.kernels.activations_in_place;
     double attention = a.kind == AttentionKind::none ? 0 : per_element * (2 * h + 2 * q_dim + (in_place ? 0 : 2 * kv_dim));
     const double keys = a.kind == AttentionKind::sliding ? std::min<double>(context_end, a.window + n) : context_end;
     const bool unfused = unfused_attention(s, a, true);
