@@ -17,16 +17,18 @@ struct Logged {
   long long n_ctx, n_ubatch;
   bool flash_attention;
   double compute_buffer_mib;  // "CUDA0 compute buffer size = ... MiB"
+  const char* runtime = "llama.cpp-cuda";
+  const char* hardware = "rtx-4090";
 };
 
 double predicted_mib(const Logged& l) {
-  RuntimeSpec rt = resolve_runtime("llama.cpp-cuda");
+  RuntimeSpec rt = resolve_runtime(l.runtime);
   rt.always_unfused = !l.flash_attention;
   Workload w;
   w.prompt = l.n_ubatch;
   w.gen = 1;
   w.chunk = l.n_ubatch;
-  const Scenario s = make_scenario(resolve_hardware("rtx-4090"), resolve_model(l.model), find_quantization("q4_k_m"), rt, w);
+  const Scenario s = make_scenario(resolve_hardware(l.hardware), resolve_model(l.model), find_quantization("q4_k_m"), rt, w);
   return transient_bytes(s, static_cast<double>(l.n_ubatch), static_cast<double>(l.n_ctx)).value / (1 << 20);
 }
 
@@ -56,4 +58,20 @@ TEST(ComputeBufferLogs, MistralSevenBFlashAttentionOff) {
 TEST(ComputeBufferLogs, OpenLlamaSevenBAtTwoContexts) {
   for (const Logged& l : {Logged{"llama-2-7b", 512, 512, false, 70.50}, Logged{"llama-2-7b", 2048, 512, false, 164.01}})
     expect_within(l, 0.005);
+}
+
+// Two MoE runs with flash attention on, where the whole ubatch's logits and their input rows set the
+// reservation and the layers' phases (k experts' rows, the masks) stay below it:
+// - yuy4o/llm, simplify_llamacpp_b7342/README.md @ ff34b4f8 (llama-server b7342, one A100):
+//   Qwen3-Coder-30B-A3B Q8_0 at n_ctx 65536 (4 slots sharing one cache), CUDA0 300.75 MiB, which is
+//   512 x (151936 + 2048) x 4 bytes; the layers' largest phase, the 8 experts' rows beside the
+//   masks, is about 240.
+// - ontouchstart/rabbit-holes, docs/hello_c_in_memory/2.log @ 96c2960e (llama-cli on an M5):
+//   gpt-oss-20b MXFP4 at n_ctx 131072, MTL0 420.08 MiB. Predicted 442: the full-attention layers'
+//   masks, an f32 and an f16 copy of 512 x 131072, count in the GPU's buffer here, where Metal keeps
+//   the f32 one in the host buffer (CPU 268.77 MiB logged) and its own peak is the logits' 398.4 MiB
+//   plus 22 that this count does not place.
+TEST(ComputeBufferLogs, MixtureOfExpertsFlashAttentionOn) {
+  expect_within(Logged{"qwen3-coder-30b-a3b", 65536, 512, true, 300.75}, 0.005);
+  expect_within(Logged{"gpt-oss-20b", 131072, 512, true, 420.08, "llama.cpp-metal", "m5-10c"}, 0.06);
 }
