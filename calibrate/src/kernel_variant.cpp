@@ -64,6 +64,9 @@ void read_kernel_variant(Measurement& m) {
     const bool waits = delay != std::string::npos && delay + 8 < text.size() && text[delay + 8] >= '1' && text[delay + 8] <= '9';
     m.back_to_back = !waits;
   }
+  // llama.cpp's "-ngl 0" / "--n-gpu-layers 0" offloads no layer ("-ngl 1" and more, "-ngl 99" do).
+  m.no_gpu_layers = says(text, "-ngl", {" 0", "=0"}) || says(text, "--n-gpu-layers", {" 0", "=0"}) ||
+                    says(text, "--gpu-layers", {" 0", "=0"});
   if (contains(text, "rocwmma")) m.attention_kernel = "wmma";
   else if (contains(text, "llama.cpp-hip") || contains(text, "llama.cpp hip"))
     m.attention_kernel = "tile";

@@ -84,21 +84,6 @@ bool says_paging(const std::string& notes) {
   return false;
 }
 
-// llama.cpp's "-ngl 0" / "--n-gpu-layers 0": no layer offloaded, so the CPU ran the model (the
-// GPU's kernels ran none of it); "-ngl 1" and more, or "-ngl 99", offload.
-bool says_no_gpu_layers(const std::string& notes) {
-  for (const char* flag : {"-ngl ", "-ngl=", "--n-gpu-layers ", "--n-gpu-layers=", "--gpu-layers ", "--gpu-layers="}) {
-    for (size_t at = notes.find(flag); at != std::string::npos; at = notes.find(flag, at + 1)) {
-      if (at > 0 && notes[at - 1] != ' ' && notes[at - 1] != '"' && notes[at - 1] != '\'') continue;  // "--ngl" inside another flag
-      const size_t value = at + std::char_traits<char>::length(flag);
-      if (value < notes.size() && notes[value] == '0' &&
-          (value + 1 == notes.size() || !std::isdigit(static_cast<unsigned char>(notes[value + 1]))))
-        return true;
-    }
-  }
-  return false;
-}
-
 Scenario scenario_for(const Scenario& setup, const Measurement& m, Workload w) {
   Scenario s = setup;
   w.allow_beyond_max = true;
@@ -171,7 +156,7 @@ std::vector<Observation> observations_with(const Measurement& m, const Resolutio
     why = e.what();
     out.clear();
   }
-  if (!out.empty() && says_no_gpu_layers(m.notes)) {
+  if (!out.empty() && m.no_gpu_layers) {
     why = "the row says no layer was offloaded to the GPU (-ngl 0): the CPU ran it, which is not modelled";
     out.clear();
   }

@@ -46,6 +46,8 @@ struct Measurement {
   // The call followed another within a second, so the weights were still resident: mlx_lm.benchmark
   // times its trials straight after a warmup call unless told to wait (--delay N, N >= 1 seconds).
   bool back_to_back = false;
+  // The row's command offloaded no layer to the GPU (llama.cpp's "-ngl 0"): the CPU ran the model.
+  bool no_gpu_layers = false;
   // The flash-attention kernel flavour a HIP row's text names: "wmma" (a build with rocWMMA flash
   // attention), "tile" (a 2025 HIP build without it, whose prefill attention ran the ALU tile kernel);
   // "" when unstated (today's kernel).
