@@ -98,12 +98,13 @@ Bytes transient_bytes(const Scenario& s, double n, double context_end) {
 
 namespace {
 // A runtime that reserves its compute buffer at load (RuntimeSpec::EngineKernels::
-// compute_buffer_reserved) sizes it for a chunk of min(chunk, capacity) rows at the whole capacity;
+// compute_buffer_reserved) sizes it for a chunk's rows (at most the batch's sequences' whole
+// contexts together) against one sequence's whole capacity, and holds it from load to the end;
 // else each chunk's buffers are its own, at the context the chunk ends at.
 Bytes chunk_buffers(const Scenario& s, double chunk, double context_end, double capacity) {
   if (s.runtime.kernels.compute_buffer_reserved) {
     const double context = std::max(context_end, capacity);
-    return transient_bytes(s, std::min(chunk, context), context);
+    return transient_bytes(s, std::min(chunk, context * static_cast<double>(s.workload.batch)), context);
   }
   return transient_bytes(s, chunk, context_end);
 }
@@ -145,11 +146,8 @@ MemoryBreakdown memory(const Scenario& s) {
   const Bytes state = Bytes(state_bytes(s.model).value * static_cast<double>(w.batch));
   // Peak: during the last prefill chunk, or at the end of decoding with the cache at its largest.
   const Bytes full_cache = kv_allocated(s, total, total);
-  // A reserved buffer is held from load to the end: a chunk's rows (of the batch's sequences
-  // together) against one sequence's whole context.
   const bool reserved = s.runtime.kernels.compute_buffer_reserved;
-  const double reserved_rows = std::min(static_cast<double>(s.chunk), total * static_cast<double>(w.batch));
-  mb.transient = reserved ? transient_bytes(s, reserved_rows, total) : transient_bytes(s, n, prompt);
+  mb.transient = chunk_buffers(s, reserved ? static_cast<double>(s.chunk) : n, prompt, total);
   const Bytes at_prefill = kv_allocated(s, prompt, total) + mb.transient;
   const Bytes at_decode = full_cache + (reserved ? mb.transient : transient_bytes(s, static_cast<double>(w.batch), total));
   mb.kv_cache = full_cache - state;
