@@ -358,15 +358,18 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     // (or hold its weights where the engine re-wires them), never one the engine has no rate for.
     if ((rt.rewires_per_call && !inner.rewires_per_call) || (rt.fresh_buffers_per_chunk && !inner.fresh_buffers_per_chunk))
       throw InputError("{}: residency: states a rule its engine '{}' does not (a wrapper's residency costs are fitted on its engine)", label, rt.wraps);
-    if (prefill_evaluates && rt.kernels.prefill_evaluates_cache_only != inner.kernels.prefill_evaluates_cache_only)
-      throw InputError("{}: activations: prefill_evaluates: '{}' differs from '{}' of '{}' (a wrapper evaluates as the engine it wraps)",
-                       label, *prefill_evaluates, inner.kernels.prefill_evaluates_cache_only ? "cache" : "all", rt.wraps);
-    if (reuse && rt.kernels.activations_in_place != inner.kernels.activations_in_place)
-      throw InputError("{}: activations: reuse: '{}' differs from '{}' of '{}' (a wrapper allocates as the engine it wraps)",
-                       label, *reuse, inner.kernels.activations_in_place ? "in_place" : "fresh", rt.wraps);
-    if (compute_buffer && rt.kernels.compute_buffer_reserved != inner.kernels.compute_buffer_reserved)
-      throw InputError("{}: activations: compute_buffer: '{}' differs from '{}' of '{}' (a wrapper allocates as the engine it wraps)",
-                       label, *compute_buffer, inner.kernels.compute_buffer_reserved ? "reserved" : "per_chunk", rt.wraps);
+    // ... and its activations' policies: each one it states must be the engine's.
+    auto same_activations = [&](const std::optional<std::string>& stated, const char* key, bool mine, bool engine,
+                                const char* engine_true, const char* engine_false, const char* verb) {
+      if (stated && mine != engine)
+        throw InputError("{}: activations: {}: '{}' differs from '{}' of '{}' (a wrapper {} as the engine it wraps)", label, key,
+                         *stated, engine ? engine_true : engine_false, rt.wraps, verb);
+    };
+    same_activations(prefill_evaluates, "prefill_evaluates", rt.kernels.prefill_evaluates_cache_only,
+                     inner.kernels.prefill_evaluates_cache_only, "cache", "all", "evaluates");
+    same_activations(reuse, "reuse", rt.kernels.activations_in_place, inner.kernels.activations_in_place, "in_place", "fresh", "allocates");
+    same_activations(compute_buffer, "compute_buffer", rt.kernels.compute_buffer_reserved, inner.kernels.compute_buffer_reserved,
+                     "reserved", "per_chunk", "allocates");
     // ... and its kernels: which decode attention kernel, how experts' weights are read.
     if (decode_kernel || moe || dispatch || blas || flash || linear || matrix_tile || matrix_units || retune || gemv ||
         states_mask || !rt.kernels.fused_head_dims_from.empty())
