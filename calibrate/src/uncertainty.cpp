@@ -31,8 +31,11 @@ CalibrationUncertainty uncertainty_of(const Calibration& errors, const std::vect
   u.known = true;
   for (const Calibration* c : applied)
     if (!c->covariance.names.empty()) u.blocks.push_back(c->covariance);
-  // A file without a covariance leaves its coefficients without a band: then none is claimed.
-  if (std::any_of(applied.begin(), applied.end(), [](const Calibration* c) { return c->covariance.names.empty(); }))
+  // A file with coefficients but no covariance (schema 1) leaves them without a band: then none is
+  // claimed. A file that fitted nothing (a wrapper whose rows identify no cost of its own) has
+  // nothing to cover and leaves its engine's band as it is.
+  if (std::any_of(applied.begin(), applied.end(),
+                  [](const Calibration* c) { return !c->coefficients.empty() && c->covariance.names.empty(); }))
     u.blocks.clear();
   u.prefill_log_scatter = calibration_log_scatter(errors, "prefill_tok_s", u.scatter_from_mape);
   u.decode_log_scatter = calibration_log_scatter(errors, "decode_tok_s", u.scatter_from_mape);

@@ -184,6 +184,23 @@ TEST(Bands, UncalibratedAndSchemaOne) {
   EXPECT_NE(note.find("the old.yaml calibration file has no covariance"), std::string::npos) << note;
 }
 
+// A wrapper's file that fitted no coefficient of its own keeps its engine's covariance: the band
+// still carries the engine's coefficients (the note says so), not the held-out scatter alone.
+TEST(Bands, WrapperFileWithoutCoefficientsKeepsEngineCovariance) {
+  Calibration engine;
+  engine.coefficients["bandwidth_efficiency"] = {0.9, 0.01};
+  engine.covariance.names = {"bandwidth_efficiency"};
+  engine.covariance.matrix = {0.01 * 0.01};
+  Calibration wrapper;  // coefficients: {} and so no covariance
+  wrapper.leave_one_model_out.log_error_p68["decode_tok_s"] = 0.04;
+  const CalibrationUncertainty u = uncertainty_of(wrapper, {&engine, &wrapper});
+  ASSERT_EQ(u.blocks.size(), 1u);
+  EXPECT_EQ(u.blocks[0].names, engine.covariance.names);
+  // A wrapper that did fit a coefficient without a covariance (schema 1) voids the band as before.
+  wrapper.coefficients["wrapper_step_overhead_ms"] = {1.0, 0.1};
+  EXPECT_TRUE(uncertainty_of(wrapper, {&engine, &wrapper}).blocks.empty());
+}
+
 // The band from the coefficients shrinks as 1/sqrt(rows) and grows with the scatter: the same
 // three-coefficient fit on 24 rows, on 12 of them, and on 24 rows three times as noisy.
 TEST(Bands, GrowWithFewerOrNoisierRows) {
