@@ -135,6 +135,8 @@ std::string build_era_note(const RowBuild& b, RuntimeSpec rt) {
   rt.build = b.build;
   rt.published_by = b.published_by;  // 0 whenever a build is known (row_build)
   rt.version = b.version;
+  const long long engine_build = rt.build == kCurrentBuild ? engine_build_of_version(rt, rt.version) : kCurrentBuild;
+  if (engine_build != kCurrentBuild) rt.build = engine_build;
   // The boundaries this row falls before, as "concurrent dispatch (b6451, 2025-09-13)".
   std::vector<std::string> before;
   auto check = [&](const char* what, long long build, int date) {
@@ -159,6 +161,9 @@ std::string build_era_note(const RowBuild& b, RuntimeSpec rt) {
     note += ": none taken";
   }
   if (b.from == RowBuild::From::notes) return fmt::format("build {} from the notes{}", b.build, eras.empty() ? "" : ": before " + eras);
+  if (engine_build != kCurrentBuild)
+    return fmt::format("{} {} runs {} build {}{}", rt.id, version_text(rt.version), rt.wraps.empty() ? "engine" : rt.wraps,
+                       engine_build, eras.empty() ? "" : ": before " + eras);
   if (!eras.empty()) note += (note.empty() ? "" : "; ") + fmt::format("published {}: before {}", date_text(rt.published_by), eras);
   return note;
 }

@@ -395,6 +395,17 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     rt.measured_gaps.insert(rt.measured_gaps.begin(), inner.measured_gaps.begin(), inner.measured_gaps.end());
     for (const auto& f : coefficient_table())
       if (is_wrapper_coefficient(f)) rt.coef.*f.member = w->number(f.name, f.min, f.max);
+    w->each_map("engine_builds", [&](MapReader& e) {
+      const long long from = required_version(e, "from_version", "0.13.5");
+      const long long build = e.integer("build", 1, 1000000);
+      e.str("source");  // which commit or pin a version ran is a fact about the wrapper's history: say where from
+      if (!rt.engine_builds.empty() && (from <= rt.engine_builds.back().first || build < rt.engine_builds.back().second))
+        throw InputError("{}: from_version {} (build {}) does not follow {} (build {}) (expected versions in increasing "
+                         "order, their builds never decreasing)",
+                         e.where(), version_text(from), build, version_text(rt.engine_builds.back().first),
+                         rt.engine_builds.back().second);
+      rt.engine_builds.emplace_back(from, build);
+    }, MapReader::List::optional);
     if (auto v = w->opt_map("vendored_engine")) {
       rt.vendored_engine_until_version = required_version(*v, "until_version", "0.30.0");
       rt.vendored_engine_until_date = v->date("until_date");
@@ -458,6 +469,14 @@ bool vendored_engine(const RuntimeSpec& rt) {
   if (rt.version != kCurrentVersion) return rt.version < rt.vendored_engine_until_version;
   // No version stated: a row published before that version shipped cannot have run it.
   return rt.published_by > 0 && rt.vendored_engine_until_date > 0 && rt.published_by < rt.vendored_engine_until_date;
+}
+
+long long engine_build_of_version(const RuntimeSpec& rt, long long version) {
+  if (version == kCurrentVersion) return kCurrentBuild;
+  long long build = kCurrentBuild;
+  for (const auto& [from, b] : rt.engine_builds)
+    if (from <= version) build = b;
+  return build;
 }
 
 bool engine_at_or_after(const RuntimeSpec& rt, long long version, int date) {

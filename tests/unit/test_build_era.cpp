@@ -216,3 +216,50 @@ TEST(BuildEra, DatedRowsRanUnfusedAttentionUnlessTheySayOtherwise) {
   EXPECT_FALSE(unfused("setup lists Llama.cpp b4326 with flash attention, temp 0.0", before));
   EXPECT_TRUE(unfused("WITHOUT flash attention; prompt eval", on_the_day));
 }
+
+// A wrapper version runs the engine build its profile names (`engine_builds`): the last entry at or
+// before it; a version before the first entry, or today's, names none.
+TEST(BuildEra, WrapperVersionsRunTheEngineBuildTheProfileNames) {
+  RuntimeSpec rt;
+  rt.engine_builds = {{version_number("0.12.4"), 6646}, {version_number("0.13.5"), 7437}, {version_number("0.30.0"), 9452}};
+  EXPECT_EQ(engine_build_of_version(rt, version_number("0.12.0")), kCurrentBuild);
+  EXPECT_EQ(engine_build_of_version(rt, version_number("0.12.4")), 6646);
+  EXPECT_EQ(engine_build_of_version(rt, version_number("0.13.4")), 6646);
+  EXPECT_EQ(engine_build_of_version(rt, version_number("0.20.0")), 7437);
+  EXPECT_EQ(engine_build_of_version(rt, version_number("0.30.0")), 9452);
+  EXPECT_EQ(engine_build_of_version(rt, version_number("0.33.1")), 9452);
+  EXPECT_EQ(engine_build_of_version(rt, kCurrentVersion), kCurrentBuild);
+  // The shipped Ollama profile: its vendored ggml from 0.13.5 to 0.25 (ec98e2002), llama-server's
+  // pinned builds from 0.30; a row's assumptions say which build it ran.
+  const RuntimeSpec& ollama = *catalog_runtime("ollama");
+  EXPECT_EQ(engine_build_of_version(ollama, version_number("0.20.0")), 7437);
+  EXPECT_EQ(engine_build_of_version(ollama, version_number("0.30.0")), 9452);
+  EXPECT_EQ(engine_build_of_version(ollama, version_number("0.5.9")), kCurrentBuild);
+  Measurement m;
+  m.runtime = "Ollama 0.20.0";
+  m.source = "issue (2026-04-25)";
+  EXPECT_EQ(build_era_note(row_build(m), ollama), "ollama 0.20.0 runs llama.cpp-metal build 7437");
+  m.runtime = "Ollama 0.12.4";
+  EXPECT_EQ(build_era_note(row_build(m), ollama), "ollama 0.12.4 runs llama.cpp-metal build 6646");
+}
+
+// End to end: an M5 prompt through Ollama 0.12.11 ran ggml b6840, before llama.cpp's products on
+// the tensor API (b6980), and is predicted slower than through 0.13.2 (b7209), though both rows were
+// published after that build's day (which alone would have taken them as running it).
+TEST(BuildEra, WrapperRowsArePredictedAtTheirEnginesBuild) {
+  const std::string csv = test::write_benchmark_csv(
+      "ridgeline_wrapper_builds.csv",
+      "issue (2025-12-05),Apple M5,10,,32,Ollama 0.12.11,Qwen3-8B,,Q4_K_M,0,512,,500,,x\n"
+      "issue (2025-12-05),Apple M5,10,,32,Ollama 0.13.2,Qwen3-8B,,Q4_K_M,0,512,,500,,x\n"
+      "issue (2025-12-05),Apple M5,10,,32,Ollama,Qwen3-8B,,Q4_K_M,0,512,,500,,x\n");
+  const ValidationReport v = validate_dataset({csv}, {}, {});
+  ASSERT_EQ(v.results.size(), 3u);
+  auto prefill = [&](size_t i) { return v.results[i].values.at(Measured::prefill_tok_s).second; };
+  EXPECT_LT(prefill(0), prefill(1));
+  EXPECT_DOUBLE_EQ(prefill(2), prefill(1));  // no version: the date says it may have run the tensor API
+  const auto& products = catalog_runtime("llama.cpp-metal")->kernels.products_on_matrix_units;
+  ASSERT_TRUE(products.has_value());
+  EXPECT_GT(products->build, 6840);
+  EXPECT_LE(products->build, 7209);
+  EXPECT_LT(products->date, 2025 * 10000 + 12 * 100 + 5);
+}
