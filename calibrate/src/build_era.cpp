@@ -135,8 +135,8 @@ std::string build_era_note(const RowBuild& b, RuntimeSpec rt) {
   rt.build = b.build;
   rt.published_by = b.published_by;  // 0 whenever a build is known (row_build)
   rt.version = b.version;
-  const long long engine_build = rt.build == kCurrentBuild ? engine_build_of_version(rt, rt.version) : kCurrentBuild;
-  if (engine_build != kCurrentBuild) rt.build = engine_build;
+  const RuntimeSpec::EngineBuild* engine = rt.build == kCurrentBuild ? engine_build_of_version(rt, rt.version) : nullptr;
+  apply_engine_build(rt);
   // The boundaries this row falls before, as "concurrent dispatch (b6451, 2025-09-13)".
   std::vector<std::string> before;
   auto check = [&](const char* what, long long build, int date) {
@@ -161,9 +161,12 @@ std::string build_era_note(const RowBuild& b, RuntimeSpec rt) {
     note += ": none taken";
   }
   if (b.from == RowBuild::From::notes) return fmt::format("build {} from the notes{}", b.build, eras.empty() ? "" : ": before " + eras);
-  if (engine_build != kCurrentBuild)
-    return fmt::format("{} {} runs {} build {}{}", rt.id, version_text(rt.version), rt.wraps.empty() ? "engine" : rt.wraps,
-                       engine_build, eras.empty() ? "" : ": before " + eras);
+  if (engine) {
+    const std::string what = engine->build > 0 ? fmt::format("build {}", engine->build)
+                                               : fmt::format("a commit of {} or earlier", date_text(engine->no_later_than));
+    return fmt::format("{} {} runs {} {}{}", rt.id, version_text(rt.version), rt.wraps.empty() ? "engine" : rt.wraps, what,
+                       eras.empty() ? "" : ": before " + eras);
+  }
   if (!eras.empty()) note += (note.empty() ? "" : "; ") + fmt::format("published {}: before {}", date_text(rt.published_by), eras);
   return note;
 }

@@ -59,7 +59,7 @@ class SetupCache {
     rt.published_by = b.published_by;
     rt.version = b.version;  // the wrapper version it ran, likewise
     // A wrapper version with a known engine build ran that build (its boundaries decide, not a date).
-    if (rt.build == kCurrentBuild) rt.build = engine_build_of_version(rt, rt.version);
+    apply_engine_build(rt);
     apply_kernel_variant(rt, m);
     if (m.kv_capacity) rt.kv_upfront = true;
     Scenario setup = make_setup(hardware_of(r.hardware), model_of(r.model), find_quantization(r.quant), std::move(rt));

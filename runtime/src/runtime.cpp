@@ -396,15 +396,21 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     for (const auto& f : coefficient_table())
       if (is_wrapper_coefficient(f)) rt.coef.*f.member = w->number(f.name, f.min, f.max);
     w->each_map("engine_builds", [&](MapReader& e) {
-      const long long from = required_version(e, "from_version", "0.13.5");
-      const long long build = e.integer("build", 1, 1000000);
+      RuntimeSpec::EngineBuild b;
+      b.from_version = required_version(e, "from_version", "0.13.5");
+      if (e.has("build") == e.has("no_later_than"))
+        throw InputError("{}: states {} (expected one of build, the engine's build number, or no_later_than, the day of "
+                         "its commit)", e.where(), e.has("build") ? "both build and no_later_than" : "neither build nor no_later_than");
+      if (e.has("build")) b.build = e.integer("build", 1, 1000000);
+      else b.no_later_than = e.date("no_later_than");
       e.str("source");  // which commit or pin a version ran is a fact about the wrapper's history: say where from
-      if (!rt.engine_builds.empty() && (from <= rt.engine_builds.back().first || build < rt.engine_builds.back().second))
-        throw InputError("{}: from_version {} (build {}) does not follow {} (build {}) (expected versions in increasing "
-                         "order, their builds never decreasing)",
-                         e.where(), version_text(from), build, version_text(rt.engine_builds.back().first),
-                         rt.engine_builds.back().second);
-      rt.engine_builds.emplace_back(from, build);
+      if (!rt.engine_builds.empty() && b.from_version <= rt.engine_builds.back().from_version)
+        throw InputError("{}: from_version {} does not follow {} (expected versions in increasing order)", e.where(),
+                         version_text(b.from_version), version_text(rt.engine_builds.back().from_version));
+      if (!rt.engine_builds.empty() && b.build > 0 && b.build < rt.engine_builds.back().build)
+        throw InputError("{}: build {} is before {} of version {} (expected builds never decreasing)", e.where(), b.build,
+                         rt.engine_builds.back().build, version_text(rt.engine_builds.back().from_version));
+      rt.engine_builds.push_back(b);
     }, MapReader::List::optional);
     if (auto v = w->opt_map("vendored_engine")) {
       rt.vendored_engine_until_version = required_version(*v, "until_version", "0.30.0");
@@ -471,12 +477,24 @@ bool vendored_engine(const RuntimeSpec& rt) {
   return rt.published_by > 0 && rt.vendored_engine_until_date > 0 && rt.published_by < rt.vendored_engine_until_date;
 }
 
-long long engine_build_of_version(const RuntimeSpec& rt, long long version) {
-  if (version == kCurrentVersion) return kCurrentBuild;
-  long long build = kCurrentBuild;
-  for (const auto& [from, b] : rt.engine_builds)
-    if (from <= version) build = b;
-  return build;
+const RuntimeSpec::EngineBuild* engine_build_of_version(const RuntimeSpec& rt, long long version) {
+  if (version == kCurrentVersion) return nullptr;
+  const RuntimeSpec::EngineBuild* found = nullptr;
+  for (const auto& e : rt.engine_builds)
+    if (e.from_version <= version) found = &e;
+  return found;
+}
+
+void apply_engine_build(RuntimeSpec& rt) {
+  if (rt.build != kCurrentBuild) return;
+  const RuntimeSpec::EngineBuild* e = engine_build_of_version(rt, rt.version);
+  if (!e) return;
+  if (e->build > 0) {
+    rt.build = e->build;
+    rt.published_by = 0;  // as for any row whose build is known
+  } else {
+    rt.published_by = rt.published_by > 0 ? std::min(rt.published_by, e->no_later_than) : e->no_later_than;
+  }
 }
 
 bool engine_at_or_after(const RuntimeSpec& rt, long long version, int date) {

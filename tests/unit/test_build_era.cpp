@@ -221,26 +221,51 @@ TEST(BuildEra, DatedRowsRanUnfusedAttentionUnlessTheySayOtherwise) {
 // before it; a version before the first entry, or today's, names none.
 TEST(BuildEra, WrapperVersionsRunTheEngineBuildTheProfileNames) {
   RuntimeSpec rt;
-  rt.engine_builds = {{version_number("0.12.4"), 6646}, {version_number("0.13.5"), 7437}, {version_number("0.30.0"), 9452}};
-  EXPECT_EQ(engine_build_of_version(rt, version_number("0.12.0")), kCurrentBuild);
-  EXPECT_EQ(engine_build_of_version(rt, version_number("0.12.4")), 6646);
-  EXPECT_EQ(engine_build_of_version(rt, version_number("0.13.4")), 6646);
-  EXPECT_EQ(engine_build_of_version(rt, version_number("0.20.0")), 7437);
-  EXPECT_EQ(engine_build_of_version(rt, version_number("0.30.0")), 9452);
-  EXPECT_EQ(engine_build_of_version(rt, version_number("0.33.1")), 9452);
-  EXPECT_EQ(engine_build_of_version(rt, kCurrentVersion), kCurrentBuild);
+  rt.engine_builds = {{version_number("0.5.0"), 0, 2025 * 10000 + 8 * 100 + 14},
+                      {version_number("0.12.4"), 6646, 0},
+                      {version_number("0.13.5"), 7437, 0},
+                      {version_number("0.30.0"), 9452, 0}};
+  auto build = [&](const char* v) {
+    const auto* e = engine_build_of_version(rt, version_number(v));
+    return e ? e->build : -1;
+  };
+  EXPECT_EQ(build("0.4.9"), -1);
+  EXPECT_EQ(build("0.12.3"), 0);  // a commit day only
+  EXPECT_EQ(build("0.12.4"), 6646);
+  EXPECT_EQ(build("0.13.4"), 6646);
+  EXPECT_EQ(build("0.20.0"), 7437);
+  EXPECT_EQ(build("0.30.0"), 9452);
+  EXPECT_EQ(build("0.33.1"), 9452);
+  EXPECT_EQ(engine_build_of_version(rt, kCurrentVersion), nullptr);
+  // Applied to a row: a known build replaces the row's date; a commit day bounds it.
+  RuntimeSpec row = rt;
+  row.version = version_number("0.20.0"), row.published_by = 2026 * 10000 + 4 * 100 + 25;
+  apply_engine_build(row);
+  EXPECT_EQ(row.build, 7437);
+  EXPECT_EQ(row.published_by, 0);
+  row = rt;
+  row.version = version_number("0.5.9"), row.published_by = 2026 * 10000 + 1 * 100 + 1;
+  apply_engine_build(row);
+  EXPECT_EQ(row.build, kCurrentBuild);
+  EXPECT_EQ(row.published_by, 2025 * 10000 + 8 * 100 + 14);
+  row.published_by = 2025 * 10000 + 2 * 100 + 1;  // a row published earlier keeps its own day
+  apply_engine_build(row);
+  EXPECT_EQ(row.published_by, 2025 * 10000 + 2 * 100 + 1);
   // The shipped Ollama profile: its vendored ggml from 0.13.5 to 0.25 (ec98e2002), llama-server's
-  // pinned builds from 0.30; a row's assumptions say which build it ran.
+  // pinned builds from 0.30, commits of 2025-08-14 or earlier before 0.12.4; a row's assumptions say
+  // which it ran.
   const RuntimeSpec& ollama = *catalog_runtime("ollama");
-  EXPECT_EQ(engine_build_of_version(ollama, version_number("0.20.0")), 7437);
-  EXPECT_EQ(engine_build_of_version(ollama, version_number("0.30.0")), 9452);
-  EXPECT_EQ(engine_build_of_version(ollama, version_number("0.5.9")), kCurrentBuild);
+  EXPECT_EQ(engine_build_of_version(ollama, version_number("0.20.0"))->build, 7437);
+  EXPECT_EQ(engine_build_of_version(ollama, version_number("0.30.0"))->build, 9452);
+  EXPECT_EQ(engine_build_of_version(ollama, version_number("0.5.9"))->no_later_than, 2025 * 10000 + 8 * 100 + 14);
   Measurement m;
   m.runtime = "Ollama 0.20.0";
   m.source = "issue (2026-04-25)";
   EXPECT_EQ(build_era_note(row_build(m), ollama), "ollama 0.20.0 runs llama.cpp-metal build 7437");
-  m.runtime = "Ollama 0.12.4";
-  EXPECT_EQ(build_era_note(row_build(m), ollama), "ollama 0.12.4 runs llama.cpp-metal build 6646");
+  m.runtime = "Ollama 0.5.9";
+  EXPECT_EQ(build_era_note(row_build(m), ollama),
+            "ollama 0.5.9 runs llama.cpp-metal a commit of 2025-08-14 or earlier: before flash attention's default (b6330, "
+            "2025-08-30) and concurrent dispatch (b6451, 2025-09-13)");
 }
 
 // End to end: an M5 prompt through Ollama 0.12.11 ran ggml b6840, before llama.cpp's products on

@@ -310,12 +310,19 @@ struct RuntimeSpec {
   // version_number ("0.30.0" -> 30000).
   long long vendored_engine_until_version = 0;
   int vendored_engine_until_date = 0;  // the day that version shipped (yyyymmdd, dates.hpp)
-  // The engine build a wrapper's versions run (profile `wrapper: engine_builds`), as (first wrapper
-  // version, engine build) in increasing order: Ollama's vendored llama.cpp commit before 0.30, the
-  // llama-server build it pins from then. A measured row that states a version but no build runs
-  // that build, so the engine's build boundaries (concurrent dispatch, the fused recurrence, the
-  // tensor API's tile) apply to it as to the engine's own rows. Empty: none stated.
-  std::vector<std::pair<long long, long long>> engine_builds;
+  // The engine build a wrapper's versions run (profile `wrapper: engine_builds`), in increasing
+  // order of the first wrapper version each applies from: Ollama's vendored llama.cpp commit before
+  // 0.30, the llama-server build it pins from then. Where no build number is known, the day of the
+  // engine's commit bounds it from above (no_later_than, yyyymmdd). A measured row that states a
+  // version but no build runs that build (or one no later than that day), so the engine's build
+  // boundaries (concurrent dispatch, flash attention's default, the tensor API's tile) apply to it as
+  // to the engine's own rows. Empty: none stated.
+  struct EngineBuild {
+    long long from_version = 0;
+    long long build = 0;    // 0: not known
+    int no_later_than = 0;  // when build is 0
+  };
+  std::vector<EngineBuild> engine_builds;
   // The wrapper version a prediction is for: kCurrentVersion (every prediction a user asks for, and
   // a measured row that states none), or a measured row's stated version.
   long long version = 0;
@@ -357,10 +364,13 @@ std::string version_text(long long version);
 // stated, a publication date before the day that version shipped; or a wrapper that states no
 // such change. A prediction with neither version nor date is today's version, which never is.
 bool vendored_engine(const RuntimeSpec& rt);
-// The engine build a wrapper version runs (RuntimeSpec::engine_builds): that of the last entry at
-// or before `version`; kCurrentBuild for today's version, a version before the first entry, or a
-// runtime that states none.
-long long engine_build_of_version(const RuntimeSpec& rt, long long version);
+// The engine build a wrapper version runs (RuntimeSpec::engine_builds): the last entry at or before
+// `version`; nullptr for today's version, a version before the first entry, or a runtime that
+// states none.
+const RuntimeSpec::EngineBuild* engine_build_of_version(const RuntimeSpec& rt, long long version);
+// A measured row's runtime, whose version is set and whose build is not: the build its version
+// runs, or the day that build is no later than (the earlier of it and the row's publication day).
+void apply_engine_build(RuntimeSpec& rt);
 // Whether this prediction's engine is at or after a release (its version_number and the day it
 // shipped): from the version an engine's own row states (a wrapper's version is its own, not the
 // engine's, so a wrapper's row goes by date), else from the publication date (on or after the day:
