@@ -116,9 +116,39 @@ int published_by(const std::string& source) {
   return latest;
 }
 
+namespace {
+
+long long noted_version(const std::string& runtime, const std::string& notes) {
+  // The runtime column's name, as one word ("ollama"): its version where the notes write it right
+  // after that name ("..., macOS 15.3.1, ollama 0.5.9; ..."), not another tool's ("llm_benchmark 0.4.2").
+  const std::string text = lower_ascii(notes);
+  std::string name = lower_ascii(runtime);
+  name = name.substr(0, name.find_first_of(" (,;"));
+  if (name.empty() || stated_version(name) > 0) return 0;
+  long long found = 0;
+  for (size_t at : word_positions(text, name)) {
+    size_t i = at + name.size();
+    if (i >= text.size() || text[i] != ' ') continue;
+    size_t end = i + 1;
+    while (end < text.size() && !std::isspace(static_cast<unsigned char>(text[end])) && text[end] != ';' && text[end] != ',' &&
+           text[end] != ')')
+      ++end;
+    std::string word = text.substr(i + 1, end - i - 1);
+    while (!word.empty() && word.back() == '.') word.pop_back();
+    const long long v = word.find('.') != std::string::npos ? version_number(word) : 0;
+    if (v <= 0) continue;
+    if (found && found != v) return 0;  // two versions: neither is taken
+    found = v;
+  }
+  return found;
+}
+
+}  // namespace
+
 RowBuild row_build(const Measurement& m) {
   RowBuild b;
   b.version = stated_version(m.runtime);
+  if (!b.version) b.version = noted_version(m.runtime, m.notes);
   b.build = stated_build(m.runtime);
   if (b.build) {
     b.from = RowBuild::From::runtime;

@@ -148,6 +148,27 @@ TEST(BuildEra, ShippedProfilesNameTheKernelsOnMatrixUnits) {
   EXPECT_EQ(catalog_runtime("llama-server")->kernels.products_on_matrix_units->build, metal.products_on_matrix_units->build);
 }
 
+// A version the runtime column does not state is read from the notes where they write it right
+// after the column's own name ("ollama 0.5.9"), never another tool's ("llm_benchmark 0.4.2"); two
+// different ones there, or a version in the column, leave the notes' unread.
+TEST(BuildEra, AWrappersVersionIsReadFromTheNotesAfterItsName) {
+  Measurement m;
+  m.runtime = "ollama";
+  m.notes = "llm_benchmark 0.4.2 (ollama-benchmark) on MacBook Air, macOS 15.3.1, ollama 0.5.9; value = eval rate";
+  EXPECT_EQ(row_build(m).version, version_number("0.5.9"));
+  m.notes = "llm_benchmark 0.4.2, macOS 15.3.1";
+  EXPECT_EQ(row_build(m).version, kCurrentVersion);
+  m.notes = "ollama 0.5.9 then ollama 0.6.0";
+  EXPECT_EQ(row_build(m).version, kCurrentVersion);
+  m.notes = "ollama 0.5.9 twice: ollama 0.5.9.";
+  EXPECT_EQ(row_build(m).version, version_number("0.5.9"));
+  m.runtime = "Ollama 0.12.6";
+  EXPECT_EQ(row_build(m).version, version_number("0.12.6"));
+  m.runtime = "ollama-server";  // a name that differs from the notes' word
+  m.notes = "ollama 0.5.9";
+  EXPECT_EQ(row_build(m).version, kCurrentVersion);
+}
+
 // A row's assumptions say where its era came from.
 TEST(BuildEra, NoteSaysWhereTheEraCameFrom) {
   const RuntimeSpec& metal = *catalog_runtime("llama.cpp-metal");
