@@ -246,6 +246,8 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   rt.always_unfused = stated_unfused.value_or(false);
   const auto decode_kernel = att.opt_one_of("decode_kernel", {"vector", "matrix"}, "a decode attention kernel");
   rt.kernels.vector_decode_attention = decode_kernel.value_or("matrix") == "vector";
+  const auto sliding_reads = att.opt_one_of("sliding_decode_reads", {"window", "cache"}, "what a sliding layer's decode reads");
+  rt.kernels.sliding_decode_reads_cache = sliding_reads.value_or("window") == "cache";
   const auto sparse = att.opt_one_of("compressed_sparse", {"gathered", "masked"}, "a way to attend selected pooled rows");
   rt.kernels.compressed_attention_masked = sparse.value_or("gathered") == "masked";
   const auto indexer = att.opt_one_of("indexer_scores", {"per_head", "fused"}, "how an indexer's scores are formed");
@@ -371,9 +373,9 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     same_activations(compute_buffer, "compute_buffer", rt.kernels.compute_buffer_reserved, inner.kernels.compute_buffer_reserved,
                      "reserved", "per_chunk", "allocates");
     // ... and its kernels: which decode attention kernel, how experts' weights are read.
-    if (decode_kernel || moe || dispatch || blas || flash || linear || matrix_tile || matrix_units || retune || gemv ||
+    if (decode_kernel || sliding_reads || moe || dispatch || blas || flash || linear || matrix_tile || matrix_units || retune || gemv ||
         states_mask || !rt.kernels.fused_head_dims_from.empty())
-      throw InputError("{}: a wrapper runs its engine's kernels; state decode_kernel, fused_head_dims_from, mask_bytes, moe, dispatch, "
+      throw InputError("{}: a wrapper runs its engine's kernels; state decode_kernel, sliding_decode_reads, fused_head_dims_from, mask_bytes, moe, dispatch, "
                        "flash_attention, linear_attention, matrix_tile, matrix_units, matmul_retune, multi_row_gemv and blas in '{}'",
                        w->where("wraps"), rt.wraps);
     rt.kernels = inner.kernels;

@@ -487,8 +487,14 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
     if (a.kind == AttentionKind::full || a.kind == AttentionKind::sliding || a.kind == AttentionKind::mla) {
       Op att{"attention", group};
       const double window = a.kind == AttentionKind::sliding ? a.window : 0;
-      const double keys = attended_keys(c, n, window) * b;
-      const double kv_len = window > 0 ? std::min(c + n, window + n) : c + n;
+      double keys = attended_keys(c, n, window) * b;
+      double kv_len = window > 0 ? std::min(c + n, window + n) : c + n;
+      // A decode kernel that reads (and scores) every cell of the sliding cache, masked or not: the
+      // cells the cache holds (memory.cpp's window + chunk, or the whole context under --swa-full).
+      if (window > 0 && !shape.prefill && s.runtime.kernels.sliding_decode_reads_cache) {
+        kv_len = s.runtime.sliding_kv_full ? c + n : std::min(c + n, window + static_cast<double>(s.chunk));
+        keys = n * kv_len * b;
+      }
       double score_dim = a.head_dim, value_dim = a.v_head_dim;
       if (a.kind == AttentionKind::mla) {  // absorbed MLA attends over the compressed latent
         score_dim = a.kv_lora_rank + a.rope_dim;

@@ -1341,3 +1341,30 @@ TEST(Predict, TimesAloneAreThePredictionsTimes) {
     }
   }
 }
+
+// A decode kernel that reads every cell of a sliding layer's cache (llama.cpp's CUDA/HIP kernels:
+// profile `sliding_decode_reads: cache`) reads the window + chunk cells the cache holds once the
+// context has filled it, where a kernel that skips masked cells reads the window and the new token;
+// with the cache kept at full length (--swa-full) it reads the whole context. Prefill is unchanged.
+TEST(StepOps, SlidingDecodeReadsTheWholeCacheWhereTheKernelDoesNotSkipMaskedCells) {
+  ModelSpec m = tiny_dense();
+  m.layers.clear();
+  const int window = 1024;
+  append_layers(m, 2, gqa(8, 2, 128, AttentionKind::sliding, window), dense(4096));
+  Scenario s = scenario(m);
+  s.chunk = 2048;
+  const double per_token = 2.0 * 2 * 128 * 2;  // K and V, 2 KV heads of 128, f16
+  const double context = 8192;
+  auto reads = [&](bool prefill) {
+    auto ops = step_ops(s, {prefill ? 512.0 : 1.0, context, 1, true, prefill});
+    return find_op(s, ops, "attention [2x sliding]").kv_read_bytes;
+  };
+  ASSERT_EQ(s.runtime.kernels.sliding_decode_reads_cache, false);
+  EXPECT_DOUBLE_EQ(reads(false), 2 * (window + 1) * per_token);
+  const double prefill_skipping = reads(true);
+  s.runtime.kernels.sliding_decode_reads_cache = true;
+  EXPECT_DOUBLE_EQ(reads(false), 2 * (window + 2048) * per_token);
+  EXPECT_DOUBLE_EQ(reads(true), prefill_skipping);
+  s.runtime.sliding_kv_full = true;
+  EXPECT_DOUBLE_EQ(reads(false), 2 * (context + 1) * per_token);
+}

@@ -235,6 +235,11 @@ struct RuntimeSpec {
     // by its own ALU roof (fp32 peak x vector_attention_efficiency). False: tensor-core kernels
     // (FlashAttention in PyTorch) at attention_efficiency of the matmul peak whatever the rows.
     bool vector_decode_attention = false;
+    // A decode step's fused attention reads every cell of a sliding-window layer's cache, the cells
+    // its mask rules out included (profile `attention: sliding_decode_reads: cache`; ggml-cuda's
+    // kernels skip only a masked tail, and llama.cpp's sliding cache holds window + ubatch cells that
+    // it overwrites in turn), not the window's alone (`window`: Metal skips masked 32-cell chunks).
+    bool sliding_decode_reads_cache = false;
     // A prefill chunk is evaluated only as far as its KV caches and states need (MLX's lazy graph:
     // mlx-lm's generate_step runs the prompt but its last token in chunks and evaluates only the
     // caches' state, then the last token through the whole model). Layers after the last that keeps
