@@ -165,8 +165,7 @@ std::string build_era_note(const RowBuild& b, RuntimeSpec rt) {
   rt.build = b.build;
   rt.published_by = b.published_by;  // 0 whenever a build is known (row_build)
   rt.version = b.version;
-  const RuntimeSpec::EngineBuild* engine = rt.build == kCurrentBuild ? engine_build_of_version(rt, rt.version) : nullptr;
-  apply_engine_build(rt);
+  const RuntimeSpec::EngineBuild* engine = apply_engine_build(rt);
   // The boundaries this row falls before, as "concurrent dispatch (b6451, 2025-09-13)".
   std::vector<std::string> before;
   auto check = [&](const char* what, long long build, int date) {

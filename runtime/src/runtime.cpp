@@ -487,16 +487,17 @@ const RuntimeSpec::EngineBuild* engine_build_of_version(const RuntimeSpec& rt, l
   return found;
 }
 
-void apply_engine_build(RuntimeSpec& rt) {
-  if (rt.build != kCurrentBuild) return;
+const RuntimeSpec::EngineBuild* apply_engine_build(RuntimeSpec& rt) {
+  if (rt.build != kCurrentBuild) return nullptr;
   const RuntimeSpec::EngineBuild* e = engine_build_of_version(rt, rt.version);
-  if (!e) return;
+  if (!e) return nullptr;
   if (e->build > 0) {
     rt.build = e->build;
     rt.published_by = 0;  // as for any row whose build is known
   } else {
     rt.published_by = rt.published_by > 0 ? std::min(rt.published_by, e->no_later_than) : e->no_later_than;
   }
+  return e;
 }
 
 bool engine_at_or_after(const RuntimeSpec& rt, long long version, int date) {

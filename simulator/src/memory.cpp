@@ -22,12 +22,16 @@ Bytes kv_allocated(const Scenario& s, double context, double capacity, long long
   double total = 0;
   for (const auto& g : s.model.layers) {
     const auto& a = g.attention;
-    const double window_held = s.runtime.sliding_kv_full ? tokens : std::min(tokens, static_cast<double>(a.window + chunk));
+    const double window_held = sliding_cells_held(s, a.window, tokens, static_cast<double>(chunk));
     const double held = a.kind == AttentionKind::sliding ? window_held : tokens;
     // A compressed layer's raw rows are a sliding cache of their own beside the pooled rows.
     total += g.count * (kv_bytes_per_token(a, s.kv).value * held + raw_window_bytes_per_token(a, s.kv).value * window_held);
   }
   return Bytes(total * b + state_bytes(s.model).value * b);
+}
+
+double sliding_cells_held(const Scenario& s, double window, double tokens, double chunk) {
+  return s.runtime.sliding_kv_full ? tokens : std::min(tokens, window + chunk);
 }
 
 namespace {

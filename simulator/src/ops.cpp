@@ -490,9 +490,9 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       double keys = attended_keys(c, n, window) * b;
       double kv_len = window > 0 ? std::min(c + n, window + n) : c + n;
       // A decode kernel that reads (and scores) every cell of the sliding cache, masked or not: the
-      // cells the cache holds (memory.cpp's window + chunk, or the whole context under --swa-full).
+      // cells the cache holds.
       if (window > 0 && !shape.prefill && s.runtime.kernels.sliding_decode_reads_cache) {
-        kv_len = s.runtime.sliding_kv_full ? c + n : std::min(c + n, window + static_cast<double>(s.chunk));
+        kv_len = sliding_cells_held(s, window, c + n, static_cast<double>(s.chunk));
         keys = n * kv_len * b;
       }
       double score_dim = a.head_dim, value_dim = a.v_head_dim;

@@ -375,7 +375,8 @@ bool vendored_engine(const RuntimeSpec& rt);
 const RuntimeSpec::EngineBuild* engine_build_of_version(const RuntimeSpec& rt, long long version);
 // A measured row's runtime, whose version is set and whose build is not: the build its version
 // runs, or the day that build is no later than (the earlier of it and the row's publication day).
-void apply_engine_build(RuntimeSpec& rt);
+// Returns the entry applied (nullptr: none, or the build was already known).
+const RuntimeSpec::EngineBuild* apply_engine_build(RuntimeSpec& rt);
 // Whether this prediction's engine is at or after a release (its version_number and the day it
 // shipped): from the version an engine's own row states (a wrapper's version is its own, not the
 // engine's, so a wrapper's row goes by date), else from the publication date (on or after the day:

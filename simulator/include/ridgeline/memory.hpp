@@ -16,6 +16,10 @@ struct MemoryBreakdown {
 // `chunk` defaults to the scenario's chunk (it sizes sliding-window caches).
 Bytes transient_bytes(const Scenario& s, double chunk, double context_end);
 Bytes kv_allocated(const Scenario& s, double context, double capacity, long long chunk = 0);
+// Cells a sliding-window layer's cache holds when `tokens` cells are allocated: the window plus one
+// chunk (the chunk's keys before eviction), or all of them where the runtime keeps sliding layers at
+// full length (--swa-full).
+double sliding_cells_held(const Scenario& s, double window, double tokens, double chunk);
 MemoryBreakdown memory(const Scenario& s);
 // First context at which a chunk of `chunk` tokens runs out of memory, over the chunks up to
 // `max_context`; nullopt when none does. The KV cache is sized to the context reached, or, given
