@@ -176,6 +176,8 @@ std::string build_era_note(const RowBuild& b, RuntimeSpec rt) {
   check("concurrent dispatch", rt.kernels.concurrent_dispatch_since_build, rt.kernels.concurrent_dispatch_since_date);
   if (!rt.kernels.blas.library.empty()) check("the end of the BLAS path", rt.kernels.blas.until_build, rt.kernels.blas.until_date);
   if (rt.kernels.matmul_retune) check("the matrix kernels' retune", rt.kernels.matmul_retune->since.build, rt.kernels.matmul_retune->since.date);
+  if (rt.kernels.f16_kernel_rewrite)
+    check("the f16 kernel's rewrite", rt.kernels.f16_kernel_rewrite->since.build, rt.kernels.f16_kernel_rewrite->since.date);
   // A wrapper's own engine, before the version that replaced it (a row stating a version says so itself).
   if (rt.version == kCurrentVersion && rt.vendored_engine_until_version > 0 && vendored_engine(rt)) {
     before.push_back(fmt::format("{} replaced its own engine ({}, {})", rt.id, version_text(rt.vendored_engine_until_version),

@@ -153,6 +153,20 @@ void read_matmul_retune(MapReader& r, RuntimeSpec::EngineKernels& k) {
   k.matmul_retune = t;
 }
 
+// f16_kernel_rewrite: the build that rewrote the f16 x f32 product kernel, and the old kernel's
+// matrix-vector bandwidth share and per-score cost against today's (RuntimeSpec::EngineKernels).
+void read_f16_kernel_rewrite(MapReader& r, RuntimeSpec::EngineKernels& k) {
+  RuntimeSpec::EngineKernels::F16KernelRewrite t;
+  t.since = read_release(r);
+  MapReader before = r.map("before");
+  t.gemv_bandwidth_factor = before.number("gemv_bandwidth_factor", 0.05, 1);
+  t.score_efficiency = before.number("score_efficiency", 1e-5, 1);
+  before.finish();
+  r.str("source");  // a build boundary and its factors are read in a source: say where
+  r.finish();
+  k.f16_kernel_rewrite = t;
+}
+
 // matrix_units: products / attention: the release from which each kernel family multiplies on the
 // GPU's matrix units; a family not named never does.
 void read_matrix_units(MapReader& r, RuntimeSpec::EngineKernels& k) {
@@ -326,6 +340,8 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   if (gemv) read_multi_row_gemv(*gemv, rt.kernels);
   auto retune = r.opt_map("matmul_retune");
   if (retune) read_matmul_retune(*retune, rt.kernels);
+  auto rewrite = r.opt_map("f16_kernel_rewrite");
+  if (rewrite) read_f16_kernel_rewrite(*rewrite, rt.kernels);
   auto linear = r.opt_map("linear_attention");
   if (linear) {
     rt.kernels.fused_linear_attention_since_build = linear->integer("fused_since_build", 1, 1000000);
@@ -373,10 +389,10 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     same_activations(compute_buffer, "compute_buffer", rt.kernels.compute_buffer_reserved, inner.kernels.compute_buffer_reserved,
                      "reserved", "per_chunk", "allocates");
     // ... and its kernels: which decode attention kernel, how experts' weights are read.
-    if (decode_kernel || sliding_reads || moe || dispatch || blas || flash || linear || matrix_tile || matrix_units || retune || gemv ||
+    if (decode_kernel || sliding_reads || moe || dispatch || blas || flash || linear || matrix_tile || matrix_units || retune || rewrite || gemv ||
         states_mask || !rt.kernels.fused_head_dims_from.empty())
       throw InputError("{}: a wrapper runs its engine's kernels; state decode_kernel, sliding_decode_reads, fused_head_dims_from, mask_bytes, moe, dispatch, "
-                       "flash_attention, linear_attention, matrix_tile, matrix_units, matmul_retune, multi_row_gemv and blas in '{}'",
+                       "flash_attention, linear_attention, matrix_tile, matrix_units, matmul_retune, f16_kernel_rewrite, multi_row_gemv and blas in '{}'",
                        w->where("wraps"), rt.wraps);
     rt.kernels = inner.kernels;
     // ... and its attention: the head dims it fuses and the bytes a score moves. One check for each
