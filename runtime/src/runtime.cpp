@@ -154,13 +154,12 @@ void read_matmul_retune(MapReader& r, RuntimeSpec::EngineKernels& k) {
 }
 
 // f16_kernel_rewrite: the build that rewrote the f16 x f32 product kernel, and the old kernel's
-// matrix-vector bandwidth share and per-score cost against today's (RuntimeSpec::EngineKernels).
+// matrix-vector bandwidth share against today's (RuntimeSpec::EngineKernels).
 void read_f16_kernel_rewrite(MapReader& r, RuntimeSpec::EngineKernels& k) {
   RuntimeSpec::EngineKernels::F16KernelRewrite t;
   t.since = read_release(r);
   MapReader before = r.map("before");
   t.gemv_bandwidth_factor = before.number("gemv_bandwidth_factor", 0.05, 1);
-  t.score_efficiency = before.number("score_efficiency", 1e-5, 1);
   before.finish();
   r.str("source");  // a build boundary and its factors are read in a source: say where
   r.finish();

@@ -282,11 +282,11 @@ StepInvariants step_invariants(const Scenario& s) {
   // beside 0.58 for the prompt).
   const double bf16_weights = s.quant.id == "bf16" ? dtype_factor : 1.0;
   // A build before the engine's f16 kernel rewrite streamed f16 weights' matrix-vector products at
-  // the old kernel's share, and paid its per-score cost in a prefill (EngineKernels::f16_kernel_rewrite).
+  // the old kernel's share (EngineKernels::f16_kernel_rewrite).
   const auto& rewrite = s.runtime.kernels.f16_kernel_rewrite;
-  const bool old_f16_kernel = rewrite && !released(s.runtime, rewrite->since);
-  const double f16_gemv = old_f16_kernel && s.quant.kernel_class == "f16" ? rewrite->gemv_bandwidth_factor : 1.0;
-  if (old_f16_kernel) r.old_score_rate = s.hardware.fp32.value.value * rewrite->score_efficiency;
+  const double f16_gemv = rewrite && !released(s.runtime, rewrite->since) && s.quant.kernel_class == "f16"
+                              ? rewrite->gemv_bandwidth_factor
+                              : 1.0;
   const double matrix_stream =
       stream * keyed(s.runtime.coef.quant_bandwidth_factor, s.quant.kernel_class) * bf16_weights * f16_gemv;
   r.matrix_bandwidth = capped(s, matrix_stream);
@@ -537,16 +537,6 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
         // their own over the score matrix: their reads and writes (score_traffic_bytes per element)
         // add to the products' time instead of hiding under it.
         scores.activation_bytes = a.q_heads * n * kv_len * b * s.runtime.coef.score_traffic_bytes;
-        // Before the f16 kernel's rewrite a prefill's two products ran one threadgroup per output
-        // element: their flops once more, at that kernel's rate (measured before and after it on the
-        // same machines, so on top of today's cost). A decode step's one query row is not charged:
-        // the measured rows of such a build decode as today's kernels predict (README Limitations).
-        if (shape.prefill && inv.old_score_rate > 0) {
-          Op old{"attention scores (f16 kernel before its rewrite)", group};
-          old.flops = att.flops;
-          old.compute_rate = inv.old_score_rate;
-          add(old, layers);
-        }
       } else {
         const double tiles = std::ceil(n / s.runtime.coef.attention_query_tile);
         att.kv_read_bytes = kv_len * kv_token * tiles * b;

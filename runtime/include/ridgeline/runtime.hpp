@@ -215,14 +215,12 @@ struct RuntimeSpec {
     std::optional<MatmulRetune> matmul_retune;
     // The rewrite of the engine's f16 x f32 product kernel (ggml-metal's kernel_mul_mat_f16_f32,
     // llama.cpp PRs #2951 and #2959, 2023-09): before `since` it ran one threadgroup per output
-    // element, summed through threadgroup memory. F16 weights' matrix-vector products streamed at
-    // gemv_bandwidth_factor of today's kernel, and a prefill's unfused attention products (the f16
-    // cache against f32 queries: not contiguous, so never the matrix-matrix kernel) cost, on top of
-    // today's, their flops at score_efficiency of the fp32 peak. Not stated: none.
+    // element, summed through threadgroup memory, and f16 weights' matrix-vector products streamed
+    // at gemv_bandwidth_factor of today's kernel. (Its cost per attention score is not charged:
+    // README, "Tried and not shipped".) Not stated: none.
     struct F16KernelRewrite {
       Release since;
       double gemv_bandwidth_factor = 1;
-      double score_efficiency = 0;
     };
     std::optional<F16KernelRewrite> f16_kernel_rewrite;
     // The expert-sorted kernel runs only where rows x active / experts reaches this (MLX GatherQMM:
