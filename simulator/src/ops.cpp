@@ -281,8 +281,9 @@ StepInvariants step_invariants(const Scenario& s) {
   // products do (mlx-examples PR #186, M2 Ultra: decode 18.9 against 29.3 tok/s in fp16, 0.64,
   // beside 0.58 for the prompt).
   const double bf16_weights = s.quant.id == "bf16" ? dtype_factor : 1.0;
-  // A build before the engine's f16 kernel rewrite streamed f16 weights' matrix-vector products at
-  // the old kernel's share (EngineKernels::f16_kernel_rewrite).
+  // A build before the engine's f16 kernel rewrite streamed f16 weights through its matrix-vector
+  // products at the old kernel's share (EngineKernels::f16_kernel_rewrite); like the class factor,
+  // it is taken for every weight stream (a prefill's products, compute-bound, are not bound by it).
   const auto& rewrite = s.runtime.kernels.f16_kernel_rewrite;
   const double f16_gemv = rewrite && !released(s.runtime, rewrite->since) && s.quant.kernel_class == "f16"
                               ? rewrite->gemv_bandwidth_factor
