@@ -22,7 +22,7 @@ std::vector<DatasetNote> parse_dataset_notes_text(const std::string& text, const
   for (size_t i = 0; i < list.size(); ++i) {
     const Node& item = list[i];
     const std::string where = fmt::format("{}: notes[{}]", label, i);
-    if (!item.is_map()) throw InputError("{}: expected a map (source, gpu_cores or quant, evidence)", where);
+    if (!item.is_map()) throw InputError("{}: expected a map (source, gpu_cores, quant or chunk_tokens, evidence)", where);
     MapReader r(item, where);
     DatasetNote n;
     n.source = r.str("source");
@@ -36,7 +36,9 @@ std::vector<DatasetNote> parse_dataset_notes_text(const std::string& text, const
         throw InputError("{}: {}", r.where("quant"), e.what());
       }
     }
-    if (n.gpu_cores == 0 && n.quant.empty()) throw InputError("{}: states neither gpu_cores nor quant", where);
+    n.chunk = r.opt_integer("chunk_tokens", 1, 1 << 20).value_or(0);
+    if (n.gpu_cores == 0 && n.quant.empty() && n.chunk == 0)
+      throw InputError("{}: states none of gpu_cores, quant and chunk_tokens", where);
     n.evidence = r.str("evidence");
     r.finish();
     out.push_back(std::move(n));
@@ -64,6 +66,10 @@ std::string apply_dataset_notes(Measurement& m, const std::vector<DatasetNote>& 
     if (!n.quant.empty() && (m.quant.empty() || lower_ascii(m.quant).starts_with("not stated"))) {
       m.quant = n.quant;
       return fmt::format("quantization {} from calibrate/dataset_notes.yaml ({})", n.quant, n.evidence);
+    }
+    if (m.chunk == 0 && n.chunk > 0) {
+      m.chunk = n.chunk;
+      return fmt::format("prefill chunk {} from calibrate/dataset_notes.yaml ({})", n.chunk, n.evidence);
     }
   }
   return "";

@@ -148,6 +148,12 @@ void read_matmul_retune(MapReader& r, RuntimeSpec::EngineKernels& k) {
   }
   f.number("other", 0.05, 2);  // required: a class its source did not measure takes it
   f.finish();
+  if (r.has("architectures")) {
+    t.architectures = r.str_list("architectures");
+    for (const auto& a : t.architectures) require_architecture(a, r.where("architectures"));
+  } else {
+    r.ignore("architectures");
+  }
   r.str("source");  // a build boundary and its factors are read in a source: say where
   r.finish();
   k.matmul_retune = t;

@@ -322,8 +322,11 @@ StepInvariants step_invariants(const Scenario& s) {
                               static_cast<double>(s.hardware.gpu_cores.value) * s.runtime.coef.serial_drain_tiles_per_core;
   r.quantized_peak = r.plain_peak * keyed(s.runtime.coef.quant_compute_factor, s.quant.kernel_class);
   // A build before the engine's matrix-kernel retune multiplied over the weights at its class's share
-  // of today's rate (RuntimeSpec::EngineKernels::matmul_retune).
-  if (const auto& retune = s.runtime.kernels.matmul_retune; retune && !released(s.runtime, retune->since))
+  // of today's rate, on the GPUs the retune changed (RuntimeSpec::EngineKernels::matmul_retune).
+  if (const auto& retune = s.runtime.kernels.matmul_retune;
+      retune && !released(s.runtime, retune->since) &&
+      (retune->architectures.empty() ||
+       std::find(retune->architectures.begin(), retune->architectures.end(), s.hardware.architecture) != retune->architectures.end()))
     r.quantized_peak *= keyed(retune->before_factor, s.quant.kernel_class, retune->before_factor.at("other"));
   // A build of the BLAS era ran its own quantized kernels of then (RuntimeSpec::blas_library).
   if (!s.runtime.blas_library.empty()) r.quantized_peak *= keyed(s.runtime.coef.blas_era_compute_factor, kBlasEraOwnKernels);

@@ -387,6 +387,21 @@ TEST(DatasetNotes, FillWhatRowsLeaveOutAndRefuseMalformedNotes) {
   EXPECT_FALSE(dataset_notes().empty());  // the shipped file parses
 }
 
+// A note may state the prefill chunk a file's quoted command ran with; a row stating its own keeps it.
+TEST(DatasetNotes, FillTheChunkACommandStates) {
+  const auto notes = parse_dataset_notes_text(
+      "notes:\n  - {source: \"example.com/bench.html\", chunk_tokens: 2048, evidence: \"command: -ub 2048\"}\n", "n.yaml");
+  Measurement unstated, stated;
+  unstated.source = stated.source = "https://example.com/bench.html (copy)";
+  stated.chunk = 512;
+  EXPECT_NE(apply_dataset_notes(unstated, notes).find("prefill chunk 2048"), std::string::npos);
+  EXPECT_EQ(unstated.chunk, 2048);
+  EXPECT_EQ(apply_dataset_notes(stated, notes), "");
+  EXPECT_EQ(stated.chunk, 512);
+  EXPECT_EQ(error_of([] { parse_dataset_notes_text("notes:\n  - {source: \"example.com/bench\", evidence: e}\n", "n.yaml"); }),
+            "n.yaml: notes[0]: states none of gpu_cores, quant and chunk_tokens");
+}
+
 TEST(Resolution, UnresolvedRowsCarryTheirReason) {
   Measurement m;
   m.chip = "Apple M9 Max";

@@ -318,6 +318,41 @@ TEST(RuntimeProfile, VulkanMatmulRetuneFactorsAreItsSourcesTable) {
   EXPECT_LT(vk.kernels.matmul_retune->since.build, 8038);  // before every 2026 one's
 }
 
+// A retune that names its GPU architectures changes only those: an older build on another GPU
+// multiplies at today's rate.
+TEST(StepOps, AMatmulRetuneOnNamedArchitecturesLeavesOthersAtToday) {
+  Scenario s = scenario(tiny_dense());
+  const StepShape chunk{512, 0, 1, false, true};
+  auto rate = [&] { return find_op(s, step_ops(s, chunk), "MLP").compute_rate; };
+  s.quant.kernel_class = "mxfp4";
+  const double today = rate();
+  s.runtime.kernels.matmul_retune =
+      RuntimeSpec::EngineKernels::MatmulRetune{{.build = 7560, .date = 20251224}, {{"mxfp4", 0.805}, {"other", 1.0}}, {"blackwell"}};
+  s.runtime.build = 6918;
+  s.hardware.architecture = "";
+  EXPECT_DOUBLE_EQ(rate(), today);
+  s.hardware.architecture = "blackwell";
+  EXPECT_DOUBLE_EQ(rate(), today * 0.805);
+  s.quant.kernel_class = "q8";
+  const double q8_older = rate();
+  s.runtime.build = 7560;
+  EXPECT_DOUBLE_EQ(q8_older, rate());  // "other": 1
+}
+
+// The CUDA profile's MXFP4 factor is its source's DGX Spark table (gpt-oss 120B pp512 with flash
+// attention, before over after), on Blackwell only, its boundary between the CUDA rows' builds.
+TEST(RuntimeProfile, CudaMxfp4RetuneIsItsSourcesTable) {
+  const RuntimeSpec cuda = resolve_runtime("llama.cpp-cuda");
+  ASSERT_TRUE(cuda.kernels.matmul_retune.has_value());
+  const auto& r = *cuda.kernels.matmul_retune;
+  EXPECT_NEAR(r.before_factor.at("mxfp4"), 1357.26 / 1685.75, 5e-4);
+  EXPECT_DOUBLE_EQ(r.before_factor.at("other"), 1.0);
+  EXPECT_EQ(r.architectures, std::vector<std::string>{"blackwell"});
+  EXPECT_GT(r.since.build, 6918);  // after the DGX Spark's 2025 rows
+  EXPECT_LT(r.since.build, 7941);  // before its 2026 ones
+  EXPECT_EQ(catalog_hardware("dgx-spark")->architecture, "blackwell");
+}
+
 // A build before the engine's f16 kernel rewrite streams f16 weights at gemv_bandwidth_factor of
 // today's kernel; other kernel classes' weights, and a build from the rewrite, as today. A prefill's
 // products, compute-bound, keep their time (the weights' stream is not what binds them).

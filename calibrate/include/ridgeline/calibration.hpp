@@ -54,6 +54,7 @@ struct DatasetNote {
   std::string source, evidence;
   int gpu_cores = 0;   // 0: the note does not state it
   std::string quant;   // a quantization id; "": the note does not state it
+  long long chunk = 0; // the prefill chunk (ubatch) its command states; 0: the note does not state it
 };
 std::vector<DatasetNote> parse_dataset_notes_text(const std::string& text, const std::string& label);
 const std::vector<DatasetNote>& dataset_notes();  // the shipped file, parsed once

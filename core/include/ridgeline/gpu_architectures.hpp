@@ -7,9 +7,10 @@
 namespace ridgeline {
 
 // Apple: static-registers (M1, M2: registers allocated per kernel), dynamic-caching (M3, M4),
-// neural-accelerators (M5: a matrix unit in each GPU core).
+// neural-accelerators (M5: a matrix unit in each GPU core). NVIDIA: blackwell (sm_100 and later,
+// whose tensor cores multiply 4-bit floats natively: an m16n8k64 MMA).
 inline const std::vector<std::string>& gpu_architectures() {
-  static const std::vector<std::string> names = {"static-registers", "dynamic-caching", "neural-accelerators"};
+  static const std::vector<std::string> names = {"static-registers", "dynamic-caching", "neural-accelerators", "blackwell"};
   return names;
 }
 

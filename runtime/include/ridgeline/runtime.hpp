@@ -205,12 +205,14 @@ struct RuntimeSpec {
     // on the SIMD groups at the fp16 rate.
     std::optional<Release> products_on_matrix_units, attention_on_matrix_units;
     // A retune of the engine's matrix kernels (ggml-vulkan's AMD cooperative-matrix tiles, llama.cpp
-    // PR #18749): a build before `since` multiplied over the model's weights at before_factor of
-    // today's rate, by quantization kernel class ("other": the classes its source did not measure).
-    // Not stated: none.
+    // PR #18749; ggml-cuda's native MXFP4 products on Blackwell, PR #17906): a build before `since`
+    // multiplied over the model's weights at before_factor of today's rate, by quantization kernel
+    // class ("other": the classes its source did not measure), on the GPU architectures named in
+    // `architectures` (empty: every GPU the runtime runs on). Not stated: none.
     struct MatmulRetune {
       Release since;
       std::map<std::string, double> before_factor;
+      std::vector<std::string> architectures;
     };
     std::optional<MatmulRetune> matmul_retune;
     // The rewrite of the engine's f16 x f32 product kernel (ggml-metal's kernel_mul_mat_f16_f32,
