@@ -288,7 +288,7 @@ TEST(StepOps, BuildsBeforeAMatmulRetuneMultiplyAtTheirClassFactor) {
   const StepShape chunk{512, 0, 1, false, true};
   auto rate = [&](const char* op) { return find_op(s, step_ops(s, chunk), op).compute_rate; };
   const double today = rate("MLP"), attention_today = rate("attention [");
-  s.runtime.kernels.matmul_retune = RuntimeSpec::EngineKernels::MatmulRetune{{.build = 7690, .date = 20260111}, {{"k", 0.667}, {"other", 0.654}}};
+  s.runtime.kernels.matmul_retune = RuntimeSpec::EngineKernels::MatmulRetune{{.build = 7690, .date = 20260111}, {{"k", 0.667}, {"other", 0.654}}, {}};
   EXPECT_DOUBLE_EQ(rate("MLP"), today);
   s.runtime.build = 7689;
   s.quant.kernel_class = "k";
