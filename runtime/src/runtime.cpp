@@ -57,6 +57,17 @@ void require_architecture(const std::string& name, const std::string& where) {
     throw InputError("{}: '{}' is not a GPU architecture (expected one of {}){}", where, name, fmt::join(names, ", "), did_you_mean(name, names));
 }
 
+// An optional `architectures: [...]` under `r`, each a GPU architecture; empty when absent.
+std::vector<std::string> read_architectures(MapReader& r) {
+  if (!r.has("architectures")) {
+    r.ignore("architectures");
+    return {};
+  }
+  std::vector<std::string> listed = r.str_list("architectures");
+  for (const auto& a : listed) require_architecture(a, r.where("architectures"));
+  return listed;
+}
+
 // `by_architecture:` under `r`: each key a GPU architecture (gpu_architectures.hpp), its map read by
 // `read`. Absent: nothing.
 template <class Read>
@@ -148,12 +159,7 @@ void read_matmul_retune(MapReader& r, RuntimeSpec::EngineKernels& k) {
   }
   f.number("other", 0.05, 2);  // required: a class its source did not measure takes it
   f.finish();
-  if (r.has("architectures")) {
-    t.architectures = r.str_list("architectures");
-    for (const auto& a : t.architectures) require_architecture(a, r.where("architectures"));
-  } else {
-    r.ignore("architectures");
-  }
+  t.architectures = read_architectures(r);
   r.str("source");  // a build boundary and its factors are read in a source: say where
   r.finish();
   k.matmul_retune = t;
@@ -196,12 +202,7 @@ std::vector<MeasuredGap> read_measured_gaps(MapReader& r) {
     MeasuredGap gap;
     gap.phase = g.one_of("phase", {"prefill", "decode"}, "a phase") == "prefill" ? MeasuredGap::Phase::prefill : MeasuredGap::Phase::decode;
     if (auto layers = g.opt_str("layers")) gap.layers = parse_attention_kind(*layers, g.where("layers"));
-    if (g.has("architectures")) {
-      gap.architectures = g.str_list("architectures");
-      for (const auto& a : gap.architectures) require_architecture(a, g.where("architectures"));
-    } else {
-      g.ignore("architectures");
-    }
+    gap.architectures = read_architectures(g);
     gap.min_context = g.opt_integer("min_context", 1, 1LL << 30).value_or(0);
     gap.measured = g.str("measured");  // str() refuses an empty text
     gap.source = g.str("source");      // a gap is measured: say where the rows are

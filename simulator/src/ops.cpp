@@ -7,6 +7,7 @@
 
 #include "ridgeline/derived.hpp"
 #include "ridgeline/error.hpp"
+#include "ridgeline/gpu_architectures.hpp"
 #include "ridgeline/simulate.hpp"
 #include "step_constants.hpp"
 
@@ -324,9 +325,7 @@ StepInvariants step_invariants(const Scenario& s) {
   // A build before the engine's matrix-kernel retune multiplied over the weights at its class's share
   // of today's rate, on the GPUs the retune changed (RuntimeSpec::EngineKernels::matmul_retune).
   if (const auto& retune = s.runtime.kernels.matmul_retune;
-      retune && !released(s.runtime, retune->since) &&
-      (retune->architectures.empty() ||
-       std::find(retune->architectures.begin(), retune->architectures.end(), s.hardware.architecture) != retune->architectures.end()))
+      retune && !released(s.runtime, retune->since) && covers_architecture(retune->architectures, s.hardware.architecture))
     r.quantized_peak *= keyed(retune->before_factor, s.quant.kernel_class, retune->before_factor.at("other"));
   // A build of the BLAS era ran its own quantized kernels of then (RuntimeSpec::blas_library).
   if (!s.runtime.blas_library.empty()) r.quantized_peak *= keyed(s.runtime.coef.blas_era_compute_factor, kBlasEraOwnKernels);

@@ -4,6 +4,7 @@
 
 #include "ridgeline/derived.hpp"
 #include "ridgeline/error.hpp"
+#include "ridgeline/gpu_architectures.hpp"
 #include "ridgeline/ops.hpp"
 #include "ridgeline/phase_sums.hpp"
 #include "ridgeline/prediction.hpp"
@@ -18,8 +19,7 @@ bool in_measured_gap(const Scenario& s, const MeasuredGap& gap) {
   if (gap.layers && std::none_of(s.model.layers.begin(), s.model.layers.end(),
                                  [&](const LayerGroup& g) { return g.attention.kind == *gap.layers; }))
     return false;
-  const auto& arch = gap.architectures;
-  return arch.empty() || std::find(arch.begin(), arch.end(), s.hardware.architecture) != arch.end();
+  return covers_architecture(gap.architectures, s.hardware.architecture);
 }
 
 Prediction predict_times(const Scenario& s) {

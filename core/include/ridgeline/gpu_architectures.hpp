@@ -1,6 +1,7 @@
 #pragma once
 // The GPU architectures a hardware profile may name (HardwareSpec::architecture), read in one place
 // by the hardware parser and by runtime profiles that pick a kernel per architecture.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,12 @@ namespace ridgeline {
 inline const std::vector<std::string>& gpu_architectures() {
   static const std::vector<std::string> names = {"static-registers", "dynamic-caching", "neural-accelerators", "blackwell"};
   return names;
+}
+
+// Whether a statement limited to `listed` GPU architectures covers `architecture` (an empty list
+// covers every GPU): a profile's measured gap, a kernel retune.
+inline bool covers_architecture(const std::vector<std::string>& listed, const std::string& architecture) {
+  return listed.empty() || std::find(listed.begin(), listed.end(), architecture) != listed.end();
 }
 
 }  // namespace ridgeline
