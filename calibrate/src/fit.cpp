@@ -115,6 +115,22 @@ constexpr size_t kSourcesPerDie = 2;
 // Tier factors have no reference tier: they are fitted only where two tiers or more are measured.
 constexpr size_t kKeysForTierFactors = 2;
 
+// The kernel classes whose own factor the fit may free. A class measured only in MoE rows is told
+// apart from the MoE kernels' own factor (moe_compute_factor, moe_bandwidth_factor) only through a
+// class measured in both dense and MoE rows; without one, its rows say "MoE on this class is slower"
+// and no more, so it keeps the runtime-wide value (a fold that holds out the one dense model of a
+// class otherwise trades the two factors freely: DGX Spark without Qwen2.5-Coder-7B's Q8_0).
+std::map<std::string, double> kernel_class_factors_to_fit(const std::map<std::string, double>& counts,
+                                                          const std::set<std::string>& dense,
+                                                          const std::set<std::string>& moe) {
+  const bool anchored = std::any_of(dense.begin(), dense.end(), [&](const std::string& c) { return moe.contains(c); });
+  if (anchored || moe.empty()) return counts;
+  std::map<std::string, double> out;
+  for (const auto& [cls, n] : counts)
+    if (dense.contains(cls)) out[cls] = n;
+  return out;
+}
+
 // A fitted coefficient: its declared name (possibly keyed) and the fit's physical bounds.
 struct Param {
   std::string name;
@@ -211,6 +227,8 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   size_t prefill = 0, decode = 0, transient = 0, fused_transient = 0, unfused_prefill = 0;
   // Evidence per kernel class, generation and tier: the summed weight of recent rows.
   std::map<std::string, double> classes, generations, tiers, decode_classes, single_issue_classes;
+  // Kernel classes seen in dense and in MoE rows (prefill; decode), for kernel_class_factors_to_fit.
+  std::set<std::string> dense_prefill_classes, moe_prefill_classes, dense_decode_classes, moe_decode_classes;
   std::map<std::string, std::set<std::string>> tier_models, generation_models, generation_chips, die_models, die_sources;
   std::map<std::string, double> die_decode;  // recent decode rows by die (hardware_die), by weight
   std::map<std::string, double> generation_decode;  // recent decode rows by chip generation, counted
@@ -219,6 +237,10 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   size_t serial_prefill = 0, concurrent_prefill = 0;  // and their prefill rows (matrix-matrix drain)
   std::set<int> layer_counts;
   size_t moe_decode = 0, dense_decode = 0, moe_prefill = 0, dense_prefill = 0;
+  // Batched MoE decode whose rows the runtime groups by expert, and its batch sizes: how many
+  // distinct experts a step reads as the batch grows (moe_routing_skew).
+  size_t grouped_moe_decode = 0;
+  std::set<long long> grouped_moe_batches;
   size_t moe_prefill_on_matrix_units = 0, dense_prefill_on_matrix_units = 0;  // a release's kernels on matrix units (M5)
   // MoE prefill rows on matrix units whose expert kernel has no named tile there (they read
   // moe_matrix_units_half_rows), and their steps' rows (the prompt or its chunk: rows per expert).
@@ -247,6 +269,9 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
     const bool moe = std::any_of(o.scenario.model.layers.begin(), o.scenario.model.layers.end(),
                                  [](const LayerGroup& g) { return g.ffn.is_moe(); });
     if (o.quantity == Measured::decode_tok_s) (moe ? moe_decode : dense_decode) += 1;
+    if (o.quantity == Measured::decode_tok_s && moe &&
+        static_cast<double>(o.scenario.workload.batch) > o.scenario.runtime.coef.moe_gemv_max_rows)
+      ++grouped_moe_decode, grouped_moe_batches.insert(o.scenario.workload.batch);
     if (o.quantity == Measured::prefill_tok_s) (moe ? moe_prefill : dense_prefill) += 1;
     if (o.quantity == Measured::prefill_tok_s) {
       const StepInvariants inv = step_invariants(o.scenario);
@@ -275,7 +300,10 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
       ++(rt.blas_library.empty() ? later_own_kernels : blas_era_own_kernels);
     if (o.quantity == Measured::prefill_tok_s && !rt.always_unfused) ++attention_kernels[rt.attention_kernel];
     if (o.quantity == Measured::prefill_tok_s && recent)
-      classes[o.scenario.quant.kernel_class] += o.weight, generations[o.scenario.hardware.family] += 1;
+      classes[o.scenario.quant.kernel_class] += o.weight, generations[o.scenario.hardware.family] += 1,
+          (moe ? moe_prefill_classes : dense_prefill_classes).insert(o.scenario.quant.kernel_class);
+    if (o.quantity == Measured::decode_tok_s && recent)
+      (moe ? moe_decode_classes : dense_decode_classes).insert(o.scenario.quant.kernel_class);
     // Batched decode, or a prompt of a few tokens (llama-bench pp2..pp8), inside the matrix-vector
     // regime: the rows that show its ALU roof and the multi-row kernel's bandwidth.
     const double rows = static_cast<double>(o.scenario.workload.batch);
@@ -372,6 +400,10 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   if (moe_decode >= kRowsForContrast && dense_decode >= kRowsForContrast)
     add("moe_kernels_per_layer"), add("moe_bandwidth_factor");
   if (moe_prefill >= kRowsForContrast && dense_prefill >= kRowsForContrast) add("moe_compute_factor");
+  // Uneven routing against the experts' bandwidth: told apart by grouped batched rows at two batch
+  // sizes or more beside the row-by-row ones (a batch of one reads its k experts however skewed).
+  if (grouped_moe_decode >= kRowsForContrast && grouped_moe_batches.size() >= 2 && moe_decode > grouped_moe_decode)
+    add("moe_routing_skew");
   // The expert kernel's share of the matrix units' speed-up, told apart from the generation's
   // factor (which moves dense and MoE alike) by both kinds of prefill rows on matrix units, and from
   // moe_compute_factor by MoE prefill rows off them (else only their product is determined).
@@ -421,8 +453,11 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
     if (die_models[die].size() >= kModelsPerDie && die_sources[die].size() >= kSourcesPerDie) dies[die] = n;
   // Kernel classes and chip generations relative to the most measured one (which carries the
   // runtime-wide value); generations and tiers are shrunk toward 1 (kGenerationSpread).
+  const std::map<std::string, double> compute_classes = kernel_class_factors_to_fit(classes, dense_prefill_classes, moe_prefill_classes);
+  const std::map<std::string, double> bandwidth_classes =
+      kernel_class_factors_to_fit(decode_classes, dense_decode_classes, moe_decode_classes);
   const std::vector<std::pair<const std::map<std::string, double>*, std::string>> family_of = {
-      {&classes, "quant_compute_factor."}, {&decode_classes, "quant_bandwidth_factor."},
+      {&compute_classes, "quant_compute_factor."}, {&bandwidth_classes, "quant_bandwidth_factor."},
       {&generations, "generation_compute_factor."}, {&tiers, "tier_bandwidth_factor."},
       {&launch_tiers, "tier_launch_factor."}, {&launch_generations, "generation_launch_factor."},
       {&dies, "die_bandwidth_factor."}};
@@ -586,12 +621,14 @@ FitResult solve_level(std::vector<Observation> obs, const Chosen& chosen, int ma
   gsl_multifit_nlinear_parameters fp = gsl_multifit_nlinear_default_parameters();
   gsl_multifit_nlinear_workspace* w = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, n, np);
   gsl_vector* x0 = gsl_vector_alloc(np);
-  // A wrapper's costs start inside their range: a profile states 0, where the logistic map is
-  // flat and the solver could not move them. A class's unpacking cost starts where its roof binds
-  // on the chips with the least ALU per byte: from 0, where no roof binds, it has no gradient.
+  // A wrapper's costs and the routing skew start inside their range: a profile states 0, where the
+  // logistic map is flat and the solver could not move them. A class's unpacking cost starts where
+  // its roof binds on the chips with the least ALU per byte: from 0, where no roof binds, it has no
+  // gradient.
   for (size_t i = 0; i < np; ++i) {
     const Param& p = pb.params[i];
-    const double margin = is_wrapper_coefficient(*p.info) ? 0.02 * (p.hi - p.lo) : 0.0;
+    const bool starts_inside = is_wrapper_coefficient(*p.info) || p.name == "moe_routing_skew";
+    const double margin = starts_inside ? 0.02 * (p.hi - p.lo) : 0.0;
     double start = std::clamp(current_value(pb.obs[0].scenario.runtime, p), p.lo + margin, p.hi - margin);
     if (p.name.starts_with("dequant_ops_per_weight.") && start == 0) start = kDequantOpsStart;
     gsl_vector_set(x0, i, to_free(start, p));

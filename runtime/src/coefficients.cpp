@@ -82,6 +82,10 @@ const std::vector<CoefficientInfo>& coefficient_table() {
       {"moe_bandwidth_factor", &C::moe_bandwidth_factor, kScalar, 0.05, 2.0, 0.3, 1.5, "factor",
        "bandwidth the row-by-row routed-expert kernel reaches relative to the dense one-row kernel (ggml's "
        "mul_mv_id: one small matrix per row and expert, indexed through the router's ids)", 1},
+      {"moe_routing_skew", &C::moe_routing_skew, kScalar, 0, 4, 0.0, 2.0, "exponent",
+       "how unevenly a step's rows spread over a layer's experts: expert popularity falls with rank as "
+       "rank^-skew (0: uniform), so rows grouped by expert read fewer distinct experts' weights than "
+       "uniform routing would (simulator/src/ops.cpp experts_touched)", 0},
       {"step_overhead_ms", &C::step_overhead_ms, kScalar, 0, 1e5, 0.0, 40.0, "ms",
        "fixed host cost per forward pass (graph build, sampling, synchronisation)", 0},
       {"rewire_gbps", &C::rewire_gbps, kScalar, 1, 1e4, 10.0, 2000.0, "GB/s",

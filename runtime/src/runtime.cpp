@@ -266,6 +266,25 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   rt.always_unfused = stated_unfused.value_or(false);
   const auto decode_kernel = att.opt_one_of("decode_kernel", {"vector", "matrix"}, "a decode attention kernel");
   rt.kernels.vector_decode_attention = decode_kernel.value_or("matrix") == "vector";
+  if (auto limits = att.opt_map("vector_decode")) {
+    if (!rt.kernels.vector_decode_attention)
+      throw InputError("{}: limits the vector decode kernel: it needs decode_kernel: vector", att.where("vector_decode"));
+    auto& v = rt.kernels.vector_decode;
+    if (limits->has("head_dims"))
+      for (const double d : limits->number_list("head_dims", 1, 4096)) {
+        if (d != std::floor(d)) throw InputError("{}: {} is not a whole head dim", limits->where("head_dims"), d);
+        v.head_dims.push_back(static_cast<int>(d));
+      }
+    v.max_sequences = limits->opt_integer("max_sequences", 1, 1 << 20).value_or(0);
+    v.tensor_columns = static_cast<int>(limits->opt_integer("tensor_columns", 1, 1024).value_or(0));
+    if (auto long_cache = limits->opt_map("long_cache")) {
+      v.long_cache_gqa_above = static_cast<int>(long_cache->integer("gqa_above", 1, 4096));
+      v.long_cache_from_cells = long_cache->integer("from_cells", 1, 1LL << 40);
+      long_cache->finish();
+    }
+    limits->str("source");  // a kernel choice is read in the runtime's source: say where
+    limits->finish();
+  }
   const auto sliding_reads = att.opt_one_of("sliding_decode_reads", {"window", "cache"}, "what a sliding layer's decode reads");
   rt.kernels.sliding_decode_reads_cache = sliding_reads.value_or("window") == "cache";
   const auto sparse = att.opt_one_of("compressed_sparse", {"gathered", "masked"}, "a way to attend selected pooled rows");

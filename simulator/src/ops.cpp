@@ -13,6 +13,21 @@
 
 namespace ridgeline {
 
+// Distinct experts `rows` independently routed rows touch in one layer of E experts, k per row.
+// Expert i (by popularity rank) draws a share p_i of the routing, p_i proportional to i^-skew
+// (skew 0: uniform), so a row picks it with probability q_i = min(1, k p_i) and all rows miss it
+// with probability (1 - q_i)^rows. Uneven routing reads fewer distinct experts at small batches
+// and converges to all E as rows grow. At least k (one row's own experts).
+double experts_touched(double E, double k, double rows, double skew) {
+  if (skew <= 0) return std::max(k, E * (1.0 - std::pow(1.0 - k / E, rows)));
+  const int n = static_cast<int>(E);
+  double norm = 0;
+  for (int i = 1; i <= n; ++i) norm += std::pow(i, -skew);
+  double touched = 0;
+  for (int i = 1; i <= n; ++i) touched += 1.0 - std::pow(1.0 - std::min(1.0, k * std::pow(i, -skew) / norm), rows);
+  return std::max(k, touched);
+}
+
 namespace {
 
 constexpr double kActivationBytes = 2;  // fp16/bf16 activations between operators
@@ -74,6 +89,33 @@ GemvPasses gemv_passes(const Scenario& s, double rows) {
 // Matrix-matrix kernels: tiles fill with rows, half efficiency at compute_half_tokens.
 double matrix_rate(const Scenario& s, double peak, double rows, double half_rows) {
   return peak * s.runtime.coef.compute_efficiency * rows / (rows + half_rows);
+}
+
+// Whether a decode step's fused attention runs the runtime's vector kernel (RuntimeSpec::
+// EngineKernels::vector_decode): a score head dim it has a vector instance for, few enough
+// sequences, and not a wide query group over a long cache. ggml-cuda on tensor-core GPUs takes its
+// tensor-core kernel otherwise: latent attention (576-wide scores), batched decode (each sequence
+// its own stream) and groups of more than 4 query heads from 8,192 cells.
+bool vector_decode_kernel(const Scenario& s, const AttentionSpec& a, double score_dim, double sequences, double cells) {
+  const auto& v = s.runtime.kernels.vector_decode;
+  if (!v.head_dims.empty() &&
+      std::find(v.head_dims.begin(), v.head_dims.end(), static_cast<int>(score_dim)) == v.head_dims.end())
+    return false;
+  if (v.max_sequences > 0 && sequences > static_cast<double>(v.max_sequences)) return false;
+  const double group = a.kv_heads > 0 ? static_cast<double>(a.q_heads) / a.kv_heads : 1;
+  return !(v.long_cache_gqa_above > 0 && group > v.long_cache_gqa_above && cells >= static_cast<double>(v.long_cache_from_cells));
+}
+
+// Share of its tensor-core attention tiles a decode step fills: the query rows of one KV head (a
+// sequence's tokens times the query heads sharing it; every head for latent attention) in tiles of
+// the kernel's decode columns (RuntimeSpec::EngineKernels::vector_decode; else
+// attention_query_tile). A tile computes whole, so g rows take ceil(g / T) tiles of T.
+double decode_tile_fill(const Scenario& s, const AttentionSpec& a, double tokens) {
+  const double heads_per_kv = a.kind == AttentionKind::mla || a.kv_heads <= 0 ? a.q_heads : static_cast<double>(a.q_heads) / a.kv_heads;
+  const double columns = s.runtime.kernels.vector_decode.tensor_columns > 0 ? s.runtime.kernels.vector_decode.tensor_columns
+                                                                            : s.runtime.coef.attention_query_tile;
+  const double rows = tokens * heads_per_kv;
+  return rows / (columns * std::ceil(rows / columns));
 }
 
 // The row tile of a product of an expert-sorted kernel (StepInvariants::expert_tile_rows): the
@@ -385,9 +427,10 @@ void add_compressed_attention(const Scenario& s, const StepInvariants& inv, cons
   const double n = shape.tokens, c = shape.context, b = shape.batch;
   const double row_bytes = sizes.raw_window_bytes_per_token;
   const double tiles = std::ceil(n / s.runtime.coef.attention_query_tile);
-  const bool vector = s.runtime.kernels.vector_decode_attention && gemv_regime(s, n);
   Op att{"attention", group};
   double keys = attended_keys(c, n, a.window), rows_read = std::min(c + n, a.window + n);
+  const bool vector = s.runtime.kernels.vector_decode_attention && gemv_regime(s, n) &&
+                      vector_decode_kernel(s, a, a.head_dim, b, rows_read);
   if (a.compress_ratio > 0) {
     const double r = a.compress_ratio, pooled = (c + n) / r;
     const bool selects = a.index_heads > 0 && !s.runtime.kernels.compressed_attention_masked;
@@ -514,8 +557,11 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       att.kv_write_bytes = n * b * sizes.kv_bytes_per_token;
       // A measured build's older flash-attention kernel (RuntimeSpec::attention_kernel) at its factor.
       att.compute_rate = attn_rate * keyed(s.runtime.coef.attention_kernel_factor, s.runtime.attention_kernel);
-      // A few query rows per sequence: the runtime's vector kernel, on the ALUs.
-      if (s.runtime.kernels.vector_decode_attention && gemv_regime(s, n)) att.compute_rate = inv.vector_attention_rate;
+      // A few query rows per sequence: the runtime's vector kernel, on the ALUs, where it takes the
+      // step; else its tensor-core kernel, whose query tile only one KV head's query rows fill.
+      if (s.runtime.kernels.vector_decode_attention && gemv_regime(s, n))
+        att.compute_rate = vector_decode_kernel(s, a, score_dim, b, kv_len) ? inv.vector_attention_rate
+                                                                             : att.compute_rate * decode_tile_fill(s, a, n);
       Op scores{"attention scores", group};  // unfused only (an operator with no bytes is not added)
       double att_bw = 0;                     // the runtime's stream, unless one row's unfused reads have their own
       if (shape.prefill ? sizes.unfused_prefill : sizes.unfused_decode) {
@@ -594,9 +640,8 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
         ex.compute_rate = matmul_rate(s, inv, expert_peak, 1, inv.dequant_ops);
         add_at(ex, layers, inv.expert_bandwidth);  // one row per expert product: the indexed one-row kernel
       } else {
-        // Grouped by expert: each expert the rows touch is read once. With routing taken as
-        // uniform, an expert is missed by all rows with probability (1 - k/E)^rows.
-        const double touched = std::max(k, E * (1.0 - std::pow(1.0 - k / E, rows)));
+        // Grouped by expert: each expert the rows touch is read once.
+        const double touched = experts_touched(E, k, rows, s.runtime.coef.moe_routing_skew);
         const double expert_rows = rows * k / touched;
         ex.weight_bytes = touched * per_expert * q.expert_bpw / 8;
         // A grouped kernel that is matrix-matrix whatever the rows per expert fills its tiles with

@@ -496,6 +496,75 @@ TEST(Fit, ExpertKernelFactorOnMatrixUnitsComesFromDenseAndMoeRows) {
   EXPECT_FALSE(fits_factor_on(true));
 }
 
+// Batched MoE decode through ggml-cuda's grouped kernel (above moe_gemv_max_rows) reads the experts
+// its rows touch: rows generated with routing skewed at 1.0 give 1.0 back from batches of 8 to 32
+// beside batch-1 rows (which read k experts however skewed).
+TEST(Fit, RoutingSkewComesFromGroupedBatchesOfSeveralSizes) {
+  const RuntimeSpec profile = resolve_runtime("llama.cpp-cuda");
+  RuntimeSpec truth = profile;
+  truth.coef.moe_routing_skew = 1.0;
+  truth.coef.bandwidth_efficiency = 0.9;
+  std::vector<Observation> obs;
+  for (const char* model : {"qwen3-30b-a3b", "llama-3.1-8b"})
+    for (long long batch : {1LL, 2LL, 8LL, 16LL, 32LL}) {
+      Workload w;
+      w.prompt = 512;
+      w.gen = 32;
+      w.batch = batch;
+      Scenario s = make_scenario(resolve_hardware("dgx-spark"), resolve_model(model), find_quantization("q8_0"), truth, w);
+      const Prediction p = predict(s);
+      s.runtime = profile;
+      obs.push_back({0, Measured::prefill_tok_s, p.prefill_tps(), s});
+      obs.push_back({0, Measured::decode_tok_s, p.aggregate_decode_tps(), s});  // batched rates are aggregates
+    }
+  FitOptions opt;
+  opt.cross_validate = false;
+  const Calibration c = fit_runtime("llama.cpp-cuda", obs, std::vector<Measurement>(1), opt);
+  ASSERT_TRUE(c.coefficients.contains("moe_routing_skew"));
+  EXPECT_NEAR(c.coefficients.at("moe_routing_skew").value, 1.0, 0.05);
+  EXPECT_LT(c.in_sample_mape.at("decode_tok_s"), 1.0);
+  // Batch-1 rows alone do not show it: it keeps the profile's uniform routing.
+  std::vector<Observation> single;
+  for (const auto& o : obs)
+    if (o.scenario.workload.batch == 1) single.push_back(o);
+  EXPECT_FALSE(fit_runtime("llama.cpp-cuda", single, std::vector<Measurement>(1), opt).coefficients.contains("moe_routing_skew"));
+}
+
+// A kernel class measured only in MoE rows is told apart from the MoE kernels' own factor only
+// through a class measured both ways: Q8_0 on a MoE beside Q4_0 on a dense model frees no class
+// factor (else the Q8_0 factor and moe_compute_factor trade freely); dense Q8_0 rows free it.
+TEST(Fit, AKernelClassSeenOnlyInMoeRowsNeedsAClassSeenBothWays) {
+  const RuntimeSpec profile = resolve_runtime("llama.cpp-cuda");
+  RuntimeSpec truth = profile;
+  truth.coef.quant_compute_factor["q8"] = 0.8;
+  truth.coef.moe_compute_factor = 0.6;
+  auto rows = [&](const char* model, const char* quant) {
+    std::vector<Observation> out;
+    for (long long prompt : {128LL, 512LL, 2048LL}) {
+      Workload w;
+      w.prompt = prompt;
+      w.gen = 32;
+      Scenario s = make_scenario(resolve_hardware("dgx-spark"), resolve_model(model), find_quantization(quant), truth, w);
+      const Prediction p = predict(s);
+      s.runtime = profile;
+      out.push_back({0, Measured::prefill_tok_s, p.prefill_tps(), s});
+      out.push_back({0, Measured::decode_tok_s, p.decode_tps(), s});
+    }
+    return out;
+  };
+  FitOptions opt;
+  opt.cross_validate = false;
+  std::vector<Observation> obs = rows("qwen3-30b-a3b", "q8_0");
+  for (const auto& o : rows("llama-3.1-8b", "q4_0")) obs.push_back(o);
+  for (const auto& o : rows("qwen3-14b", "q4_0")) obs.push_back(o);
+  const Calibration unanchored = fit_runtime("llama.cpp-cuda", obs, std::vector<Measurement>(1), opt);
+  EXPECT_FALSE(unanchored.coefficients.contains("quant_compute_factor.q8"));
+  EXPECT_FALSE(unanchored.coefficients.contains("quant_compute_factor.legacy"));
+  for (const auto& o : rows("llama-3.1-8b", "q8_0")) obs.push_back(o);
+  const Calibration anchored = fit_runtime("llama.cpp-cuda", obs, std::vector<Measurement>(1), opt);
+  EXPECT_TRUE(anchored.coefficients.contains("quant_compute_factor.q8") || anchored.coefficients.contains("quant_compute_factor.legacy"));
+}
+
 // ggml-cuda on RDNA3 before its WMMA MMQ (llama.cpp-rocm.yaml's blas: section): rows generated with
 // that era's own kernels at 0.7 of today's give 0.7 back, told apart from compute_efficiency by rows
 // of a later build; rows of one era alone leave it unfitted (the profile's 1).

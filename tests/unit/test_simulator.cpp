@@ -425,6 +425,66 @@ TEST(StepOps, MoeChunkTouchesExperts) {
                    10e12 * expert_rows / (expert_rows + 32) * 0.5);
 }
 
+// Uneven routing (moe_routing_skew): expert i of E by popularity takes a share i^-s / sum_j j^-s of
+// the routing. One row still reads its k experts; skew 0 is uniform routing; a skewed batch reads
+// fewer distinct experts, and all E once rows are many.
+TEST(StepOps, SkewedRoutingTouchesFewerExperts) {
+  EXPECT_DOUBLE_EQ(experts_touched(16, 2, 4, 0), 16 * (1 - std::pow(1 - 2.0 / 16, 4)));
+  // 4 experts, 1 per row, skew 1: shares 1, 1/2, 1/3, 1/4 over 25/12; two rows miss expert i with (1 - share)^2.
+  double two_rows = 0;
+  for (int i = 1; i <= 4; ++i) two_rows += 1 - std::pow(1 - (1.0 / i) / (25.0 / 12), 2);
+  EXPECT_NEAR(experts_touched(4, 1, 2, 1), two_rows, 1e-12);
+  for (const double skew : {0.0, 0.5, 1.0, 1.5}) {
+    EXPECT_NEAR(experts_touched(128, 4, 1, skew), 4, 1e-9) << skew;
+    EXPECT_NEAR(experts_touched(128, 4, 1e6, skew), 128, 1e-6) << skew;
+    double last = 0;
+    for (const double rows : {1.0, 2.0, 8.0, 32.0, 512.0}) {
+      const double t = experts_touched(128, 4, rows, skew);
+      EXPECT_GE(t, last) << skew << " " << rows;
+      EXPECT_LE(t, 128) << skew << " " << rows;
+      last = t;
+    }
+    if (skew > 0) EXPECT_LT(experts_touched(128, 4, 16, skew), experts_touched(128, 4, 16, skew - 0.5));
+  }
+  // The grouped kernel reads the touched experts once each: 4 sequences x 2 of 16 experts at skew 1.
+  Scenario s = scenario(tiny_moe());
+  s.runtime.coef.moe_gemv_max_rows = 1;
+  s.runtime.coef.moe_routing_skew = 1;
+  const double expert = 3 * 1024.0 * 512;
+  EXPECT_DOUBLE_EQ(find_op(s, step_ops(s, {1, 10, 4, true, false}), "routed experts").weight_bytes,
+                   2 * experts_touched(16, 2, 4, 1) * expert * 2);
+}
+
+// ggml-cuda's decode attention kernel (llama.cpp-cuda.yaml attention: vector_decode): the vector
+// kernel for one sequence of a 64/128/256-wide head, not for a group of more than 4 query heads
+// from 8,192 cells; else the MMA kernel, its 8-column tiles filled by one KV head's query heads.
+TEST(StepOps, CudaDecodeAttentionPicksItsKernelAsGgmlDoes) {
+  const RuntimeSpec cuda = resolve_runtime("llama.cpp-cuda");
+  auto attention_rate = [&](const char* model, const char* quant, long long context, long long batch, const char* op) {
+    Workload w;
+    w.prompt = context;
+    w.gen = 1;
+    w.batch = batch;
+    const Scenario s = make_scenario(resolve_hardware("dgx-spark"), resolve_model(model), find_quantization(quant), cuda, w);
+    return std::pair{find_op(s, step_ops(s, {1, static_cast<double>(context), static_cast<double>(batch), true, false}), op).compute_rate,
+                     step_invariants(s)};
+  };
+  // Llama 3.1 8B: 32 query heads over 8 KV heads (a group of 4), head dim 128: vector at any depth.
+  auto [llama_short, inv] = attention_rate("llama-3.1-8b", "q4_0", 1000, 1, "attention [32x full]");
+  EXPECT_DOUBLE_EQ(llama_short, inv.vector_attention_rate);
+  EXPECT_DOUBLE_EQ(attention_rate("llama-3.1-8b", "q4_0", 16000, 1, "attention [32x full]").first, inv.vector_attention_rate);
+  // Two sequences are two streams: the MMA kernel, 4 query heads filling 4 of a tile's 8 columns.
+  EXPECT_DOUBLE_EQ(attention_rate("llama-3.1-8b", "q4_0", 1000, 2, "attention [32x full]").first, inv.attention_rate * 4 / 8);
+  // gpt-oss-20b: 64 query heads over 8 (a group of 8), head dim 64: vector below 8,192 cells, MMA
+  // with full tiles from there.
+  auto [oss_short, oss_inv] = attention_rate("gpt-oss-20b", "mxfp4", 1000, 1, "attention [12x full]");
+  EXPECT_DOUBLE_EQ(oss_short, oss_inv.vector_attention_rate);
+  EXPECT_DOUBLE_EQ(attention_rate("gpt-oss-20b", "mxfp4", 9000, 1, "attention [12x full]").first, oss_inv.attention_rate);
+  // Latent attention's 576-wide scores have no vector instance: MMA, 20 heads in ceil(20 / 8) = 3 tiles.
+  auto [glm, glm_inv] = attention_rate("glm-4.7-flash", "q8_0", 1000, 1, "attention [46x mla]");
+  EXPECT_DOUBLE_EQ(glm, glm_inv.attention_rate * 20 / (8 * 3));
+}
+
 // Grouped routed experts on a kernel that is matrix-matrix whatever the rows per expert (ggml-vulkan's
 // mul_mat_id shader, ggml-cuda's MMQ with ids) fill its tiles with those few rows; a runtime that
 // picks the kernel by rows per expert runs them on the matrix-vector roof.

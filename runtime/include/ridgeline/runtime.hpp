@@ -38,6 +38,7 @@ struct RuntimeCoefficients {
   double moe_compute_half_rows = 0;  // rows per expert at half the grouped expert GEMM's efficiency (0: compute_half_tokens)
   double moe_matrix_units_half_rows = 0;  // ... where it multiplies on matrix units and no expert tile is named (0: as off them)
   double moe_bandwidth_factor = 1;  // row-by-row routed-expert kernel's bandwidth vs the dense one-row kernel
+  double moe_routing_skew = 0;  // power-law exponent of a layer's expert popularity by rank (0: uniform routing)
   double step_overhead_ms = 1;
   double rewire_gbps = 100;  // GB/s at which a call that re-wires the weights has them resident again
   double buffer_commit_us = 0;  // a newly allocated buffer's entry into the wired residency set
@@ -247,6 +248,21 @@ struct RuntimeSpec {
     // by its own ALU roof (fp32 peak x vector_attention_efficiency). False: tensor-core kernels
     // (FlashAttention in PyTorch) at attention_efficiency of the matmul peak whatever the rows.
     bool vector_decode_attention = false;
+    // Where the runtime picks the vector kernel only for some decode steps (profile `attention:
+    // vector_decode:`; ggml-cuda on tensor-core GPUs, ggml_cuda_get_best_fattn_kernel): the score head
+    // dims it has vector instances for (empty: any), the most sequences a step may carry (0: any;
+    // several sequences are separate streams, which the tensor-core kernel takes), and from which
+    // cache length a query group wider than `long_cache_gqa_above` heads moves to the tensor-core
+    // kernel (0: never). The rest runs the tensor-core kernel, whose decode tiles of
+    // `tensor_columns` columns (0: attention_query_tile) the query heads of one KV head fill
+    // (vector_decode_kernel and decode_tile_fill in simulator/src/ops.cpp).
+    struct VectorDecodeLimits {
+      std::vector<int> head_dims;
+      long long max_sequences = 0;
+      int long_cache_gqa_above = 0;
+      long long long_cache_from_cells = 0;
+      int tensor_columns = 0;
+    } vector_decode;
     // A decode step's fused attention reads every cell of a sliding-window layer's cache, the cells
     // its mask rules out included (profile `attention: sliding_decode_reads: cache`; ggml-cuda's
     // kernels skip only a masked tail, and llama.cpp's sliding cache holds window + ubatch cells that

@@ -87,6 +87,10 @@ StepInvariants step_invariants(const Scenario& s);
 // for a product of the profile's reference width (matmul_rate scales it by the product's own).
 double dense_half_rows(const Scenario& s, const StepInvariants& inv);
 std::vector<Op> step_ops(const Scenario& s, const StepShape& shape);
+// Distinct experts `rows` rows routed independently touch in a layer of `experts`, `active` per row,
+// when expert popularity by rank falls as rank^-skew (RuntimeCoefficients::moe_routing_skew; 0:
+// uniform): at least `active`, at most `experts`.
+double experts_touched(double experts, double active, double rows, double skew);
 // The same into a caller's buffer (cleared first), so hot loops reuse one allocation.
 void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops);
 void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& shape, std::vector<Op>& ops);
