@@ -444,7 +444,9 @@ TEST(StepOps, SkewedRoutingTouchesFewerExperts) {
       EXPECT_LE(t, 128) << skew << " " << rows;
       last = t;
     }
-    if (skew > 0) EXPECT_LT(experts_touched(128, 4, 16, skew), experts_touched(128, 4, 16, skew - 0.5));
+    if (skew > 0) {
+      EXPECT_LT(experts_touched(128, 4, 16, skew), experts_touched(128, 4, 16, skew - 0.5));
+    }
   }
   // The grouped kernel reads the touched experts once each: 4 sequences x 2 of 16 experts at skew 1.
   Scenario s = scenario(tiny_moe());
