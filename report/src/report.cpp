@@ -504,6 +504,20 @@ std::string explain_table(const Scenario& s, const StepShape& shape, const std::
     out += fmt::format("    for a {0:.0f}-wide product; a product w wide: x {0:.0f} / w (fixed output tiles fill the GPU with rows x "
                        "outputs of them)\n",
                        s.runtime.coef.matrix_fill_outputs);
+  // The first routed-expert layer's reads: how many experts' weights the step's rows bring in.
+  const auto moe = std::find_if(s.model.layers.begin(), s.model.layers.end(), [](const LayerGroup& g) { return g.ffn.is_moe(); });
+  if (moe != s.model.layers.end()) {
+    const FfnSpec& f = moe->ffn;
+    const double rows = shape.tokens * shape.batch, skew = s.runtime.coef.moe_routing_skew;
+    const ExpertReads reads = expert_reads(s, inv, f, rows);
+    if (!reads.grouped)
+      out += fmt::format("routed experts: row by row, {:.0f} row{} x {} experts = {:.0f} expert reads a layer (shared or not)\n", rows,
+                         rows == 1 ? "" : "s", f.active_experts, reads.experts);
+    else
+      out += fmt::format("routed experts: grouped by expert, {:.1f} of {} read a layer for {:.0f} rows x {} (routing skew {:.2f}{})\n",
+                         reads.experts, f.experts, rows, f.active_experts, skew,
+                         skew > 0 ? fmt::format("; uniform routing: {:.1f}", experts_touched(f.experts, f.active_experts, rows, 0)) : "");
+  }
   return out;
 }
 

@@ -118,6 +118,18 @@ double decode_tile_fill(const Scenario& s, const AttentionSpec& a, double tokens
   return rows / (columns * std::ceil(rows / columns));
 }
 
+}  // namespace
+
+ExpertReads expert_reads(const Scenario& s, const StepInvariants& inv, const FfnSpec& f, double rows) {
+  const double E = f.experts, k = f.active_experts;
+  // Row by row below moe_gemv_max_rows and below the sorted kernel's rows per expert (MLX).
+  const bool below_sorted = rows * k < s.runtime.kernels.sorted_min_rows_per_expert * E;
+  if (rows <= s.runtime.coef.moe_gemv_max_rows || (below_sorted && inv.sorted_expert_kernel)) return {false, rows * k};
+  return {true, experts_touched(E, k, rows, s.runtime.coef.moe_routing_skew)};
+}
+
+namespace {
+
 // The row tile of a product of an expert-sorted kernel (StepInvariants::expert_tile_rows): the
 // small tile, where this release has one, when the rows per expert over all `experts`
 // (rows x active / experts) fall below the large tile. 0: the profile names none.
@@ -622,8 +634,6 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       ex.flops = 2 * rows * k * per_expert;
       const double expert_io = f.latent > 0 ? static_cast<double>(f.latent) : h;  // a LatentMoE's experts move the latent
       ex.activation_bytes = rows * k * step::kExpertActivationVectors * expert_io * kActivationBytes;
-      // Row by row below moe_gemv_max_rows and below the sorted kernel's rows per expert (MLX).
-      const bool below_sorted = rows * k < s.runtime.kernels.sorted_min_rows_per_expert * E;
       // Routed experts stay on the runtime's quantized kernels in a BLAS build too: ggml-cuda's
       // mul_mat_id runs MMQ with the ids below blas.min_rows tokens, and from there one mul_mat per
       // expert over its gathered rows, which takes MMQ below blas.min_rows rows (ggml_cuda_should_use_mmq,
@@ -632,7 +642,8 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       // 578 -> 573 tok/s from pp256 to pp512 on rocBLAS, where dense Llama 2 7B falls 664 -> 194 from
       // pp32 to pp64).
       const double expert_peak = inv.quantized_peak;
-      if (rows <= s.runtime.coef.moe_gemv_max_rows || (below_sorted && inv.sorted_expert_kernel)) {
+      const ExpertReads reads = expert_reads(s, inv, f, rows);
+      if (!reads.grouped) {
         // Row by row (ggml-metal's mul_mv_id below 32 rows): each row streams its k experts'
         // weights, shared or not, through the matrix-vector kernel.
         ex.weight_bytes = rows * k * per_expert * q.expert_bpw / 8;
@@ -641,7 +652,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
         add_at(ex, layers, inv.expert_bandwidth);  // one row per expert product: the indexed one-row kernel
       } else {
         // Grouped by expert: each expert the rows touch is read once.
-        const double touched = experts_touched(E, k, rows, s.runtime.coef.moe_routing_skew);
+        const double touched = reads.experts;
         const double expert_rows = rows * k / touched;
         ex.weight_bytes = touched * per_expert * q.expert_bpw / 8;
         // A grouped kernel that is matrix-matrix whatever the rows per expert fills its tiles with

@@ -91,6 +91,13 @@ std::vector<Op> step_ops(const Scenario& s, const StepShape& shape);
 // when expert popularity by rank falls as rank^-skew (RuntimeCoefficients::moe_routing_skew; 0:
 // uniform): at least `active`, at most `experts`.
 double experts_touched(double experts, double active, double rows, double skew);
+// How a step's `rows` reach a routed-expert layer's weights: row by row, each row streaming its k
+// experts (rows x k reads), or grouped by expert, each expert the rows touch read once.
+struct ExpertReads {
+  bool grouped = false;
+  double experts = 0;  // expert weight reads a layer makes in the step
+};
+ExpertReads expert_reads(const Scenario& s, const StepInvariants& inv, const FfnSpec& f, double rows);
 // The same into a caller's buffer (cleared first), so hot loops reuse one allocation.
 void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops);
 void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& shape, std::vector<Op>& ops);
