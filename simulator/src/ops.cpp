@@ -28,6 +28,41 @@ double experts_touched(double E, double k, double rows, double skew) {
   return std::max(k, touched);
 }
 
+// Whether a decode step's fused attention runs the runtime's vector kernel (RuntimeSpec::
+// EngineKernels::vector_decode): a score head dim it has a vector instance for, few enough
+// sequences, and not a wide query group over a long cache. ggml-cuda on tensor-core GPUs takes its
+// tensor-core kernel otherwise: latent attention (576-wide scores), batched decode (each sequence
+// its own stream) and groups of more than 4 query heads from 8,192 cells.
+bool vector_decode_kernel(const Scenario& s, const AttentionSpec& a, double score_dim, double sequences, double cells) {
+  const auto& v = s.runtime.kernels.vector_decode;
+  if (!v.head_dims.empty() &&
+      std::find(v.head_dims.begin(), v.head_dims.end(), static_cast<int>(score_dim)) == v.head_dims.end())
+    return false;
+  if (v.max_sequences > 0 && sequences > static_cast<double>(v.max_sequences)) return false;
+  const double group = a.kv_heads > 0 ? static_cast<double>(a.q_heads) / a.kv_heads : 1;
+  return !(v.long_cache_gqa_above > 0 && group > v.long_cache_gqa_above && cells >= static_cast<double>(v.long_cache_from_cells));
+}
+
+// Share of its tensor-core attention tiles a decode step fills: the query rows of one KV head (a
+// sequence's tokens times the query heads sharing it; every head for latent attention) in tiles of
+// the kernel's decode columns (RuntimeSpec::EngineKernels::vector_decode; else
+// attention_query_tile). A tile computes whole, so g rows take ceil(g / T) tiles of T.
+double decode_tile_fill(const Scenario& s, const AttentionSpec& a, double tokens) {
+  const double heads_per_kv = a.kind == AttentionKind::mla || a.kv_heads <= 0 ? a.q_heads : static_cast<double>(a.q_heads) / a.kv_heads;
+  const double columns = s.runtime.kernels.vector_decode.tensor_columns > 0 ? s.runtime.kernels.vector_decode.tensor_columns
+                                                                            : s.runtime.coef.attention_query_tile;
+  const double rows = tokens * heads_per_kv;
+  return rows / (columns * std::ceil(rows / columns));
+}
+
+ExpertReads expert_reads(const Scenario& s, const StepInvariants& inv, const FfnSpec& f, double rows) {
+  const double E = f.experts, k = f.active_experts;
+  // Row by row below moe_gemv_max_rows and below the sorted kernel's rows per expert (MLX).
+  const bool below_sorted = rows * k < s.runtime.kernels.sorted_min_rows_per_expert * E;
+  if (rows <= s.runtime.coef.moe_gemv_max_rows || (below_sorted && inv.sorted_expert_kernel)) return {false, rows * k};
+  return {true, experts_touched(E, k, rows, s.runtime.coef.moe_routing_skew)};
+}
+
 namespace {
 
 constexpr double kActivationBytes = 2;  // fp16/bf16 activations between operators
@@ -90,45 +125,6 @@ GemvPasses gemv_passes(const Scenario& s, double rows) {
 double matrix_rate(const Scenario& s, double peak, double rows, double half_rows) {
   return peak * s.runtime.coef.compute_efficiency * rows / (rows + half_rows);
 }
-
-// Whether a decode step's fused attention runs the runtime's vector kernel (RuntimeSpec::
-// EngineKernels::vector_decode): a score head dim it has a vector instance for, few enough
-// sequences, and not a wide query group over a long cache. ggml-cuda on tensor-core GPUs takes its
-// tensor-core kernel otherwise: latent attention (576-wide scores), batched decode (each sequence
-// its own stream) and groups of more than 4 query heads from 8,192 cells.
-bool vector_decode_kernel(const Scenario& s, const AttentionSpec& a, double score_dim, double sequences, double cells) {
-  const auto& v = s.runtime.kernels.vector_decode;
-  if (!v.head_dims.empty() &&
-      std::find(v.head_dims.begin(), v.head_dims.end(), static_cast<int>(score_dim)) == v.head_dims.end())
-    return false;
-  if (v.max_sequences > 0 && sequences > static_cast<double>(v.max_sequences)) return false;
-  const double group = a.kv_heads > 0 ? static_cast<double>(a.q_heads) / a.kv_heads : 1;
-  return !(v.long_cache_gqa_above > 0 && group > v.long_cache_gqa_above && cells >= static_cast<double>(v.long_cache_from_cells));
-}
-
-// Share of its tensor-core attention tiles a decode step fills: the query rows of one KV head (a
-// sequence's tokens times the query heads sharing it; every head for latent attention) in tiles of
-// the kernel's decode columns (RuntimeSpec::EngineKernels::vector_decode; else
-// attention_query_tile). A tile computes whole, so g rows take ceil(g / T) tiles of T.
-double decode_tile_fill(const Scenario& s, const AttentionSpec& a, double tokens) {
-  const double heads_per_kv = a.kind == AttentionKind::mla || a.kv_heads <= 0 ? a.q_heads : static_cast<double>(a.q_heads) / a.kv_heads;
-  const double columns = s.runtime.kernels.vector_decode.tensor_columns > 0 ? s.runtime.kernels.vector_decode.tensor_columns
-                                                                            : s.runtime.coef.attention_query_tile;
-  const double rows = tokens * heads_per_kv;
-  return rows / (columns * std::ceil(rows / columns));
-}
-
-}  // namespace
-
-ExpertReads expert_reads(const Scenario& s, const StepInvariants& inv, const FfnSpec& f, double rows) {
-  const double E = f.experts, k = f.active_experts;
-  // Row by row below moe_gemv_max_rows and below the sorted kernel's rows per expert (MLX).
-  const bool below_sorted = rows * k < s.runtime.kernels.sorted_min_rows_per_expert * E;
-  if (rows <= s.runtime.coef.moe_gemv_max_rows || (below_sorted && inv.sorted_expert_kernel)) return {false, rows * k};
-  return {true, experts_touched(E, k, rows, s.runtime.coef.moe_routing_skew)};
-}
-
-namespace {
 
 // The row tile of a product of an expert-sorted kernel (StepInvariants::expert_tile_rows): the
 // small tile, where this release has one, when the rows per expert over all `experts`

@@ -98,6 +98,12 @@ struct ExpertReads {
   double experts = 0;  // expert weight reads a layer makes in the step
 };
 ExpertReads expert_reads(const Scenario& s, const StepInvariants& inv, const FfnSpec& f, double rows);
+// Whether a decode step's fused attention of this layer kind runs the runtime's vector kernel
+// (RuntimeSpec::EngineKernels::vector_decode), for scores `score_dim` wide over `cells` cached
+// tokens with `sequences` in the step; else its tensor-core kernel, whose tiles the query heads of
+// one KV head fill to decode_tile_fill.
+bool vector_decode_kernel(const Scenario& s, const AttentionSpec& a, double score_dim, double sequences, double cells);
+double decode_tile_fill(const Scenario& s, const AttentionSpec& a, double tokens);
 // The same into a caller's buffer (cleared first), so hot loops reuse one allocation.
 void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops);
 void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& shape, std::vector<Op>& ops);
