@@ -269,9 +269,13 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
     const bool moe = std::any_of(o.scenario.model.layers.begin(), o.scenario.model.layers.end(),
                                  [](const LayerGroup& g) { return g.ffn.is_moe(); });
     if (o.quantity == Measured::decode_tok_s) (moe ? moe_decode : dense_decode) += 1;
-    if (o.quantity == Measured::decode_tok_s && moe &&
-        static_cast<double>(o.scenario.workload.batch) > o.scenario.runtime.coef.moe_gemv_max_rows)
-      ++grouped_moe_decode, grouped_moe_batches.insert(o.scenario.workload.batch);
+    if (o.quantity == Measured::decode_tok_s && moe) {
+      const auto g = std::find_if(o.scenario.model.layers.begin(), o.scenario.model.layers.end(),
+                                  [](const LayerGroup& l) { return l.ffn.is_moe(); });
+      const double batch = static_cast<double>(o.scenario.workload.batch);
+      if (expert_reads(o.scenario, step_invariants(o.scenario), g->ffn, batch).grouped)
+        ++grouped_moe_decode, grouped_moe_batches.insert(o.scenario.workload.batch);
+    }
     if (o.quantity == Measured::prefill_tok_s) (moe ? moe_prefill : dense_prefill) += 1;
     if (o.quantity == Measured::prefill_tok_s) {
       const StepInvariants inv = step_invariants(o.scenario);

@@ -508,18 +508,16 @@ std::string explain_table(const Scenario& s, const StepShape& shape, const std::
   const auto att = std::find_if(s.model.layers.begin(), s.model.layers.end(), [](const LayerGroup& g) {
     return g.attention.kind == AttentionKind::full || g.attention.kind == AttentionKind::mla;
   });
-  if (!shape.prefill && s.runtime.kernels.vector_decode_attention && shape.tokens <= s.runtime.coef.gemv_max_rows &&
-      att != s.model.layers.end()) {
-    const AttentionSpec& a = att->attention;
-    const double score_dim = a.kind == AttentionKind::mla ? a.kv_lora_rank + a.rope_dim : a.head_dim;
-    if (vector_decode_kernel(s, a, score_dim, shape.batch, shape.context + shape.tokens))
-      out += fmt::format("decode attention: the vector kernel on the ALUs, {:.2f} TFLOPS (fp32 x vector_attention_efficiency {:.3f})\n",
-                         inv.vector_attention_rate / 1e12, s.runtime.coef.vector_attention_efficiency);
-    else
-      out += fmt::format("decode attention: the tensor-core kernel, {:.0f}% of its tiles filled by one KV head's query rows "
-                         "(x attention_efficiency {:.3f})\n",
-                         100 * decode_tile_fill(s, a, shape.tokens), s.runtime.coef.attention_efficiency);
-  }
+  const auto kernel = att == s.model.layers.end() || shape.prefill
+                          ? DecodeAttentionKernel::none
+                          : decode_attention_kernel(s, att->attention, shape.tokens, shape.batch, shape.context + shape.tokens);
+  if (kernel == DecodeAttentionKernel::vector)
+    out += fmt::format("decode attention: the vector kernel on the ALUs, {:.2f} TFLOPS (fp32 x vector_attention_efficiency {:.3f})\n",
+                       inv.vector_attention_rate / 1e12, s.runtime.coef.vector_attention_efficiency);
+  else if (kernel == DecodeAttentionKernel::tensor_tiles)
+    out += fmt::format("decode attention: the tensor-core kernel, {:.0f}% of its tiles filled by one KV head's query rows "
+                       "(x attention_efficiency {:.3f})\n",
+                       100 * decode_tile_fill(s, att->attention, shape.tokens), s.runtime.coef.attention_efficiency);
   // The first routed-expert layer's reads: how many experts' weights the step's rows bring in.
   const auto moe = std::find_if(s.model.layers.begin(), s.model.layers.end(), [](const LayerGroup& g) { return g.ffn.is_moe(); });
   if (moe != s.model.layers.end()) {

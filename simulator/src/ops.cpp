@@ -28,41 +28,6 @@ double experts_touched(double E, double k, double rows, double skew) {
   return std::max(k, touched);
 }
 
-// Whether a decode step's fused attention runs the runtime's vector kernel (RuntimeSpec::
-// EngineKernels::vector_decode): a score head dim it has a vector instance for, few enough
-// sequences, and not a wide query group over a long cache. ggml-cuda on tensor-core GPUs takes its
-// tensor-core kernel otherwise: latent attention (576-wide scores), batched decode (each sequence
-// its own stream) and groups of more than 4 query heads from 8,192 cells.
-bool vector_decode_kernel(const Scenario& s, const AttentionSpec& a, double score_dim, double sequences, double cells) {
-  const auto& v = s.runtime.kernels.vector_decode;
-  if (!v.head_dims.empty() &&
-      std::find(v.head_dims.begin(), v.head_dims.end(), static_cast<int>(score_dim)) == v.head_dims.end())
-    return false;
-  if (v.max_sequences > 0 && sequences > static_cast<double>(v.max_sequences)) return false;
-  const double group = a.kv_heads > 0 ? static_cast<double>(a.q_heads) / a.kv_heads : 1;
-  return !(v.long_cache_gqa_above > 0 && group > v.long_cache_gqa_above && cells >= static_cast<double>(v.long_cache_from_cells));
-}
-
-// Share of its tensor-core attention tiles a decode step fills: the query rows of one KV head (a
-// sequence's tokens times the query heads sharing it; every head for latent attention) in tiles of
-// the kernel's decode columns (RuntimeSpec::EngineKernels::vector_decode; else
-// attention_query_tile). A tile computes whole, so g rows take ceil(g / T) tiles of T.
-double decode_tile_fill(const Scenario& s, const AttentionSpec& a, double tokens) {
-  const double heads_per_kv = a.kind == AttentionKind::mla || a.kv_heads <= 0 ? a.q_heads : static_cast<double>(a.q_heads) / a.kv_heads;
-  const double columns = s.runtime.kernels.vector_decode.tensor_columns > 0 ? s.runtime.kernels.vector_decode.tensor_columns
-                                                                            : s.runtime.coef.attention_query_tile;
-  const double rows = tokens * heads_per_kv;
-  return rows / (columns * std::ceil(rows / columns));
-}
-
-ExpertReads expert_reads(const Scenario& s, const StepInvariants& inv, const FfnSpec& f, double rows) {
-  const double E = f.experts, k = f.active_experts;
-  // Row by row below moe_gemv_max_rows and below the sorted kernel's rows per expert (MLX).
-  const bool below_sorted = rows * k < s.runtime.kernels.sorted_min_rows_per_expert * E;
-  if (rows <= s.runtime.coef.moe_gemv_max_rows || (below_sorted && inv.sorted_expert_kernel)) return {false, rows * k};
-  return {true, experts_touched(E, k, rows, s.runtime.coef.moe_routing_skew)};
-}
-
 namespace {
 
 constexpr double kActivationBytes = 2;  // fp16/bf16 activations between operators
@@ -210,6 +175,51 @@ double attended_keys(double context, double n, double window) {
 }
 
 }  // namespace
+
+namespace {
+// The width of a layer's attention scores: latent attention (absorbed MLA) scores over the
+// compressed latent and its rotary part, every other kind over its head dim.
+double attention_score_dim(const AttentionSpec& a) {
+  return a.kind == AttentionKind::mla ? static_cast<double>(a.kv_lora_rank + a.rope_dim) : a.head_dim;
+}
+}  // namespace
+
+DecodeAttentionKernel decode_attention_kernel(const Scenario& s, const AttentionSpec& a, double tokens, double sequences,
+                                              double cells) {
+  if (!s.runtime.kernels.vector_decode_attention || !gemv_regime(s, tokens)) return DecodeAttentionKernel::none;
+  // Where the profile limits the vector kernel (ggml-cuda on tensor-core GPUs): a score width it
+  // has a vector instance for, few enough sequences, and not a wide query group over a long cache;
+  // else the tensor-core kernel (latent attention's 576-wide scores, batched decode with each
+  // sequence its own stream, groups of more than 4 query heads from 8,192 cells).
+  const auto& v = s.runtime.kernels.vector_decode;
+  const int score_dim = static_cast<int>(attention_score_dim(a));
+  const double group = a.kv_heads > 0 ? static_cast<double>(a.q_heads) / a.kv_heads : 1;
+  const bool vector = (v.head_dims.empty() || std::find(v.head_dims.begin(), v.head_dims.end(), score_dim) != v.head_dims.end()) &&
+                      (v.max_sequences == 0 || sequences <= static_cast<double>(v.max_sequences)) &&
+                      !(v.long_cache_gqa_above > 0 && group > v.long_cache_gqa_above &&
+                        cells >= static_cast<double>(v.long_cache_from_cells));
+  return vector ? DecodeAttentionKernel::vector : DecodeAttentionKernel::tensor_tiles;
+}
+
+// Share of its tensor-core attention tiles a decode step fills: the query rows of one KV head (a
+// sequence's tokens times the query heads sharing it; every head for latent attention) in tiles of
+// the kernel's decode columns (RuntimeSpec::EngineKernels::vector_decode; else
+// attention_query_tile). A tile computes whole, so g rows take ceil(g / T) tiles of T.
+double decode_tile_fill(const Scenario& s, const AttentionSpec& a, double tokens) {
+  const double heads_per_kv = a.kind == AttentionKind::mla || a.kv_heads <= 0 ? a.q_heads : static_cast<double>(a.q_heads) / a.kv_heads;
+  const double columns = s.runtime.kernels.vector_decode.tensor_columns > 0 ? s.runtime.kernels.vector_decode.tensor_columns
+                                                                            : s.runtime.coef.attention_query_tile;
+  const double rows = tokens * heads_per_kv;
+  return rows / (columns * std::ceil(rows / columns));
+}
+
+ExpertReads expert_reads(const Scenario& s, const StepInvariants& inv, const FfnSpec& f, double rows) {
+  const double E = f.experts, k = f.active_experts;
+  // Row by row below moe_gemv_max_rows and below the sorted kernel's rows per expert (MLX).
+  const bool below_sorted = rows * k < s.runtime.kernels.sorted_min_rows_per_expert * E;
+  if (rows <= s.runtime.coef.moe_gemv_max_rows || (below_sorted && inv.sorted_expert_kernel)) return {false, rows * k};
+  return {true, experts_touched(E, k, rows, s.runtime.coef.moe_routing_skew)};
+}
 
 // A kernel family multiplies at the GPU's matrix units' rate from the release that moved it there,
 // else at the SIMD groups' fp16 rate (llama.cpp's flash attention and ds4's kernels on M5 use
@@ -437,8 +447,7 @@ void add_compressed_attention(const Scenario& s, const StepInvariants& inv, cons
   const double tiles = std::ceil(n / s.runtime.coef.attention_query_tile);
   Op att{"attention", group};
   double keys = attended_keys(c, n, a.window), rows_read = std::min(c + n, a.window + n);
-  const bool vector = s.runtime.kernels.vector_decode_attention && gemv_regime(s, n) &&
-                      vector_decode_kernel(s, a, a.head_dim, b, rows_read);
+  const bool vector = decode_attention_kernel(s, a, n, b, rows_read) == DecodeAttentionKernel::vector;
   if (a.compress_ratio > 0) {
     const double r = a.compress_ratio, pooled = (c + n) / r;
     const bool selects = a.index_heads > 0 && !s.runtime.kernels.compressed_attention_masked;
@@ -556,20 +565,19 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
         kv_len = sliding_cells_held(s, window, c + n, static_cast<double>(s.chunk));
         keys = n * kv_len * b;
       }
-      double score_dim = a.head_dim, value_dim = a.v_head_dim;
-      if (a.kind == AttentionKind::mla) {  // absorbed MLA attends over the compressed latent
-        score_dim = a.kv_lora_rank + a.rope_dim;
-        value_dim = a.kv_lora_rank;
-      }
+      const double score_dim = attention_score_dim(a);
+      const double value_dim = a.kind == AttentionKind::mla ? a.kv_lora_rank : a.v_head_dim;  // absorbed MLA: the latent
       att.flops = 2.0 * a.q_heads * (score_dim + value_dim) * keys;
       att.kv_write_bytes = n * b * sizes.kv_bytes_per_token;
       // A measured build's older flash-attention kernel (RuntimeSpec::attention_kernel) at its factor.
       att.compute_rate = attn_rate * keyed(s.runtime.coef.attention_kernel_factor, s.runtime.attention_kernel);
       // A few query rows per sequence: the runtime's vector kernel, on the ALUs, where it takes the
       // step; else its tensor-core kernel, whose query tile only one KV head's query rows fill.
-      if (s.runtime.kernels.vector_decode_attention && gemv_regime(s, n))
-        att.compute_rate = vector_decode_kernel(s, a, score_dim, b, kv_len) ? inv.vector_attention_rate
-                                                                             : att.compute_rate * decode_tile_fill(s, a, n);
+      switch (decode_attention_kernel(s, a, n, b, kv_len)) {
+        case DecodeAttentionKernel::vector: att.compute_rate = inv.vector_attention_rate; break;
+        case DecodeAttentionKernel::tensor_tiles: att.compute_rate *= decode_tile_fill(s, a, n); break;
+        case DecodeAttentionKernel::none: break;
+      }
       Op scores{"attention scores", group};  // unfused only (an operator with no bytes is not added)
       double att_bw = 0;                     // the runtime's stream, unless one row's unfused reads have their own
       if (shape.prefill ? sizes.unfused_prefill : sizes.unfused_decode) {

@@ -255,7 +255,7 @@ struct RuntimeSpec {
     // cache length a query group wider than `long_cache_gqa_above` heads moves to the tensor-core
     // kernel (0: never). The rest runs the tensor-core kernel, whose decode tiles of
     // `tensor_columns` columns (0: attention_query_tile) the query heads of one KV head fill
-    // (vector_decode_kernel and decode_tile_fill in simulator/src/ops.cpp).
+    // (decode_attention_kernel and decode_tile_fill in simulator/src/ops.cpp).
     struct VectorDecodeLimits {
       std::vector<int> head_dims;
       long long max_sequences = 0;

@@ -98,11 +98,13 @@ struct ExpertReads {
   double experts = 0;  // expert weight reads a layer makes in the step
 };
 ExpertReads expert_reads(const Scenario& s, const StepInvariants& inv, const FfnSpec& f, double rows);
-// Whether a decode step's fused attention of this layer kind runs the runtime's vector kernel
-// (RuntimeSpec::EngineKernels::vector_decode), for scores `score_dim` wide over `cells` cached
-// tokens with `sequences` in the step; else its tensor-core kernel, whose tiles the query heads of
-// one KV head fill to decode_tile_fill.
-bool vector_decode_kernel(const Scenario& s, const AttentionSpec& a, double score_dim, double sequences, double cells);
+// The kernel a step's fused attention of `tokens` query rows per sequence runs, with `sequences`
+// in the step over `cells` cached tokens: none where the runtime has no vector decode kernel or the
+// rows are past gemv_max_rows (the matrix kernel at attention_efficiency); the vector kernel on the
+// ALUs; or, where the profile limits that kernel (RuntimeSpec::EngineKernels::vector_decode), the
+// tensor-core kernel, whose tiles one KV head's query rows fill to decode_tile_fill.
+enum class DecodeAttentionKernel { none, vector, tensor_tiles };
+DecodeAttentionKernel decode_attention_kernel(const Scenario& s, const AttentionSpec& a, double tokens, double sequences, double cells);
 double decode_tile_fill(const Scenario& s, const AttentionSpec& a, double tokens);
 // The same into a caller's buffer (cleared first), so hot loops reuse one allocation.
 void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops);
