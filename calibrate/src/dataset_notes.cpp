@@ -22,7 +22,8 @@ std::vector<DatasetNote> parse_dataset_notes_text(const std::string& text, const
   for (size_t i = 0; i < list.size(); ++i) {
     const Node& item = list[i];
     const std::string where = fmt::format("{}: notes[{}]", label, i);
-    if (!item.is_map()) throw InputError("{}: expected a map (source, gpu_cores, quant or chunk_tokens, evidence)", where);
+    if (!item.is_map())
+      throw InputError("{}: expected a map (source, gpu_cores, quant, chunk_tokens or sustained_throttling, evidence)", where);
     MapReader r(item, where);
     DatasetNote n;
     n.source = r.str("source");
@@ -37,8 +38,10 @@ std::vector<DatasetNote> parse_dataset_notes_text(const std::string& text, const
       }
     }
     n.chunk = r.opt_integer("chunk_tokens", 1, 1 << 20).value_or(0);
-    if (n.gpu_cores == 0 && n.quant.empty() && n.chunk == 0)
-      throw InputError("{}: states none of gpu_cores, quant and chunk_tokens", where);
+    n.sustained_throttling = r.opt_boolean("sustained_throttling").value_or(false);
+    n.notes_contain = r.opt_str("notes_contain").value_or("");
+    if (n.gpu_cores == 0 && n.quant.empty() && n.chunk == 0 && !n.sustained_throttling)
+      throw InputError("{}: states none of gpu_cores, quant, chunk_tokens and sustained_throttling: true", where);
     n.evidence = r.str("evidence");
     r.finish();
     out.push_back(std::move(n));
@@ -58,6 +61,7 @@ const std::vector<DatasetNote>& dataset_notes() {
 std::string apply_dataset_notes(Measurement& m, const std::vector<DatasetNote>& notes) {
   for (const auto& n : notes) {
     if (m.source.find(n.source) == std::string::npos) continue;
+    if (!n.notes_contain.empty() && m.notes.find(n.notes_contain) == std::string::npos) continue;
     if (m.gpu_cores == 0 && n.gpu_cores > 0) {
       m.gpu_cores = n.gpu_cores;
       return fmt::format("{} GPU cores from calibrate/dataset_notes.yaml ({})", n.gpu_cores, n.evidence);
@@ -70,6 +74,10 @@ std::string apply_dataset_notes(Measurement& m, const std::vector<DatasetNote>& 
     if (m.chunk == 0 && n.chunk > 0) {
       m.chunk = n.chunk;
       return fmt::format("prefill chunk {} from calibrate/dataset_notes.yaml ({})", n.chunk, n.evidence);
+    }
+    if (n.sustained_throttling && m.sustained_throttling.empty()) {
+      m.sustained_throttling = n.evidence;
+      return fmt::format("throttled under sustained load, from calibrate/dataset_notes.yaml ({})", n.evidence);
     }
   }
   return "";

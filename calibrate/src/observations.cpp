@@ -181,6 +181,14 @@ std::vector<Observation> observations_with(const Measurement& m, const Resolutio
     why = "the row says its memory was paging or swapping, which is not modelled";
     out.clear();
   }
+  // A run its dataset note says throttled measured the chassis's sustained power limit, not the
+  // chip's kernels (the same chip in other sources runs at its modelled rate). A power limit lowers
+  // the GPU's clock, which compute-bound prompts feel in full and bandwidth-bound decode far less:
+  // its prompt rates are reported, not fitted.
+  if (!out.empty() && !m.sustained_throttling.empty()) {
+    std::erase_if(out, [](const Observation& o) { return o.quantity == Measured::prefill_tok_s; });
+    if (out.empty()) why = "a dataset note says the run throttled under sustained load: its prompt rate is not modelled";
+  }
   if (out.empty() && why.empty()) why = "no rate or memory figure this tool models";
   return out;
 }

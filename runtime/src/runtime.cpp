@@ -172,6 +172,7 @@ void read_f16_kernel_rewrite(MapReader& r, RuntimeSpec::EngineKernels& k) {
   t.since = read_release(r);
   MapReader before = r.map("before");
   t.gemv_bandwidth_factor = before.number("gemv_bandwidth_factor", 0.05, 1);
+  t.score_rate_fraction = before.opt_number("score_rate_fraction", 1e-4, 1).value_or(0);
   before.finish();
   r.str("source");  // a build boundary and its factors are read in a source: say where
   r.finish();

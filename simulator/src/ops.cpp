@@ -349,6 +349,10 @@ StepInvariants step_invariants(const Scenario& s) {
   const double f16_gemv = rewrite && !released(s.runtime, rewrite->since) && s.quant.kernel_class == "f16"
                               ? rewrite->gemv_bandwidth_factor
                               : 1.0;
+  // The same old kernel ran a prefill's attention products, views of the f16 cache, one threadgroup
+  // per score: beside today's products, their flops once more at its own rate.
+  if (rewrite && !released(s.runtime, rewrite->since) && rewrite->score_rate_fraction > 0)
+    r.old_score_rate = s.hardware.fp32.value.value * rewrite->score_rate_fraction;
   const double matrix_stream =
       stream * keyed(s.runtime.coef.quant_bandwidth_factor, s.quant.kernel_class) * bf16_weights * f16_gemv;
   r.matrix_bandwidth = capped(s, matrix_stream);
@@ -606,8 +610,16 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
         const double tiles = std::ceil(n / s.runtime.coef.attention_query_tile);
         att.kv_read_bytes = kv_len * kv_token * tiles * b;
       }
+      // A build before the f16 kernel's rewrite (StepInvariants::old_score_rate): a prefill's two
+      // products also pay the old kernel's threadgroup per score.
+      Op old_scores{"attention scores, old f16 kernel", group};
+      if (shape.prefill && sizes.unfused_prefill && inv.old_score_rate > 0) {
+        old_scores.flops = att.flops;
+        old_scores.compute_rate = inv.old_score_rate;
+      }
       add_at(att, layers, weight_bw, att_bw);
       add(scores, layers);
+      add(old_scores, layers);
     } else if (a.kind == AttentionKind::compressed) {
       add_compressed_attention(s, inv, sizes, a, shape, group, [&](const Op& op) { add(op, layers); });
     } else if (a.kind == AttentionKind::linear) {

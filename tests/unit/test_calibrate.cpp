@@ -399,7 +399,45 @@ TEST(DatasetNotes, FillTheChunkACommandStates) {
   EXPECT_EQ(apply_dataset_notes(stated, notes), "");
   EXPECT_EQ(stated.chunk, 512);
   EXPECT_EQ(error_of([] { parse_dataset_notes_text("notes:\n  - {source: \"example.com/bench\", evidence: e}\n", "n.yaml"); }),
-            "n.yaml: notes[0]: states none of gpu_cores, quant and chunk_tokens");
+            "n.yaml: notes[0]: states none of gpu_cores, quant, chunk_tokens and sustained_throttling: true");
+}
+
+// A note may say one run of a file throttled under sustained load (a laptop without High Power
+// Mode): that run's prompt rates, compute-bound, are reported and not fitted; its decode rates, and
+// the file's other runs, are used.
+TEST(DatasetNotes, AThrottledRunsPromptRatesAreNotFitted) {
+  const auto notes = parse_dataset_notes_text(
+      "notes:\n  - {source: \"Bench/M1max_64GB.ipynb\", notes_contain: llama-bench, sustained_throttling: true, "
+      "evidence: \"14-inch chassis\"}\n",
+      "n.yaml");
+  Measurement sweep, single, other;
+  sweep.source = single.source = "Bench/M1max_64GB.ipynb @ abc";
+  sweep.notes = "llama-bench pp 1024";
+  single.notes = "./main text completion";
+  other.source = "Bench/M2ultra.ipynb";
+  other.notes = sweep.notes;
+  EXPECT_NE(apply_dataset_notes(sweep, notes).find("throttled under sustained load"), std::string::npos);
+  EXPECT_EQ(sweep.sustained_throttling, "14-inch chassis");
+  EXPECT_EQ(apply_dataset_notes(single, notes), "");
+  EXPECT_EQ(apply_dataset_notes(other, notes), "");
+  EXPECT_TRUE(single.sustained_throttling.empty() && other.sustained_throttling.empty());
+  EXPECT_EQ(error_of([] {
+              parse_dataset_notes_text("notes:\n  - {source: \"Bench/M1max_64GB\", sustained_throttling: maybe, evidence: e}\n", "n.yaml");
+            }).substr(0, 50),
+            "n.yaml: notes[0]: sustained_throttling: expected t");
+  // Through the shipped notes: the 14-inch M1 Max's llama-bench sweep (XiongjieDai, LLaMA 3).
+  const std::string src = "XiongjieDai/GPU-Benchmarks-on-LLM-Inference LLaMA 3/Mac/M1max_64GB.ipynb @ aa72e0ec";
+  const ValidationReport v = validate_rows(
+      "ridgeline_throttled.csv",
+      src + ",Apple M1 Max,32,,64,llama.cpp Metal build 858f6b73 (2797),Llama 3 8B,8.03,Q4_K_M,0,1024,0,355.45,,llama-bench pp 1024\n" +
+          src + ",Apple M1 Max,32,,64,llama.cpp Metal build 858f6b73 (2797),Llama 3 8B,8.03,Q4_K_M,0,0,512,,35.7,llama-bench tg 512\n" +
+          src + ",Apple M1 Max,32,,64,llama.cpp Metal ./main build 2797 (858f6b73),Llama 3 8B,8.03,Q4_K_M,0,258,1023,385.86,37.49,"
+                "./main text completion\n");
+  ASSERT_EQ(v.unusable.size(), 3u);
+  EXPECT_EQ(v.unusable[0], "a dataset note says the run throttled under sustained load: its prompt rate is not modelled");
+  EXPECT_EQ(v.unusable[1], "");
+  EXPECT_EQ(v.unusable[2], "");
+  EXPECT_EQ(v.usable_rows, 2u);
 }
 
 TEST(Resolution, UnresolvedRowsCarryTheirReason) {

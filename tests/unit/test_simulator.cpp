@@ -375,6 +375,33 @@ TEST(StepOps, BuildsBeforeTheF16KernelRewriteStreamF16WeightsSlower) {
   EXPECT_DOUBLE_EQ(mlp(step).bandwidth, legacy_today);
 }
 
+// Before the rewrite a prefill's unfused attention products also pay the old kernel's threadgroup per
+// score: their flops once more at score_rate_fraction of the fp32 peak. Not in decode, not from the
+// rewrite on.
+TEST(StepOps, BuildsBeforeTheF16KernelRewritePayAThreadgroupPerAttentionScore) {
+  Scenario s = scenario(tiny_dense());
+  s.runtime.kernels.f16_kernel_rewrite = RuntimeSpec::EngineKernels::F16KernelRewrite{{.build = 1110, .date = 20230905}, 0.73, 0.0068};
+  s.runtime.always_unfused = true;  // the builds of 2023 had no fused kernel
+  const StepShape chunk{512, 0, 1, false, true}, step{1, 600, 1, true, false};
+  const char* old = "attention scores, old f16 kernel";
+  auto has = [&](const StepShape& shape) {
+    const auto ops = step_ops(s, shape);
+    return std::any_of(ops.begin(), ops.end(), [&](const Op& op) { return std::string(op.what) == old; });
+  };
+  s.runtime.build = 1110;
+  EXPECT_FALSE(has(chunk));
+  s.runtime.build = 1026;
+  ASSERT_TRUE(has(chunk));
+  EXPECT_FALSE(has(step));
+  const auto ops = step_ops(s, chunk);
+  auto named = [&](const char* what) {
+    return *std::find_if(ops.begin(), ops.end(), [&](const Op& op) { return std::string(op.what) == what; });
+  };
+  const Op scores = named(old);
+  EXPECT_DOUBLE_EQ(scores.flops, named("attention").flops);
+  EXPECT_DOUBLE_EQ(scores.compute_rate, 0.0068 * s.hardware.fp32.value.value);
+}
+
 // The Metal profile's boundary falls between the builds measured on either side (b1026, b1619), and
 // its factor is its source's figure: F16 tg64 29.59 against 40.53 tok/s (PR #2891's table).
 TEST(RuntimeProfile, MetalF16KernelRewriteIsItsSourcesFigure) {

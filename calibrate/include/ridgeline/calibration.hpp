@@ -52,9 +52,11 @@ std::string build_era_note(const RowBuild& b, RuntimeSpec profile);
 // the publisher's evidence, for rows whose source contains `source`.
 struct DatasetNote {
   std::string source, evidence;
+  std::string notes_contain;  // "": every row of `source`; else only rows whose notes contain it (one run of a file)
   int gpu_cores = 0;   // 0: the note does not state it
   std::string quant;   // a quantization id; "": the note does not state it
   long long chunk = 0; // the prefill chunk (ubatch) its command states; 0: the note does not state it
+  bool sustained_throttling = false;  // the run's machine throttled under the sustained load
 };
 std::vector<DatasetNote> parse_dataset_notes_text(const std::string& text, const std::string& label);
 const std::vector<DatasetNote>& dataset_notes();  // the shipped file, parsed once

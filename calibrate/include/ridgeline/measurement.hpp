@@ -48,6 +48,9 @@ struct Measurement {
   bool back_to_back = false;
   // The row's command offloaded no layer to the GPU (llama.cpp's "-ngl 0"): the CPU ran the model.
   bool no_gpu_layers = false;
+  // A dataset note says the run's machine throttled under the sustained load (its evidence):
+  // a rate of a chassis's power limit, not of the chip's kernels.
+  std::string sustained_throttling;
   // The flash-attention kernel flavour a HIP row's text names: "wmma" (a build with rocWMMA flash
   // attention), "tile" (a 2025 HIP build without it, whose prefill attention ran the ALU tile kernel);
   // "" when unstated (today's kernel).

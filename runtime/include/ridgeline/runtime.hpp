@@ -224,6 +224,9 @@ struct RuntimeSpec {
     struct F16KernelRewrite {
       Release since;
       double gemv_bandwidth_factor = 1;
+      // The old kernel's rate on a prefill's attention products (K x Q and V x KQ, views of the f16
+      // cache: one threadgroup per score), as a fraction of the fp32 peak, beside today's kernels.
+      double score_rate_fraction = 0;  // 0: not stated
     };
     std::optional<F16KernelRewrite> f16_kernel_rewrite;
     // The expert-sorted kernel runs only where rows x active / experts reaches this (MLX GatherQMM:

@@ -59,6 +59,7 @@ struct StepInvariants {
   double vector_attention_rate = 0;  // FLOP/s of a vector attention kernel (fp32 peak x vector_attention_efficiency)
   double f32_attention_rate = 0;     // FLOP/s of attention-like products in f32 (an indexer's scores): fp32 peak x attention_efficiency
   double gemv_rate = 0;          // FLOP/s of matrix-vector products' ALUs (fp32 peak x gemv_compute_efficiency)
+  double old_score_rate = 0;     // FLOP/s of a pre-rewrite build's one-threadgroup-per-score attention products (0: none)
   double dequant_ops = 0;        // ALU instructions per weight unpacking it takes in the multiply-adds' issue slots,
                                  // once a step (matrix-vector) or a tile (matrix-matrix): dequant_ops_per_weight where single-issue
   double drain_flops_per_input = 0;  // a serial build's drain per matrix-matrix product, per unit of its input width
