@@ -229,6 +229,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   std::map<std::string, double> classes, generations, tiers, decode_classes, single_issue_classes;
   // Kernel classes seen in dense and in MoE rows (prefill; decode), for kernel_class_factors_to_fit.
   std::set<std::string> dense_prefill_classes, moe_prefill_classes, dense_decode_classes, moe_decode_classes;
+  std::set<std::string> dense_single_issue_classes, moe_single_issue_classes;  // and decode on single-issue GPUs
   std::map<std::string, std::set<std::string>> tier_models, generation_models, generation_chips, die_models, die_sources;
   std::map<std::string, double> die_decode;  // recent decode rows by die (hardware_die), by weight
   std::map<std::string, double> generation_decode;  // recent decode rows by chip generation, counted
@@ -336,7 +337,8 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
       ++deep_unfused_decode;
     // Decode on GPUs that cannot co-issue the unpacking: the rows that show a class's dequantization cost.
     if (o.quantity == Measured::decode_tok_s && o.scenario.hardware.single_issue.value && recent)
-      single_issue_classes[o.scenario.quant.kernel_class] += 1;
+      single_issue_classes[o.scenario.quant.kernel_class] += 1,
+          (moe ? moe_single_issue_classes : dense_single_issue_classes).insert(o.scenario.quant.kernel_class);
     if (o.quantity == Measured::decode_tok_s && recent)
       tiers[o.scenario.hardware.tier] += o.weight, decode_classes[o.scenario.quant.kernel_class] += o.weight,
           tier_models[o.scenario.hardware.tier].insert(o.scenario.model.id),
@@ -445,8 +447,11 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   // The era's own kernels against today's, told apart by rows of both.
   if (blas_era_own_kernels >= kRowsForContrast && later_own_kernels >= kRowsForContrast)
     add(std::string("blas_era_compute_factor.") + kBlasEraOwnKernels);
-  // A class's unpacking cost is absolute (instructions per weight), not relative to a reference class.
-  for (const auto& [cls, n] : single_issue_classes)
+  // A class's unpacking cost is absolute (instructions per weight), not relative to a reference
+  // class; like a class's factors, one measured only in MoE rows is told apart from the MoE kernels'
+  // own factors only through a class measured in both (the M2 Ultra's Q8_0 without Qwen2.5-Coder-7B,
+  // its one dense Q8_0 model, otherwise took the MoE rows' cost as Q8_0's: 8.5 instructions a weight).
+  for (const auto& [cls, n] : kernel_class_factors_to_fit(single_issue_classes, dense_single_issue_classes, moe_single_issue_classes))
     if (n >= kRowsForContrast) add("dequant_ops_per_weight." + cls);
   // A die's bandwidth apart from its tier's: from its own recent decode rows of two models or more
   // and two sources or more (neither one model's odd layout nor one harness can pass for the die's

@@ -603,6 +603,37 @@ TEST(Fit, AKernelClassSeenOnlyInMoeRowsNeedsAClassSeenBothWays) {
   EXPECT_TRUE(anchored.coefficients.contains("quant_compute_factor.q8") || anchored.coefficients.contains("quant_compute_factor.legacy"));
 }
 
+// The same holds for a class's unpacking cost on GPUs that cannot co-issue it (M1, M2): Q8_0 decode
+// on a MoE beside Q4_0 on dense models frees no Q8_0 unpacking cost; dense Q8_0 rows free it.
+TEST(Fit, AnUnpackingCostSeenOnlyInMoeRowsNeedsAClassSeenBothWays) {
+  const RuntimeSpec profile = resolve_runtime("llama.cpp-metal");
+  auto rows = [&](const char* model, const char* quant) {
+    std::vector<Observation> out;
+    for (long long batch : {1LL, 2LL, 4LL}) {
+      Workload w;
+      w.prompt = 512;
+      w.gen = 128;
+      w.batch = batch;
+      const Scenario s = make_scenario(resolve_hardware("m2-ultra-76c"), resolve_model(model), find_quantization(quant), profile, w);
+      const Prediction p = predict(s);
+      out.push_back({0, Measured::prefill_tok_s, p.prefill_tps() * 0.9, s});
+      out.push_back({0, Measured::decode_tok_s, p.aggregate_decode_tps() * 0.8, s});
+    }
+    return out;
+  };
+  FitOptions opt;
+  opt.cross_validate = false;
+  std::vector<Observation> obs = rows("qwen3-30b-a3b", "q8_0");
+  for (const auto& o : rows("llama-3.1-8b", "q4_0")) obs.push_back(o);
+  for (const auto& o : rows("qwen3-14b", "q4_0")) obs.push_back(o);
+  const Calibration unanchored = fit_runtime("llama.cpp-metal", obs, std::vector<Measurement>(1), opt);
+  EXPECT_FALSE(unanchored.coefficients.contains("dequant_ops_per_weight.q8"));
+  EXPECT_TRUE(unanchored.coefficients.contains("dequant_ops_per_weight.legacy"));
+  for (const auto& o : rows("llama-3.1-8b", "q8_0")) obs.push_back(o);
+  const Calibration anchored = fit_runtime("llama.cpp-metal", obs, std::vector<Measurement>(1), opt);
+  EXPECT_TRUE(anchored.coefficients.contains("dequant_ops_per_weight.q8"));
+}
+
 // ggml-cuda on RDNA3 before its WMMA MMQ (llama.cpp-rocm.yaml's blas: section): rows generated with
 // that era's own kernels at 0.7 of today's give 0.7 back, told apart from compute_efficiency by rows
 // of a later build; rows of one era alone leave it unfitted (the profile's 1).
