@@ -568,6 +568,18 @@ TEST(Fit, RoutingSkewComesFromGroupedBatchesOfSeveralSizes) {
   EXPECT_FALSE(fit_runtime("llama.cpp-cuda", single, std::vector<Measurement>(1), opt).coefficients.contains("moe_routing_skew"));
 }
 
+// Rows of Q8_0 on a MoE beside Q4_0 on two dense models, and the same with a dense Q8_0 model too
+// (`rows(model, quant)` makes one model's): the two sides of a class measured only in MoE rows.
+template <class Rows>
+std::pair<std::vector<Observation>, std::vector<Observation>> moe_only_q8_then_anchored(Rows rows) {
+  std::vector<Observation> moe_only = rows("qwen3-30b-a3b", "q8_0");
+  for (const char* dense : {"llama-3.1-8b", "qwen3-14b"})
+    for (const auto& o : rows(dense, "q4_0")) moe_only.push_back(o);
+  std::vector<Observation> anchored = moe_only;
+  for (const auto& o : rows("llama-3.1-8b", "q8_0")) anchored.push_back(o);
+  return {moe_only, anchored};
+}
+
 // A kernel class measured only in MoE rows is told apart from the MoE kernels' own factor only
 // through a class measured both ways: Q8_0 on a MoE beside Q4_0 on a dense model frees no class
 // factor (else the Q8_0 factor and moe_compute_factor trade freely); dense Q8_0 rows free it.
@@ -592,14 +604,11 @@ TEST(Fit, AKernelClassSeenOnlyInMoeRowsNeedsAClassSeenBothWays) {
   };
   FitOptions opt;
   opt.cross_validate = false;
-  std::vector<Observation> obs = rows("qwen3-30b-a3b", "q8_0");
-  for (const auto& o : rows("llama-3.1-8b", "q4_0")) obs.push_back(o);
-  for (const auto& o : rows("qwen3-14b", "q4_0")) obs.push_back(o);
-  const Calibration unanchored = fit_runtime("llama.cpp-cuda", obs, std::vector<Measurement>(1), opt);
+  const auto [moe_only, both] = moe_only_q8_then_anchored(rows);
+  const Calibration unanchored = fit_runtime("llama.cpp-cuda", moe_only, std::vector<Measurement>(1), opt);
   EXPECT_FALSE(unanchored.coefficients.contains("quant_compute_factor.q8"));
   EXPECT_FALSE(unanchored.coefficients.contains("quant_compute_factor.legacy"));
-  for (const auto& o : rows("llama-3.1-8b", "q8_0")) obs.push_back(o);
-  const Calibration anchored = fit_runtime("llama.cpp-cuda", obs, std::vector<Measurement>(1), opt);
+  const Calibration anchored = fit_runtime("llama.cpp-cuda", both, std::vector<Measurement>(1), opt);
   EXPECT_TRUE(anchored.coefficients.contains("quant_compute_factor.q8") || anchored.coefficients.contains("quant_compute_factor.legacy"));
 }
 
@@ -623,14 +632,11 @@ TEST(Fit, AnUnpackingCostSeenOnlyInMoeRowsNeedsAClassSeenBothWays) {
   };
   FitOptions opt;
   opt.cross_validate = false;
-  std::vector<Observation> obs = rows("qwen3-30b-a3b", "q8_0");
-  for (const auto& o : rows("llama-3.1-8b", "q4_0")) obs.push_back(o);
-  for (const auto& o : rows("qwen3-14b", "q4_0")) obs.push_back(o);
-  const Calibration unanchored = fit_runtime("llama.cpp-metal", obs, std::vector<Measurement>(1), opt);
+  const auto [moe_only, both] = moe_only_q8_then_anchored(rows);
+  const Calibration unanchored = fit_runtime("llama.cpp-metal", moe_only, std::vector<Measurement>(1), opt);
   EXPECT_FALSE(unanchored.coefficients.contains("dequant_ops_per_weight.q8"));
   EXPECT_TRUE(unanchored.coefficients.contains("dequant_ops_per_weight.legacy"));
-  for (const auto& o : rows("llama-3.1-8b", "q8_0")) obs.push_back(o);
-  const Calibration anchored = fit_runtime("llama.cpp-metal", obs, std::vector<Measurement>(1), opt);
+  const Calibration anchored = fit_runtime("llama.cpp-metal", both, std::vector<Measurement>(1), opt);
   EXPECT_TRUE(anchored.coefficients.contains("dequant_ops_per_weight.q8"));
 }
 
