@@ -267,14 +267,13 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
       ++rewired_prefill, rewired_prompts.insert(prompt_tokens);
     if (o.quantity == Measured::prefill_tok_s && commits_fresh_buffers(o.scenario.runtime))
       ++fresh_buffer_prefill, fresh_buffer_prompts.insert(prompt_tokens);
-    const bool moe = std::any_of(o.scenario.model.layers.begin(), o.scenario.model.layers.end(),
-                                 [](const LayerGroup& g) { return g.ffn.is_moe(); });
+    const auto moe_group = std::find_if(o.scenario.model.layers.begin(), o.scenario.model.layers.end(),
+                                        [](const LayerGroup& g) { return g.ffn.is_moe(); });
+    const bool moe = moe_group != o.scenario.model.layers.end();
     if (o.quantity == Measured::decode_tok_s) (moe ? moe_decode : dense_decode) += 1;
     if (o.quantity == Measured::decode_tok_s && moe) {
-      const auto g = std::find_if(o.scenario.model.layers.begin(), o.scenario.model.layers.end(),
-                                  [](const LayerGroup& l) { return l.ffn.is_moe(); });
       const double batch = static_cast<double>(o.scenario.workload.batch);
-      if (expert_reads(o.scenario, step_invariants(o.scenario), g->ffn, batch).grouped)
+      if (expert_reads(o.scenario, step_invariants(o.scenario), moe_group->ffn, batch).grouped)
         ++grouped_moe_decode, grouped_moe_batches.insert(o.scenario.workload.batch);
     }
     if (o.quantity == Measured::prefill_tok_s) (moe ? moe_prefill : dense_prefill) += 1;

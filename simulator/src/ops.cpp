@@ -346,13 +346,11 @@ StepInvariants step_invariants(const Scenario& s) {
   // products at the old kernel's share (EngineKernels::f16_kernel_rewrite); like the class factor,
   // it is taken for every weight stream (a prefill's products, compute-bound, are not bound by it).
   const auto& rewrite = s.runtime.kernels.f16_kernel_rewrite;
-  const double f16_gemv = rewrite && !released(s.runtime, rewrite->since) && s.quant.kernel_class == "f16"
-                              ? rewrite->gemv_bandwidth_factor
-                              : 1.0;
+  const bool before_rewrite = rewrite && !released(s.runtime, rewrite->since);
+  const double f16_gemv = before_rewrite && s.quant.kernel_class == "f16" ? rewrite->gemv_bandwidth_factor : 1.0;
   // The same old kernel ran a prefill's attention products, views of the f16 cache, one threadgroup
   // per score: beside today's products, their flops once more at its own rate.
-  if (rewrite && !released(s.runtime, rewrite->since) && rewrite->score_rate_fraction > 0)
-    r.old_score_rate = s.hardware.fp32.value.value * rewrite->score_rate_fraction;
+  if (before_rewrite) r.old_score_rate = s.hardware.fp32.value.value * rewrite->score_rate_fraction;
   const double matrix_stream =
       stream * keyed(s.runtime.coef.quant_bandwidth_factor, s.quant.kernel_class) * bf16_weights * f16_gemv;
   r.matrix_bandwidth = capped(s, matrix_stream);
