@@ -234,6 +234,9 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   std::map<std::string, double> die_decode;  // recent decode rows by die (hardware_die), by weight
   std::map<std::string, double> generation_decode;  // recent decode rows by chip generation, counted
   size_t small_batch_decode = 0, single_row_decode = 0, deep_vector_decode = 0, deep_unfused_decode = 0;
+  // Rows at depth on the fused path over wide score heads (the runtime's wide-head kernels) and over
+  // narrower ones: only both tell the wide heads' rate from the attention roofs they share.
+  size_t deep_wide_prefill = 0, deep_narrow_prefill = 0, deep_wide_decode = 0, deep_narrow_decode = 0;
   size_t serial_decode = 0, concurrent_decode = 0;  // rows of builds before / after concurrent dispatch
   size_t serial_prefill = 0, concurrent_prefill = 0;  // and their prefill rows (matrix-matrix drain)
   std::set<int> layer_counts;
@@ -325,6 +328,13 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
         static_cast<double>(o.scenario.workload.prompt) >= kDecodeContextForAttention &&
         shows_depth[i])
       ++deep_vector_decode;
+    if (o.scenario.runtime.kernels.wide_head_min_dim > 0 && !o.scenario.runtime.always_unfused) {
+      const bool wide = runs_wide_head_attention(o.scenario);
+      if (o.quantity == Measured::decode_tok_s && o.scenario.runtime.kernels.vector_decode_attention && shows_depth[i])
+        ++(wide ? deep_wide_decode : deep_narrow_decode);
+      if (o.quantity == Measured::prefill_tok_s && static_cast<double>(o.scenario.workload.prompt) >= kDecodeContextForAttention)
+        ++(wide ? deep_wide_prefill : deep_narrow_prefill);
+    }
     // One sequence's decode on the unfused path over a deep cache (the mean context of the generated
     // tokens), where its one-row kernels read the cache once per KV head: the rows that show those
     // reads' bandwidth. Where they read it per query head (ggml-metal), the factor is confounded with
@@ -401,6 +411,8 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
   if (small_batch_decode >= kRowsForGemvRoof && single_row_decode >= kRowsForContrast) add("gemv_batch_bandwidth_factor");
   if (deep_vector_decode >= kRowsForContrast) add("vector_attention_efficiency");
   if (deep_unfused_decode >= kRowsForContrast) add("unfused_kv_bandwidth_factor");
+  if (deep_wide_prefill >= kRowsForContrast && deep_narrow_prefill >= kRowsForContrast) add("wide_head_attention_factor");
+  if (deep_wide_decode >= kRowsForContrast && deep_narrow_decode >= kRowsForContrast) add("wide_head_vector_attention_factor");
   // Per step (kernels) against per byte (bandwidth): told apart by MoE models of several sizes and batches.
   if (moe_decode >= kRowsForContrast && dense_decode >= kRowsForContrast)
     add("moe_kernels_per_layer"), add("moe_bandwidth_factor");

@@ -30,6 +30,15 @@ const std::vector<CoefficientInfo>& coefficient_table() {
       {"vector_attention_efficiency", &C::vector_attention_efficiency, kScalar, 0.001, 1.0, 0.01, 1.0, "fraction",
        "share of the FP32 ALU peak a vector attention kernel reaches (a few query rows: decode; "
        "attention: decode_kernel: vector)", 1},
+      {"wide_head_attention_factor", &C::wide_head_attention_factor, kScalar, 0.01, 10.0, 0.2, 2.0, "factor",
+       "throughput of a prefill's fused attention kernel over layers whose score head is wide_heads.from_dim wide or "
+       "wider (the 576-wide latent of multi-head latent attention, Gemma 4's 512-wide global heads), relative to "
+       "narrower heads: ggml-metal runs it with eight simdgroups a threadgroup instead of four and threadgroup memory "
+       "that grows with the score and value widths, so fewer threadgroups share a core; read only where the runtime "
+       "profile states wide_heads", 1},
+      {"wide_head_vector_attention_factor", &C::wide_head_vector_attention_factor, kScalar, 0.01, 10.0, 0.2, 2.0, "factor",
+       "the same for a decode step's vector attention kernel (vector_attention_efficiency) over those layers: its "
+       "per-simdgroup threadgroup memory and registers grow with both widths likewise", 1},
       {"unfused_kv_bandwidth_factor", &C::unfused_kv_bandwidth_factor, kScalar, 0.01, 2.0, 0.02, 1.5, "factor",
        "bandwidth at which the unfused path's products for one query row of one sequence (the KQ and KQV "
        "matrix-vector kernels, a softmax between) read the KV cache, relative to the runtime's stream, where "

@@ -294,6 +294,12 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   rt.kernels.indexer_scores_per_head = indexer.value_or("fused") == "per_head";
   const auto group_reads = att.opt_one_of("unfused_decode_kv_reads", {"per_query_head", "per_kv_head"}, "a way the unfused decode products read a query group's K/V rows");
   rt.kernels.unfused_decode_reads_per_kv_head = group_reads.value_or("per_query_head") == "per_kv_head";
+  const bool states_wide_heads = att.has("wide_heads");
+  if (auto wide = att.opt_map("wide_heads")) {
+    rt.kernels.wide_head_min_dim = static_cast<int>(wide->integer("from_dim", 1, 4096));
+    wide->str("source");  // where the engine's wide-head kernels begin is read in its source: say where
+    wide->finish();
+  }
   const bool states_mask = att.has("mask_bytes");
   if (auto mask = att.opt_map("mask_bytes")) {
     rt.kernels.mask_bytes_unfused = mask->number("unfused", 0, 16);
@@ -416,8 +422,8 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
                      "reserved", "per_chunk", "allocates");
     // ... and its kernels: which decode attention kernel, how experts' weights are read.
     if (decode_kernel || sliding_reads || moe || dispatch || blas || flash || linear || matrix_tile || matrix_units || retune || rewrite || gemv ||
-        states_mask || !rt.kernels.fused_head_dims_from.empty())
-      throw InputError("{}: a wrapper runs its engine's kernels; state decode_kernel, sliding_decode_reads, fused_head_dims_from, mask_bytes, moe, dispatch, "
+        states_mask || states_wide_heads || !rt.kernels.fused_head_dims_from.empty())
+      throw InputError("{}: a wrapper runs its engine's kernels; state decode_kernel, sliding_decode_reads, fused_head_dims_from, mask_bytes, wide_heads, moe, dispatch, "
                        "flash_attention, linear_attention, matrix_tile, matrix_units, matmul_retune, f16_kernel_rewrite, multi_row_gemv and blas in '{}'",
                        w->where("wraps"), rt.wraps);
     rt.kernels = inner.kernels;
@@ -475,6 +481,10 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
     // The re-wiring rate belongs to a runtime that re-wires (residency: per_call) and to no other.
     if (f.member == &RuntimeCoefficients::rewire_gbps && !rt.rewires_per_call) continue;
     if (f.member == &RuntimeCoefficients::buffer_commit_us && !rt.fresh_buffers_per_chunk) continue;
+    // So does the wide heads' factor to a runtime whose profile states wide-head kernels.
+    if ((f.member == &RuntimeCoefficients::wide_head_attention_factor || f.member == &RuntimeCoefficients::wide_head_vector_attention_factor) &&
+        rt.kernels.wide_head_min_dim == 0)
+      continue;
     if (f.member) {
       rt.coef.*f.member = c.number(f.name, f.min, f.max);
       continue;

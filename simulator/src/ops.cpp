@@ -176,11 +176,26 @@ double attended_keys(double context, double n, double window) {
 
 }  // namespace
 
-namespace {
-// The width of a layer's attention scores: latent attention (absorbed MLA) scores over the
-// compressed latent and its rotary part, every other kind over its head dim.
 double attention_score_dim(const AttentionSpec& a) {
   return a.kind == AttentionKind::mla ? static_cast<double>(a.kv_lora_rank + a.rope_dim) : a.head_dim;
+}
+
+bool runs_wide_head_attention(const Scenario& s) {
+  const int from = s.runtime.kernels.wide_head_min_dim;
+  return from > 0 && std::any_of(s.model.layers.begin(), s.model.layers.end(), [&](const LayerGroup& g) {
+           return g.attention.kind != AttentionKind::none && g.attention.kind != AttentionKind::linear &&
+                  attention_score_dim(g.attention) >= from;
+         });
+}
+
+namespace {
+// The engine's fused attention kernels over score heads this wide run their own configuration
+// (RuntimeSpec::EngineKernels::wide_head_min_dim), at their factor of the rate: the vector kernel's
+// where it runs, the prefill kernel's otherwise.
+double wide_head_factor(const Scenario& s, double score_dim, bool vector) {
+  const int from = s.runtime.kernels.wide_head_min_dim;
+  if (from <= 0 || score_dim < from) return 1.0;
+  return vector ? s.runtime.coef.wide_head_vector_attention_factor : s.runtime.coef.wide_head_attention_factor;
 }
 }  // namespace
 
@@ -469,7 +484,7 @@ void add_compressed_attention(const Scenario& s, const StepInvariants& inv, cons
   att.kv_read_bytes = rows_read * row_bytes * tiles * b;
   att.kv_write_bytes = n * b * (row_bytes + sizes.kv_bytes_per_token);
   if (s.runtime.kernels.compressed_attention_masked && a.compress_ratio > 0) att.activation_bytes = 2 * rows_read * row_bytes * b;
-  att.compute_rate = vector ? inv.vector_attention_rate : inv.attention_rate;
+  att.compute_rate = (vector ? inv.vector_attention_rate : inv.attention_rate) * wide_head_factor(s, a.head_dim, vector);
   add(att);
 }
 
@@ -575,11 +590,14 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
       att.compute_rate = attn_rate * keyed(s.runtime.coef.attention_kernel_factor, s.runtime.attention_kernel);
       // A few query rows per sequence: the runtime's vector kernel, on the ALUs, where it takes the
       // step; else its tensor-core kernel, whose query tile only one KV head's query rows fill.
-      switch (decode_attention_kernel(s, a, n, b, kv_len)) {
+      const DecodeAttentionKernel kernel = decode_attention_kernel(s, a, n, b, kv_len);
+      switch (kernel) {
         case DecodeAttentionKernel::vector: att.compute_rate = inv.vector_attention_rate; break;
         case DecodeAttentionKernel::tensor_tiles: att.compute_rate *= decode_tile_fill(s, a, n); break;
         case DecodeAttentionKernel::none: break;
       }
+      // (The unfused path below sets its own rate.)
+      att.compute_rate *= wide_head_factor(s, score_dim, kernel == DecodeAttentionKernel::vector);
       Op scores{"attention scores", group};  // unfused only (an operator with no bytes is not added)
       double att_bw = 0;                     // the runtime's stream, unless one row's unfused reads have their own
       if (shape.prefill ? sizes.unfused_prefill : sizes.unfused_decode) {

@@ -797,6 +797,53 @@ TEST(Fit, VectorAttentionRoofNeedsDecodeThatSlowsWithDepth) {
   EXPECT_FALSE(fit_runtime("mlx", obs, rows, opt).coefficients.contains("vector_attention_efficiency"));
 }
 
+// Rows at depth of a latent-attention model (GLM-4.7-Flash, 576-wide scores: the Metal profile's
+// wide-head kernels) beside a narrow-head one (Qwen3-14B, 128) tell the wide heads' prefill and
+// decode rates apart from the attention roofs they share: generated at 0.6 and 0.7 of the narrow
+// rates, both come back. Without the narrow rows neither is fitted (the roofs alone would move).
+TEST(Fit, WideHeadAttentionFactorsComeBackFromRowsAtDepth) {
+  const RuntimeSpec profile = resolve_runtime("llama.cpp-metal");
+  RuntimeSpec truth = profile;
+  truth.coef.wide_head_attention_factor = 0.6;
+  truth.coef.wide_head_vector_attention_factor = 0.7;
+  auto rows_of = [&](std::initializer_list<const char*> models) {
+    std::vector<Observation> obs;
+    for (const char* chip : {"m2-ultra-76c", "m3-max-40c"})
+      for (const char* model : models)
+        for (long long depth : {0, 8192, 16384, 32768}) {
+          Workload w;
+          w.cached = depth;
+          w.prompt = depth + 2048;
+          w.gen = 0;
+          Scenario s = make_scenario(resolve_hardware(chip), resolve_model(model), find_quantization("q8_0"), truth, w);
+          s.chunk = 2048;
+          const double prefill = predict(s).prefill_tps();
+          s.workload = Workload{};
+          s.workload.prompt = std::max<long long>(depth, 1);
+          s.workload.gen = 32;
+          const double decode = predict(s).decode_tps();
+          s.runtime = profile;
+          obs.push_back({0, Measured::decode_tok_s, decode, s});
+          s.workload.cached = depth;
+          s.workload.prompt = depth + 2048;
+          s.workload.gen = 0;
+          obs.push_back({0, Measured::prefill_tok_s, prefill, s});
+        }
+    return obs;
+  };
+  FitOptions opt;
+  opt.cross_validate = false;
+  const std::vector<Measurement> rows(1);
+  const Calibration both = fit_runtime("llama.cpp-metal", rows_of({"glm-4.7-flash", "qwen3-14b"}), rows, opt);
+  ASSERT_TRUE(both.coefficients.contains("wide_head_attention_factor"));
+  ASSERT_TRUE(both.coefficients.contains("wide_head_vector_attention_factor"));
+  EXPECT_NEAR(both.coefficients.at("wide_head_attention_factor").value, 0.6, 0.6 * 0.05);
+  EXPECT_NEAR(both.coefficients.at("wide_head_vector_attention_factor").value, 0.7, 0.7 * 0.05);
+  const Calibration wide_only = fit_runtime("llama.cpp-metal", rows_of({"glm-4.7-flash"}), rows, opt);
+  EXPECT_FALSE(wide_only.coefficients.contains("wide_head_attention_factor"));
+  EXPECT_FALSE(wide_only.coefficients.contains("wide_head_vector_attention_factor"));
+}
+
 // A die whose kernels stream at 0.85 of what its tier's others reach (the M4 Max under llama.cpp):
 // rows of two models from two sources give its factor back, fitted below the rest (every other
 // coefficient as the fit without any die factor finds it, so a die no row covers is predicted from

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 #include <random>
+#include <tuple>
 
 #include "helpers.hpp"
 #include "ridgeline/catalog.hpp"
@@ -762,6 +763,61 @@ TEST(StepOps, VectorDecodeAttentionRunsOnTheAlus) {
   EXPECT_DOUBLE_EQ(find_op(s, step_ops(s, {512, 0, 1, false, true}), "attention [4x full]").compute_rate, matrix_roof);
   s.runtime.kernels.vector_decode_attention = false;
   EXPECT_DOUBLE_EQ(find_op(s, step_ops(s, {1, 1000, 1, true, false}), "attention [4x full]").compute_rate, matrix_roof);
+}
+
+// An engine whose fused attention kernels run differently over wide score heads (profile attention:
+// wide_heads; ggml-metal from 512) runs a prefill's attention over such a layer at
+// wide_head_attention_factor of its rate and a decode step's vector kernel at
+// wide_head_vector_attention_factor; narrower heads, the unfused path and an engine without the
+// kernels keep their rates.
+TEST(StepOps, WideHeadAttentionRunsAtItsOwnFactors) {
+  ModelSpec narrow = tiny_dense(), wide = tiny_dense();
+  wide.layers.clear();
+  append_layers(wide, 4, gqa(8, 2, 512), dense(4096));
+  auto rates = [](const ModelSpec& m, int from_dim, bool unfused = false) {
+    Scenario s = scenario(m);
+    s.runtime.kernels.vector_decode_attention = true;
+    s.runtime.coef.gemv_max_rows = 8;
+    s.runtime.coef.vector_attention_efficiency = 0.25;
+    s.runtime.coef.attention_efficiency = 0.5;
+    s.runtime.coef.wide_head_attention_factor = 0.8;
+    s.runtime.coef.wide_head_vector_attention_factor = 0.7;
+    s.runtime.kernels.wide_head_min_dim = from_dim;
+    s.runtime.always_unfused = unfused;
+    s.hardware.fp32.value = FlopRate(4e12);
+    s.hardware.fp16.value = FlopRate(16e12);
+    const double prefill = find_op(s, step_ops(s, {512, 4096, 1, false, true}), "attention [4x full]").compute_rate;
+    const double decode = find_op(s, step_ops(s, {1, 4096, 1, true, false}), "attention [4x full]").compute_rate;
+    return std::tuple{prefill, decode, s.hardware.matmul_peak().value * 0.5};
+  };
+  const double vector_roof = 4e12 * 0.25;
+  auto [prefill, decode, matrix_roof] = rates(wide, 512);
+  EXPECT_NEAR(prefill, matrix_roof * 0.8, 1e-9 * matrix_roof);
+  EXPECT_NEAR(decode, vector_roof * 0.7, 1e-9 * vector_roof);
+  auto [narrow_prefill, narrow_decode, narrow_roof] = rates(narrow, 512);
+  EXPECT_DOUBLE_EQ(narrow_prefill, narrow_roof);
+  EXPECT_DOUBLE_EQ(narrow_decode, vector_roof);
+  auto [no_kernels_prefill, no_kernels_decode, roof] = rates(wide, 0);
+  EXPECT_DOUBLE_EQ(no_kernels_prefill, roof);
+  EXPECT_DOUBLE_EQ(no_kernels_decode, vector_roof);
+  // The unfused path multiplies its scores as GEMMs: the same rate either way.
+  EXPECT_DOUBLE_EQ(std::get<0>(rates(wide, 512, true)), std::get<0>(rates(wide, 0, true)));
+}
+
+// Latent attention scores over its 576-wide latent and rotary part: the shipped Metal profile's
+// wide-head kernels take it, and a 128-wide head stays on the narrow kernels.
+TEST(StepOps, LatentAttentionTakesTheMetalWideHeadKernels) {
+  const RuntimeSpec metal = resolve_runtime("llama.cpp-metal");
+  ASSERT_EQ(metal.kernels.wide_head_min_dim, 512);
+  Workload w;
+  w.prompt = 4096;
+  w.gen = 1;
+  const Scenario glm = make_scenario(resolve_hardware("m2-ultra-76c"), resolve_model("glm-4.7-flash"), find_quantization("q8_0"), metal, w);
+  const Scenario llama = make_scenario(resolve_hardware("m2-ultra-76c"), resolve_model("llama-3.1-8b"), find_quantization("q8_0"), metal, w);
+  EXPECT_TRUE(runs_wide_head_attention(glm));
+  EXPECT_FALSE(runs_wide_head_attention(llama));
+  EXPECT_DOUBLE_EQ(find_op(glm, step_ops(glm, {1, 4096, 1, true, false}), "attention [46x mla]").compute_rate,
+                   step_invariants(glm).vector_attention_rate * metal.coef.wide_head_vector_attention_factor);
 }
 
 // MLA reads its compressed latent and attends over it (absorbed form); through the binary: tests/golden/mla-latent-decode.

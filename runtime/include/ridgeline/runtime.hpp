@@ -23,6 +23,8 @@ struct RuntimeCoefficients {
   double serial_dispatch_launch_factor = 1;  // kernel latency of builds before concurrent dispatch vs after
   double serial_drain_tiles_per_core = 0;  // matrix-matrix tiles a core holds, left to drain by builds before concurrent dispatch
   double vector_attention_efficiency = 0.3;
+  double wide_head_attention_factor = 1;  // a prefill's fused attention over heads of wide_head_min_dim and more, vs narrower heads
+  double wide_head_vector_attention_factor = 1;  // ... and a decode step's vector kernel over them
   double unfused_kv_bandwidth_factor = 1;  // share of the stream at which one query row's unfused products read the KV cache, once per KV head
   double compute_efficiency = 0.6;
   double compute_half_tokens = 64;
@@ -292,6 +294,12 @@ struct RuntimeSpec {
     // (ggml-metal's mul_mv per broadcast channel; PyTorch's repeated K and V), as matrix-matrix
     // products over the group always do.
     bool unfused_decode_reads_per_kv_head = false;
+    // The engine runs its fused attention kernels differently over heads this wide and wider (profile
+    // `attention: wide_heads: from_dim`; ggml-metal: eight simdgroups a threadgroup from a 512-wide
+    // score head, and threadgroup memory that grows with the score and value widths), at
+    // wide_head_attention_factor (a prefill) and wide_head_vector_attention_factor (a decode step's
+    // vector kernel) of the narrower heads' rates. 0: no such kernels.
+    int wide_head_min_dim = 0;
     // The attention mask a prefill chunk materialises: bytes per query-key pair (one tensor of
     // chunk x keys shared by every head and layer of an attention kind, live through the layers),
     // on the path where the scores are materialised and on the fused one. 0: none (a causal flag the

@@ -107,6 +107,12 @@ ExpertReads expert_reads(const Scenario& s, const StepInvariants& inv, const Ffn
 enum class DecodeAttentionKernel { none, vector, tensor_tiles };
 DecodeAttentionKernel decode_attention_kernel(const Scenario& s, const AttentionSpec& a, double tokens, double sequences, double cells);
 double decode_tile_fill(const Scenario& s, const AttentionSpec& a, double tokens);
+// The width of a layer's attention scores: latent attention (absorbed MLA) scores over the
+// compressed latent and its rotary part, every other kind over its head dim.
+double attention_score_dim(const AttentionSpec& a);
+// Whether some attention layer of the scenario's model has a score head as wide as the runtime's
+// wide-head kernels take (RuntimeSpec::EngineKernels::wide_head_min_dim; false where it has none).
+bool runs_wide_head_attention(const Scenario& s);
 // The same into a caller's buffer (cleared first), so hot loops reuse one allocation.
 void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops);
 void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& shape, std::vector<Op>& ops);
