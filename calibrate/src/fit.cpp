@@ -328,11 +328,17 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
         static_cast<double>(o.scenario.workload.prompt) >= kDecodeContextForAttention &&
         shows_depth[i])
       ++deep_vector_decode;
+    // A decode step whose wide layers run the vector kernel shows its factor; one on the tensor-core
+    // kernel (ggml-cuda's latent attention) shows the prefill kernel's, as its prompt does.
     if (o.scenario.runtime.kernels.wide_head_min_dim > 0 && !o.scenario.runtime.always_unfused) {
-      const bool wide = runs_wide_head_attention(o.scenario);
+      const AttentionSpec* wide = wide_head_attention(o.scenario);
+      const auto& w = o.scenario.workload;
+      const bool vector = wide && o.quantity == Measured::decode_tok_s &&
+                          decode_attention_kernel(o.scenario, *wide, 1, static_cast<double>(w.batch), static_cast<double>(w.prompt)) ==
+                              DecodeAttentionKernel::vector;
       if (o.quantity == Measured::decode_tok_s && o.scenario.runtime.kernels.vector_decode_attention && shows_depth[i])
-        ++(wide ? deep_wide_decode : deep_narrow_decode);
-      if (o.quantity == Measured::prefill_tok_s && static_cast<double>(o.scenario.workload.prompt) >= kDecodeContextForAttention)
+        ++(!wide ? deep_narrow_decode : vector ? deep_wide_decode : deep_wide_prefill);
+      if (o.quantity == Measured::prefill_tok_s && static_cast<double>(w.prompt) >= kDecodeContextForAttention)
         ++(wide ? deep_wide_prefill : deep_narrow_prefill);
     }
     // One sequence's decode on the unfused path over a deep cache (the mean context of the generated

@@ -180,13 +180,16 @@ double attention_score_dim(const AttentionSpec& a) {
   return a.kind == AttentionKind::mla ? static_cast<double>(a.kv_lora_rank + a.rope_dim) : a.head_dim;
 }
 
-bool runs_wide_head_attention(const Scenario& s) {
+const AttentionSpec* wide_head_attention(const Scenario& s) {
   const int from = s.runtime.kernels.wide_head_min_dim;
-  return from > 0 && std::any_of(s.model.layers.begin(), s.model.layers.end(), [&](const LayerGroup& g) {
-           return g.attention.kind != AttentionKind::none && g.attention.kind != AttentionKind::linear &&
-                  attention_score_dim(g.attention) >= from;
-         });
+  if (from <= 0) return nullptr;
+  const auto g = std::find_if(s.model.layers.begin(), s.model.layers.end(), [&](const LayerGroup& l) {
+    return l.attention.kind != AttentionKind::none && l.attention.kind != AttentionKind::linear && attention_score_dim(l.attention) >= from;
+  });
+  return g == s.model.layers.end() ? nullptr : &g->attention;
 }
+
+bool runs_wide_head_attention(const Scenario& s) { return wide_head_attention(s) != nullptr; }
 
 namespace {
 // The engine's fused attention kernels over score heads this wide run their own configuration

@@ -110,8 +110,10 @@ double decode_tile_fill(const Scenario& s, const AttentionSpec& a, double tokens
 // The width of a layer's attention scores: latent attention (absorbed MLA) scores over the
 // compressed latent and its rotary part, every other kind over its head dim.
 double attention_score_dim(const AttentionSpec& a);
-// Whether some attention layer of the scenario's model has a score head as wide as the runtime's
-// wide-head kernels take (RuntimeSpec::EngineKernels::wide_head_min_dim; false where it has none).
+// The first attention layer of the scenario's model whose score head is as wide as the runtime's
+// wide-head kernels take (RuntimeSpec::EngineKernels::wide_head_min_dim; none where it has none),
+// and whether there is one.
+const AttentionSpec* wide_head_attention(const Scenario& s);
 bool runs_wide_head_attention(const Scenario& s);
 // The same into a caller's buffer (cleared first), so hot loops reuse one allocation.
 void step_ops(const Scenario& s, const StepShape& shape, std::vector<Op>& ops);
