@@ -328,16 +328,22 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
         static_cast<double>(o.scenario.workload.prompt) >= kDecodeContextForAttention &&
         shows_depth[i])
       ++deep_vector_decode;
-    // A decode step whose wide layers run the vector kernel shows its factor; one on the tensor-core
-    // kernel (ggml-cuda's latent attention) shows the prefill kernel's, as its prompt does.
+    // A decode step whose attention runs the vector kernel shows that kernel's factor; one on the
+    // tensor-core kernel (ggml-cuda's latent attention, its long-cache wide groups) shows the prefill
+    // kernel's, as a prompt does. Judged on the wide layer, else the first softmax-attention one.
     if (o.scenario.runtime.kernels.wide_head_min_dim > 0 && !o.scenario.runtime.always_unfused) {
       const AttentionSpec* wide = wide_head_attention(o.scenario);
       const auto& w = o.scenario.workload;
-      const bool vector = wide && o.quantity == Measured::decode_tok_s &&
-                          decode_attention_kernel(o.scenario, *wide, 1, static_cast<double>(w.batch), static_cast<double>(w.prompt)) ==
-                              DecodeAttentionKernel::vector;
-      if (o.quantity == Measured::decode_tok_s && o.scenario.runtime.kernels.vector_decode_attention && shows_depth[i])
-        ++(!wide ? deep_narrow_decode : vector ? deep_wide_decode : deep_wide_prefill);
+      const auto first = std::find_if(o.scenario.model.layers.begin(), o.scenario.model.layers.end(), [](const LayerGroup& g) {
+        return g.attention.kind == AttentionKind::full || g.attention.kind == AttentionKind::sliding || g.attention.kind == AttentionKind::mla;
+      });
+      const AttentionSpec* judged = wide ? wide : first != o.scenario.model.layers.end() ? &first->attention : nullptr;
+      if (judged && o.quantity == Measured::decode_tok_s && shows_depth[i]) {
+        const bool vector = decode_attention_kernel(o.scenario, *judged, 1, static_cast<double>(w.batch), static_cast<double>(w.prompt)) ==
+                            DecodeAttentionKernel::vector;
+        if (vector) ++(wide ? deep_wide_decode : deep_narrow_decode);
+        else ++(wide ? deep_wide_prefill : deep_narrow_prefill);
+      }
       if (o.quantity == Measured::prefill_tok_s && static_cast<double>(w.prompt) >= kDecodeContextForAttention)
         ++(wide ? deep_wide_prefill : deep_narrow_prefill);
     }

@@ -844,6 +844,37 @@ TEST(Fit, WideHeadAttentionFactorsComeBackFromRowsAtDepth) {
   EXPECT_FALSE(wide_only.coefficients.contains("wide_head_vector_attention_factor"));
 }
 
+// Where the wide layers' decode runs a tensor-core kernel, not the vector one (ggml-cuda has no vector
+// instance for latent attention's 576-wide scores), decode rows at depth show the prefill kernel's
+// factor: from decode rows alone (GLM-4.7-Flash beside gpt-oss-20b, whose group of 8 query heads also
+// takes the tensor-core kernel from 8,192 cells, on a DGX Spark whose profile is given wide-head
+// kernels from 320 here) that factor comes back and the vector kernel's is not freed.
+TEST(Fit, WideHeadDecodeOnTensorCoresShowsThePrefillKernelsFactor) {
+  RuntimeSpec profile = resolve_runtime("llama.cpp-cuda");
+  profile.kernels.wide_head_min_dim = 320;
+  profile.coef.attention_efficiency = 0.02;  // so that the tensor-core kernel's arithmetic binds at depth
+  RuntimeSpec truth = profile;
+  truth.coef.wide_head_attention_factor = 0.6;
+  std::vector<Observation> obs;
+  for (const char* model : {"glm-4.7-flash", "gpt-oss-20b"})
+    for (long long depth : {128, 16384, 32768, 65536}) {
+      Workload w;
+      w.prompt = depth;
+      w.gen = 32;
+      Scenario s = make_scenario(resolve_hardware("dgx-spark"), resolve_model(model), find_quantization(model[0] == 'g' && model[1] == 'p' ? "mxfp4" : "q8_0"), truth, w);
+      const double rate = predict(s).decode_tps();
+      s.runtime = profile;
+      obs.push_back({0, Measured::decode_tok_s, rate, s});
+    }
+  FitOptions opt;
+  opt.cross_validate = false;
+  const std::vector<Measurement> rows(1);
+  const Calibration c = fit_runtime("llama.cpp-cuda", obs, rows, opt);
+  ASSERT_TRUE(c.coefficients.contains("wide_head_attention_factor"));
+  EXPECT_NEAR(c.coefficients.at("wide_head_attention_factor").value, 0.6, 0.6 * 0.05);
+  EXPECT_FALSE(c.coefficients.contains("wide_head_vector_attention_factor"));
+}
+
 // A die whose kernels stream at 0.85 of what its tier's others reach (the M4 Max under llama.cpp):
 // rows of two models from two sources give its factor back, fitted below the rest (every other
 // coefficient as the fit without any die factor finds it, so a die no row covers is predicted from
