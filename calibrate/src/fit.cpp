@@ -328,24 +328,26 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
         static_cast<double>(o.scenario.workload.prompt) >= kDecodeContextForAttention &&
         shows_depth[i])
       ++deep_vector_decode;
-    // A decode step whose attention runs the vector kernel shows that kernel's factor; one on the
-    // tensor-core kernel (ggml-cuda's latent attention, its long-cache wide groups) shows the prefill
-    // kernel's, as a prompt does. Judged on the wide layer, else the first softmax-attention one.
-    if (o.scenario.runtime.kernels.wide_head_min_dim > 0 && !o.scenario.runtime.always_unfused) {
+    // Rows at depth whose attention runs fused (its kernels' rates, not the unfused path's GEMMs):
+    // a decode step on the vector kernel shows that kernel's wide-head factor; one on a tensor-core
+    // kernel (ggml-cuda's latent attention, its long-cache wide groups) shows the flash-attention
+    // kernel's, as a prompt does. Judged on the wide layer, else the first full-attention one, whose
+    // cache is the context (a sliding layer's is its window).
+    const auto& w = o.scenario.workload;
+    const bool deep = static_cast<double>(w.prompt) >= kDecodeContextForAttention;
+    if (o.scenario.runtime.kernels.wide_head_min_dim > 0 && deep) {
       const AttentionSpec* wide = wide_head_attention(o.scenario);
-      const auto& w = o.scenario.workload;
-      const auto first = std::find_if(o.scenario.model.layers.begin(), o.scenario.model.layers.end(), [](const LayerGroup& g) {
-        return g.attention.kind == AttentionKind::full || g.attention.kind == AttentionKind::sliding || g.attention.kind == AttentionKind::mla;
+      const auto full = std::find_if(o.scenario.model.layers.begin(), o.scenario.model.layers.end(), [](const LayerGroup& g) {
+        return g.attention.kind == AttentionKind::full || g.attention.kind == AttentionKind::mla;
       });
-      const AttentionSpec* judged = wide ? wide : first != o.scenario.model.layers.end() ? &first->attention : nullptr;
-      if (judged && o.quantity == Measured::decode_tok_s && shows_depth[i]) {
+      const AttentionSpec* judged = wide ? wide : full != o.scenario.model.layers.end() ? &full->attention : nullptr;
+      if (judged && o.quantity == Measured::decode_tok_s && shows_depth[i] && !unfused(false)) {
         const bool vector = decode_attention_kernel(o.scenario, *judged, 1, static_cast<double>(w.batch), static_cast<double>(w.prompt)) ==
                             DecodeAttentionKernel::vector;
         if (vector) ++(wide ? deep_wide_decode : deep_narrow_decode);
         else ++(wide ? deep_wide_prefill : deep_narrow_prefill);
       }
-      if (o.quantity == Measured::prefill_tok_s && static_cast<double>(w.prompt) >= kDecodeContextForAttention)
-        ++(wide ? deep_wide_prefill : deep_narrow_prefill);
+      if (judged && o.quantity == Measured::prefill_tok_s && !unfused(true)) ++(wide ? deep_wide_prefill : deep_narrow_prefill);
     }
     // One sequence's decode on the unfused path over a deep cache (the mean context of the generated
     // tokens), where its one-row kernels read the cache once per KV head: the rows that show those

@@ -520,8 +520,8 @@ std::string explain_table(const Scenario& s, const StepShape& shape, const std::
                        100 * decode_tile_fill(s, att->attention, shape.tokens), s.runtime.coef.attention_efficiency);
   // Layers whose score heads take the engine's wide-head kernels (RuntimeSpec::EngineKernels::wide_head_min_dim).
   if (runs_wide_head_attention(s))
-    out += fmt::format("score heads of {} and wider: the engine's wide-head attention kernels, x {:.3f} (prefill, "
-                       "wide_head_attention_factor) and x {:.3f} (decode's vector kernel, wide_head_vector_attention_factor)\n",
+    out += fmt::format("score heads of {} and wider: the engine's wide-head attention kernels, flash attention x {:.3f} "
+                       "(wide_head_attention_factor), the decode vector kernel x {:.3f} (wide_head_vector_attention_factor)\n",
                        s.runtime.kernels.wide_head_min_dim, s.runtime.coef.wide_head_attention_factor,
                        s.runtime.coef.wide_head_vector_attention_factor);
   // The first routed-expert layer's reads: how many experts' weights the step's rows bring in.

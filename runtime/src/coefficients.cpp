@@ -38,7 +38,8 @@ const std::vector<CoefficientInfo>& coefficient_table() {
        "profile states wide_heads", 1},
       {"wide_head_vector_attention_factor", &C::wide_head_vector_attention_factor, kScalar, 0.01, 10.0, 0.2, 2.0, "factor",
        "the same for a decode step's vector attention kernel (vector_attention_efficiency) over those layers: its "
-       "per-simdgroup threadgroup memory and registers grow with both widths likewise", 1},
+       "per-simdgroup threadgroup memory and registers grow with both widths (ggml-metal states no break for it; "
+       "that it changes where the prefill kernel does is this model's assumption)", 1},
       {"unfused_kv_bandwidth_factor", &C::unfused_kv_bandwidth_factor, kScalar, 0.01, 2.0, 0.02, 1.5, "factor",
        "bandwidth at which the unfused path's products for one query row of one sequence (the KQ and KQV "
        "matrix-vector kernels, a softmax between) read the KV cache, relative to the runtime's stream, where "

@@ -294,11 +294,15 @@ RuntimeSpec parse_runtime_yaml_text(const std::string& text, const std::string& 
   rt.kernels.indexer_scores_per_head = indexer.value_or("fused") == "per_head";
   const auto group_reads = att.opt_one_of("unfused_decode_kv_reads", {"per_query_head", "per_kv_head"}, "a way the unfused decode products read a query group's K/V rows");
   rt.kernels.unfused_decode_reads_per_kv_head = group_reads.value_or("per_query_head") == "per_kv_head";
+  // An empty value is not "no wide-head kernels": the key is stated or left out.
+  if (const Node* stated = r.has("attention") ? r.node("attention").find("wide_heads") : nullptr; stated && stated->is_null())
+    throw InputError("{}: is empty (expected a map: from_dim, source)", att.where("wide_heads"));
   const bool states_wide_heads = att.has("wide_heads");
-  if (auto wide = att.opt_map("wide_heads")) {
-    rt.kernels.wide_head_min_dim = static_cast<int>(wide->integer("from_dim", 1, 4096));
-    wide->str("source");  // where the engine's wide-head kernels begin is read in its source: say where
-    wide->finish();
+  if (states_wide_heads) {
+    MapReader wide = att.map("wide_heads");
+    rt.kernels.wide_head_min_dim = static_cast<int>(wide.integer("from_dim", 1, 4096));
+    wide.str("source");  // where the engine's wide-head kernels begin is read in its source: say where
+    wide.finish();
   }
   const bool states_mask = att.has("mask_bytes");
   if (auto mask = att.opt_map("mask_bytes")) {

@@ -180,24 +180,25 @@ double attention_score_dim(const AttentionSpec& a) {
   return a.kind == AttentionKind::mla ? static_cast<double>(a.kv_lora_rank + a.rope_dim) : a.head_dim;
 }
 
-const AttentionSpec* wide_head_attention(const Scenario& s) {
+bool is_wide_head(const Scenario& s, const AttentionSpec& a) {
   const int from = s.runtime.kernels.wide_head_min_dim;
-  if (from <= 0) return nullptr;
-  const auto g = std::find_if(s.model.layers.begin(), s.model.layers.end(), [&](const LayerGroup& l) {
-    return l.attention.kind != AttentionKind::none && l.attention.kind != AttentionKind::linear && attention_score_dim(l.attention) >= from;
-  });
+  return from > 0 && !s.runtime.always_unfused && a.kind != AttentionKind::none && a.kind != AttentionKind::linear &&
+         attention_score_dim(a) >= from;
+}
+
+const AttentionSpec* wide_head_attention(const Scenario& s) {
+  const auto g = std::find_if(s.model.layers.begin(), s.model.layers.end(), [&](const LayerGroup& l) { return is_wide_head(s, l.attention); });
   return g == s.model.layers.end() ? nullptr : &g->attention;
 }
 
 bool runs_wide_head_attention(const Scenario& s) { return wide_head_attention(s) != nullptr; }
 
 namespace {
-// The engine's fused attention kernels over score heads this wide run their own configuration
-// (RuntimeSpec::EngineKernels::wide_head_min_dim), at their factor of the rate: the vector kernel's
-// where it runs, the prefill kernel's otherwise.
-double wide_head_factor(const Scenario& s, double score_dim, bool vector) {
-  const int from = s.runtime.kernels.wide_head_min_dim;
-  if (from <= 0 || score_dim < from) return 1.0;
+// The engine's fused attention kernels over score heads this wide run their own configuration, at
+// their factor of the rate: the vector kernel's where it runs, the flash-attention kernel's (a
+// prompt's, or a decode step's on a tensor-core kernel) otherwise.
+double wide_head_factor(const Scenario& s, const AttentionSpec& a, bool vector) {
+  if (!is_wide_head(s, a)) return 1.0;
   return vector ? s.runtime.coef.wide_head_vector_attention_factor : s.runtime.coef.wide_head_attention_factor;
 }
 }  // namespace
@@ -487,7 +488,7 @@ void add_compressed_attention(const Scenario& s, const StepInvariants& inv, cons
   att.kv_read_bytes = rows_read * row_bytes * tiles * b;
   att.kv_write_bytes = n * b * (row_bytes + sizes.kv_bytes_per_token);
   if (s.runtime.kernels.compressed_attention_masked && a.compress_ratio > 0) att.activation_bytes = 2 * rows_read * row_bytes * b;
-  att.compute_rate = (vector ? inv.vector_attention_rate : inv.attention_rate) * wide_head_factor(s, a.head_dim, vector);
+  att.compute_rate = (vector ? inv.vector_attention_rate : inv.attention_rate) * wide_head_factor(s, a, vector);
   add(att);
 }
 
@@ -600,7 +601,7 @@ void step_ops(const Scenario& s, const StepInvariants& inv, const StepShape& sha
         case DecodeAttentionKernel::none: break;
       }
       // (The unfused path below sets its own rate.)
-      att.compute_rate *= wide_head_factor(s, score_dim, kernel == DecodeAttentionKernel::vector);
+      att.compute_rate *= wide_head_factor(s, a, kernel == DecodeAttentionKernel::vector);
       Op scores{"attention scores", group};  // unfused only (an operator with no bytes is not added)
       double att_bw = 0;                     // the runtime's stream, unless one row's unfused reads have their own
       if (shape.prefill ? sizes.unfused_prefill : sizes.unfused_decode) {

@@ -856,12 +856,12 @@ TEST(Fit, WideHeadDecodeOnTensorCoresShowsThePrefillKernelsFactor) {
   RuntimeSpec truth = profile;
   truth.coef.wide_head_attention_factor = 0.6;
   std::vector<Observation> obs;
-  for (const char* model : {"glm-4.7-flash", "gpt-oss-20b"})
+  for (const auto& [model, quant] : {std::pair{"glm-4.7-flash", "q8_0"}, std::pair{"gpt-oss-20b", "mxfp4"}})
     for (long long depth : {128, 16384, 32768, 65536}) {
       Workload w;
       w.prompt = depth;
       w.gen = 32;
-      Scenario s = make_scenario(resolve_hardware("dgx-spark"), resolve_model(model), find_quantization(model[0] == 'g' && model[1] == 'p' ? "mxfp4" : "q8_0"), truth, w);
+      Scenario s = make_scenario(resolve_hardware("dgx-spark"), resolve_model(model), find_quantization(quant), truth, w);
       const double rate = predict(s).decode_tps();
       s.runtime = profile;
       obs.push_back({0, Measured::decode_tok_s, rate, s});

@@ -804,20 +804,34 @@ TEST(StepOps, WideHeadAttentionRunsAtItsOwnFactors) {
   EXPECT_DOUBLE_EQ(std::get<0>(rates(wide, 512, true)), std::get<0>(rates(wide, 0, true)));
 }
 
-// Latent attention scores over its 576-wide latent and rotary part: the shipped Metal profile's
-// wide-head kernels take it, and a 128-wide head stays on the narrow kernels.
-TEST(StepOps, LatentAttentionTakesTheMetalWideHeadKernels) {
-  const RuntimeSpec metal = resolve_runtime("llama.cpp-metal");
+// Latent attention scores over its 576-wide latent and rotary part, DeepSeek-V4's compressed layers
+// over 512-wide heads: the shipped Metal profile's wide-head kernels take both, a 128-wide head stays
+// on the narrow kernels, and a runtime held to the unfused path (-fa 0) runs none of them.
+TEST(StepOps, LatentAndCompressedAttentionTakeTheMetalWideHeadKernels) {
+  RuntimeSpec metal = resolve_runtime("llama.cpp-metal");
   ASSERT_EQ(metal.kernels.wide_head_min_dim, 512);
+  metal.coef.wide_head_vector_attention_factor = 0.5;
   Workload w;
   w.prompt = 4096;
   w.gen = 1;
-  const Scenario glm = make_scenario(resolve_hardware("m2-ultra-76c"), resolve_model("glm-4.7-flash"), find_quantization("q8_0"), metal, w);
-  const Scenario llama = make_scenario(resolve_hardware("m2-ultra-76c"), resolve_model("llama-3.1-8b"), find_quantization("q8_0"), metal, w);
-  EXPECT_TRUE(runs_wide_head_attention(glm));
-  EXPECT_FALSE(runs_wide_head_attention(llama));
-  EXPECT_DOUBLE_EQ(find_op(glm, step_ops(glm, {1, 4096, 1, true, false}), "attention [46x mla]").compute_rate,
-                   step_invariants(glm).vector_attention_rate * metal.coef.wide_head_vector_attention_factor);
+  auto decode_rate = [&](const RuntimeSpec& rt, const char* model, const char* quant, const char* op) {
+    const Scenario s = make_scenario(resolve_hardware("m3-ultra-80c"), resolve_model(model), find_quantization(quant), rt, w);
+    return std::pair{find_op(s, step_ops(s, {1, 4096, 1, true, false}), op).compute_rate, step_invariants(s).vector_attention_rate};
+  };
+  auto [glm, glm_vector] = decode_rate(metal, "glm-4.7-flash", "q8_0", "attention [46x mla]");
+  EXPECT_DOUBLE_EQ(glm, glm_vector * 0.5);
+  auto [dsv4, dsv4_vector] = decode_rate(metal, "deepseek-v4-flash", "q4_k_m", "attention [21x compressed]");
+  EXPECT_DOUBLE_EQ(dsv4, dsv4_vector * 0.5);
+  auto [llama, llama_vector] = decode_rate(metal, "llama-3.1-8b", "q8_0", "attention [32x full]");
+  EXPECT_DOUBLE_EQ(llama, llama_vector);
+  const Scenario glm_scenario = make_scenario(resolve_hardware("m3-ultra-80c"), resolve_model("glm-4.7-flash"), find_quantization("q8_0"), metal, w);
+  EXPECT_TRUE(runs_wide_head_attention(glm_scenario));
+  RuntimeSpec unfused = metal;
+  unfused.always_unfused = true;
+  const Scenario held = make_scenario(resolve_hardware("m3-ultra-80c"), resolve_model("glm-4.7-flash"), find_quantization("q8_0"), unfused, w);
+  EXPECT_FALSE(runs_wide_head_attention(held));
+  EXPECT_DOUBLE_EQ(find_op(held, step_ops(held, {1, 4096, 1, true, false}), "attention [46x mla]").compute_rate,
+                   step_invariants(held).vector_attention_rate);
 }
 
 // MLA reads its compressed latent and attends over it (absorbed form); through the binary: tests/golden/mla-latent-decode.

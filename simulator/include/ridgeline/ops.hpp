@@ -110,9 +110,10 @@ double decode_tile_fill(const Scenario& s, const AttentionSpec& a, double tokens
 // The width of a layer's attention scores: latent attention (absorbed MLA) scores over the
 // compressed latent and its rotary part, every other kind over its head dim.
 double attention_score_dim(const AttentionSpec& a);
-// The first attention layer of the scenario's model whose score head is as wide as the runtime's
-// wide-head kernels take (RuntimeSpec::EngineKernels::wide_head_min_dim; none where it has none),
-// and whether there is one.
+// Whether a layer's fused attention runs the runtime's wide-head kernels: a score head at least
+// RuntimeSpec::EngineKernels::wide_head_min_dim wide (0: the runtime has none) on a runtime not
+// held to the unfused path. The first such layer of the scenario's model, and whether there is one.
+bool is_wide_head(const Scenario& s, const AttentionSpec& a);
 const AttentionSpec* wide_head_attention(const Scenario& s);
 bool runs_wide_head_attention(const Scenario& s);
 // The same into a caller's buffer (cleared first), so hot loops reuse one allocation.
