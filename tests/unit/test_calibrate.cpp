@@ -831,15 +831,12 @@ TEST(Fit, WideHeadAttentionFactorsComeBackFromRowsAtDepth) {
         }
     return obs;
   };
-  FitOptions opt;
-  opt.cross_validate = false;
-  const std::vector<Measurement> rows(1);
-  const Calibration both = fit_runtime("llama.cpp-metal", rows_of({"glm-4.7-flash", "qwen3-14b"}), rows, opt);
+  const Calibration both = fit_in_sample("llama.cpp-metal", rows_of({"glm-4.7-flash", "qwen3-14b"}));
   ASSERT_TRUE(both.coefficients.contains("wide_head_attention_factor"));
   ASSERT_TRUE(both.coefficients.contains("wide_head_vector_attention_factor"));
   EXPECT_NEAR(both.coefficients.at("wide_head_attention_factor").value, 0.6, 0.6 * 0.05);
   EXPECT_NEAR(both.coefficients.at("wide_head_vector_attention_factor").value, 0.7, 0.7 * 0.05);
-  const Calibration wide_only = fit_runtime("llama.cpp-metal", rows_of({"glm-4.7-flash"}), rows, opt);
+  const Calibration wide_only = fit_in_sample("llama.cpp-metal", rows_of({"glm-4.7-flash"}));
   EXPECT_FALSE(wide_only.coefficients.contains("wide_head_attention_factor"));
   EXPECT_FALSE(wide_only.coefficients.contains("wide_head_vector_attention_factor"));
 }
@@ -866,10 +863,7 @@ TEST(Fit, WideHeadDecodeOnTensorCoresShowsThePrefillKernelsFactor) {
       s.runtime = profile;
       obs.push_back({0, Measured::decode_tok_s, rate, s});
     }
-  FitOptions opt;
-  opt.cross_validate = false;
-  const std::vector<Measurement> rows(1);
-  const Calibration c = fit_runtime("llama.cpp-cuda", obs, rows, opt);
+  const Calibration c = fit_in_sample("llama.cpp-cuda", obs);
   ASSERT_TRUE(c.coefficients.contains("wide_head_attention_factor"));
   EXPECT_NEAR(c.coefficients.at("wide_head_attention_factor").value, 0.6, 0.6 * 0.05);
   EXPECT_FALSE(c.coefficients.contains("wide_head_vector_attention_factor"));
