@@ -337,10 +337,7 @@ std::vector<Param> choose_params(const std::vector<Observation>& obs, std::strin
     const bool deep = static_cast<double>(w.prompt) >= kDecodeContextForAttention;
     if (o.scenario.runtime.kernels.wide_head_min_dim > 0 && deep) {
       const AttentionSpec* wide = wide_head_attention(o.scenario);
-      const auto full = std::find_if(o.scenario.model.layers.begin(), o.scenario.model.layers.end(), [](const LayerGroup& g) {
-        return g.attention.kind == AttentionKind::full || g.attention.kind == AttentionKind::mla;
-      });
-      const AttentionSpec* judged = wide ? wide : full != o.scenario.model.layers.end() ? &full->attention : nullptr;
+      const AttentionSpec* judged = wide ? wide : first_full_attention(o.scenario.model);
       if (judged && o.quantity == Measured::decode_tok_s && shows_depth[i] && !unfused(false)) {
         const bool vector = decode_attention_kernel(o.scenario, *judged, 1, static_cast<double>(w.batch), static_cast<double>(w.prompt)) ==
                             DecodeAttentionKernel::vector;

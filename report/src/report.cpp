@@ -505,19 +505,17 @@ std::string explain_table(const Scenario& s, const StepShape& shape, const std::
                        "outputs of them)\n",
                        s.runtime.coef.matrix_fill_outputs);
   // Which kernel a decode step's fused attention runs, for the first softmax-attention layer.
-  const auto att = std::find_if(s.model.layers.begin(), s.model.layers.end(), [](const LayerGroup& g) {
-    return g.attention.kind == AttentionKind::full || g.attention.kind == AttentionKind::mla;
-  });
-  const auto kernel = att == s.model.layers.end() || shape.prefill
+  const AttentionSpec* att = first_full_attention(s.model);
+  const auto kernel = att == nullptr || shape.prefill
                           ? DecodeAttentionKernel::none
-                          : decode_attention_kernel(s, att->attention, shape.tokens, shape.batch, shape.context + shape.tokens);
+                          : decode_attention_kernel(s, *att, shape.tokens, shape.batch, shape.context + shape.tokens);
   if (kernel == DecodeAttentionKernel::vector)
     out += fmt::format("decode attention: the vector kernel on the ALUs, {:.2f} TFLOPS (fp32 x vector_attention_efficiency {:.3f})\n",
                        inv.vector_attention_rate / 1e12, s.runtime.coef.vector_attention_efficiency);
   else if (kernel == DecodeAttentionKernel::tensor_tiles)
     out += fmt::format("decode attention: the tensor-core kernel, {:.0f}% of its tiles filled by one KV head's query rows "
                        "(x attention_efficiency {:.3f})\n",
-                       100 * decode_tile_fill(s, att->attention, shape.tokens), s.runtime.coef.attention_efficiency);
+                       100 * decode_tile_fill(s, *att, shape.tokens), s.runtime.coef.attention_efficiency);
   // Layers whose score heads take the engine's wide-head kernels (RuntimeSpec::EngineKernels::wide_head_min_dim).
   if (runs_wide_head_attention(s))
     out += fmt::format("score heads of {} and wider: the engine's wide-head attention kernels, flash attention x {:.3f} "

@@ -186,6 +186,13 @@ bool is_wide_head(const Scenario& s, const AttentionSpec& a) {
          attention_score_dim(a) >= from;
 }
 
+const AttentionSpec* first_full_attention(const ModelSpec& m) {
+  const auto g = std::find_if(m.layers.begin(), m.layers.end(), [](const LayerGroup& l) {
+    return l.attention.kind == AttentionKind::full || l.attention.kind == AttentionKind::mla;
+  });
+  return g == m.layers.end() ? nullptr : &g->attention;
+}
+
 const AttentionSpec* wide_head_attention(const Scenario& s) {
   const auto g = std::find_if(s.model.layers.begin(), s.model.layers.end(), [&](const LayerGroup& l) { return is_wide_head(s, l.attention); });
   return g == s.model.layers.end() ? nullptr : &g->attention;

@@ -602,13 +602,11 @@ TEST(Fit, AKernelClassSeenOnlyInMoeRowsNeedsAClassSeenBothWays) {
     }
     return out;
   };
-  FitOptions opt;
-  opt.cross_validate = false;
   const auto [moe_only, both] = moe_only_q8_then_anchored(rows);
-  const Calibration unanchored = fit_runtime("llama.cpp-cuda", moe_only, std::vector<Measurement>(1), opt);
+  const Calibration unanchored = fit_in_sample("llama.cpp-cuda", moe_only);
   EXPECT_FALSE(unanchored.coefficients.contains("quant_compute_factor.q8"));
   EXPECT_FALSE(unanchored.coefficients.contains("quant_compute_factor.legacy"));
-  const Calibration anchored = fit_runtime("llama.cpp-cuda", both, std::vector<Measurement>(1), opt);
+  const Calibration anchored = fit_in_sample("llama.cpp-cuda", both);
   EXPECT_TRUE(anchored.coefficients.contains("quant_compute_factor.q8") || anchored.coefficients.contains("quant_compute_factor.legacy"));
 }
 
@@ -630,13 +628,11 @@ TEST(Fit, AnUnpackingCostSeenOnlyInMoeRowsNeedsAClassSeenBothWays) {
     }
     return out;
   };
-  FitOptions opt;
-  opt.cross_validate = false;
   const auto [moe_only, both] = moe_only_q8_then_anchored(rows);
-  const Calibration unanchored = fit_runtime("llama.cpp-metal", moe_only, std::vector<Measurement>(1), opt);
+  const Calibration unanchored = fit_in_sample("llama.cpp-metal", moe_only);
   EXPECT_FALSE(unanchored.coefficients.contains("dequant_ops_per_weight.q8"));
   EXPECT_TRUE(unanchored.coefficients.contains("dequant_ops_per_weight.legacy"));
-  const Calibration anchored = fit_runtime("llama.cpp-metal", both, std::vector<Measurement>(1), opt);
+  const Calibration anchored = fit_in_sample("llama.cpp-metal", both);
   EXPECT_TRUE(anchored.coefficients.contains("dequant_ops_per_weight.q8"));
 }
 

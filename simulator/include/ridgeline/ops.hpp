@@ -114,6 +114,8 @@ double attention_score_dim(const AttentionSpec& a);
 // RuntimeSpec::EngineKernels::wide_head_min_dim wide (0: the runtime has none) on a runtime not
 // held to the unfused path. The first such layer of the scenario's model, and whether there is one.
 bool is_wide_head(const Scenario& s, const AttentionSpec& a);
+// The model's first full-attention layer (softmax over the whole cache: full or latent), or none.
+const AttentionSpec* first_full_attention(const ModelSpec& m);
 const AttentionSpec* wide_head_attention(const Scenario& s);
 bool runs_wide_head_attention(const Scenario& s);
 // The same into a caller's buffer (cleared first), so hot loops reuse one allocation.
